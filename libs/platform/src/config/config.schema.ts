@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
+
+// One typed object for the whole process. Keys marked secret are never printed.
+export const configSchema = z.object({
+  dataDir: z.string().min(1).default('./data'),
+  // postgres://... selects PostgreSQL; empty means SQLite files in dataDir.
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
+  nodeName: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only').optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  http: z.object({
+    bindAddress: z.string().min(1).default('0.0.0.0'),
+    port: port.default(8443),
+    maxBodyBytes: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+  }).prefault({}),
+  radius: z.object({
+    enabled: bool.default(true),
+    bindAddress: z.string().min(1).default('0.0.0.0'),
+    authPort: port.default(1812),
+    acctPort: port.default(1813),
+  }).prefault({}),
+  replication: z.object({
+    bindAddress: z.string().min(1).default('0.0.0.0'),
+    port: port.default(4443),
+    maxLagEvents: z.coerce.number().int().min(0).default(1000),
+  }).prefault({}),
+  delivery: z.object({
+    provider: z.enum(['file', 'http']).default('file'),
+    filePath: z.string().optional(),
+    httpUrl: z.string().url().optional(),
+  }).prefault({}),
+  shutdownGraceMs: z.coerce.number().int().min(0).max(120000).default(10000),
+});
+
+export type TwofoldConfig = z.infer<typeof configSchema>;
+
+// Environment variable -> config path. Nested keys use a double underscore too (TWOFOLD_HTTP__PORT).
+export const ENV_KEYS: Record<string, string[]> = {
+  TWOFOLD_DATA_DIR: ['dataDir'],
+  TWOFOLD_DATABASE_URL: ['databaseUrl'],
+  TWOFOLD_NODE_NAME: ['nodeName'],
+  TWOFOLD_LOG_LEVEL: ['logLevel'],
+  TWOFOLD_HTTP_BIND: ['http', 'bindAddress'],
+  TWOFOLD_HTTP_PORT: ['http', 'port'],
+  TWOFOLD_HTTP_MAX_BODY_BYTES: ['http', 'maxBodyBytes'],
+  TWOFOLD_RADIUS_ENABLED: ['radius', 'enabled'],
+  TWOFOLD_RADIUS_BIND: ['radius', 'bindAddress'],
+  TWOFOLD_RADIUS_AUTH_PORT: ['radius', 'authPort'],
+  TWOFOLD_RADIUS_ACCT_PORT: ['radius', 'acctPort'],
+  TWOFOLD_REPLICATION_BIND: ['replication', 'bindAddress'],
+  TWOFOLD_REPLICATION_PORT: ['replication', 'port'],
+  TWOFOLD_REPLICATION_MAX_LAG_EVENTS: ['replication', 'maxLagEvents'],
+  TWOFOLD_DELIVERY_PROVIDER: ['delivery', 'provider'],
+  TWOFOLD_DELIVERY_FILE: ['delivery', 'filePath'],
+  TWOFOLD_DELIVERY_HTTP_URL: ['delivery', 'httpUrl'],
+  TWOFOLD_SHUTDOWN_GRACE_MS: ['shutdownGraceMs'],
+};
+
+export const SECRET_KEYS = new Set<string>(['databaseUrl']);

@@ -1,0 +1,50 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, describeConfig, loadConfig } from './load-config';
+
+describe('loadConfig', () => {
+  it('gives working defaults with no environment at all', () => {
+    const config = loadConfig({});
+    expect(config.http.port).toBe(8443);
+    expect(config.radius.authPort).toBe(1812);
+    expect(config.replication.port).toBe(4443);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.dataDir).toMatch(/data$/);
+  });
+
+  it('reads TWOFOLD_ variables with types coerced', () => {
+    const config = loadConfig({ TWOFOLD_HTTP_PORT: '9443', TWOFOLD_RADIUS_ENABLED: 'false', TWOFOLD_DATABASE_URL: 'postgres://u:p@db/twofold' });
+    expect(config.http.port).toBe(9443);
+    expect(config.radius.enabled).toBe(false);
+    expect(config.databaseUrl).toBe('postgres://u:p@db/twofold');
+  });
+
+  it('stops on a bad value with a message naming the variable', () => {
+    expect(() => loadConfig({ TWOFOLD_HTTP_PORT: '70000' })).toThrow(/TWOFOLD_HTTP_PORT/);
+    expect(() => loadConfig({ TWOFOLD_DATABASE_URL: 'mysql://x' })).toThrow(/TWOFOLD_DATABASE_URL.*postgres/);
+    expect(() => loadConfig({ TWOFOLD_LOG_LEVEL: 'loud' })).toThrow(ConfigError);
+  });
+
+  it('refuses a misspelt TWOFOLD_ variable instead of ignoring it', () => {
+    expect(() => loadConfig({ TWOFOLD_HTTP_PROT: '1' })).toThrow(/TWOFOLD_HTTP_PROT.*unknown/);
+  });
+
+  it('reads a JSON config file, with the environment winning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tf-config-'));
+    const file = join(dir, 'twofold.json');
+    writeFileSync(file, JSON.stringify({ http: { port: 7000 }, radius: { authPort: 11812 } }));
+    const config = loadConfig({ TWOFOLD_CONFIG: file, TWOFOLD_RADIUS_AUTH_PORT: '21812' });
+    expect(config.http.port).toBe(7000);
+    expect(config.radius.authPort).toBe(21812);
+    writeFileSync(file, '{not json');
+    expect(() => loadConfig({ TWOFOLD_CONFIG: file })).toThrow(/TWOFOLD_CONFIG.*not valid JSON/);
+    writeFileSync(file, JSON.stringify({ http: { port: 'eighty' } }));
+    expect(() => loadConfig({ TWOFOLD_CONFIG: file })).toThrow(/http\.port/);
+  });
+
+  it('never shows the database password when describing the config', () => {
+    const config = loadConfig({ TWOFOLD_DATABASE_URL: 'postgres://twofold:hunter2@db/twofold' });
+    expect(JSON.stringify(describeConfig(config))).not.toContain('hunter2');
+  });
+});

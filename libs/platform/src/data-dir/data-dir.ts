@@ -1,0 +1,95 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { createClusterCa, issueCertificate, KeyAndCert } from '../tls/certificates';
+
+export interface ClusterIdentity {
+  clusterId: string;
+  nodeId: string;
+  nodeName: string;
+  createdAt: string;
+}
+
+export interface DataDirectory {
+  path: string;
+  identity: ClusterIdentity;
+  masterKey: Buffer;           // 32 bytes; seals secrets in events and challenge state
+  masterKeyId: string;
+  ca: { certPem: string; keyPem?: string };
+  tls: KeyAndCert;             // this node's HTTPS / replication certificate
+  sqlitePath: string;
+  created: boolean;            // true when this call created the cluster
+}
+
+export class DataDirError extends Error {
+  readonly code = 'data_dir_invalid';
+}
+
+const FILES = {
+  identity: 'cluster.json',
+  masterKey: 'master.key',
+  caCert: 'tls/ca.pem',
+  caKey: 'tls/ca.key.pem',
+  nodeCert: 'tls/node.pem',
+  nodeKey: 'tls/node.key.pem',
+  sqlite: 'twofold.sqlite',
+};
+
+function writeSecret(path: string, content: string | Buffer): void {
+  writeFileSync(path, content, { mode: 0o600 });
+  chmodSync(path, 0o600);
+}
+
+function readRequired(path: string): Buffer {
+  if (!existsSync(path)) throw new DataDirError(`data directory is incomplete: ${path} is missing`);
+  return readFileSync(path);
+}
+
+export function dataDirExists(path: string): boolean {
+  return existsSync(join(path, FILES.identity));
+}
+
+// Creates a new cluster (identity, master key, CA, node certificate) or opens the existing one.
+export function openDataDir(path: string, opts: { nodeName?: string; create?: boolean; hosts?: string[] } = {}): DataDirectory {
+  const created = !dataDirExists(path);
+  if (created) {
+    if (opts.create === false) throw new DataDirError(`no Twofold data directory at ${path} (run \`twofold init\` or start the server once)`);
+    mkdirSync(join(path, 'tls'), { recursive: true, mode: 0o700 });
+    const identity: ClusterIdentity = {
+      clusterId: randomUUID(),
+      nodeId: randomUUID(),
+      nodeName: opts.nodeName ?? hostname(),
+      createdAt: new Date().toISOString(),
+    };
+    writeSecret(join(path, FILES.masterKey), randomBytes(32).toString('base64') + '\n');
+    const ca = createClusterCa(identity.clusterId);
+    writeFileSync(join(path, FILES.caCert), ca.certPem);
+    writeSecret(join(path, FILES.caKey), ca.keyPem);
+    const node = issueCertificate(ca, identity.nodeName, { hosts: ['localhost', '127.0.0.1', '::1', identity.nodeName, ...(opts.hosts ?? [])] });
+    writeFileSync(join(path, FILES.nodeCert), node.certPem);
+    writeSecret(join(path, FILES.nodeKey), node.keyPem);
+    // Written last: its presence means the directory is complete.
+    writeFileSync(join(path, FILES.identity), JSON.stringify(identity, null, 2) + '\n');
+  }
+  let identity: ClusterIdentity;
+  try {
+    identity = JSON.parse(readRequired(join(path, FILES.identity)).toString('utf8'));
+  } catch (e) {
+    if (e instanceof DataDirError) throw e;
+    throw new DataDirError(`${join(path, FILES.identity)} is not valid JSON`);
+  }
+  const masterKey = Buffer.from(readRequired(join(path, FILES.masterKey)).toString('utf8').trim(), 'base64');
+  if (masterKey.length !== 32) throw new DataDirError(`${join(path, FILES.masterKey)} must hold 32 bytes, base64`);
+  const caKeyPath = join(path, FILES.caKey);
+  return {
+    path,
+    identity,
+    masterKey,
+    masterKeyId: identity.clusterId.slice(0, 8),
+    ca: { certPem: readRequired(join(path, FILES.caCert)).toString('utf8'), keyPem: existsSync(caKeyPath) ? readFileSync(caKeyPath, 'utf8') : undefined },
+    tls: { certPem: readRequired(join(path, FILES.nodeCert)).toString('utf8'), keyPem: readRequired(join(path, FILES.nodeKey)).toString('utf8') },
+    sqlitePath: join(path, FILES.sqlite),
+    created,
+  };
+}

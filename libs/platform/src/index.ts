@@ -1,0 +1,5 @@
+export * from './config/config.schema';
+export * from './config/load-config';
+export * from './tls/certificates';
+export * from './data-dir/data-dir';
+export * from './logging/logger';

@@ -1,0 +1,60 @@
+import { generateKeyPairSync, randomBytes, X509Certificate, createHash } from 'node:crypto';
+import forge from 'node-forge';
+
+export interface KeyAndCert { keyPem: string; certPem: string }
+
+// RSA keys are generated natively (forge's JS keygen is slow); forge only builds and signs the X.509.
+function newRsaKey(): { privatePem: string; forgeKey: forge.pki.rsa.PrivateKey; forgePublic: forge.pki.rsa.PublicKey } {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privatePem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const forgeKey = forge.pki.privateKeyFromPem(privatePem);
+  const forgePublic = forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e);
+  return { privatePem, forgeKey, forgePublic };
+}
+
+function baseCert(publicKey: forge.pki.rsa.PublicKey, commonName: string, years: number): forge.pki.Certificate {
+  const cert = forge.pki.createCertificate();
+  cert.publicKey = publicKey;
+  cert.serialNumber = '01' + randomBytes(15).toString('hex');
+  cert.validity.notBefore = new Date(Date.now() - 5 * 60 * 1000);
+  cert.validity.notAfter = new Date(Date.now() + years * 365 * 24 * 3600 * 1000);
+  cert.setSubject([{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'Twofold' }]);
+  return cert;
+}
+
+export function createClusterCa(clusterId: string): KeyAndCert {
+  const key = newRsaKey();
+  const cert = baseCert(key.forgePublic, `Twofold cluster CA ${clusterId}`, 20);
+  cert.setIssuer(cert.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  cert.sign(key.forgeKey, forge.md.sha256.create());
+  return { keyPem: key.privatePem, certPem: forge.pki.certificateToPem(cert) };
+}
+
+// A certificate for a node or an SDK client, signed by the cluster CA. `hosts` go to subjectAltName.
+export function issueCertificate(ca: KeyAndCert, commonName: string, opts: { hosts?: string[]; server?: boolean; client?: boolean; years?: number } = {}): KeyAndCert {
+  const key = newRsaKey();
+  const caCert = forge.pki.certificateFromPem(ca.certPem);
+  const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
+  const cert = baseCert(key.forgePublic, commonName, opts.years ?? 5);
+  cert.setIssuer(caCert.subject.attributes);
+  const altNames = (opts.hosts ?? []).map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7, ip: h } : { type: 2, value: h }));
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    { name: 'extKeyUsage', serverAuth: opts.server ?? true, clientAuth: opts.client ?? true },
+    ...(altNames.length ? [{ name: 'subjectAltName', altNames }] : []),
+  ]);
+  cert.sign(caKey, forge.md.sha256.create());
+  return { keyPem: key.privatePem, certPem: forge.pki.certificateToPem(cert) };
+}
+
+// SHA-256 over the DER, lower-case hex: how SDK credentials name a client certificate.
+export function certificateFingerprint(certPem: string | Buffer): string {
+  const der = new X509Certificate(certPem).raw;
+  return createHash('sha256').update(der).digest('hex');
+}
