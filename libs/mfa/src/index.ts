@@ -1,0 +1,7 @@
+// Public face of @twofold/mfa.
+export * from './oath/oath';
+export * from './oath/oath.error';
+export * from './oath/otpauth-uri';
+export * from './oath/qr';
+export * from './oath/numeric-otp';
+export { base32Encode, base32Decode } from './oath/base32';
