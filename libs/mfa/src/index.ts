@@ -5,3 +5,6 @@ export * from './oath/otpauth-uri';
 export * from './oath/qr';
 export * from './oath/numeric-otp';
 export { base32Encode, base32Decode } from './oath/base32';
+export * from './hashing/argon2id-hasher';
+export * from './hashing/sdk-secret';
+export * from './hashing/hashing.error';
