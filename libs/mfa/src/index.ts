@@ -8,3 +8,7 @@ export { base32Encode, base32Decode } from './oath/base32';
 export * from './hashing/argon2id-hasher';
 export * from './hashing/sdk-secret';
 export * from './hashing/hashing.error';
+export * from './sealed-state/state-sealer';
+export * from './sealed-state/sealed-state.error';
+export * from './sealed-state/otp-hash';
+export type { SealedStateClaims, OpenedStateClaims } from './sealed-state/state-codec';
