@@ -12,3 +12,7 @@ export * from './sealed-state/state-sealer';
 export * from './sealed-state/sealed-state.error';
 export * from './sealed-state/otp-hash';
 export type { SealedStateClaims, OpenedStateClaims } from './sealed-state/state-codec';
+export * from './delivery/delivery-provider';
+export * from './delivery/delivery.error';
+export * from './delivery/file-delivery-provider';
+export * from './delivery/http-gateway-delivery-provider';

@@ -1,0 +1,19 @@
+export type DeliveryChannel = 'sms' | 'voice' | 'push';
+
+export interface DeliveryMessage {
+  channel: DeliveryChannel;
+  to: string;
+  userId: string;
+  // For sms/voice this holds the one-time code: never log it.
+  text: string;
+  approvalId?: string;
+  metadata?: Record<string, string>;
+}
+
+export interface DeliveryReceipt {
+  providerMessageId: string;
+}
+
+export interface DeliveryProvider {
+  send(message: DeliveryMessage): Promise<DeliveryReceipt>;
+}
