@@ -1,0 +1,71 @@
+import { DomainError, DomainErrorCode } from '../errors/domain-error';
+import { AdministratorEvent } from '../events/catalogue';
+import { EventLike, makeEvent, recordOf } from '../events/event-record';
+import { upcast } from '../events/upcasting';
+import { AddAdministrator, RemoveAdministrator } from './administrator.commands';
+
+// Stream `administrator-<adminId>`.
+export interface AdministratorState {
+  version: number;
+  exists: boolean;
+  removed: boolean;
+  adminId: string | null;
+  name: string | null;
+  passwordHash: string | null;
+}
+
+export const INITIAL_ADMINISTRATOR_STATE: AdministratorState = Object.freeze({
+  version: 0,
+  exists: false,
+  removed: false,
+  adminId: null,
+  name: null,
+  passwordHash: null,
+});
+
+export function evolveAdministrator(state: AdministratorState, event: EventLike): AdministratorState {
+  const { type, payload: p } = upcast(recordOf(event));
+  const s = { ...state, version: state.version + 1 };
+  switch (type) {
+    case 'AdministratorAdded':
+      return { ...s, exists: true, removed: false, adminId: p.adminId as string, name: p.name as string, passwordHash: p.passwordHash as string };
+    case 'AdministratorRemoved':
+      return { ...s, removed: true, passwordHash: null };
+    default:
+      return s;
+  }
+}
+
+export function foldAdministrator(events: Iterable<EventLike>, state = INITIAL_ADMINISTRATOR_STATE): AdministratorState {
+  let s = state;
+  for (const e of events) s = evolveAdministrator(s, e);
+  return s;
+}
+
+// passwordHash: SecretHasher.hash(command.password.reveal()). nameTaken: from the read model
+// (names are unique across administrator streams).
+export function decideAddAdministrator(
+  state: AdministratorState,
+  command: AddAdministrator,
+  ctx: { passwordHash: string; nameTaken: boolean },
+): AdministratorEvent[] {
+  if (state.exists) throw DomainError.rule(DomainErrorCode.AlreadyExists, 'adminId', 'An administrator with this id already exists.');
+  if (ctx.nameTaken) throw DomainError.rule(DomainErrorCode.DuplicateAdministrator, 'name', 'An administrator with this name already exists.');
+  return [makeEvent('AdministratorAdded', { adminId: command.adminId, name: command.name, passwordHash: ctx.passwordHash })];
+}
+
+// administratorCount: active administrators right now, this one included (from the read model).
+// The cluster must never be left without anyone who can administer it.
+export function decideRemoveAdministrator(
+  state: AdministratorState,
+  command: RemoveAdministrator,
+  ctx: { administratorCount: number },
+): AdministratorEvent[] {
+  if (!state.exists || state.removed || state.adminId !== command.adminId) {
+    throw DomainError.rule(DomainErrorCode.UnknownAdministrator, 'adminId', 'No such administrator.');
+  }
+  if (ctx.administratorCount <= 1) {
+    throw DomainError.rule(DomainErrorCode.LastAdministrator, 'adminId', 'The last administrator cannot be removed.');
+  }
+  return [makeEvent('AdministratorRemoved', { adminId: command.adminId })];
+}

@@ -1,0 +1,38 @@
+export * from './errors/domain-error';
+
+export * from './events/event';
+export * from './events/catalogue';
+export * from './events/event-record';
+export * from './events/upcasting';
+
+export * from './commands/command';
+export * from './commands/fields';
+
+export * from './crypto/base32';
+export * from './crypto/secret-box';
+export * from './crypto/secret-hasher';
+
+export * from './shared/new-id';
+export * from './shared/redacted';
+export * from './shared/ip-address';
+export * from './shared/versioning';
+
+export * from './users/pin-policy';
+export * from './users/user.commands';
+export * from './users/user.state';
+export * from './users/user.policies';
+export * from './users/user.decide';
+
+export * from './settings/default-settings';
+export * from './settings/settings-rules';
+export * from './settings/settings.commands';
+export * from './settings/settings.aggregate';
+
+export * from './radius-clients/radius-client.commands';
+export * from './radius-clients/radius-client.aggregate';
+
+export * from './sdk-credentials/sdk-credential.commands';
+export * from './sdk-credentials/sdk-credential.aggregate';
+
+export * from './administrators/administrator.commands';
+export * from './administrators/administrator.aggregate';

@@ -1,0 +1,85 @@
+import { DomainError, DomainErrorCode } from '../errors/domain-error';
+import { SdkCredentialEvent, SdkScope } from '../events/catalogue';
+import { EventLike, makeEvent, recordOf } from '../events/event-record';
+import { upcast } from '../events/upcasting';
+import { IssueSdkCredential, RevokeSdkCredential } from './sdk-credential.commands';
+
+// Stream `sdk-credential-<credentialId>`.
+export interface SdkCredentialState {
+  version: number;
+  exists: boolean;
+  revoked: boolean;
+  credentialId: string | null;
+  name: string | null;
+  scopes: SdkScope[];
+  secretHash: string | null;
+  certificateFingerprint: string | null;
+}
+
+export const INITIAL_SDK_CREDENTIAL_STATE: SdkCredentialState = Object.freeze({
+  version: 0,
+  exists: false,
+  revoked: false,
+  credentialId: null,
+  name: null,
+  scopes: [],
+  secretHash: null,
+  certificateFingerprint: null,
+}) as SdkCredentialState;
+
+export function evolveSdkCredential(state: SdkCredentialState, event: EventLike): SdkCredentialState {
+  const { type, payload: p } = upcast(recordOf(event));
+  const s = { ...state, version: state.version + 1 };
+  switch (type) {
+    case 'SdkCredentialIssued':
+      return {
+        ...s,
+        exists: true,
+        revoked: false,
+        credentialId: p.credentialId as string,
+        name: p.name as string,
+        scopes: [...(p.scopes as SdkScope[])],
+        secretHash: p.secretHash as string,
+        certificateFingerprint: (p.certificateFingerprint as string | null) ?? null,
+      };
+    case 'SdkCredentialRevoked':
+      return { ...s, revoked: true, secretHash: null };
+    default:
+      return s;
+  }
+}
+
+export function foldSdkCredential(events: Iterable<EventLike>, state = INITIAL_SDK_CREDENTIAL_STATE): SdkCredentialState {
+  let s = state;
+  for (const e of events) s = evolveSdkCredential(s, e);
+  return s;
+}
+
+// secretHash: SecretHasher.hash(command.secret.reveal()). nameTaken: from the read model.
+export function decideIssueSdkCredential(
+  state: SdkCredentialState,
+  command: IssueSdkCredential,
+  ctx: { secretHash: string; nameTaken?: boolean },
+): SdkCredentialEvent[] {
+  if (state.exists) throw DomainError.rule(DomainErrorCode.AlreadyExists, 'credentialId', 'An SDK credential with this id already exists.');
+  if (ctx.nameTaken) throw DomainError.rule(DomainErrorCode.DuplicateSdkCredential, 'name', 'An SDK credential with this name already exists.');
+  const { credentialId, name, scopes, certificateFingerprint } = command;
+  return [makeEvent('SdkCredentialIssued', { credentialId, name, scopes, secretHash: ctx.secretHash, certificateFingerprint })];
+}
+
+// Revoking twice is not an error: the credential is revoked either way.
+export function decideRevokeSdkCredential(state: SdkCredentialState, command: RevokeSdkCredential): SdkCredentialEvent[] {
+  if (!state.exists || state.credentialId !== command.credentialId) {
+    throw DomainError.rule(DomainErrorCode.UnknownSdkCredential, 'credentialId', 'No such SDK credential.');
+  }
+  return state.revoked ? [] : [makeEvent('SdkCredentialRevoked', { credentialId: command.credentialId })];
+}
+
+// For the SDK's authentication guard: usable and, when given, holding the scope.
+export function assertCredentialUsable(state: SdkCredentialState, scope?: SdkScope): void {
+  if (!state.exists) throw DomainError.rule(DomainErrorCode.UnknownSdkCredential, 'credentialId', 'No such SDK credential.');
+  if (state.revoked) throw DomainError.rule(DomainErrorCode.CredentialRevoked, 'credentialId', 'The SDK credential has been revoked.');
+  if (scope !== undefined && !state.scopes.includes(scope)) {
+    throw DomainError.rule(DomainErrorCode.ScopeNotGranted, 'scope', `The SDK credential lacks the "${scope}" scope.`);
+  }
+}
