@@ -1,0 +1,78 @@
+import { EntitySchema, type ValueTransformer } from 'typeorm';
+
+// Row shape of `event_log`. payload and metadata hold canonical JSON text (not jsonb) so the
+// stored bytes are exactly what the hash covers.
+export interface EventLogRow {
+  position: number;
+  streamId: string;
+  streamVersion: number;
+  type: string;
+  schemaVersion: number;
+  payload: string;
+  metadata: string;
+  timestamp: string;
+  prevHash: string;
+  hash: string;
+}
+
+export const EVENT_LOG_TABLE = 'event_log';
+
+// pg returns BIGINT as a string.
+const bigintToNumber: ValueTransformer = {
+  to: (v: number | undefined) => v,
+  from: (v: string | number | null) => (v === null ? v : Number(v)),
+};
+
+// Listed in every DataSource that shares the database. `synchronize: false`: the table is created
+// by ensureEventLogSchema with hand-written DDL, never altered by TypeORM's schema sync.
+export const EventLogEntity = new EntitySchema<EventLogRow>({
+  name: 'EventLog',
+  tableName: EVENT_LOG_TABLE,
+  synchronize: false,
+  columns: {
+    position: { type: 'bigint', primary: true, transformer: bigintToNumber },
+    streamId: { name: 'stream_id', type: 'varchar', length: 200 },
+    streamVersion: { name: 'stream_version', type: 'integer' },
+    type: { type: 'varchar', length: 200 },
+    schemaVersion: { name: 'schema_version', type: 'integer' },
+    payload: { type: 'text' },
+    metadata: { type: 'text' },
+    timestamp: { type: 'varchar', length: 40 },
+    prevHash: { name: 'prev_hash', type: 'varchar', length: 64 },
+    hash: { type: 'varchar', length: 64 },
+  },
+  uniques: [{ name: 'uq_event_log_stream', columns: ['streamId', 'streamVersion'] }],
+});
+
+// INTEGER PRIMARY KEY on SQLite makes position the rowid: reads by position are B-tree seeks.
+export const SQLITE_EVENT_LOG_DDL = [
+  `CREATE TABLE IF NOT EXISTS event_log (
+    position INTEGER PRIMARY KEY NOT NULL,
+    stream_id VARCHAR(200) NOT NULL,
+    stream_version INTEGER NOT NULL,
+    type VARCHAR(200) NOT NULL,
+    schema_version INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    timestamp VARCHAR(40) NOT NULL,
+    prev_hash VARCHAR(64) NOT NULL,
+    hash VARCHAR(64) NOT NULL,
+    CONSTRAINT uq_event_log_stream UNIQUE (stream_id, stream_version)
+  )`,
+];
+
+export const POSTGRES_EVENT_LOG_DDL = [
+  `CREATE TABLE IF NOT EXISTS event_log (
+    position BIGINT PRIMARY KEY,
+    stream_id VARCHAR(200) NOT NULL,
+    stream_version INTEGER NOT NULL,
+    type VARCHAR(200) NOT NULL,
+    schema_version INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    timestamp VARCHAR(40) NOT NULL,
+    prev_hash VARCHAR(64) NOT NULL,
+    hash VARCHAR(64) NOT NULL,
+    CONSTRAINT uq_event_log_stream UNIQUE (stream_id, stream_version)
+  )`,
+];

@@ -1,0 +1,23 @@
+// Typed failures of the log; transports map `code` once.
+export type EventStoreErrorCode =
+  | 'version_conflict' // expected stream version differs from the stored one; nothing written
+  | 'invalid_append' // malformed append (no events, bad stream id, payload not JSON-able...)
+  | 'chain_mismatch' // replicated records do not continue this log's chain
+  | 'storage_busy' // the database stayed locked by another process longer than the busy timeout
+  | 'invalid_config'
+  | 'closed';
+
+export class EventStoreError extends Error {
+  constructor(
+    readonly code: EventStoreErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'EventStoreError';
+  }
+}
+
+export function isEventStoreError(err: unknown, code?: EventStoreErrorCode): err is EventStoreError {
+  return err instanceof EventStoreError && (code === undefined || err.code === code);
+}

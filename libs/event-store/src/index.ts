@@ -1,0 +1,10 @@
+export * from './event-store';
+export * from './event-store-error';
+export * from './canonical-json';
+export * from './record-hash';
+export * from './event-log.entity';
+export * from './storage';
+export * from './async-mutex';
+export { LogSubscription, type SubscribeOptions } from './log-subscription';
+export * from './typeorm-event-store';
+export * from './create-event-store';

@@ -1,0 +1,99 @@
+import type { DataSource } from 'typeorm';
+import type { EventLogRow } from './event-log.entity';
+import { GENESIS_HASH, type LogHead } from './event-store';
+import { DuplicateRowError, SELECT_COLUMNS, type LogBackend } from './log-backend';
+import { APPEND_LOCK_KEY, storageLock } from './storage';
+
+type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
+
+const INSERT_CHUNK = 500; // rows per INSERT statement (10 parameters each)
+
+// Appends take a transaction-scoped advisory lock: every writer, in any process, serializes
+// there, reads the committed head and assigns head+1. Readers never take it.
+export class PostgresLogBackend implements LogBackend {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async head(): Promise<LogHead> {
+    const rows = await this.dataSource.query('SELECT position, hash FROM event_log ORDER BY position DESC LIMIT 1');
+    return rows.length ? { position: Number(rows[0].position), hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    const rows = await this.dataSource.query(
+      'SELECT COALESCE(MAX(stream_version), 0) AS v FROM event_log WHERE stream_id = $1',
+      [streamId],
+    );
+    return Number(rows[0].v);
+  }
+
+  async readFrom(afterPosition: number, limit: number): Promise<EventLogRow[]> {
+    const rows = await this.dataSource.query(
+      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE position > $1 ORDER BY position LIMIT $2`,
+      [afterPosition, limit],
+    );
+    return rows.map(fixRow);
+  }
+
+  async readStream(streamId: string): Promise<EventLogRow[]> {
+    const rows = await this.dataSource.query(
+      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE stream_id = $1 ORDER BY stream_version`,
+      [streamId],
+    );
+    return rows.map(fixRow);
+  }
+
+  // The in-process lock keeps concurrent appenders from each holding a pooled connection
+  // while they queue on the advisory lock.
+  async write(streamId: string | null, plan: Plan): Promise<EventLogRow[]> {
+    return storageLock(this.dataSource).runExclusive(async () => {
+      const qr = this.dataSource.createQueryRunner('master');
+      await qr.connect();
+      try {
+        await qr.startTransaction();
+        await qr.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
+        // READ COMMITTED: statements after the lock see every append committed before it.
+        const headRows = await qr.query('SELECT position, hash FROM event_log ORDER BY position DESC LIMIT 1');
+        const head = headRows.length
+          ? { position: Number(headRows[0].position), hash: headRows[0].hash as string }
+          : { position: 0, hash: GENESIS_HASH };
+        let version = 0;
+        if (streamId !== null) {
+          const v = await qr.query(
+            'SELECT COALESCE(MAX(stream_version), 0) AS v FROM event_log WHERE stream_id = $1',
+            [streamId],
+          );
+          version = Number(v[0].v);
+        }
+        const rows = plan(head, version);
+        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+          const chunk = rows.slice(i, i + INSERT_CHUNK);
+          const params: unknown[] = [];
+          const values = chunk.map((r) => {
+            const n = params.length;
+            params.push(r.position, r.streamId, r.streamVersion, r.type, r.schemaVersion, r.payload, r.metadata, r.timestamp, r.prevHash, r.hash);
+            return `(${Array.from({ length: 10 }, (_, k) => `$${n + k + 1}`).join(',')})`;
+          });
+          await qr.query(
+            'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash) VALUES ' +
+              values.join(','),
+            params,
+          );
+        }
+        await qr.commitTransaction();
+        return rows;
+      } catch (err) {
+        if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+        const pgCode = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
+        if (pgCode === '23505') throw new DuplicateRowError(err);
+        throw err;
+      } finally {
+        await qr.release();
+      }
+    });
+  }
+}
+
+function fixRow(r: EventLogRow & { position: number | string }): EventLogRow {
+  r.position = Number(r.position);
+  return r;
+}

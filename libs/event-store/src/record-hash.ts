@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json';
+import type { StoredEvent } from './event-store';
+
+export type HashedFields = Omit<StoredEvent, 'hash'>;
+
+// hash = hex SHA-256 of canonicalJson({ metadata, payload, position, prevHash, schemaVersion,
+// streamId, streamVersion, timestamp, type }).
+export function computeRecordHash(record: HashedFields): string {
+  return sha256Hex(
+    canonicalJson({
+      position: record.position,
+      streamId: record.streamId,
+      streamVersion: record.streamVersion,
+      type: record.type,
+      schemaVersion: record.schemaVersion,
+      payload: record.payload,
+      metadata: record.metadata,
+      timestamp: record.timestamp,
+      prevHash: record.prevHash,
+    }),
+  );
+}
+
+// Same bytes as computeRecordHash, built from payload and metadata that are already canonical
+// JSON text (the form they are stored in), so the hot path encodes them only once.
+export function hashFromCanonicalParts(
+  f: Omit<HashedFields, 'payload' | 'metadata'>,
+  payloadJson: string,
+  metadataJson: string,
+): string {
+  return sha256Hex(
+    `{"metadata":${metadataJson},"payload":${payloadJson},"position":${canonicalJson(f.position)}` +
+      `,"prevHash":${JSON.stringify(f.prevHash)},"schemaVersion":${canonicalJson(f.schemaVersion)}` +
+      `,"streamId":${JSON.stringify(f.streamId)},"streamVersion":${canonicalJson(f.streamVersion)}` +
+      `,"timestamp":${JSON.stringify(f.timestamp)},"type":${JSON.stringify(f.type)}}`,
+  );
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}

@@ -1,0 +1,94 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { DataSource } from 'typeorm';
+import type { EventLogRow } from './event-log.entity';
+import { GENESIS_HASH, type LogHead } from './event-store';
+import { EventStoreError } from './event-store-error';
+import { DuplicateRowError, SELECT_COLUMNS, type LogBackend } from './log-backend';
+import { storageLock } from './storage';
+
+type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
+
+// Works on the better-sqlite3 connection under the TypeORM driver with prepared statements.
+// A write is one synchronous BEGIN IMMEDIATE transaction: nothing else in this process can run
+// inside it, and other processes wait on the database lock (busy_timeout).
+export class SqliteLogBackend implements LogBackend {
+  private cache?: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> };
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async head(): Promise<LogHead> {
+    return this.s().head.get() ?? { position: 0, hash: GENESIS_HASH };
+  }
+
+  async streamVersion(streamId: string): Promise<number> {
+    return this.s().streamVersion.get(streamId)!.v;
+  }
+
+  async readFrom(afterPosition: number, limit: number): Promise<EventLogRow[]> {
+    return this.s().readFrom.all(afterPosition, limit);
+  }
+
+  async readStream(streamId: string): Promise<EventLogRow[]> {
+    return this.s().readStream.all(streamId);
+  }
+
+  async write(streamId: string | null, plan: Plan): Promise<EventLogRow[]> {
+    return storageLock(this.dataSource).runExclusive(async () => {
+      const { db, stmts } = this.current();
+      // Someone opened a transaction on the shared connection without storageLock: our
+      // statements would land inside it. Wait for it to finish rather than join it.
+      for (let waited = 0; db.inTransaction; waited += 5) {
+        if (waited > 30_000) throw new EventStoreError('storage_busy', 'sqlite connection stayed inside a foreign transaction');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      try {
+        return stmts.write.immediate(streamId, plan);
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? '';
+        if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new DuplicateRowError(err);
+        if (code.startsWith('SQLITE_BUSY')) throw new EventStoreError('storage_busy', 'sqlite database is locked by another process');
+        throw err;
+      }
+    });
+  }
+
+  private s() {
+    return this.current().stmts;
+  }
+
+  private current() {
+    const db = (this.dataSource.driver as unknown as { databaseConnection?: BetterSqlite3.Database }).databaseConnection;
+    if (!db || !db.open) throw new EventStoreError('closed', 'event store is closed');
+    if (this.cache?.db !== db) this.cache = { db, stmts: prepare(db) };
+    return this.cache;
+  }
+}
+
+function prepare(db: BetterSqlite3.Database) {
+  const head = db.prepare<[], LogHead>('SELECT position, hash FROM event_log ORDER BY position DESC LIMIT 1');
+  const streamVersion = db.prepare<[string], { v: number }>(
+    'SELECT COALESCE(MAX(stream_version), 0) AS v FROM event_log WHERE stream_id = ?',
+  );
+  const insert = db.prepare(
+    'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash) ' +
+      'VALUES (@position, @streamId, @streamVersion, @type, @schemaVersion, @payload, @metadata, @timestamp, @prevHash, @hash)',
+  );
+  const write = db.transaction((streamId: string | null, plan: Plan): EventLogRow[] => {
+    const h = head.get() ?? { position: 0, hash: GENESIS_HASH };
+    const version = streamId === null ? 0 : streamVersion.get(streamId)!.v;
+    const rows = plan(h, version);
+    for (const row of rows) insert.run(row);
+    return rows;
+  });
+  return {
+    head,
+    streamVersion,
+    write,
+    readFrom: db.prepare<[number, number], EventLogRow>(
+      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE position > ? ORDER BY position LIMIT ?`,
+    ),
+    readStream: db.prepare<[string], EventLogRow>(
+      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE stream_id = ? ORDER BY stream_version`,
+    ),
+  };
+}
