@@ -41,24 +41,26 @@ export function computeMessageAuthenticator(raw: Buffer, maValueOffset: number, 
   return createHmac('md5', secretBytes(secret)).update(copy).digest();
 }
 
-// What goes in the authenticator slot while the HMAC is computed, per packet kind
-// (RFC 3579 §3.2, RFC 5080 §2.2.4 for accounting; FreeRADIUS does the same).
-function hmacAuthenticatorField(packet: RadiusPacket, requestAuthenticator: Buffer | undefined): Buffer | undefined {
-  if (packet.code === RadiusCode.AccessRequest || packet.code === RadiusCode.StatusServer) return packet.authenticator;
-  if (packet.code === RadiusCode.AccountingRequest) return ZERO_AUTHENTICATOR;
-  if (isResponseCode(packet.code)) {
+// What goes in the authenticator slot while the HMAC is computed, per packet kind. RFC 3579 §3.2
+// for Access-*; accounting packets (both directions) use 16 zero octets, as FreeRADIUS signs and
+// checks them (its rad_sign/rad_verify), since their authenticator is computed after the HMAC.
+export function messageAuthenticatorField(code: number, ownAuthenticator: Buffer, requestAuthenticator: Buffer | undefined): Buffer | undefined {
+  if (code === RadiusCode.AccessRequest || code === RadiusCode.StatusServer) return ownAuthenticator;
+  if (code === RadiusCode.AccountingRequest || code === RadiusCode.AccountingResponse) return ZERO_AUTHENTICATOR;
+  if (isResponseCode(code)) {
     return requestAuthenticator !== undefined && requestAuthenticator.length === AUTHENTICATOR_LENGTH ? requestAuthenticator : undefined;
   }
   return undefined;
 }
 
-// False when absent, malformed or wrong. Responses need the authenticator of the request they answer.
+// False when absent, malformed or wrong. Access-Accept/Reject/Challenge need the authenticator of the
+// request they answer.
 export function verifyMessageAuthenticator(packet: RadiusPacket, secret: RadiusSecret, requestAuthenticator?: Buffer): boolean {
   const key = safeSecret(secret);
   if (key === undefined) return false;
   const offset = findAttributeValueOffset(packet.raw, MESSAGE_AUTHENTICATOR);
   if (offset < 0 || packet.raw[offset - 1] !== 2 + AUTHENTICATOR_LENGTH) return false;
-  const field = hmacAuthenticatorField(packet, requestAuthenticator);
+  const field = messageAuthenticatorField(packet.code, packet.authenticator, requestAuthenticator);
   if (field === undefined) return false;
   const expected = computeMessageAuthenticator(packet.raw, offset, field, key);
   return constantTimeEqual(expected, packet.raw.subarray(offset, offset + AUTHENTICATOR_LENGTH));

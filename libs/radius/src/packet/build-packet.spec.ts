@@ -102,6 +102,14 @@ describe('buildResponse', () => {
     expect(verifyResponse(sut, request, SECRET)).toEqual({ ok: true });
   });
 
+  it('signs an Accounting-Response Message-Authenticator over a zero authenticator, as FreeRADIUS checks it', () => {
+    const request = buildRequest({ code: RadiusCode.AccountingRequest, secret: SECRET });
+    const sut = parsePacket(buildResponse({ code: RadiusCode.AccountingResponse, request, secret: SECRET }));
+    const expected = computeMessageAuthenticator(sut.raw, 22, Buffer.alloc(16), SECRET);
+    expect(sut.get('Message-Authenticator')).toEqual(expected);
+    expect(verifyMessageAuthenticator(sut, SECRET)).toBe(true);
+  });
+
   it('detects every single-bit change of a signed response', () => {
     const request = accessRequest([octetsAttribute('Proxy-State', Buffer.from('p'))]);
     const raw = buildResponse({ code: RadiusCode.AccessChallenge, request, secret: SECRET, attributes: [octetsAttribute('State', Buffer.from('abc'))] });
@@ -117,7 +125,7 @@ describe('buildResponse', () => {
   it('refuses codes that do not answer the request and attributes it adds itself', () => {
     const request = accessRequest();
     expect(codeOf(() => buildResponse({ code: RadiusCode.AccountingResponse, request, secret: SECRET }))).toBe('invalid_code');
-    expect(codeOf(() => buildResponse({ code: 1 as RadiusCode.AccessAccept, request, secret: SECRET }))).toBe('invalid_code');
+    expect(codeOf(() => buildResponse({ code: 1 as typeof RadiusCode.AccessAccept, request, secret: SECRET }))).toBe('invalid_code');
     expect(codeOf(() => buildResponse({ code: 2, request, secret: SECRET, attributes: [octetsAttribute(80, Buffer.alloc(16))] }))).toBe('invalid_attribute');
     expect(codeOf(() => buildResponse({ code: 2, request, secret: SECRET, attributes: [octetsAttribute(33, Buffer.alloc(1))] }))).toBe('invalid_attribute');
     expect(codeOf(() => buildResponse({ code: 2, request, secret: '' }))).toBe('invalid_secret');

@@ -13,6 +13,7 @@ import {
   computeAccountingRequestAuthenticator,
   computeMessageAuthenticator,
   computeResponseAuthenticator,
+  messageAuthenticatorField,
   verifyMessageAuthenticator,
   verifyResponseAuthenticator,
 } from './authenticators';
@@ -158,11 +159,12 @@ export function buildResponse(options: BuildResponseOptions): Buffer {
   const withMa = options.messageAuthenticator ?? true;
   const proxyStates = request.attributes.filter((a) => a.type === PROXY_STATE);
   const attributes = withMa ? [MA_PLACEHOLDER, ...extra, ...proxyStates] : [...extra, ...proxyStates];
-  // The MA is computed with the Request Authenticator in the header (RFC 3579 §3.2), then the
-  // Response Authenticator covers the signed attributes.
+  // The MA is computed with the Request Authenticator in the header (RFC 3579 §3.2; zeros for
+  // Accounting-Response), then the Response Authenticator covers the signed attributes.
   const buf = encodePacket(code, request.identifier, request.authenticator, attributes);
   if (withMa) {
-    computeMessageAuthenticator(buf, FIRST_ATTRIBUTE_VALUE_OFFSET, request.authenticator, secret).copy(buf, FIRST_ATTRIBUTE_VALUE_OFFSET);
+    const field = messageAuthenticatorField(code, request.authenticator, request.authenticator) as Buffer;
+    computeMessageAuthenticator(buf, FIRST_ATTRIBUTE_VALUE_OFFSET, field, secret).copy(buf, FIRST_ATTRIBUTE_VALUE_OFFSET);
   }
   computeResponseAuthenticator(buf, request.authenticator, secret).copy(buf, 4);
   return buf;

@@ -87,6 +87,7 @@ describe('parsePacket', () => {
     ['code 0', header(0, 20), 'unknown_code'],
     ['code 13 (Status-Client)', header(13, 20), 'unknown_code'],
     ['code 40 (Disconnect-Request)', header(40, 20), 'unknown_code'],
+    ['attribute type 0', packetWith(1, [0, 3, 0x61]), 'invalid_attribute'],
     ['attribute length 0', packetWith(1, [1, 0, 0x61]), 'bad_attribute_length'],
     ['attribute length 1', packetWith(1, [1, 1, 0x61]), 'bad_attribute_length'],
     ['attribute past the end', packetWith(1, [1, 5, 0x61, 0x62]), 'bad_attribute_length'],

@@ -38,6 +38,8 @@ export function parsePacket(input: Buffer): RadiusPacket {
     }
     const type = raw[offset];
     const attrLength = raw[offset + 1];
+    // Type 0 is undefined (RFC 2865 §5); FreeRADIUS drops such packets too.
+    if (type === 0) throw new RadiusPacketError('invalid_attribute', `attribute type 0 at offset ${offset}`);
     if (attrLength < 2) throw new RadiusPacketError('bad_attribute_length', `attribute ${type} at offset ${offset} has length ${attrLength}`);
     if (offset + attrLength > length) {
       throw new RadiusPacketError('bad_attribute_length', `attribute ${type} at offset ${offset} runs past the packet end`);
