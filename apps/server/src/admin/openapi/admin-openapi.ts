@@ -1,0 +1,77 @@
+// The admin API's OpenAPI 3.1 document. Routes here are checked against the controllers by a test.
+type Op = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; body?: string; ok: number; ifMatch?: boolean };
+
+export const ADMIN_OPERATIONS: Op[] = [
+  { method: 'post', path: '/admin/v1/users', summary: 'Create a user', body: 'UserInput', ok: 201 },
+  { method: 'get', path: '/admin/v1/users', summary: 'List users (offset, limit, filter)', ok: 200 },
+  { method: 'get', path: '/admin/v1/users/{user}', summary: 'Get a user by id or username', ok: 200 },
+  { method: 'patch', path: '/admin/v1/users/{user}', summary: 'Update a user profile', body: 'UserChanges', ok: 200, ifMatch: true },
+  { method: 'delete', path: '/admin/v1/users/{user}', summary: 'Delete a user', ok: 204, ifMatch: true },
+  { method: 'put', path: '/admin/v1/users/{user}/pin', summary: 'Set the user\'s PIN', body: 'PinInput', ok: 200 },
+  { method: 'delete', path: '/admin/v1/users/{user}/pin', summary: 'Clear the user\'s PIN', ok: 200 },
+  { method: 'put', path: '/admin/v1/users/{user}/password', summary: 'Set the user\'s local password', body: 'PasswordInput', ok: 200 },
+  { method: 'post', path: '/admin/v1/users/{user}/enable', summary: 'Enable a user', ok: 200 },
+  { method: 'post', path: '/admin/v1/users/{user}/disable', summary: 'Disable a user', ok: 200 },
+  { method: 'post', path: '/admin/v1/users/{user}/unlock', summary: 'Lift a lockout', ok: 200 },
+  { method: 'post', path: '/admin/v1/users/{user}/block', summary: 'Block a user for fraud', ok: 200 },
+  { method: 'post', path: '/admin/v1/users/{user}/unblock', summary: 'Lift a fraud block', ok: 200 },
+  { method: 'get', path: '/admin/v1/users/{user}/tokens', summary: 'List the user\'s OATH tokens (no seeds)', ok: 200 },
+  { method: 'post', path: '/admin/v1/users/{user}/tokens', summary: 'Assign an OATH token; the otpauth URI and QR code are returned once', body: 'TokenInput', ok: 201 },
+  { method: 'delete', path: '/admin/v1/users/{user}/tokens/{tokenId}', summary: 'Remove an OATH token', ok: 204 },
+  { method: 'get', path: '/admin/v1/settings', summary: 'Get settings', ok: 200 },
+  { method: 'patch', path: '/admin/v1/settings', summary: 'Change settings (deep partial)', body: 'SettingsChanges', ok: 200, ifMatch: true },
+  { method: 'post', path: '/admin/v1/radius-clients', summary: 'Add a RADIUS client', body: 'RadiusClientInput', ok: 201 },
+  { method: 'get', path: '/admin/v1/radius-clients', summary: 'List RADIUS clients (no secrets)', ok: 200 },
+  { method: 'get', path: '/admin/v1/radius-clients/{client}', summary: 'Get a RADIUS client by id or name', ok: 200 },
+  { method: 'patch', path: '/admin/v1/radius-clients/{client}', summary: 'Update a RADIUS client', body: 'RadiusClientChanges', ok: 200, ifMatch: true },
+  { method: 'delete', path: '/admin/v1/radius-clients/{client}', summary: 'Remove a RADIUS client', ok: 204 },
+  { method: 'post', path: '/admin/v1/sdk-credentials', summary: 'Issue an SDK credential; the secret is returned once', body: 'SdkCredentialInput', ok: 201 },
+  { method: 'get', path: '/admin/v1/sdk-credentials', summary: 'List SDK credentials', ok: 200 },
+  { method: 'delete', path: '/admin/v1/sdk-credentials/{credential}', summary: 'Revoke an SDK credential', ok: 204 },
+  { method: 'post', path: '/admin/v1/administrators', summary: 'Add an administrator; the credential is returned once', body: 'AdministratorInput', ok: 201 },
+  { method: 'get', path: '/admin/v1/administrators', summary: 'List administrators', ok: 200 },
+  { method: 'delete', path: '/admin/v1/administrators/{admin}', summary: 'Remove an administrator', ok: 204 },
+  { method: 'get', path: '/admin/v1/status', summary: 'Node role, epoch, log head and read model position', ok: 200 },
+];
+
+const obj = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required, additionalProperties: false });
+const str = { type: 'string' };
+
+const SCHEMAS: Record<string, unknown> = {
+  UserInput: obj({ username: str, displayName: str, email: str, phones: { type: 'array', items: obj({ label: str, number: str }, ['number']) }, preferredMethod: { enum: ['totp', 'sms', 'voice', 'push'] }, language: str }, ['username']),
+  UserChanges: obj({ displayName: str, email: str, phones: { type: 'array' }, preferredMethod: str, language: str }),
+  PinInput: obj({ pin: str }, ['pin']),
+  PasswordInput: obj({ password: str }, ['password']),
+  TokenInput: obj({ kind: { enum: ['totp', 'hotp'] }, algorithm: { enum: ['SHA1', 'SHA256', 'SHA512'] }, digits: { enum: [6, 8] }, period: { enum: [30, 60] }, seed: { type: 'string', description: 'base32; generated when omitted' }, label: str }),
+  SettingsChanges: { type: 'object', description: 'Any subset of pin, lockout, fraud, defaultMethod, otp' },
+  RadiusClientInput: obj({ name: str, address: { type: 'string', description: 'IPv4/IPv6 address or CIDR' }, secret: str, firstFactor: { enum: ['none', 'local-password', 'ldap', 'radius-proxy'] }, requireMessageAuthenticator: { type: 'boolean' }, ldap: { type: 'object' }, upstream: { type: 'object' } }, ['name', 'address', 'secret']),
+  RadiusClientChanges: { type: 'object' },
+  SdkCredentialInput: obj({ name: str, scopes: { type: 'array', items: { enum: ['authenticate', 'users:read', 'self-service'] } } }, ['name', 'scopes']),
+  AdministratorInput: obj({ name: str }, ['name']),
+  Problem: obj({ type: str, title: str, status: { type: 'integer' }, code: str, detail: str, field: str, rule: str }, ['code', 'status']),
+};
+
+export function adminOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of ADMIN_OPERATIONS) {
+    const params = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: str }));
+    if (op.ifMatch) params.push({ name: 'If-Match', in: 'header', required: false, schema: str });
+    paths[op.path] ??= {};
+    paths[op.path][op.method] = {
+      summary: op.summary,
+      security: [{ adminToken: [] }],
+      parameters: params,
+      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${op.body}` } } } } } : {}),
+      responses: {
+        [op.ok]: { description: 'OK' },
+        default: { description: 'Error', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Twofold admin API', version: '1' },
+    paths,
+    components: { schemas: SCHEMAS, securitySchemes: { adminToken: { type: 'http', scheme: 'bearer' } } },
+  };
+}

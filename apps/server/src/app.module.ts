@@ -1,0 +1,31 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { RUNTIME } from './node/runtime.token';
+import type { NodeRuntime } from './node/node-runtime';
+import { ProblemFilter } from './http/problem.filter';
+import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { UsersController } from './admin/users/users.controller';
+import { SettingsController } from './admin/settings/settings.controller';
+import { RadiusClientsController } from './admin/radius-clients/radius-clients.controller';
+import { SdkCredentialsController } from './admin/sdk-credentials/sdk-credentials.controller';
+import { AdministratorsController } from './admin/administrators/administrators.controller';
+import { StatusController } from './admin/status/status.controller';
+import { OpenApiController } from './admin/openapi/openapi.controller';
+
+@Module({})
+export class AppModule {
+  static register(runtime: NodeRuntime): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [
+        HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,
+        SdkCredentialsController, AdministratorsController, StatusController, OpenApiController,
+      ],
+      providers: [
+        { provide: RUNTIME, useValue: runtime },
+        { provide: APP_FILTER, useFactory: () => new ProblemFilter(runtime.logger) },
+      ],
+    };
+  }
+}

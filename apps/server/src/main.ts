@@ -1,0 +1,85 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
+import type { Server } from 'node:https';
+import { ConfigError, createLogger, DataDirError, describeConfig, loadConfig } from '@twofold/platform';
+import { AppModule } from './app.module';
+import { startNode } from './node/node-runtime';
+import { jsonBodyParsing } from './http/body-parsing';
+import { NestPinoLogger } from './http/nest-pino-logger';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`twofold: configuration error: ${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel, nodeName: config.nodeName });
+  logger.info({ config: describeConfig(config) }, 'starting');
+
+  let runtime;
+  try {
+    runtime = await startNode(config, logger);
+  } catch (err) {
+    const message = err instanceof DataDirError || (err as { code?: string }).code ? (err as Error).message : String(err);
+    logger.fatal({ err: message }, 'could not start');
+    process.stderr.write(`twofold: could not start: ${message}\n`);
+    process.exit(1);
+  }
+
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime), new ExpressAdapter(), {
+    httpsOptions: { key: runtime.dataDir.tls.keyPem, cert: runtime.dataDir.tls.certPem },
+    bodyParser: false,
+    logger: new NestPinoLogger(logger),
+  });
+  app.disable('x-powered-by');
+  app.use(...jsonBodyParsing(config.http.maxBodyBytes));
+  try {
+    await app.listen(config.http.port, config.http.bindAddress);
+  } catch (err) {
+    const message = `cannot listen on ${config.http.bindAddress}:${config.http.port} (TWOFOLD_HTTP_PORT): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    logger.fatal(message);
+    process.stderr.write(`twofold: ${message}\n`);
+    await runtime.close();
+    process.exit(1);
+  }
+  const server = app.getHttpServer() as Server;
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 30_000;
+  logger.info({ https: `${config.http.bindAddress}:${config.http.port}`, nodeId: runtime.dataDir.identity.nodeId }, 'listening');
+
+  if (runtime.firstAdminToken) {
+    // Shown once, on the console only: it never goes into the structured log.
+    process.stderr.write(
+      `\n  First administrator created. Save this credential now; it is shown only once:\n\n` +
+      `    TWOFOLD_ADMIN_TOKEN=${runtime.firstAdminToken}\n\n`,
+    );
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    const force = setTimeout(() => {
+      logger.warn('grace period over, closing remaining connections');
+      server.closeAllConnections();
+    }, config.shutdownGraceMs);
+    force.unref();
+    server.closeIdleConnections();
+    await app.close();
+    await runtime.close();
+    logger.info('stopped');
+    logger.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+void main();

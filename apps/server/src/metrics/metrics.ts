@@ -1,0 +1,18 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+// One registry per node process; every transport records into it.
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'twofold_process_' });
+  return {
+    registry,
+    httpRequests: new Counter({ name: 'twofold_http_requests_total', help: 'HTTP requests by route class and status', labelNames: ['area', 'status'] as const, registers: [registry] }),
+    httpDuration: new Histogram({ name: 'twofold_http_request_seconds', help: 'HTTP request duration', labelNames: ['area'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [registry] }),
+    logHead: new Gauge({ name: 'twofold_log_head_position', help: 'Position of the last event in this node\'s log', registers: [registry] }),
+    readModelPosition: new Gauge({ name: 'twofold_read_model_position', help: 'Last log position applied to the read model', registers: [registry] }),
+    eventsAppended: new Counter({ name: 'twofold_events_appended_total', help: 'Events appended through this node', registers: [registry] }),
+    radiusRequests: new Counter({ name: 'twofold_radius_requests_total', help: 'RADIUS packets by outcome', labelNames: ['outcome'] as const, registers: [registry] }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,179 @@
+import {
+  AssignOathToken, BlockUserForFraud, ClearPin, CreateUser, decideAssignOathToken, decideBlockUserForFraud, decideClearPin,
+  decideCreateUser, decideDeleteUser, decideDisableUser, decideEnableUser, decideRemoveOathToken, decideSetPassword, decideSetPin,
+  decideUnblockUser, decideUnlockUser, decideUpdateSettings, decideUpdateUser, DeleteUser, DisableUser, DomainError, DomainErrorCode,
+  EnableUser, foldSettings, foldUser, RemoveOathToken, SecretHasher, SecretSealer, SetPassword, SetPin, Streams, UnblockUser,
+  UnlockUser, UpdateSettings, UpdateUser, UserState, base32Encode, base32Decode, SealContext,
+} from '@twofold/domain';
+import type { OathTokenView, ReadModelQueries, UserView } from '@twofold/read-model';
+import { buildOtpauthUri, renderQr } from '@twofold/mfa';
+import { Actor } from './actor';
+import { AsyncLock } from './async-lock';
+import { ExecutorDeps, StreamExecutor } from './stream-executor';
+import { objectBody, parsePaging } from './input';
+import { RadiusClientCommands } from './radius-client-commands';
+import { AccessCommands } from './access-commands';
+
+export interface CommandServiceDeps extends ExecutorDeps {
+  queries: ReadModelQueries;
+  sealer: SecretSealer;
+  hasher: SecretHasher;
+  clock?: () => Date;
+  issuer?: string;
+}
+
+export type UserStatusAction = 'enable' | 'disable' | 'unlock' | 'block' | 'unblock';
+export type PublicToken = Omit<OathTokenView, 'seed'>;
+
+// The write side: every administrator and self-service change goes through here, as events.
+export class CommandService {
+  protected readonly executor: StreamExecutor;
+  // Username uniqueness spans streams: creations are serialized on this (single-writer) master.
+  private readonly usernames = new AsyncLock();
+
+  readonly radiusClients: RadiusClientCommands;
+  readonly access: AccessCommands;
+
+  constructor(protected readonly deps: CommandServiceDeps) {
+    this.executor = new StreamExecutor(deps);
+    this.radiusClients = new RadiusClientCommands(this.executor, deps.queries, deps.sealer);
+    this.access = new AccessCommands(this.executor, deps.queries);
+  }
+
+  protected now(): Date {
+    return this.deps.clock?.() ?? new Date();
+  }
+
+  protected get queries(): ReadModelQueries {
+    return this.deps.queries;
+  }
+
+  // A user is named by id or by username, whichever the caller has.
+  async resolveUser(ref: string): Promise<UserView> {
+    const user = (await this.queries.getUser(ref)) ?? (await this.queries.findUserByUsername(ref));
+    if (!user) throw DomainError.rule(DomainErrorCode.UnknownUser, 'user', `No user "${ref.slice(0, 64)}".`);
+    return user;
+  }
+
+  private async userView(userId: string): Promise<UserView> {
+    return this.resolveUser(userId);
+  }
+
+  private async onUser(ref: string, decide: (state: UserState, userId: string) => ReturnType<typeof decideEnableUser> | Promise<ReturnType<typeof decideEnableUser>>, actor: Actor): Promise<UserView> {
+    const { userId } = await this.resolveUser(ref);
+    await this.executor.execute(Streams.user(userId), foldUser, (s) => decide(s, userId), actor);
+    return this.userView(userId);
+  }
+
+  // ---- users ----
+
+  async createUser(body: unknown, actor: Actor): Promise<UserView> {
+    const command = CreateUser.create(objectBody(body));
+    const settings = await this.queries.getSettings();
+    return this.usernames.run(async () => {
+      const usernameTaken = (await this.queries.findUserByUsername(command.username)) !== null;
+      await this.executor.execute(Streams.user(command.userId), foldUser, (s) => decideCreateUser(s, command, { usernameTaken, settings }), actor);
+      return this.userView(command.userId);
+    });
+  }
+
+  listUsers(query: Record<string, unknown>) {
+    return this.queries.listUsers(parsePaging(query));
+  }
+
+  getUser(ref: string): Promise<UserView> {
+    return this.resolveUser(ref);
+  }
+
+  async updateUser(ref: string, body: unknown, actor: Actor, expectedVersion?: number): Promise<UserView> {
+    const { userId } = await this.resolveUser(ref);
+    const input = objectBody(body);
+    const command = UpdateUser.create({ userId, changes: input, ...(expectedVersion !== undefined ? { expectedVersion } : {}) });
+    return this.onUser(userId, (s) => decideUpdateUser(s, command), actor);
+  }
+
+  async deleteUser(ref: string, actor: Actor, expectedVersion?: number): Promise<void> {
+    const user = await this.resolveUser(ref);
+    if (expectedVersion !== undefined && expectedVersion !== user.version) {
+      throw DomainError.rule(DomainErrorCode.VersionConflict, 'expectedVersion', `The user changed since it was read (expected version ${expectedVersion}, now ${user.version}); reload and retry.`);
+    }
+    const command = DeleteUser.create({ userId: user.userId });
+    await this.executor.execute(Streams.user(user.userId), foldUser, (s) => decideDeleteUser(s, command), actor);
+  }
+
+  async setPin(ref: string, body: unknown, actor: Actor): Promise<UserView> {
+    const { userId } = await this.resolveUser(ref);
+    const settings = await this.queries.getSettings();
+    const command = SetPin.create({ ...objectBody(body), userId }, settings.pin);
+    const pinHash = await this.deps.hasher.hash(command.pin.reveal());
+    return this.onUser(userId, (s) => decideSetPin(s, command, { pinHash }), actor);
+  }
+
+  async clearPin(ref: string, actor: Actor): Promise<UserView> {
+    return this.onUser(ref, (s, userId) => decideClearPin(s, ClearPin.create({ userId })), actor);
+  }
+
+  async setPassword(ref: string, body: unknown, actor: Actor): Promise<UserView> {
+    const { userId } = await this.resolveUser(ref);
+    const command = SetPassword.create({ ...objectBody(body), userId });
+    const passwordHash = await this.deps.hasher.hash(command.password.reveal());
+    return this.onUser(userId, (s) => decideSetPassword(s, command, { passwordHash }), actor);
+  }
+
+  async changeUserStatus(ref: string, action: UserStatusAction, body: unknown, actor: Actor): Promise<UserView> {
+    const input = body === undefined || body === null ? {} : objectBody(body);
+    const settings = await this.queries.getSettings();
+    return this.onUser(ref, (s, userId) => {
+      switch (action) {
+        case 'enable': return decideEnableUser(s, EnableUser.create({ userId }));
+        case 'disable': return decideDisableUser(s, DisableUser.create({ userId }));
+        case 'unlock': return decideUnlockUser(s, UnlockUser.create({ userId }));
+        case 'block': return decideBlockUserForFraud(s, BlockUserForFraud.create({ ...input, userId }), { now: this.now(), settings });
+        case 'unblock': return decideUnblockUser(s, UnblockUser.create({ userId }));
+      }
+    }, actor);
+  }
+
+  // ---- OATH tokens ----
+
+  async listTokens(ref: string): Promise<PublicToken[]> {
+    const { userId } = await this.resolveUser(ref);
+    return (await this.queries.getTokens(userId)).map(({ seed: _seed, ...rest }) => rest);
+  }
+
+  // The seed leaves the server once, here, as an otpauth:// URI and QR code; the log holds it sealed.
+  async assignOathToken(ref: string, body: unknown, actor: Actor) {
+    const user = await this.resolveUser(ref);
+    const command = AssignOathToken.create({ ...objectBody(body), userId: user.userId });
+    await this.onUser(user.userId, (s) => decideAssignOathToken(s, command, { sealer: this.deps.sealer }), actor);
+    const seedBase32 = base32Encode(command.seed.reveal());
+    const common = { issuer: this.deps.issuer ?? 'Twofold', account: user.username, seedBase32, algorithm: command.algorithm, digits: command.digits };
+    const otpauthUri = command.kind === 'totp'
+      ? buildOtpauthUri({ ...common, kind: 'totp', period: command.period })
+      : buildOtpauthUri({ ...common, kind: 'hotp', counter: command.counter });
+    const token = (await this.listTokens(user.userId)).find((t) => t.tokenId === command.tokenId);
+    return {
+      token,
+      otpauthUri,
+      qrSvg: (await renderQr(otpauthUri, 'svg')) as string,
+      qrPngBase64: ((await renderQr(otpauthUri, 'png')) as Buffer).toString('base64'),
+    };
+  }
+
+  async removeOathToken(ref: string, tokenId: string, actor: Actor): Promise<void> {
+    await this.onUser(ref, (s, userId) => decideRemoveOathToken(s, RemoveOathToken.create({ userId, tokenId })), actor);
+  }
+
+  // Seeds are opened only to check a code, never to show them again.
+  openSeed(token: OathTokenView): Buffer {
+    return base32Decode(this.deps.sealer.open(token.seed, SealContext.oathSeed(token.userId, token.tokenId)));
+  }
+
+  // ---- settings ----
+
+  async updateSettings(body: unknown, actor: Actor, expectedVersion?: number) {
+    const command = UpdateSettings.create({ changes: objectBody(body), ...(expectedVersion !== undefined ? { expectedVersion } : {}) });
+    await this.executor.execute(Streams.settings(), foldSettings, (s) => decideUpdateSettings(s, command), actor);
+    return this.queries.getSettings();
+  }
+}

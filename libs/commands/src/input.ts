@@ -1,0 +1,28 @@
+import { DomainError, DomainErrorCode } from '@twofold/domain';
+
+// Transports hand bodies over as unknown; anything but a JSON object is refused up front.
+export function objectBody(body: unknown): Record<string, unknown> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw DomainError.rule(DomainErrorCode.ValidationFailed, 'body', 'The request body must be a JSON object.');
+  }
+  return body as Record<string, unknown>;
+}
+
+function integerParam(query: Record<string, unknown>, name: string, min: number, max: number): number | undefined {
+  const raw = query[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw DomainError.rule(DomainErrorCode.ValidationFailed, name, `${name} must be a whole number from ${min} to ${max}.`);
+  }
+  return n;
+}
+
+export function parsePaging(query: Record<string, unknown>): { offset?: number; limit?: number; filter?: string } {
+  const filter = query.filter;
+  if (filter !== undefined && (typeof filter !== 'string' || filter.length > 64)) {
+    throw DomainError.rule(DomainErrorCode.ValidationFailed, 'filter', 'filter must be text of at most 64 characters.');
+  }
+  return { offset: integerParam(query, 'offset', 0, 1_000_000_000), limit: integerParam(query, 'limit', 1, 500), filter: filter || undefined };
+}

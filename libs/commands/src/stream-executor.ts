@@ -1,0 +1,52 @@
+import type { EventStore, StoredEvent } from '@twofold/event-store';
+import type { ReadModelProjector } from '@twofold/read-model';
+import { DomainEvent, toRecord } from '@twofold/domain';
+import { Actor } from './actor';
+import { CommandError } from './command-error';
+
+export interface ExecutorDeps {
+  store: EventStore;
+  projector: ReadModelProjector;
+  nodeId: string;
+  epoch?: () => number;
+  onAppended?: (count: number) => void;
+}
+
+export interface Executed<S> { state: S; events: StoredEvent[] }
+
+const MAX_ATTEMPTS = 3;
+
+// Load a stream, fold it, decide, append with the version we folded, and wait until the read
+// model shows the result (so the caller reads its own write). A concurrent writer makes the append
+// fail without writing; deciding again on the fresh state keeps every rule honest.
+export class StreamExecutor {
+  constructor(private readonly deps: ExecutorDeps) {}
+
+  async execute<S extends { version: number }>(
+    streamId: string,
+    fold: (events: StoredEvent[]) => S,
+    decide: (state: S) => DomainEvent[] | Promise<DomainEvent[]>,
+    actor: Actor,
+  ): Promise<Executed<S>> {
+    for (let attempt = 1; ; attempt++) {
+      const history = await this.deps.store.readStream(streamId);
+      const state = fold(history);
+      const events = await decide(state);
+      if (events.length === 0) return { state, events: [] };
+      try {
+        const stored = await this.deps.store.append(streamId, state.version, events.map((e) => ({
+          ...toRecord(e),
+          metadata: { actor: actor.actor, nodeId: this.deps.nodeId, epoch: this.deps.epoch?.() ?? 0, correlationId: actor.correlationId },
+        })));
+        this.deps.onAppended?.(stored.length);
+        await this.deps.projector.waitFor(stored[stored.length - 1].position);
+        return { state, events: stored };
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (code === 'version_conflict' && attempt < MAX_ATTEMPTS) continue;
+        if (code === 'version_conflict') throw new CommandError('version_conflict', 'the record is being changed by someone else; retry');
+        throw err;
+      }
+    }
+  }
+}

@@ -1,0 +1,207 @@
+import type { DataSource } from 'typeorm';
+import { DEFAULT_SETTINGS, FirstFactorMode, OathAlgorithm, OathKind, PhoneNumber, AuthMethod, SdkScope, SealedSecret, Settings, UserState } from '@twofold/domain';
+import { dialectOf, Sql, sqlOver } from '../storage/sql';
+
+export interface UserView {
+  userId: string;
+  username: string;
+  displayName: string;
+  email: string | null;
+  phones: PhoneNumber[];
+  preferredMethod: AuthMethod;
+  language: string;
+  enabled: boolean;
+  hasPin: boolean;
+  hasPassword: boolean;
+  locked: boolean;
+  lockedUntil: string | null;
+  blocked: boolean;
+  blockedUntil: string | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface OathTokenView {
+  tokenId: string;
+  userId: string;
+  kind: OathKind;
+  algorithm: OathAlgorithm;
+  digits: number;
+  period: number;
+  counter: number;
+  lastUsedCounter: number;
+  seed: SealedSecret;
+  label: string;
+  createdAt: string;
+}
+
+export interface RadiusClientView {
+  clientId: string;
+  name: string;
+  address: string;
+  secret: SealedSecret;
+  firstFactor: FirstFactorMode;
+  requireMessageAuthenticator: boolean;
+  ldap: Record<string, unknown> | null;
+  upstream: Record<string, unknown> | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SdkCredentialView {
+  credentialId: string;
+  name: string;
+  scopes: SdkScope[];
+  secretHash: string;
+  certificateFingerprint: string | null;
+  revoked: boolean;
+  version: number;
+  issuedAt: string;
+}
+
+export interface AdministratorView { adminId: string; name: string; passwordHash: string; addedAt: string }
+
+export interface Page<T> { items: T[]; total: number; offset: number; limit: number }
+
+type Row = Record<string, unknown>;
+const bool = (v: unknown) => v === 1 || v === true || v === '1';
+const parse = <T>(v: unknown): T => (v === null || v === undefined ? (null as T) : (JSON.parse(String(v)) as T));
+
+// Lockouts and fraud blocks lapse by time: a row says until when, the view says whether now.
+const active = (flag: unknown, until: unknown) => bool(flag) && (until === null || until === undefined || String(until) > new Date().toISOString());
+
+function toUser(r: Row): UserView {
+  return {
+    userId: String(r.user_id), username: String(r.username), displayName: String(r.display_name),
+    email: (r.email as string | null) ?? null, phones: parse<PhoneNumber[]>(r.phones) ?? [],
+    preferredMethod: r.preferred_method as AuthMethod, language: String(r.language), enabled: bool(r.enabled),
+    hasPin: bool(r.has_pin), hasPassword: bool(r.has_password), locked: active(r.locked, r.locked_until),
+    lockedUntil: (r.locked_until as string | null) ?? null, blocked: active(r.blocked, r.blocked_until),
+    blockedUntil: (r.blocked_until as string | null) ?? null, version: Number(r.version),
+    createdAt: String(r.created_at), updatedAt: String(r.updated_at),
+  };
+}
+
+function toToken(r: Row): OathTokenView {
+  return {
+    tokenId: String(r.token_id), userId: String(r.user_id), kind: r.kind as OathKind, algorithm: r.algorithm as OathAlgorithm,
+    digits: Number(r.digits), period: Number(r.period), counter: Number(r.counter), lastUsedCounter: Number(r.last_used_counter),
+    seed: parse<SealedSecret>(r.seed), label: String(r.label), createdAt: String(r.created_at),
+  };
+}
+
+function toRadiusClient(r: Row): RadiusClientView {
+  return {
+    clientId: String(r.client_id), name: String(r.name), address: String(r.address), secret: parse<SealedSecret>(r.secret),
+    firstFactor: r.first_factor as FirstFactorMode, requireMessageAuthenticator: bool(r.require_message_authenticator),
+    ldap: parse(r.ldap), upstream: parse(r.upstream), version: Number(r.version), createdAt: String(r.created_at), updatedAt: String(r.updated_at),
+  };
+}
+
+function toSdkCredential(r: Row): SdkCredentialView {
+  return {
+    credentialId: String(r.credential_id), name: String(r.name), scopes: parse<SdkScope[]>(r.scopes), secretHash: String(r.secret_hash),
+    certificateFingerprint: (r.certificate_fingerprint as string | null) ?? null, revoked: bool(r.revoked), version: Number(r.version), issuedAt: String(r.issued_at),
+  };
+}
+
+// Every query a node answers, from its own tables: RADIUS, the SDK and the admin API read here.
+export class ReadModelQueries {
+  private readonly sql: Sql;
+
+  constructor(dataSource: DataSource) {
+    this.sql = sqlOver(dataSource, dialectOf(dataSource));
+  }
+
+  async getUser(userId: string): Promise<UserView | null> {
+    const rows = await this.sql.query(`SELECT * FROM rm_users WHERE user_id = ?`, [userId]);
+    return rows.length ? toUser(rows[0]) : null;
+  }
+
+  async findUserByUsername(username: string): Promise<UserView | null> {
+    const rows = await this.sql.query(`SELECT * FROM rm_users WHERE username = ?`, [username.trim().toLowerCase()]);
+    return rows.length ? toUser(rows[0]) : null;
+  }
+
+  // The folded domain state, for policies (lockout, PIN check) evaluated on any node.
+  async getUserState(userId: string): Promise<UserState | null> {
+    const rows = await this.sql.query<{ state: string }>(`SELECT state FROM rm_users WHERE user_id = ?`, [userId]);
+    return rows.length ? (JSON.parse(rows[0].state) as UserState) : null;
+  }
+
+  async listUsers(opts: { offset?: number; limit?: number; filter?: string } = {}): Promise<Page<UserView>> {
+    const offset = Math.max(0, opts.offset ?? 0);
+    const limit = Math.min(500, Math.max(1, opts.limit ?? 50));
+    const where = opts.filter ? `WHERE LOWER(username) LIKE ? OR LOWER(display_name) LIKE ?` : '';
+    const like = opts.filter ? [`%${opts.filter.toLowerCase().replace(/[%_]/g, '')}%`] : [];
+    const params = opts.filter ? [like[0], like[0]] : [];
+    const total = await this.sql.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM rm_users ${where}`, params);
+    const rows = await this.sql.query(`SELECT * FROM rm_users ${where} ORDER BY username LIMIT ? OFFSET ?`, [...params, limit, offset]);
+    return { items: rows.map(toUser), total: Number(total[0].n), offset, limit };
+  }
+
+  async countUsers(): Promise<number> {
+    const rows = await this.sql.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM rm_users`);
+    return Number(rows[0].n);
+  }
+
+  async getTokens(userId: string): Promise<OathTokenView[]> {
+    const rows = await this.sql.query(`SELECT * FROM rm_oath_tokens WHERE user_id = ? ORDER BY created_at, token_id`, [userId]);
+    return rows.map(toToken);
+  }
+
+  async getSettings(): Promise<Settings & { version: number }> {
+    const rows = await this.sql.query<{ document: string; version: number | string }>(`SELECT document, version FROM rm_settings WHERE id = 1`);
+    if (!rows.length) return { ...structuredClone(DEFAULT_SETTINGS), version: 0 };
+    return { ...(JSON.parse(rows[0].document) as Settings), version: Number(rows[0].version) };
+  }
+
+  async listRadiusClients(): Promise<RadiusClientView[]> {
+    return (await this.sql.query(`SELECT * FROM rm_radius_clients ORDER BY name`)).map(toRadiusClient);
+  }
+
+  async getRadiusClient(clientId: string): Promise<RadiusClientView | null> {
+    const rows = await this.sql.query(`SELECT * FROM rm_radius_clients WHERE client_id = ?`, [clientId]);
+    return rows.length ? toRadiusClient(rows[0]) : null;
+  }
+
+  async listSdkCredentials(): Promise<SdkCredentialView[]> {
+    return (await this.sql.query(`SELECT * FROM rm_sdk_credentials ORDER BY name`)).map(toSdkCredential);
+  }
+
+  async getSdkCredential(credentialId: string): Promise<SdkCredentialView | null> {
+    const rows = await this.sql.query(`SELECT * FROM rm_sdk_credentials WHERE credential_id = ?`, [credentialId]);
+    return rows.length ? toSdkCredential(rows[0]) : null;
+  }
+
+  async findSdkCredentialByFingerprint(fingerprint: string): Promise<SdkCredentialView | null> {
+    const rows = await this.sql.query(`SELECT * FROM rm_sdk_credentials WHERE certificate_fingerprint = ?`, [fingerprint.toLowerCase()]);
+    return rows.length ? toSdkCredential(rows[0]) : null;
+  }
+
+  async listAdministrators(): Promise<AdministratorView[]> {
+    const rows = await this.sql.query(`SELECT * FROM rm_administrators ORDER BY name`);
+    return rows.map((r) => ({ adminId: String(r.admin_id), name: String(r.name), passwordHash: String(r.password_hash), addedAt: String(r.added_at) }));
+  }
+
+  async getAdministrator(adminId: string): Promise<AdministratorView | null> {
+    return (await this.listAdministrators()).find((a) => a.adminId === adminId) ?? null;
+  }
+
+  // Every row of every table in a stable order: used to prove rebuild == incremental.
+  async dump(): Promise<Record<string, Row[]>> {
+    const out: Record<string, Row[]> = {};
+    const order: Record<string, string> = {
+      rm_users: 'user_id', rm_oath_tokens: 'token_id', rm_settings: 'id', rm_radius_clients: 'client_id',
+      rm_sdk_credentials: 'credential_id', rm_administrators: 'admin_id', rm_checkpoint: 'name',
+    };
+    for (const [table, key] of Object.entries(order)) {
+      out[table] = (await this.sql.query(`SELECT * FROM ${table} ORDER BY ${key}`)).map((r) =>
+        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+      );
+    }
+    return out;
+  }
+}

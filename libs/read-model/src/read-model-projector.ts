@@ -1,0 +1,134 @@
+import type { DataSource } from 'typeorm';
+import { EventStore, StoredEvent, Subscription } from '@twofold/event-store';
+import { upcast } from '@twofold/domain';
+import { clearReadModel, ensureReadModelSchema } from './storage/schema';
+import { dialectOf, inTransaction, Sql, sqlOver } from './storage/sql';
+import { projectUser } from './projections/users.projection';
+import { projectSettings } from './projections/settings.projection';
+import { projectRadiusClient } from './projections/radius-clients.projection';
+import { projectSdkCredential } from './projections/sdk-credentials.projection';
+import { projectAdministrator } from './projections/administrators.projection';
+
+const CHECKPOINT = 'main';
+const projections = [projectUser, projectSettings, projectRadiusClient, projectSdkCredential, projectAdministrator];
+
+export class ReadModelError extends Error {
+  constructor(readonly code: 'checkpoint_gap' | 'projection_failed', message: string) {
+    super(message);
+  }
+}
+
+// Keeps the query tables in step with the log. Rows and the checkpoint commit in one
+// transaction, so a crash never applies an event twice or skips one.
+export class ReadModelProjector {
+  private position = 0;
+  private waiters: Array<{ position: number; resolve: () => void }> = [];
+  private subscription?: Subscription;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get sql(): Sql {
+    return sqlOver(this.dataSource, dialectOf(this.dataSource));
+  }
+
+  async init(): Promise<number> {
+    await ensureReadModelSchema(this.sql);
+    this.position = await this.readCheckpoint(this.sql);
+    return this.position;
+  }
+
+  get checkpoint(): number {
+    return this.position;
+  }
+
+  private async readCheckpoint(sql: Sql): Promise<number> {
+    const rows = await sql.query<{ position: number | string }>(`SELECT position FROM rm_checkpoint WHERE name = ?`, [CHECKPOINT]);
+    return rows.length ? Number(rows[0].position) : 0;
+  }
+
+  // Applies a contiguous batch in one transaction; events at or below the checkpoint are skipped.
+  async apply(events: StoredEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await inTransaction(this.dataSource, async (sql) => {
+      let position = await this.readCheckpoint(sql);
+      for (const stored of events) {
+        if (stored.position <= position) continue;
+        if (stored.position !== position + 1) {
+          throw new ReadModelError('checkpoint_gap', `read model at ${position} cannot apply event ${stored.position}`);
+        }
+        const current = upcast({ type: stored.type, schemaVersion: stored.schemaVersion, payload: stored.payload });
+        const event: StoredEvent = { ...stored, schemaVersion: current.schemaVersion, payload: current.payload as Record<string, unknown> };
+        for (const project of projections) {
+          if (await project(sql, event)) break;
+        }
+        position = stored.position;
+      }
+      await sql.query(
+        sql.dialect === 'postgres'
+          ? `INSERT INTO rm_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`
+          : `INSERT INTO rm_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
+        [CHECKPOINT, position],
+      );
+      this.position = position;
+    });
+    this.releaseWaiters();
+  }
+
+  // Reads the log from the checkpoint until it has nothing more, in batches.
+  async catchUp(store: EventStore, batchSize = 1000, onProgress?: (position: number) => void): Promise<number> {
+    for (;;) {
+      const events = await store.readFrom(this.position, batchSize);
+      if (events.length === 0) return this.position;
+      await this.apply(events);
+      onProgress?.(this.position);
+    }
+  }
+
+  // Catch up, then follow the log live. Events are applied in small batches as they arrive.
+  follow(store: EventStore, onError: (err: unknown) => void = () => undefined): Subscription {
+    let pending: StoredEvent[] = [];
+    const flush = () => {
+      const batch = pending;
+      pending = [];
+      this.chain = this.chain.then(() => this.apply(batch)).catch(onError);
+      return this.chain;
+    };
+    this.subscription = store.subscribe(this.position, (event) => {
+      pending.push(event);
+      if (pending.length >= 200) return flush();
+      queueMicrotask(() => { if (pending.length) void flush(); });
+    });
+    return this.subscription;
+  }
+
+  async rebuild(store: EventStore, onProgress?: (position: number) => void, batchSize = 2000): Promise<number> {
+    await inTransaction(this.dataSource, (sql) => clearReadModel(sql));
+    this.position = 0;
+    return this.catchUp(store, batchSize, onProgress);
+  }
+
+  // Resolves once the read model has applied `position` (read-your-writes after a command).
+  waitFor(position: number, timeoutMs = 10_000): Promise<void> {
+    if (this.position >= position) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.resolve !== done);
+        reject(new ReadModelError('projection_failed', `read model did not reach position ${position} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = () => { clearTimeout(timer); resolve(); };
+      this.waiters.push({ position, resolve: done });
+    });
+  }
+
+  private releaseWaiters(): void {
+    const ready = this.waiters.filter((w) => w.position <= this.position);
+    this.waiters = this.waiters.filter((w) => w.position > this.position);
+    ready.forEach((w) => w.resolve());
+  }
+
+  stop(): void {
+    this.subscription?.close();
+    this.subscription = undefined;
+  }
+}

@@ -1,0 +1,85 @@
+import { Sql } from './sql';
+
+// Query tables kept by the projections. Booleans are INTEGER 0/1 and times ISO text on both
+// databases, so rows compare equal across SQLite and PostgreSQL and across rebuilds.
+export const READ_MODEL_TABLES = [
+  'rm_users', 'rm_oath_tokens', 'rm_settings', 'rm_radius_clients', 'rm_sdk_credentials', 'rm_administrators',
+] as const;
+
+const DDL = [
+  `CREATE TABLE IF NOT EXISTS rm_checkpoint (name VARCHAR(64) PRIMARY KEY, position BIGINT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS rm_users (
+    user_id VARCHAR(64) PRIMARY KEY,
+    username VARCHAR(64) NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    email TEXT,
+    phones TEXT NOT NULL,
+    preferred_method VARCHAR(16) NOT NULL,
+    language VARCHAR(16) NOT NULL,
+    enabled INTEGER NOT NULL,
+    has_pin INTEGER NOT NULL,
+    has_password INTEGER NOT NULL,
+    locked_until TEXT,
+    locked INTEGER NOT NULL,
+    blocked INTEGER NOT NULL,
+    blocked_until TEXT,
+    state TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS rm_oath_tokens (
+    token_id VARCHAR(64) PRIMARY KEY,
+    user_id VARCHAR(64) NOT NULL,
+    kind VARCHAR(8) NOT NULL,
+    algorithm VARCHAR(8) NOT NULL,
+    digits INTEGER NOT NULL,
+    period INTEGER NOT NULL,
+    counter BIGINT NOT NULL,
+    last_used_counter BIGINT NOT NULL,
+    seed TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  )`,
+  `CREATE INDEX IF NOT EXISTS ix_rm_oath_tokens_user ON rm_oath_tokens (user_id)`,
+  `CREATE TABLE IF NOT EXISTS rm_settings (id INTEGER PRIMARY KEY, document TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS rm_radius_clients (
+    client_id VARCHAR(64) PRIMARY KEY,
+    name VARCHAR(128) NOT NULL,
+    address VARCHAR(64) NOT NULL,
+    secret TEXT NOT NULL,
+    first_factor VARCHAR(16) NOT NULL,
+    require_message_authenticator INTEGER NOT NULL,
+    ldap TEXT,
+    upstream TEXT,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS rm_sdk_credentials (
+    credential_id VARCHAR(64) PRIMARY KEY,
+    name VARCHAR(128) NOT NULL,
+    scopes TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    certificate_fingerprint VARCHAR(64),
+    revoked INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    issued_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  )`,
+  `CREATE TABLE IF NOT EXISTS rm_administrators (
+    admin_id VARCHAR(64) PRIMARY KEY,
+    name VARCHAR(128) NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    added_at TEXT NOT NULL
+  )`,
+];
+
+export async function ensureReadModelSchema(sql: Sql): Promise<void> {
+  for (const statement of DDL) await sql.query(statement);
+}
+
+export async function clearReadModel(sql: Sql): Promise<void> {
+  for (const table of READ_MODEL_TABLES) await sql.query(`DELETE FROM ${table}`);
+  await sql.query(`DELETE FROM rm_checkpoint`);
+}
