@@ -33,7 +33,8 @@ export function checkPin(pin: string, rules: PinRules): DomainError | null {
     return DomainError.rule(
       DomainErrorCode.PinTrivial,
       'pin',
-      'PIN must not be a single repeated digit (1111) or a run of consecutive digits (1234, 4321).',
+      // No example digits in the text: they could be the very PIN that was typed.
+      'PIN must not be one digit repeated or a run of consecutive digits, up or down.',
     );
   }
   return null;
