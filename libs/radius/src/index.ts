@@ -9,3 +9,4 @@ export * from './packet/authenticators';
 export * from './packet/build-packet';
 export * from './packet/duplicate-request-cache';
 export * from './clients/address-match';
+export * from './packet/verify-request';

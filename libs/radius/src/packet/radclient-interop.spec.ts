@@ -8,6 +8,7 @@ import { RadiusCode } from './codes';
 import { parsePacket } from './parse-packet';
 import { RadiusPacket } from './radius-packet';
 import { decryptUserPassword } from './user-password';
+import { verifyRequest } from './verify-request';
 
 // Interop with FreeRADIUS's radclient: it builds the requests and checks our answers.
 const hasRadclient = spawnSync('radclient', ['-v']).status === 0;
@@ -62,6 +63,7 @@ describeIfRadclient('radclient interop', () => {
     expect(request.getString('User-Name')).toBe('alice');
     expect(verifyMessageAuthenticator(request, SECRET)).toBe(true);
     expect(verifyMessageAuthenticator(request, 'wrong')).toBe(false);
+    expect(verifyRequest(request, SECRET)).toEqual({ ok: true, messageAuthenticator: true });
     expect(decryptUserPassword(request.get('User-Password')!, SECRET, request.authenticator).toString()).toBe('correct horse battery staple');
     expect(result.stdout).toContain('Received Access-Accept');
     expect(result.stdout).toContain('Welcome, alice');
@@ -95,6 +97,7 @@ describeIfRadclient('radclient interop', () => {
     expect(verifyAccountingRequestAuthenticator(request, SECRET)).toBe(true);
     expect(verifyAccountingRequestAuthenticator(request, 'wrong')).toBe(false);
     expect(verifyMessageAuthenticator(request, SECRET)).toBe(true);
+    expect(verifyRequest(request, SECRET)).toEqual({ ok: true, messageAuthenticator: true });
     expect(result.stdout).toContain('Received Accounting-Response');
     expect(result.exitCode).toBe(0);
   });
