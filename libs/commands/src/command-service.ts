@@ -13,6 +13,7 @@ import { ExecutorDeps, StreamExecutor } from './stream-executor';
 import { objectBody, parsePaging } from './input';
 import { RadiusClientCommands } from './radius-client-commands';
 import { AccessCommands } from './access-commands';
+import { SecurityEvents } from './security-events';
 
 export interface CommandServiceDeps extends ExecutorDeps {
   queries: ReadModelQueries;
@@ -33,11 +34,13 @@ export class CommandService {
 
   readonly radiusClients: RadiusClientCommands;
   readonly access: AccessCommands;
+  readonly security: SecurityEvents;
 
   constructor(protected readonly deps: CommandServiceDeps) {
     this.executor = new StreamExecutor(deps);
     this.radiusClients = new RadiusClientCommands(this.executor, deps.queries, deps.sealer);
     this.access = new AccessCommands(this.executor, deps.queries);
+    this.security = new SecurityEvents(this.executor, deps.queries, () => this.now());
   }
 
   protected now(): Date {

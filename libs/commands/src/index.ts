@@ -4,3 +4,4 @@ export * from './command-service';
 export * from './radius-client-commands';
 export * from './access-commands';
 export * from './stream-executor';
+export * from './security-events';

@@ -1,0 +1,46 @@
+import {
+  decideRecordFailedAttempt, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication, evaluateFraudReport, foldUser,
+  RecordFailedAttempt, RecordOathCodeUsed, RecordSuccessfulAuthentication, Streams,
+} from '@twofold/domain';
+import type { ReadModelQueries } from '@twofold/read-model';
+import { Actor } from './actor';
+import { StreamExecutor } from './stream-executor';
+
+// What the authentication engine reports back to the log. On the master these append directly;
+// a slave will route the same calls through its outbox to the master.
+export interface SecurityEventSink {
+  recordFailedAttempt(userId: string, reason: string, source: string): Promise<void>;
+  recordSuccess(userId: string, source: string): Promise<void>;
+  // Throws a DomainError 'code_already_used' when the step/counter was already accepted anywhere.
+  recordOathCodeUsed(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
+  reportFraud(userId: string, reason: string, source: string): Promise<void>;
+}
+
+export class SecurityEvents implements SecurityEventSink {
+  constructor(private readonly executor: StreamExecutor, private readonly queries: ReadModelQueries, private readonly clock: () => Date) {}
+
+  private actor(source: string): Actor {
+    return { actor: source };
+  }
+
+  async recordFailedAttempt(userId: string, reason: string, source: string): Promise<void> {
+    const command = RecordFailedAttempt.create({ userId, reason, source });
+    const settings = await this.queries.getSettings();
+    await this.executor.execute(Streams.user(userId), foldUser, (s) => decideRecordFailedAttempt(s, command, { now: this.clock(), settings }), this.actor(source));
+  }
+
+  async recordSuccess(userId: string, source: string): Promise<void> {
+    const command = RecordSuccessfulAuthentication.create({ userId, source });
+    await this.executor.execute(Streams.user(userId), foldUser, (s) => decideRecordSuccessfulAuthentication(s, command, { now: this.clock() }), this.actor(source));
+  }
+
+  async recordOathCodeUsed(userId: string, tokenId: string, counter: number, source: string): Promise<void> {
+    const command = RecordOathCodeUsed.create({ userId, tokenId, counter });
+    await this.executor.execute(Streams.user(userId), foldUser, (s) => decideRecordOathCodeUsed(s, command), this.actor(source));
+  }
+
+  async reportFraud(userId: string, reason: string, source: string): Promise<void> {
+    const settings = await this.queries.getSettings();
+    await this.executor.execute(Streams.user(userId), foldUser, (s) => evaluateFraudReport(s, settings, this.clock(), reason), this.actor(source));
+  }
+}
