@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { EntitySchema } from 'typeorm';
 import { describeEachBackend } from '../../../test/support/backends';
 import {
   ANY_VERSION,
@@ -353,15 +354,37 @@ describeEachBackend('TypeOrmEventStore', ({ backend, freshStorage }) => {
     });
   });
 
-  it('shares its DataSource with other entities and refuses calls after close()', async () => {
-    const ds = await openStorage(await freshStorage());
+  it('shares its DataSource with the caller\'s own tables and refuses calls after close()', async () => {
+    const Note = new EntitySchema<{ id: number; text: string }>({
+      name: 'Note',
+      tableName: 'note',
+      columns: { id: { type: 'integer', primary: true }, text: { type: 'varchar' } },
+    });
+    const ds = await openStorage(await freshStorage(), [Note]);
     const sut = new TypeOrmEventStore(ds, () => new Date('2026-01-01T00:00:00Z'));
     await sut.append('s', 0, [ev({})]);
-    const rows = await ds.query('SELECT COUNT(*) AS n FROM event_log');
-    expect(Number(rows[0].n)).toBe(1);
+    await ds.getRepository(Note).insert({ id: 1, text: 'projection row' });
+    expect(await ds.getRepository(Note).count()).toBe(1);
     await sut.close();
     expect(ds.isInitialized).toBe(false);
     expect((await caught(sut.head())).code).toBe('closed');
+  });
+
+  it('never lets an append join or be rolled back with another caller\'s open transaction', async () => {
+    const Note = new EntitySchema<{ id: number }>({ name: 'Note', tableName: 'note', columns: { id: { type: 'integer', primary: true } } });
+    const ds = await openStorage(await freshStorage(), [Note]);
+    const sut = new TypeOrmEventStore(ds);
+    open.push(sut);
+    const qr = ds.createQueryRunner();
+    await qr.startTransaction();
+    await qr.query('INSERT INTO note (id) VALUES (1)');
+    const appending = sut.append('s', 0, [ev({})]);
+    await new Promise((r) => setTimeout(r, 50));
+    await qr.rollbackTransaction();
+    await qr.release();
+    await appending;
+    expect(await sut.readStream('s')).toHaveLength(1);
+    expect(await ds.getRepository(Note).count()).toBe(0);
   });
 
   it(`reopens an existing ${backend} database and continues the chain`, async () => {
