@@ -88,6 +88,10 @@ export function parseIpRange(text: string): IpRange | { error: string } {
   return { ...ip, prefix };
 }
 
+function isV4Mapped(bytes: number[]): boolean {
+  return bytes.slice(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff;
+}
+
 function maskBytes(bytes: number[], prefix: number): number[] {
   return bytes.map((b, i) => {
     const bits = Math.max(0, Math.min(8, prefix - i * 8));
@@ -98,6 +102,7 @@ function maskBytes(bytes: number[], prefix: number): number[] {
 // RFC 5952 text: lower case, longest run of zero groups (2 or more) compressed.
 export function formatIp(ip: IpAddress): string {
   if (ip.family === 4) return ip.bytes.join('.');
+  if (isV4Mapped(ip.bytes)) return `::ffff:${ip.bytes.slice(12).join('.')}`;
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((ip.bytes[i] << 8) | ip.bytes[i + 1]);
   let bestStart = -1;
@@ -137,7 +142,7 @@ export function ipMatches(clientAddress: string, sourceIp: string): boolean {
   const range = parseIpRange(clientAddress);
   let source = parseIpAddress(sourceIp);
   if ('error' in range || !source) return false;
-  if (source.family === 6 && source.bytes.slice(0, 10).every((b) => b === 0) && source.bytes[10] === 0xff && source.bytes[11] === 0xff) {
+  if (source.family === 6 && isV4Mapped(source.bytes)) {
     source = { family: 4, bytes: source.bytes.slice(12) };
   }
   if (source.family !== range.family) return false;

@@ -130,10 +130,10 @@ describe('user lifecycle', () => {
   });
 
   it('blocks for fraud for settings.fraud.blockMinutes and unblocks', () => {
-    let { state, events } = run(alice(), BlockUserForFraud.create({ userId: 'u1' }));
-    expect(events[0].data).toEqual({ userId: 'u1', at: now.toISOString(), until: '2025-03-01T13:00:00.000Z', reason: 'fraud reported' });
-    expect(isBlocked(state, now)).toBe(true);
-    ({ state } = run(state, UnblockUser.create({ userId: 'u1' })));
+    const blocked = run(alice(), BlockUserForFraud.create({ userId: 'u1' }));
+    expect(blocked.events[0].data).toEqual({ userId: 'u1', at: now.toISOString(), until: '2025-03-01T13:00:00.000Z', reason: 'fraud reported' });
+    expect(isBlocked(blocked.state, now)).toBe(true);
+    const { state } = run(blocked.state, UnblockUser.create({ userId: 'u1' }));
     expect(isBlocked(state, now)).toBe(false);
     expect(run(state, UnblockUser.create({ userId: 'u1' })).events).toEqual([]);
   });
