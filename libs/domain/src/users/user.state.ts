@@ -73,7 +73,7 @@ export function evolveUser(state: UserState, event: EventLike): UserState {
   switch (type) {
     case 'UserCreated': {
       const { userId, username, displayName, email, phones, preferredMethod, language } = p as Payload & UserProfile & { userId: string };
-      return { ...s, exists: true, deleted: false, enabled: true, userId, profile: { username, displayName, email, phones: [...(phones as PhoneNumber[])], preferredMethod, language } };
+      return { ...s, exists: true, deleted: false, enabled: true, userId, profile: { username, displayName, email, phones: [...((phones as PhoneNumber[] | undefined) ?? [])], preferredMethod, language } };
     }
     case 'UserUpdated':
       return s.profile ? { ...s, profile: { ...s.profile, ...(p.changes as Partial<UserProfile>) } } : s;
