@@ -26,7 +26,8 @@ export class ReadModelProjector {
   private subscription?: Subscription;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(private readonly dataSource: DataSource) {}
+  // beforeCommit: a test hook, called inside the transaction after the rows and the checkpoint are written.
+  constructor(private readonly dataSource: DataSource, private readonly hooks: { beforeCommit?: (position: number) => void } = {}) {}
 
   private get sql(): Sql {
     return sqlOver(this.dataSource, dialectOf(this.dataSource));
@@ -70,6 +71,7 @@ export class ReadModelProjector {
           : `INSERT INTO rm_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
         [CHECKPOINT, position],
       );
+      this.hooks.beforeCommit?.(position);
       this.position = position;
     });
     this.releaseWaiters();

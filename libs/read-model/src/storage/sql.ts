@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { storageLock } from '@twofold/event-store';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -28,7 +29,10 @@ export function sqlOver(runner: DataSource | EntityManager, dialect: Dialect): S
   };
 }
 
+// On SQLite every statement of a DataSource shares one connection: the storage lock keeps other
+// callers' statements (and the log's appends) out of this transaction.
 export async function inTransaction<T>(dataSource: DataSource, fn: (sql: Sql) => Promise<T>): Promise<T> {
   const dialect = dialectOf(dataSource);
-  return dataSource.transaction((manager) => fn(sqlOver(manager, dialect)));
+  const run = () => dataSource.transaction((manager) => fn(sqlOver(manager, dialect)));
+  return dialect === 'sqlite' ? storageLock(dataSource).runExclusive(run) : run();
 }

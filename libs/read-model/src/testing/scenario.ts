@@ -1,0 +1,66 @@
+import { DataSource } from 'typeorm';
+import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
+import { SecretKeyring } from '@twofold/domain';
+import { Argon2idHasher, TEST_ARGON2ID_PARAMS } from '@twofold/mfa';
+import { CommandService, SYSTEM_ACTOR } from '@twofold/commands';
+import { ReadModelProjector } from '../read-model-projector';
+import { ReadModelQueries } from '../queries/read-model-queries';
+
+export interface Harness {
+  dataSource: DataSource;
+  store: TypeOrmEventStore;
+  projector: ReadModelProjector;
+  queries: ReadModelQueries;
+  commands: CommandService;
+  close(): Promise<void>;
+}
+
+const KEY = Buffer.alloc(32, 7);
+
+// A node's storage, read model and write side, wired as the server wires them.
+export async function openHarness(url: string, clock?: () => Date): Promise<Harness> {
+  const dataSource = await openStorage({ url });
+  const store = new TypeOrmEventStore(dataSource, clock ? { clock } : {});
+  const projector = new ReadModelProjector(dataSource);
+  await projector.init();
+  await projector.catchUp(store);
+  projector.follow(store);
+  const queries = new ReadModelQueries(dataSource);
+  const commands = new CommandService({
+    store, projector, queries, nodeId: 'node-test', clock,
+    sealer: new SecretKeyring('k1', { k1: KEY }), hasher: new Argon2idHasher(TEST_ARGON2ID_PARAMS),
+  });
+  return { dataSource, store, projector, queries, commands, async close() { projector.stop(); await store.close(); } };
+}
+
+// Every kind of event the read model projects, including deletes, lockouts and removals.
+export async function runScenario(h: Harness, users = 12): Promise<void> {
+  const c = h.commands;
+  const a = SYSTEM_ACTOR;
+  await c.updateSettings({ lockout: { failuresBeforeLockout: 2 }, pin: { minLength: 5 } }, a);
+  for (let i = 0; i < users; i++) {
+    const u = await c.createUser({ username: `user${i}`, displayName: `User ${i}`, email: `u${i}@example.com`, phones: [{ label: 'mobile', number: `+4915100000${String(i).padStart(2, '0')}` }] }, a);
+    if (i % 2 === 0) await c.setPin(u.userId, { pin: '48213' }, a);
+    if (i % 3 === 0) {
+      const { token } = await c.assignOathToken(u.userId, { kind: i % 2 ? 'hotp' : 'totp', label: 'phone' }, a);
+      await c.security.recordOathCodeUsed(u.userId, token!.tokenId, 1000 + i, 'radius:test');
+    }
+    if (i % 4 === 1) await c.updateUser(u.userId, { displayName: `Renamed ${i}`, preferredMethod: 'sms' }, a);
+    if (i % 5 === 2) { await c.security.recordFailedAttempt(u.userId, 'bad code', 'radius:test'); await c.security.recordFailedAttempt(u.userId, 'bad code', 'radius:test'); }
+    if (i % 6 === 3) await c.changeUserStatus(u.userId, 'block', {}, a);
+    if (i % 7 === 4) await c.changeUserStatus(u.userId, 'disable', {}, a);
+    if (i % 8 === 5) await c.setPassword(u.userId, { password: 'correct horse battery' }, a);
+    if (i % 9 === 6) await c.deleteUser(u.userId, a);
+  }
+  const vpn = await c.radiusClients.add({ name: 'vpn', address: '10.0.0.0/8', secret: 'vpn-shared-secret' }, a);
+  await c.radiusClients.add({ name: 'wifi', address: '192.168.1.10', secret: 'wifi-shared-secret', requireMessageAuthenticator: false }, a);
+  await c.radiusClients.update(vpn.clientId, { address: '10.1.0.0/16', secret: 'rotated-secret-1' }, a);
+  const gone = await c.radiusClients.add({ name: 'old', address: '172.16.0.1', secret: 'old-shared-secret' }, a);
+  await c.radiusClients.remove(gone.clientId, a);
+  const adfs = await c.access.issueSdkCredential({ name: 'adfs', scopes: ['authenticate', 'users:read'] }, a);
+  await c.access.issueSdkCredential({ name: 'portal', scopes: ['self-service'] }, a);
+  await c.access.revokeSdkCredential(adfs.credentialId, a);
+  await c.access.addAdministrator({ name: 'alice' }, a);
+  const bob = await c.access.addAdministrator({ name: 'bob' }, a);
+  await c.access.removeAdministrator(bob.adminId, a);
+}

@@ -1,0 +1,100 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from './ports';
+import { httpsJson, JsonResponse } from './https-json';
+
+export const REPO_ROOT = resolve(__dirname, '../..');
+export const SERVER_MAIN = join(REPO_ROOT, 'dist/apps/server/src/main.js');
+
+export interface ServerOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  httpPort?: number;
+  radiusPort?: number;
+  acctPort?: number;
+  adminToken?: string;        // known from an earlier start of the same data dir
+  startTimeoutMs?: number;
+}
+
+// A real server process on loopback, as an administrator would start it (built dist/ code).
+export class ServerProcess {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  adminToken = '';
+  private exited?: Promise<number | null>;
+
+  private constructor(
+    readonly child: ChildProcess,
+    readonly dataDir: string,
+    readonly httpPort: number,
+    readonly radiusPort: number,
+    readonly acctPort: number,
+  ) {}
+
+  get url(): string {
+    return `https://127.0.0.1:${this.httpPort}`;
+  }
+
+  get ca(): string {
+    return readFileSync(join(this.dataDir, 'tls/ca.pem'), 'utf8');
+  }
+
+  // Every JSON log line the server wrote to stdout.
+  logLines(): Record<string, unknown>[] {
+    return this.stdout.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  }
+
+  static async start(opts: ServerOptions = {}): Promise<ServerProcess> {
+    const dataDir = opts.dataDir ?? join(mkdtempSync(join(tmpdir(), 'twofold-e2e-')), 'data');
+    const httpPort = opts.httpPort ?? (await freePort());
+    const radiusPort = opts.radiusPort ?? (await freePort());
+    const acctPort = opts.acctPort ?? (await freePort());
+    const child = spawn(process.execPath, [SERVER_MAIN], {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        TWOFOLD_DATA_DIR: dataDir,
+        TWOFOLD_HTTP_BIND: '127.0.0.1',
+        TWOFOLD_HTTP_PORT: String(httpPort),
+        TWOFOLD_RADIUS_BIND: '127.0.0.1',
+        TWOFOLD_RADIUS_AUTH_PORT: String(radiusPort),
+        TWOFOLD_RADIUS_ACCT_PORT: String(acctPort),
+        TWOFOLD_REPLICATION_BIND: '127.0.0.1',
+        TWOFOLD_LOG_LEVEL: 'debug',
+        ...(opts.env ?? {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const server = new ServerProcess(child, dataDir, httpPort, radiusPort, acctPort);
+    if (opts.adminToken) server.adminToken = opts.adminToken;
+    server.exited = new Promise((res) => child.once('exit', (code) => res(code)));
+    child.stdout!.on('data', (d: Buffer) => server.stdout.push(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => server.stderr.push(d.toString()));
+    await server.waitForLog('listening', opts.startTimeoutMs ?? 30_000);
+    const token = /TWOFOLD_ADMIN_TOKEN=(\S+)/.exec(server.stderr.join(''));
+    if (token) server.adminToken = token[1];
+    return server;
+  }
+
+  async waitForLog(msg: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const hit = this.logLines().find((l) => l.msg === msg);
+      if (hit) return hit;
+      if (this.child.exitCode !== null) throw new Error(`server exited (${this.child.exitCode}) before "${msg}": ${this.stderr.join('')}`);
+      if (Date.now() > deadline) throw new Error(`server did not log "${msg}" within ${timeoutMs} ms: ${this.stderr.join('')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<JsonResponse<T>> {
+    return httpsJson<T>(method, `${this.url}${path}`, { ca: this.ca, token: this.adminToken, body, headers });
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill(signal);
+    return this.exited!;
+  }
+}
