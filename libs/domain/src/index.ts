@@ -36,3 +36,5 @@ export * from './sdk-credentials/sdk-credential.aggregate';
 
 export * from './administrators/administrator.commands';
 export * from './administrators/administrator.aggregate';
+
+export * from './approvals/approval';

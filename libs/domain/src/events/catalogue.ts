@@ -1,4 +1,5 @@
 import { DomainEvent, SealedSecret } from './event';
+import type { OutOfBandApprovalDecided } from '../approvals/approval';
 
 // Stream ids: `user-<userId>`, `settings`, `radius-client-<clientId>`,
 // `sdk-credential-<credentialId>`, `administrator-<adminId>`.
@@ -90,7 +91,8 @@ export type SettingsEvent = SettingsUpdated;
 export type RadiusClientEvent = RadiusClientAdded | RadiusClientUpdated | RadiusClientRemoved;
 export type SdkCredentialEvent = SdkCredentialIssued | SdkCredentialRevoked;
 export type AdministratorEvent = AdministratorAdded | AdministratorRemoved;
-export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent;
+export type ApprovalEvent = OutOfBandApprovalDecided;
+export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent;
 export type TwofoldEventType = TwofoldEvent['type'];
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -102,5 +104,5 @@ export const CURRENT_SCHEMA_VERSION: Record<TwofoldEventType, number> = {
   OathTokenAssigned: 1, OathTokenRemoved: 1, OathCodeUsed: 1, AuthenticationFailed: 1,
   AuthenticationSucceeded: 1, UserDeleted: 1, SettingsUpdated: 1, RadiusClientAdded: 1,
   RadiusClientUpdated: 1, RadiusClientRemoved: 1, SdkCredentialIssued: 1, SdkCredentialRevoked: 1,
-  AdministratorAdded: 1, AdministratorRemoved: 1,
+  AdministratorAdded: 1, AdministratorRemoved: 1, OutOfBandApprovalDecided: 1,
 };

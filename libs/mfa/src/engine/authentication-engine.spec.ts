@@ -1,0 +1,261 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  AuthMethod, base32Decode, base32Encode, DEFAULT_SETTINGS, decideRecordFailedAttempt, decideRecordOathCodeUsed,
+  decideRecordSuccessfulAuthentication, DomainEvent, evaluateFraudReport, evolveUser, INITIAL_USER_STATE, makeEvent,
+  RecordFailedAttempt, RecordOathCodeUsed, RecordSuccessfulAuthentication, SealContext, SecretBox, Settings, UserState,
+} from '@twofold/domain';
+import { Argon2idHasher, TEST_ARGON2ID_PARAMS } from '../hashing/argon2id-hasher';
+import { generateHotp, generateTotp } from '../oath/oath';
+import { StateSealer } from '../sealed-state/state-sealer';
+import { FileDeliveryProvider, readFileDeliveries } from '../delivery/file-delivery-provider';
+import { DeliveryError } from '../delivery/delivery.error';
+import { DeliveryProvider } from '../delivery/delivery-provider';
+import { LocalPasswordFirstFactor } from '../first-factor/local-password';
+import { NoFirstFactor } from '../first-factor/first-factor';
+import { ApprovalBroker } from './approval-broker';
+import { AuthenticationEngine, AuthOutcome, openApprovalId } from './authentication-engine';
+import { EngineClient, SecurityEventRecorder, UserDirectory } from './engine.ports';
+
+const hasher = new Argon2idHasher(TEST_ARGON2ID_PARAMS);
+const box = new SecretBox('k1', randomBytes(32));
+
+// The domain's own deciders over an in-memory log: the same rules the CommandService applies.
+class MemoryUsers implements UserDirectory, SecurityEventRecorder {
+  states = new Map<string, UserState>();
+  settings: Settings = structuredClone(DEFAULT_SETTINGS) as Settings;
+  recorded: string[] = [];
+  now = () => new Date(clock.now);
+
+  apply(userId: string, events: DomainEvent[]) {
+    let s = this.states.get(userId) ?? INITIAL_USER_STATE;
+    for (const e of events) {
+      s = evolveUser(s, e);
+      this.recorded.push(e.type);
+    }
+    this.states.set(userId, s);
+  }
+
+  async findUserByUsername(username: string) {
+    const s = [...this.states.values()].find((u) => u.profile?.username === username);
+    return s ? { userId: s.userId! } : null;
+  }
+  async getUserState(userId: string) { return this.states.get(userId) ?? null; }
+  async getSettings() { return this.settings; }
+  async recordFailedAttempt(userId: string, reason: string, source: string) {
+    this.apply(userId, decideRecordFailedAttempt(this.states.get(userId)!, RecordFailedAttempt.create({ userId, reason, source }), { now: this.now(), settings: this.settings }));
+  }
+  async recordSuccess(userId: string, source: string) {
+    this.apply(userId, decideRecordSuccessfulAuthentication(this.states.get(userId)!, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.now() }));
+  }
+  async recordOathCodeUsed(userId: string, tokenId: string, counter: number) {
+    this.apply(userId, decideRecordOathCodeUsed(this.states.get(userId)!, RecordOathCodeUsed.create({ userId, tokenId, counter })));
+  }
+  async reportFraud(userId: string, reason: string) {
+    this.apply(userId, evaluateFraudReport(this.states.get(userId)!, this.settings, this.now(), reason));
+  }
+}
+
+const clock = { now: Date.UTC(2025, 5, 1, 12, 0, 10) };
+let users: MemoryUsers;
+let sealer: StateSealer;
+let broker: ApprovalBroker;
+let deliveryPath: string;
+let delivery: DeliveryProvider;
+let sut: AuthenticationEngine;
+
+const passwordClient: EngineClient = { clientId: 'vpn', firstFactor: new LocalPasswordFirstFactor(hasher) };
+const noneClient: EngineClient = { clientId: 'wifi', firstFactor: new NoFirstFactor() };
+
+interface UserSpec { method?: AuthMethod; password?: string; pin?: string; token?: 'totp' | 'hotp'; phone?: string }
+
+async function addUser(username: string, spec: UserSpec = {}): Promise<{ userId: string; seed: Buffer }> {
+  const userId = `u-${username}`;
+  const seed = randomBytes(20);
+  const events: DomainEvent[] = [makeEvent('UserCreated', {
+    userId, username, displayName: username, email: null, phones: spec.phone ? [{ label: 'mobile', number: spec.phone }] : [],
+    preferredMethod: spec.method ?? 'totp', language: 'en',
+  })];
+  if (spec.password) events.push(makeEvent('UserPasswordSet', { userId, passwordHash: await hasher.hash(spec.password) }));
+  if (spec.pin) events.push(makeEvent('UserPinSet', { userId, pinHash: await hasher.hash(spec.pin) }));
+  if (spec.token) {
+    events.push(makeEvent('OathTokenAssigned', {
+      userId, tokenId: 't1', kind: spec.token, algorithm: 'SHA1', digits: 6, period: 30, counter: 0, label: '',
+      seed: box.seal(base32Encode(seed), SealContext.oathSeed(userId, 't1')),
+    }));
+  }
+  users.apply(userId, events);
+  return { userId, seed };
+}
+
+const totp = (seed: Buffer, offsetSteps = 0) => generateTotp(seed, clock.now + offsetSteps * 30_000);
+
+beforeEach(() => {
+  clock.now = Date.UTC(2025, 5, 1, 12, 0, 10);
+  users = new MemoryUsers();
+  sealer = new StateSealer({ keyId: 'c1', key: randomBytes(32) });
+  broker = new ApprovalBroker();
+  deliveryPath = join(mkdtempSync(join(tmpdir(), 'twofold-engine-')), 'deliveries.jsonl');
+  delivery = new FileDeliveryProvider(deliveryPath);
+  sut = new AuthenticationEngine({
+    directory: users, security: users, hasher, sealer, approvals: broker, clock: () => clock.now, outOfBandTimeoutMs: 2000,
+    delivery: { send: (m) => delivery.send(m) },
+    openSeed: (userId, t) => base32Decode(box.open(t.seed, SealContext.oathSeed(userId, t.tokenId))),
+  });
+});
+
+const src = 'radius:test';
+
+function expectChallenge(outcome: AuthOutcome): Extract<AuthOutcome, { kind: 'challenge' }> {
+  expect(outcome.kind).toBe('challenge');
+  return outcome as Extract<AuthOutcome, { kind: 'challenge' }>;
+}
+
+describe('AuthenticationEngine', () => {
+  it('accepts password + TOTP in one request, once', async () => {
+    const { seed } = await addUser('alice', { password: 'correct horse', token: 'totp' });
+    const code = totp(seed);
+    await expect(sut.authenticate({ username: 'alice', password: `correct horse${code}`, client: passwordClient, source: src }))
+      .resolves.toMatchObject({ kind: 'accept', userId: 'u-alice' });
+    const again = await sut.authenticate({ username: 'Alice', password: `correct horse${code}`, client: passwordClient, source: src });
+    expect(again).toMatchObject({ kind: 'reject', reason: 'code_replayed' });
+    expect((again as { message: string }).message).toMatch(/already been used/);
+    expect(users.recorded).toEqual(expect.arrayContaining(['OathCodeUsed', 'AuthenticationSucceeded', 'AuthenticationFailed']));
+  });
+
+  it('challenges after the password and accepts the code with the sealed state, on a fresh engine too', async () => {
+    const { seed } = await addUser('bob', { password: 'bob password', token: 'totp' });
+    const challenge = expectChallenge(await sut.authenticate({ username: 'bob', password: 'bob password', client: passwordClient, source: src }));
+    expect(challenge.prompt).toMatch(/authenticator app/);
+    expect(challenge.state.length).toBeLessThanOrEqual(253);
+    // Another node: same cluster key, nothing else shared.
+    const other = new AuthenticationEngine({ ...(sut as unknown as { deps: ConstructorParameters<typeof AuthenticationEngine>[0] }).deps });
+    await expect(other.answerChallenge({ state: challenge.state, response: totp(seed), username: 'bob', client: passwordClient, source: src }))
+      .resolves.toMatchObject({ kind: 'accept', userId: 'u-bob' });
+  });
+
+  it('rejects a state that was tampered with, expired, or issued to another client or user', async () => {
+    const { seed } = await addUser('carol', { password: 'carol password', token: 'totp' });
+    await addUser('dave', { password: 'dave password', token: 'totp' });
+    const { state } = expectChallenge(await sut.authenticate({ username: 'carol', password: 'carol password', client: passwordClient, source: src }));
+    const tampered = Buffer.from(state);
+    tampered[tampered.length - 1] ^= 1;
+    const answer = (s: Buffer, extra: Partial<{ client: EngineClient; username: string }> = {}) =>
+      sut.answerChallenge({ state: s, response: totp(seed), client: passwordClient, source: src, ...extra });
+    await expect(answer(tampered)).resolves.toMatchObject({ kind: 'reject', reason: 'invalid_state' });
+    await expect(answer(state, { client: noneClient })).resolves.toMatchObject({ kind: 'reject', reason: 'invalid_state' });
+    await expect(answer(state, { username: 'dave' })).resolves.toMatchObject({ kind: 'reject', reason: 'invalid_state' });
+    clock.now += 301_000;
+    await expect(answer(state)).resolves.toMatchObject({ kind: 'reject', reason: 'invalid_state' });
+  });
+
+  it('counts failures, locks the account with a clear message, and unlocks by itself', async () => {
+    users.settings = { ...users.settings, lockout: { failuresBeforeLockout: 3, resetCounterMinutes: 10, autoUnlockMinutes: 15 } };
+    const { seed } = await addUser('erin', { password: 'erin password', token: 'totp' });
+    const attempt = (password: string) => sut.authenticate({ username: 'erin', password, client: passwordClient, source: src });
+    await expect(attempt('wrong one')).resolves.toMatchObject({ kind: 'reject', reason: 'invalid_credentials', message: 'Authentication failed.' });
+    await expect(attempt('wrong two')).resolves.toMatchObject({ reason: 'invalid_credentials' });
+    const third = await attempt('wrong three');
+    expect(third).toMatchObject({ kind: 'reject', reason: 'user_locked' });
+    expect((third as { message: string }).message).toMatch(/locked .* until 2025-06-01T12:15:10Z/);
+    // Even the right password and code are refused while locked.
+    await expect(attempt(`erin password${totp(seed)}`)).resolves.toMatchObject({ reason: 'user_locked' });
+    clock.now += 16 * 60_000;
+    await expect(attempt(`erin password${totp(seed)}`)).resolves.toMatchObject({ kind: 'accept' });
+  });
+
+  it('tells a blocked or disabled user why', async () => {
+    await addUser('frank', { password: 'frank password', token: 'totp' });
+    await users.reportFraud('u-frank', 'fraud');
+    await expect(sut.authenticate({ username: 'frank', password: 'frank password', client: passwordClient, source: src }))
+      .resolves.toMatchObject({ kind: 'reject', reason: 'user_blocked', message: expect.stringMatching(/blocked after a fraud report/) });
+    await addUser('gina', { password: 'gina password', token: 'totp' });
+    users.apply('u-gina', [makeEvent('UserDisabled', { userId: 'u-gina' })]);
+    await expect(sut.authenticate({ username: 'gina', password: 'gina password', client: passwordClient, source: src }))
+      .resolves.toMatchObject({ reason: 'user_disabled' });
+  });
+
+  it('gives unknown users the same answer as a wrong password', async () => {
+    await expect(sut.authenticate({ username: 'nobody', password: 'x', client: passwordClient, source: src }))
+      .resolves.toEqual({ kind: 'reject', reason: 'unknown_user', message: 'Authentication failed.' });
+  });
+
+  it('sends an SMS code, keeps only its hash in the state, and accepts it once', async () => {
+    await addUser('hank', { password: 'hank password', method: 'sms', phone: '+15550100' });
+    const challenge = expectChallenge(await sut.authenticate({ username: 'hank', password: 'hank password', client: passwordClient, source: src }));
+    expect(challenge.prompt).toMatch(/ending in 00/);
+    const [sms] = await readFileDeliveries(deliveryPath);
+    expect(sms).toMatchObject({ channel: 'sms', to: '+15550100', userId: 'u-hank' });
+    const code = /\d{6}/.exec(sms.text)![0];
+    expect(challenge.state.includes(Buffer.from(code))).toBe(false);
+    await expect(sut.answerChallenge({ state: challenge.state, response: '000000' === code ? '111111' : '000000', client: passwordClient, source: src }))
+      .resolves.toMatchObject({ reason: 'invalid_code' });
+    const second = expectChallenge(await sut.authenticate({ username: 'hank', password: 'hank password', client: passwordClient, source: src }));
+    const code2 = /\d{6}/.exec((await readFileDeliveries(deliveryPath))[1].text)![0];
+    await expect(sut.answerChallenge({ state: second.state, response: code2, client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
+    await expect(sut.answerChallenge({ state: second.state, response: code2, client: passwordClient, source: src })).resolves.toMatchObject({ reason: 'invalid_state' });
+  });
+
+  it('turns a delivery failure into a reject with a message, never a hang', async () => {
+    await addUser('ivy', { password: 'ivy password', method: 'sms', phone: '+15550101' });
+    delivery = { send: async () => { throw new DeliveryError('delivery_timeout', 'gateway did not answer'); } };
+    await expect(sut.authenticate({ username: 'ivy', password: 'ivy password', client: passwordClient, source: src }))
+      .resolves.toMatchObject({ kind: 'reject', reason: 'delivery_failed', message: expect.stringMatching(/could not be sent/) });
+  });
+
+  it('checks the PIN with the code: appended without a password, or at the challenge', async () => {
+    const { seed } = await addUser('jack', { pin: '4812', token: 'totp' });
+    await expect(sut.authenticate({ username: 'jack', password: `4813${totp(seed)}`, client: noneClient, source: src })).resolves.toMatchObject({ reason: 'invalid_pin' });
+    await expect(sut.authenticate({ username: 'jack', password: `4812${totp(seed)}`, client: noneClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
+    const challenge = expectChallenge(await sut.authenticate({ username: 'jack', password: '', client: noneClient, source: src }));
+    expect(challenge.prompt).toMatch(/PIN followed by/);
+    await expect(sut.answerChallenge({ state: challenge.state, response: totp(seed, 1), client: noneClient, source: src })).resolves.toMatchObject({ kind: 'reject' });
+    await expect(sut.answerChallenge({ state: challenge.state, response: `4812${totp(seed, 1)}`, client: noneClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
+  });
+
+  it('splits password, PIN and code in one request', async () => {
+    const { seed } = await addUser('kate', { password: 'kate pass 12', pin: '90817', token: 'totp' });
+    await expect(sut.authenticate({ username: 'kate', password: `kate pass 1290817${totp(seed)}`, client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
+  });
+
+  it('accepts HOTP codes within the look-ahead, each once', async () => {
+    const { seed } = await addUser('liam', { password: 'liam password', token: 'hotp' });
+    const code = generateHotp(seed, 3);
+    await expect(sut.authenticate({ username: 'liam', password: `liam password${code}`, client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
+    await expect(sut.authenticate({ username: 'liam', password: `liam password${code}`, client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'reject' });
+    await expect(sut.authenticate({ username: 'liam', password: `liam password${generateHotp(seed, 4)}`, client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
+  });
+
+  it('holds a push until approved, denied or timed out', async () => {
+    await addUser('mia', { password: 'mia password', method: 'push' });
+    let seen = 0;
+    const approve = async (decision: 'approved' | 'denied') => {
+      for (;;) {
+        const sent = await readFileDeliveries(deliveryPath);
+        if (sent.length > seen) {
+          seen = sent.length;
+          expect(sent[sent.length - 1]).toMatchObject({ channel: 'push', to: 'mia' });
+          const { approvalKey, userId } = openApprovalId(sealer, sent[sent.length - 1].approvalId!, clock.now);
+          expect(userId).toBe('u-mia');
+          broker.decide(approvalKey, decision);
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const run = () => sut.authenticate({ username: 'mia', password: 'mia password', client: passwordClient, source: src });
+    const [approved] = await Promise.all([run(), approve('approved')]);
+    expect(approved).toMatchObject({ kind: 'accept' });
+    const [denied] = await Promise.all([run(), approve('denied')]);
+    expect(denied).toMatchObject({ kind: 'reject', reason: 'approval_denied' });
+    await expect(run()).resolves.toMatchObject({ kind: 'reject', reason: 'approval_timeout' });
+    expect(broker.waiting).toBe(0);
+  });
+
+  it('answers an internal failure with a reject instead of throwing', async () => {
+    users.findUserByUsername = async () => { throw new Error('database is gone'); };
+    await expect(sut.authenticate({ username: 'x', password: 'y', client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'reject', reason: 'internal_error' });
+  });
+});

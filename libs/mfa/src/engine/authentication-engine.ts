@@ -1,0 +1,460 @@
+import { canAuthenticate, DomainErrorCode, isLockedOut, Settings, UserState } from '@twofold/domain';
+import { DeliveryProvider } from '../delivery/delivery-provider';
+import { generateNumericOtp } from '../oath/numeric-otp';
+import { verifyHotp, verifyTotp, OathDigits, TotpPeriod } from '../oath/oath';
+import { hashOtpForState, verifyOtpForState } from '../sealed-state/otp-hash';
+import { createStateNonce, StateSealer } from '../sealed-state/state-sealer';
+import {
+  ApprovalWaiter, EngineClient, EngineLogger, OathTokenForCheck, PasswordVerifier, SecurityEventRecorder, SeedOpener, UserDirectory,
+} from './engine.ports';
+
+export type RejectReason =
+  | 'bad_request'
+  | 'unknown_user'
+  | 'user_disabled'
+  | 'user_locked'
+  | 'user_blocked'
+  | 'invalid_credentials'
+  | 'invalid_pin'
+  | 'invalid_code'
+  | 'code_replayed'
+  | 'first_factor_unavailable'
+  | 'no_second_factor'
+  | 'invalid_state'
+  | 'delivery_failed'
+  | 'approval_denied'
+  | 'approval_timeout'
+  | 'fraud_reported'
+  | 'internal_error';
+
+export type ChallengeMethod = 'oath' | 'sms';
+
+export type AuthOutcome =
+  | { kind: 'accept'; userId: string; username: string }
+  // `state` goes back to the caller verbatim (RADIUS State, or base64url in the SDK).
+  | { kind: 'challenge'; userId: string; state: Buffer; prompt: string; method: ChallengeMethod; expiresAt: number }
+  | { kind: 'reject'; reason: RejectReason; message: string; userId?: string };
+
+export interface AuthenticateInput {
+  username: string;
+  password?: string;
+  client: EngineClient;
+  source: string; // "radius:<clientId>", "sdk:<credentialId>": goes into the security events
+}
+
+export interface AnswerChallengeInput {
+  state: Buffer | string;
+  response: string;
+  // When the transport sends the user name again (RADIUS does), it must name the state's user.
+  username?: string;
+  client: EngineClient;
+  source: string;
+}
+
+export interface AuthenticationEngineDeps {
+  directory: UserDirectory;
+  security: SecurityEventRecorder;
+  openSeed: SeedOpener;
+  hasher: PasswordVerifier;
+  sealer: StateSealer;
+  delivery: DeliveryProvider;
+  approvals: ApprovalWaiter;
+  clock?: () => number;
+  // How long an out-of-band approval may hold the request; keep it below the clients' time-out.
+  outOfBandTimeoutMs?: number;
+  hotpLookAhead?: number;
+  logger?: EngineLogger;
+}
+
+export const CHALLENGE_PURPOSE = 'challenge';
+export const APPROVAL_PURPOSE = 'oob-approval';
+
+// What the user reads (RADIUS Reply-Message, SDK message). Failures of a secret all read the same.
+const MESSAGES: Record<RejectReason, string> = {
+  bad_request: 'Authentication failed.',
+  unknown_user: 'Authentication failed.',
+  user_disabled: 'Your account is disabled. Contact your administrator.',
+  user_locked: 'Your account is locked after too many failed sign-in attempts. Try again later.',
+  user_blocked: 'Your account is blocked after a fraud report. Contact your administrator.',
+  invalid_credentials: 'Authentication failed.',
+  invalid_pin: 'Authentication failed.',
+  invalid_code: 'Authentication failed.',
+  code_replayed: 'This code has already been used. Wait for the next code and try again.',
+  first_factor_unavailable: 'Your password cannot be checked right now. Try again later.',
+  no_second_factor: 'No second factor is set up for your account. Contact your administrator.',
+  invalid_state: 'The sign-in has expired or is not valid. Start again.',
+  delivery_failed: 'The verification request could not be sent. Try again later.',
+  approval_denied: 'The sign-in was denied.',
+  approval_timeout: 'The sign-in was not approved in time.',
+  fraud_reported: 'Fraud was reported for this sign-in; your account is blocked. Contact your administrator.',
+  internal_error: 'Authentication is temporarily unavailable. Try again later.',
+};
+
+// Reasons written into AuthenticationFailed events: describe what failed, never the value.
+const FAILURE_TEXT: Partial<Record<RejectReason, string>> = {
+  invalid_credentials: 'wrong password',
+  invalid_pin: 'wrong PIN',
+  invalid_code: 'wrong one-time code',
+  code_replayed: 'one-time code already used',
+  approval_denied: 'approval denied',
+};
+
+interface Attempt {
+  userId: string;
+  username: string;
+  state: UserState;
+  settings: Settings;
+  client: EngineClient;
+  source: string;
+  now: number;
+}
+
+type OathMatch = { token: OathTokenForCheck; counter: number; replayed: boolean };
+
+const DIGITS = /^[0-9]+$/;
+
+// The authentication rules, transport-neutral: RADIUS and the SDK call the same three methods.
+// Every node runs it from its own read model; nothing it keeps is needed by another node (the
+// challenge state is sealed with the cluster key and travels with the client).
+export class AuthenticationEngine {
+  private readonly clock: () => number;
+  private readonly outOfBandTimeoutMs: number;
+  private readonly hotpLookAhead: number;
+  // SMS states already answered on this node (one code, one sign-in).
+  private readonly consumedStates = new Map<string, number>();
+
+  constructor(private readonly deps: AuthenticationEngineDeps) {
+    this.clock = deps.clock ?? Date.now;
+    this.outOfBandTimeoutMs = deps.outOfBandTimeoutMs ?? 25_000;
+    this.hotpLookAhead = deps.hotpLookAhead ?? 10;
+  }
+
+  async authenticate(input: AuthenticateInput): Promise<AuthOutcome> {
+    try {
+      return await this.runAuthenticate(input);
+    } catch (error) {
+      return this.internalError(error, 'authenticate');
+    }
+  }
+
+  async answerChallenge(input: AnswerChallengeInput): Promise<AuthOutcome> {
+    try {
+      return await this.runAnswer(input);
+    } catch (error) {
+      return this.internalError(error, 'answerChallenge');
+    }
+  }
+
+  // ---- first request ----
+
+  private async runAuthenticate(input: AuthenticateInput): Promise<AuthOutcome> {
+    const username = typeof input.username === 'string' ? input.username.trim().toLowerCase() : '';
+    if (username === '' || username.length > 253) return reject('bad_request');
+    const found = await this.deps.directory.findUserByUsername(username);
+    if (!found) return reject('unknown_user');
+    const state = await this.deps.directory.getUserState(found.userId);
+    if (!state || !state.profile) return reject('unknown_user');
+    const now = this.clock();
+    const closed = gate(state, now);
+    if (closed) return closed;
+    const settings = await this.deps.directory.getSettings();
+    const attempt: Attempt = { userId: found.userId, username: state.profile.username, state, settings, client: input.client, source: input.source, now };
+    const password = typeof input.password === 'string' ? input.password : '';
+    const method = state.profile.preferredMethod ?? settings.defaultMethod;
+
+    if (method === 'totp') {
+      const inline = await this.tryInlineOath(attempt, password);
+      if (inline) return inline;
+    }
+    if (input.client.firstFactor.mode !== 'none') {
+      const first = await input.client.firstFactor.verify({ username: attempt.username, password, user: state });
+      if (!first.ok) {
+        if (first.reason === 'unavailable') {
+          this.deps.logger?.warn({ userId: attempt.userId, clientId: input.client.clientId, detail: first.detail }, 'first factor unavailable');
+          return reject('first_factor_unavailable', attempt.userId);
+        }
+        return this.fail(attempt, 'invalid_credentials');
+      }
+    }
+    return this.secondFactor(attempt, method);
+  }
+
+  // Password (or nothing, or a PIN) followed by the OATH code, in one request.
+  private async tryInlineOath(attempt: Attempt, password: string): Promise<AuthOutcome | null> {
+    const { state, client } = attempt;
+    const noPassword = client.firstFactor.mode === 'none';
+    const hasPin = state.pinHash !== null;
+    let attempted = false;
+    for (const digits of distinctDigits(state.tokens)) {
+      if (password.length < digits) continue;
+      const code = password.slice(-digits);
+      const rest = password.slice(0, -digits);
+      if (!DIGITS.test(code)) continue;
+      // none: [PIN]code; password modes: password[PIN]code.
+      if (noPassword ? hasPin !== (rest !== '') : rest === '') continue;
+      attempted = true;
+      const match = this.matchOath(attempt, code);
+      if (!match) continue;
+      let firstPassword = rest;
+      if (hasPin) {
+        const remaining = await this.matchPin(attempt, rest, noPassword);
+        if (remaining === null) return this.fail(attempt, 'invalid_pin');
+        firstPassword = remaining;
+      }
+      if (!noPassword) {
+        const first = await client.firstFactor.verify({ username: attempt.username, password: firstPassword, user: state });
+        if (!first.ok) return first.reason === 'unavailable' ? reject('first_factor_unavailable', attempt.userId) : this.fail(attempt, 'invalid_credentials');
+      }
+      if (match.replayed) return this.fail(attempt, 'code_replayed');
+      return this.finishOath(attempt, match);
+    }
+    // Without a password, a code-shaped answer that matched nothing is a failed guess; with one,
+    // the whole text may still be the password (the code comes at the challenge).
+    if (attempted && noPassword) return this.fail(attempt, 'invalid_code');
+    return null;
+  }
+
+  private async secondFactor(attempt: Attempt, method: string): Promise<AuthOutcome> {
+    const { state, settings, now } = attempt;
+    const expiresAt = now + settings.otp.validitySeconds * 1000;
+    const pinHint = state.pinHash !== null ? 'your PIN followed by ' : '';
+    switch (method) {
+      case 'totp': {
+        if (state.tokens.length === 0) return reject('no_second_factor', attempt.userId);
+        const sealed = this.deps.sealer.sealForRadius({
+          purpose: CHALLENGE_PURPOSE, userId: attempt.userId, clientId: attempt.client.clientId, expiresAt, data: { m: 'oath' },
+        });
+        return { kind: 'challenge', userId: attempt.userId, state: sealed, prompt: `Enter ${pinHint}the code from your authenticator app.`, method: 'oath', expiresAt };
+      }
+      case 'sms': {
+        const phone = state.profile?.phones[0]?.number;
+        if (!phone) return reject('no_second_factor', attempt.userId);
+        const code = generateNumericOtp(settings.otp.length);
+        const nonce = createStateNonce();
+        const sealed = this.deps.sealer.sealForRadius({
+          purpose: CHALLENGE_PURPOSE, userId: attempt.userId, clientId: attempt.client.clientId, expiresAt, nonce,
+          data: { m: 'sms', h: hashOtpForState(code, nonce), l: code.length },
+        });
+        try {
+          await this.deps.delivery.send({ channel: 'sms', to: phone, userId: attempt.userId, text: `Your sign-in code is ${code}` });
+        } catch (error) {
+          this.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'SMS delivery failed');
+          return reject('delivery_failed', attempt.userId);
+        }
+        const prompt = `Enter ${pinHint}the code sent to your phone ending in ${phone.replace(/\D/g, '').slice(-2)}.`;
+        return { kind: 'challenge', userId: attempt.userId, state: sealed, prompt, method: 'sms', expiresAt };
+      }
+      case 'push':
+      case 'voice':
+        return this.outOfBand(attempt, method);
+      default:
+        return reject('no_second_factor', attempt.userId);
+    }
+  }
+
+  // Hold the request until the approval is decided (anywhere in the cluster), denied or timed out.
+  private async outOfBand(attempt: Attempt, channel: 'push' | 'voice'): Promise<AuthOutcome> {
+    const to = channel === 'voice' ? attempt.state.profile?.phones[0]?.number : attempt.username;
+    if (!to) return reject('no_second_factor', attempt.userId);
+    const nonce = createStateNonce();
+    const approvalId = this.deps.sealer.sealToString({
+      purpose: APPROVAL_PURPOSE, userId: attempt.userId, expiresAt: attempt.now + this.outOfBandTimeoutMs, nonce, data: { c: attempt.client.clientId },
+    });
+    const pending = this.deps.approvals.expect(nonce, this.outOfBandTimeoutMs);
+    try {
+      await this.deps.delivery.send({
+        channel, to, userId: attempt.userId, approvalId,
+        text: `Sign-in request for ${attempt.username}: approve or deny.`,
+        metadata: { clientId: attempt.client.clientId },
+      });
+    } catch (error) {
+      pending.cancel();
+      this.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, `${channel} delivery failed`);
+      return reject('delivery_failed', attempt.userId);
+    }
+    const decision = await pending.decision;
+    switch (decision) {
+      case 'approved':
+        return this.succeed(attempt);
+      case 'denied':
+        return this.fail(attempt, 'approval_denied');
+      case 'fraud':
+        // Whoever took the decision reported the fraud (and blocked the user, by settings).
+        return reject('fraud_reported', attempt.userId);
+      default:
+        return reject('approval_timeout', attempt.userId);
+    }
+  }
+
+  // ---- follow-up carrying the challenge state ----
+
+  private async runAnswer(input: AnswerChallengeInput): Promise<AuthOutcome> {
+    const now = this.clock();
+    let claims;
+    try {
+      claims = this.deps.sealer.open(input.state, { purpose: CHALLENGE_PURPOSE, nowMs: now, clientId: input.client.clientId });
+    } catch {
+      return reject('invalid_state');
+    }
+    const state = await this.deps.directory.getUserState(claims.userId);
+    if (!state || !state.profile || state.deleted) return reject('invalid_state');
+    if (input.username !== undefined && input.username.trim().toLowerCase() !== state.profile.username) return reject('invalid_state');
+    const closed = gate(state, now);
+    if (closed) return closed;
+    const settings = await this.deps.directory.getSettings();
+    const attempt: Attempt = { userId: claims.userId, username: state.profile.username, state, settings, client: input.client, source: input.source, now };
+    const response = typeof input.response === 'string' ? input.response : '';
+    const data = claims.data ?? {};
+    const hasPin = state.pinHash !== null;
+
+    if (data.m === 'sms') {
+      this.sweepConsumed(now);
+      if (this.consumedStates.has(claims.nonce)) return reject('invalid_state', attempt.userId);
+      const length = typeof data.l === 'number' ? data.l : settings.otp.length;
+      const code = response.slice(-length);
+      const rest = response.slice(0, -length);
+      if (response.length < length || !verifyOtpForState(code, claims.nonce, data.h)) return this.fail(attempt, 'invalid_code');
+      if (hasPin ? (await this.matchPin(attempt, rest, true)) === null : rest !== '') return this.fail(attempt, hasPin ? 'invalid_pin' : 'invalid_code');
+      this.consumedStates.set(claims.nonce, claims.expiresAt);
+      return this.succeed(attempt);
+    }
+    if (data.m === 'oath') {
+      for (const digits of distinctDigits(state.tokens)) {
+        if (response.length < digits) continue;
+        const code = response.slice(-digits);
+        const rest = response.slice(0, -digits);
+        if (!DIGITS.test(code) || (!hasPin && rest !== '')) continue;
+        const match = this.matchOath(attempt, code);
+        if (!match) continue;
+        if (hasPin && (await this.matchPin(attempt, rest, true)) === null) return this.fail(attempt, 'invalid_pin');
+        if (match.replayed) return this.fail(attempt, 'code_replayed');
+        return this.finishOath(attempt, match);
+      }
+      return this.fail(attempt, 'invalid_code');
+    }
+    return reject('invalid_state', attempt.userId);
+  }
+
+  // ---- pieces ----
+
+  // Cheap (HMACs only), so it runs before any argon2 or directory call.
+  private matchOath(attempt: Attempt, code: string): OathMatch | null {
+    let replayed: OathMatch | null = null;
+    for (const token of attempt.state.tokens) {
+      if (token.digits !== code.length) continue;
+      let seed: Buffer;
+      try {
+        seed = this.deps.openSeed(attempt.userId, token);
+      } catch (error) {
+        this.deps.logger?.warn({ userId: attempt.userId, tokenId: token.tokenId, code: (error as { code?: string }).code ?? 'error' }, 'OATH seed cannot be opened');
+        continue;
+      }
+      const options = { digits: token.digits as OathDigits, algorithm: token.algorithm };
+      if (token.kind === 'hotp') {
+        const result = verifyHotp({ seed, code, counter: token.counter, lookAhead: this.hotpLookAhead, ...options });
+        if (result.ok) return { token, counter: result.counter, replayed: false };
+        continue;
+      }
+      const result = verifyTotp({
+        seed, code, timeMs: attempt.now, driftSteps: attempt.settings.otp.totpDriftSteps, period: token.period as TotpPeriod,
+        lastUsedStep: token.lastUsedCounter ?? undefined, ...options,
+      });
+      if (result.ok) return { token, counter: result.step, replayed: false };
+      if (result.reason === 'replayed') replayed = { token, counter: -1, replayed: true };
+    }
+    return replayed;
+  }
+
+  // The PIN is the whole text (alone), or the end of it (after a password). Returns what is left.
+  private async matchPin(attempt: Attempt, text: string, alone: boolean): Promise<string | null> {
+    const pinHash = attempt.state.pinHash;
+    if (pinHash === null) return text;
+    if (alone) return DIGITS.test(text) && (await this.deps.hasher.verify(pinHash, text)) ? '' : null;
+    const { minLength, maxLength } = attempt.settings.pin;
+    for (let length = maxLength; length >= minLength; length--) {
+      if (text.length <= length) continue;
+      const pin = text.slice(-length);
+      if (DIGITS.test(pin) && (await this.deps.hasher.verify(pinHash, pin))) return text.slice(0, -length);
+    }
+    return null;
+  }
+
+  private async finishOath(attempt: Attempt, match: OathMatch): Promise<AuthOutcome> {
+    try {
+      // The cluster-wide once-only check: the log refuses a step or counter already used.
+      await this.deps.security.recordOathCodeUsed(attempt.userId, match.token.tokenId, match.counter, attempt.source);
+    } catch (error) {
+      if ((error as { code?: string }).code === DomainErrorCode.CodeAlreadyUsed) return this.fail(attempt, 'code_replayed');
+      throw error;
+    }
+    return this.succeed(attempt);
+  }
+
+  private async succeed(attempt: Attempt): Promise<AuthOutcome> {
+    try {
+      await this.deps.security.recordSuccess(attempt.userId, attempt.source);
+    } catch (error) {
+      // The code is already burned; a lost success record only delays the failure-counter reset.
+      this.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'could not record a successful authentication');
+    }
+    return { kind: 'accept', userId: attempt.userId, username: attempt.username };
+  }
+
+  private async fail(attempt: Attempt, reason: RejectReason): Promise<AuthOutcome> {
+    try {
+      await this.deps.security.recordFailedAttempt(attempt.userId, FAILURE_TEXT[reason] ?? reason, attempt.source);
+      // This failure may be the one that locked the account: say so now rather than next time.
+      const after = await this.deps.directory.getUserState(attempt.userId);
+      if (after && isLockedOut(after, new Date(this.clock()))) return lockedReject(after, attempt.userId);
+    } catch (error) {
+      this.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'could not record a failed authentication');
+    }
+    return reject(reason, attempt.userId);
+  }
+
+  private sweepConsumed(now: number): void {
+    for (const [nonce, expiresAt] of this.consumedStates) if (expiresAt <= now) this.consumedStates.delete(nonce);
+  }
+
+  private internalError(error: unknown, where: string): AuthOutcome {
+    const code = (error as { code?: unknown })?.code;
+    this.deps.logger?.warn({ where, code: typeof code === 'string' ? code : 'error', err: error instanceof Error ? error.name : typeof error }, 'authentication failed internally');
+    return reject('internal_error');
+  }
+}
+
+function reject(reason: RejectReason, userId?: string, message = MESSAGES[reason]): AuthOutcome {
+  return userId === undefined ? { kind: 'reject', reason, message } : { kind: 'reject', reason, message, userId };
+}
+
+function lockedReject(state: UserState, userId: string): AuthOutcome {
+  const until = state.lockedOut?.until;
+  return reject('user_locked', userId, until
+    ? `Your account is locked after too many failed sign-in attempts until ${until.replace(/\.\d+Z$/, 'Z')}.`
+    : 'Your account is locked after too many failed sign-in attempts. Contact your administrator.');
+}
+
+// Disabled, blocked and locked users are told why; unknown and deleted ones are not.
+function gate(state: UserState, now: number): AuthOutcome | null {
+  const allowed = canAuthenticate(state, new Date(now));
+  if (allowed.ok) return null;
+  const userId = state.userId ?? undefined;
+  switch (allowed.error.code) {
+    case DomainErrorCode.UserDisabled: return reject('user_disabled', userId);
+    case DomainErrorCode.UserBlocked: return reject('user_blocked', userId);
+    case DomainErrorCode.UserLocked: return lockedReject(state, state.userId!);
+    default: return reject('unknown_user');
+  }
+}
+
+function distinctDigits(tokens: readonly OathTokenForCheck[]): number[] {
+  return [...new Set(tokens.map((t) => t.digits))].sort((a, b) => b - a);
+}
+
+// For whoever takes an out-of-band decision (admin API, later the mobile app service): the
+// approval id is a sealed token, so any node can check it without shared state.
+export function openApprovalId(sealer: StateSealer, approvalId: string, nowMs: number): { approvalKey: string; userId: string; clientId?: string; expiresAt: number } {
+  const claims = sealer.open(approvalId, { purpose: APPROVAL_PURPOSE, nowMs });
+  const clientId = typeof claims.data?.c === 'string' ? claims.data.c : undefined;
+  return { approvalKey: claims.nonce, userId: claims.userId, expiresAt: claims.expiresAt, ...(clientId ? { clientId } : {}) };
+}

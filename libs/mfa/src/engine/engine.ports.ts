@@ -1,0 +1,52 @@
+import type { AuthMethod, Settings, UserState } from '@twofold/domain';
+import type { FirstFactorProvider } from '../first-factor/first-factor';
+
+// The engine's view of the read model. ReadModelQueries satisfies it structurally.
+export interface UserDirectory {
+  findUserByUsername(username: string): Promise<{ userId: string } | null>;
+  getUserState(userId: string): Promise<UserState | null>;
+  getSettings(): Promise<Settings>;
+}
+
+// What the engine reports to the log. CommandService.security (SecurityEventSink) satisfies it.
+export interface SecurityEventRecorder {
+  recordFailedAttempt(userId: string, reason: string, source: string): Promise<void>;
+  recordSuccess(userId: string, source: string): Promise<void>;
+  // Must throw an error with code 'code_already_used' when the step/counter was used anywhere.
+  recordOathCodeUsed(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
+  reportFraud(userId: string, reason: string, source: string): Promise<void>;
+}
+
+export type OathTokenForCheck = UserState['tokens'][number];
+
+// Opens a token's sealed seed (keyring + SealContext.oathSeed in the app).
+export type SeedOpener = (userId: string, token: OathTokenForCheck) => Buffer;
+
+export interface PasswordVerifier {
+  verify(hash: string, plain: string): Promise<boolean>;
+}
+
+export type ApprovalDecision = 'approved' | 'denied' | 'fraud';
+
+export interface PendingApproval {
+  readonly decision: Promise<ApprovalDecision | 'timeout'>;
+  cancel(): void;
+}
+
+// Out-of-band approvals: registered before the request goes out, resolved from wherever the
+// decision is seen (on a server: the log subscription, so any node may take the decision).
+export interface ApprovalWaiter {
+  expect(approvalId: string, timeoutMs: number): PendingApproval;
+}
+
+// Who is asking: a RADIUS client, an SDK credential. `firstFactor` is resolved by the caller.
+export interface EngineClient {
+  clientId: string;
+  firstFactor: FirstFactorProvider;
+}
+
+export interface EngineLogger {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+export type SecondFactorMethod = AuthMethod;
