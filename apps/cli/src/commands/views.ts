@@ -1,0 +1,83 @@
+import type { Column } from '../core/output';
+
+// Shapes the admin API returns (what the CLI reads of them).
+export interface UserView {
+  userId: string; username: string; displayName: string; email: string | null;
+  phones: Array<{ label: string; number: string }>; preferredMethod: string; language: string;
+  enabled: boolean; hasPin: boolean; hasPassword: boolean; locked: boolean; lockedUntil: string | null;
+  blocked: boolean; blockedUntil: string | null; version: number; createdAt: string; updatedAt: string;
+}
+export interface Page<T> { items: T[]; total: number; offset: number; limit: number }
+export interface TokenView { tokenId: string; kind: string; algorithm: string; digits: number; period: number; counter: number; label: string; createdAt: string }
+export interface RadiusClientView {
+  clientId: string; name: string; address: string; firstFactor: string; requireMessageAuthenticator: boolean;
+  ldap: Record<string, unknown> | null; upstream: Record<string, unknown> | null; version: number; createdAt: string; updatedAt: string;
+}
+export interface SdkCredentialView { credentialId: string; name: string; scopes: string[]; certificateFingerprint: string | null; revoked: boolean; version: number; issuedAt: string }
+export interface AdministratorView { adminId: string; name: string; addedAt: string }
+
+export function userStatus(u: UserView): string {
+  const flags = [u.enabled ? 'enabled' : 'disabled'];
+  if (u.locked) flags.push(u.lockedUntil ? `locked until ${u.lockedUntil}` : 'locked');
+  if (u.blocked) flags.push(u.blockedUntil ? `blocked until ${u.blockedUntil}` : 'blocked');
+  return flags.join(', ');
+}
+
+export const USER_COLUMNS: Column<UserView>[] = [
+  { header: 'username', value: (u) => u.username },
+  { header: 'display name', value: (u) => u.displayName },
+  { header: 'email', value: (u) => u.email },
+  { header: 'method', value: (u) => u.preferredMethod },
+  { header: 'status', value: userStatus },
+  { header: 'pin', value: (u) => u.hasPin },
+  { header: 'id', value: (u) => u.userId },
+];
+
+export function userRecord(u: UserView): Array<[string, unknown]> {
+  return [
+    ['username', u.username], ['id', u.userId], ['display name', u.displayName], ['email', u.email],
+    ['phones', u.phones.map((p) => `${p.number} (${p.label})`)], ['preferred method', u.preferredMethod], ['language', u.language],
+    ['status', userStatus(u)], ['PIN set', u.hasPin], ['password set', u.hasPassword], ['version', u.version],
+    ['created', u.createdAt], ['updated', u.updatedAt],
+  ];
+}
+
+export const TOKEN_COLUMNS: Column<TokenView>[] = [
+  { header: 'token id', value: (t) => t.tokenId },
+  { header: 'kind', value: (t) => t.kind },
+  { header: 'algorithm', value: (t) => t.algorithm },
+  { header: 'digits', value: (t) => t.digits },
+  { header: 'period', value: (t) => (t.kind === 'totp' ? `${t.period}s` : '-') },
+  { header: 'label', value: (t) => t.label },
+  { header: 'created', value: (t) => t.createdAt },
+];
+
+export const RADIUS_CLIENT_COLUMNS: Column<RadiusClientView>[] = [
+  { header: 'name', value: (c) => c.name },
+  { header: 'address', value: (c) => c.address },
+  { header: 'first factor', value: (c) => c.firstFactor },
+  { header: 'message-authenticator', value: (c) => (c.requireMessageAuthenticator ? 'required' : 'optional') },
+  { header: 'id', value: (c) => c.clientId },
+];
+
+export function radiusClientRecord(c: RadiusClientView): Array<[string, unknown]> {
+  return [
+    ['name', c.name], ['id', c.clientId], ['address', c.address], ['first factor', c.firstFactor],
+    ['message-authenticator', c.requireMessageAuthenticator ? 'required' : 'optional'],
+    ['ldap', c.ldap], ['upstream', c.upstream], ['version', c.version], ['created', c.createdAt], ['updated', c.updatedAt],
+  ];
+}
+
+export const SDK_CREDENTIAL_COLUMNS: Column<SdkCredentialView>[] = [
+  { header: 'name', value: (c) => c.name },
+  { header: 'scopes', value: (c) => c.scopes },
+  { header: 'state', value: (c) => (c.revoked ? 'revoked' : 'active') },
+  { header: 'issued', value: (c) => c.issuedAt },
+  { header: 'id', value: (c) => c.credentialId },
+];
+
+export const ADMIN_COLUMNS: Column<AdministratorView>[] = [
+  { header: 'name', value: (a) => a.name },
+  { header: 'added', value: (a) => a.addedAt },
+  { header: 'id', value: (a) => a.adminId },
+];
