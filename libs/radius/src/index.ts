@@ -10,3 +10,6 @@ export * from './packet/build-packet';
 export * from './packet/duplicate-request-cache';
 export * from './clients/address-match';
 export * from './packet/verify-request';
+export * from './server/radius-server';
+export * from './server/engine-access-handler';
+export * from './server/upstream-client';
