@@ -51,6 +51,11 @@ export class Progress {
     else if (this.lastTenth < 10) this.stream.write(`${this.label}: ${this.done}/${this.total} (100%)\n`);
   }
 
+  // Ends the bar where it stands (the work stopped early): no "100%" claim.
+  abandon(): void {
+    if (!this.quiet && this.tty) this.stream.write('\n');
+  }
+
   private render(): string {
     const width = 30;
     const ratio = this.total > 0 ? Math.min(1, this.done / this.total) : 1;
