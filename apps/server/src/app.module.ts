@@ -12,6 +12,7 @@ import { SdkCredentialsController } from './admin/sdk-credentials/sdk-credential
 import { AdministratorsController } from './admin/administrators/administrators.controller';
 import { StatusController } from './admin/status/status.controller';
 import { OpenApiController } from './admin/openapi/openapi.controller';
+import { ApprovalsController } from './admin/approvals/approvals.controller';
 
 @Module({})
 export class AppModule {
@@ -20,7 +21,7 @@ export class AppModule {
       module: AppModule,
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,
-        SdkCredentialsController, AdministratorsController, StatusController, OpenApiController,
+        SdkCredentialsController, AdministratorsController, StatusController, OpenApiController, ApprovalsController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },

@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { startNode } from './node/node-runtime';
 import { jsonBodyParsing } from './http/body-parsing';
 import { NestPinoLogger } from './http/nest-pino-logger';
+import { startRadiusOrExit } from './radius/radius-service';
 
 async function main(): Promise<void> {
   let config;
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     await runtime.close();
     process.exit(1);
   }
+  const radius = await startRadiusOrExit(runtime, () => app.close());
   const server = app.getHttpServer() as Server;
   server.headersTimeout = 15_000;
   server.requestTimeout = 30_000;
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     }, config.shutdownGraceMs);
     force.unref();
     server.closeIdleConnections();
+    await radius?.close();
     await app.close();
     await runtime.close();
     logger.info('stopped');

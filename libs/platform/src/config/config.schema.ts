@@ -20,6 +20,11 @@ export const configSchema = z.object({
     bindAddress: z.string().min(1).default('0.0.0.0'),
     authPort: port.default(1812),
     acctPort: port.default(1813),
+    // Retransmissions within this window get the cached answer (no second run, no second SMS).
+    duplicateWindowMs: z.coerce.number().int().min(1000).max(600000).default(30000),
+    // How long a push/voice approval may hold an Access-Request: keep it below the NAS time-out.
+    outOfBandTimeoutMs: z.coerce.number().int().min(1000).max(300000).default(25000),
+    maxInFlight: z.coerce.number().int().min(1).max(100000).default(4096),
   }).prefault({}),
   replication: z.object({
     bindAddress: z.string().min(1).default('0.0.0.0'),
@@ -30,6 +35,10 @@ export const configSchema = z.object({
     provider: z.enum(['file', 'http']).default('file'),
     filePath: z.string().optional(),
     httpUrl: z.string().url().optional(),
+    httpMethod: z.enum(['POST', 'PUT', 'GET']).default('POST'),
+    // e.g. {"to":"{{to}}","text":"{{text}}"}; placeholders: to, text, userId, channel, approvalId.
+    httpBodyTemplate: z.string().optional(),
+    httpTimeoutMs: z.coerce.number().int().min(100).max(60000).default(10000),
   }).prefault({}),
   shutdownGraceMs: z.coerce.number().int().min(0).max(120000).default(10000),
 });
@@ -49,12 +58,18 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_RADIUS_BIND: ['radius', 'bindAddress'],
   TWOFOLD_RADIUS_AUTH_PORT: ['radius', 'authPort'],
   TWOFOLD_RADIUS_ACCT_PORT: ['radius', 'acctPort'],
+  TWOFOLD_RADIUS_DUPLICATE_WINDOW_MS: ['radius', 'duplicateWindowMs'],
+  TWOFOLD_RADIUS_OOB_TIMEOUT_MS: ['radius', 'outOfBandTimeoutMs'],
+  TWOFOLD_RADIUS_MAX_IN_FLIGHT: ['radius', 'maxInFlight'],
   TWOFOLD_REPLICATION_BIND: ['replication', 'bindAddress'],
   TWOFOLD_REPLICATION_PORT: ['replication', 'port'],
   TWOFOLD_REPLICATION_MAX_LAG_EVENTS: ['replication', 'maxLagEvents'],
   TWOFOLD_DELIVERY_PROVIDER: ['delivery', 'provider'],
   TWOFOLD_DELIVERY_FILE: ['delivery', 'filePath'],
   TWOFOLD_DELIVERY_HTTP_URL: ['delivery', 'httpUrl'],
+  TWOFOLD_DELIVERY_HTTP_METHOD: ['delivery', 'httpMethod'],
+  TWOFOLD_DELIVERY_HTTP_BODY_TEMPLATE: ['delivery', 'httpBodyTemplate'],
+  TWOFOLD_DELIVERY_HTTP_TIMEOUT_MS: ['delivery', 'httpTimeoutMs'],
   TWOFOLD_SHUTDOWN_GRACE_MS: ['shutdownGraceMs'],
 };
 

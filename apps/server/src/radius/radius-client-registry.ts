@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import { FirstFactorMode, openRadiusSecret, SealContext, SealedSecret, SecretSealer } from '@twofold/domain';
+import {
+  FirstFactorProvider, LdapFirstFactor, LocalPasswordFirstFactor, NoFirstFactor, PasswordVerifier, RadiusProxyFirstFactor,
+} from '@twofold/mfa';
+import { AddressSpec, EngineRadiusClient, mostSpecificMatch, parseAddressSpec, RadiusClientLookup, UpstreamRadiusClient } from '@twofold/radius';
+import type { RadiusClientView, ReadModelQueries } from '@twofold/read-model';
+
+export interface RegisteredClient extends EngineRadiusClient {
+  spec: AddressSpec;
+  version: number;
+}
+
+export interface RadiusClientRegistryDeps {
+  queries: Pick<ReadModelQueries, 'listRadiusClients'>;
+  sealer: SecretSealer;
+  hasher: PasswordVerifier;
+  logger: Logger;
+  refreshMs?: number; // re-read the read model at least this often (it also reloads when told)
+  missReloadMs?: number; // an unknown source triggers a re-read, at most this often
+}
+
+interface LdapView { url: string; bindDnTemplate?: string; searchBase?: string; searchFilter?: string; bindDn?: string; bindPassword?: SealedSecret; startTls?: boolean }
+interface UpstreamView { host: string; port: number; secret: SealedSecret; timeoutMs: number }
+
+// The RADIUS clients of the read model, with secrets opened and first-factor providers built,
+// matched by source address. Rebuilt only for clients whose version changed.
+export class RadiusClientRegistry implements RadiusClientLookup<RegisteredClient> {
+  private clients: RegisteredClient[] = [];
+  private loadedAt = Number.NEGATIVE_INFINITY;
+  private stale = true;
+  private loading?: Promise<void>;
+  private readonly refreshMs: number;
+  private readonly missReloadMs: number;
+
+  constructor(private readonly deps: RadiusClientRegistryDeps) {
+    this.refreshMs = deps.refreshMs ?? 5000;
+    this.missReloadMs = deps.missReloadMs ?? 250;
+  }
+
+  invalidate(): void {
+    this.stale = true;
+  }
+
+  get size(): number {
+    return this.clients.length;
+  }
+
+  async lookup(address: string): Promise<RegisteredClient | undefined> {
+    const started = Date.now();
+    if (this.stale || started - this.loadedAt > this.refreshMs) await this.reload();
+    const hit = mostSpecificMatch(this.clients, (c) => c.spec, address);
+    if (hit || Date.now() - this.loadedAt < this.missReloadMs) return hit;
+    // A client added a moment ago may not be loaded yet.
+    await this.reload();
+    return mostSpecificMatch(this.clients, (c) => c.spec, address);
+  }
+
+  reload(): Promise<void> {
+    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async load(): Promise<void> {
+    this.stale = false;
+    const views = await this.deps.queries.listRadiusClients();
+    const previous = new Map(this.clients.map((c) => [c.clientId, c]));
+    const next: RegisteredClient[] = [];
+    for (const view of views) {
+      const kept = previous.get(view.clientId);
+      if (kept && kept.version === view.version) {
+        next.push(kept);
+        continue;
+      }
+      try {
+        next.push(this.build(view));
+      } catch (error) {
+        this.deps.logger.error({ clientId: view.clientId, name: view.name, code: (error as { code?: string }).code ?? 'error' }, 'RADIUS client cannot be loaded; its requests are dropped');
+      }
+    }
+    this.clients = next;
+    this.loadedAt = Date.now();
+  }
+
+  private build(view: RadiusClientView): RegisteredClient {
+    const secret = Buffer.from(openRadiusSecret(this.deps.sealer, view.clientId, view.secret), 'utf8');
+    return {
+      clientId: view.clientId,
+      name: view.name,
+      version: view.version,
+      spec: parseAddressSpec(view.address),
+      secret,
+      requireMessageAuthenticator: view.requireMessageAuthenticator,
+      engineClient: { clientId: view.clientId, firstFactor: this.firstFactor(view.firstFactor, view) },
+    };
+  }
+
+  private firstFactor(mode: FirstFactorMode, view: RadiusClientView): FirstFactorProvider {
+    switch (mode) {
+      case 'local-password':
+        return new LocalPasswordFirstFactor(this.deps.hasher);
+      case 'ldap': {
+        const ldap = view.ldap as unknown as LdapView;
+        return new LdapFirstFactor({
+          url: ldap.url, bindDnTemplate: ldap.bindDnTemplate, searchBase: ldap.searchBase, searchFilter: ldap.searchFilter,
+          bindDn: ldap.bindDn, startTls: ldap.startTls,
+          bindPassword: ldap.bindPassword ? this.deps.sealer.open(ldap.bindPassword, SealContext.ldapBindPassword(view.clientId)) : undefined,
+        });
+      }
+      case 'radius-proxy': {
+        const upstream = view.upstream as unknown as UpstreamView;
+        return new RadiusProxyFirstFactor(new UpstreamRadiusClient({
+          host: upstream.host, port: upstream.port, timeoutMs: upstream.timeoutMs,
+          secret: this.deps.sealer.open(upstream.secret, SealContext.radiusUpstreamSecret(view.clientId)),
+        }));
+      }
+      default:
+        return new NoFirstFactor();
+    }
+  }
+}

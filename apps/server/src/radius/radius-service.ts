@@ -1,0 +1,116 @@
+import { base32Decode, SealContext, SecretKeyring } from '@twofold/domain';
+import type { Subscription } from '@twofold/event-store';
+import { ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, StateSealer } from '@twofold/mfa';
+import { engineAccessHandler, RadiusServer, RadiusServerOutcome } from '@twofold/radius';
+import type { NodeRuntime } from '../node/node-runtime';
+import { createDeliveryProvider } from './delivery-provider.factory';
+import { RadiusClientRegistry, RegisteredClient } from './radius-client-registry';
+
+export interface RadiusService {
+  ports: { auth: number; acct: number | null };
+  engine: AuthenticationEngine;
+  close(): Promise<void>;
+}
+
+const DROPS = new Set<RadiusServerOutcome>([
+  'malformed', 'unknown_client', 'unexpected_code', 'missing_message_authenticator', 'bad_authenticator', 'overloaded', 'duplicate_in_progress', 'send_error',
+]);
+
+// The RADIUS side of a node: engine over this node's read model, UDP transport, and a log
+// subscription that brings out-of-band decisions and RADIUS client changes from any node.
+export async function startRadius(runtime: NodeRuntime): Promise<RadiusService | undefined> {
+  const { config, logger, dataDir, queries, commands, store, metrics } = runtime;
+  if (!config.radius.enabled) return undefined;
+  const log = logger.child({ component: 'radius' });
+  const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
+  const hasher = new Argon2idHasher();
+  const broker = new ApprovalBroker();
+  const engine = new AuthenticationEngine({
+    directory: queries,
+    security: commands.security,
+    openSeed: (userId, token) => base32Decode(keyring.open(token.seed, SealContext.oathSeed(userId, token.tokenId))),
+    hasher,
+    sealer: new StateSealer({ keyId: dataDir.masterKeyId, key: dataDir.masterKey }),
+    delivery: createDeliveryProvider(config, dataDir.path),
+    approvals: broker,
+    outOfBandTimeoutMs: config.radius.outOfBandTimeoutMs,
+    logger: { warn: (details, message) => log.warn(details, message) },
+  });
+  const registry = new RadiusClientRegistry({ queries, sealer: keyring, hasher, logger: log });
+
+  // Dropped packets are counted one by one but logged as a summary, so a flood cannot flood the log.
+  const dropped = new Map<string, number>();
+  const flushDrops = () => {
+    if (dropped.size === 0) return;
+    log.warn({ dropped: Object.fromEntries(dropped) }, 'dropped RADIUS packets');
+    dropped.clear();
+  };
+  const dropTimer = setInterval(flushDrops, 10_000);
+  dropTimer.unref();
+
+  const server = new RadiusServer<RegisteredClient>({
+    bindAddress: config.radius.bindAddress,
+    authPort: config.radius.authPort,
+    acctPort: config.radius.acctPort,
+    clients: registry,
+    access: engineAccessHandler(engine),
+    duplicateWindowMs: config.radius.duplicateWindowMs,
+    inProgressTtlMs: Math.max(config.radius.outOfBandTimeoutMs + 5000, 30_000),
+    maxInFlight: config.radius.maxInFlight,
+    onOutcome: (outcome, d) => {
+      metrics.radiusRequests.inc({ outcome });
+      if (DROPS.has(outcome)) {
+        dropped.set(outcome, (dropped.get(outcome) ?? 0) + 1);
+        log.debug({ outcome, address: d.address, clientId: d.clientId, reason: d.reason }, 'RADIUS packet dropped');
+      } else if (outcome !== 'status_server' && outcome !== 'accounting') {
+        log.info({ outcome, clientId: d.clientId, address: d.address, userId: d.userId, reason: d.reason, ms: d.ms }, 'RADIUS request answered');
+      }
+    },
+  });
+
+  // Decisions and client changes written by any node reach this one through its log.
+  const head = await store.head();
+  const subscription: Subscription = store.subscribe(head.position, (event) => {
+    if (event.type === 'OutOfBandApprovalDecided') {
+      broker.decide(String(event.payload.approvalKey), event.payload.decision as ApprovalDecision);
+    } else if (event.type.startsWith('RadiusClient')) {
+      registry.invalidate();
+    }
+  });
+
+  try {
+    await registry.reload();
+    await server.start();
+  } catch (error) {
+    subscription.close();
+    clearInterval(dropTimer);
+    throw error;
+  }
+  log.info({ auth: server.ports.auth, acct: server.ports.acct, bind: config.radius.bindAddress, clients: registry.size }, 'RADIUS listening');
+  return {
+    ports: server.ports,
+    engine,
+    async close() {
+      subscription.close();
+      broker.close();
+      await server.close();
+      clearInterval(dropTimer);
+      flushDrops();
+    },
+  };
+}
+
+// For main.ts: a RADIUS port that cannot be bound stops the node with a message naming the keys.
+export async function startRadiusOrExit(runtime: NodeRuntime, beforeExit: () => Promise<void>): Promise<RadiusService | undefined> {
+  try {
+    return await startRadius(runtime);
+  } catch (err) {
+    const { bindAddress, authPort, acctPort } = runtime.config.radius;
+    const message = `cannot start RADIUS on ${bindAddress}:${authPort}/${acctPort} (TWOFOLD_RADIUS_*): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    runtime.logger.fatal(message);
+    process.stderr.write(`twofold: ${message}\n`);
+    await beforeExit().catch(() => undefined);
+    await runtime.close().catch(() => undefined);
+    process.exit(1);
+  }
+}
