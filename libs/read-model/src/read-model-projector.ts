@@ -3,14 +3,14 @@ import { EventStore, StoredEvent, Subscription } from '@twofold/event-store';
 import { upcast } from '@twofold/domain';
 import { clearReadModel, ensureReadModelSchema } from './storage/schema';
 import { dialectOf, inTransaction, Sql, sqlOver } from './storage/sql';
-import { projectUser } from './projections/users.projection';
+import { UserProjection } from './projections/users.projection';
 import { projectSettings } from './projections/settings.projection';
 import { projectRadiusClient } from './projections/radius-clients.projection';
 import { projectSdkCredential } from './projections/sdk-credentials.projection';
 import { projectAdministrator } from './projections/administrators.projection';
 
 const CHECKPOINT = 'main';
-const projections = [projectUser, projectSettings, projectRadiusClient, projectSdkCredential, projectAdministrator];
+const projections = [projectSettings, projectRadiusClient, projectSdkCredential, projectAdministrator];
 
 export class ReadModelError extends Error {
   constructor(readonly code: 'checkpoint_gap' | 'projection_failed', message: string) {
@@ -24,7 +24,6 @@ export class ReadModelProjector {
   private position = 0;
   private waiters: Array<{ position: number; resolve: () => void }> = [];
   private subscription?: Subscription;
-  private chain: Promise<void> = Promise.resolve();
 
   // beforeCommit: a test hook, called inside the transaction after the rows and the checkpoint are written.
   constructor(private readonly dataSource: DataSource, private readonly hooks: { beforeCommit?: (position: number) => void } = {}) {}
@@ -53,6 +52,7 @@ export class ReadModelProjector {
     if (events.length === 0) return;
     await inTransaction(this.dataSource, async (sql) => {
       let position = await this.readCheckpoint(sql);
+      const users = new UserProjection(sql);
       for (const stored of events) {
         if (stored.position <= position) continue;
         if (stored.position !== position + 1) {
@@ -60,11 +60,14 @@ export class ReadModelProjector {
         }
         const current = upcast({ type: stored.type, schemaVersion: stored.schemaVersion, payload: stored.payload });
         const event: StoredEvent = { ...stored, schemaVersion: current.schemaVersion, payload: current.payload as Record<string, unknown> };
-        for (const project of projections) {
-          if (await project(sql, event)) break;
+        if (!(await users.apply(event))) {
+          for (const project of projections) {
+            if (await project(sql, event)) break;
+          }
         }
         position = stored.position;
       }
+      await users.flush();
       await sql.query(
         sql.dialect === 'postgres'
           ? `INSERT INTO rm_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`
@@ -87,20 +90,30 @@ export class ReadModelProjector {
     }
   }
 
-  // Catch up, then follow the log live. Events are applied in small batches as they arrive.
-  follow(store: EventStore, onError: (err: unknown) => void = () => undefined): Subscription {
-    let pending: StoredEvent[] = [];
-    const flush = () => {
-      const batch = pending;
-      pending = [];
-      this.chain = this.chain.then(() => this.apply(batch)).catch(onError);
-      return this.chain;
+  // Catch up, then follow the log live. The subscription only wakes a single catch-up loop, which
+  // reads from the checkpoint: a failed batch is retried from where the read model really is.
+  follow(store: EventStore, onError: (err: unknown) => void = () => undefined, retryMs = 1000): Subscription {
+    let running = false;
+    let again = false;
+    let stopped = false;
+    const run = async (): Promise<void> => {
+      if (running) { again = true; return; }
+      running = true;
+      try {
+        do {
+          again = false;
+          await this.catchUp(store);
+        } while (again && !stopped);
+      } catch (err) {
+        onError(err);
+        if (!stopped) setTimeout(() => void run(), retryMs).unref?.();
+      } finally {
+        running = false;
+      }
     };
-    this.subscription = store.subscribe(this.position, (event) => {
-      pending.push(event);
-      if (pending.length >= 200) return flush();
-      queueMicrotask(() => { if (pending.length) void flush(); });
-    });
+    const subscription = store.subscribe(this.position, () => { void run(); });
+    this.subscription = { close: () => { stopped = true; subscription.close(); } };
+    void run();
     return this.subscription;
   }
 

@@ -194,7 +194,7 @@ export class ReadModelQueries {
   async dump(): Promise<Record<string, Row[]>> {
     const out: Record<string, Row[]> = {};
     const order: Record<string, string> = {
-      rm_users: 'user_id', rm_oath_tokens: 'token_id', rm_settings: 'id', rm_radius_clients: 'client_id',
+      rm_users: 'user_id', rm_oath_tokens: 'user_id, token_id', rm_settings: 'id', rm_radius_clients: 'client_id',
       rm_sdk_credentials: 'credential_id', rm_administrators: 'admin_id', rm_checkpoint: 'name',
     };
     for (const [table, key] of Object.entries(order)) {

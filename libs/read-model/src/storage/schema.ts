@@ -29,7 +29,7 @@ const DDL = [
     updated_at TEXT NOT NULL
   )`,
   `CREATE TABLE IF NOT EXISTS rm_oath_tokens (
-    token_id VARCHAR(64) PRIMARY KEY,
+    token_id VARCHAR(64) NOT NULL,
     user_id VARCHAR(64) NOT NULL,
     kind VARCHAR(8) NOT NULL,
     algorithm VARCHAR(8) NOT NULL,
@@ -39,7 +39,8 @@ const DDL = [
     last_used_counter BIGINT NOT NULL,
     seed TEXT NOT NULL,
     label TEXT NOT NULL,
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, token_id)
   )`,
   `CREATE INDEX IF NOT EXISTS ix_rm_oath_tokens_user ON rm_oath_tokens (user_id)`,
   `CREATE TABLE IF NOT EXISTS rm_settings (id INTEGER PRIMARY KEY, document TEXT NOT NULL, version INTEGER NOT NULL, updated_at TEXT NOT NULL)`,
