@@ -1,0 +1,231 @@
+import type { EventStore } from '@twofold/event-store';
+import type { AckMessage, HeartbeatMessage, Message, UpstreamMessage } from '../protocol/messages';
+import { serializeBatches } from '../protocol/serializer';
+import { ReplicationError } from '../replication-error';
+import type { ReplicationLogger } from '../replication-logger';
+import type { FrameSocket } from '../transport/frame-socket';
+import { Signal } from '../transport/signal';
+
+export interface SlaveStatus {
+  nodeId: string;
+  nodeName: string;
+  remoteAddress: string;
+  connectedAt: Date;
+  lastHeartbeatAt: Date | null; // last frame of any kind from the slave
+  ackedPosition: number; // durable on the slave
+  sentPosition: number; // written to its socket
+  inFlight: number; // sent - acked; never above maxInFlight
+  maxInFlight: number;
+  lagEvents: number; // master head - acked
+  lagMs: number; // age of the oldest record the slave has not acknowledged (0 when caught up)
+  bufferedBytes: number; // bytes queued in the socket
+}
+
+// What a session needs from its master.
+export interface SessionHost {
+  readonly store: EventStore;
+  readonly logger: ReplicationLogger;
+  readonly batchSize: number;
+  readonly maxInFlight: number;
+  readonly heartbeatMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxFrameBytes: number;
+  readonly nodeId: string;
+  epoch(): number;
+  knownHead(): number;
+  onAck(session: MasterSession): void;
+  onPeerEpoch(epoch: number, nodeId: string): void;
+  applyUpstream(nodeId: string, message: UpstreamMessage): Promise<void>;
+  onSessionClosed(session: MasterSession): void;
+}
+
+const MAX_UPSTREAM_QUEUED = 1000;
+
+// One accepted slave: streams from its position under an in-flight cap, tracks its acks,
+// heartbeats, and applies its upstream messages in order.
+export class MasterSession {
+  readonly connectedAt = new Date();
+  readonly signal = new Signal(); // acks, appends, drain, close
+  private acked: number;
+  private sent: number;
+  private inFlightBatches: Array<{ lastPosition: number; firstTimestampMs: number }> = [];
+  private behindSince: number | null = null;
+  private lastHeartbeatAt: Date | null = null;
+  private lastEpochSent: number;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private upstreamChain: Promise<void> = Promise.resolve();
+  private upstreamQueued = 0;
+  private closed = false;
+
+  constructor(
+    private readonly host: SessionHost,
+    readonly conn: FrameSocket,
+    readonly nodeId: string,
+    readonly nodeName: string,
+    startPosition: number,
+  ) {
+    this.acked = startPosition;
+    this.sent = startPosition;
+    this.lastEpochSent = host.epoch();
+  }
+
+  get ackedPosition(): number {
+    return this.acked;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  start(): void {
+    this.heartbeatTimer = setInterval(() => this.tick(), this.host.heartbeatMs);
+    this.heartbeatTimer.unref();
+    void this.pump();
+  }
+
+  close(reason: string, err?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.signal.notify();
+    this.host.logger.info({ nodeId: this.nodeId, acked: this.acked, reason }, 'replication: slave session closed');
+    this.conn.destroy(err);
+    this.host.onSessionClosed(this);
+  }
+
+  handle(message: Message): void {
+    this.lastHeartbeatAt = new Date();
+    switch (message.type) {
+      case 'ack':
+        return this.onAck(message);
+      case 'heartbeat':
+        return this.onHeartbeat(message);
+      case 'epoch':
+        return this.host.onPeerEpoch(message.epoch, this.nodeId);
+      case 'upstream':
+        return this.onUpstream(message);
+      default:
+        this.protocolError(`unexpected ${message.type} after the handshake`);
+    }
+  }
+
+  status(now = Date.now()): SlaveStatus {
+    const head = Math.max(this.host.knownHead(), this.sent);
+    let lagMs = 0;
+    if (this.inFlightBatches.length > 0) lagMs = Math.max(0, now - this.inFlightBatches[0].firstTimestampMs);
+    else if (head > this.acked && this.behindSince !== null) lagMs = now - this.behindSince;
+    return {
+      nodeId: this.nodeId,
+      nodeName: this.nodeName,
+      remoteAddress: this.conn.socket.remoteAddress ?? '',
+      connectedAt: this.connectedAt,
+      lastHeartbeatAt: this.lastHeartbeatAt,
+      ackedPosition: this.acked,
+      sentPosition: this.sent,
+      inFlight: this.sent - this.acked,
+      maxInFlight: this.host.maxInFlight,
+      lagEvents: Math.max(0, head - this.acked),
+      lagMs,
+      bufferedBytes: this.conn.bufferedBytes,
+    };
+  }
+
+  // Catch-up and live tail are the same loop: read after what was sent, as much as the window
+  // allows, write, and wait for the socket to drain before reading more.
+  private async pump(): Promise<void> {
+    const { store, batchSize, maxInFlight, heartbeatMs, maxFrameBytes } = this.host;
+    try {
+      while (!this.closed) {
+        const room = maxInFlight - (this.sent - this.acked);
+        if (room <= 0) {
+          await this.signal.wait(heartbeatMs);
+          continue;
+        }
+        if (this.conn.needsDrain) {
+          await this.conn.drained();
+          continue;
+        }
+        if (this.sent >= this.host.knownHead()) {
+          if (this.acked >= this.sent) this.behindSince = null;
+          await this.signal.wait(heartbeatMs);
+          if (this.closed) return;
+          // The head hint can trail the store by a moment: ask the store before going back to sleep.
+          if (this.sent >= this.host.knownHead() && !(await this.hasMore())) continue;
+        }
+        const records = await store.readFrom(this.sent, Math.min(batchSize, room));
+        if (this.closed) return;
+        if (records.length === 0) continue;
+        if (this.behindSince === null) this.behindSince = Date.now();
+        for (const b of serializeBatches(records, maxFrameBytes)) {
+          this.conn.write(b.frame);
+          const first = records.find((r) => r.position > this.sent)!;
+          this.inFlightBatches.push({ lastPosition: b.lastPosition, firstTimestampMs: Date.parse(first.timestamp) });
+          this.sent = b.lastPosition;
+        }
+      }
+    } catch (err) {
+      if (this.closed) return;
+      this.host.logger.error({ nodeId: this.nodeId, err: (err as Error).message }, 'replication: streaming to slave failed');
+      this.close('stream error', err as Error);
+    }
+  }
+
+  private async hasMore(): Promise<boolean> {
+    return (await this.host.store.head()).position > this.sent;
+  }
+
+  private onAck(m: AckMessage): void {
+    if (m.position > this.sent) return this.protocolError(`ack for ${m.position} beyond what was sent (${this.sent})`);
+    if (m.position <= this.acked) return;
+    this.acked = m.position;
+    while (this.inFlightBatches.length > 0 && this.inFlightBatches[0].lastPosition <= m.position) this.inFlightBatches.shift();
+    this.signal.notify();
+    this.host.onAck(this);
+  }
+
+  private onHeartbeat(m: HeartbeatMessage): void {
+    if (m.epoch > this.host.epoch()) this.host.onPeerEpoch(m.epoch, this.nodeId);
+  }
+
+  private onUpstream(m: UpstreamMessage): void {
+    if (++this.upstreamQueued > MAX_UPSTREAM_QUEUED) return this.protocolError('too many unacknowledged upstream messages');
+    this.upstreamChain = this.upstreamChain.then(async () => {
+      if (this.closed) return;
+      try {
+        await this.host.applyUpstream(this.nodeId, m);
+      } catch (err) {
+        // Transient by contract: the slave keeps the event and sends it again after reconnecting.
+        this.host.logger.warn({ nodeId: this.nodeId, upstreamId: m.id, kind: m.kind, err: (err as Error).message }, 'replication: upstream event not applied');
+        this.close('upstream failed');
+        return;
+      } finally {
+        this.upstreamQueued--;
+      }
+      this.conn.send({ type: 'upstreamAck', ids: [m.id] });
+    });
+  }
+
+  private tick(): void {
+    if (this.closed) return;
+    if (Date.now() - this.conn.lastReceivedAt > this.host.idleTimeoutMs) {
+      this.host.logger.warn({ nodeId: this.nodeId }, 'replication: slave silent for too long, closing');
+      this.close('idle timeout');
+      return;
+    }
+    // A slave that stops reading gets no more heartbeats queued either.
+    if (this.conn.needsDrain) return;
+    const epoch = this.host.epoch();
+    if (epoch !== this.lastEpochSent) {
+      this.conn.send({ type: 'epoch', epoch, nodeId: this.host.nodeId });
+      this.lastEpochSent = epoch;
+    }
+    this.conn.send({ type: 'heartbeat', position: Math.max(this.host.knownHead(), this.sent), sentAt: Date.now(), epoch });
+    this.signal.notify();
+  }
+
+  private protocolError(message: string): void {
+    this.host.logger.warn({ nodeId: this.nodeId, err: message }, 'replication: protocol error from slave');
+    this.conn.send({ type: 'refuse', reason: 'protocol_error', message });
+    this.close('protocol error', new ReplicationError('protocol_error', message));
+  }
+}

@@ -1,0 +1,373 @@
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer, type Server, type TLSSocket } from 'node:tls';
+import { AsyncMutex, GENESIS_HASH, type EventStore, type Subscription } from '@twofold/event-store';
+import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-parser';
+import {
+  PROTOCOL_VERSION,
+  type AncestorAnswer,
+  type HelloMessage,
+  type LogPoint,
+  type RefuseReason,
+  type UpstreamMessage,
+} from '../protocol/messages';
+import { ReplicationError } from '../replication-error';
+import { silentLogger, type ReplicationLogger } from '../replication-logger';
+import type { UpstreamEvent, UpstreamInbox } from '../storage/upstream-inbox';
+import { FrameSocket } from '../transport/frame-socket';
+import { MasterSession, type SessionHost, type SlaveStatus } from './master-session';
+
+export interface TlsMaterial {
+  key: string | Buffer;
+  cert: string | Buffer;
+  ca: string | Buffer; // the cluster CA: the only issuer trusted on either side
+}
+
+export interface PeerIdentity {
+  nodeId: string;
+  nodeName: string;
+  commonName: string; // subject CN of the client certificate
+  fingerprint: string; // lower-case hex SHA-256 of its DER (same as certificateFingerprint)
+}
+
+export interface ReplicationMasterOptions {
+  store: EventStore;
+  clusterId: string;
+  nodeId: string;
+  epoch: () => number;
+  tls: TlsMaterial;
+  host?: string; // default 0.0.0.0
+  port: number; // 0 picks a free port (tests); see address()
+  batchSize?: number; // records per read and per batch (default 500)
+  maxBatchesInFlight?: number; // unacknowledged batches per slave (default 4)
+  heartbeatMs?: number; // default 1000
+  idleTimeoutMs?: number; // close a slave silent this long (default 5 x heartbeatMs)
+  handshakeTimeoutMs?: number; // default 10 s
+  maxFrameBytes?: number; // default 16 MiB
+  logger?: ReplicationLogger;
+  // Extra admission check after the certificate chain (cluster CA) and name binding passed.
+  isAllowedNode?: (nodeId: string, certFingerprint: string, peer: PeerIdentity) => boolean | Promise<boolean>;
+  // Appends a slave's security event. Throw only for transient failures (the slave resends after
+  // reconnecting); resolve for anything handled, including domain rejections. Exactly-once:
+  // see UpstreamInbox; without an inbox this must itself be idempotent by event.id.
+  onUpstream: (nodeId: string, event: UpstreamEvent) => Promise<void>;
+  inbox?: UpstreamInbox;
+}
+
+export interface ReplicationMasterEvents {
+  connected: [status: SlaveStatus];
+  disconnected: [nodeId: string];
+  refused: [info: { nodeId?: string; reason: RefuseReason; message: string; remoteAddress?: string }];
+  // A slave holds a higher epoch than ours: this node has been superseded and must stop writing.
+  epochSeen: [epoch: number, fromNodeId: string];
+  ack: [nodeId: string, position: number];
+}
+
+// The listener on the replication port. Slaves always dial in; the master never connects out.
+export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> implements SessionHost {
+  readonly store: EventStore;
+  readonly logger: ReplicationLogger;
+  readonly batchSize: number;
+  readonly maxInFlight: number;
+  readonly heartbeatMs: number;
+  readonly idleTimeoutMs: number;
+  readonly maxFrameBytes: number;
+  readonly nodeId: string;
+  private readonly sessions = new Map<string, MasterSession>();
+  private readonly pending = new Set<FrameSocket>(); // connections still in the handshake
+  private readonly lastAcked = new Map<string, number>(); // survives reconnects: durable on that slave
+  private ackWaiters: Array<{ position: number; count: number; resolve: () => void }> = [];
+  private readonly upstreamLock = new AsyncMutex();
+  private server?: Server;
+  private headWatch?: Subscription;
+  private head = 0;
+  private stopping = false;
+
+  constructor(private readonly options: ReplicationMasterOptions) {
+    super();
+    this.store = options.store;
+    this.nodeId = options.nodeId;
+    this.logger = options.logger ?? silentLogger;
+    this.batchSize = options.batchSize ?? 500;
+    this.maxInFlight = this.batchSize * (options.maxBatchesInFlight ?? 4);
+    this.heartbeatMs = options.heartbeatMs ?? 1000;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? this.heartbeatMs * 5;
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    if (this.batchSize < 1 || this.maxInFlight < this.batchSize) throw new ReplicationError('invalid_config', 'batchSize and maxBatchesInFlight must be >= 1');
+  }
+
+  epoch(): number {
+    return this.options.epoch();
+  }
+
+  knownHead(): number {
+    return this.head;
+  }
+
+  async start(): Promise<{ port: number }> {
+    if (this.server) throw new ReplicationError('invalid_config', 'master already started');
+    this.head = (await this.store.head()).position;
+    // Wakes streaming sessions on every append (in-process at once, other processes by poll).
+    this.headWatch = this.store.subscribe(this.head, (e) => {
+      if (e.position > this.head) this.head = e.position;
+      for (const s of this.sessions.values()) s.signal.notify();
+    });
+    const { key, cert, ca } = this.options.tls;
+    const server = createServer({ key, cert, ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
+    server.on('secureConnection', (socket) => this.accept(socket));
+    server.on('tlsClientError', (err, socket) => {
+      // Certificates not issued by the cluster CA end here, before any frame is read.
+      this.logger.warn({ remoteAddress: socket.remoteAddress, err: err.message }, 'replication: TLS handshake refused');
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host ?? '0.0.0.0', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const port = this.address().port;
+    this.logger.info({ port }, 'replication: master listening');
+    return { port };
+  }
+
+  address(): { host: string; port: number } {
+    const a = this.server?.address();
+    if (!a || typeof a === 'string') throw new ReplicationError('not_connected', 'master is not listening');
+    return { host: a.address, port: a.port };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.headWatch?.close();
+    for (const s of [...this.sessions.values()]) s.close('master stopping');
+    for (const c of this.pending) c.destroy();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const w of this.ackWaiters) w.resolve = () => undefined;
+    this.ackWaiters = [];
+  }
+
+  status(): SlaveStatus[] {
+    const now = Date.now();
+    return [...this.sessions.values()].map((s) => s.status(now));
+  }
+
+  // Synchronous replication: resolves once `count` distinct slaves have made `position` durable.
+  // Rejects with ack_timeout; what to do then (fail the write, degrade) is the caller's choice.
+  waitForAcks(position: number, count: number, timeoutMs: number): Promise<void> {
+    if (this.countAcked(position) >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        position,
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        this.ackWaiters = this.ackWaiters.filter((w) => w !== waiter);
+        reject(new ReplicationError('ack_timeout', `position ${position} acknowledged by ${this.countAcked(position)} of ${count} slaves within ${timeoutMs} ms`, { position, count, acked: this.countAcked(position) }));
+      }, timeoutMs);
+      this.ackWaiters.push(waiter);
+    });
+  }
+
+  onAck(session: MasterSession): void {
+    this.lastAcked.set(session.nodeId, session.ackedPosition);
+    this.emit('ack', session.nodeId, session.ackedPosition);
+    if (this.ackWaiters.length === 0) return;
+    const ready = this.ackWaiters.filter((w) => this.countAcked(w.position) >= w.count);
+    this.ackWaiters = this.ackWaiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  }
+
+  onPeerEpoch(epoch: number, fromNodeId: string): void {
+    if (epoch <= this.epoch()) return;
+    this.logger.warn({ epoch, own: this.epoch(), fromNodeId }, 'replication: a peer holds a higher epoch; this master is superseded');
+    this.emit('epochSeen', epoch, fromNodeId);
+  }
+
+  applyUpstream(nodeId: string, message: UpstreamMessage): Promise<void> {
+    const event: UpstreamEvent = { id: message.id, kind: message.kind, payload: message.payload };
+    // One at a time across all slaves: the inbox check-then-apply must not interleave.
+    return this.upstreamLock.runExclusive(async () => {
+      const inbox = this.options.inbox;
+      if (inbox) await inbox.deliver(nodeId, event, this.store, () => this.options.onUpstream(nodeId, event));
+      else await this.options.onUpstream(nodeId, event);
+    });
+  }
+
+  onSessionClosed(session: MasterSession): void {
+    if (this.sessions.get(session.nodeId) === session) {
+      this.sessions.delete(session.nodeId);
+      this.emit('disconnected', session.nodeId);
+    }
+  }
+
+  private countAcked(position: number): number {
+    let n = 0;
+    for (const p of this.lastAcked.values()) if (p >= position) n++;
+    return n;
+  }
+
+  private accept(socket: TLSSocket): void {
+    const remoteAddress = socket.remoteAddress;
+    let session: MasterSession | undefined;
+    let handshaking = false;
+    const conn: FrameSocket = new FrameSocket(
+      socket,
+      {
+        onMessage: (m) => {
+          if (session) return session.handle(m);
+          if (handshaking || m.type !== 'hello') {
+            this.refuse(conn, 'protocol_error', `expected one hello first, got ${m.type}`, undefined, remoteAddress);
+            return;
+          }
+          handshaking = true;
+          this.handshake(conn, m).then(
+            (s) => {
+              session = s;
+            },
+            (err: Error) => {
+              this.logger.error({ remoteAddress, err: err.message }, 'replication: handshake failed');
+              conn.destroy(err);
+            },
+          );
+        },
+        onClose: (err) => {
+          clearTimeout(timer);
+          this.pending.delete(conn);
+          if (session) session.close('connection closed', err);
+          else if (err) this.logger.warn({ remoteAddress, err: err.message }, 'replication: connection dropped before the handshake completed');
+        },
+      },
+      this.maxFrameBytes,
+    );
+    this.pending.add(conn);
+    const timer = setTimeout(() => {
+      if (!session) {
+        this.logger.warn({ remoteAddress }, 'replication: no handshake in time, closing');
+        conn.destroy();
+      }
+    }, this.options.handshakeTimeoutMs ?? 10_000);
+    timer.unref();
+    if (this.stopping) conn.destroy();
+  }
+
+  private async handshake(conn: FrameSocket, hello: HelloMessage): Promise<MasterSession | undefined> {
+    const remoteAddress = conn.socket.remoteAddress;
+    const refuse = (reason: RefuseReason, message: string, extra: { ancestor?: AncestorAnswer; head?: LogPoint } = {}) => {
+      this.refuse(conn, reason, message, hello.nodeId, remoteAddress, extra);
+      return undefined;
+    };
+    if (hello.protocolVersion !== PROTOCOL_VERSION) {
+      return refuse('unsupported_version', `protocol version ${hello.protocolVersion} is not supported (this master speaks ${PROTOCOL_VERSION})`);
+    }
+    if (hello.clusterId !== this.options.clusterId) {
+      return refuse('wrong_cluster', `this master serves cluster ${this.options.clusterId}, not ${hello.clusterId}`);
+    }
+    if (this.stopping) return refuse('shutting_down', 'master is stopping');
+    const peer = this.peerIdentity(conn.socket, hello);
+    // The certificate names the node: one node's certificate cannot speak for another.
+    if (peer.commonName !== hello.nodeName && peer.commonName !== hello.nodeId) {
+      return refuse('unknown_node', `certificate is for ${peer.commonName}, not ${hello.nodeName}`);
+    }
+    if (this.options.isAllowedNode && !(await this.options.isAllowedNode(hello.nodeId, peer.fingerprint, peer))) {
+      return refuse('unknown_node', `node ${hello.nodeId} is not a member of this cluster`);
+    }
+    if (hello.epoch > this.epoch()) {
+      this.onPeerEpoch(hello.epoch, hello.nodeId);
+      return refuse('stale_master', `the slave has seen epoch ${hello.epoch}; this master is at ${this.epoch()}`);
+    }
+    const head = await this.store.head();
+    if (hello.probe) {
+      const answer = await this.findAncestor(hello.checkpoints ?? []);
+      if (!conn.isClosed) conn.send({ type: 'ancestor', ...answer, head, epoch: this.epoch() });
+      conn.end();
+      return undefined;
+    }
+    if (!(await this.holds(hello.head))) {
+      const ancestor = await this.findAncestor(hello.checkpoints ?? []);
+      return refuse(
+        'diverged_history',
+        `the slave's position ${hello.head.position} (hash ${hello.head.hash.slice(0, 12)}) is not in this master's log (head ${head.position}); common history ends at or above ${ancestor.match.position}`,
+        { ancestor, head },
+      );
+    }
+    if (conn.isClosed) return undefined;
+    this.pending.delete(conn);
+    const previous = this.sessions.get(hello.nodeId);
+    if (previous) previous.close('replaced by a new connection from the same node');
+    const session = new MasterSession(this, conn, hello.nodeId, hello.nodeName, hello.head.position);
+    this.sessions.set(hello.nodeId, session);
+    this.lastAcked.set(hello.nodeId, Math.max(this.lastAcked.get(hello.nodeId) ?? 0, hello.head.position));
+    conn.send({
+      type: 'welcome',
+      protocolVersion: PROTOCOL_VERSION,
+      clusterId: this.options.clusterId,
+      nodeId: this.nodeId,
+      epoch: this.epoch(),
+      head,
+      heartbeatMs: this.heartbeatMs,
+    });
+    if (head.position > this.head) this.head = head.position;
+    session.start();
+    this.logger.info({ nodeId: hello.nodeId, nodeName: hello.nodeName, from: hello.head.position, head: head.position, remoteAddress }, 'replication: slave accepted');
+    this.emit('connected', session.status());
+    return session;
+  }
+
+  private refuse(
+    conn: FrameSocket,
+    reason: RefuseReason,
+    message: string,
+    nodeId: string | undefined,
+    remoteAddress: string | undefined,
+    extra: { ancestor?: AncestorAnswer; head?: LogPoint } = {},
+  ): void {
+    this.logger.warn({ nodeId, remoteAddress, reason, detail: message }, 'replication: slave refused');
+    this.emit('refused', { nodeId, reason, message, remoteAddress });
+    conn.send({ type: 'refuse', reason, message, epoch: this.epoch(), ...extra });
+    conn.end();
+  }
+
+  private peerIdentity(socket: TLSSocket, hello: HelloMessage): PeerIdentity {
+    const cert = socket.getPeerCertificate();
+    const cn = cert?.subject?.CN;
+    return {
+      nodeId: hello.nodeId,
+      nodeName: hello.nodeName,
+      commonName: Array.isArray(cn) ? cn[0] : (cn ?? ''),
+      fingerprint: cert?.raw ? createHash('sha256').update(cert.raw).digest('hex') : '',
+    };
+  }
+
+  private async hashAt(position: number): Promise<string | undefined> {
+    if (position === 0) return GENESIS_HASH;
+    const [record] = await this.store.readFrom(position - 1, 1);
+    return record?.position === position ? record.hash : undefined;
+  }
+
+  private async holds(point: LogPoint): Promise<boolean> {
+    return (await this.hashAt(point.position)) === point.hash;
+  }
+
+  // Matching positions form a prefix (each hash covers all before it): walk the checkpoints up
+  // until the first that differs.
+  private async findAncestor(checkpoints: LogPoint[]): Promise<AncestorAnswer> {
+    const sorted = [...checkpoints].sort((a, b) => a.position - b.position);
+    let match: LogPoint = { position: 0, hash: GENESIS_HASH };
+    for (const cp of sorted) {
+      if (cp.position <= match.position) continue;
+      if (!(await this.holds(cp))) return { match, firstMismatch: cp.position };
+      match = cp;
+    }
+    return { match, firstMismatch: null };
+  }
+}
+
+export type { SlaveStatus };

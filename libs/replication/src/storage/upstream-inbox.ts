@@ -1,0 +1,96 @@
+import type { EventStore } from '@twofold/event-store';
+import type { DataSource } from 'typeorm';
+import { SqlRunner } from './sql-runner';
+
+export interface UpstreamEvent {
+  id: string;
+  kind: string;
+  payload: Record<string, unknown>;
+}
+
+const DDL = {
+  sqlite: [
+    `CREATE TABLE IF NOT EXISTS replication_inbox (
+      id TEXT PRIMARY KEY,
+      node_id TEXT NOT NULL,
+      state TEXT NOT NULL,
+      after_position BIGINT NOT NULL,
+      received_at TEXT NOT NULL)`,
+  ],
+  postgres: [
+    `CREATE TABLE IF NOT EXISTS replication_inbox (
+      id TEXT PRIMARY KEY,
+      node_id TEXT NOT NULL,
+      state TEXT NOT NULL,
+      after_position BIGINT NOT NULL,
+      received_at TEXT NOT NULL)`,
+  ],
+};
+const SCHEMA_LOCK_KEY = 7_370_812_102;
+const SCAN_PAGE = 1000;
+
+// The master's record of upstream ids it has applied, in the master's database.
+//   no row            -> insert 'pending' (with the log head), apply, mark 'done'
+//   'done'            -> duplicate: acknowledge without applying
+//   'pending'         -> a previous try stopped between apply and 'done' (crash, error): if an
+//                        event with metadata.causationId === id was appended after the recorded
+//                        head, it was applied; otherwise apply again.
+// So delivery is exactly once as long as the events appended for an upstream message carry
+// metadata.causationId = message id; without that stamp, a master crash in that window means
+// at-least-once for that one message.
+export class UpstreamInbox {
+  private constructor(private readonly sql: SqlRunner) {}
+
+  static async open(dataSource: DataSource): Promise<UpstreamInbox> {
+    const sql = new SqlRunner(dataSource);
+    await sql.ensureSchema(DDL, SCHEMA_LOCK_KEY);
+    return new UpstreamInbox(sql);
+  }
+
+  // Callers serialize deliveries (ReplicationMaster does), so no two run for one id at once.
+  async deliver(nodeId: string, event: UpstreamEvent, store: EventStore, apply: () => Promise<void>, now = new Date()): Promise<'applied' | 'duplicate'> {
+    const p = (n: number) => this.sql.p(n);
+    const [row] = await this.sql.query<{ state: string; after_position: number | string }>(
+      `SELECT state, after_position FROM replication_inbox WHERE id = ${p(1)}`,
+      [event.id],
+    );
+    if (row?.state === 'done') return 'duplicate';
+    if (row && (await appendedSince(store, Number(row.after_position), event.id))) {
+      await this.markDone(event.id);
+      return 'duplicate';
+    }
+    if (!row) {
+      const head = await store.head();
+      await this.sql.query(
+        `INSERT INTO replication_inbox (id, node_id, state, after_position, received_at) VALUES (${p(1)}, ${p(2)}, 'pending', ${p(3)}, ${p(4)})`,
+        [event.id, nodeId, head.position, now.toISOString()],
+      );
+    }
+    await apply();
+    await this.markDone(event.id);
+    return 'applied';
+  }
+
+  async state(id: string): Promise<'pending' | 'done' | undefined> {
+    const [row] = await this.sql.query<{ state: 'pending' | 'done' }>(`SELECT state FROM replication_inbox WHERE id = ${this.sql.p(1)}`, [id]);
+    return row?.state;
+  }
+
+  // Drops ids older than `before`; a slave redelivering one later than that would be applied again.
+  async prune(before: Date): Promise<void> {
+    await this.sql.query(`DELETE FROM replication_inbox WHERE state = 'done' AND received_at < ${this.sql.p(1)}`, [before.toISOString()]);
+  }
+
+  private async markDone(id: string): Promise<void> {
+    await this.sql.query(`UPDATE replication_inbox SET state = 'done' WHERE id = ${this.sql.p(1)}`, [id]);
+  }
+}
+
+async function appendedSince(store: EventStore, afterPosition: number, id: string): Promise<boolean> {
+  for (let after = afterPosition; ; ) {
+    const page = await store.readFrom(after, SCAN_PAGE);
+    if (page.some((e) => e.metadata.causationId === id)) return true;
+    if (page.length < SCAN_PAGE) return false;
+    after = page[page.length - 1].position;
+  }
+}
