@@ -50,7 +50,8 @@ export class LdapFirstFactor implements FirstFactorProvider {
       url: this.options.url,
       timeout: this.timeoutMs,
       connectTimeout: this.timeoutMs,
-      tlsOptions: this.tlsOptions(),
+      // Only for ldaps://: given to an ldap:// client, ldapts breaks the later StartTLS upgrade.
+      ...(/^ldaps:/i.test(this.options.url) ? { tlsOptions: this.tlsOptions() } : {}),
       strictDN: false,
     });
     let stage = 'connect';
