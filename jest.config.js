@@ -11,6 +11,7 @@ const moduleNameMapper = { '^@twofold/(.*)$': '<rootDir>/libs/$1/src' };
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': swc }, moduleNameMapper, rootDir: __dirname };
 module.exports = {
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
