@@ -25,7 +25,7 @@ describeIfTools('RADIUS server with radclient', () => {
 
   beforeAll(async () => {
     // An upstream RADIUS server for the radius-proxy first factor: accepts "upstream-pass" only.
-    upstream = new RadiusServer({
+    upstream = new RadiusServer<RadiusServerClient>({
       bindAddress: '127.0.0.1', authPort: 0, acctPort: null,
       clients: { lookup: () => ({ clientId: 'twofold', name: 'twofold', secret: Buffer.from(UPSTREAM_SECRET), requireMessageAuthenticator: true }) },
       access: async ({ password }) => ({ code: password?.toString() === 'upstream-pass' ? 'accept' : 'reject' }),

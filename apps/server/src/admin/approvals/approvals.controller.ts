@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
-import { approvalStream, DecideApproval, decideApproval, foldApproval } from '@twofold/domain';
+import { approvalStream, DecideApproval, decideApproval, DomainError, DomainErrorCode, foldApproval } from '@twofold/domain';
 import { Actor, StreamExecutor } from '@twofold/commands';
 import { openApprovalId, StateSealer } from '@twofold/mfa';
 import { RUNTIME } from '../../node/runtime.token';
@@ -43,8 +43,14 @@ export class ApprovalsController {
       throw new ApprovalError('unknown_approval', 'No pending approval with this id (it may have expired).');
     }
     const command = DecideApproval.create({ approvalKey: opened.approvalKey, userId: opened.userId, decision, source: actor.actor.slice(0, 128) });
-    await this.executor.execute(approvalStream(opened.approvalKey), foldApproval, (s) => decideApproval(s, command, { now: new Date() }), actor);
+    const stream = approvalStream(opened.approvalKey);
+    // Refuse a second decision before blocking anyone; block before releasing the waiting request,
+    // so the node holding it already sees the block in the log when it answers.
+    if (foldApproval(await this.runtime.store.readStream(stream)).decided !== null) {
+      throw DomainError.rule(DomainErrorCode.AlreadyExists, 'approvalId', 'This approval request has already been decided.');
+    }
     if (decision === 'fraud') await this.runtime.commands.security.reportFraud(opened.userId, 'fraud reported on an approval request', actor.actor);
+    await this.executor.execute(stream, foldApproval, (s) => decideApproval(s, command, { now: new Date() }), actor);
     return { approvalKey: opened.approvalKey, userId: opened.userId, decision };
   }
 }
