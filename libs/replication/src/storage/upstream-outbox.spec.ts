@@ -1,0 +1,131 @@
+import { openStorage, type StoredEvent, type TypeOrmEventStore } from '@twofold/event-store';
+import { describeEachBackend } from '../../../../test/support/backends';
+import { freePort } from '../../../../test/support/ports';
+import type { ReplicationMaster } from '../master/replication-master';
+import { appendTicks, Harness, makePki, readAll, waitFor, type Pki } from '../testing/cluster-fixture';
+import { UpstreamInbox, type UpstreamEvent } from './upstream-inbox';
+import { UpstreamOutbox } from './upstream-outbox';
+
+let pki: Pki;
+beforeAll(() => {
+  pki = makePki();
+});
+
+describeEachBackend('replication: upstream outbox', ({ freshStorage }) => {
+  let h: Harness;
+  beforeEach(() => {
+    h = new Harness(pki);
+  });
+  afterEach(() => h.close());
+
+  // The master appends each upstream event to the log, stamped with its id (causationId).
+  function applier(mStore: TypeOrmEventStore, hook?: (event: UpstreamEvent, call: number) => void) {
+    const calls: string[] = [];
+    const onUpstream = async (nodeId: string, event: UpstreamEvent): Promise<void> => {
+      calls.push(event.id);
+      await mStore.append(`security-${String(event.payload.userId)}`, -1, [
+        { type: event.kind, schemaVersion: 1, payload: event.payload, metadata: { actor: `node:${nodeId}`, nodeId: 'master', epoch: 0, causationId: event.id } },
+      ]);
+      hook?.(event, calls.filter((id) => id === event.id).length);
+    };
+    return { calls, onUpstream };
+  }
+
+  const fromUpstream = (log: StoredEvent[]) => log.filter((e) => e.metadata.causationId).map((e) => [e.type, e.payload.userId, e.metadata.causationId]);
+
+  it('keeps events raised while the master is down, across a restart, and delivers them in order once it is back', async () => {
+    const slaveUrl = (await freshStorage()).url;
+    // First "process": enqueue with no master at all, then shut down.
+    const firstDs = await openStorage({ url: slaveUrl });
+    const firstOutbox = await UpstreamOutbox.open(firstDs);
+    const ids = [
+      await firstOutbox.enqueue('FailedAttempt', { userId: 'alice', reason: 'bad_otp' }),
+      await firstOutbox.enqueue('FraudReported', { userId: 'bob' }),
+      await firstOutbox.enqueue('OathCodeUsed', { userId: 'alice', counter: 7 }),
+    ];
+    await firstDs.destroy();
+
+    // Second "process": the slave starts before the master is reachable.
+    const sStore = await h.storeAt(slaveUrl);
+    const outbox = await UpstreamOutbox.open(sStore.dataSource);
+    expect(await outbox.count()).toBe(3);
+    const port = await freePort();
+    const mStore = await h.storeAt((await freshStorage()).url);
+    await appendTicks(mStore, 20);
+    const { calls, onUpstream } = applier(mStore);
+    const slave = h.slave({ address: () => ({ port }) } as ReplicationMaster, sStore, 'slave-1', { outbox });
+    slave.start();
+    await new Promise((r) => setTimeout(r, 300)); // a few failed dials
+    expect(slave.status().connected).toBe(false);
+    const late = await outbox.enqueue('FailedAttempt', { userId: 'carol', reason: 'bad_pin' });
+
+    await h.master(mStore, { port, onUpstream });
+    await waitFor('outbox drained', async () => (await outbox.count()) === 0);
+    expect(calls).toEqual([...ids, late]);
+    // Appended on the master, then replicated back to the slave like any record.
+    const head = await mStore.head();
+    await waitFor('slave has them', async () => (await sStore.head()).position === head.position);
+    expect(fromUpstream(await readAll(sStore))).toEqual([
+      ['FailedAttempt', 'alice', ids[0]],
+      ['FraudReported', 'bob', ids[1]],
+      ['OathCodeUsed', 'alice', ids[2]],
+      ['FailedAttempt', 'carol', late],
+    ]);
+
+    // While connected, a new event goes up at once.
+    const live = await outbox.enqueue('FailedAttempt', { userId: 'dave', reason: 'bad_otp' });
+    await waitFor('live event applied', () => calls.includes(live));
+    await waitFor('outbox drained again', async () => (await outbox.count()) === 0);
+  });
+
+  it('applies an event exactly once when the UpstreamAck is lost after the master appended', async () => {
+    const sStore = await h.storeAt((await freshStorage()).url);
+    const outbox = await UpstreamOutbox.open(sStore.dataSource);
+    const mStore = await h.storeAt((await freshStorage()).url);
+    const inbox = await UpstreamInbox.open(mStore.dataSource);
+    let dropped = 0;
+    let slaveRef: { reconnect(): void } | undefined;
+    const { calls, onUpstream } = applier(mStore, (_event, call) => {
+      // After the append is committed on the master, the connection dies: no ack reaches the slave.
+      if (call === 1 && dropped < 2) {
+        dropped++;
+        slaveRef?.reconnect();
+      }
+    });
+    const master = await h.master(mStore, { onUpstream, inbox });
+    const slave = h.slave(master, sStore, 'slave-1', { outbox });
+    slaveRef = slave;
+    let connects = 0;
+    slave.on('connected', () => connects++);
+    const ids = [await outbox.enqueue('FailedAttempt', { userId: 'alice' }), await outbox.enqueue('FailedAttempt', { userId: 'bob' })];
+    slave.start();
+    await waitFor('outbox drained', async () => (await outbox.count()) === 0);
+    expect(dropped).toBe(2);
+    expect(connects).toBeGreaterThanOrEqual(3);
+    expect(calls).toEqual(ids); // redeliveries were recognised by the inbox, not applied again
+    expect(fromUpstream(await readAll(mStore))).toEqual([
+      ['FailedAttempt', 'alice', ids[0]],
+      ['FailedAttempt', 'bob', ids[1]],
+    ]);
+    expect(await inbox.state(ids[0])).toBe('done');
+  });
+
+  it('applies an event exactly once when the master failed between its append and recording the id', async () => {
+    const sStore = await h.storeAt((await freshStorage()).url);
+    const outbox = await UpstreamOutbox.open(sStore.dataSource);
+    const mStore = await h.storeAt((await freshStorage()).url);
+    const inbox = await UpstreamInbox.open(mStore.dataSource);
+    const { calls, onUpstream } = applier(mStore, (_event, call) => {
+      if (call === 1) throw new Error('master crashed after appending');
+    });
+    const master = await h.master(mStore, { onUpstream, inbox });
+    const slave = h.slave(master, sStore, 'slave-1', { outbox });
+    const id = await outbox.enqueue('OathCodeUsed', { userId: 'alice', counter: 9 });
+    slave.start();
+    await waitFor('outbox drained', async () => (await outbox.count()) === 0);
+    // Applied once; the redelivery found the 'pending' id's event in the log by its causationId.
+    expect(calls).toEqual([id]);
+    expect(fromUpstream(await readAll(mStore))).toEqual([['OathCodeUsed', 'alice', id]]);
+    expect(await inbox.state(id)).toBe('done');
+  });
+});
