@@ -1,0 +1,143 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ServerProcess } from '../support/server-process';
+import { cliFor, logHead, twofold } from '../support/cli';
+
+const tmp = mkdtempSync(join(tmpdir(), 'twofold-cli-'));
+
+describe('twofold init, then the server on that data directory', () => {
+  const dataDir = join(tmp, 'fresh');
+  let token = '';
+  let server: ServerProcess | undefined;
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('creates the cluster and prints the first administrator token once, without a server', async () => {
+    const r = await twofold(['--json', 'init', '--node-name', 'node-a'], { env: { TWOFOLD_DATA_DIR: dataDir } });
+    expect(r.code).toBe(0);
+    const out = r.json();
+    expect(out).toMatchObject({ dataDir, created: true, nodeName: 'node-a', storage: 'sqlite', adminName: 'admin', adminToken: expect.stringMatching(/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{20,}$/) });
+    token = out.adminToken;
+
+    const again = await twofold(['init'], { env: { TWOFOLD_DATA_DIR: dataDir } });
+    expect(again.code).toBe(5);
+    expect(again.stderr).toMatch(/^twofold: already_initialized: /);
+    expect(again.stdout).not.toContain('TWOFOLD_ADMIN_TOKEN');
+  });
+
+  it('the server starts on it without making another administrator, and the init token works', async () => {
+    server = await ServerProcess.start({ dataDir, adminToken: token });
+    expect(server.stderr.join('')).not.toContain('TWOFOLD_ADMIN_TOKEN=');
+    const status = await cliFor(server)(['--json', 'status']);
+    expect(status.code).toBe(0);
+    expect(status.json()).toMatchObject({ nodeName: 'node-a', role: 'master', logHead: { position: 1 } });
+  });
+
+  it('replay refuses to run while the server answers, and names the way out', async () => {
+    const r = await cliFor(server!)(['replay', '--rebuild']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/^twofold: server_running: .*stop the server/);
+  });
+
+  it('offline commands say when there is no data directory, or the configuration is wrong', async () => {
+    const missing = await twofold(['log', 'verify'], { env: { TWOFOLD_DATA_DIR: join(tmp, 'nothing-here') } });
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toMatch(/^twofold: data_dir_missing: no Twofold data directory at .*nothing-here/);
+
+    const badConfig = await twofold(['log', 'verify'], { env: { TWOFOLD_DATA_DIR: dataDir, TWOFOLD_HTTP_PORT: '70000' } });
+    expect(badConfig.code).toBe(2);
+    expect(badConfig.stderr).toMatch(/^twofold: invalid_config: .*TWOFOLD_HTTP_PORT/);
+  });
+});
+
+describe('twofold user import', () => {
+  let server: ServerProcess;
+  let cli: ReturnType<typeof cliFor>;
+  const csv = (name: string, text: string) => {
+    const path = join(tmp, name);
+    writeFileSync(path, text);
+    return path;
+  };
+
+  beforeAll(async () => {
+    server = await ServerProcess.start();
+    cli = cliFor(server);
+    expect((await server.api('POST', '/admin/v1/users', { username: 'bob', displayName: 'Bob', email: 'bob@example.org', language: 'en' })).status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  const file = () => csv('users.csv', [
+    'username,displayName,email,phone,preferredMethod,language',
+    'alice,"Example, Alice",alice@example.org,+49 151 1234 5678,sms,de',
+    'bob,Bob,BOB@example.org,,,',
+    'bob2,Bob Two,,,,en-gb',
+    'carol,,not-an-email,,,',
+    'ALICE,Again,,,,',
+    'dave,Dave,,,pigeon,',
+    'bob,Robert,,,,fr',
+  ].join('\r\n') + '\r\n');
+
+  it('--dry-run shows what would change, line by line, and writes nothing', async () => {
+    const head = await logHead(server);
+    const r = await cli(['user', 'import', file(), '--dry-run']);
+    expect(r.code).toBe(3); // some lines are invalid
+    expect(r.stdout.split('\n').filter(Boolean)).toEqual([
+      expect.stringMatching(/^line 2\s+create\s+alice$/),
+      expect.stringMatching(/^line 3\s+unchanged\s+bob$/),
+      expect.stringMatching(/^line 4\s+create\s+bob2$/),
+      expect.stringMatching(/^line 5\s+invalid\s+carol: email: must be an e-mail address/),
+      expect.stringMatching(/^line 6\s+invalid\s+alice: username also on line 2$/),
+      expect.stringMatching(/^line 7\s+invalid\s+dave: preferredMethod: /),
+      expect.stringMatching(/^line 8\s+invalid\s+bob: username also on line 3$/),
+      'dry run: 2 to create, 0 to update, 1 unchanged, 4 invalid (nothing written)',
+    ]);
+    expect(r.stderr).toMatch(/checking: 7\/7 \(100%\)/);
+    expect(r.stderr).toMatch(/^twofold: import_incomplete: 4 invalid line\(s\) would be skipped$/m);
+    expect(await logHead(server)).toBe(head);
+    expect((await server.api('GET', '/admin/v1/users/alice')).status).toBe(404);
+  });
+
+  it('imports the valid lines, skips the invalid ones, and a second run finds nothing to do', async () => {
+    const r = await cli(['--json', 'user', 'import', file()]);
+    expect(r.code).toBe(3);
+    const out = r.json();
+    expect(out.summary).toEqual({ create: 2, update: 0, unchanged: 1, invalid: 4, notProcessed: 0 });
+    expect((await server.api('GET', '/admin/v1/users/alice')).body).toMatchObject({
+      displayName: 'Example, Alice', email: 'alice@example.org', phones: [{ label: 'mobile', number: '+4915112345678' }], preferredMethod: 'sms', language: 'de',
+    });
+    expect((await server.api('GET', '/admin/v1/users/bob2')).body).toMatchObject({ language: 'en-GB' });
+
+    const head = await logHead(server);
+    const again = await cli(['--json', 'user', 'import', file()]);
+    expect(again.json().summary).toEqual({ create: 0, update: 0, unchanged: 3, invalid: 4, notProcessed: 0 });
+    expect(await logHead(server)).toBe(head);
+  });
+
+  it('updates only what changed, reads standard input with "-", and exits 0 when every line is valid', async () => {
+    const bobBefore = (await server.api('GET', '/admin/v1/users/bob')).body;
+    const dry = await cli(['user', 'import', '-', '--dry-run'], { input: 'username,language,displayName\nbob,fr,Bob\nerin,,\n' });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toMatch(/^line 2\s+update\s+bob \(language\)$/m);
+    expect(dry.stdout).toMatch(/^line 3\s+create\s+erin$/m);
+    expect((await server.api('GET', '/admin/v1/users/bob')).body).toEqual(bobBefore);
+
+    const real = await cli(['user', 'import', '-'], { input: 'username,language,displayName\nbob,fr,Bob\nerin,,\n' });
+    expect(real.code).toBe(0);
+    expect(real.stdout).toMatch(/^1 created, 1 updated, 0 unchanged, 0 invalid$/m);
+    expect((await server.api('GET', '/admin/v1/users/bob')).body).toMatchObject({ language: 'fr', displayName: 'Bob', email: 'bob@example.org', version: bobBefore.version + 1 });
+  });
+
+  it('--stop-on-error stops at the first invalid line; lines before it stay imported', async () => {
+    const r = await cli(['--json', 'user', 'import', '-', '--stop-on-error'], { input: 'username\nfrank\nnot valid!\ngrace\n' });
+    expect(r.code).toBe(3);
+    expect(r.json()).toMatchObject({ stoppedAtLine: 3, summary: { create: 1, invalid: 1, notProcessed: 1 } });
+    expect((await server.api('GET', '/admin/v1/users/frank')).status).toBe(200);
+    expect((await server.api('GET', '/admin/v1/users/grace')).status).toBe(404);
+  });
+});
