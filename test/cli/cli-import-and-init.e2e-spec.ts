@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServerProcess } from '../support/server-process';
-import { cliFor, logHead, twofold } from '../support/cli';
+import { CLI_BIN, cliFor, logHead, twofold } from '../support/cli';
 
 const tmp = mkdtempSync(join(tmpdir(), 'twofold-cli-'));
 
@@ -139,5 +140,27 @@ describe('twofold user import', () => {
     expect(r.json()).toMatchObject({ stoppedAtLine: 3, summary: { create: 1, invalid: 1, notProcessed: 1 } });
     expect((await server.api('GET', '/admin/v1/users/frank')).status).toBe(200);
     expect((await server.api('GET', '/admin/v1/users/grace')).status).toBe(404);
+  });
+
+  it('log tail --follow prints records as a running server appends them, and stops cleanly on SIGINT', async () => {
+    const head = await logHead(server);
+    const child = spawn(process.execPath, [CLI_BIN, '--json', 'log', 'tail', '-n', '1', '--follow'], {
+      env: { PATH: process.env.PATH ?? '', TWOFOLD_DATA_DIR: server.dataDir }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const waitFor = async (what: () => boolean, label: string) => {
+      for (let i = 0; i < 200 && !what(); i++) await new Promise((r) => setTimeout(r, 50));
+      if (!what()) throw new Error(`log tail --follow never printed ${label}: ${out}`);
+    };
+    const positions = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l).position as number);
+    // The last record first: from then on the tail is following.
+    await waitFor(() => positions().includes(head), `position ${head}`);
+    expect((await server.api('POST', '/admin/v1/users', { username: 'tailed' })).status).toBe(201);
+    await waitFor(() => positions().includes(head + 1), `position ${head + 1}`);
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toMatchObject({ position: head + 1, type: 'UserCreated' });
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
   });
 });
