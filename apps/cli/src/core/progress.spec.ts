@@ -16,7 +16,7 @@ describe('Progress', () => {
     sut.update(4);
     sut.finish();
     const frames = text().split('\r').filter(Boolean);
-    expect(frames[0]).toMatch(/^importing \[#{8}\.{22}\]  25% 1\/4 [\d.,]+\/s$/);
+    expect(frames[0]).toMatch(/^importing \[#{8}\.{22}\]\s{2}25% 1\/4 [\d.,]+\/s$/);
     expect(frames[frames.length - 1]).toMatch(/^importing \[#{30}\] 100% 4\/4 [\d.,]+\/s\n$/);
     expect(text()).not.toMatch(/\n./); // one line, no scrolling
   });
