@@ -24,6 +24,7 @@ const ENVIRONMENT_HELP = `Environment:
   TWOFOLD_ADMIN_TOKEN  administrator token (--token); prefer this over --token, which lands in shell history
   TWOFOLD_CA_FILE      CA certificate to trust (--ca); default <data-dir>/tls/ca.pem when it exists
   TWOFOLD_DATA_DIR     data directory for init, log and replay (--data-dir)
+  TWOFOLD_DEBUG        print stack traces of unexpected errors
   TWOFOLD_DATABASE_URL, TWOFOLD_CONFIG and the other TWOFOLD_* server settings apply to offline commands too
 
 Secrets (PINs, passwords, shared secrets) are asked for at a prompt, or read from standard input with the

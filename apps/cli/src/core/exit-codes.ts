@@ -14,12 +14,12 @@ export enum ExitCode {
 export const EXIT_CODE_HELP = `Exit codes:
   0  ok
   1  general or unexpected error
-  2  usage error (unknown command or option, missing argument)
-  3  validation error (the server or the CLI refused the input: HTTP 400, 413, 415)
-  4  not found (unknown user, token, client, credential, administrator: HTTP 404)
-  5  conflict (version conflict, duplicate, If-Match mismatch: HTTP 409, 412)
+  2  usage or configuration error (unknown command or option, missing argument, bad TWOFOLD_* value)
+  3  validation error (the server or the CLI refused the input: HTTP 400, 413, 415; invalid CSV lines)
+  4  not found (unknown user, token, client, credential, administrator: HTTP 404; no data directory)
+  5  conflict (duplicate, version or If-Match mismatch, last administrator: HTTP 409, 412; already initialized)
   6  unauthenticated or forbidden (missing or wrong admin token: HTTP 401, 403)
-  7  server unreachable, server error (5xx) or master unavailable
+  7  server unreachable or not verifiable (TLS), server error (5xx), master unavailable
   8  log verification failed (the hash chain is broken)`;
 
 export function exitCodeForStatus(status: number): ExitCode {

@@ -6,7 +6,7 @@ import { CliError } from '../core/cli-error';
 import { ExitCode } from '../core/exit-codes';
 
 // Variables the CLI reads itself; the server's config loader would call them unknown.
-const CLI_ONLY_ENV = ['TWOFOLD_CA_FILE'];
+const CLI_ONLY_ENV = ['TWOFOLD_CA_FILE', 'TWOFOLD_DEBUG'];
 
 export interface OfflineStorage {
   config: TwofoldConfig;
