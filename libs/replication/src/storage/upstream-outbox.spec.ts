@@ -84,17 +84,17 @@ describeEachBackend('replication: upstream outbox', ({ freshStorage }) => {
     const mStore = await h.storeAt((await freshStorage()).url);
     const inbox = await UpstreamInbox.open(mStore.dataSource);
     let dropped = 0;
-    let slaveRef: { reconnect(): void } | undefined;
+    const ref: { slave?: { reconnect(): void } } = {};
     const { calls, onUpstream } = applier(mStore, (_event, call) => {
       // After the append is committed on the master, the connection dies: no ack reaches the slave.
       if (call === 1 && dropped < 2) {
         dropped++;
-        slaveRef?.reconnect();
+        ref.slave?.reconnect();
       }
     });
     const master = await h.master(mStore, { onUpstream, inbox });
     const slave = h.slave(master, sStore, 'slave-1', { outbox });
-    slaveRef = slave;
+    ref.slave = slave;
     let connects = 0;
     slave.on('connected', () => connects++);
     const ids = [await outbox.enqueue('FailedAttempt', { userId: 'alice' }), await outbox.enqueue('FailedAttempt', { userId: 'bob' })];
