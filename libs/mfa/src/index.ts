@@ -19,6 +19,7 @@ export * from './delivery/http-gateway-delivery-provider';
 export * from './engine/engine.ports';
 export * from './engine/approval-broker';
 export * from './engine/authentication-engine';
+export * from './engine/out-of-band-polling';
 export * from './first-factor/first-factor';
 export * from './first-factor/local-password';
 export * from './first-factor/ldap-first-factor';

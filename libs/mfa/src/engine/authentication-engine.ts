@@ -5,8 +5,9 @@ import { verifyHotp, verifyTotp, OathDigits, TotpPeriod } from '../oath/oath';
 import { hashOtpForState, verifyOtpForState } from '../sealed-state/otp-hash';
 import { createStateNonce, StateSealer } from '../sealed-state/state-sealer';
 import {
-  ApprovalWaiter, EngineClient, EngineLogger, OathTokenForCheck, PasswordVerifier, SecurityEventRecorder, SeedOpener, UserDirectory,
+  ApprovalWaiter, EngineClient, EngineLogger, OathTokenForCheck, PasswordVerifier, SecondFactorMethod, SecurityEventRecorder, SeedOpener, UserDirectory,
 } from './engine.ports';
+import { CancelInput, CancelOutcome, OutOfBandPolling, PendingOutcome, PollInput } from './out-of-band-polling';
 
 export type RejectReason =
   | 'bad_request'
@@ -25,6 +26,7 @@ export type RejectReason =
   | 'approval_denied'
   | 'approval_timeout'
   | 'fraud_reported'
+  | 'approval_cancelled'
   | 'internal_error';
 
 export type ChallengeMethod = 'oath' | 'sms';
@@ -40,6 +42,25 @@ export interface AuthenticateInput {
   password?: string;
   client: EngineClient;
   source: string; // "radius:<clientId>", "sdk:<credentialId>": goes into the security events
+  // SDK: a method other than the user's default, the PIN up front, the application named to the user.
+  method?: SecondFactorMethod;
+  pin?: string;
+  application?: string;
+}
+
+// What start() answers: an AuthOutcome, or a handle to poll for push and voice.
+export type StartOutcome = AuthOutcome | PendingOutcome;
+
+export interface StartOptions {
+  // How long the user has to approve a polled push/voice request.
+  approvalWindowMs?: number;
+}
+
+export interface CheckPinInput {
+  username: string;
+  pin: string;
+  client: EngineClient;
+  source: string;
 }
 
 export interface AnswerChallengeInput {
@@ -87,6 +108,7 @@ const MESSAGES: Record<RejectReason, string> = {
   approval_denied: 'The sign-in was denied.',
   approval_timeout: 'The sign-in was not approved in time.',
   fraud_reported: 'Fraud was reported for this sign-in; your account is blocked. Contact your administrator.',
+  approval_cancelled: 'The sign-in was cancelled.',
   internal_error: 'Authentication is temporarily unavailable. Try again later.',
 };
 
@@ -107,6 +129,8 @@ interface Attempt {
   client: EngineClient;
   source: string;
   now: number;
+  pinVerified?: boolean;
+  application?: string;
 }
 
 type OathMatch = { token: OathTokenForCheck; counter: number; replayed: boolean };
@@ -122,16 +146,25 @@ export class AuthenticationEngine {
   private readonly hotpLookAhead: number;
   // SMS states already answered on this node (one code, one sign-in).
   private readonly consumedStates = new Map<string, number>();
+  private readonly polling: OutOfBandPolling<AuthOutcome>;
 
   constructor(private readonly deps: AuthenticationEngineDeps) {
     this.clock = deps.clock ?? Date.now;
     this.outOfBandTimeoutMs = deps.outOfBandTimeoutMs ?? 25_000;
     this.hotpLookAhead = deps.hotpLookAhead ?? 10;
+    this.polling = new OutOfBandPolling<AuthOutcome>({
+      sealer: deps.sealer, delivery: deps.delivery, approvalPurpose: APPROVAL_PURPOSE, logger: deps.logger, clock: () => this.clock(),
+      load: (userId, client, source) => this.loadAttempt(userId, client, source),
+      succeed: (attempt) => this.succeed(attempt as Attempt),
+      fail: (attempt, reason) => this.fail(attempt as Attempt, reason),
+      reject: (reason, userId) => reject(reason, userId),
+    });
   }
 
   async authenticate(input: AuthenticateInput): Promise<AuthOutcome> {
     try {
-      return await this.runAuthenticate(input);
+      // Without `polled`, push/voice hold the request: never a pending outcome here.
+      return (await this.runAuthenticate(input)) as AuthOutcome;
     } catch (error) {
       return this.internalError(error, 'authenticate');
     }
@@ -145,9 +178,59 @@ export class AuthenticationEngine {
     }
   }
 
+  // ---- SDK: nothing held open; push/voice answer with a handle to poll (out-of-band-polling.ts) ----
+
+  async start(input: AuthenticateInput, options: StartOptions = {}): Promise<StartOutcome> {
+    try {
+      return await this.runAuthenticate(input, { windowMs: options.approvalWindowMs ?? this.outOfBandTimeoutMs });
+    } catch (error) {
+      return this.internalError(error, 'start');
+    }
+  }
+
+  async pollOutOfBand(input: PollInput): Promise<StartOutcome> {
+    try {
+      return await this.polling.poll(input);
+    } catch (error) {
+      return this.internalError(error, 'pollOutOfBand');
+    }
+  }
+
+  // Errors of the log write propagate: the caller must know whether the cancellation was recorded.
+  cancelOutOfBand(input: CancelInput): Promise<CancelOutcome> {
+    return this.polling.cancel(input);
+  }
+
+  // A PIN on its own (no code): a wrong one counts toward the lockout like any failed sign-in.
+  async checkPin(input: CheckPinInput): Promise<AuthOutcome> {
+    try {
+      const username = typeof input.username === 'string' ? input.username.trim().toLowerCase() : '';
+      const found = username === '' ? null : await this.deps.directory.findUserByUsername(username);
+      if (!found) return reject('unknown_user');
+      const attempt = await this.loadAttempt(found.userId, input.client, input.source);
+      if ('kind' in attempt) return attempt;
+      if (attempt.state.pinHash === null) return reject('invalid_pin', attempt.userId, 'No PIN is set for this account.');
+      if ((await this.matchPin(attempt, typeof input.pin === 'string' ? input.pin : '', true)) === null) return this.fail(attempt, 'invalid_pin');
+      return { kind: 'accept', userId: attempt.userId, username: attempt.username };
+    } catch (error) {
+      return this.internalError(error, 'checkPin');
+    }
+  }
+
+  private async loadAttempt(userId: string, client: EngineClient, source: string): Promise<Attempt | AuthOutcome> {
+    const state = await this.deps.directory.getUserState(userId);
+    if (!state || !state.profile || state.deleted) return reject('unknown_user');
+    const now = this.clock();
+    const closed = gate(state, now);
+    if (closed) return closed;
+    const settings = await this.deps.directory.getSettings();
+    return { userId, username: state.profile.username, state, settings, client, source, now };
+  }
+
   // ---- first request ----
 
-  private async runAuthenticate(input: AuthenticateInput): Promise<AuthOutcome> {
+  // `polled`: push/voice answer with a handle instead of holding the request (SDK).
+  private async runAuthenticate(input: AuthenticateInput, polled?: { windowMs: number }): Promise<StartOutcome> {
     const username = typeof input.username === 'string' ? input.username.trim().toLowerCase() : '';
     if (username === '' || username.length > 253) return reject('bad_request');
     const found = await this.deps.directory.findUserByUsername(username);
@@ -158,9 +241,12 @@ export class AuthenticationEngine {
     const closed = gate(state, now);
     if (closed) return closed;
     const settings = await this.deps.directory.getSettings();
-    const attempt: Attempt = { userId: found.userId, username: state.profile.username, state, settings, client: input.client, source: input.source, now };
+    const attempt: Attempt = {
+      userId: found.userId, username: state.profile.username, state, settings, client: input.client, source: input.source, now,
+      ...(input.application ? { application: input.application } : {}),
+    };
     const password = typeof input.password === 'string' ? input.password : '';
-    const method = state.profile.preferredMethod ?? settings.defaultMethod;
+    const method = input.method ?? state.profile.preferredMethod ?? settings.defaultMethod;
 
     if (method === 'totp') {
       const inline = await this.tryInlineOath(attempt, password);
@@ -176,7 +262,11 @@ export class AuthenticationEngine {
         return this.fail(attempt, 'invalid_credentials');
       }
     }
-    return this.secondFactor(attempt, method);
+    if (input.pin !== undefined && state.pinHash !== null) {
+      if ((await this.matchPin(attempt, input.pin, true)) === null) return this.fail(attempt, 'invalid_pin');
+      attempt.pinVerified = true;
+    }
+    return this.secondFactor(attempt, method, polled);
   }
 
   // Password (or nothing, or a PIN) followed by the OATH code, in one request.
@@ -214,15 +304,17 @@ export class AuthenticationEngine {
     return null;
   }
 
-  private async secondFactor(attempt: Attempt, method: string): Promise<AuthOutcome> {
+  private async secondFactor(attempt: Attempt, method: string, polled?: { windowMs: number }): Promise<StartOutcome> {
     const { state, settings, now } = attempt;
     const expiresAt = now + settings.otp.validitySeconds * 1000;
-    const pinHint = state.pinHash !== null ? 'your PIN followed by ' : '';
+    const pinHint = state.pinHash !== null && !attempt.pinVerified ? 'your PIN followed by ' : '';
+    // The PIN was checked up front (SDK): the answer is then the code alone.
+    const pinDone = attempt.pinVerified ? { p: 1 } : {};
     switch (method) {
       case 'totp': {
         if (state.tokens.length === 0) return reject('no_second_factor', attempt.userId);
         const sealed = this.deps.sealer.sealForRadius({
-          purpose: CHALLENGE_PURPOSE, userId: attempt.userId, clientId: attempt.client.clientId, expiresAt, data: { m: 'oath' },
+          purpose: CHALLENGE_PURPOSE, userId: attempt.userId, clientId: attempt.client.clientId, expiresAt, data: { m: 'oath', ...pinDone },
         });
         return { kind: 'challenge', userId: attempt.userId, state: sealed, prompt: `Enter ${pinHint}the code from your authenticator app.`, method: 'oath', expiresAt };
       }
@@ -233,10 +325,10 @@ export class AuthenticationEngine {
         const nonce = createStateNonce();
         const sealed = this.deps.sealer.sealForRadius({
           purpose: CHALLENGE_PURPOSE, userId: attempt.userId, clientId: attempt.client.clientId, expiresAt, nonce,
-          data: { m: 'sms', h: hashOtpForState(code, nonce), l: code.length },
+          data: { m: 'sms', h: hashOtpForState(code, nonce), l: code.length, ...pinDone },
         });
         try {
-          await this.deps.delivery.send({ channel: 'sms', to: phone, userId: attempt.userId, text: `Your sign-in code is ${code}` });
+          await this.deps.delivery.send({ channel: 'sms', to: phone, userId: attempt.userId, text: `Your sign-in code${attempt.application ? ` for ${attempt.application}` : ''} is ${code}` });
         } catch (error) {
           this.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'SMS delivery failed');
           return reject('delivery_failed', attempt.userId);
@@ -246,7 +338,7 @@ export class AuthenticationEngine {
       }
       case 'push':
       case 'voice':
-        return this.outOfBand(attempt, method);
+        return polled ? this.polling.start(attempt, method, polled.windowMs) : this.outOfBand(attempt, method);
       default:
         return reject('no_second_factor', attempt.userId);
     }
@@ -305,7 +397,7 @@ export class AuthenticationEngine {
     const attempt: Attempt = { userId: claims.userId, username: state.profile.username, state, settings, client: input.client, source: input.source, now };
     const response = typeof input.response === 'string' ? input.response : '';
     const data = claims.data ?? {};
-    const hasPin = state.pinHash !== null;
+    const hasPin = state.pinHash !== null && data.p !== 1;
 
     if (data.m === 'sms') {
       this.sweepConsumed(now);

@@ -1,0 +1,185 @@
+import type { UserState } from '@twofold/domain';
+import type { DeliveryProvider } from '../delivery/delivery-provider';
+import { createStateNonce, StateSealer } from '../sealed-state/state-sealer';
+import type { ApprovalDecision, EngineClient, EngineLogger } from './engine.ports';
+
+// Out-of-band (push, voice) without holding the request: start answers at once with a sealed
+// handle; the caller polls (long-poll) or cancels with it. The decision lives in the log (stream
+// approval-<key>), the handle travels with the client, so any node can answer any poll.
+
+export const POLL_PURPOSE = 'oob-poll';
+// A cancellation is written as a "denied" decision whose source starts with this.
+export const CANCELLED_SOURCE_PREFIX = 'cancelled-by:';
+// The handle outlives the approval window so the final answer can still be read after it.
+const HANDLE_GRACE_MS = 120_000;
+
+export type OutOfBandChannel = 'push' | 'voice';
+
+export interface RecordedDecision { decision: ApprovalDecision; source: string }
+
+// The caller's view of decisions in the log (a store read plus a log subscription on a server).
+export interface ApprovalDecisionLog {
+  read(approvalKey: string): Promise<RecordedDecision | null>;
+  // Resolves when a decision for the key may have arrived, or after timeoutMs.
+  waitForChange(approvalKey: string, timeoutMs: number): Promise<void>;
+  // Appends the cancellation; returns the decision already recorded instead when there is one.
+  cancel(approvalKey: string, userId: string, source: string): Promise<RecordedDecision | null>;
+}
+
+export interface PendingOutcome {
+  kind: 'pending';
+  userId: string;
+  handle: string;
+  method: OutOfBandChannel;
+  prompt: string;
+  expiresAt: number; // when the approval window closes
+}
+
+export interface PollInput {
+  handle: string;
+  client: EngineClient;
+  source: string;
+  decisions: ApprovalDecisionLog;
+  waitMs?: number; // long-poll: hold until decided or this long (0: answer at once)
+}
+
+export interface CancelInput {
+  handle: string;
+  client: EngineClient;
+  source: string;
+  decisions: ApprovalDecisionLog;
+}
+
+export type CancelOutcome =
+  | { kind: 'cancelled'; userId: string }
+  | { kind: 'already_decided'; userId: string; decision: ApprovalDecision }
+  | { kind: 'invalid_state' };
+
+// The attempt as the engine builds it; only these fields are needed here.
+export interface PolledAttempt {
+  userId: string;
+  username: string;
+  state: UserState;
+  client: EngineClient;
+  source: string;
+  now: number;
+  application?: string;
+}
+
+// The engine's outcome type: anything tagged with a kind (an attempt never is).
+export type StepOutcome = { kind: string };
+
+// The engine's own steps (gate, success and failure recording), lent to this helper.
+export interface PollingSteps<O extends StepOutcome> {
+  sealer: StateSealer;
+  delivery: DeliveryProvider;
+  approvalPurpose: string;
+  logger?: EngineLogger;
+  clock(): number;
+  // Reloads the user and applies the gate (disabled, locked, blocked): an attempt or a reject.
+  load(userId: string, client: EngineClient, source: string): Promise<PolledAttempt | O>;
+  succeed(attempt: PolledAttempt): Promise<O>;
+  fail(attempt: PolledAttempt, reason: 'approval_denied'): Promise<O>;
+  reject(reason: 'invalid_state' | 'no_second_factor' | 'delivery_failed' | 'approval_timeout' | 'fraud_reported' | 'approval_cancelled', userId?: string): O;
+}
+
+interface Finished<O> { outcome: O; until: number }
+
+export class OutOfBandPolling<O extends StepOutcome> {
+  // Final answers already given on this node, so a repeated poll records nothing twice here.
+  private readonly finished = new Map<string, Finished<O>>();
+
+  constructor(private readonly steps: PollingSteps<O>) {}
+
+  async start(attempt: PolledAttempt, channel: OutOfBandChannel, windowMs: number): Promise<PendingOutcome | O> {
+    const { steps } = this;
+    const to = channel === 'voice' ? attempt.state.profile?.phones[0]?.number : attempt.username;
+    if (!to) return steps.reject('no_second_factor', attempt.userId);
+    const nonce = createStateNonce();
+    const expiresAt = attempt.now + windowMs;
+    // The same approval id the holding (RADIUS) flow sends, so whoever decides needs no new path.
+    const approvalId = steps.sealer.sealToString({ purpose: steps.approvalPurpose, userId: attempt.userId, expiresAt, nonce, data: { c: attempt.client.clientId } });
+    const handle = steps.sealer.sealToString({
+      purpose: POLL_PURPOSE, userId: attempt.userId, clientId: attempt.client.clientId, expiresAt: expiresAt + HANDLE_GRACE_MS, nonce,
+      data: { m: channel, x: expiresAt },
+    });
+    const app = attempt.application ? ` to ${attempt.application}` : '';
+    try {
+      await steps.delivery.send({
+        channel, to, userId: attempt.userId, approvalId,
+        text: `Sign-in request for ${attempt.username}${app}: approve or deny.`,
+        metadata: { clientId: attempt.client.clientId, ...(attempt.application ? { application: attempt.application } : {}) },
+      });
+    } catch (error) {
+      steps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, `${channel} delivery failed`);
+      return steps.reject('delivery_failed', attempt.userId);
+    }
+    const prompt = channel === 'push' ? 'Approve the sign-in request on your phone.' : 'Answer the call to your phone and follow the instructions.';
+    return { kind: 'pending', userId: attempt.userId, handle, method: channel, prompt, expiresAt };
+  }
+
+  async poll(input: PollInput): Promise<PendingOutcome | O> {
+    const { steps } = this;
+    const opened = this.open(input.handle, input.client);
+    if (!opened) return steps.reject('invalid_state');
+    const { key, userId, channel, closesAt } = opened;
+    const done = this.finished.get(key);
+    if (done) return done.outcome;
+
+    let recorded = await input.decisions.read(key);
+    const wait = Math.min(Math.max(0, input.waitMs ?? 0), closesAt - steps.clock());
+    if (!recorded && wait > 0) {
+      await input.decisions.waitForChange(key, wait);
+      recorded = await input.decisions.read(key);
+    }
+    if (!recorded) {
+      if (steps.clock() < closesAt) {
+        const prompt = channel === 'push' ? 'Waiting for the approval on your phone.' : 'Waiting for the answer on your phone.';
+        return { kind: 'pending', userId, handle: input.handle, method: channel, prompt, expiresAt: closesAt };
+      }
+      return this.remember(key, steps.reject('approval_timeout', userId));
+    }
+    return this.remember(key, await this.conclude(recorded, userId, input));
+  }
+
+  async cancel(input: CancelInput): Promise<CancelOutcome> {
+    const opened = this.open(input.handle, input.client);
+    if (!opened) return { kind: 'invalid_state' };
+    const existing = await input.decisions.cancel(opened.key, opened.userId, `${CANCELLED_SOURCE_PREFIX}${input.source}`.slice(0, 128));
+    if (existing && !existing.source.startsWith(CANCELLED_SOURCE_PREFIX)) {
+      return { kind: 'already_decided', userId: opened.userId, decision: existing.decision };
+    }
+    return { kind: 'cancelled', userId: opened.userId };
+  }
+
+  private async conclude(recorded: RecordedDecision, userId: string, input: PollInput): Promise<O> {
+    const { steps } = this;
+    if (recorded.decision === 'fraud') return steps.reject('fraud_reported', userId);
+    if (recorded.decision === 'denied' && recorded.source.startsWith(CANCELLED_SOURCE_PREFIX)) return steps.reject('approval_cancelled', userId);
+    const attempt = await steps.load(userId, input.client, input.source);
+    if (isOutcome(attempt)) return attempt;
+    return recorded.decision === 'approved' ? steps.succeed(attempt) : steps.fail(attempt, 'approval_denied');
+  }
+
+  private open(handle: string, client: EngineClient): { key: string; userId: string; channel: OutOfBandChannel; closesAt: number } | null {
+    try {
+      const claims = this.steps.sealer.open(handle, { purpose: POLL_PURPOSE, nowMs: this.steps.clock(), clientId: client.clientId });
+      const channel = claims.data?.m === 'voice' ? 'voice' : 'push';
+      const closesAt = typeof claims.data?.x === 'number' ? claims.data.x : claims.expiresAt;
+      return { key: claims.nonce, userId: claims.userId, channel, closesAt };
+    } catch {
+      return null;
+    }
+  }
+
+  private remember(key: string, outcome: O): O {
+    const now = this.steps.clock();
+    for (const [k, v] of this.finished) if (v.until <= now) this.finished.delete(k);
+    if (this.finished.size < 50_000) this.finished.set(key, { outcome, until: now + HANDLE_GRACE_MS + 60_000 });
+    return outcome;
+  }
+}
+
+function isOutcome<O extends StepOutcome>(value: PolledAttempt | O): value is O {
+  return 'kind' in value;
+}
