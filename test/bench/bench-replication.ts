@@ -129,6 +129,17 @@ async function main(): Promise<void> {
 
   console.log(`replication bench: node ${process.version}, SQLite (synchronous=FULL), TLS on 127.0.0.1, master in-process, slaves in child processes`);
   try {
+    // Baseline: the same append loop with no slave attached.
+    let baseline = 0;
+    const baseStart = performance.now();
+    while (performance.now() < baseStart + seconds * 1000) {
+      await masterStore.append(`user-${baseline % 1000}`, -1, [event(baseline)]);
+      baseline++;
+      await new Promise((r) => setImmediate(r));
+    }
+    const baseElapsed = (performance.now() - baseStart) / 1000;
+    console.log(`baseline appends (1 event each, sequential), no slave: ${fmt(baseline)} in ${baseElapsed.toFixed(1)} s = ${fmt(baseline / baseElapsed)}/s`);
+
     // 1 + 2: live appends with two slaves following.
     const slaves = [slaveChild('slave-1'), slaveChild('slave-2')];
     await Promise.all(slaves.map((c) => c.connected));
