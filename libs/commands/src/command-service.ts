@@ -10,7 +10,7 @@ import { buildOtpauthUri, renderQr } from '@twofold/mfa';
 import { Actor } from './actor';
 import { AsyncLock } from './async-lock';
 import { ExecutorDeps, StreamExecutor } from './stream-executor';
-import { objectBody, parsePaging } from './input';
+import { objectBody, parsePaging, unnestErrors } from './input';
 import { RadiusClientCommands } from './radius-client-commands';
 import { AccessCommands } from './access-commands';
 import { SecurityEvents } from './security-events';
@@ -91,7 +91,7 @@ export class CommandService {
   async updateUser(ref: string, body: unknown, actor: Actor, expectedVersion?: number): Promise<UserView> {
     const { userId } = await this.resolveUser(ref);
     const input = objectBody(body);
-    const command = UpdateUser.create({ userId, changes: input, ...(expectedVersion !== undefined ? { expectedVersion } : {}) });
+    const command = unnestErrors('changes', () => UpdateUser.create({ userId, changes: input, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }));
     return this.onUser(userId, (s) => decideUpdateUser(s, command), actor);
   }
 
@@ -128,11 +128,11 @@ export class CommandService {
     const settings = await this.queries.getSettings();
     return this.onUser(ref, (s, userId) => {
       switch (action) {
-        case 'enable': return decideEnableUser(s, EnableUser.create({ userId }));
-        case 'disable': return decideDisableUser(s, DisableUser.create({ userId }));
-        case 'unlock': return decideUnlockUser(s, UnlockUser.create({ userId }));
+        case 'enable': return decideEnableUser(s, EnableUser.create({ ...input, userId }));
+        case 'disable': return decideDisableUser(s, DisableUser.create({ ...input, userId }));
+        case 'unlock': return decideUnlockUser(s, UnlockUser.create({ ...input, userId }));
         case 'block': return decideBlockUserForFraud(s, BlockUserForFraud.create({ ...input, userId }), { now: this.now(), settings });
-        case 'unblock': return decideUnblockUser(s, UnblockUser.create({ userId }));
+        case 'unblock': return decideUnblockUser(s, UnblockUser.create({ ...input, userId }));
       }
     }, actor);
   }
@@ -175,7 +175,7 @@ export class CommandService {
   // ---- settings ----
 
   async updateSettings(body: unknown, actor: Actor, expectedVersion?: number) {
-    const command = UpdateSettings.create({ changes: objectBody(body), ...(expectedVersion !== undefined ? { expectedVersion } : {}) });
+    const command = unnestErrors('changes', () => UpdateSettings.create({ changes: objectBody(body), ...(expectedVersion !== undefined ? { expectedVersion } : {}) }));
     await this.executor.execute(Streams.settings(), foldSettings, (s) => decideUpdateSettings(s, command), actor);
     return this.queries.getSettings();
   }

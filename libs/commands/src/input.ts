@@ -26,3 +26,19 @@ export function parsePaging(query: Record<string, unknown>): { offset?: number; 
   }
   return { offset: integerParam(query, 'offset', 0, 1_000_000_000), limit: integerParam(query, 'limit', 1, 500), filter: filter || undefined };
 }
+
+// Commands nest an edit under `changes`; the caller sent those fields at the top level, so
+// errors name them as the caller wrote them.
+export function unnestErrors<T>(prefix: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    const strip = (text?: string) => (text?.startsWith(`${prefix}.`) ? text.slice(prefix.length + 1) : text);
+    throw new DomainError(err.code, strip(err.message) ?? err.message, {
+      field: strip(err.field),
+      rule: strip(err.rule),
+      issues: err.issues.map((i) => ({ ...i, field: strip(i.field), rule: strip(i.rule) ?? i.rule })),
+    });
+  }
+}

@@ -5,7 +5,7 @@ import {
 import type { RadiusClientView, ReadModelQueries } from '@twofold/read-model';
 import { Actor } from './actor';
 import { AsyncLock } from './async-lock';
-import { objectBody } from './input';
+import { objectBody, unnestErrors } from './input';
 import { StreamExecutor } from './stream-executor';
 
 // What an administrator sees of a RADIUS client: never the shared secret, sealed or not.
@@ -56,9 +56,9 @@ export class RadiusClientCommands {
   update = async (ref: string, body: unknown, actor: Actor, expectedVersion?: number): Promise<PublicRadiusClient> => {
     const { clientId } = await this.resolve(ref);
     const { secret, ...changes } = objectBody(body);
-    const command = UpdateRadiusClient.create({
+    const command = unnestErrors('changes', () => UpdateRadiusClient.create({
       clientId, changes, ...(secret !== undefined ? { secret } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}),
-    });
+    }));
     return this.names.run(async () => {
       const nameTaken = await this.nameTaken(command.changes.name, clientId);
       await this.executor.execute(Streams.radiusClient(clientId), foldRadiusClient, (s) => decideUpdateRadiusClient(s, command, { sealer: this.sealer, nameTaken }), actor);

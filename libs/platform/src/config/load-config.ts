@@ -43,7 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { file
     const value = env[name];
     if (value !== undefined && value !== '') setPath(raw, path, value);
   }
-  const unknown = Object.keys(env).filter((k) => k.startsWith('TWOFOLD_') && !(k in ENV_KEYS) && !['TWOFOLD_CONFIG', 'TWOFOLD_ADMIN_TOKEN', 'TWOFOLD_URL', 'TWOFOLD_TEST_PG_URL'].includes(k));
+  const unknown = Object.keys(env).filter((k) => k.startsWith('TWOFOLD_') && !(k in ENV_KEYS) && !['TWOFOLD_CONFIG', 'TWOFOLD_ADMIN_TOKEN', 'TWOFOLD_URL', 'TWOFOLD_CA_FILE', 'TWOFOLD_TEST_PG_URL', 'TWOFOLD_DEBUG'].includes(k));
   if (unknown.length) throw new ConfigError(unknown[0], 'unknown configuration variable');
   for (const [k, v] of Object.entries(options.overrides ?? {})) setPath(raw, k.split('.'), v);
   const result = configSchema.safeParse(raw);
