@@ -65,6 +65,9 @@ const CASES: Case[] = [
   { name: 'set password: unknown user', method: 'PUT', path: `${U}/nobody/password`, body: { password: 'long enough password' }, status: 404, code: 'unknown_user' },
   ...['enable', 'disable', 'unlock', 'block', 'unblock'].map((action): Case => (
     { name: `${action}: unknown user`, method: 'POST', path: `${U}/nobody/${action}`, status: 404, code: 'unknown_user' })),
+  ...['enable', 'disable', 'unlock', 'unblock'].map((action): Case => (
+    { name: `${action}: unknown body field`, method: 'POST', path: `${U}/alice/${action}`, body: { reason: 'x' }, status: 400, code: 'validation_failed', field: 'reason' })),
+  { name: 'update user: wrong type names the field as sent', method: 'PATCH', path: `${U}/alice`, body: { language: 5 }, status: 400, code: 'validation_failed', field: 'language' },
   { name: 'block: reason of the wrong type', method: 'POST', path: `${U}/alice/block`, body: { reason: 5 }, status: 400, code: 'validation_failed', field: 'reason' },
   { name: 'list tokens: unknown user', method: 'GET', path: `${U}/nobody/tokens`, status: 404, code: 'unknown_user' },
   { name: 'assign token: unknown user', method: 'POST', path: `${U}/nobody/tokens`, body: {}, status: 404, code: 'unknown_user' },
