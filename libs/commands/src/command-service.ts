@@ -14,6 +14,7 @@ import { objectBody, parsePaging, unnestErrors } from './input';
 import { RadiusClientCommands } from './radius-client-commands';
 import { AccessCommands } from './access-commands';
 import { SecurityEvents } from './security-events';
+import { ClusterCommands } from './cluster-commands';
 
 export interface CommandServiceDeps extends ExecutorDeps {
   queries: ReadModelQueries;
@@ -35,12 +36,14 @@ export class CommandService {
   readonly radiusClients: RadiusClientCommands;
   readonly access: AccessCommands;
   readonly security: SecurityEvents;
+  readonly cluster: ClusterCommands;
 
   constructor(protected readonly deps: CommandServiceDeps) {
     this.executor = new StreamExecutor(deps);
     this.radiusClients = new RadiusClientCommands(this.executor, deps.queries, deps.sealer);
     this.access = new AccessCommands(this.executor, deps.queries);
     this.security = new SecurityEvents(this.executor, deps.queries, () => this.now());
+    this.cluster = new ClusterCommands(this.executor, deps, () => this.now());
   }
 
   protected now(): Date {

@@ -5,3 +5,4 @@ export * from './radius-client-commands';
 export * from './access-commands';
 export * from './stream-executor';
 export * from './security-events';
+export * from './cluster-commands';

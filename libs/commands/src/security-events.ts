@@ -19,8 +19,18 @@ export interface SecurityEventSink {
 export class SecurityEvents implements SecurityEventSink {
   constructor(private readonly executor: StreamExecutor, private readonly queries: ReadModelQueries, private readonly clock: () => Date) {}
 
+  // causationId: the id a slave gave the event upstream; the master stamps it on what it appends.
   private actor(source: string): Actor {
-    return { actor: source };
+    return { actor: source, ...(this.causationId ? { causationId: this.causationId } : {}) };
+  }
+
+  private causationId?: string;
+
+  // The same recorder, stamping its events as caused by an upstream message.
+  causedBy(causationId: string): SecurityEvents {
+    const child = new SecurityEvents(this.executor, this.queries, this.clock);
+    child.causationId = causationId;
+    return child;
   }
 
   async recordFailedAttempt(userId: string, reason: string, source: string): Promise<void> {

@@ -10,6 +10,10 @@ export interface ExecutorDeps {
   nodeId: string;
   epoch?: () => number;
   onAppended?: (count: number) => void;
+  // Throws when this node may not write (a slave, or a master fenced by a higher epoch).
+  assertWritable?: () => void;
+  // Resolves once enough slaves hold the position (synchronous replication); may throw.
+  afterAppend?: (position: number) => Promise<void>;
 }
 
 export interface Executed<S> { state: S; events: StoredEvent[] }
@@ -28,6 +32,7 @@ export class StreamExecutor {
     decide: (state: S) => DomainEvent[] | Promise<DomainEvent[]>,
     actor: Actor,
   ): Promise<Executed<S>> {
+    this.deps.assertWritable?.();
     for (let attempt = 1; ; attempt++) {
       const history = await this.deps.store.readStream(streamId);
       const state = fold(history);
@@ -36,10 +41,16 @@ export class StreamExecutor {
       try {
         const stored = await this.deps.store.append(streamId, state.version, events.map((e) => ({
           ...toRecord(e),
-          metadata: { actor: actor.actor, nodeId: this.deps.nodeId, epoch: this.deps.epoch?.() ?? 0, correlationId: actor.correlationId },
+          metadata: {
+            actor: actor.actor, nodeId: this.deps.nodeId, epoch: this.deps.epoch?.() ?? 0,
+            ...(actor.correlationId ? { correlationId: actor.correlationId } : {}),
+            ...(actor.causationId ? { causationId: actor.causationId } : {}),
+          },
         })));
         this.deps.onAppended?.(stored.length);
-        await this.deps.projector.waitFor(stored[stored.length - 1].position);
+        const position = stored[stored.length - 1].position;
+        await this.deps.afterAppend?.(position);
+        await this.deps.projector.waitFor(position);
         return { state, events: stored };
       } catch (err) {
         const code = (err as { code?: string }).code;

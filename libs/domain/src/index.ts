@@ -38,3 +38,4 @@ export * from './administrators/administrator.commands';
 export * from './administrators/administrator.aggregate';
 
 export * from './approvals/approval';
+export * from './cluster/cluster';

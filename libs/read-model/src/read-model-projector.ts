@@ -8,9 +8,10 @@ import { projectSettings } from './projections/settings.projection';
 import { projectRadiusClient } from './projections/radius-clients.projection';
 import { projectSdkCredential } from './projections/sdk-credentials.projection';
 import { projectAdministrator } from './projections/administrators.projection';
+import { projectCluster } from './projections/cluster.projection';
 
 const CHECKPOINT = 'main';
-const projections = [projectSettings, projectRadiusClient, projectSdkCredential, projectAdministrator];
+const projections = [projectSettings, projectRadiusClient, projectSdkCredential, projectAdministrator, projectCluster];
 
 export class ReadModelError extends Error {
   constructor(readonly code: 'checkpoint_gap' | 'projection_failed', message: string) {

@@ -1,5 +1,6 @@
 import { DomainEvent, SealedSecret } from './event';
 import type { OutOfBandApprovalDecided } from '../approvals/approval';
+import type { ClusterEvent } from '../cluster/cluster';
 
 // Stream ids: `user-<userId>`, `settings`, `radius-client-<clientId>`,
 // `sdk-credential-<credentialId>`, `administrator-<adminId>`.
@@ -92,7 +93,7 @@ export type RadiusClientEvent = RadiusClientAdded | RadiusClientUpdated | Radius
 export type SdkCredentialEvent = SdkCredentialIssued | SdkCredentialRevoked;
 export type AdministratorEvent = AdministratorAdded | AdministratorRemoved;
 export type ApprovalEvent = OutOfBandApprovalDecided;
-export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent;
+export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent;
 export type TwofoldEventType = TwofoldEvent['type'];
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -105,4 +106,5 @@ export const CURRENT_SCHEMA_VERSION: Record<TwofoldEventType, number> = {
   AuthenticationSucceeded: 1, UserDeleted: 1, SettingsUpdated: 1, RadiusClientAdded: 1,
   RadiusClientUpdated: 1, RadiusClientRemoved: 1, SdkCredentialIssued: 1, SdkCredentialRevoked: 1,
   AdministratorAdded: 1, AdministratorRemoved: 1, OutOfBandApprovalDecided: 1,
+  ClusterEpochStarted: 1, JoinTokenIssued: 1, NodeJoined: 1,
 };

@@ -26,10 +26,17 @@ export const configSchema = z.object({
     outOfBandTimeoutMs: z.coerce.number().int().min(1000).max(300000).default(25000),
     maxInFlight: z.coerce.number().int().min(1).max(100000).default(4096),
   }).prefault({}),
+  // How other nodes reach this one (stored in the log when it joins or founds the cluster).
+  advertiseHost: z.string().min(1).max(255).default('127.0.0.1'),
   replication: z.object({
     bindAddress: z.string().min(1).default('0.0.0.0'),
     port: port.default(4443),
     maxLagEvents: z.coerce.number().int().min(0).default(1000),
+    // Synchronous replication: a write succeeds only once this many slaves hold it durably.
+    syncSlaves: z.coerce.number().int().min(0).max(16).default(0),
+    syncTimeoutMs: z.coerce.number().int().min(100).max(60000).default(5000),
+    // How long a write forwarded from a slave may wait for the master.
+    forwardTimeoutMs: z.coerce.number().int().min(100).max(60000).default(3000),
   }).prefault({}),
   delivery: z.object({
     provider: z.enum(['file', 'http']).default('file'),
@@ -64,6 +71,10 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_REPLICATION_BIND: ['replication', 'bindAddress'],
   TWOFOLD_REPLICATION_PORT: ['replication', 'port'],
   TWOFOLD_REPLICATION_MAX_LAG_EVENTS: ['replication', 'maxLagEvents'],
+  TWOFOLD_REPLICATION_SYNC_SLAVES: ['replication', 'syncSlaves'],
+  TWOFOLD_REPLICATION_SYNC_TIMEOUT_MS: ['replication', 'syncTimeoutMs'],
+  TWOFOLD_REPLICATION_FORWARD_TIMEOUT_MS: ['replication', 'forwardTimeoutMs'],
+  TWOFOLD_ADVERTISE_HOST: ['advertiseHost'],
   TWOFOLD_DELIVERY_PROVIDER: ['delivery', 'provider'],
   TWOFOLD_DELIVERY_FILE: ['delivery', 'filePath'],
   TWOFOLD_DELIVERY_HTTP_URL: ['delivery', 'httpUrl'],

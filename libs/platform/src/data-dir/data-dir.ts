@@ -9,6 +9,18 @@ export interface ClusterIdentity {
   nodeId: string;
   nodeName: string;
   createdAt: string;
+  // The node that created the cluster: master at epoch 0. Absent in directories made before joins.
+  founderNodeId?: string;
+  // Set on nodes that joined: where the master was at join time (until the log says more).
+  joinedMaster?: { nodeId: string; nodeName: string; host: string; httpPort: number; replicationPort: number };
+}
+
+// What a master hands a joining node (over HTTPS, once): everything a data directory holds.
+export interface JoinMaterial {
+  identity: ClusterIdentity;
+  masterKey: Buffer;
+  ca: { certPem: string; keyPem: string };
+  tls: KeyAndCert;
 }
 
 export interface DataDirectory {
@@ -46,6 +58,18 @@ function readRequired(path: string): Buffer {
   return readFileSync(path);
 }
 
+// Writes the data directory of a node that joined an existing cluster.
+export function writeJoinedDataDir(path: string, material: JoinMaterial): void {
+  if (dataDirExists(path)) throw new DataDirError(`${path} already holds a Twofold data directory`);
+  mkdirSync(join(path, 'tls'), { recursive: true, mode: 0o700 });
+  writeSecret(join(path, FILES.masterKey), material.masterKey.toString('base64') + '\n');
+  writeFileSync(join(path, FILES.caCert), material.ca.certPem);
+  writeSecret(join(path, FILES.caKey), material.ca.keyPem);
+  writeFileSync(join(path, FILES.nodeCert), material.tls.certPem);
+  writeSecret(join(path, FILES.nodeKey), material.tls.keyPem);
+  writeFileSync(join(path, FILES.identity), JSON.stringify(material.identity, null, 2) + '\n');
+}
+
 export function dataDirExists(path: string): boolean {
   return existsSync(join(path, FILES.identity));
 }
@@ -62,6 +86,7 @@ export function openDataDir(path: string, opts: { nodeName?: string; create?: bo
       nodeName: opts.nodeName ?? hostname(),
       createdAt: new Date().toISOString(),
     };
+    identity.founderNodeId = identity.nodeId;
     writeSecret(join(path, FILES.masterKey), randomBytes(32).toString('base64') + '\n');
     const ca = createClusterCa(identity.clusterId);
     writeFileSync(join(path, FILES.caCert), ca.certPem);

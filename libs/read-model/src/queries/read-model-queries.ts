@@ -63,6 +63,8 @@ export interface SdkCredentialView {
 
 export interface AdministratorView { adminId: string; name: string; passwordHash: string; addedAt: string }
 
+export interface ClusterNodeView { nodeId: string; nodeName: string; host: string; httpPort: number; replicationPort: number; joinedAt: string }
+
 export interface Page<T> { items: T[]; total: number; offset: number; limit: number }
 
 type Row = Record<string, unknown>;
@@ -190,12 +192,28 @@ export class ReadModelQueries {
     return (await this.listAdministrators()).find((a) => a.adminId === adminId) ?? null;
   }
 
+  // The epoch record with the highest epoch this node has seen; epoch 0 = the founding master.
+  async getClusterEpoch(): Promise<{ epoch: number; masterNodeId: string | null; masterNodeName: string | null }> {
+    const rows = await this.sql.query(`SELECT epoch, master_node_id, master_node_name FROM rm_cluster WHERE id = 1`);
+    if (!rows.length) return { epoch: 0, masterNodeId: null, masterNodeName: null };
+    return { epoch: Number(rows[0].epoch), masterNodeId: rows[0].master_node_id as string, masterNodeName: rows[0].master_node_name as string };
+  }
+
+  async listClusterNodes(): Promise<ClusterNodeView[]> {
+    const rows = await this.sql.query(`SELECT * FROM rm_cluster_nodes ORDER BY node_name`);
+    return rows.map((r) => ({
+      nodeId: String(r.node_id), nodeName: String(r.node_name), host: String(r.host), httpPort: Number(r.http_port),
+      replicationPort: Number(r.replication_port), joinedAt: String(r.joined_at),
+    }));
+  }
+
   // Every row of every table in a stable order: used to prove rebuild == incremental.
   async dump(): Promise<Record<string, Row[]>> {
     const out: Record<string, Row[]> = {};
     const order: Record<string, string> = {
       rm_users: 'user_id', rm_oath_tokens: 'user_id, token_id', rm_settings: 'id', rm_radius_clients: 'client_id',
       rm_sdk_credentials: 'credential_id', rm_administrators: 'admin_id', rm_checkpoint: 'name',
+      rm_cluster: 'id', rm_cluster_nodes: 'node_id',
     };
     for (const [table, key] of Object.entries(order)) {
       out[table] = (await this.sql.query(`SELECT * FROM ${table} ORDER BY ${key}`)).map((r) =>

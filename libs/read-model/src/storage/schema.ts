@@ -4,6 +4,7 @@ import { Sql } from './sql';
 // databases, so rows compare equal across SQLite and PostgreSQL and across rebuilds.
 export const READ_MODEL_TABLES = [
   'rm_users', 'rm_oath_tokens', 'rm_settings', 'rm_radius_clients', 'rm_sdk_credentials', 'rm_administrators',
+  'rm_cluster', 'rm_cluster_nodes',
 ] as const;
 
 const DDL = [
@@ -74,6 +75,8 @@ const DDL = [
     password_hash TEXT NOT NULL,
     added_at TEXT NOT NULL
   )`,
+  `CREATE TABLE IF NOT EXISTS rm_cluster (id INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, master_node_id VARCHAR(64), master_node_name VARCHAR(64), started_at TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS rm_cluster_nodes (node_id VARCHAR(64) PRIMARY KEY, node_name VARCHAR(64) NOT NULL, host TEXT NOT NULL, http_port INTEGER NOT NULL, replication_port INTEGER NOT NULL, joined_at TEXT NOT NULL)`,
 ];
 
 export async function ensureReadModelSchema(sql: Sql): Promise<void> {

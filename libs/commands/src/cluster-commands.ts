@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CLUSTER_STREAM, decideIssueJoinToken, decideJoin, decidePromotion, decideRegisterFounder, DomainError, DomainErrorCode,
+  foldCluster, foldJoinToken, joinTokenStream, NodeAddress,
+} from '@twofold/domain';
+import { generateSecret, hashSdkSecret, verifySdkSecret } from '@twofold/mfa';
+import { Actor, SYSTEM_ACTOR } from './actor';
+import { objectBody } from './input';
+import { ExecutorDeps, StreamExecutor } from './stream-executor';
+
+const JOIN_TOKEN_TTL_MS = 60 * 60 * 1000;
+
+// A join token carries its id, a secret, and the fingerprint of the cluster CA, so the joining
+// node can pin the master's certificate before trusting anything it sends.
+export interface JoinToken { id: string; secret: string; caFingerprint: string }
+
+export function encodeJoinToken(t: JoinToken): string {
+  return Buffer.from(JSON.stringify({ i: t.id, s: t.secret, f: t.caFingerprint })).toString('base64url');
+}
+
+export function decodeJoinToken(text: string): JoinToken {
+  try {
+    const v = JSON.parse(Buffer.from(text.trim(), 'base64url').toString('utf8'));
+    if (typeof v.i === 'string' && typeof v.s === 'string' && typeof v.f === 'string' && /^[0-9a-f]{64}$/.test(v.f)) {
+      return { id: v.i, secret: v.s, caFingerprint: v.f };
+    }
+  } catch { /* fall through */ }
+  throw DomainError.rule(DomainErrorCode.ValidationFailed, 'token', 'The join token is not valid.');
+}
+
+export class ClusterCommands {
+  // Promotion must write on a node that is not (yet) master: it uses an unguarded executor.
+  private readonly unguarded: StreamExecutor;
+
+  constructor(private readonly executor: StreamExecutor, deps: ExecutorDeps, private readonly clock: () => Date) {
+    this.unguarded = new StreamExecutor({ ...deps, assertWritable: undefined, afterAppend: undefined });
+  }
+
+  async issueJoinToken(body: unknown, actor: Actor, caFingerprint: string): Promise<{ nodeName: string; token: string; expiresAt: string }> {
+    const { name } = objectBody(body);
+    if (typeof name !== 'string') throw DomainError.rule(DomainErrorCode.ValidationFailed, 'name', 'name is required: the new node\'s name.');
+    const id = randomUUID();
+    const secret = generateSecret(32);
+    const expiresAt = new Date(this.clock().getTime() + JOIN_TOKEN_TTL_MS);
+    await this.executor.execute(joinTokenStream(id), foldJoinToken,
+      (s) => decideIssueJoinToken(s, { tokenId: id, nodeName: name, expiresAt, secretHash: hashSdkSecret(secret) }), actor);
+    return { nodeName: name, token: encodeJoinToken({ id, secret, caFingerprint }), expiresAt: expiresAt.toISOString() };
+  }
+
+  // The master admits a node presenting a valid token; returns the node name the token was for.
+  async join(token: JoinToken, node: { nodeId: string } & NodeAddress): Promise<string> {
+    const { state } = await this.executor.execute(joinTokenStream(token.id), foldJoinToken, (s) => decideJoin(s, {
+      tokenId: token.id, nodeId: node.nodeId, host: node.host, httpPort: node.httpPort, replicationPort: node.replicationPort,
+      secretValid: s.secretHash !== null && verifySdkSecret(s.secretHash, token.secret),
+    }, this.clock()), { actor: `node:${node.nodeId}` });
+    return state.nodeName!;
+  }
+
+  async registerFounder(node: { nodeId: string; nodeName: string } & NodeAddress): Promise<void> {
+    await this.executor.execute(joinTokenStream('founder'), foldJoinToken, (s) => decideRegisterFounder(s, node, this.clock()), SYSTEM_ACTOR);
+  }
+
+  // Writes the epoch record at the head of this node's log: from here on, it is the master.
+  async promote(node: { nodeId: string; nodeName: string }, actor: Actor): Promise<number> {
+    const { events } = await this.unguarded.execute(CLUSTER_STREAM, foldCluster, (s) => decidePromotion(s, node, this.clock()), actor);
+    return Number((events[0].payload as { epoch: number }).epoch);
+  }
+}

@@ -1,0 +1,72 @@
+import { DomainError, DomainErrorCode } from '../errors/domain-error';
+import { DomainEvent } from '../events/event';
+import { EventLike, makeEvent, recordOf } from '../events/event-record';
+
+// Stream `cluster`: who is master, from which epoch on. Epoch 0 (no record) is the founder.
+// A node whose log shows a higher epoch naming another node must not accept writes.
+export const CLUSTER_STREAM = 'cluster';
+export const joinTokenStream = (tokenId: string) => `join-token-${tokenId}`;
+
+export type ClusterEpochStarted = DomainEvent<'ClusterEpochStarted', { epoch: number; masterNodeId: string; masterNodeName: string; at: string }>;
+export type JoinTokenIssued = DomainEvent<'JoinTokenIssued', { tokenId: string; nodeName: string; expiresAt: string; secretHash: string }>;
+// Where a node can be reached: how slaves find a new master, and an old master its successor.
+export interface NodeAddress { host: string; httpPort: number; replicationPort: number }
+export type NodeJoined = DomainEvent<'NodeJoined', { tokenId: string; nodeId: string; nodeName: string; at: string } & NodeAddress>;
+export type ClusterEvent = ClusterEpochStarted | JoinTokenIssued | NodeJoined;
+
+export interface ClusterState { version: number; epoch: number; masterNodeId: string | null; masterNodeName: string | null }
+
+export function foldCluster(events: Iterable<EventLike>): ClusterState {
+  let s: ClusterState = { version: 0, epoch: 0, masterNodeId: null, masterNodeName: null };
+  for (const e of events) {
+    const { type, payload } = recordOf(e);
+    s = { ...s, version: s.version + 1 };
+    if (type === 'ClusterEpochStarted' && Number(payload.epoch) > s.epoch) {
+      s = { ...s, epoch: Number(payload.epoch), masterNodeId: String(payload.masterNodeId), masterNodeName: String(payload.masterNodeName) };
+    }
+  }
+  return s;
+}
+
+// Promotion: this node becomes master with the next epoch.
+export function decidePromotion(state: ClusterState, node: { nodeId: string; nodeName: string }, now: Date): ClusterEpochStarted[] {
+  return [makeEvent('ClusterEpochStarted', { epoch: state.epoch + 1, masterNodeId: node.nodeId, masterNodeName: node.nodeName, at: now.toISOString() })];
+}
+
+export interface JoinTokenState { version: number; issued: boolean; nodeName: string | null; expiresAt: string | null; secretHash: string | null; usedBy: string | null }
+
+export function foldJoinToken(events: Iterable<EventLike>): JoinTokenState {
+  let s: JoinTokenState = { version: 0, issued: false, nodeName: null, expiresAt: null, secretHash: null, usedBy: null };
+  for (const e of events) {
+    const { type, payload } = recordOf(e);
+    s = { ...s, version: s.version + 1 };
+    if (type === 'JoinTokenIssued') s = { ...s, issued: true, nodeName: String(payload.nodeName), expiresAt: String(payload.expiresAt), secretHash: String(payload.secretHash) };
+    if (type === 'NodeJoined') s = { ...s, usedBy: String(payload.nodeId) };
+  }
+  return s;
+}
+
+export function decideIssueJoinToken(state: JoinTokenState, input: { tokenId: string; nodeName: string; expiresAt: Date; secretHash: string }): JoinTokenIssued[] {
+  if (state.issued) throw DomainError.rule(DomainErrorCode.AlreadyExists, 'tokenId', 'A join token with this id already exists.');
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(input.nodeName)) {
+    throw DomainError.rule(DomainErrorCode.ValidationFailed, 'name', 'Node names use letters, digits, dot, dash and underscore (1 to 64).');
+  }
+  return [makeEvent('JoinTokenIssued', { tokenId: input.tokenId, nodeName: input.nodeName, expiresAt: input.expiresAt.toISOString(), secretHash: input.secretHash })];
+}
+
+// A join token works once, before it expires, for the node name it was issued to.
+// secretValid: the caller checked the presented secret against state.secretHash in constant time.
+export function decideJoin(state: JoinTokenState, input: { tokenId: string; nodeId: string; secretValid: boolean } & NodeAddress, now: Date): NodeJoined[] {
+  const invalid = (rule: string) => DomainError.rule(DomainErrorCode.ValidationFailed, 'token', rule);
+  if (!state.issued || !input.secretValid) throw invalid('The join token is not valid.');
+  if (state.usedBy) throw invalid('The join token has already been used.');
+  if (state.expiresAt && Date.parse(state.expiresAt) <= now.getTime()) throw invalid('The join token has expired.');
+  const { nodeId, host, httpPort, replicationPort } = input;
+  return [makeEvent('NodeJoined', { tokenId: input.tokenId, nodeId, nodeName: state.nodeName!, host, httpPort, replicationPort, at: now.toISOString() })];
+}
+
+// The founding master lists itself once (stream join-token-founder), so others can find it.
+export function decideRegisterFounder(state: JoinTokenState, node: { nodeId: string; nodeName: string } & NodeAddress, now: Date): NodeJoined[] {
+  if (state.usedBy) return [];
+  return [makeEvent('NodeJoined', { tokenId: 'founder', ...node, at: now.toISOString() })];
+}
