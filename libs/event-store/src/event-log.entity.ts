@@ -16,6 +16,7 @@ export interface EventLogRow {
 }
 
 export const EVENT_LOG_TABLE = 'event_log';
+export const EVENT_LOG_DIVERGENT_TABLE = 'event_log_divergent';
 
 // pg returns BIGINT as a string.
 const bigintToNumber: ValueTransformer = {
@@ -44,6 +45,11 @@ export const EventLogEntity = new EntitySchema<EventLogRow>({
   uniques: [{ name: 'uq_event_log_stream', columns: ['streamId', 'streamVersion'] }],
 });
 
+// event_log_divergent: records an old master moved out of event_log (setAsideAfter) when its
+// history diverged from the new master's. Kept verbatim for audit, never replayed; one
+// divergence_id per set-aside. Same columns as event_log, no stream uniqueness (two set-asides
+// may hold the same stream version).
+
 // INTEGER PRIMARY KEY on SQLite makes position the rowid: reads by position are B-tree seeks.
 export const SQLITE_EVENT_LOG_DDL = [
   `CREATE TABLE IF NOT EXISTS event_log (
@@ -58,6 +64,22 @@ export const SQLITE_EVENT_LOG_DDL = [
     prev_hash VARCHAR(64) NOT NULL,
     hash VARCHAR(64) NOT NULL,
     CONSTRAINT uq_event_log_stream UNIQUE (stream_id, stream_version)
+  )`,
+  `CREATE TABLE IF NOT EXISTS event_log_divergent (
+    divergence_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    stream_id VARCHAR(200) NOT NULL,
+    stream_version INTEGER NOT NULL,
+    type VARCHAR(200) NOT NULL,
+    schema_version INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    timestamp VARCHAR(40) NOT NULL,
+    prev_hash VARCHAR(64) NOT NULL,
+    hash VARCHAR(64) NOT NULL,
+    set_aside_at VARCHAR(40) NOT NULL,
+    set_aside_reason TEXT NOT NULL,
+    PRIMARY KEY (divergence_id, position)
   )`,
 ];
 
@@ -74,5 +96,21 @@ export const POSTGRES_EVENT_LOG_DDL = [
     prev_hash VARCHAR(64) NOT NULL,
     hash VARCHAR(64) NOT NULL,
     CONSTRAINT uq_event_log_stream UNIQUE (stream_id, stream_version)
+  )`,
+  `CREATE TABLE IF NOT EXISTS event_log_divergent (
+    divergence_id TEXT NOT NULL,
+    position BIGINT NOT NULL,
+    stream_id VARCHAR(200) NOT NULL,
+    stream_version INTEGER NOT NULL,
+    type VARCHAR(200) NOT NULL,
+    schema_version INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    timestamp VARCHAR(40) NOT NULL,
+    prev_hash VARCHAR(64) NOT NULL,
+    hash VARCHAR(64) NOT NULL,
+    set_aside_at VARCHAR(40) NOT NULL,
+    set_aside_reason TEXT NOT NULL,
+    PRIMARY KEY (divergence_id, position)
   )`,
 ];

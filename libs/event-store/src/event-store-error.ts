@@ -3,6 +3,8 @@ export type EventStoreErrorCode =
   | 'version_conflict' // expected stream version differs from the stored one; nothing written
   | 'invalid_append' // malformed append (no events, bad stream id, payload not JSON-able...)
   | 'chain_mismatch' // replicated records do not continue this log's chain
+  | 'invalid_position' // setAsideAfter: position is not an integer in [0, head]; nothing changed
+  | 'diverged' // a subscription had delivered records that setAsideAfter removed; it was closed
   | 'storage_busy' // the database stayed locked by another process longer than the busy timeout
   | 'invalid_config'
   | 'closed';

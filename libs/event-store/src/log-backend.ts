@@ -11,7 +11,43 @@ export interface LogBackend {
   // plan() sees the committed head and stream version and returns the rows to insert, or
   // throws, in which case nothing is written. streamId null: plan gets streamVersion 0.
   write(streamId: string | null, plan: (head: LogHead, streamVersion: number) => EventLogRow[]): Promise<EventLogRow[]>;
+  // One transaction under the same serialization as write(): check() sees the committed head and
+  // may throw (nothing changes); then every row with position > `position` is copied into
+  // event_log_divergent and deleted from event_log. Returns the number moved and the new head.
+  setAsideAfter(position: number, mark: SetAsideMark, check: (head: LogHead) => void): Promise<{ count: number; head: LogHead }>;
+  listSetAside(): Promise<SetAsideRow[]>;
+  readSetAside(divergenceId: string): Promise<EventLogRow[]>;
 }
+
+export interface SetAsideMark {
+  divergenceId: string;
+  setAsideAt: string;
+  reason: string;
+}
+
+export interface SetAsideRow {
+  divergenceId: string;
+  setAsideAt: string;
+  reason: string;
+  fromPosition: number;
+  toPosition: number;
+  count: number;
+}
+
+// Copies the tail of event_log into event_log_divergent (parameters: divergenceId, setAsideAt,
+// reason, position), with the driver's placeholder syntax.
+export function setAsideInsertSql(p: (n: number) => string): string {
+  const cols = 'position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash';
+  return (
+    `INSERT INTO event_log_divergent (divergence_id, ${cols}, set_aside_at, set_aside_reason) ` +
+    `SELECT ${p(1)}, ${cols}, ${p(2)}, ${p(3)} FROM event_log WHERE position > ${p(4)}`
+  );
+}
+
+export const LIST_SET_ASIDE_SQL =
+  'SELECT divergence_id AS "divergenceId", MIN(set_aside_at) AS "setAsideAt", MIN(set_aside_reason) AS reason, ' +
+  'MIN(position) AS "fromPosition", MAX(position) AS "toPosition", COUNT(*) AS count ' +
+  'FROM event_log_divergent GROUP BY divergence_id ORDER BY MIN(set_aside_at), divergence_id';
 
 // A row collided with an existing (stream_id, stream_version) or position.
 export class DuplicateRowError extends Error {

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { StoredEvent, Subscription } from './event-store';
+import { EventStoreError } from './event-store-error';
 
 export interface SubscribeOptions {
   // Fallback poll for appends made by other processes sharing the database (default 250 ms).
@@ -13,12 +14,15 @@ export interface SubscribeOptions {
 }
 
 export const APPENDED = 'appended';
+// Emitted with the position setAsideAfter kept: records above it left event_log.
+export const SET_ASIDE = 'set-aside';
 
 export class LogSubscription implements Subscription {
   private closed = false;
   private signalled = false;
   private wake?: () => void;
   private wakeOnAppend = false;
+  private setAsideAt?: number; // lowest position kept by a set-aside since the current read began
   private readonly pollIntervalMs: number;
   private readonly retryDelayMs: number;
   private readonly batchSize: number;
@@ -36,6 +40,7 @@ export class LogSubscription implements Subscription {
     this.retryDelayMs = options.retryDelayMs ?? 1000;
     this.batchSize = options.batchSize ?? 500;
     notifier.on(APPENDED, this.onAppended);
+    notifier.on(SET_ASIDE, this.onSetAside);
     this.done = this.run();
   }
 
@@ -48,6 +53,7 @@ export class LogSubscription implements Subscription {
     if (this.closed) return;
     this.closed = true;
     this.notifier.off(APPENDED, this.onAppended);
+    this.notifier.off(SET_ASIDE, this.onSetAside);
     this.wake?.();
     this.onClose(this);
   }
@@ -57,9 +63,36 @@ export class LogSubscription implements Subscription {
     if (this.wakeOnAppend) this.wake?.();
   };
 
+  // setAsideAfter(p) in this process: a subscription that already handed records above p to its
+  // handler can no longer be continued (the positions will be reused by a different history),
+  // so it is closed and told through onError with code 'diverged'; its owner must rebuild its
+  // read model from a new subscription. One still at or below p carries on, and drops any batch
+  // it read before the set-aside. Subscriptions in OTHER processes sharing the database are not
+  // told: stop them before setting aside.
+  private readonly onSetAside = (position: number): void => {
+    this.setAsideAt = Math.min(this.setAsideAt ?? Infinity, position);
+    this.signalled = true;
+    this.wake?.();
+  };
+
+  private divergedBeyondSetAside(): boolean {
+    if (this.setAsideAt === undefined || this.lastPosition <= this.setAsideAt) return false;
+    this.close();
+    this.report(
+      new EventStoreError(
+        'diverged',
+        `records after position ${this.setAsideAt} were set aside, but this subscription had delivered up to ${this.lastPosition}; rebuild from a new subscription`,
+        { keptPosition: this.setAsideAt, deliveredPosition: this.lastPosition },
+      ),
+    );
+    return true;
+  }
+
   private async run(): Promise<void> {
     while (!this.closed) {
+      if (this.divergedBeyondSetAside()) return;
       this.signalled = false;
+      this.setAsideAt = undefined;
       let batch: StoredEvent[];
       try {
         batch = await this.read(this.lastPosition, this.batchSize);
@@ -70,26 +103,31 @@ export class LogSubscription implements Subscription {
         continue;
       }
       for (const event of batch) {
-        if (!(await this.deliver(event))) return;
+        const outcome = await this.deliver(event);
+        if (outcome === 'closed') return;
+        if (outcome === 'stale') break; // read before a set-aside: read again
         this.lastPosition = event.position;
+        if (this.divergedBeyondSetAside()) return;
       }
       if (batch.length < this.batchSize && !this.signalled) await this.sleep(this.pollIntervalMs, true);
     }
   }
 
-  // false when the subscription was closed before the handler accepted the event.
-  private async deliver(event: StoredEvent): Promise<boolean> {
-    while (!this.closed) {
+  // 'closed' when the subscription was closed before the handler accepted the event; 'stale'
+  // when the event was set aside before the handler accepted it.
+  private async deliver(event: StoredEvent): Promise<'delivered' | 'closed' | 'stale'> {
+    for (;;) {
+      if (this.closed) return 'closed';
+      if (this.setAsideAt !== undefined && event.position > this.setAsideAt) return 'stale';
       try {
         await this.handler(event);
-        return true; // delivered, even if close() came meanwhile
+        return 'delivered'; // even if close() came meanwhile
       } catch (err) {
-        if (this.closed) return false;
+        if (this.closed) return 'closed';
         this.report(err, event);
         await this.sleep(this.retryDelayMs, false);
       }
     }
-    return false;
   }
 
   private report(err: unknown, event?: StoredEvent): void {
@@ -103,7 +141,8 @@ export class LogSubscription implements Subscription {
     }
     // Only position and type: payloads may carry sealed secrets.
     const where = event ? ` at position ${event.position} (${event.type})` : '';
-    console.error(`event-store subscription${where}: ${err instanceof Error ? err.message : String(err)}; retrying`);
+    const next = this.closed ? 'closed' : 'retrying';
+    console.error(`event-store subscription${where}: ${err instanceof Error ? err.message : String(err)}; ${next}`);
   }
 
   private sleep(ms: number, wakeOnAppend: boolean): Promise<void> {

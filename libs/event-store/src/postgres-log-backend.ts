@@ -1,7 +1,15 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
 import { GENESIS_HASH, type LogHead } from './event-store';
-import { DuplicateRowError, SELECT_COLUMNS, type LogBackend } from './log-backend';
+import {
+  DuplicateRowError,
+  LIST_SET_ASIDE_SQL,
+  SELECT_COLUMNS,
+  setAsideInsertSql,
+  type LogBackend,
+  type SetAsideMark,
+  type SetAsideRow,
+} from './log-backend';
 import { APPEND_LOCK_KEY, storageLock } from './storage';
 
 type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
@@ -42,9 +50,61 @@ export class PostgresLogBackend implements LogBackend {
     return rows.map(fixRow);
   }
 
-  // The in-process lock keeps concurrent appenders from each holding a pooled connection
-  // while they queue on the advisory lock.
   async write(streamId: string | null, plan: Plan): Promise<EventLogRow[]> {
+    return this.locked(async (qr) => {
+      const head = await readHead(qr);
+      let version = 0;
+      if (streamId !== null) {
+        const v = await qr.query(
+          'SELECT COALESCE(MAX(stream_version), 0) AS v FROM event_log WHERE stream_id = $1',
+          [streamId],
+        );
+        version = Number(v[0].v);
+      }
+      const rows = plan(head, version);
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+        const chunk = rows.slice(i, i + INSERT_CHUNK);
+        const params: unknown[] = [];
+        const values = chunk.map((r) => {
+          const n = params.length;
+          params.push(r.position, r.streamId, r.streamVersion, r.type, r.schemaVersion, r.payload, r.metadata, r.timestamp, r.prevHash, r.hash);
+          return `(${Array.from({ length: 10 }, (_, k) => `$${n + k + 1}`).join(',')})`;
+        });
+        await qr.query(
+          'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash) VALUES ' +
+            values.join(','),
+          params,
+        );
+      }
+      return rows;
+    });
+  }
+
+  async setAsideAfter(position: number, mark: SetAsideMark, check: (head: LogHead) => void): Promise<{ count: number; head: LogHead }> {
+    return this.locked(async (qr) => {
+      check(await readHead(qr));
+      await qr.query(setAsideInsertSql((n) => `$${n}`), [mark.divergenceId, mark.setAsideAt, mark.reason, position]);
+      const deleted = await qr.query('DELETE FROM event_log WHERE position > $1', [position], true);
+      return { count: Number(deleted.affected ?? 0), head: await readHead(qr) };
+    });
+  }
+
+  async listSetAside(): Promise<SetAsideRow[]> {
+    const rows: SetAsideRow[] = await this.dataSource.query(LIST_SET_ASIDE_SQL);
+    return rows.map((r) => ({ ...r, fromPosition: Number(r.fromPosition), toPosition: Number(r.toPosition), count: Number(r.count) }));
+  }
+
+  async readSetAside(divergenceId: string): Promise<EventLogRow[]> {
+    const rows = await this.dataSource.query(
+      `SELECT ${SELECT_COLUMNS} FROM event_log_divergent WHERE divergence_id = $1 ORDER BY position`,
+      [divergenceId],
+    );
+    return rows.map(fixRow);
+  }
+
+  // One transaction holding the append advisory lock. The in-process lock keeps concurrent
+  // writers from each holding a pooled connection while they queue on the advisory lock.
+  private locked<T>(fn: (qr: QueryRunner) => Promise<T>): Promise<T> {
     return storageLock(this.dataSource).runExclusive(async () => {
       const qr = this.dataSource.createQueryRunner('master');
       await qr.connect();
@@ -52,35 +112,9 @@ export class PostgresLogBackend implements LogBackend {
         await qr.startTransaction();
         await qr.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
         // READ COMMITTED: statements after the lock see every append committed before it.
-        const headRows = await qr.query('SELECT position, hash FROM event_log ORDER BY position DESC LIMIT 1');
-        const head = headRows.length
-          ? { position: Number(headRows[0].position), hash: headRows[0].hash as string }
-          : { position: 0, hash: GENESIS_HASH };
-        let version = 0;
-        if (streamId !== null) {
-          const v = await qr.query(
-            'SELECT COALESCE(MAX(stream_version), 0) AS v FROM event_log WHERE stream_id = $1',
-            [streamId],
-          );
-          version = Number(v[0].v);
-        }
-        const rows = plan(head, version);
-        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-          const chunk = rows.slice(i, i + INSERT_CHUNK);
-          const params: unknown[] = [];
-          const values = chunk.map((r) => {
-            const n = params.length;
-            params.push(r.position, r.streamId, r.streamVersion, r.type, r.schemaVersion, r.payload, r.metadata, r.timestamp, r.prevHash, r.hash);
-            return `(${Array.from({ length: 10 }, (_, k) => `$${n + k + 1}`).join(',')})`;
-          });
-          await qr.query(
-            'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash) VALUES ' +
-              values.join(','),
-            params,
-          );
-        }
+        const result = await fn(qr);
         await qr.commitTransaction();
-        return rows;
+        return result;
       } catch (err) {
         if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
         const pgCode = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
@@ -91,6 +125,11 @@ export class PostgresLogBackend implements LogBackend {
       }
     });
   }
+}
+
+async function readHead(qr: QueryRunner): Promise<LogHead> {
+  const rows = await qr.query('SELECT position, hash FROM event_log ORDER BY position DESC LIMIT 1');
+  return rows.length ? { position: Number(rows[0].position), hash: rows[0].hash as string } : { position: 0, hash: GENESIS_HASH };
 }
 
 function fixRow(r: EventLogRow & { position: number | string }): EventLogRow {

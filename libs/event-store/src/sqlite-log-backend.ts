@@ -3,7 +3,15 @@ import type { DataSource } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
 import { GENESIS_HASH, type LogHead } from './event-store';
 import { EventStoreError } from './event-store-error';
-import { DuplicateRowError, SELECT_COLUMNS, type LogBackend } from './log-backend';
+import {
+  DuplicateRowError,
+  LIST_SET_ASIDE_SQL,
+  SELECT_COLUMNS,
+  setAsideInsertSql,
+  type LogBackend,
+  type SetAsideMark,
+  type SetAsideRow,
+} from './log-backend';
 import { storageLock } from './storage';
 
 type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
@@ -13,6 +21,7 @@ type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
 // inside it, and other processes wait on the database lock (busy_timeout).
 export class SqliteLogBackend implements LogBackend {
   private cache?: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> };
+  private divergentCache?: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepareDivergent> };
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -33,16 +42,44 @@ export class SqliteLogBackend implements LogBackend {
   }
 
   async write(streamId: string | null, plan: Plan): Promise<EventLogRow[]> {
+    return this.exclusive(({ stmts }) => stmts.write.immediate(streamId, plan));
+  }
+
+  async setAsideAfter(position: number, mark: SetAsideMark, check: (head: LogHead) => void): Promise<{ count: number; head: LogHead }> {
+    return this.exclusive(({ db, stmts }) => {
+      const d = this.divergent(db);
+      return db
+        .transaction(() => {
+          const before = stmts.head.get() ?? { position: 0, hash: GENESIS_HASH };
+          check(before);
+          d.copy.run(mark.divergenceId, mark.setAsideAt, mark.reason, position);
+          const count = d.remove.run(position).changes;
+          return { count, head: stmts.head.get() ?? { position: 0, hash: GENESIS_HASH } };
+        })
+        .immediate();
+    });
+  }
+
+  async listSetAside(): Promise<SetAsideRow[]> {
+    return this.divergent(this.current().db).list.all();
+  }
+
+  async readSetAside(divergenceId: string): Promise<EventLogRow[]> {
+    return this.divergent(this.current().db).read.all(divergenceId);
+  }
+
+  // BEGIN IMMEDIATE transactions run here, under the DataSource's lock.
+  private exclusive<T>(fn: (c: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> }) => T): Promise<T> {
     return storageLock(this.dataSource).runExclusive(async () => {
-      const { db, stmts } = this.current();
+      const c = this.current();
       // Someone opened a transaction on the shared connection without storageLock: our
       // statements would land inside it. Wait for it to finish rather than join it.
-      for (let waited = 0; db.inTransaction; waited += 5) {
+      for (let waited = 0; c.db.inTransaction; waited += 5) {
         if (waited > 30_000) throw new EventStoreError('storage_busy', 'sqlite connection stayed inside a foreign transaction');
         await new Promise((r) => setTimeout(r, 5));
       }
       try {
-        return stmts.write.immediate(streamId, plan);
+        return fn(c);
       } catch (err) {
         const code = (err as { code?: string }).code ?? '';
         if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new DuplicateRowError(err);
@@ -50,6 +87,13 @@ export class SqliteLogBackend implements LogBackend {
         throw err;
       }
     });
+  }
+
+  // Prepared on first use, not with the append statements: a DataSource whose schema predates
+  // event_log_divergent can still append.
+  private divergent(db: BetterSqlite3.Database) {
+    if (this.divergentCache?.db !== db) this.divergentCache = { db, stmts: prepareDivergent(db) };
+    return this.divergentCache.stmts;
   }
 
   private s() {
@@ -89,6 +133,17 @@ function prepare(db: BetterSqlite3.Database) {
     ),
     readStream: db.prepare<[string], EventLogRow>(
       `SELECT ${SELECT_COLUMNS} FROM event_log WHERE stream_id = ? ORDER BY stream_version`,
+    ),
+  };
+}
+
+function prepareDivergent(db: BetterSqlite3.Database) {
+  return {
+    copy: db.prepare<[string, string, string, number]>(setAsideInsertSql(() => '?')),
+    remove: db.prepare<[number]>('DELETE FROM event_log WHERE position > ?'),
+    list: db.prepare<[], SetAsideRow>(LIST_SET_ASIDE_SQL),
+    read: db.prepare<[string], EventLogRow>(
+      `SELECT ${SELECT_COLUMNS} FROM event_log_divergent WHERE divergence_id = ? ORDER BY position`,
     ),
   };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { DataSource } from 'typeorm';
 import { canonicalJson } from './canonical-json';
@@ -15,7 +16,7 @@ import {
 } from './event-store';
 import { EventStoreError } from './event-store-error';
 import { DuplicateRowError, type LogBackend } from './log-backend';
-import { APPENDED, LogSubscription, type SubscribeOptions } from './log-subscription';
+import { APPENDED, LogSubscription, SET_ASIDE, type SubscribeOptions } from './log-subscription';
 import { PostgresLogBackend } from './postgres-log-backend';
 import { computeRecordHash, hashFromCanonicalParts } from './record-hash';
 import { SqliteLogBackend } from './sqlite-log-backend';
@@ -24,6 +25,27 @@ import { storageKind } from './storage';
 // A store that can also take records from a master verbatim (slaves).
 export interface ReplicaEventStore extends EventStore {
   appendReplicated(records: StoredEvent[]): Promise<LogHead>;
+  // An old master back as a slave whose history diverged after `position`: moves every record
+  // above it into event_log_divergent (kept for audit, never replayed) so the log's head is
+  // `position` again and appendReplicated continues from there.
+  setAsideAfter(position: number, reason: string): Promise<SetAsideResult>;
+  listSetAside(): Promise<SetAsideBatch[]>; // oldest first
+  readSetAside(divergenceId: string): Promise<StoredEvent[]>; // in position order; [] if unknown
+}
+
+export interface SetAsideResult {
+  setAside: number; // records moved; 0 when position was the head (nothing stored then)
+  head: LogHead; // the record at `position` (position 0: GENESIS_HASH)
+  divergenceId: string | null; // null when nothing was set aside
+}
+
+export interface SetAsideBatch {
+  divergenceId: string;
+  setAsideAt: string; // ISO-8601 UTC, the store's clock
+  reason: string;
+  fromPosition: number;
+  toPosition: number;
+  count: number;
 }
 
 export interface TypeOrmEventStoreOptions {
@@ -34,6 +56,7 @@ export interface TypeOrmEventStoreOptions {
 
 const VERIFY_PAGE = 1000;
 const MAX_NAME = 200;
+const MAX_REASON = 2000;
 
 const notifiers = new WeakMap<DataSource, EventEmitter>();
 
@@ -144,6 +167,43 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     const last = written[written.length - 1];
     this.notifier.emit(APPENDED, last.position);
     return { position: last.position, hash: last.hash };
+  }
+
+  // One transaction under the append lock (no append or appendReplicated interleaves, in this
+  // process or another). Read models: subscriptions of this DataSource that had delivered a
+  // removed record are closed with onError code 'diverged' (see LogSubscription); their owners
+  // must rebuild from scratch, since the positions will be reused by the new master's history.
+  // Projections in other processes are not told: stop them first.
+  async setAsideAfter(position: number, reason: string): Promise<SetAsideResult> {
+    this.assertOpen();
+    if (!Number.isInteger(position) || position < 0) {
+      throw new EventStoreError('invalid_position', 'position must be an integer >= 0', { position });
+    }
+    if (typeof reason !== 'string' || reason.trim().length === 0 || reason.length > MAX_REASON) {
+      throw invalid(`reason must be a non-empty string of at most ${MAX_REASON} characters`);
+    }
+    const mark = { divergenceId: randomUUID(), setAsideAt: this.clock().toISOString(), reason };
+    const { count, head } = await this.backend.setAsideAfter(position, mark, (current) => {
+      if (position > current.position) {
+        throw new EventStoreError('invalid_position', `position ${position} is above the log head ${current.position}`, {
+          position,
+          head: current,
+        });
+      }
+    });
+    if (count > 0) this.notifier.emit(SET_ASIDE, position);
+    return { setAside: count, head, divergenceId: count > 0 ? mark.divergenceId : null };
+  }
+
+  async listSetAside(): Promise<SetAsideBatch[]> {
+    this.assertOpen();
+    return this.backend.listSetAside();
+  }
+
+  async readSetAside(divergenceId: string): Promise<StoredEvent[]> {
+    this.assertOpen();
+    if (typeof divergenceId !== 'string') return [];
+    return (await this.backend.readSetAside(divergenceId)).map(toStoredEvent);
   }
 
   async readFrom(afterPosition: number, limit: number): Promise<StoredEvent[]> {
