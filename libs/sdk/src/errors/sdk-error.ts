@@ -1,0 +1,29 @@
+export type SdkErrorCode =
+  | 'unauthenticated'
+  | 'credential_revoked'
+  | 'scope_not_granted'
+  | 'user_assertion_required'
+  | 'user_assertion_invalid'
+  | 'rate_limited'
+  | 'validation_failed'
+  | 'payload_too_large'
+  | 'approval_already_decided'
+  | 'unknown_user'
+  | 'user_disabled'
+  | 'authentication_unavailable'
+  | 'not_ready';
+
+export interface SdkErrorDetails {
+  field?: string;
+  issues?: Array<{ field?: string; rule: string; code: string }>;
+  retryAfterSeconds?: number;
+}
+
+// Errors of the SDK transport itself; domain and command errors pass through with their own codes.
+export class SdkError extends Error {
+  override readonly name = 'SdkError';
+
+  constructor(readonly code: SdkErrorCode, message: string, readonly details: SdkErrorDetails = {}) {
+    super(message);
+  }
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import type { EventStore } from '@twofold/event-store';
+import type { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
+import type { CommandService } from '@twofold/commands';
+import type { AuthenticationEngine } from '@twofold/mfa';
+import { SdkError } from './errors/sdk-error';
+import type { RateLimit } from './rate-limit/rate-limiter';
+
+export interface SdkLogger {
+  info(details: Record<string, unknown>, message: string): void;
+  warn(details: Record<string, unknown>, message: string): void;
+  error(details: Record<string, unknown>, message: string): void;
+}
+
+export interface SdkOptions {
+  perCredential: RateLimit;
+  perUser: RateLimit; // start, answer, PIN checks and self-service writes, per user
+  maxBodyBytes: number;
+  approvalWindowMs: number; // how long a user has to approve a push/voice request
+  assertionTtlMs: number; // how long a user assertion allows self-service calls
+}
+
+export const DEFAULT_SDK_OPTIONS: SdkOptions = {
+  perCredential: { burst: 400, perSecond: 200 },
+  perUser: { burst: 10, perSecond: 10 / 60 },
+  maxBodyBytes: 16 * 1024,
+  approvalWindowMs: 120_000,
+  assertionTtlMs: 300_000,
+};
+
+// What the SDK needs from its node. The node builds this once; the SDK owns no storage.
+export interface SdkDeps {
+  queries: ReadModelQueries;
+  commands: CommandService;
+  store: EventStore;
+  projector: ReadModelProjector;
+  nodeId: string;
+  clusterKey: { keyId: string; key: Buffer };
+  logger: SdkLogger;
+  options?: Partial<SdkOptions>;
+}
+
+export const SDK_DEPS = Symbol('SdkDeps');
+export const SDK_OPTIONS = Symbol('SdkOptions');
+
+// The node's one authentication engine (built with RADIUS), handed over once it exists.
+export class SdkEngine {
+  private engine?: AuthenticationEngine;
+
+  attach(engine: AuthenticationEngine): void {
+    this.engine = engine;
+  }
+
+  get(): AuthenticationEngine {
+    if (!this.engine) throw new SdkError('not_ready', 'authentication is not available on this node yet');
+    return this.engine;
+  }
+}
+
+// The node config's `sdk` section, when the config schema has one (see docs/sdk.md for the keys);
+// until then every node runs the defaults. Values are checked here as well.
+export const sdkConfigSchema = z.object({
+  rateCredentialPerSecond: z.coerce.number().min(0.001).max(1_000_000).optional(),
+  rateCredentialBurst: z.coerce.number().int().min(1).max(10_000_000).optional(),
+  rateUserPerMinute: z.coerce.number().min(0.001).max(1_000_000).optional(),
+  rateUserBurst: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  maxBodyBytes: z.coerce.number().int().min(256).max(1024 * 1024).optional(),
+  approvalWindowMs: z.coerce.number().int().min(5_000).max(600_000).optional(),
+  assertionTtlMs: z.coerce.number().int().min(10_000).max(3_600_000).optional(),
+});
+
+export function sdkOptionsFromConfig(config: object): SdkOptions {
+  const options = structuredClone(DEFAULT_SDK_OPTIONS);
+  const section = (config as { sdk?: unknown }).sdk;
+  if (section === undefined) return options;
+  const parsed = sdkConfigSchema.safeParse(section);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw Object.assign(new Error(`configuration key sdk.${issue.path.join('.')}: ${issue.message}`), { code: 'invalid_config' });
+  }
+  const c = parsed.data;
+  if (c.rateCredentialPerSecond !== undefined) options.perCredential.perSecond = c.rateCredentialPerSecond;
+  if (c.rateCredentialBurst !== undefined) options.perCredential.burst = c.rateCredentialBurst;
+  if (c.rateUserPerMinute !== undefined) options.perUser.perSecond = c.rateUserPerMinute / 60;
+  if (c.rateUserBurst !== undefined) options.perUser.burst = c.rateUserBurst;
+  if (c.maxBodyBytes !== undefined) options.maxBodyBytes = c.maxBodyBytes;
+  if (c.approvalWindowMs !== undefined) options.approvalWindowMs = c.approvalWindowMs;
+  if (c.assertionTtlMs !== undefined) options.assertionTtlMs = c.assertionTtlMs;
+  return options;
+}

@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { UserAssertions } from './assertions/user-assertions';
+import { StoreApprovalDecisionLog } from './approvals/approval-decision-log';
+import { SdkAuthGuard } from './auth/sdk-auth.guard';
+import { AuthenticationsController } from './authentications/authentications.controller';
+import { AuthenticationsService } from './authentications/authentications.service';
+import { SdkOpenApiController } from './openapi/openapi.controller';
+import { SdkRateLimits } from './rate-limit/sdk-rate-limits';
+import { DEFAULT_SDK_OPTIONS, SDK_DEPS, SDK_OPTIONS, SdkDeps, SdkEngine, SdkOptions } from './sdk.deps';
+import { SelfServiceController } from './self-service/self-service.controller';
+import { SelfServiceService } from './self-service/self-service.service';
+import { UsersController } from './users/users.controller';
+import { UsersService } from './users/users.service';
+
+export const SDK_CONTROLLERS = [AuthenticationsController, UsersController, SelfServiceController, SdkOpenApiController];
+
+// /sdk/v1 on every node. The engine is attached once the node has built it (SdkEngine.attach).
+@Module({})
+export class SdkModule {
+  static register(deps: SdkDeps): DynamicModule {
+    const options: SdkOptions = {
+      ...DEFAULT_SDK_OPTIONS,
+      ...(deps.options ?? {}),
+    };
+    return {
+      module: SdkModule,
+      controllers: SDK_CONTROLLERS,
+      providers: [
+        { provide: SDK_DEPS, useValue: deps },
+        { provide: SDK_OPTIONS, useValue: options },
+        SdkEngine, SdkRateLimits, SdkAuthGuard, UserAssertions, StoreApprovalDecisionLog, AuthenticationsService, UsersService, SelfServiceService,
+      ],
+      exports: [SdkEngine],
+    };
+  }
+}
