@@ -13,15 +13,22 @@ import { AdministratorsController } from './admin/administrators/administrators.
 import { StatusController } from './admin/status/status.controller';
 import { OpenApiController } from './admin/openapi/openapi.controller';
 import { ApprovalsController } from './admin/approvals/approvals.controller';
+import { ClusterController } from './cluster/cluster.controller';
+import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
 
 @Module({})
 export class AppModule {
   static register(runtime: NodeRuntime): DynamicModule {
     return {
       module: AppModule,
+      imports: [SdkModule.register({
+        queries: runtime.queries, commands: runtime.commands, store: runtime.store, projector: runtime.projector,
+        nodeId: runtime.dataDir.identity.nodeId, clusterKey: { keyId: runtime.dataDir.masterKeyId, key: runtime.dataDir.masterKey },
+        logger: runtime.logger.child({ component: 'sdk' }), options: sdkOptionsFromConfig(runtime.config),
+      })],
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,
-        SdkCredentialsController, AdministratorsController, StatusController, OpenApiController, ApprovalsController,
+        SdkCredentialsController, AdministratorsController, StatusController, OpenApiController, ApprovalsController, ClusterController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },

@@ -7,7 +7,9 @@ import { AppModule } from './app.module';
 import { startNode } from './node/node-runtime';
 import { jsonBodyParsing } from './http/body-parsing';
 import { NestPinoLogger } from './http/nest-pino-logger';
+import { writeForwarding } from './http/write-forwarding';
 import { startRadiusOrExit } from './radius/radius-service';
+import { SdkEngine } from '@twofold/sdk';
 
 async function main(): Promise<void> {
   let config;
@@ -34,11 +36,13 @@ async function main(): Promise<void> {
   }
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime), new ExpressAdapter(), {
-    httpsOptions: { key: runtime.dataDir.tls.keyPem, cert: runtime.dataDir.tls.certPem },
+    // Client certificates are optional at the TLS level; the SDK guard checks them (cluster CA + fingerprint).
+    httpsOptions: { key: runtime.dataDir.tls.keyPem, cert: runtime.dataDir.tls.certPem, requestCert: true, rejectUnauthorized: false, ca: runtime.dataDir.ca.certPem },
     bodyParser: false,
     logger: new NestPinoLogger(logger),
   });
   app.disable('x-powered-by');
+  app.use(writeForwarding(runtime));
   app.use(...jsonBodyParsing(config.http.maxBodyBytes));
   try {
     await app.listen(config.http.port, config.http.bindAddress);
@@ -50,10 +54,23 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const radius = await startRadiusOrExit(runtime, () => app.close());
+  // The SDK uses the node's one engine (built with RADIUS).
+  if (radius) app.get(SdkEngine).attach(radius.engine);
+  try {
+    await runtime.replication.start();
+  } catch (err) {
+    const message = `cannot start replication on ${config.replication.bindAddress}:${config.replication.port} (TWOFOLD_REPLICATION_PORT): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+    logger.fatal(message);
+    process.stderr.write(`twofold: ${message}\n`);
+    await radius?.close();
+    await app.close();
+    await runtime.close();
+    process.exit(1);
+  }
   const server = app.getHttpServer() as Server;
   server.headersTimeout = 15_000;
   server.requestTimeout = 30_000;
-  logger.info({ https: `${config.http.bindAddress}:${config.http.port}`, nodeId: runtime.dataDir.identity.nodeId }, 'listening');
+  logger.info({ https: `${config.http.bindAddress}:${config.http.port}`, nodeId: runtime.dataDir.identity.nodeId, role: runtime.role.role, epoch: runtime.role.epoch }, 'listening');
 
   if (runtime.firstAdminToken) {
     // Shown once, on the console only: it never goes into the structured log.
