@@ -14,6 +14,7 @@ export interface ServerOptions {
   httpPort?: number;
   radiusPort?: number;
   acctPort?: number;
+  replicationPort?: number;
   adminToken?: string;        // known from an earlier start of the same data dir
   startTimeoutMs?: number;
 }
@@ -31,6 +32,7 @@ export class ServerProcess {
     readonly httpPort: number,
     readonly radiusPort: number,
     readonly acctPort: number,
+    readonly replicationPort: number,
   ) {}
 
   get url(): string {
@@ -51,6 +53,7 @@ export class ServerProcess {
     const httpPort = opts.httpPort ?? (await freePort());
     const radiusPort = opts.radiusPort ?? (await freePort());
     const acctPort = opts.acctPort ?? (await freePort());
+    const replicationPort = opts.replicationPort ?? (await freePort());
     const child = spawn(process.execPath, [SERVER_MAIN], {
       cwd: REPO_ROOT,
       env: {
@@ -62,12 +65,14 @@ export class ServerProcess {
         TWOFOLD_RADIUS_AUTH_PORT: String(radiusPort),
         TWOFOLD_RADIUS_ACCT_PORT: String(acctPort),
         TWOFOLD_REPLICATION_BIND: '127.0.0.1',
+        TWOFOLD_REPLICATION_PORT: String(replicationPort),
+        TWOFOLD_ADVERTISE_HOST: '127.0.0.1',
         TWOFOLD_LOG_LEVEL: 'debug',
         ...(opts.env ?? {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const server = new ServerProcess(child, dataDir, httpPort, radiusPort, acctPort);
+    const server = new ServerProcess(child, dataDir, httpPort, radiusPort, acctPort, replicationPort);
     if (opts.adminToken) server.adminToken = opts.adminToken;
     server.exited = new Promise((res) => child.once('exit', (code) => res(code)));
     child.stdout!.on('data', (d: Buffer) => server.stdout.push(d.toString()));

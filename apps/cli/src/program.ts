@@ -7,6 +7,7 @@ import { registerTokenCommands } from './commands/tokens.command';
 import { registerSettingsCommands } from './commands/settings.command';
 import { registerRadiusClientCommands } from './commands/radius-clients.command';
 import { registerAccessCommands } from './commands/access.command';
+import { registerClusterCommands } from './commands/cluster.command';
 import { registerInitCommand } from './offline/init.command';
 import { registerLogCommands } from './offline/log.command';
 import { registerReplayCommand } from './offline/replay.command';
@@ -59,6 +60,7 @@ export function createProgram(write: { out: (s: string) => void; err: (s: string
   registerSettingsCommands(program);
   registerRadiusClientCommands(program);
   registerAccessCommands(program);
+  registerClusterCommands(program);
   registerLogCommands(program);
   registerReplayCommand(program);
   return program;

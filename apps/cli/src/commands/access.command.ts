@@ -55,7 +55,11 @@ export function registerAccessCommands(program: Command): void {
       ctx.out.result(status, () => renderRecord([
         ['cluster', status.clusterId], ['node', `${String(status.nodeName)} (${String(status.nodeId)})`], ['role', status.role],
         ['epoch', status.epoch], ['storage', status.storage], ['log head', head ? `${head.position} ${head.hash}` : '-'],
-        ['read model at', status.readModelPosition],
+        ['read model at', status.readModelPosition], ['fenced', status.fenced ?? false],
+        ['master', (status.master as { nodeName?: string } | null)?.nodeName ?? '-'],
+        ...((status.slaves as Array<{ nodeName: string; lagEvents: number; lagMs: number }> | undefined) ?? []).map((s): [string, unknown] => [`slave ${s.nodeName}`, `lag ${s.lagEvents} events, ${s.lagMs} ms`]),
+        ...(status.replication ? [['replication', (() => { const r = status.replication as { connected: boolean; lagEvents: number; lagMs: number }; return `${r.connected ? 'connected' : 'DISCONNECTED'}, lag ${r.lagEvents} events, ${r.lagMs} ms`; })()] as [string, unknown]] : []),
+        ...((status.setAside as Array<{ fromPosition: number; toPosition: number; count: number; reason: string }> | undefined) ?? []).map((s): [string, unknown] => ['set aside', `${s.count} events (${s.fromPosition}-${s.toPosition}): ${s.reason}`]),
       ]));
     }));
 }

@@ -19,10 +19,12 @@ export class HealthController {
     try {
       const head = await this.runtime.store.head();
       const applied = this.runtime.projector.checkpoint;
-      const lag = head.position - applied;
+      // On a slave the lag that matters is behind the master's head, not only behind its own log.
+      const upstream = this.runtime.replication.status().upstream;
+      const lag = Math.max(head.position - applied, upstream ? upstream.lagEvents : 0);
       const ready = lag <= this.runtime.config.replication.maxLagEvents;
       if (!ready) res.status(HttpStatus.SERVICE_UNAVAILABLE);
-      return { status: ready ? 'ready' : 'not_ready', logHead: head.position, readModelPosition: applied, lagEvents: lag };
+      return { status: ready ? 'ready' : 'not_ready', role: this.runtime.role.role, logHead: head.position, readModelPosition: applied, lagEvents: lag };
     } catch {
       res.status(HttpStatus.SERVICE_UNAVAILABLE);
       return { status: 'not_ready', reason: 'storage unreachable' };

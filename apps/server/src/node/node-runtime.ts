@@ -1,12 +1,24 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
 import { DataDirectory, openDataDir, TwofoldConfig } from '@twofold/platform';
-import { EventStore, openStorage, TypeOrmEventStore } from '@twofold/event-store';
+import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
-import { SecretKeyring } from '@twofold/domain';
+import { SecretKeyring, Settings, UserState } from '@twofold/domain';
 import { Argon2idHasher } from '@twofold/mfa';
-import { CommandService } from '@twofold/commands';
+import { CommandService, SecurityEventSink } from '@twofold/commands';
+import { UpstreamOutbox } from '@twofold/replication';
 import { createMetrics, Metrics } from '../metrics/metrics';
+import { ClusterRole, MasterAddress } from '../cluster/cluster-role';
+import { ReplicationCoordinator } from '../replication/replication-coordinator';
+import { UpstreamSecurityEvents } from '../replication/upstream-security-events';
+
+// What the authentication engine reads: the read model, plus (on a slave) the security events
+// this node raised that the master has not replicated back yet.
+export interface UserDirectoryView {
+  findUserByUsername(username: string): Promise<{ userId: string } | null>;
+  getUserState(userId: string): Promise<UserState | null>;
+  getSettings(): Promise<Settings>;
+}
 
 // Everything one node holds, built once at start-up and handed to the transports.
 export interface NodeRuntime {
@@ -14,11 +26,16 @@ export interface NodeRuntime {
   dataDir: DataDirectory;
   logger: Logger;
   dataSource: DataSource;
-  store: EventStore;
+  store: TypeOrmEventStore;
   projector: ReadModelProjector;
   queries: ReadModelQueries;
   commands: CommandService;
   metrics: Metrics;
+  role: ClusterRole;
+  replication: ReplicationCoordinator;
+  // Security events from authentications: appended on the master, sent upstream from a slave.
+  security: SecurityEventSink;
+  directory: UserDirectoryView;
   // Set only on the start that created the first administrator: shown once, never stored.
   firstAdminToken?: string;
   close(): Promise<void>;
@@ -37,17 +54,58 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   projector.follow(store, (err) => logger.error({ err: (err as Error).message }, 'read model projection failed'));
   const queries = new ReadModelQueries(dataSource);
   const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
+
+  // The role comes from the log: the newest epoch record names the master; before any, the founder.
+  const { identity } = dataDir;
+  const self: MasterAddress = {
+    nodeId: identity.nodeId, nodeName: identity.nodeName, host: config.advertiseHost, httpPort: config.http.port, replicationPort: config.replication.port,
+  };
+  const epoch = await queries.getClusterEpoch();
+  const masterNodeId = epoch.masterNodeId ?? identity.founderNodeId ?? identity.nodeId;
+  const known = (await queries.listClusterNodes()).find((n) => n.nodeId === masterNodeId);
+  const masterAddress = masterNodeId === identity.nodeId ? self : known ?? (identity.joinedMaster?.nodeId === masterNodeId ? identity.joinedMaster : null);
+  const role = new ClusterRole(masterNodeId === identity.nodeId ? 'master' : 'slave', epoch.epoch, masterAddress);
+
+  let replication: ReplicationCoordinator | undefined;
   const commands = new CommandService({
     store, projector, queries, sealer: keyring, hasher: new Argon2idHasher(),
-    nodeId: dataDir.identity.nodeId, onAppended: (n: number) => metrics.eventsAppended.inc(n),
+    nodeId: identity.nodeId, epoch: () => role.epoch, onAppended: (n: number) => metrics.eventsAppended.inc(n),
+    assertWritable: role.assertWritable,
+    afterAppend: (position) => replication?.waitForSlaves(position) ?? Promise.resolve(),
   });
-  const firstAdminToken = await commands.access.bootstrapFirstAdministrator();
+  const outbox = await UpstreamOutbox.open(dataSource);
+  const upstream = new UpstreamSecurityEvents(outbox, queries, () => new Date());
+  await upstream.reload();
+  const sink = () => (role.writable ? commands.security : upstream);
+  const security: SecurityEventSink = {
+    recordFailedAttempt: (...a) => sink().recordFailedAttempt(...a),
+    recordSuccess: (...a) => sink().recordSuccess(...a),
+    recordOathCodeUsed: (...a) => sink().recordOathCodeUsed(...a),
+    reportFraud: (...a) => sink().reportFraud(...a),
+  };
+  const directory: UserDirectoryView = {
+    findUserByUsername: (u) => queries.findUserByUsername(u),
+    getUserState: (id) => (role.writable ? queries.getUserState(id) : upstream.getUserState(id)),
+    getSettings: () => queries.getSettings(),
+  };
+  // An event the master appended for one of our upstream messages settles it here.
+  const settling = store.subscribe((await store.head()).position, (e) => {
+    if (e.metadata.causationId) upstream.settle([e.metadata.causationId]);
+  });
+
+  const firstAdminToken = role.role === 'master' ? await commands.access.bootstrapFirstAdministrator() : undefined;
   if (firstAdminToken) logger.info('created the first administrator "admin" (credential printed once on the console)');
-  return {
-    config, dataDir, logger, dataSource, store, projector, queries, commands, metrics, firstAdminToken,
+  const runtime: NodeRuntime = {
+    config, dataDir, logger, dataSource, store, projector, queries, commands, metrics, role, security, directory, firstAdminToken,
+    replication: undefined as unknown as ReplicationCoordinator,
     async close() {
+      await runtime.replication.stop();
+      settling.close();
       projector.stop();
       await store.close();
     },
   };
+  replication = new ReplicationCoordinator(runtime, outbox, upstream);
+  runtime.replication = replication;
+  return runtime;
 }

@@ -26,8 +26,8 @@ export async function startRadius(runtime: NodeRuntime): Promise<RadiusService |
   const hasher = new Argon2idHasher();
   const broker = new ApprovalBroker();
   const engine = new AuthenticationEngine({
-    directory: queries,
-    security: commands.security,
+    directory: runtime.directory,
+    security: runtime.security,
     openSeed: (userId, token) => base32Decode(keyring.open(token.seed, SealContext.oathSeed(userId, token.tokenId))),
     hasher,
     sealer: new StateSealer({ keyId: dataDir.masterKeyId, key: dataDir.masterKey }),

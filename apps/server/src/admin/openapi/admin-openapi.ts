@@ -31,7 +31,9 @@ export const ADMIN_OPERATIONS: Op[] = [
   { method: 'post', path: '/admin/v1/administrators', summary: 'Add an administrator; the credential is returned once', body: 'AdministratorInput', ok: 201 },
   { method: 'get', path: '/admin/v1/administrators', summary: 'List administrators', ok: 200 },
   { method: 'delete', path: '/admin/v1/administrators/{admin}', summary: 'Remove an administrator', ok: 204 },
-  { method: 'get', path: '/admin/v1/status', summary: 'Node role, epoch, log head and read model position', ok: 200 },
+  { method: 'get', path: '/admin/v1/status', summary: 'Node role, epoch, log head, read model position, per-slave lag', ok: 200 },
+  { method: 'post', path: '/admin/v1/cluster/join-tokens', summary: 'Issue a one-time token for `twofold join` on a new node', body: 'JoinTokenInput', ok: 201 },
+  { method: 'post', path: '/admin/v1/cluster/promote', summary: 'Promote this node (a slave) to master with the next epoch', ok: 200 },
 ];
 
 const obj = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required, additionalProperties: false });
@@ -48,6 +50,7 @@ const SCHEMAS: Record<string, unknown> = {
   RadiusClientChanges: { type: 'object' },
   SdkCredentialInput: obj({ name: str, scopes: { type: 'array', items: { enum: ['authenticate', 'users:read', 'self-service'] } } }, ['name', 'scopes']),
   AdministratorInput: obj({ name: str }, ['name']),
+  JoinTokenInput: obj({ name: str }, ['name']),
   Problem: obj({ type: str, title: str, status: { type: 'integer' }, code: str, detail: str, field: str, rule: str }, ['code', 'status']),
 };
 

@@ -10,17 +10,27 @@ export class StatusController {
 
   @Get()
   async status() {
-    const { dataDir, store, projector, config } = this.runtime;
+    const { dataDir, store, projector, config, role, replication } = this.runtime;
     const head = await store.head();
+    const { slaves, upstream } = replication.status();
     return {
       clusterId: dataDir.identity.clusterId,
       nodeId: dataDir.identity.nodeId,
       nodeName: dataDir.identity.nodeName,
-      role: 'master',
-      epoch: 0,
+      role: role.role,
+      fenced: role.fenced,
+      epoch: role.epoch,
+      master: role.master,
       storage: config.databaseUrl ? 'postgres' : 'sqlite',
       logHead: head,
       readModelPosition: projector.checkpoint,
+      slaves: slaves.map((s) => ({ nodeId: s.nodeId, nodeName: s.nodeName, ackedPosition: s.ackedPosition, lagEvents: s.lagEvents, lagMs: s.lagMs, connectedAt: s.connectedAt })),
+      replication: upstream ? {
+        connected: upstream.connected, masterHead: upstream.masterHead, localHead: upstream.localHead,
+        lagEvents: upstream.lagEvents, lagMs: upstream.lagMs, lastContactAt: upstream.lastContactAt, lastRefusal: upstream.lastRefusal,
+      } : null,
+      // History this node once held past the point where it diverged from the master: kept, never replayed.
+      setAside: await store.listSetAside(),
     };
   }
 }

@@ -1,0 +1,56 @@
+import { request } from 'node:https';
+import type { NextFunction, Request, Response } from 'express';
+import type { NodeRuntime } from '../node/node-runtime';
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
+
+// Writes that belong to the master. Authentication itself is answered locally on every node.
+export function isForwardedWrite(method: string, path: string): boolean {
+  if (READS.has(method)) return false;
+  if (path === '/admin/v1/cluster/promote') return false;
+  return path.startsWith('/admin/v1/') || path.startsWith('/sdk/v1/self-service') || path === '/cluster/v1/join';
+}
+
+function unavailable(res: Response, detail: string): void {
+  if (res.headersSent) { res.destroy(); return; }
+  res.status(503).setHeader('Retry-After', '5');
+  res.type('application/problem+json').json({ type: 'urn:twofold:error:master_unavailable', title: 'master_unavailable', status: 503, code: 'master_unavailable', detail });
+}
+
+// On a node that may not write, a write is sent on to the master as it came, so one
+// load-balanced URL serves every call; if the master cannot be reached it fails fast with 503.
+export function writeForwarding(runtime: NodeRuntime) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const { role } = runtime;
+    if (role.writable || !isForwardedWrite(req.method, req.path)) return next();
+    const master = role.master;
+    if (!master || master.nodeId === runtime.dataDir.identity.nodeId) {
+      return unavailable(res, role.fenced ? 'this node was replaced as master; no writes are accepted here until it follows the new master' : 'read-only replica: the master is not known');
+    }
+    const headers: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+    headers['x-forwarded-by'] = runtime.dataDir.identity.nodeName;
+    const timeoutMs = runtime.config.replication.forwardTimeoutMs;
+    let answered = false;
+    const upstream = request({
+      host: master.host, port: master.httpPort, path: req.originalUrl, method: req.method, headers, agent: false,
+      ca: runtime.dataDir.ca.certPem, servername: master.host === '127.0.0.1' ? 'localhost' : master.host, timeout: timeoutMs,
+    }, (answer) => {
+      answered = true;
+      res.status(answer.statusCode ?? 502);
+      for (const [k, v] of Object.entries(answer.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) res.setHeader(k, v);
+      answer.pipe(res);
+    });
+    // No answer within the limit (connect or response): the master is unavailable, never a hang.
+    const timer = setTimeout(() => { if (!answered) upstream.destroy(new Error('timeout')); }, timeoutMs);
+    upstream.on('close', () => clearTimeout(timer));
+    upstream.on('timeout', () => upstream.destroy(new Error('timeout')));
+    upstream.on('error', (err) => {
+      runtime.logger.warn({ master: master.nodeName, err: err.message, path: req.path }, 'write could not be forwarded to the master');
+      if (!answered) unavailable(res, `read-only replica and the master (${master.nodeName}) cannot be reached: ${err.message}`);
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  };
+}

@@ -1,0 +1,204 @@
+import { ReplicationMaster, ReplicationSlave, UpstreamInbox, UpstreamOutbox } from '@twofold/replication';
+import { certificateFingerprint } from '@twofold/platform';
+import type { NodeRuntime } from '../node/node-runtime';
+import type { MasterAddress } from '../cluster/cluster-role';
+import { probePeer } from '../cluster/peer-probe';
+import { applyUpstream, UpstreamSecurityEvents } from './upstream-security-events';
+
+// Runs this node's side of replication for whatever role it has, and changes role when the
+// cluster does: promotion (one command), fencing by a higher epoch, following a new master.
+export class ReplicationCoordinator {
+  private master?: ReplicationMaster;
+  private slave?: ReplicationSlave;
+  private finder?: NodeJS.Timeout;
+  private stopped = false;
+  private disconnectedSince: number | null = null;
+  private handlingDivergence = false;
+
+  constructor(private readonly rt: NodeRuntime, private readonly outbox: UpstreamOutbox, private readonly upstream: UpstreamSecurityEvents) {}
+
+  private get log() {
+    return this.rt.logger.child({ component: 'replication' });
+  }
+
+  get self(): MasterAddress {
+    const { dataDir, config } = this.rt;
+    return {
+      nodeId: dataDir.identity.nodeId, nodeName: dataDir.identity.nodeName, host: config.advertiseHost,
+      httpPort: config.http.port, replicationPort: config.replication.port,
+    };
+  }
+
+  private get tls() {
+    const { dataDir } = this.rt;
+    return { key: dataDir.tls.keyPem, cert: dataDir.tls.certPem, ca: dataDir.ca.certPem };
+  }
+
+  async start(): Promise<void> {
+    const { role } = this.rt;
+    if (role.role === 'master') {
+      // A master coming back after an outage first asks its peers whether it was replaced.
+      const newer = await this.findNewerMaster();
+      if (newer) {
+        this.log.warn({ epoch: newer.epoch, master: newer.master.nodeName }, 'a newer master exists: this node returns as a slave');
+        role.becomeSlave(newer.epoch, newer.master);
+      }
+    }
+    if (role.role === 'master') await this.startMaster();
+    else this.startSlave();
+    this.finder = setInterval(() => void this.lookForMaster(), 2000);
+    this.finder.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.finder) clearInterval(this.finder);
+    await this.slave?.stop();
+    await this.master?.stop();
+  }
+
+  status() {
+    return {
+      slaves: this.master?.status() ?? [],
+      upstream: this.slave?.status() ?? null,
+    };
+  }
+
+  // Synchronous replication: the write returns once `count` slaves hold it durably.
+  async waitForSlaves(position: number): Promise<void> {
+    const { syncSlaves, syncTimeoutMs } = this.rt.config.replication;
+    if (syncSlaves > 0 && this.master) await this.master.waitForAcks(position, syncSlaves, syncTimeoutMs);
+  }
+
+  private async startMaster(): Promise<void> {
+    const { rt } = this;
+    const inbox = await UpstreamInbox.open(rt.dataSource);
+    this.master = new ReplicationMaster({
+      store: rt.store, clusterId: rt.dataDir.identity.clusterId, nodeId: rt.dataDir.identity.nodeId, epoch: () => rt.role.epoch,
+      tls: this.tls, host: rt.config.replication.bindAddress, port: rt.config.replication.port, logger: this.log, inbox,
+      isAllowedNode: async (nodeId) => (await rt.queries.listClusterNodes()).some((n) => n.nodeId === nodeId),
+      onUpstream: (_nodeId, event) => applyUpstream(rt.commands, event),
+    });
+    this.master.on('epochSeen', (epoch) => {
+      this.log.warn({ epoch }, 'a slave holds a higher epoch: this node stops accepting writes');
+      rt.role.fence(epoch);
+    });
+    this.master.on('refused', (info) => this.log.warn(info, 'replication peer refused'));
+    this.master.on('connected', (s) => this.log.info({ slave: s.nodeName }, 'slave connected'));
+    await this.master.start();
+    await rt.commands.cluster.registerFounder(this.self).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not list this node in the cluster'));
+    this.log.info({ port: rt.config.replication.port, epoch: rt.role.epoch }, 'replication listener started (master)');
+  }
+
+  private startSlave(): void {
+    const { rt } = this;
+    const target = rt.role.master;
+    if (!target) {
+      this.log.error('no master address known: run `twofold join` or set peers');
+      return;
+    }
+    this.slave = new ReplicationSlave({
+      store: rt.store, clusterId: rt.dataDir.identity.clusterId, nodeId: rt.dataDir.identity.nodeId,
+      nodeName: rt.dataDir.identity.nodeName, epoch: () => rt.role.epoch,
+      master: { host: target.host, port: target.replicationPort }, tls: { ...this.tls, servername: target.host === '127.0.0.1' ? 'localhost' : target.host },
+      logger: this.log, outbox: this.outbox, reconnect: { minMs: 200, maxMs: 2000 },
+    });
+    this.disconnectedSince = Date.now();
+    this.slave.on('connected', (w) => {
+      this.disconnectedSince = null;
+      this.log.info({ master: w.masterNodeId, epoch: w.epoch, head: w.head.position }, 'following the master');
+      if (w.epoch > rt.role.epoch) rt.role.epoch = w.epoch;
+    });
+    this.slave.on('disconnected', (reason) => {
+      this.disconnectedSince ??= Date.now();
+      this.log.warn({ reason }, 'lost the master');
+    });
+    this.slave.on('upstreamDelivered', (ids) => {
+      const target = this.slave?.status().masterHead ?? 0;
+      void rt.projector.waitFor(target, 60_000).then(() => this.upstream.settle(ids), () => this.upstream.settle(ids));
+    });
+    this.slave.on('refused', (r) => {
+      this.log.warn({ reason: r.reason, detail: r.message }, 'the master refused this node');
+      if (r.reason === 'diverged_history') void this.setAsideDivergence();
+    });
+    this.slave.start();
+  }
+
+  // An old master returning: find where its history left the new master's, keep the tail for
+  // audit (never replayed), rebuild the read model, and follow.
+  private async setAsideDivergence(): Promise<void> {
+    if (this.handlingDivergence || !this.slave) return;
+    this.handlingDivergence = true;
+    const { rt } = this;
+    try {
+      await this.slave.stop();
+      const found = await this.slave.findCommonAncestor();
+      const result = await rt.store.setAsideAfter(found.ancestor.position, `diverged from master ${rt.role.master?.nodeName ?? '?'} (epoch ${rt.role.epoch})`);
+      this.log.warn({ ancestor: found.ancestor.position, setAside: result.setAside }, 'divergent history set aside; rebuilding the read model');
+      rt.projector.stop();
+      await rt.projector.rebuild(rt.store);
+      rt.projector.follow(rt.store, (err) => this.log.error({ err: (err as Error).message }, 'read model projection failed'));
+      this.slave.start();
+    } catch (err) {
+      this.log.error({ err: (err as Error).message }, 'could not set the divergent history aside');
+    } finally {
+      this.handlingDivergence = false;
+    }
+  }
+
+  // One command: this slave writes the next epoch record and becomes the master.
+  async promote(actor: string): Promise<number> {
+    const { rt } = this;
+    if (rt.role.role === 'master' && !rt.role.fenced) return rt.role.epoch;
+    await this.slave?.stop();
+    this.slave = undefined;
+    const epoch = await rt.commands.cluster.promote({ nodeId: rt.dataDir.identity.nodeId, nodeName: rt.dataDir.identity.nodeName }, { actor });
+    rt.role.becomeMaster(epoch, this.self);
+    // What this node raised while it was a slave is now the master's own to append.
+    for (const item of await this.outbox.pending(0, 10_000)) {
+      await applyUpstream(rt.commands, item).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not apply a pending security event'));
+      await this.outbox.remove([item.id]);
+      this.upstream.settle([item.id]);
+    }
+    await this.startMaster();
+    this.log.warn({ epoch }, 'promoted to master');
+    return epoch;
+  }
+
+  // Peers (from the log) that know a higher epoch than ours, with the master they name.
+  private async findNewerMaster(): Promise<{ epoch: number; master: MasterAddress } | null> {
+    const { rt } = this;
+    const self = rt.dataDir.identity.nodeId;
+    const peers = (await rt.queries.listClusterNodes()).filter((n) => n.nodeId !== self);
+    const joined = rt.dataDir.identity.joinedMaster;
+    if (joined && !peers.some((p) => p.nodeId === joined.nodeId)) peers.push({ ...joined, joinedAt: '' });
+    let best: { epoch: number; master: MasterAddress } | null = null;
+    for (const peer of peers) {
+      const answer = await probePeer(peer.host, peer.httpPort, rt.dataDir.ca.certPem);
+      if (!answer || !answer.master || answer.fenced) continue;
+      if (answer.epoch > rt.role.epoch && (!best || answer.epoch > best.epoch)) best = { epoch: answer.epoch, master: answer.master };
+    }
+    return best;
+  }
+
+  // A slave without its master, or a fenced master, looks for the master of the newest epoch.
+  private async lookForMaster(): Promise<void> {
+    const { rt } = this;
+    if (this.stopped) return;
+    const lost = rt.role.role === 'slave' && this.disconnectedSince !== null && Date.now() - this.disconnectedSince > 3000;
+    if (!lost && !rt.role.fenced) return;
+    const newer = await this.findNewerMaster();
+    if (!newer || newer.master.nodeId === rt.dataDir.identity.nodeId) return;
+    if (rt.role.role === 'slave' && rt.role.master?.nodeId === newer.master.nodeId) return;
+    this.log.warn({ epoch: newer.epoch, master: newer.master.nodeName }, 'switching to the newest master');
+    await this.master?.stop();
+    this.master = undefined;
+    await this.slave?.stop();
+    rt.role.becomeSlave(newer.epoch, newer.master);
+    this.startSlave();
+  }
+
+  caFingerprint(): string {
+    return certificateFingerprint(this.rt.dataDir.ca.certPem);
+  }
+}
