@@ -80,6 +80,9 @@ describeIfTools('a three-node cluster', () => {
     const masterStatus = (await master.api('GET', '/admin/v1/status')).body;
     expect(masterStatus.role).toBe('master');
     expect(masterStatus.slaves.map((s: { nodeName: string }) => s.nodeName).sort()).toEqual(['s1', 's2']);
+    const metrics = (await master.api('GET', '/metrics')).text;
+    expect(metrics).toMatch(/twofold_replication_slave_lag_events\{slave="s1"\} \d+/);
+    expect(metrics).toMatch(/twofold_cluster_is_master 1/);
   });
 
   it('forwards a write sent to a slave to the master', async () => {
@@ -156,5 +159,50 @@ describeIfTools('a three-node cluster', () => {
       const verified = await twofold(['--data-dir', node.dataDir, 'log', 'verify']);
       expect(verified.code).toBe(0);
     }
+  });
+});
+
+describeIfTools('an old master whose history diverged', () => {
+  let master: ServerProcess;
+  let slave: ServerProcess;
+  let slaveSpec: { dir: string; httpPort: number; replicationPort: number };
+
+  afterAll(async () => {
+    for (const node of [slave, master]) await node?.stop('SIGKILL');
+  });
+
+  it('sets the divergent tail aside (kept, shown in status, never replayed) and follows the new master', async () => {
+    master = await ServerProcess.start({ env: { TWOFOLD_NODE_NAME: 'm1' } });
+    slaveSpec = { dir: join(mkdtempSync(join(tmpdir(), 'twofold-d1-')), 'data'), httpPort: await freePort(), replicationPort: await freePort() };
+    const issued = await master.api('POST', '/admin/v1/cluster/join-tokens', { name: 'd1' });
+    const joined = await twofold(['--data-dir', slaveSpec.dir, 'join', '--master', `127.0.0.1:${master.httpPort}`, '--token', issued.body.token,
+      '--advertise-host', '127.0.0.1', '--http-port', String(slaveSpec.httpPort), '--replication-port', String(slaveSpec.replicationPort)]);
+    expect(joined.code).toBe(0);
+    const startSlave = () => ServerProcess.start({ dataDir: slaveSpec.dir, adminToken: master.adminToken, httpPort: slaveSpec.httpPort, replicationPort: slaveSpec.replicationPort, env: { TWOFOLD_NODE_NAME: 'd1' } });
+    slave = await startSlave();
+    await master.api('POST', '/admin/v1/users', { username: 'shared' });
+    await eventually('shared on the slave', async () => (await slave.api('GET', '/admin/v1/users/shared')).status === 200);
+
+    // The slave goes away; the master takes writes nobody else will ever hold, then dies.
+    await slave.stop('SIGKILL');
+    for (const name of ['ghost1', 'ghost2', 'ghost3']) expect((await master.api('POST', '/admin/v1/users', { username: name })).status).toBe(201);
+    const oldHead = await head(master);
+    await master.stop('SIGKILL');
+
+    // The slave comes back alone, is promoted, and takes writes of its own.
+    slave = await startSlave();
+    expect((await slave.api('POST', '/admin/v1/cluster/promote')).body).toEqual({ role: 'master', epoch: 1 });
+    expect((await slave.api('POST', '/admin/v1/users', { username: 'after' })).status).toBe(201);
+
+    // The old master returns: it learns of epoch 1, finds where the histories parted, and follows.
+    master = await ServerProcess.start({ dataDir: master.dataDir, adminToken: master.adminToken, httpPort: master.httpPort, replicationPort: master.replicationPort });
+    await eventually('old master follows', async () => (await master.api('GET', '/admin/v1/users/after')).status === 200, 40_000);
+    expect((await master.api('GET', '/admin/v1/users/ghost1')).status).toBe(404);
+    const status = (await master.api('GET', '/admin/v1/status')).body;
+    expect(status.role).toBe('slave');
+    expect(status.setAside).toHaveLength(1);
+    expect(status.setAside[0].count).toBe(3);
+    expect(status.setAside[0].toPosition).toBe(oldHead.position);
+    expect((await head(master)).hash).toBe((await head(slave)).hash);
   });
 });

@@ -11,6 +11,12 @@ export function createMetrics() {
     logHead: new Gauge({ name: 'twofold_log_head_position', help: 'Position of the last event in this node\'s log', registers: [registry] }),
     readModelPosition: new Gauge({ name: 'twofold_read_model_position', help: 'Last log position applied to the read model', registers: [registry] }),
     eventsAppended: new Counter({ name: 'twofold_events_appended_total', help: 'Events appended through this node', registers: [registry] }),
+    epoch: new Gauge({ name: 'twofold_cluster_epoch', help: 'Cluster epoch this node knows', registers: [registry] }),
+    isMaster: new Gauge({ name: 'twofold_cluster_is_master', help: '1 on a writable master, 0 otherwise', registers: [registry] }),
+    slaveLagEvents: new Gauge({ name: 'twofold_replication_slave_lag_events', help: 'On the master: events each slave is behind', labelNames: ['slave'] as const, registers: [registry] }),
+    slaveLagMs: new Gauge({ name: 'twofold_replication_slave_lag_ms', help: 'On the master: how long each slave has been behind', labelNames: ['slave'] as const, registers: [registry] }),
+    upstreamLagEvents: new Gauge({ name: 'twofold_replication_lag_events', help: 'On a slave: events behind the master', registers: [registry] }),
+    upstreamConnected: new Gauge({ name: 'twofold_replication_connected', help: 'On a slave: 1 while connected to the master', registers: [registry] }),
     radiusRequests: new Counter({ name: 'twofold_radius_requests_total', help: 'RADIUS packets by outcome', labelNames: ['outcome'] as const, registers: [registry] }),
   };
 }
