@@ -14,7 +14,7 @@ export class StoreApprovalDecisionLog implements ApprovalDecisionLog, OnModuleIn
   private subscription?: Subscription;
 
   constructor(@Inject(SDK_DEPS) private readonly deps: SdkDeps) {
-    this.executor = new StreamExecutor({ store: deps.store, projector: deps.projector, nodeId: deps.nodeId });
+    this.executor = new StreamExecutor({ store: deps.store, projector: deps.projector, nodeId: deps.nodeId, ...(deps.writes ?? {}) });
   }
 
   async onModuleInit(): Promise<void> {
