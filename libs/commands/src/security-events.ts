@@ -13,6 +13,7 @@ export interface SecurityEventSink {
   recordSuccess(userId: string, source: string): Promise<void>;
   // Throws a DomainError 'code_already_used' when the step/counter was already accepted anywhere.
   recordOathCodeUsed(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
+  recordOathSuccess(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
   reportFraud(userId: string, reason: string, source: string): Promise<void>;
 }
 
@@ -47,6 +48,16 @@ export class SecurityEvents implements SecurityEventSink {
   async recordOathCodeUsed(userId: string, tokenId: string, counter: number, source: string): Promise<void> {
     const command = RecordOathCodeUsed.create({ userId, tokenId, counter });
     await this.executor.execute(Streams.user(userId), foldUser, (s) => decideRecordOathCodeUsed(s, command), this.actor(source));
+  }
+
+  // The code's once-only record and the success in one append: one durable write per sign-in.
+  async recordOathSuccess(userId: string, tokenId: string, counter: number, source: string): Promise<void> {
+    const used = RecordOathCodeUsed.create({ userId, tokenId, counter });
+    const success = RecordSuccessfulAuthentication.create({ userId, source });
+    await this.executor.execute(Streams.user(userId), foldUser, (s) => [
+      ...decideRecordOathCodeUsed(s, used),
+      ...decideRecordSuccessfulAuthentication(s, success, { now: this.clock() }),
+    ], this.actor(source));
   }
 
   async reportFraud(userId: string, reason: string, source: string): Promise<void> {

@@ -54,7 +54,7 @@ export function registerClusterCommands(program: Command): void {
     .action(run(async (ctx, name: string) => {
       const issued = await ctx.api.send<{ nodeName: string; token: string; expiresAt: string }>('POST', '/admin/v1/cluster/join-tokens', { name });
       ctx.out.result(issued, () => `join token for node ${issued.nodeName} (valid until ${issued.expiresAt}):\n\n  ${issued.token}\n\n` +
-        'On the new machine: twofold join --master <this-node>:8443 --token <token> --node-name ' + issued.nodeName + '\n');
+        'On the new machine: twofold join --master <this-node>:8443 --token <token> --advertise-host <its-address>\n');
     }));
 
   program.command('join').description('make this machine a slave of an existing cluster (creates the data directory)')

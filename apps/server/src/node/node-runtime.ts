@@ -81,6 +81,7 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
     recordFailedAttempt: (...a) => sink().recordFailedAttempt(...a),
     recordSuccess: (...a) => sink().recordSuccess(...a),
     recordOathCodeUsed: (...a) => sink().recordOathCodeUsed(...a),
+    recordOathSuccess: (...a) => sink().recordOathSuccess(...a),
     reportFraud: (...a) => sink().reportFraud(...a),
   };
   const directory: UserDirectoryView = {

@@ -6,7 +6,7 @@ import type { SecurityEventSink, CommandService } from '@twofold/commands';
 import type { ReadModelQueries } from '@twofold/read-model';
 import type { UpstreamOutbox } from '@twofold/replication';
 
-export type UpstreamKind = 'failed_attempt' | 'success' | 'code_used' | 'fraud';
+export type UpstreamKind = 'failed_attempt' | 'success' | 'code_used' | 'oath_success' | 'fraud';
 
 interface Pending { id: string; userId: string; events: DomainEvent[] }
 
@@ -47,6 +47,13 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
     return this.raise('code_used', userId, { tokenId, counter, source }, (s) => decideRecordOathCodeUsed(s, RecordOathCodeUsed.create({ userId, tokenId, counter })));
   }
 
+  recordOathSuccess(userId: string, tokenId: string, counter: number, source: string): Promise<void> {
+    return this.raise('oath_success', userId, { tokenId, counter, source }, (s) => [
+      ...decideRecordOathCodeUsed(s, RecordOathCodeUsed.create({ userId, tokenId, counter })),
+      ...decideRecordSuccessfulAuthentication(s, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.clock() }),
+    ]);
+  }
+
   reportFraud(userId: string, reason: string, source: string): Promise<void> {
     return this.raise('fraud', userId, { reason, source }, (s, settings) => evaluateFraudReport(s, settings, this.clock(), reason));
   }
@@ -68,7 +75,7 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
       let events: DomainEvent[] = [];
       try {
         if (item.kind === 'failed_attempt') events = evaluateFailure(state, settings, at, { reason: p.reason, source: p.source });
-        if (item.kind === 'code_used') events = decideRecordOathCodeUsed(state, RecordOathCodeUsed.create({ userId: p.userId, tokenId: p.tokenId, counter: p.counter }));
+        if (item.kind === 'code_used' || item.kind === 'oath_success') events = decideRecordOathCodeUsed(state, RecordOathCodeUsed.create({ userId: p.userId, tokenId: p.tokenId, counter: p.counter }));
         if (item.kind === 'fraud') events = evaluateFraudReport(state, settings, at, p.reason);
       } catch {
         events = []; // already reflected in the read model
@@ -87,6 +94,7 @@ export async function applyUpstream(commands: CommandService, event: { id: strin
       case 'failed_attempt': return await security.recordFailedAttempt(p.userId, p.reason ?? 'authentication failed', p.source ?? 'slave');
       case 'success': return await security.recordSuccess(p.userId, p.source ?? 'slave');
       case 'code_used': return await security.recordOathCodeUsed(p.userId, String(p.tokenId), Number(p.counter), p.source ?? 'slave');
+      case 'oath_success': return await security.recordOathSuccess(p.userId, String(p.tokenId), Number(p.counter), p.source ?? 'slave');
       case 'fraud': return await security.reportFraud(p.userId, p.reason ?? 'fraud reported', p.source ?? 'slave');
     }
   } catch (err) {

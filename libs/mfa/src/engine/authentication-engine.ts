@@ -472,9 +472,14 @@ export class AuthenticationEngine {
   }
 
   private async finishOath(attempt: Attempt, match: OathMatch): Promise<AuthOutcome> {
+    const { security } = this.deps;
     try {
       // The cluster-wide once-only check: the log refuses a step or counter already used.
-      await this.deps.security.recordOathCodeUsed(attempt.userId, match.token.tokenId, match.counter, attempt.source);
+      if (security.recordOathSuccess) {
+        await security.recordOathSuccess(attempt.userId, match.token.tokenId, match.counter, attempt.source);
+        return { kind: 'accept', userId: attempt.userId, username: attempt.username };
+      }
+      await security.recordOathCodeUsed(attempt.userId, match.token.tokenId, match.counter, attempt.source);
     } catch (error) {
       if ((error as { code?: string }).code === DomainErrorCode.CodeAlreadyUsed) return this.fail(attempt, 'code_replayed');
       throw error;

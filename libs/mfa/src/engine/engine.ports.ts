@@ -14,6 +14,8 @@ export interface SecurityEventRecorder {
   recordSuccess(userId: string, source: string): Promise<void>;
   // Must throw an error with code 'code_already_used' when the step/counter was used anywhere.
   recordOathCodeUsed(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
+  // Both of the above in one append (one durable write per sign-in); used when offered.
+  recordOathSuccess?(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
   reportFraud(userId: string, reason: string, source: string): Promise<void>;
 }
 
