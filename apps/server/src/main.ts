@@ -9,6 +9,7 @@ import { jsonBodyParsing } from './http/body-parsing';
 import { NestPinoLogger } from './http/nest-pino-logger';
 import { writeForwarding } from './http/write-forwarding';
 import { startRadiusOrExit } from './radius/radius-service';
+import { startAuthentication } from './node/authentication';
 import { SdkEngine } from '@twofold/sdk';
 
 async function main(): Promise<void> {
@@ -53,9 +54,10 @@ async function main(): Promise<void> {
     await runtime.close();
     process.exit(1);
   }
-  const radius = await startRadiusOrExit(runtime, () => app.close());
-  // The SDK uses the node's one engine (built with RADIUS).
-  if (radius) app.get(SdkEngine).attach(radius.engine);
+  // One authentication engine per node, for RADIUS and the SDK alike.
+  const authentication = await startAuthentication(runtime);
+  app.get(SdkEngine).attach(authentication.engine);
+  const radius = await startRadiusOrExit(runtime, authentication.engine, () => app.close());
   try {
     await runtime.replication.start();
   } catch (err) {
@@ -92,6 +94,7 @@ async function main(): Promise<void> {
     force.unref();
     server.closeIdleConnections();
     await radius?.close();
+    authentication.close();
     await app.close();
     await runtime.close();
     logger.info('stopped');

@@ -9,7 +9,7 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 export function isForwardedWrite(method: string, path: string): boolean {
   if (READS.has(method)) return false;
   if (path === '/admin/v1/cluster/promote') return false;
-  return path.startsWith('/admin/v1/') || path.startsWith('/sdk/v1/self-service') || path === '/cluster/v1/join';
+  return path.startsWith('/admin/v1/') || path.startsWith('/sdk/v1/self-service') || path === '/sdk/v1/authentications/cancel' || path === '/cluster/v1/join';
 }
 
 function unavailable(res: Response, detail: string): void {

@@ -1,9 +1,8 @@
-import { base32Decode, SealContext, SecretKeyring } from '@twofold/domain';
+import { SecretKeyring } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
-import { ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, StateSealer } from '@twofold/mfa';
+import { Argon2idHasher, AuthenticationEngine } from '@twofold/mfa';
 import { engineAccessHandler, RadiusServer, RadiusServerOutcome } from '@twofold/radius';
 import type { NodeRuntime } from '../node/node-runtime';
-import { createDeliveryProvider } from './delivery-provider.factory';
 import { RadiusClientRegistry, RegisteredClient } from './radius-client-registry';
 
 export interface RadiusService {
@@ -16,26 +15,14 @@ const DROPS = new Set<RadiusServerOutcome>([
   'malformed', 'unknown_client', 'unexpected_code', 'missing_message_authenticator', 'bad_authenticator', 'overloaded', 'duplicate_in_progress', 'send_error',
 ]);
 
-// The RADIUS side of a node: engine over this node's read model, UDP transport, and a log
-// subscription that brings out-of-band decisions and RADIUS client changes from any node.
-export async function startRadius(runtime: NodeRuntime): Promise<RadiusService | undefined> {
-  const { config, logger, dataDir, queries, commands, store, metrics } = runtime;
+// The RADIUS side of a node: the node's engine behind a UDP transport, and a log subscription
+// that brings RADIUS client changes from any node.
+export async function startRadius(runtime: NodeRuntime, engine: AuthenticationEngine): Promise<RadiusService | undefined> {
+  const { config, logger, dataDir, queries, store, metrics } = runtime;
   if (!config.radius.enabled) return undefined;
   const log = logger.child({ component: 'radius' });
   const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
   const hasher = new Argon2idHasher();
-  const broker = new ApprovalBroker();
-  const engine = new AuthenticationEngine({
-    directory: runtime.directory,
-    security: runtime.security,
-    openSeed: (userId, token) => base32Decode(keyring.open(token.seed, SealContext.oathSeed(userId, token.tokenId))),
-    hasher,
-    sealer: new StateSealer({ keyId: dataDir.masterKeyId, key: dataDir.masterKey }),
-    delivery: createDeliveryProvider(config, dataDir.path),
-    approvals: broker,
-    outOfBandTimeoutMs: config.radius.outOfBandTimeoutMs,
-    logger: { warn: (details, message) => log.warn(details, message) },
-  });
   const registry = new RadiusClientRegistry({ queries, sealer: keyring, hasher, logger: log });
 
   // Dropped packets are counted one by one but logged as a summary, so a flood cannot flood the log.
@@ -68,14 +55,10 @@ export async function startRadius(runtime: NodeRuntime): Promise<RadiusService |
     },
   });
 
-  // Decisions and client changes written by any node reach this one through its log.
+  // Client changes written by any node reach this one through its log.
   const head = await store.head();
   const subscription: Subscription = store.subscribe(head.position, (event) => {
-    if (event.type === 'OutOfBandApprovalDecided') {
-      broker.decide(String(event.payload.approvalKey), event.payload.decision as ApprovalDecision);
-    } else if (event.type.startsWith('RadiusClient')) {
-      registry.invalidate();
-    }
+    if (event.type.startsWith('RadiusClient')) registry.invalidate();
   });
 
   try {
@@ -92,7 +75,6 @@ export async function startRadius(runtime: NodeRuntime): Promise<RadiusService |
     engine,
     async close() {
       subscription.close();
-      broker.close();
       await server.close();
       clearInterval(dropTimer);
       flushDrops();
@@ -101,9 +83,9 @@ export async function startRadius(runtime: NodeRuntime): Promise<RadiusService |
 }
 
 // For main.ts: a RADIUS port that cannot be bound stops the node with a message naming the keys.
-export async function startRadiusOrExit(runtime: NodeRuntime, beforeExit: () => Promise<void>): Promise<RadiusService | undefined> {
+export async function startRadiusOrExit(runtime: NodeRuntime, engine: AuthenticationEngine, beforeExit: () => Promise<void>): Promise<RadiusService | undefined> {
   try {
-    return await startRadius(runtime);
+    return await startRadius(runtime, engine);
   } catch (err) {
     const { bindAddress, authPort, acctPort } = runtime.config.radius;
     const message = `cannot start RADIUS on ${bindAddress}:${authPort}/${acctPort} (TWOFOLD_RADIUS_*): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;

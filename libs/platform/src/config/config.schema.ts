@@ -47,6 +47,16 @@ export const configSchema = z.object({
     httpBodyTemplate: z.string().optional(),
     httpTimeoutMs: z.coerce.number().int().min(100).max(60000).default(10000),
   }).prefault({}),
+  // Web Service SDK limits (per node): see docs/sdk.md.
+  sdk: z.object({
+    rateCredentialPerSecond: z.coerce.number().min(0.001).max(1_000_000).optional(),
+    rateCredentialBurst: z.coerce.number().int().min(1).max(10_000_000).optional(),
+    rateUserPerMinute: z.coerce.number().min(0.001).max(1_000_000).optional(),
+    rateUserBurst: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    maxBodyBytes: z.coerce.number().int().min(256).max(1024 * 1024).optional(),
+    approvalWindowMs: z.coerce.number().int().min(5_000).max(600_000).optional(),
+    assertionTtlMs: z.coerce.number().int().min(10_000).max(3_600_000).optional(),
+  }).prefault({}),
   shutdownGraceMs: z.coerce.number().int().min(0).max(120000).default(10000),
 });
 
@@ -82,6 +92,13 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_DELIVERY_HTTP_BODY_TEMPLATE: ['delivery', 'httpBodyTemplate'],
   TWOFOLD_DELIVERY_HTTP_TIMEOUT_MS: ['delivery', 'httpTimeoutMs'],
   TWOFOLD_SHUTDOWN_GRACE_MS: ['shutdownGraceMs'],
+  TWOFOLD_SDK_RATE_CREDENTIAL_PER_SECOND: ['sdk', 'rateCredentialPerSecond'],
+  TWOFOLD_SDK_RATE_CREDENTIAL_BURST: ['sdk', 'rateCredentialBurst'],
+  TWOFOLD_SDK_RATE_USER_PER_MINUTE: ['sdk', 'rateUserPerMinute'],
+  TWOFOLD_SDK_RATE_USER_BURST: ['sdk', 'rateUserBurst'],
+  TWOFOLD_SDK_MAX_BODY_BYTES: ['sdk', 'maxBodyBytes'],
+  TWOFOLD_SDK_APPROVAL_WINDOW_MS: ['sdk', 'approvalWindowMs'],
+  TWOFOLD_SDK_ASSERTION_TTL_MS: ['sdk', 'assertionTtlMs'],
 };
 
 export const SECRET_KEYS = new Set<string>(['databaseUrl']);

@@ -26,6 +26,11 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TWOFOLD_LOG_LEVEL: 'loud' })).toThrow(ConfigError);
   });
 
+  it('reads the SDK limits and refuses a bad one by name', () => {
+    expect(loadConfig({ TWOFOLD_SDK_RATE_USER_PER_MINUTE: '30' }).sdk.rateUserPerMinute).toBe(30);
+    expect(() => loadConfig({ TWOFOLD_SDK_APPROVAL_WINDOW_MS: '10' })).toThrow(/TWOFOLD_SDK_APPROVAL_WINDOW_MS/);
+  });
+
   it('refuses a misspelt TWOFOLD_ variable instead of ignoring it', () => {
     expect(() => loadConfig({ TWOFOLD_HTTP_PROT: '1' })).toThrow(/TWOFOLD_HTTP_PROT.*unknown/);
   });
