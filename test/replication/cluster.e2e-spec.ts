@@ -1,4 +1,6 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { certificateFingerprint, issueCertificate } from '@twofold/platform';
+import { httpsJson } from '../support/https-json';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServerProcess } from '../support/server-process';
@@ -90,6 +92,26 @@ describeIfTools('a three-node cluster', () => {
     expect(created.status).toBe(201);
     expect((await master.api('GET', '/admin/v1/users/dora')).status).toBe(200);
     await eventually('dora back on s2', async () => (await s2.api('GET', '/admin/v1/users/dora')).status === 200);
+  });
+
+  it('forwards SDK self-service from a slave to the master, client certificate and all, and replicates it back', async () => {
+    const ca = { certPem: readFileSync(join(master.dataDir, 'tls/ca.pem'), 'utf8'), keyPem: readFileSync(join(master.dataDir, 'tls/ca.key.pem'), 'utf8') };
+    const portal = issueCertificate(ca, 'portal', { client: true, server: false });
+    const credential = await master.api('POST', '/admin/v1/sdk-credentials', { name: 'portal', scopes: ['authenticate', 'self-service'], certificateFingerprint: certificateFingerprint(portal.certPem) });
+    expect(credential.status).toBe(201);
+    const { secret } = await createRadiusUser(master, 'gina', { totp: true });
+    await eventually('gina on s2', async () => (await s2.api('GET', '/admin/v1/users/gina')).status === 200);
+    await eventually('credential on s2', async () => (await s2.api('GET', '/admin/v1/sdk-credentials')).body.some((c: { name: string }) => c.name === 'portal'));
+    const sdk = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+      httpsJson(method, `${s2.url}/sdk/v1/${path}`, { ca: ca.certPem, cert: portal.certPem, key: portal.keyPem, body, headers });
+    const started = await sdk('POST', 'authentications', { username: 'gina' });
+    expect(started.body.status).toBe('challenge');
+    const accepted = await sdk('POST', 'authentications/answer', { challenge: started.body.challenge, code: oathtoolTotp(secret!) });
+    expect(accepted.body.status).toBe('accepted');
+    const changed = await sdk('PUT', 'self-service/phone', { number: '+4915112345678' }, { 'x-user-assertion': accepted.body.userAssertion });
+    expect(changed.status).toBe(200);
+    expect((await master.api('GET', '/admin/v1/users/gina')).body.phones[0].number).toBe('+4915112345678');
+    await eventually('the phone back on s2', async () => (await s2.api('GET', '/admin/v1/users/gina')).body.phones[0]?.number === '+4915112345678');
   });
 
   it('catches up a slave killed with SIGKILL in the middle of the stream', async () => {

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import { request } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
 import type { NodeRuntime } from '../node/node-runtime';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
+const FORWARDED_CLIENT_CERT = 'x-twofold-forwarded-client-cert';
 
 // Writes that belong to the master. Authentication itself is answered locally on every node.
 export function isForwardedWrite(method: string, path: string): boolean {
@@ -31,11 +34,17 @@ export function writeForwarding(runtime: NodeRuntime) {
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
     headers['x-forwarded-by'] = runtime.dataDir.identity.nodeName;
+    // The caller's client certificate (verified here by TLS) travels as its fingerprint; this node
+    // proves itself to the master with its own node certificate, so only nodes can say it.
+    delete headers[FORWARDED_CLIENT_CERT];
+    const socket = req.socket as TLSSocket;
+    const peer = socket.authorized && typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
+    if (peer?.raw) headers[FORWARDED_CLIENT_CERT] = createHash('sha256').update(peer.raw).digest('hex');
     const timeoutMs = runtime.config.replication.forwardTimeoutMs;
     let answered = false;
     const upstream = request({
       host: master.host, port: master.httpPort, path: req.originalUrl, method: req.method, headers, agent: false,
-      ca: runtime.dataDir.ca.certPem, servername: master.host === '127.0.0.1' ? 'localhost' : master.host, timeout: timeoutMs,
+      ca: runtime.dataDir.ca.certPem, cert: runtime.dataDir.tls.certPem, key: runtime.dataDir.tls.keyPem, servername: master.host === '127.0.0.1' ? 'localhost' : master.host, timeout: timeoutMs,
     }, (answer) => {
       answered = true;
       res.status(answer.statusCode ?? 502);

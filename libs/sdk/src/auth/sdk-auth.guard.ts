@@ -9,6 +9,9 @@ import { SDK_DEPS, SDK_OPTIONS, SdkDeps, SdkOptions } from '../sdk.deps';
 import { SdkRateLimits } from '../rate-limit/sdk-rate-limits';
 import { SDK_SCOPE_KEY, SdkPrincipal, SdkRequest } from './sdk-principal';
 
+// Set only by a node forwarding a write to the master; trusted only from a cluster node's certificate.
+export const FORWARDED_CLIENT_CERT = 'x-twofold-forwarded-client-cert';
+
 // Who is calling: `Authorization: Bearer <credentialId>.<secret>`, or else a client certificate
 // that chains to the cluster CA (checked by TLS) and whose SHA-256 names a credential. Then the
 // scope of the route, then the per-credential rate limit.
@@ -46,10 +49,18 @@ export class SdkAuthGuard implements CanActivate {
     const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined;
     if (!peer || !peer.raw) throw new SdkError('unauthenticated', 'a client certificate or an SDK credential (Authorization: Bearer <token>) is required');
     if (!socket.authorized) throw new SdkError('unauthenticated', 'the client certificate is not issued by the cluster CA');
-    const fingerprint = createHash('sha256').update(peer.raw).digest('hex');
+    let fingerprint = createHash('sha256').update(peer.raw).digest('hex');
+    // A slave forwarding a write connects with its own node certificate and names the client's.
+    const forwarded = req.headers[FORWARDED_CLIENT_CERT];
+    if (typeof forwarded === 'string' && /^[0-9a-f]{64}$/.test(forwarded) && (await this.isClusterNode(peer.subject?.CN))) fingerprint = forwarded;
     const credential = await this.deps.queries.findSdkCredentialByFingerprint(fingerprint);
     if (!credential) throw new SdkError('unauthenticated', 'the client certificate is not bound to an SDK credential');
     return this.usable(credential, 'certificate');
+  }
+
+  private async isClusterNode(commonName: string | string[] | undefined): Promise<boolean> {
+    if (typeof commonName !== 'string') return false;
+    return (await this.deps.queries.listClusterNodes()).some((n) => n.nodeName === commonName);
   }
 
   private usable(credential: SdkCredentialView, via: SdkPrincipal['via']): SdkPrincipal {
