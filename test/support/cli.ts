@@ -8,7 +8,6 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read CLI JSON loosely
   json<T = any>(): T;
 }
 

@@ -31,9 +31,12 @@ export function decodeJoinToken(text: string): JoinToken {
 export class ClusterCommands {
   // Promotion must write on a node that is not (yet) master: it uses an unguarded executor.
   private readonly unguarded: StreamExecutor;
+  // Membership never waits for synchronous replication: the first slave could not join otherwise.
+  private readonly executor: StreamExecutor;
 
-  constructor(private readonly executor: StreamExecutor, deps: ExecutorDeps, private readonly clock: () => Date) {
+  constructor(deps: ExecutorDeps, private readonly clock: () => Date) {
     this.unguarded = new StreamExecutor({ ...deps, assertWritable: undefined, afterAppend: undefined });
+    this.executor = new StreamExecutor({ ...deps, afterAppend: undefined });
   }
 
   async issueJoinToken(body: unknown, actor: Actor, caFingerprint: string): Promise<{ nodeName: string; token: string; expiresAt: string }> {

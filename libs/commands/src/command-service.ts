@@ -43,7 +43,7 @@ export class CommandService {
     this.radiusClients = new RadiusClientCommands(this.executor, deps.queries, deps.sealer);
     this.access = new AccessCommands(this.executor, deps.queries);
     this.security = new SecurityEvents(this.executor, deps.queries, () => this.now());
-    this.cluster = new ClusterCommands(this.executor, deps, () => this.now());
+    this.cluster = new ClusterCommands(deps, () => this.now());
   }
 
   protected now(): Date {

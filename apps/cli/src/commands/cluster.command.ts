@@ -25,6 +25,7 @@ function hostPort(text: string): { host: string; port: number } {
   return { host: m[1].replace(/^\[|\]$/g, ''), port };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the master's JSON, read field by field below
 function httpsJson(opts: { host: string; port: number; path: string; method: string; ca?: string; body?: unknown; insecure?: boolean }): Promise<{ status: number; body: any }> {
   return new Promise((resolveAnswer, reject) => {
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);

@@ -10,7 +10,7 @@ const BY_CODE: Record<string, number> = {
   version_conflict: 409, already_exists: 409, duplicate_username: 409, duplicate_token: 409,
   duplicate_radius_client: 409, duplicate_sdk_credential: 409, duplicate_administrator: 409,
   last_administrator: 409, precondition_failed: 412, rate_limited: 429,
-  master_unavailable: 503, read_only_replica: 503, not_ready: 503,
+  master_unavailable: 503, read_only_replica: 503, not_ready: 503, ack_timeout: 503,
 };
 
 export function statusForCode(code: string | undefined): number {

@@ -30,7 +30,7 @@ export class ProblemFilter implements ExceptionFilter {
     const err = exception as CodedError;
     if (err && typeof err.code === 'string') {
       const status = statusForCode(err.code);
-      if (status < 500 || err.code === 'master_unavailable' || err.code === 'read_only_replica') {
+      if (status < 500 || ['master_unavailable', 'read_only_replica', 'ack_timeout', 'not_ready'].includes(err.code)) {
         return {
           type: `urn:twofold:error:${err.code}`, title: err.code, status, code: err.code, detail: err.message,
           ...(err.field ? { field: err.field } : {}), ...(err.rule ? { rule: err.rule } : {}),

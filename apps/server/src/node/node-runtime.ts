@@ -64,14 +64,15 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   const masterNodeId = epoch.masterNodeId ?? identity.founderNodeId ?? identity.nodeId;
   const known = (await queries.listClusterNodes()).find((n) => n.nodeId === masterNodeId);
   const masterAddress = masterNodeId === identity.nodeId ? self : known ?? (identity.joinedMaster?.nodeId === masterNodeId ? identity.joinedMaster : null);
+  const started: { runtime?: NodeRuntime } = {};
   const role = new ClusterRole(masterNodeId === identity.nodeId ? 'master' : 'slave', epoch.epoch, masterAddress);
 
-  let replication: ReplicationCoordinator | undefined;
   const commands = new CommandService({
     store, projector, queries, sealer: keyring, hasher: new Argon2idHasher(),
     nodeId: identity.nodeId, epoch: () => role.epoch, onAppended: (n: number) => metrics.eventsAppended.inc(n),
     assertWritable: role.assertWritable,
-    afterAppend: (position) => replication?.waitForSlaves(position) ?? Promise.resolve(),
+    // Synchronous replication, once replication exists (writes during start-up wait for nobody).
+    afterAppend: (position) => started.runtime?.replication?.waitForSlaves(position) ?? Promise.resolve(),
   });
   const outbox = await UpstreamOutbox.open(dataSource);
   const upstream = new UpstreamSecurityEvents(outbox, queries, () => new Date());
@@ -106,7 +107,7 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
       await store.close();
     },
   };
-  replication = new ReplicationCoordinator(runtime, outbox, upstream);
-  runtime.replication = replication;
+  runtime.replication = new ReplicationCoordinator(runtime, outbox, upstream);
+  started.runtime = runtime;
   return runtime;
 }

@@ -67,7 +67,13 @@ export class ReplicationCoordinator {
   // Synchronous replication: the write returns once `count` slaves hold it durably.
   async waitForSlaves(position: number): Promise<void> {
     const { syncSlaves, syncTimeoutMs } = this.rt.config.replication;
-    if (syncSlaves > 0 && this.master) await this.master.waitForAcks(position, syncSlaves, syncTimeoutMs);
+    if (syncSlaves === 0 || !this.master) return;
+    try {
+      await this.master.waitForAcks(position, syncSlaves, syncTimeoutMs);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ack_timeout') throw err;
+      throw Object.assign(new Error(`written on the master at position ${position}, but not confirmed by ${syncSlaves} slave(s) within ${syncTimeoutMs} ms (TWOFOLD_REPLICATION_SYNC_SLAVES)`), { code: 'ack_timeout' });
+    }
   }
 
   private async startMaster(): Promise<void> {
