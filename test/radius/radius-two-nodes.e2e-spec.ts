@@ -48,8 +48,12 @@ describeIfTools('RADIUS across two nodes sharing one log', () => {
     const challenge = await pap(b, 'pete', 'pete-password');
     expect(challenge.code).toBe('Access-Challenge');
     const [sms] = (await waitForDeliveries(deliveries, before + 1)).slice(before);
-    const answer = await pap(a, 'pete', /\d{6}/.exec(sms.text)![0], { State: challenge.state! });
+    const code = /\d{6}/.exec(sms.text)![0];
+    const answer = await pap(a, 'pete', code, { State: challenge.state! });
     expect(answer.code).toBe('Access-Accept');
+    // The same State and code replayed on the other node: answered once means answered everywhere.
+    const replay = await pap(b, 'pete', code, { State: challenge.state! });
+    expect(replay.code).toBe('Access-Reject');
   });
 
   it('holds a push on node A and releases it when node B records the approval', async () => {

@@ -1,5 +1,5 @@
 import {
-  decideRecordFailedAttempt, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication, evaluateFraudReport, foldUser,
+  decideRecordChallengeConsumed, decideRecordFailedAttempt, decideRecordOathCodeUsed, RecordChallengeConsumed, decideRecordSuccessfulAuthentication, evaluateFraudReport, foldUser,
   RecordFailedAttempt, RecordOathCodeUsed, RecordSuccessfulAuthentication, Streams,
 } from '@twofold/domain';
 import type { ReadModelQueries } from '@twofold/read-model';
@@ -14,6 +14,8 @@ export interface SecurityEventSink {
   // Throws a DomainError 'code_already_used' when the step/counter was already accepted anywhere.
   recordOathCodeUsed(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
   recordOathSuccess(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
+  // A one-time challenge answered and the success, in one append; throws 'code_already_used' on a replay.
+  recordChallengeSuccess(userId: string, nonce: string, expiresAt: string, source: string): Promise<void>;
   reportFraud(userId: string, reason: string, source: string): Promise<void>;
 }
 
@@ -56,6 +58,15 @@ export class SecurityEvents implements SecurityEventSink {
     const success = RecordSuccessfulAuthentication.create({ userId, source });
     await this.executor.execute(Streams.user(userId), foldUser, (s) => [
       ...decideRecordOathCodeUsed(s, used),
+      ...decideRecordSuccessfulAuthentication(s, success, { now: this.clock() }),
+    ], this.actor(source));
+  }
+
+  async recordChallengeSuccess(userId: string, nonce: string, expiresAt: string, source: string): Promise<void> {
+    const consumed = RecordChallengeConsumed.create({ userId, nonce, expiresAt });
+    const success = RecordSuccessfulAuthentication.create({ userId, source });
+    await this.executor.execute(Streams.user(userId), foldUser, (s) => [
+      ...decideRecordChallengeConsumed(s, consumed),
       ...decideRecordSuccessfulAuthentication(s, success, { now: this.clock() }),
     ], this.actor(source));
   }

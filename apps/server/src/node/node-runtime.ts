@@ -83,6 +83,7 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
     recordSuccess: (...a) => sink().recordSuccess(...a),
     recordOathCodeUsed: (...a) => sink().recordOathCodeUsed(...a),
     recordOathSuccess: (...a) => sink().recordOathSuccess(...a),
+    recordChallengeSuccess: (...a) => sink().recordChallengeSuccess(...a),
     reportFraud: (...a) => sink().reportFraud(...a),
   };
   const directory: UserDirectoryView = {

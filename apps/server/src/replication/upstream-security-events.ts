@@ -1,12 +1,12 @@
 import {
-  decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication, evaluateFailure, evaluateFraudReport, evolveUser, RecordOathCodeUsed,
+  decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication, RecordChallengeConsumed, evaluateFailure, evaluateFraudReport, evolveUser, RecordOathCodeUsed,
   RecordSuccessfulAuthentication, Settings, UserState, DomainEvent,
 } from '@twofold/domain';
 import type { SecurityEventSink, CommandService } from '@twofold/commands';
 import type { ReadModelQueries } from '@twofold/read-model';
 import type { UpstreamOutbox } from '@twofold/replication';
 
-export type UpstreamKind = 'failed_attempt' | 'success' | 'code_used' | 'oath_success' | 'fraud';
+export type UpstreamKind = 'failed_attempt' | 'success' | 'code_used' | 'oath_success' | 'challenge_success' | 'fraud';
 
 interface Pending { id: string; userId: string; events: DomainEvent[] }
 
@@ -54,6 +54,13 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
     ]);
   }
 
+  recordChallengeSuccess(userId: string, nonce: string, expiresAt: string, source: string): Promise<void> {
+    return this.raise('challenge_success', userId, { nonce, expiresAt, source }, (s) => [
+      ...decideRecordChallengeConsumed(s, RecordChallengeConsumed.create({ userId, nonce, expiresAt })),
+      ...decideRecordSuccessfulAuthentication(s, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.clock() }),
+    ]);
+  }
+
   reportFraud(userId: string, reason: string, source: string): Promise<void> {
     return this.raise('fraud', userId, { reason, source }, (s, settings) => evaluateFraudReport(s, settings, this.clock(), reason));
   }
@@ -67,7 +74,7 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
   // After a restart: what is still in the outbox is still enforced.
   async reload(): Promise<void> {
     for (const item of await this.outbox.pending(0, 10_000)) {
-      const p = item.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number };
+      const p = item.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
       const state = await this.queries.getUserState(p.userId);
       if (!state) continue;
       const settings = await this.queries.getSettings();
@@ -77,6 +84,7 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
         if (item.kind === 'failed_attempt') events = evaluateFailure(state, settings, at, { reason: p.reason, source: p.source });
         if (item.kind === 'code_used' || item.kind === 'oath_success') events = decideRecordOathCodeUsed(state, RecordOathCodeUsed.create({ userId: p.userId, tokenId: p.tokenId, counter: p.counter }));
         if (item.kind === 'fraud') events = evaluateFraudReport(state, settings, at, p.reason);
+        if (item.kind === 'challenge_success') events = decideRecordChallengeConsumed(state, RecordChallengeConsumed.create({ userId: p.userId, nonce: p.nonce, expiresAt: p.expiresAt }));
       } catch {
         events = []; // already reflected in the read model
       }
@@ -87,7 +95,7 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
 
 // On the master: an upstream message from a slave becomes the same events a local one would.
 export async function applyUpstream(commands: CommandService, event: { id: string; kind: string; payload: Record<string, unknown> }): Promise<void> {
-  const p = event.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number };
+  const p = event.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
   const security = commands.security.causedBy(event.id);
   try {
     switch (event.kind as UpstreamKind) {
@@ -95,6 +103,7 @@ export async function applyUpstream(commands: CommandService, event: { id: strin
       case 'success': return await security.recordSuccess(p.userId, p.source ?? 'slave');
       case 'code_used': return await security.recordOathCodeUsed(p.userId, String(p.tokenId), Number(p.counter), p.source ?? 'slave');
       case 'oath_success': return await security.recordOathSuccess(p.userId, String(p.tokenId), Number(p.counter), p.source ?? 'slave');
+      case 'challenge_success': return await security.recordChallengeSuccess(p.userId, String(p.nonce), String(p.expiresAt), p.source ?? 'slave');
       case 'fraud': return await security.reportFraud(p.userId, p.reason ?? 'fraud reported', p.source ?? 'slave');
     }
   } catch (err) {

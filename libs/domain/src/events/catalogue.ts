@@ -49,6 +49,8 @@ export type OathTokenAssigned = DomainEvent<'OathTokenAssigned', {
 export type OathTokenRemoved = DomainEvent<'OathTokenRemoved', { userId: string; tokenId: string }>;
 // A code accepted once must never be accepted again, on any node (TOTP time step or HOTP counter).
 export type OathCodeUsed = DomainEvent<'OathCodeUsed', { userId: string; tokenId: string; counter: number }>;
+// A one-time challenge (SMS code in a sealed state) answered: the same state is refused on every node.
+export type OtpChallengeConsumed = DomainEvent<'OtpChallengeConsumed', { userId: string; nonce: string; expiresAt: string }>;
 export type AuthenticationFailed = DomainEvent<'AuthenticationFailed', { userId: string; at: string; reason: string; source: string }>;
 export type AuthenticationSucceeded = DomainEvent<'AuthenticationSucceeded', { userId: string; at: string; source: string }>;
 export type UserDeleted = DomainEvent<'UserDeleted', { userId: string }>;
@@ -87,7 +89,7 @@ export type AdministratorRemoved = DomainEvent<'AdministratorRemoved', { adminId
 export type UserEvent =
   | UserCreated | UserUpdated | UserPinSet | UserPinCleared | UserPasswordSet | UserEnabled | UserDisabled
   | UserLockedOut | UserUnlocked | UserBlockedForFraud | UserFraudUnblocked | OathTokenAssigned
-  | OathTokenRemoved | OathCodeUsed | AuthenticationFailed | AuthenticationSucceeded | UserDeleted;
+  | OathTokenRemoved | OathCodeUsed | OtpChallengeConsumed | AuthenticationFailed | AuthenticationSucceeded | UserDeleted;
 export type SettingsEvent = SettingsUpdated;
 export type RadiusClientEvent = RadiusClientAdded | RadiusClientUpdated | RadiusClientRemoved;
 export type SdkCredentialEvent = SdkCredentialIssued | SdkCredentialRevoked;
@@ -102,7 +104,7 @@ export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartia
 export const CURRENT_SCHEMA_VERSION: Record<TwofoldEventType, number> = {
   UserCreated: 1, UserUpdated: 1, UserPinSet: 1, UserPinCleared: 1, UserPasswordSet: 1, UserEnabled: 1,
   UserDisabled: 1, UserLockedOut: 1, UserUnlocked: 1, UserBlockedForFraud: 1, UserFraudUnblocked: 1,
-  OathTokenAssigned: 1, OathTokenRemoved: 1, OathCodeUsed: 1, AuthenticationFailed: 1,
+  OathTokenAssigned: 1, OathTokenRemoved: 1, OathCodeUsed: 1, OtpChallengeConsumed: 1, AuthenticationFailed: 1,
   AuthenticationSucceeded: 1, UserDeleted: 1, SettingsUpdated: 1, RadiusClientAdded: 1,
   RadiusClientUpdated: 1, RadiusClientRemoved: 1, SdkCredentialIssued: 1, SdkCredentialRevoked: 1,
   AdministratorAdded: 1, AdministratorRemoved: 1, OutOfBandApprovalDecided: 1,

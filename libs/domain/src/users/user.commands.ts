@@ -177,6 +177,13 @@ export const RecordOathCodeUsed = defineCommand(
 );
 export type RecordOathCodeUsed = ReturnType<typeof RecordOathCodeUsed.create>;
 
+// nonce: the challenge's; expiresAt: when the challenge would have expired anyway (ISO-8601).
+export const RecordChallengeConsumed = defineCommand(
+  'RecordChallengeConsumed',
+  z.strictObject({ ...userId, nonce: z.string().min(8).max(64), expiresAt: z.string().datetime() }),
+);
+export type RecordChallengeConsumed = ReturnType<typeof RecordChallengeConsumed.create>;
+
 // ---- authentication outcomes ----
 
 // source: where it happened, e.g. "radius:<clientId>", "sdk:<credentialId>", "portal".

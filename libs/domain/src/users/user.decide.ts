@@ -16,6 +16,7 @@ import {
   MAX_OATH_TOKENS,
   RecordFailedAttempt,
   RecordOathCodeUsed,
+  RecordChallengeConsumed,
   RecordSuccessfulAuthentication,
   RemoveOathToken,
   SetPassword,
@@ -152,6 +153,15 @@ export function decideRecordOathCodeUsed(state: UserState, command: RecordOathCo
     throw DomainError.rule(DomainErrorCode.CodeAlreadyUsed, 'counter', 'This one-time code (or an older one) has already been used.');
   }
   return [makeEvent('OathCodeUsed', { userId: command.userId, tokenId: command.tokenId, counter: command.counter })];
+}
+
+// A challenge is answered once in the whole cluster: a second answer of the same state is a replay.
+export function decideRecordChallengeConsumed(state: UserState, command: RecordChallengeConsumed): UserEvent[] {
+  assertUserExists(state, command.userId);
+  if ((state.consumedChallenges ?? []).some((c) => c.nonce === command.nonce)) {
+    throw DomainError.rule(DomainErrorCode.CodeAlreadyUsed, 'nonce', 'This sign-in challenge has already been answered.');
+  }
+  return [makeEvent('OtpChallengeConsumed', { userId: command.userId, nonce: command.nonce, expiresAt: command.expiresAt })];
 }
 
 export function decideRecordFailedAttempt(state: UserState, command: RecordFailedAttempt, ctx: { now: Date; settings: Settings }): UserEvent[] {

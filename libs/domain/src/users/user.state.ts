@@ -39,6 +39,8 @@ export interface UserState {
   lockedOut: Restriction | null;
   blocked: Restriction | null;
   lastAuthenticatedAt: string | null;
+  // Nonces of one-time challenges already answered (newest last, bounded); absent in older states.
+  consumedChallenges?: Array<{ nonce: string; expiresAt: string }>;
 }
 
 export const INITIAL_USER_STATE: UserState = Object.freeze({
@@ -59,6 +61,8 @@ export const INITIAL_USER_STATE: UserState = Object.freeze({
 
 // Bounded so that a user under a long attack with lockout disabled does not grow without end.
 export const MAX_REMEMBERED_FAILURES = 100;
+// Challenges live minutes; a user does not answer more than this many within one validity window.
+export const MAX_REMEMBERED_CHALLENGES = 50;
 
 type Payload = Record<string, unknown>;
 
@@ -111,6 +115,10 @@ export function evolveUser(state: UserState, event: EventLike): UserState {
     }
     case 'OathTokenRemoved':
       return { ...s, tokens: s.tokens.filter((t) => t.tokenId !== p.tokenId) };
+    case 'OtpChallengeConsumed': {
+      const consumed = [...(s.consumedChallenges ?? []), { nonce: String(p.nonce), expiresAt: String(p.expiresAt) }];
+      return { ...s, consumedChallenges: consumed.slice(-MAX_REMEMBERED_CHALLENGES) };
+    }
     case 'OathCodeUsed': {
       const used = p.counter as number;
       return {

@@ -408,6 +408,16 @@ export class AuthenticationEngine {
       if (response.length < length || !verifyOtpForState(code, claims.nonce, data.h)) return this.fail(attempt, 'invalid_code');
       if (hasPin ? (await this.matchPin(attempt, rest, true)) === null : rest !== '') return this.fail(attempt, hasPin ? 'invalid_pin' : 'invalid_code');
       this.consumedStates.set(claims.nonce, claims.expiresAt);
+      // Once anywhere means once everywhere: the log refuses a second answer of this state.
+      if (this.deps.security.recordChallengeSuccess) {
+        try {
+          await this.deps.security.recordChallengeSuccess(attempt.userId, claims.nonce, new Date(claims.expiresAt).toISOString(), attempt.source);
+        } catch (error) {
+          if ((error as { code?: string }).code === DomainErrorCode.CodeAlreadyUsed) return reject('invalid_state', attempt.userId);
+          throw error;
+        }
+        return { kind: 'accept', userId: attempt.userId, username: attempt.username };
+      }
       return this.succeed(attempt);
     }
     if (data.m === 'oath') {

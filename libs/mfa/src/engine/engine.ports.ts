@@ -16,6 +16,8 @@ export interface SecurityEventRecorder {
   recordOathCodeUsed(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
   // Both of the above in one append (one durable write per sign-in); used when offered.
   recordOathSuccess?(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
+  // A one-time challenge (SMS) answered, once in the whole cluster; throws 'code_already_used' on a replay.
+  recordChallengeSuccess?(userId: string, nonce: string, expiresAt: string, source: string): Promise<void>;
   reportFraud(userId: string, reason: string, source: string): Promise<void>;
 }
 
