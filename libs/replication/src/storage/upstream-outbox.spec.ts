@@ -101,7 +101,8 @@ describeEachBackend('replication: upstream outbox', ({ freshStorage }) => {
     slave.start();
     await waitFor('outbox drained', async () => (await outbox.count()) === 0);
     expect(dropped).toBe(2);
-    expect(connects).toBeGreaterThanOrEqual(3);
+    // Both drops may hit one connection before it is replaced, so at least one reconnect.
+    expect(connects).toBeGreaterThanOrEqual(2);
     expect(calls).toEqual(ids); // redeliveries were recognised by the inbox, not applied again
     expect(fromUpstream(await readAll(mStore))).toEqual([
       ['FailedAttempt', 'alice', ids[0]],
