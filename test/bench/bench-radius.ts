@@ -15,7 +15,8 @@ import {
   AddRadiusClient, decideAddRadiusClient, INITIAL_RADIUS_CLIENT_STATE, makeEvent, newId, SealContext, SecretKeyring, Streams, toRecord,
 } from '@twofold/domain';
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
-import { Argon2idHasher, base32Encode, generateTotp, TEST_ARGON2ID_PARAMS } from '@twofold/mfa';
+import { base32Encode } from '@twofold/domain';
+import { Argon2idHasher, generateTotp, TEST_ARGON2ID_PARAMS } from '@twofold/mfa';
 import { openDataDir } from '@twofold/platform';
 import { ReadModelProjector } from '@twofold/read-model';
 import { buildRequest, parsePacket, RadiusCode, RadiusPacket, stringAttribute, verifyResponse } from '@twofold/radius';

@@ -16,7 +16,8 @@ import {
   decideIssueSdkCredential, INITIAL_SDK_CREDENTIAL_STATE, IssueSdkCredential, makeEvent, newId, SealContext, SecretKeyring, Streams, toRecord,
 } from '@twofold/domain';
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
-import { base32Encode, generateTotp, hashSdkSecret } from '@twofold/mfa';
+import { base32Encode } from '@twofold/domain';
+import { generateTotp, hashSdkSecret } from '@twofold/mfa';
 import { openDataDir } from '@twofold/platform';
 import { ReadModelProjector } from '@twofold/read-model';
 import { TwofoldSdkClient } from '@twofold/sdk-client';

@@ -4,7 +4,7 @@ export * from './oath/oath.error';
 export * from './oath/otpauth-uri';
 export * from './oath/qr';
 export * from './oath/numeric-otp';
-export { base32Encode, base32Decode } from './oath/base32';
+// base32 lives in @twofold/domain (seeds are sealed as base32 there).
 export * from './hashing/argon2id-hasher';
 export * from './hashing/sdk-secret';
 export * from './hashing/hashing.error';

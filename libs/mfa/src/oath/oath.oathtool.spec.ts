@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { base32Encode } from './base32';
+import { base32Encode } from '@twofold/domain';
 import { generateHotp, generateTotp, verifyTotp, OathAlgorithm, OathDigits, TotpPeriod } from './oath';
 
 // Cross-checks against the real OATH Toolkit binary, the reference most admins already trust.
