@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, postgresTestUrl, warnPostgresSkipped, type TestDatabase } from './postgres';
+import { containerPostgresUrl, createTestDatabase, dockerAvailable, postgresTestUrl, stopContainerPostgres, warnPostgresSkipped, type TestDatabase } from './postgres';
 
 export type BackendName = 'sqlite' | 'postgres';
 
@@ -32,16 +32,18 @@ export function describeEachBackend(name: string, fn: (ctx: BackendContext) => v
   });
 
   const pgUrl = postgresTestUrl();
-  if (!pgUrl) warnPostgresSkipped();
-  (pgUrl ? describe : describe.skip)(`${name} [postgres]`, () => {
+  const docker = !pgUrl && dockerAvailable();
+  if (!pgUrl && !docker) warnPostgresSkipped();
+  (pgUrl || docker ? describe : describe.skip)(`${name} [postgres${docker ? ', testcontainers' : ''}]`, () => {
     const dbs: TestDatabase[] = [];
     afterAll(async () => {
       for (const db of dbs) await db.drop();
+      if (docker) await stopContainerPostgres();
     });
     fn({
       backend: 'postgres',
       freshStorage: async () => {
-        const db = await createTestDatabase(pgUrl);
+        const db = await createTestDatabase(pgUrl ?? (await containerPostgresUrl()));
         dbs.push(db);
         return { url: db.url };
       },

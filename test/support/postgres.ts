@@ -1,12 +1,35 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
+import { existsSync } from 'node:fs';
+
 // PostgreSQL for tests: a fresh database per test file on the server named by
 // TWOFOLD_TEST_PG_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
-// Without the variable the PostgreSQL tests are skipped, loudly.
-// (A Docker/testcontainers fallback would start a server here when the variable is unset;
-// no container runtime is available on the build machines, so there is none.)
+// Without the variable, where a Docker engine is reachable, testcontainers starts a PostgreSQL
+// for the test file; where neither exists the PostgreSQL tests are skipped, loudly.
 export const PG_URL_ENV = 'TWOFOLD_TEST_PG_URL';
+
+// A Docker engine answers at the default socket or at DOCKER_HOST.
+export function dockerAvailable(): boolean {
+  return Boolean(process.env.DOCKER_HOST) || existsSync('/var/run/docker.sock');
+}
+
+let container: Promise<{ url: string; stop(): Promise<unknown> }> | undefined;
+
+// One PostgreSQL container per test process, started on first use (testcontainers).
+export function containerPostgresUrl(): Promise<string> {
+  container ??= (async () => {
+    const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+    const started = await new PostgreSqlContainer('postgres:16-alpine').start();
+    return { url: started.getConnectionUri(), stop: () => started.stop() };
+  })();
+  return container.then((c) => c.url);
+}
+
+export async function stopContainerPostgres(): Promise<void> {
+  if (container) await (await container).stop();
+  container = undefined;
+}
 
 export interface TestDatabase {
   url: string;
@@ -23,7 +46,7 @@ let warned = false;
 export function warnPostgresSkipped(): void {
   if (warned) return;
   warned = true;
-  console.warn(`PostgreSQL tests SKIPPED: set ${PG_URL_ENV}=postgres://user@host:5432/postgres to run them`);
+  console.warn(`PostgreSQL tests SKIPPED: set ${PG_URL_ENV}=postgres://user@host:5432/postgres (or make a Docker engine reachable for testcontainers) to run them`);
 }
 
 // Creates twofold_test_<random> on the server of `baseUrl` and returns its URL.
