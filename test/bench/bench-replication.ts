@@ -7,6 +7,7 @@
 //   2. lag from "append returned on the master" to "durable in the slave's store" (p50/p99)
 //   3. catch-up events/s for a fresh slave joining N events behind
 import { fork, type ChildProcess } from 'node:child_process';
+import { ReadModelProjector } from '@twofold/read-model';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +25,9 @@ function arg(name: string, fallback: number): number {
 
 function event(i: number): NewEvent {
   return {
-    type: 'UserFailedAttemptRecorded',
+    type: 'AuthenticationFailed',
     schemaVersion: 1,
-    payload: { userId: `u-${i % 5000}`, reason: 'bad_otp', source: 'radius:client-1', seq: i },
+    payload: { userId: `u-${i % 5000}`, at: new Date().toISOString(), reason: 'bad_otp', source: 'radius:client-1', seq: i },
     metadata: { actor: 'radius:client-1', nodeId: 'master', epoch: 0 },
   };
 }
@@ -49,10 +50,15 @@ async function runChild(configPath: string): Promise<void> {
     master: { host: '127.0.0.1', port: config.port }, tls: config.tls, reconnect: { minMs: 50, maxMs: 1000 },
   });
   slave.on('appended', (head) => process.send!({ head: head.position, at: now() }));
+  // The slave's read model, as a node runs it: what RADIUS and the SDK answer from.
+  const projector = new ReadModelProjector(store.dataSource, { afterCommit: (position) => process.send!({ visible: position, at: now() }) });
+  await projector.init();
+  projector.follow(store);
   slave.on('connected', () => process.send!({ connected: true }));
   process.on('message', async (m: { cmd?: string }) => {
     if (m.cmd !== 'stop') return;
     await slave.stop();
+    projector.stop();
     const verify = await store.verify();
     await store.close();
     process.send!({ stopped: true, verifyOk: verify.ok, checked: verify.checked }, () => process.exit(0));
@@ -64,6 +70,7 @@ interface ChildSlave {
   proc: ChildProcess;
   head: number;
   onHead(fn: (position: number, at: number) => void): void;
+  onVisible(fn: (position: number, at: number) => void): void;
   connected: Promise<void>;
   stop(): Promise<{ verifyOk: boolean; checked: number }>;
 }
@@ -73,20 +80,23 @@ function startChild(config: ChildConfig, dir: string): ChildSlave {
   writeFileSync(configPath, JSON.stringify(config));
   const proc = fork(__filename, ['--child', configPath], { stdio: 'inherit' });
   const listeners: Array<(position: number, at: number) => void> = [];
+  const visibleListeners: Array<(position: number, at: number) => void> = [];
   let stopped: ((v: { verifyOk: boolean; checked: number }) => void) | undefined;
   let connected!: () => void;
   const child: ChildSlave = {
     proc,
     head: 0,
     onHead: (fn) => listeners.push(fn),
+    onVisible: (fn) => visibleListeners.push(fn),
     connected: new Promise((r) => (connected = r)),
     stop: () => new Promise((resolve) => {
       stopped = resolve;
       proc.send({ cmd: 'stop' });
     }),
   };
-  proc.on('message', (m: { head?: number; at?: number; connected?: boolean; stopped?: boolean; verifyOk?: boolean; checked?: number }) => {
+  proc.on('message', (m: { head?: number; visible?: number; at?: number; connected?: boolean; stopped?: boolean; verifyOk?: boolean; checked?: number }) => {
     if (m.connected) connected();
+    if (m.visible !== undefined) for (const fn of visibleListeners) fn(m.visible, m.at!);
     if (m.head !== undefined) {
       child.head = m.head;
       for (const fn of listeners) fn(m.head, m.at!);
@@ -145,15 +155,20 @@ async function main(): Promise<void> {
     await Promise.all(slaves.map((c) => c.connected));
     const appendedAt = new Map<number, number>();
     const lags: number[][] = [[], []];
-    slaves.forEach((child, i) => {
+    const visibleLags: number[][] = [[], []];
+    const track = (into: number[]) => {
       let seen = 0;
-      child.onHead((position, at) => {
+      return (position: number, at: number) => {
         for (let p = seen + 1; p <= position; p++) {
           const t = appendedAt.get(p);
-          if (t !== undefined) lags[i].push(at - t);
+          if (t !== undefined) into.push(at - t);
         }
-        seen = position;
-      });
+        seen = Math.max(seen, position);
+      };
+    };
+    slaves.forEach((child, i) => {
+      child.onHead(track(lags[i]));
+      child.onVisible(track(visibleLags[i]));
     });
 
     let appends = 0;
@@ -173,6 +188,11 @@ async function main(): Promise<void> {
     while (slaves.some((c) => c.head < head.position)) await new Promise((r) => setTimeout(r, 5));
     console.log(`sustained appends (1 event each, sequential), 2 slaves attached: ${fmt(appends)} in ${elapsed.toFixed(1)} s = ${fmt(appends / elapsed)}/s`);
     console.log(`  slaves reached the master's head ${fmt(performance.now() - drainStart)} ms after the last append`);
+    await new Promise((r) => setTimeout(r, 1000)); // let the read models apply the tail
+    visibleLags.forEach((l, i) => {
+      const sorted = [...l].sort((a, b) => a - b);
+      console.log(`  slave-${i + 1} lag append->visible in the slave's read model: p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms (${fmt(sorted.length)} samples)`);
+    });
     lags.forEach((l, i) => {
       const sorted = [...l].sort((a, b) => a - b);
       console.log(`  slave-${i + 1} lag append->durable on slave: p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms (${fmt(sorted.length)} samples)`);
