@@ -7,9 +7,7 @@
 // per-credential rate limit (200/s by default) is not what is measured.
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createSocket } from 'node:dgram';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
@@ -21,6 +19,7 @@ import { generateTotp, hashSdkSecret } from '@twofold/mfa';
 import { openDataDir } from '@twofold/platform';
 import { ReadModelProjector } from '@twofold/read-model';
 import { TwofoldSdkClient } from '@twofold/sdk-client';
+import { freePort } from '../support/ports';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -28,25 +27,6 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 300);
 const SERVER_MAIN = resolve(__dirname, '../../apps/server/src/main.js');
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((res, rej) => {
-      const srv = createServer();
-      srv.once('error', rej);
-      srv.listen(0, '127.0.0.1', () => {
-        const { port: p } = srv.address() as { port: number };
-        srv.close(() => res(p));
-      });
-    });
-    const udpFree = await new Promise<boolean>((res) => {
-      const s = createSocket('udp4');
-      s.once('error', () => res(false));
-      s.bind(port, '127.0.0.1', () => s.close(() => res(true)));
-    });
-    if (udpFree) return port;
-  }
-}
 
 interface BenchUser { username: string; seed: Buffer }
 
