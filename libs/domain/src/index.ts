@@ -39,3 +39,4 @@ export * from './administrators/administrator.aggregate';
 
 export * from './approvals/approval';
 export * from './cluster/cluster';
+export * from './users/user-history';

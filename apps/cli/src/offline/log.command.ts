@@ -16,4 +16,9 @@ export function registerLogCommands(program: Command): void {
   log.command('export').summary('write the log to stdout as NDJSON').description('write the log to standard output as NDJSON, one StoredEvent per line (e.g. `twofold log export > log.ndjson`); progress and a summary go to stderr')
     .option('--from <position>', 'start at this position (default 1)', intOption('--from', 1, Number.MAX_SAFE_INTEGER), 1)
     .action(run(async (ctx, o: { from: number }) => (await import('./log')).exportLog(ctx, o)));
+
+  program.command('audit').description('offline: what a user looked like at a moment, and every change with who asked for it (from the log)')
+    .command('user <username>').description('the user as of --at (default: now), with the changes up to then; secrets show only as "set"')
+    .option('--at <time>', 'a date or time, e.g. 2026-03-01 or 2026-03-01T12:00:00Z')
+    .action(run(async (ctx, username: string, o: { at?: string }) => (await import('./audit')).auditUserCommand(ctx, username, o)));
 }
