@@ -11,6 +11,7 @@ export class ReplicationCoordinator {
   private master?: ReplicationMaster;
   private slave?: ReplicationSlave;
   private finder?: NodeJS.Timeout;
+  private pruner?: NodeJS.Timeout;
   private stopped = false;
   private disconnectedSince: number | null = null;
   private handlingDivergence = false;
@@ -53,6 +54,7 @@ export class ReplicationCoordinator {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.finder) clearInterval(this.finder);
+    if (this.pruner) clearInterval(this.pruner);
     await this.slave?.stop();
     await this.master?.stop();
   }
@@ -79,6 +81,12 @@ export class ReplicationCoordinator {
   private async startMaster(): Promise<void> {
     const { rt } = this;
     const inbox = await UpstreamInbox.open(rt.dataSource);
+    // Ids a slave could still redeliver are kept a week; older ones would only grow the table.
+    const prune = () => inbox.prune(new Date(Date.now() - 7 * 24 * 3600 * 1000)).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not prune the upstream inbox'));
+    void prune();
+    if (this.pruner) clearInterval(this.pruner);
+    this.pruner = setInterval(prune, 3600 * 1000);
+    this.pruner.unref();
     this.master = new ReplicationMaster({
       store: rt.store, clusterId: rt.dataDir.identity.clusterId, nodeId: rt.dataDir.identity.nodeId, epoch: () => rt.role.epoch,
       tls: this.tls, host: rt.config.replication.bindAddress, port: rt.config.replication.port, logger: this.log, inbox,
