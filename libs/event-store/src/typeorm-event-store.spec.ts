@@ -115,6 +115,7 @@ describeEachBackend('TypeOrmEventStore', ({ backend, freshStorage }) => {
       await sut.dataSource.query(
         `CREATE TRIGGER boom BEFORE INSERT ON event_log WHEN NEW.payload LIKE '%boom%' BEGIN SELECT RAISE(ABORT, 'boom'); END`,
       );
+      expect(await sut.dataSource.query(`SELECT name FROM sqlite_master WHERE type = 'trigger' AND name = 'boom'`)).toHaveLength(1);
     } else {
       await sut.dataSource.query(
         `CREATE FUNCTION boom() RETURNS trigger AS $$ BEGIN IF NEW.payload LIKE '%boom%' THEN RAISE EXCEPTION 'boom'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`,
