@@ -25,7 +25,6 @@ export class AppModule {
         queries: runtime.queries, commands: runtime.commands, store: runtime.store, projector: runtime.projector,
         nodeId: runtime.dataDir.identity.nodeId, clusterKey: { keyId: runtime.dataDir.masterKeyId, key: runtime.dataDir.masterKey },
         logger: runtime.logger.child({ component: 'sdk' }), options: sdkOptionsFromConfig(runtime.config),
-        writes: { epoch: () => runtime.role.epoch, assertWritable: runtime.role.assertWritable, afterAppend: (p: number) => runtime.replication.waitForSlaves(p) },
       })],
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,

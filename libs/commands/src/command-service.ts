@@ -15,6 +15,7 @@ import { RadiusClientCommands } from './radius-client-commands';
 import { AccessCommands } from './access-commands';
 import { SecurityEvents } from './security-events';
 import { ClusterCommands } from './cluster-commands';
+import { ApprovalCommands } from './approval-commands';
 
 export interface CommandServiceDeps extends ExecutorDeps {
   queries: ReadModelQueries;
@@ -37,6 +38,7 @@ export class CommandService {
   readonly access: AccessCommands;
   readonly security: SecurityEvents;
   readonly cluster: ClusterCommands;
+  readonly approvals: ApprovalCommands;
 
   constructor(protected readonly deps: CommandServiceDeps) {
     this.executor = new StreamExecutor(deps);
@@ -44,6 +46,7 @@ export class CommandService {
     this.access = new AccessCommands(this.executor, deps.queries);
     this.security = new SecurityEvents(this.executor, deps.queries, () => this.now());
     this.cluster = new ClusterCommands(deps, () => this.now());
+    this.approvals = new ApprovalCommands(this.executor, deps.store, this.security, () => this.now());
   }
 
   protected now(): Date {

@@ -6,3 +6,4 @@ export * from './access-commands';
 export * from './stream-executor';
 export * from './security-events';
 export * from './cluster-commands';
+export * from './approval-commands';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EventStore } from '@twofold/event-store';
 import type { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
-import type { CommandService, ExecutorDeps } from '@twofold/commands';
+import type { CommandService } from '@twofold/commands';
 import type { AuthenticationEngine } from '@twofold/mfa';
 import { SdkError } from './errors/sdk-error';
 import type { RateLimit } from './rate-limit/rate-limiter';
@@ -38,9 +38,6 @@ export interface SdkDeps {
   clusterKey: { keyId: string; key: Buffer };
   logger: SdkLogger;
   options?: Partial<SdkOptions>;
-  // The node's write rules for the SDK's own appends (cancellations): on a slave assertWritable
-  // must throw, so nothing is appended outside the master.
-  writes?: Pick<ExecutorDeps, 'epoch' | 'assertWritable' | 'afterAppend'>;
 }
 
 export const SDK_DEPS = Symbol('SdkDeps');

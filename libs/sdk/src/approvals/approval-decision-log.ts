@@ -1,8 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { approvalStream, DecideApproval, decideApproval, DomainErrorCode, foldApproval, isDomainError } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
-import { StreamExecutor } from '@twofold/commands';
-import type { ApprovalDecision, ApprovalDecisionLog, RecordedDecision } from '@twofold/mfa';
+import type { ApprovalDecisionLog, RecordedDecision } from '@twofold/mfa';
 import { SDK_DEPS, SdkDeps } from '../sdk.deps';
 
 // Decisions as the log holds them (stream approval-<key>), wherever they were taken; a log
@@ -10,12 +8,10 @@ import { SDK_DEPS, SdkDeps } from '../sdk.deps';
 @Injectable()
 export class StoreApprovalDecisionLog implements ApprovalDecisionLog, OnModuleInit, OnModuleDestroy {
   private readonly waiters = new Map<string, Set<() => void>>();
-  private readonly executor: StreamExecutor;
   private subscription?: Subscription;
 
-  constructor(@Inject(SDK_DEPS) private readonly deps: SdkDeps) {
-    this.executor = new StreamExecutor({ store: deps.store, projector: deps.projector, nodeId: deps.nodeId, ...(deps.writes ?? {}) });
-  }
+  // Reads and cancellations go through the node's write side (guarded on slaves like every write).
+  constructor(@Inject(SDK_DEPS) private readonly deps: SdkDeps) {}
 
   async onModuleInit(): Promise<void> {
     const head = await this.deps.store.head();
@@ -29,10 +25,8 @@ export class StoreApprovalDecisionLog implements ApprovalDecisionLog, OnModuleIn
     for (const key of [...this.waiters.keys()]) this.wake(key);
   }
 
-  async read(approvalKey: string): Promise<RecordedDecision | null> {
-    const events = await this.deps.store.readStream(approvalStream(approvalKey));
-    const decided = events.find((e) => e.type === 'OutOfBandApprovalDecided');
-    return decided ? { decision: decided.payload.decision as ApprovalDecision, source: String(decided.payload.source) } : null;
+  read(approvalKey: string): Promise<RecordedDecision | null> {
+    return this.deps.commands.approvals.decision(approvalKey);
   }
 
   waitForChange(approvalKey: string, timeoutMs: number): Promise<void> {
@@ -52,17 +46,8 @@ export class StoreApprovalDecisionLog implements ApprovalDecisionLog, OnModuleIn
     });
   }
 
-  async cancel(approvalKey: string, userId: string, source: string): Promise<RecordedDecision | null> {
-    const existing = await this.read(approvalKey);
-    if (existing) return existing;
-    const command = DecideApproval.create({ approvalKey, userId, decision: 'denied', source });
-    try {
-      await this.executor.execute(approvalStream(approvalKey), foldApproval, (s) => decideApproval(s, command, { now: new Date() }), { actor: source });
-    } catch (error) {
-      if (isDomainError(error, DomainErrorCode.AlreadyExists)) return this.read(approvalKey);
-      throw error;
-    }
-    return null;
+  cancel(approvalKey: string, userId: string, source: string): Promise<RecordedDecision | null> {
+    return this.deps.commands.approvals.cancel(approvalKey, userId, source);
   }
 
   private wake(approvalKey: string): void {

@@ -1,0 +1,60 @@
+import {
+  approvalStream, DecideApproval, decideApproval, DomainError, DomainErrorCode, foldApproval, isDomainError,
+} from '@twofold/domain';
+import type { EventStore } from '@twofold/event-store';
+import { Actor } from './actor';
+import { objectBody } from './input';
+import type { SecurityEvents } from './security-events';
+import { StreamExecutor } from './stream-executor';
+
+export type ApprovalOutcome = 'approved' | 'denied' | 'fraud';
+
+const DECISIONS: Record<string, ApprovalOutcome> = {
+  approve: 'approved', approved: 'approved', deny: 'denied', denied: 'denied', fraud: 'fraud',
+};
+
+// Out-of-band (push, voice) decisions: one per request, anywhere in the cluster. The node holding
+// the waiting request sees the decision arrive through its log.
+export class ApprovalCommands {
+  constructor(
+    private readonly executor: StreamExecutor,
+    private readonly store: EventStore,
+    private readonly security: SecurityEvents,
+    private readonly clock: () => Date,
+  ) {}
+
+  async decision(approvalKey: string): Promise<{ decision: ApprovalOutcome; source: string } | null> {
+    const events = await this.store.readStream(approvalStream(approvalKey));
+    const decided = events.find((e) => e.type === 'OutOfBandApprovalDecided');
+    return decided ? { decision: decided.payload.decision as ApprovalOutcome, source: String(decided.payload.source) } : null;
+  }
+
+  // body: { decision: "approve" | "deny" | "fraud" }. Fraud blocks the user before the request is
+  // released, so the node answering it already sees the block.
+  async decide(approval: { approvalKey: string; userId: string }, body: unknown, actor: Actor): Promise<ApprovalOutcome> {
+    const raw = objectBody(body).decision;
+    const decision = typeof raw === 'string' ? DECISIONS[raw] : undefined;
+    if (!decision) throw DomainError.rule(DomainErrorCode.ValidationFailed, 'decision', 'decision: must be "approve", "deny" or "fraud"');
+    const command = DecideApproval.create({ approvalKey: approval.approvalKey, userId: approval.userId, decision, source: actor.actor.slice(0, 128) });
+    if ((await this.decision(approval.approvalKey)) !== null) {
+      throw DomainError.rule(DomainErrorCode.AlreadyExists, 'approvalId', 'This approval request has already been decided.');
+    }
+    if (decision === 'fraud') await this.security.reportFraud(approval.userId, 'fraud reported on an approval request', actor.actor);
+    await this.executor.execute(approvalStream(approval.approvalKey), foldApproval, (s) => decideApproval(s, command, { now: this.clock() }), actor);
+    return decision;
+  }
+
+  // The caller gave up: recorded as denied, unless a decision was there first (then that one stands).
+  async cancel(approvalKey: string, userId: string, source: string): Promise<{ decision: ApprovalOutcome; source: string } | null> {
+    const existing = await this.decision(approvalKey);
+    if (existing) return existing;
+    const command = DecideApproval.create({ approvalKey, userId, decision: 'denied', source });
+    try {
+      await this.executor.execute(approvalStream(approvalKey), foldApproval, (s) => decideApproval(s, command, { now: this.clock() }), { actor: source });
+    } catch (error) {
+      if (isDomainError(error, DomainErrorCode.AlreadyExists)) return this.decision(approvalKey);
+      throw error;
+    }
+    return null;
+  }
+}
