@@ -1,12 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
-import { decodeJoinToken, type Actor } from '@twofold/commands';
-import { DomainError, DomainErrorCode } from '@twofold/domain';
-import { certificateFingerprint, issueCertificate } from '@twofold/platform';
+import type { Actor } from '@twofold/commands';
+import { certificateFingerprint } from '@twofold/platform';
 import { RUNTIME } from '../node/runtime.token';
 import type { NodeRuntime } from '../node/node-runtime';
 import { AdminAuthGuard } from '../admin/auth/admin-auth.guard';
 import { CurrentActor } from '../admin/auth/actor';
-import { joinRequest } from './join-request';
+import { admitNode } from './admit-node';
 
 @Controller()
 export class ClusterController {
@@ -28,29 +27,8 @@ export class ClusterController {
   // A new node presents its one-time token and gets what its data directory needs.
   @Post('cluster/v1/join')
   @HttpCode(200)
-  async join(@Body() body: unknown) {
-    const { runtime } = this;
-    const input = joinRequest(body);
-    const token = decodeJoinToken(input.token);
-    if (token.caFingerprint !== certificateFingerprint(runtime.dataDir.ca.certPem)) {
-      throw DomainError.rule(DomainErrorCode.ValidationFailed, 'token', 'The join token was issued by another cluster.');
-    }
-    runtime.role.assertWritable();
-    const nodeName = await runtime.commands.cluster.join(token, input);
-    const caKey = runtime.dataDir.ca.keyPem;
-    if (!caKey) throw DomainError.rule(DomainErrorCode.ValidationFailed, 'token', 'This node holds no CA key and cannot admit nodes.');
-    const node = issueCertificate({ certPem: runtime.dataDir.ca.certPem, keyPem: caKey }, nodeName, { hosts: ['localhost', '127.0.0.1', '::1', nodeName, input.host] });
-    const { identity } = runtime.dataDir;
-    return {
-      identity: {
-        clusterId: identity.clusterId, nodeId: input.nodeId, nodeName, createdAt: new Date().toISOString(),
-        founderNodeId: identity.founderNodeId ?? identity.nodeId,
-        joinedMaster: runtime.replication.self,
-      },
-      masterKey: runtime.dataDir.masterKey.toString('base64'),
-      ca: { certPem: runtime.dataDir.ca.certPem, keyPem: caKey },
-      tls: node,
-    };
+  join(@Body() body: unknown) {
+    return admitNode(this.runtime, body);
   }
 
   @Post('admin/v1/cluster/join-tokens')
