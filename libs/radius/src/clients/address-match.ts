@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { formatIp, parseIpAddress } from '@twofold/domain';
 
 export class AddressSpecError extends Error {
   override readonly name = 'AddressSpecError';
@@ -17,44 +17,18 @@ export interface AddressSpec {
 
 const V4_MAPPED_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
 
-function parseIPv4(text: string): number[] | undefined {
-  if (!isIPv4(text)) return undefined;
-  const parts = text.split('.').map(Number);
-  return parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255) ? parts : undefined;
-}
-
-function parseIPv6(text: string): Uint8Array | undefined {
-  if (!isIPv6(text) || text.includes('%')) return undefined;
-  let s = text;
-  if (s.includes('.')) {
-    const cut = s.lastIndexOf(':');
-    const v4 = parseIPv4(s.slice(cut + 1));
-    if (v4 === undefined) return undefined;
-    s = `${s.slice(0, cut + 1)}${((v4[0] << 8) | v4[1]).toString(16)}:${((v4[2] << 8) | v4[3]).toString(16)}`;
-  }
-  const halves = s.split('::');
-  if (halves.length > 2) return undefined;
-  const head = halves[0] === '' ? [] : halves[0].split(':');
-  const tail = halves.length === 2 && halves[1] !== '' ? halves[1].split(':') : [];
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const groups = [...head, ...new Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
-  const bytes = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(groups[i])) return undefined;
-    const value = parseInt(groups[i], 16);
-    bytes[2 * i] = value >> 8;
-    bytes[2 * i + 1] = value & 0xff;
-  }
-  return bytes;
+// Parsing and RFC 5952 text come from the domain (the same rules that validated the address
+// when the client was added); this file only adds matching on the wire.
+function toBytes(text: string): { family: 4 | 6; mapped: Uint8Array } | undefined {
+  const ip = parseIpAddress(text);
+  if (!ip) return undefined;
+  return { family: ip.family, mapped: Uint8Array.from(ip.family === 4 ? [...V4_MAPPED_PREFIX, ...ip.bytes] : ip.bytes) };
 }
 
 // A peer address as 16 bytes, or undefined if it is not an address. Zone ids (fe80::1%eth0) are dropped.
 function toMapped(ip: string): Uint8Array | undefined {
-  const v4 = parseIPv4(ip);
-  if (v4 !== undefined) return Uint8Array.from([...V4_MAPPED_PREFIX, ...v4]);
   const zone = ip.indexOf('%');
-  return parseIPv6(zone >= 0 ? ip.slice(0, zone) : ip);
+  return toBytes(zone >= 0 ? ip.slice(0, zone) : ip)?.mapped;
 }
 
 function maskInPlace(bytes: Uint8Array, prefixLength: number): void {
@@ -64,40 +38,15 @@ function maskInPlace(bytes: Uint8Array, prefixLength: number): void {
   }
 }
 
-function formatIPv6(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push((bytes[i] << 8) | bytes[i + 1]);
-  // Compress the longest run (>= 2) of zero groups, as RFC 5952 says.
-  let bestStart = -1;
-  let bestLength = 1;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength) {
-      bestStart = i;
-      bestLength = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
-}
-
 export function parseAddressSpec(spec: string): AddressSpec {
   if (typeof spec !== 'string') throw new AddressSpecError('address spec must be a string');
   const trimmed = spec.trim();
   const slash = trimmed.indexOf('/');
   const addressText = slash >= 0 ? trimmed.slice(0, slash) : trimmed;
   const prefixText = slash >= 0 ? trimmed.slice(slash + 1) : undefined;
-  const v4 = parseIPv4(addressText);
-  const v6 = v4 === undefined ? parseIPv6(addressText) : undefined;
-  if (v4 === undefined && v6 === undefined) throw new AddressSpecError(`"${spec}" is not an IPv4/IPv6 address or CIDR block`);
-  const family: 4 | 6 = v4 !== undefined ? 4 : 6;
+  const parsed = toBytes(addressText);
+  if (!parsed) throw new AddressSpecError(`"${spec}" is not an IPv4/IPv6 address or CIDR block`);
+  const { family } = parsed;
   const max = family === 4 ? 32 : 128;
   let prefixLength = max;
   if (prefixText !== undefined) {
@@ -106,11 +55,11 @@ export function parseAddressSpec(spec: string): AddressSpec {
     }
     prefixLength = Number(prefixText);
   }
-  const network = v4 !== undefined ? Uint8Array.from([...V4_MAPPED_PREFIX, ...v4]) : (v6 as Uint8Array);
+  const network = parsed.mapped;
   const mappedPrefixLength = family === 4 ? 96 + prefixLength : prefixLength;
   // Host bits are cleared: "192.168.1.5/24" means the 192.168.1.0/24 block.
   maskInPlace(network, mappedPrefixLength);
-  const text = family === 4 ? `${Array.from(network.subarray(12)).join('.')}/${prefixLength}` : `${formatIPv6(network)}/${prefixLength}`;
+  const text = family === 4 ? `${Array.from(network.subarray(12)).join('.')}/${prefixLength}` : `${formatIp({ family: 6, bytes: Array.from(network) })}/${prefixLength}`;
   return { family, prefixLength, text, network, mappedPrefixLength };
 }
 
