@@ -4,35 +4,9 @@ import {
   createEventStore,
   isEventStoreError,
   TypeOrmEventStore,
-  type EventStoreError,
-  type NewEvent,
   type StoredEvent,
 } from './index';
-
-const meta = { actor: 'admin:1', nodeId: 'node-a', epoch: 0 };
-const ev = (payload: Record<string, unknown>, type = 'Tick'): NewEvent => ({ type, schemaVersion: 1, payload, metadata: meta });
-
-async function caught(p: Promise<unknown>): Promise<EventStoreError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isEventStoreError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected an EventStoreError');
-}
-
-function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      if (predicate()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error('condition not met in time'));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}
+import { caught, ev, until } from './testing/spec-helpers';
 
 describeEachBackend('TypeOrmEventStore.setAsideAfter', ({ freshStorage }) => {
   jest.setTimeout(60_000);
