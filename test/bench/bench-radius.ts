@@ -50,7 +50,7 @@ async function seed(dataDirPath: string, users: BenchUser[]): Promise<void> {
     const userId = newId();
     const tokenId = newId();
     const events = [
-      makeEvent('UserCreated', { userId, username: user.username, displayName: user.username, email: null, phones: [], preferredMethod: 'totp', language: 'en' }),
+      makeEvent('UserCreated', { userId, username: user.username, displayName: user.username, contact: { email: null, phones: [] }, preferredMethod: 'totp', language: 'en' }),
       makeEvent('UserPasswordSet', { userId, passwordHash }),
       makeEvent('OathTokenAssigned', {
         userId, tokenId, kind: 'totp', algorithm: 'SHA1', digits: 6, period: 30, counter: 0, label: 'bench',

@@ -3,8 +3,9 @@ import {
   decideCreateUser, decideDeleteUser, decideDisableUser, decideEnableUser, decideRemoveOathToken, decideSetPassword, decideSetPin,
   decideUnblockUser, decideUnlockUser, decideUpdateSettings, decideUpdateUser, DeleteUser, DisableUser, DomainError, DomainErrorCode,
   EnableUser, foldSettings, foldUser, RemoveOathToken, SecretHasher, SecretSealer, SetPassword, SetPin, Streams, UnblockUser,
-  UnlockUser, UpdateSettings, UpdateUser, UserState, base32Encode, base32Decode, SealContext,
+  UnlockUser, UpdateSettings, UpdateUser, UserState, base32Encode, base32Decode, SealContext, openUserContact,
 } from '@twofold/domain';
+import type { StoredEvent } from '@twofold/event-store';
 import type { OathTokenView, ReadModelQueries, UserView } from '@twofold/read-model';
 import { buildOtpauthUri, renderQr } from '@twofold/mfa';
 import { Actor } from './actor';
@@ -68,9 +69,12 @@ export class CommandService {
     return this.resolveUser(userId);
   }
 
+  // The write side holds the cluster key: it decides on the user with e-mail and phones opened.
+  private readonly foldOpenUser = (events: StoredEvent[]): UserState => openUserContact(foldUser(events), this.deps.sealer);
+
   private async onUser(ref: string, decide: (state: UserState, userId: string) => ReturnType<typeof decideEnableUser> | Promise<ReturnType<typeof decideEnableUser>>, actor: Actor): Promise<UserView> {
     const { userId } = await this.resolveUser(ref);
-    await this.executor.execute(Streams.user(userId), foldUser, (s) => decide(s, userId), actor);
+    await this.executor.execute(Streams.user(userId), this.foldOpenUser, (s) => decide(s, userId), actor);
     return this.userView(userId);
   }
 
@@ -81,7 +85,7 @@ export class CommandService {
     const settings = await this.queries.getSettings();
     return this.usernames.run(async () => {
       const usernameTaken = (await this.queries.findUserByUsername(command.username)) !== null;
-      await this.executor.execute(Streams.user(command.userId), foldUser, (s) => decideCreateUser(s, command, { usernameTaken, settings }), actor);
+      await this.executor.execute(Streams.user(command.userId), foldUser, (s) => decideCreateUser(s, command, { usernameTaken, settings, sealer: this.deps.sealer }), actor);
       return this.userView(command.userId);
     });
   }
@@ -98,7 +102,7 @@ export class CommandService {
     const { userId } = await this.resolveUser(ref);
     const input = objectBody(body);
     const command = unnestErrors('changes', () => UpdateUser.create({ userId, changes: input, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }));
-    return this.onUser(userId, (s) => decideUpdateUser(s, command), actor);
+    return this.onUser(userId, (s) => decideUpdateUser(s, command, { sealer: this.deps.sealer }), actor);
   }
 
   async deleteUser(ref: string, actor: Actor, expectedVersion?: number): Promise<void> {
@@ -115,7 +119,7 @@ export class CommandService {
     const settings = await this.queries.getSettings();
     const command = SetPin.create({ ...objectBody(body), userId }, settings.pin);
     const pinHash = await this.deps.hasher.hash(command.pin.reveal());
-    return this.onUser(userId, (s) => decideSetPin(s, command, { pinHash }), actor);
+    return this.onUser(userId, (s) => decideSetPin(s, command, { pinHash, sealer: this.deps.sealer }), actor);
   }
 
   async clearPin(ref: string, actor: Actor): Promise<UserView> {
@@ -126,7 +130,7 @@ export class CommandService {
     const { userId } = await this.resolveUser(ref);
     const command = SetPassword.create({ ...objectBody(body), userId });
     const passwordHash = await this.deps.hasher.hash(command.password.reveal());
-    return this.onUser(userId, (s) => decideSetPassword(s, command, { passwordHash }), actor);
+    return this.onUser(userId, (s) => decideSetPassword(s, command, { passwordHash, sealer: this.deps.sealer }), actor);
   }
 
   async changeUserStatus(ref: string, action: UserStatusAction, body: unknown, actor: Actor): Promise<UserView> {

@@ -6,6 +6,7 @@ export * from './oath/qr';
 export * from './oath/numeric-otp';
 // base32 lives in @twofold/domain (seeds are sealed as base32 there).
 export * from './hashing/argon2id-hasher';
+export * from './hashing/keyed-hash-verifier';
 export * from './hashing/sdk-secret';
 export * from './hashing/hashing.error';
 export * from './sealed-state/state-sealer';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { EventStore, StoredEvent, Subscription } from '@twofold/event-store';
-import { upcast } from '@twofold/domain';
+import { SecretSealer, upcast } from '@twofold/domain';
 import { clearReadModel, ensureReadModelSchema } from './storage/schema';
 import { dialectOf, inTransaction, Sql, sqlOver } from './storage/sql';
 import { UserProjection } from './projections/users.projection';
@@ -28,7 +28,11 @@ export class ReadModelProjector {
 
   // beforeCommit: a test hook, called inside the transaction after the rows and the checkpoint are written.
   // afterCommit: called once rows up to `position` are visible to queries (benchmarks measure lag with it).
-  constructor(private readonly dataSource: DataSource, private readonly hooks: { beforeCommit?: (position: number) => void; afterCommit?: (position: number) => void } = {}) {}
+  // sealer: the cluster key, to open users' sealed e-mail and phones into the query rows.
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly hooks: { beforeCommit?: (position: number) => void; afterCommit?: (position: number) => void; sealer?: SecretSealer } = {},
+  ) {}
 
   private get sql(): Sql {
     return sqlOver(this.dataSource, dialectOf(this.dataSource));
@@ -54,7 +58,7 @@ export class ReadModelProjector {
     if (events.length === 0) return;
     await inTransaction(this.dataSource, async (sql) => {
       let position = await this.readCheckpoint(sql);
-      const users = new UserProjection(sql);
+      const users = new UserProjection(sql, this.hooks.sealer);
       for (const stored of events) {
         if (stored.position <= position) continue;
         if (stored.position !== position + 1) {

@@ -24,7 +24,8 @@ export async function auditUserCommand(ctx: CliContext, username: string, o: { a
       after = page[page.length - 1].position;
     }
     if (streams.size === 0) throw new CliError('unknown_user', `the log has no user "${wanted}"`, ExitCode.NotFound, 'user');
-    const audits = [...streams.entries()].map(([streamId, events]) => ({ streamId, ...auditUser(events, at) }))
+    // The data directory's key shows the e-mail and phones sealed in the log; without it they stay sealed.
+    const audits = [...streams.entries()].map(([streamId, events]) => ({ streamId, ...auditUser(events, at, storage.sealer) }))
       .filter((a) => a.changes.length > 0);
     ctx.out.result(audits, () => audits.map((a) => {
       const s = a.state;
@@ -32,8 +33,9 @@ export async function auditUserCommand(ctx: CliContext, username: string, o: { a
         ['user', `${wanted} (${a.streamId.replace(/^user-/, '')})`],
         ['as of', a.at ?? 'now'],
         ['exists', s.deleted ? 'deleted' : s.exists ? 'yes' : 'not yet'],
-        ['display name', s.profile?.displayName ?? '-'], ['email', s.profile?.email ?? '-'],
-        ['phones', (s.profile?.phones ?? []).map((p) => p.number).join(', ') || '-'],
+        ['display name', s.profile?.displayName ?? '-'],
+        ['email', s.profile?.sealedContact ? 'sealed (no master key here)' : s.profile?.email ?? '-'],
+        ['phones', s.profile?.sealedContact ? 'sealed (no master key here)' : (s.profile?.phones ?? []).map((p) => p.number).join(', ') || '-'],
         ['method', s.profile?.preferredMethod ?? '-'], ['enabled', s.enabled], ['PIN', s.pin], ['password', s.password],
         ['tokens', s.tokens.map((t) => `${t.kind} ${t.label || t.tokenId}`).join(', ') || '-'],
         ['locked out', s.lockedOut ? `since ${s.lockedOut.at}${s.lockedOut.until ? ` until ${s.lockedOut.until}` : ''}` : 'no'],

@@ -20,7 +20,8 @@ export async function init(ctx: CliContext, o: { nodeName?: string }): Promise<v
   }
   const dataSource = await openDatabase(config, dataDir.path);
   const store = new TypeOrmEventStore(dataSource);
-  const projector = new ReadModelProjector(dataSource);
+  const sealer = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
+  const projector = new ReadModelProjector(dataSource, { sealer });
   try {
     // The same wiring as the server's start-up, so the first administrator is made the same way.
     await projector.init();
@@ -32,7 +33,7 @@ export async function init(ctx: CliContext, o: { nodeName?: string }): Promise<v
     }
     const commands = new CommandService({
       store, projector, queries, hasher: new Argon2idHasher(), nodeId: dataDir.identity.nodeId,
-      sealer: new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey }),
+      sealer,
     });
     const token = await commands.access.bootstrapFirstAdministrator();
     if (!token) throw new CliError('already_initialized', `${config.dataDir} already has administrators`, ExitCode.Conflict, 'data-dir');

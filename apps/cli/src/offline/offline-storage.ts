@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { ConfigError, DataDirectory, dataDirExists, loadConfig, openDataDir, TwofoldConfig } from '@twofold/platform';
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
+import { SecretKeyring } from '@twofold/domain';
 import { CliError } from '../core/cli-error';
 import { ExitCode } from '../core/exit-codes';
 
@@ -11,6 +12,8 @@ const CLI_ONLY_ENV = ['TWOFOLD_CA_FILE', 'TWOFOLD_DEBUG'];
 export interface OfflineStorage {
   config: TwofoldConfig;
   dataDir?: DataDirectory;
+  // The cluster key from the data directory (absent when a PostgreSQL log is read without one).
+  sealer?: SecretKeyring;
   dataSource: DataSource;
   store: TypeOrmEventStore;
   close(): Promise<void>;
@@ -54,5 +57,6 @@ export async function openOfflineStorage(dataDirOption: string): Promise<Offline
   const dataDir = openExistingDataDir(config);
   const dataSource = await openDatabase(config, config.dataDir);
   const store = new TypeOrmEventStore(dataSource);
-  return { config, dataDir, dataSource, store, close: () => store.close() };
+  const sealer = dataDir ? new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey }) : undefined;
+  return { config, dataDir, sealer, dataSource, store, close: () => store.close() };
 }

@@ -40,7 +40,9 @@ export async function replay(ctx: CliContext, o: { rebuild?: boolean; force?: bo
         }
       }
     }
-    const projector = new ReadModelProjector(storage.dataSource);
+    // Users' e-mail and phones are sealed in the log: projecting them needs the data directory's key.
+    if (!storage.sealer) throw new CliError('data_dir_missing', `replaying needs the data directory ${storage.config.dataDir} (its master key opens users' contact details)`, ExitCode.NotFound, 'data-dir');
+    const projector = new ReadModelProjector(storage.dataSource, { sealer: storage.sealer });
     const before = await projector.init();
     const head = await storage.store.head();
     const start = o.rebuild ? 0 : before;

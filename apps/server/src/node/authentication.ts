@@ -1,6 +1,6 @@
 import { base32Decode, SealContext, SecretKeyring } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
-import { ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, StateSealer } from '@twofold/mfa';
+import { ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, KeyedHashVerifier, StateSealer } from '@twofold/mfa';
 import type { NodeRuntime } from './node-runtime';
 import { createDeliveryProvider } from '../radius/delivery-provider.factory';
 
@@ -20,7 +20,7 @@ export async function startAuthentication(runtime: NodeRuntime): Promise<Authent
     directory: runtime.directory,
     security: runtime.security,
     openSeed: (userId, token) => base32Decode(keyring.open(token.seed, SealContext.oathSeed(userId, token.tokenId))),
-    hasher: new Argon2idHasher(),
+    hasher: new KeyedHashVerifier(new Argon2idHasher(), keyring),
     sealer: new StateSealer({ keyId: dataDir.masterKeyId, key: dataDir.masterKey }),
     delivery: createDeliveryProvider(config, dataDir.path),
     approvals: broker,

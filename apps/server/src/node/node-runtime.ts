@@ -46,14 +46,14 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   if (dataDir.created) logger.info({ clusterId: dataDir.identity.clusterId, dataDir: dataDir.path }, 'created a new cluster');
   const dataSource = await openStorage({ url: config.databaseUrl, sqlitePath: dataDir.sqlitePath });
   const store = new TypeOrmEventStore(dataSource);
-  const projector = new ReadModelProjector(dataSource);
+  const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
+  const projector = new ReadModelProjector(dataSource, { sealer: keyring });
   await projector.init();
   const caughtUp = await projector.catchUp(store);
   logger.info({ position: caughtUp }, 'read model caught up');
   const metrics = createMetrics();
   projector.follow(store, (err) => logger.error({ err: (err as Error).message }, 'read model projection failed'));
   const queries = new ReadModelQueries(dataSource);
-  const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
 
   // The role comes from the log: the newest epoch record names the master; before any, the founder.
   const { identity } = dataDir;

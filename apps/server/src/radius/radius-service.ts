@@ -1,6 +1,6 @@
 import { SecretKeyring } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
-import { Argon2idHasher, AuthenticationEngine } from '@twofold/mfa';
+import { Argon2idHasher, AuthenticationEngine, KeyedHashVerifier } from '@twofold/mfa';
 import { engineAccessHandler, RadiusServer, RadiusServerOutcome } from '@twofold/radius';
 import type { NodeRuntime } from '../node/node-runtime';
 import { RadiusClientRegistry, RegisteredClient } from './radius-client-registry';
@@ -22,7 +22,7 @@ export async function startRadius(runtime: NodeRuntime, engine: AuthenticationEn
   if (!config.radius.enabled) return undefined;
   const log = logger.child({ component: 'radius' });
   const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
-  const hasher = new Argon2idHasher();
+  const hasher = new KeyedHashVerifier(new Argon2idHasher(), keyring);
   const registry = new RadiusClientRegistry({ queries, sealer: keyring, hasher, logger: log });
 
   // Dropped packets are counted one by one but logged as a summary, so a flood cannot flood the log.

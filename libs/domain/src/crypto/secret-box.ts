@@ -15,6 +15,9 @@ export const SealContext = {
   radiusSecret: (clientId: string) => `radius-secret:${clientId}`,
   radiusUpstreamSecret: (clientId: string) => `radius-upstream-secret:${clientId}`,
   ldapBindPassword: (clientId: string) => `ldap-bind-password:${clientId}`,
+  pinHash: (userId: string) => `pin-hash:${userId}`,
+  passwordHash: (userId: string) => `password-hash:${userId}`,
+  userContact: (userId: string) => `user-contact:${userId}`,
 } as const;
 
 const IV_BYTES = 12;

@@ -1,6 +1,7 @@
 import { DomainEvent, SealedSecret } from './event';
 import type { OutOfBandApprovalDecided } from '../approvals/approval';
 import type { ClusterEvent } from '../cluster/cluster';
+import type { StoredSecretHash } from '../crypto/secret-hasher';
 
 // Stream ids: `user-<userId>`, `settings`, `radius-client-<clientId>`,
 // `sdk-credential-<credentialId>`, `administrator-<adminId>`.
@@ -29,12 +30,24 @@ export interface UserProfile {
   language: string;
 }
 
+// E-mail and phones: personal data, sealed in events from schema v2 on (see users/user-contact.ts).
+export interface ContactDetails { email: string | null; phones: PhoneNumber[] }
+// Sealed (AAD SealContext.userContact) in every event written since v2; clear only when upcast from v1.
+export type StoredContact = SealedSecret | ContactDetails;
+export type ProfileWithoutContact = Omit<UserProfile, 'email' | 'phones'>;
+
 // ---- users ----
-export type UserCreated = DomainEvent<'UserCreated', { userId: string } & UserProfile>;
-export type UserUpdated = DomainEvent<'UserUpdated', { userId: string; changes: Partial<Omit<UserProfile, 'username'>> }>;
-export type UserPinSet = DomainEvent<'UserPinSet', { userId: string; pinHash: string }>;
+// v1: { userId } & UserProfile (email and phones in clear). v2: contact sealed, always complete.
+export type UserCreated = DomainEvent<'UserCreated', { userId: string; contact: StoredContact } & ProfileWithoutContact>;
+// v1: email/phones inside `changes`. v2: `contact` is the complete new contact (sealed) when either changed;
+// upcast from v1 it is the clear part of the change (`Partial<ContactDetails>`).
+export type UserUpdated = DomainEvent<'UserUpdated', {
+  userId: string; changes: Partial<Omit<ProfileWithoutContact, 'username'>>; contact?: SealedSecret | Partial<ContactDetails>;
+}>;
+// v1: pinHash a bare argon2id PHC string. v2: sealed (see StoredSecretHash); v1 strings upcast unchanged.
+export type UserPinSet = DomainEvent<'UserPinSet', { userId: string; pinHash: StoredSecretHash }>;
 export type UserPinCleared = DomainEvent<'UserPinCleared', { userId: string }>;
-export type UserPasswordSet = DomainEvent<'UserPasswordSet', { userId: string; passwordHash: string }>;
+export type UserPasswordSet = DomainEvent<'UserPasswordSet', { userId: string; passwordHash: StoredSecretHash }>;
 export type UserEnabled = DomainEvent<'UserEnabled', { userId: string }>;
 export type UserDisabled = DomainEvent<'UserDisabled', { userId: string }>;
 // `until` null means locked until an administrator unlocks.
@@ -102,7 +115,7 @@ export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartia
 
 // Current schema version per type; bump with an upcaster, never edit a shape in place.
 export const CURRENT_SCHEMA_VERSION: Record<TwofoldEventType, number> = {
-  UserCreated: 1, UserUpdated: 1, UserPinSet: 1, UserPinCleared: 1, UserPasswordSet: 1, UserEnabled: 1,
+  UserCreated: 2, UserUpdated: 2, UserPinSet: 2, UserPinCleared: 1, UserPasswordSet: 2, UserEnabled: 1,
   UserDisabled: 1, UserLockedOut: 1, UserUnlocked: 1, UserBlockedForFraud: 1, UserFraudUnblocked: 1,
   OathTokenAssigned: 1, OathTokenRemoved: 1, OathCodeUsed: 1, OtpChallengeConsumed: 1, AuthenticationFailed: 1,
   AuthenticationSucceeded: 1, UserDeleted: 1, SettingsUpdated: 1, RadiusClientAdded: 1,

@@ -1,3 +1,4 @@
+import { SecretBox } from '../crypto/secret-box';
 import { DomainErrorCode, isDomainError } from '../errors/domain-error';
 import { toRecord } from '../events/event-record';
 import { CreateUser, RecordChallengeConsumed } from './user.commands';
@@ -5,7 +6,7 @@ import { decideCreateUser, decideRecordChallengeConsumed } from './user.decide';
 import { evolveUser, foldUser, INITIAL_USER_STATE, MAX_REMEMBERED_CHALLENGES } from './user.state';
 import { DEFAULT_SETTINGS } from '../settings/default-settings';
 
-const created = foldUser(decideCreateUser(INITIAL_USER_STATE, CreateUser.create({ userId: 'u1', username: 'sam' }), { usernameTaken: false, settings: DEFAULT_SETTINGS }).map(toRecord));
+const created = foldUser(decideCreateUser(INITIAL_USER_STATE, CreateUser.create({ userId: 'u1', username: 'sam' }), { usernameTaken: false, settings: DEFAULT_SETTINGS, sealer: new SecretBox('k1', Buffer.alloc(32, 1)) }).map(toRecord));
 const consume = (nonce: string) => RecordChallengeConsumed.create({ userId: 'u1', nonce, expiresAt: '2025-03-01T12:05:00.000Z' });
 
 describe('one-time challenges', () => {

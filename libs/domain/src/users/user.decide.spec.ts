@@ -12,16 +12,17 @@ import {
 } from './user.commands';
 import { decideCreateUser, decideUser, UserDecideContext } from './user.decide';
 import { isBlocked, isLockedOut } from './user.policies';
-import { foldUser, INITIAL_USER_STATE, UserState } from './user.state';
+import { foldUser, INITIAL_USER_STATE, openUserContact, UserState } from './user.state';
 
 const now = new Date('2025-03-01T12:00:00.000Z');
 const sealer = new SecretBox('k1', randomBytes(32));
 const ctx: UserDecideContext = { now, settings: DEFAULT_SETTINGS, usernameTaken: false, pinHash: '$argon2id$pin', passwordHash: '$argon2id$pw', sealer };
 
-// Decide, then fold the events back the way they come from the log (payload records).
+// Decide, then fold the events back the way they come from the log (payload records) and open the
+// contact, as the write side does.
 function run(state: UserState, command: UserCommand, context: Partial<UserDecideContext> = {}): { state: UserState; events: UserEvent[] } {
   const events = decideUser(state, command, { ...ctx, ...context });
-  return { state: foldUser(events.map(toRecord), state), events };
+  return { state: openUserContact(foldUser(events.map(toRecord), state), sealer), events };
 }
 
 function codeOf(fn: () => unknown): DomainErrorCode {
@@ -42,15 +43,15 @@ describe('user lifecycle', () => {
     expect(events).toEqual([
       {
         type: 'UserCreated',
-        schemaVersion: 1,
-        data: { userId: 'u1', username: 'alice', displayName: 'alice', email: null, phones: [], preferredMethod: 'totp', language: 'en' },
+        schemaVersion: 2,
+        data: { userId: 'u1', username: 'alice', displayName: 'alice', preferredMethod: 'totp', language: 'en', contact: expect.objectContaining({ alg: 'A256GCM' }) },
       },
     ]);
-    expect(state).toMatchObject({ version: 1, exists: true, enabled: true, userId: 'u1', profile: { username: 'alice' } });
+    expect(state).toMatchObject({ version: 1, exists: true, enabled: true, userId: 'u1', profile: { username: 'alice', email: null, phones: [] } });
   });
 
   it('refuses a username the read model says is taken', () => {
-    expect(codeOf(() => decideCreateUser(INITIAL_USER_STATE, CreateUser.create({ username: 'alice' }), { usernameTaken: true, settings: DEFAULT_SETTINGS })))
+    expect(codeOf(() => decideCreateUser(INITIAL_USER_STATE, CreateUser.create({ username: 'alice' }), { usernameTaken: true, settings: DEFAULT_SETTINGS, sealer })))
       .toBe(DomainErrorCode.DuplicateUsername);
   });
 
@@ -60,7 +61,7 @@ describe('user lifecycle', () => {
 
   it('updates only what changed, and nothing when nothing changed', () => {
     const { state, events } = run(alice(), UpdateUser.create({ userId: 'u1', changes: { displayName: 'Alice S', phones: [{ number: '+15551234567' }] } }));
-    expect(events).toEqual([{ type: 'UserUpdated', schemaVersion: 1, data: { userId: 'u1', changes: { displayName: 'Alice S' } } }]);
+    expect(events).toEqual([{ type: 'UserUpdated', schemaVersion: 2, data: { userId: 'u1', changes: { displayName: 'Alice S' } } }]);
     expect(state.profile?.displayName).toBe('Alice S');
     expect(run(state, UpdateUser.create({ userId: 'u1', changes: { displayName: 'Alice S' } })).events).toEqual([]);
   });
@@ -96,17 +97,33 @@ describe('user lifecycle', () => {
     for (const command of commands) expect(codeOf(() => run(state, command))).toBe(DomainErrorCode.UserDeleted);
   });
 
-  it('sets and clears the PIN and password from hashes the caller prepared', () => {
+  it('sets and clears the PIN and password from hashes the caller prepared, sealed to the user', () => {
     let { state, events } = run(alice(), SetPin.create({ userId: 'u1', pin: '2580' }, DEFAULT_SETTINGS.pin));
-    expect(events[0].data).toEqual({ userId: 'u1', pinHash: '$argon2id$pin' });
+    expect(events[0]).toMatchObject({ type: 'UserPinSet', schemaVersion: 2, data: { userId: 'u1', pinHash: expect.objectContaining({ alg: 'A256GCM', keyId: 'k1' }) } });
     expect(JSON.stringify(events)).not.toContain('2580');
-    expect(state.pinHash).toBe('$argon2id$pin');
+    expect(JSON.stringify(events)).not.toContain('$argon2id$');
+    expect(sealer.open(state.pinHash as never, SealContext.pinHash('u1'))).toBe('$argon2id$pin');
+    expect(() => sealer.open(state.pinHash as never, SealContext.pinHash('u2'))).toThrow(DomainError);
     ({ state } = run(state, ClearPin.create({ userId: 'u1' })));
     expect(state.pinHash).toBeNull();
     expect(run(state, ClearPin.create({ userId: 'u1' })).events).toEqual([]);
     ({ state, events } = run(state, SetPassword.create({ userId: 'u1', password: 'long enough' })));
-    expect(state.passwordHash).toBe('$argon2id$pw');
+    expect(sealer.open(state.passwordHash as never, SealContext.passwordHash('u1'))).toBe('$argon2id$pw');
     expect(JSON.stringify(events)).not.toContain('long enough');
+    expect(JSON.stringify(events)).not.toContain('$argon2id$');
+  });
+
+  it('seals e-mail and phones into the events; the opened state shows them', () => {
+    const { state, events } = run(INITIAL_USER_STATE, CreateUser.create({ userId: 'u1', username: 'eve', email: 'eve@example.com', phones: [{ label: 'mobile', number: '+15550100' }] }));
+    expect(JSON.stringify(events)).not.toMatch(/eve@example|15550100/);
+    expect(foldUser(events)).toMatchObject({ profile: { email: null, phones: [], sealedContact: expect.objectContaining({ alg: 'A256GCM' }) } });
+    expect(state.profile).toMatchObject({ email: 'eve@example.com', phones: [{ label: 'mobile', number: '+15550100' }] });
+    expect(state.profile).not.toHaveProperty('sealedContact');
+    const changed = run(state, UpdateUser.create({ userId: 'u1', changes: { email: 'eve@corp.example' } }));
+    expect(JSON.stringify(changed.events)).not.toMatch(/corp\.example|15550100/);
+    // The sealed contact is complete: the phones survive a change of e-mail alone.
+    expect(changed.state.profile).toMatchObject({ email: 'eve@corp.example', phones: [{ number: '+15550100' }] });
+    expect(() => decideUser(foldUser(events), UpdateUser.create({ userId: 'u1', changes: { email: 'x@example.com' } }), ctx)).toThrow(/opened/);
   });
 
   it('enables and disables idempotently', () => {
@@ -197,7 +214,7 @@ describe('OATH tokens', () => {
 
 describe('evolveUser', () => {
   it('folds DomainEvents and payload records alike and counts the stream version', () => {
-    const created = decideCreateUser(INITIAL_USER_STATE, CreateUser.create({ userId: 'u1', username: 'bob' }), { usernameTaken: false, settings: DEFAULT_SETTINGS });
+    const created = decideCreateUser(INITIAL_USER_STATE, CreateUser.create({ userId: 'u1', username: 'bob' }), { usernameTaken: false, settings: DEFAULT_SETTINGS, sealer });
     const fromEvents = foldUser([...created, { type: 'UserDisabled', schemaVersion: 1, data: { userId: 'u1' } }]);
     const fromRecords = foldUser([...created.map(toRecord), { type: 'UserDisabled', schemaVersion: 1, payload: { userId: 'u1' } }]);
     expect(fromRecords).toEqual(fromEvents);

@@ -1,7 +1,7 @@
 import { SealContext, SecretSealer } from '../crypto/secret-box';
 import { base32Encode } from '../crypto/base32';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { Settings, UserEvent, UserProfile } from '../events/catalogue';
+import { ContactDetails, ProfileWithoutContact, Settings, UserEvent } from '../events/catalogue';
 import { makeEvent } from '../events/event-record';
 import { assertExpectedVersion } from '../shared/versioning';
 import {
@@ -28,6 +28,7 @@ import {
 } from './user.commands';
 import { assertUserExists, evaluateFailure, fraudBlock } from './user.policies';
 import { OathTokenState, UserState } from './user.state';
+import { sealContact } from './user-contact';
 
 // Decide functions: (state of the user's stream, validated command, context) => new events.
 // They throw DomainError when an invariant would break and return [] when nothing changes.
@@ -36,33 +37,47 @@ import { OathTokenState, UserState } from './user.state';
 // caller looks the username up in the read model (users projection) and passes the answer.
 // The remaining race (two creates at once on different streams) is closed by the master being
 // the single writer: serialise CreateUser per username there.
-export function decideCreateUser(state: UserState, command: CreateUser, ctx: { usernameTaken: boolean; settings: Settings }): UserEvent[] {
+// E-mail and phones are sealed into `contact` (AAD SealContext.userContact): personal data stays out
+// of a copy of the log.
+export function decideCreateUser(state: UserState, command: CreateUser, ctx: { usernameTaken: boolean; settings: Settings; sealer: SecretSealer }): UserEvent[] {
   if (state.exists) throw DomainError.rule(DomainErrorCode.AlreadyExists, 'userId', 'A user with this id already exists.');
   if (ctx.usernameTaken) throw DomainError.rule(DomainErrorCode.DuplicateUsername, 'username', 'The username is already in use.');
   const { userId, username, displayName, email, phones, preferredMethod, language } = command;
+  const contact = sealContact(ctx.sealer, userId, { email, phones: phones.map((p) => ({ label: p.label, number: p.number })) });
   return [
     makeEvent('UserCreated', {
       userId,
       username,
       displayName: displayName || username,
-      email,
-      phones: phones.map((p) => ({ label: p.label, number: p.number })),
       preferredMethod: preferredMethod ?? ctx.settings.defaultMethod,
       language,
+      contact,
     }),
   ];
 }
 
-export function decideUpdateUser(state: UserState, command: UpdateUser): UserEvent[] {
+// state: folded and opened (openUserContact), so a change to e-mail or phones can be compared and
+// sealed as the complete new contact.
+export function decideUpdateUser(state: UserState, command: UpdateUser, ctx: { sealer: SecretSealer }): UserEvent[] {
   assertUserExists(state, command.userId);
   assertExpectedVersion(state.version, command.expectedVersion);
-  const changes: Partial<Omit<UserProfile, 'username'>> = {};
   const profile = state.profile!;
-  for (const [key, value] of Object.entries(command.changes) as [keyof typeof changes, unknown][]) {
-    if (value === undefined) continue;
-    if (JSON.stringify(profile[key]) !== JSON.stringify(value)) (changes as Record<string, unknown>)[key] = value;
+  // A wiring bug, not a user error: comparing against a sealed contact would lose the old values.
+  if (profile.sealedContact) throw new Error('UpdateUser needs a state whose contact is opened (openUserContact)');
+  const changes: Partial<Omit<ProfileWithoutContact, 'username'>> = {};
+  const contact: ContactDetails = { email: profile.email, phones: profile.phones };
+  let contactChanged = false;
+  for (const [key, value] of Object.entries(command.changes) as [keyof (typeof command)['changes'], unknown][]) {
+    if (value === undefined || JSON.stringify(profile[key]) === JSON.stringify(value)) continue;
+    if (key === 'email' || key === 'phones') {
+      (contact as unknown as Record<string, unknown>)[key] = value;
+      contactChanged = true;
+    } else {
+      (changes as Record<string, unknown>)[key] = value;
+    }
   }
-  return Object.keys(changes).length === 0 ? [] : [makeEvent('UserUpdated', { userId: command.userId, changes })];
+  if (!contactChanged && Object.keys(changes).length === 0) return [];
+  return [makeEvent('UserUpdated', { userId: command.userId, changes, ...(contactChanged ? { contact: sealContact(ctx.sealer, command.userId, contact) } : {}) })];
 }
 
 export function decideDeleteUser(state: UserState, command: DeleteUser): UserEvent[] {
@@ -70,10 +85,11 @@ export function decideDeleteUser(state: UserState, command: DeleteUser): UserEve
   return [makeEvent('UserDeleted', { userId: command.userId })];
 }
 
-// pinHash: SecretHasher.hash(command.pin.reveal()), computed by the caller.
-export function decideSetPin(state: UserState, command: SetPin, ctx: { pinHash: string }): UserEvent[] {
+// pinHash: SecretHasher.hash(command.pin.reveal()), computed by the caller (argon2id off the event
+// loop). It is sealed here with the cluster key, so the log holds nothing to brute-force offline.
+export function decideSetPin(state: UserState, command: SetPin, ctx: { pinHash: string; sealer: SecretSealer }): UserEvent[] {
   assertUserExists(state, command.userId);
-  return [makeEvent('UserPinSet', { userId: command.userId, pinHash: ctx.pinHash })];
+  return [makeEvent('UserPinSet', { userId: command.userId, pinHash: ctx.sealer.seal(ctx.pinHash, SealContext.pinHash(command.userId)) })];
 }
 
 export function decideClearPin(state: UserState, command: ClearPin): UserEvent[] {
@@ -81,10 +97,10 @@ export function decideClearPin(state: UserState, command: ClearPin): UserEvent[]
   return state.pinHash === null ? [] : [makeEvent('UserPinCleared', { userId: command.userId })];
 }
 
-// passwordHash: SecretHasher.hash(command.password.reveal()), computed by the caller.
-export function decideSetPassword(state: UserState, command: SetPassword, ctx: { passwordHash: string }): UserEvent[] {
+// passwordHash: SecretHasher.hash(command.password.reveal()), computed by the caller; sealed like a PIN.
+export function decideSetPassword(state: UserState, command: SetPassword, ctx: { passwordHash: string; sealer: SecretSealer }): UserEvent[] {
   assertUserExists(state, command.userId);
-  return [makeEvent('UserPasswordSet', { userId: command.userId, passwordHash: ctx.passwordHash })];
+  return [makeEvent('UserPasswordSet', { userId: command.userId, passwordHash: ctx.sealer.seal(ctx.passwordHash, SealContext.passwordHash(command.userId)) })];
 }
 
 export function decideEnableUser(state: UserState, command: EnableUser): UserEvent[] {
@@ -192,12 +208,12 @@ function need<T>(value: T | undefined, name: string, kind: string): T {
 
 export function decideUser(state: UserState, command: UserCommand, ctx: UserDecideContext): UserEvent[] {
   switch (command.type) {
-    case 'CreateUser': return decideCreateUser(state, command, { usernameTaken: need(ctx.usernameTaken, 'usernameTaken', command.type), settings: ctx.settings });
-    case 'UpdateUser': return decideUpdateUser(state, command);
+    case 'CreateUser': return decideCreateUser(state, command, { usernameTaken: need(ctx.usernameTaken, 'usernameTaken', command.type), settings: ctx.settings, sealer: need(ctx.sealer, 'sealer', command.type) });
+    case 'UpdateUser': return decideUpdateUser(state, command, { sealer: need(ctx.sealer, 'sealer', command.type) });
     case 'DeleteUser': return decideDeleteUser(state, command);
-    case 'SetPin': return decideSetPin(state, command, { pinHash: need(ctx.pinHash, 'pinHash', command.type) });
+    case 'SetPin': return decideSetPin(state, command, { pinHash: need(ctx.pinHash, 'pinHash', command.type), sealer: need(ctx.sealer, 'sealer', command.type) });
     case 'ClearPin': return decideClearPin(state, command);
-    case 'SetPassword': return decideSetPassword(state, command, { passwordHash: need(ctx.passwordHash, 'passwordHash', command.type) });
+    case 'SetPassword': return decideSetPassword(state, command, { passwordHash: need(ctx.passwordHash, 'passwordHash', command.type), sealer: need(ctx.sealer, 'sealer', command.type) });
     case 'EnableUser': return decideEnableUser(state, command);
     case 'DisableUser': return decideDisableUser(state, command);
     case 'LockUser': return decideLockUser(state, command, ctx);

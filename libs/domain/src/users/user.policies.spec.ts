@@ -1,3 +1,4 @@
+import { SecretBox } from '../crypto/secret-box';
 import { DomainErrorCode } from '../errors/domain-error';
 import { toRecord } from '../events/event-record';
 import { Settings } from '../events/catalogue';
@@ -8,7 +9,7 @@ import { CreateUser } from './user.commands';
 import { decideCreateUser } from './user.decide';
 
 function createdUser(): UserState {
-  return foldUser(decideCreateUser(foldUser([]), CreateUser.create({ userId: 'u1', username: 'alice' }), { usernameTaken: false, settings: DEFAULT_SETTINGS }));
+  return foldUser(decideCreateUser(foldUser([]), CreateUser.create({ userId: 'u1', username: 'alice' }), { usernameTaken: false, settings: DEFAULT_SETTINGS, sealer: new SecretBox('k1', Buffer.alloc(32, 1)) }));
 }
 
 const T0 = new Date('2025-03-01T12:00:00.000Z');

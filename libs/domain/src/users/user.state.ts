@@ -1,7 +1,10 @@
-import { OathAlgorithm, OathKind, PhoneNumber, UserProfile } from '../events/catalogue';
+import { SecretSealer } from '../crypto/secret-box';
+import { StoredSecretHash } from '../crypto/secret-hasher';
+import { ContactDetails, OathAlgorithm, OathKind, ProfileWithoutContact, StoredContact, UserProfile } from '../events/catalogue';
 import { SealedSecret } from '../events/event';
 import { EventLike, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
+import { isSealed, openContact } from './user-contact';
 
 export interface OathTokenState {
   tokenId: string;
@@ -23,16 +26,21 @@ export interface Restriction {
   reason: string;
 }
 
+// While `sealedContact` is present the contact is not opened yet: `email` is null and `phones` empty
+// until openUserContact fills them (and drops it). States written before v2 never have it.
+export type UserStateProfile = UserProfile & { sealedContact?: SealedSecret };
+
 // Stream `user-<userId>`. Times are ISO-8601 strings, as in the events.
 export interface UserState {
   version: number;
   exists: boolean;
   deleted: boolean;
   userId: string | null;
-  profile: UserProfile | null;
+  profile: UserStateProfile | null;
   enabled: boolean;
-  pinHash: string | null;
-  passwordHash: string | null;
+  // Sealed since schema v2; a bare argon2id string when it came from a v1 event (see StoredSecretHash).
+  pinHash: StoredSecretHash | null;
+  passwordHash: StoredSecretHash | null;
   tokens: OathTokenState[];
   // Failures since the last success, unlock or lockout (the lockout policy windows them).
   recentFailures: string[];
@@ -64,7 +72,24 @@ export const MAX_REMEMBERED_FAILURES = 100;
 // Challenges live minutes; a user does not answer more than this many within one validity window.
 export const MAX_REMEMBERED_CHALLENGES = 50;
 
-type Payload = Record<string, unknown>;
+function withContact(profile: ProfileWithoutContact, contact: StoredContact | Partial<ContactDetails>, before?: UserStateProfile): UserStateProfile {
+  if (isSealed(contact)) return { ...profile, email: null, phones: [], sealedContact: contact };
+  // Clear contact comes only from v1 records, which all precede a stream's first v2 record.
+  const email = contact.email !== undefined ? contact.email : (before?.email ?? null);
+  const phones = contact.phones !== undefined ? [...contact.phones] : [...(before?.phones ?? [])];
+  const { sealedContact: _sealed, ...rest } = { ...before, ...profile } as UserStateProfile;
+  return { ...rest, email, phones };
+}
+
+// Opens the sealed contact so the state carries e-mail and phones in clear (for the write side,
+// the read model and the audit, which all hold the cluster key). A state without one is returned as is.
+export function openUserContact(state: UserState, sealer: SecretSealer): UserState {
+  const profile = state.profile;
+  if (!profile?.sealedContact || !state.userId) return state;
+  const { sealedContact, ...rest } = profile;
+  const { email, phones } = openContact(sealer, state.userId, sealedContact);
+  return { ...state, profile: { ...rest, email, phones } };
+}
 
 function updateToken(state: UserState, tokenId: string, fn: (t: OathTokenState) => OathTokenState): OathTokenState[] {
   return state.tokens.map((t) => (t.tokenId === tokenId ? fn(t) : t));
@@ -76,17 +101,21 @@ export function evolveUser(state: UserState, event: EventLike): UserState {
   const s: UserState = { ...state, version: state.version + 1 };
   switch (type) {
     case 'UserCreated': {
-      const { userId, username, displayName, email, phones, preferredMethod, language } = p as Payload & UserProfile & { userId: string };
-      return { ...s, exists: true, deleted: false, enabled: true, userId, profile: { username, displayName, email, phones: [...((phones as PhoneNumber[] | undefined) ?? [])], preferredMethod, language } };
+      const { userId, username, displayName, preferredMethod, language, contact } = p as { userId: string; contact: StoredContact } & ProfileWithoutContact;
+      return { ...s, exists: true, deleted: false, enabled: true, userId, profile: withContact({ username, displayName, preferredMethod, language }, contact) };
     }
-    case 'UserUpdated':
-      return s.profile ? { ...s, profile: { ...s.profile, ...(p.changes as Partial<UserProfile>) } } : s;
+    case 'UserUpdated': {
+      if (!s.profile) return s;
+      const changed = { ...s.profile, ...(p.changes as Partial<ProfileWithoutContact>) };
+      const contact = p.contact as SealedSecret | Partial<ContactDetails> | undefined;
+      return { ...s, profile: contact ? withContact(changed, contact, s.profile) : changed };
+    }
     case 'UserPinSet':
-      return { ...s, pinHash: p.pinHash as string };
+      return { ...s, pinHash: p.pinHash as StoredSecretHash };
     case 'UserPinCleared':
       return { ...s, pinHash: null };
     case 'UserPasswordSet':
-      return { ...s, passwordHash: p.passwordHash as string };
+      return { ...s, passwordHash: p.passwordHash as StoredSecretHash };
     case 'UserEnabled':
       return { ...s, enabled: true };
     case 'UserDisabled':

@@ -8,6 +8,7 @@ import {
   RecordFailedAttempt, RecordOathCodeUsed, RecordSuccessfulAuthentication, SealContext, SecretBox, Settings, UserState,
 } from '@twofold/domain';
 import { Argon2idHasher, TEST_ARGON2ID_PARAMS } from '../hashing/argon2id-hasher';
+import { KeyedHashVerifier } from '../hashing/keyed-hash-verifier';
 import { generateHotp, generateTotp } from '../oath/oath';
 import { StateSealer } from '../sealed-state/state-sealer';
 import { FileDeliveryProvider, readFileDeliveries } from '../delivery/file-delivery-provider';
@@ -21,6 +22,8 @@ import { EngineClient, SecurityEventRecorder, UserDirectory } from './engine.por
 
 const hasher = new Argon2idHasher(TEST_ARGON2ID_PARAMS);
 const box = new SecretBox('k1', randomBytes(32));
+// As the server wires it: hashes in the log are sealed with the cluster key.
+const verifier = new KeyedHashVerifier(hasher, box);
 
 // The domain's own deciders over an in-memory log: the same rules the CommandService applies.
 class MemoryUsers implements UserDirectory, SecurityEventRecorder {
@@ -66,20 +69,22 @@ let deliveryPath: string;
 let delivery: DeliveryProvider;
 let sut: AuthenticationEngine;
 
-const passwordClient: EngineClient = { clientId: 'vpn', firstFactor: new LocalPasswordFirstFactor(hasher) };
+const passwordClient: EngineClient = { clientId: 'vpn', firstFactor: new LocalPasswordFirstFactor(verifier) };
 const noneClient: EngineClient = { clientId: 'wifi', firstFactor: new NoFirstFactor() };
 
-interface UserSpec { method?: AuthMethod; password?: string; pin?: string; token?: 'totp' | 'hotp'; phone?: string }
+// unkeyed: write the hashes as schema v1 did (bare argon2id), as in a log from before the upgrade.
+interface UserSpec { method?: AuthMethod; password?: string; pin?: string; token?: 'totp' | 'hotp'; phone?: string; unkeyed?: boolean }
 
 async function addUser(username: string, spec: UserSpec = {}): Promise<{ userId: string; seed: Buffer }> {
   const userId = `u-${username}`;
   const seed = randomBytes(20);
   const events: DomainEvent[] = [makeEvent('UserCreated', {
-    userId, username, displayName: username, email: null, phones: spec.phone ? [{ label: 'mobile', number: spec.phone }] : [],
+    userId, username, displayName: username, contact: { email: null, phones: spec.phone ? [{ label: 'mobile', number: spec.phone }] : [] },
     preferredMethod: spec.method ?? 'totp', language: 'en',
   })];
-  if (spec.password) events.push(makeEvent('UserPasswordSet', { userId, passwordHash: await hasher.hash(spec.password) }));
-  if (spec.pin) events.push(makeEvent('UserPinSet', { userId, pinHash: await hasher.hash(spec.pin) }));
+  const keyed = async (plain: string, context: string) => (spec.unkeyed ? hasher.hash(plain) : box.seal(await hasher.hash(plain), context));
+  if (spec.password) events.push(makeEvent('UserPasswordSet', { userId, passwordHash: await keyed(spec.password, SealContext.passwordHash(userId)) }));
+  if (spec.pin) events.push(makeEvent('UserPinSet', { userId, pinHash: await keyed(spec.pin, SealContext.pinHash(userId)) }));
   if (spec.token) {
     events.push(makeEvent('OathTokenAssigned', {
       userId, tokenId: 't1', kind: spec.token, algorithm: 'SHA1', digits: 6, period: 30, counter: 0, label: '',
@@ -100,7 +105,7 @@ beforeEach(() => {
   deliveryPath = join(mkdtempSync(join(tmpdir(), 'twofold-engine-')), 'deliveries.jsonl');
   delivery = new FileDeliveryProvider(deliveryPath);
   sut = new AuthenticationEngine({
-    directory: users, security: users, hasher, sealer, approvals: broker, clock: () => clock.now, outOfBandTimeoutMs: 2000,
+    directory: users, security: users, hasher: verifier, sealer, approvals: broker, clock: () => clock.now, outOfBandTimeoutMs: 2000,
     delivery: { send: (m) => delivery.send(m) },
     openSeed: (userId, t) => base32Decode(box.open(t.seed, SealContext.oathSeed(userId, t.tokenId))),
   });
@@ -218,6 +223,21 @@ describe('AuthenticationEngine', () => {
   it('splits password, PIN and code in one request', async () => {
     const { seed } = await addUser('kate', { password: 'kate pass 12', pin: '90817', token: 'totp' });
     await expect(sut.authenticate({ username: 'kate', password: `kate pass 1290817${totp(seed)}`, client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
+  });
+
+  it('still accepts the unkeyed PIN and password of a user set up before hashes were sealed', async () => {
+    const { seed } = await addUser('olga', { password: 'olga pass 12', pin: '90817', token: 'totp', unkeyed: true });
+    await expect(sut.authenticate({ username: 'olga', password: `olga pass 1290818${totp(seed)}`, client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'reject' });
+    await expect(sut.authenticate({ username: 'olga', password: `olga pass 1290817${totp(seed, 1)}`, client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
+  });
+
+  it('refuses a sealed PIN hash copied from another user', async () => {
+    const { seed } = await addUser('pete', { pin: '4812', token: 'totp' });
+    const quinSeed = (await addUser('quin', { token: 'totp' })).seed;
+    const peteHash = users.states.get('u-pete')!.pinHash!;
+    users.apply('u-quin', [makeEvent('UserPinSet', { userId: 'u-quin', pinHash: peteHash })]);
+    await expect(sut.authenticate({ username: 'quin', password: `4812${totp(quinSeed)}`, client: noneClient, source: src })).resolves.toMatchObject({ reason: 'invalid_pin' });
+    await expect(sut.authenticate({ username: 'pete', password: `4812${totp(seed)}`, client: noneClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
   });
 
   it('accepts HOTP codes within the look-ahead, each once', async () => {

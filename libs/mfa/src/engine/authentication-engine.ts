@@ -1,4 +1,4 @@
-import { canAuthenticate, DomainErrorCode, isLockedOut, Settings, UserState } from '@twofold/domain';
+import { canAuthenticate, DomainErrorCode, isLockedOut, SealContext, Settings, UserState } from '@twofold/domain';
 import { DeliveryProvider } from '../delivery/delivery-provider';
 import { generateNumericOtp } from '../oath/numeric-otp';
 import { verifyHotp, verifyTotp, OathDigits, TotpPeriod } from '../oath/oath';
@@ -471,12 +471,13 @@ export class AuthenticationEngine {
   private async matchPin(attempt: Attempt, text: string, alone: boolean): Promise<string | null> {
     const pinHash = attempt.state.pinHash;
     if (pinHash === null) return text;
-    if (alone) return DIGITS.test(text) && (await this.deps.hasher.verify(pinHash, text)) ? '' : null;
+    const context = SealContext.pinHash(attempt.userId);
+    if (alone) return DIGITS.test(text) && (await this.deps.hasher.verify(pinHash, text, context)) ? '' : null;
     const { minLength, maxLength } = attempt.settings.pin;
     for (let length = maxLength; length >= minLength; length--) {
       if (text.length <= length) continue;
       const pin = text.slice(-length);
-      if (DIGITS.test(pin) && (await this.deps.hasher.verify(pinHash, pin))) return text.slice(0, -length);
+      if (DIGITS.test(pin) && (await this.deps.hasher.verify(pinHash, pin, context))) return text.slice(0, -length);
     }
     return null;
   }

@@ -1,4 +1,4 @@
-import type { AuthMethod, Settings, UserState } from '@twofold/domain';
+import type { AuthMethod, Settings, StoredSecretHash, UserState } from '@twofold/domain';
 import type { FirstFactorProvider } from '../first-factor/first-factor';
 
 // The engine's view of the read model. ReadModelQueries satisfies it structurally.
@@ -26,8 +26,9 @@ export type OathTokenForCheck = UserState['tokens'][number];
 // Opens a token's sealed seed (keyring + SealContext.oathSeed in the app).
 export type SeedOpener = (userId: string, token: OathTokenForCheck) => Buffer;
 
+// KeyedHashVerifier satisfies it. context: the SealContext the hash was sealed with.
 export interface PasswordVerifier {
-  verify(hash: string, plain: string): Promise<boolean>;
+  verify(stored: StoredSecretHash, plain: string, context: string): Promise<boolean>;
 }
 
 export type ApprovalDecision = 'approved' | 'denied' | 'fraud';

@@ -5,6 +5,7 @@ import {
   RecordSuccessfulAuthentication, SealContext, SecretBox, Settings, UserState, AuthMethod,
 } from '@twofold/domain';
 import { Argon2idHasher, TEST_ARGON2ID_PARAMS } from '../hashing/argon2id-hasher';
+import { KeyedHashVerifier } from '../hashing/keyed-hash-verifier';
 import { generateTotp } from '../oath/oath';
 import { StateSealer } from '../sealed-state/state-sealer';
 import { DeliveryMessage } from '../delivery/delivery-provider';
@@ -87,10 +88,10 @@ async function addUser(username: string, spec: { method?: AuthMethod; pin?: stri
   const userId = `u-${username}`;
   const seed = randomBytes(20);
   const events: DomainEvent[] = [makeEvent('UserCreated', {
-    userId, username, displayName: username, email: null, phones: spec.phone ? [{ label: 'mobile', number: spec.phone }] : [],
+    userId, username, displayName: username, contact: { email: null, phones: spec.phone ? [{ label: 'mobile', number: spec.phone }] : [] },
     preferredMethod: spec.method ?? 'push', language: 'en',
   })];
-  if (spec.pin) events.push(makeEvent('UserPinSet', { userId, pinHash: await hasher.hash(spec.pin) }));
+  if (spec.pin) events.push(makeEvent('UserPinSet', { userId, pinHash: box.seal(await hasher.hash(spec.pin), SealContext.pinHash(userId)) }));
   if (spec.token) {
     events.push(makeEvent('OathTokenAssigned', {
       userId, tokenId: 't1', kind: 'totp', algorithm: 'SHA1', digits: 6, period: 30, counter: 0, label: '',
@@ -114,7 +115,7 @@ beforeEach(() => {
   decisions = new MemoryDecisions();
   sent = [];
   deps = {
-    directory: users, security: users, hasher, sealer: new StateSealer({ keyId: 'c1', key: randomBytes(32) }), approvals: new ApprovalBroker(),
+    directory: users, security: users, hasher: new KeyedHashVerifier(hasher, box), sealer: new StateSealer({ keyId: 'c1', key: randomBytes(32) }), approvals: new ApprovalBroker(),
     clock: () => clock.now, outOfBandTimeoutMs: 2000,
     delivery: { send: async (m) => { sent.push(m); return { providerMessageId: String(sent.length) }; } },
     openSeed: (userId, t) => base32Decode(box.open(t.seed, SealContext.oathSeed(userId, t.tokenId))),

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@twofold/event-store';
-import { evolveUser, INITIAL_USER_STATE, UserState } from '@twofold/domain';
+import { evolveUser, INITIAL_USER_STATE, openUserContact, SecretSealer, UserState } from '@twofold/domain';
 import { Sql } from '../storage/sql';
 
 const TOKEN_EVENTS = new Set(['OathTokenAssigned', 'OathTokenRemoved', 'OathCodeUsed']);
@@ -17,10 +17,13 @@ interface Entry {
 // The user row holds query columns plus the folded domain state, so lockout and PIN policies
 // run on any node from its own read model with the same code the master uses.
 // Within one batch each user is loaded once, folded in memory, and written once at flush.
+// E-mail and phones arrive sealed (schema v2) and are kept here in clear: the admin API lists them,
+// the SDK masks them and SMS/voice need the number. This is a node's own cache beside its master
+// key, rebuilt from the log at will; the log and its exports keep them sealed.
 export class UserProjection {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly sql: Sql) {}
+  constructor(private readonly sql: Sql, private readonly sealer?: SecretSealer) {}
 
   async apply(e: StoredEvent): Promise<boolean> {
     if (!e.streamId.startsWith('user-')) return false;
@@ -47,7 +50,7 @@ export class UserProjection {
   }
 
   private async write(userId: string, entry: Entry): Promise<void> {
-    const { state } = entry;
+    const state = this.opened(entry.state);
     if (!state.exists || state.deleted || !state.profile) {
       if (entry.inDatabase) {
         await this.sql.query(`DELETE FROM rm_users WHERE user_id = ?`, [userId]);
@@ -77,6 +80,13 @@ export class UserProjection {
       );
     }
     if (entry.tokensChanged) await this.syncTokens(userId, state, entry.tokenAssignedAt);
+  }
+
+  private opened(state: UserState): UserState {
+    if (!state.profile?.sealedContact) return state;
+    // A wiring bug: without the key the rows would silently show no e-mail and no phones.
+    if (!this.sealer) throw new Error('the read model needs the cluster key (sealer) to project sealed user contact details');
+    return openUserContact(state, this.sealer);
   }
 
   // Token rows mirror the folded state; created_at survives later changes to a token.

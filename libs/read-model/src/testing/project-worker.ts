@@ -2,6 +2,7 @@
 // each checkpoint on stdout, until it is killed.
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { ReadModelProjector } from '../read-model-projector';
+import { testKeyring } from './scenario';
 
 async function main(): Promise<void> {
   const dataSource = await openStorage({ url: process.argv[2] });
@@ -9,6 +10,7 @@ async function main(): Promise<void> {
   // CRASH_AT=N: die inside the transaction that applies event N, rows written, nothing committed.
   const crashAt = Number(process.env.CRASH_AT ?? 0);
   const projector = new ReadModelProjector(dataSource, {
+    sealer: testKeyring(),
     beforeCommit: (position) => { if (position === crashAt) process.kill(process.pid, 'SIGKILL'); },
   });
   await projector.init();

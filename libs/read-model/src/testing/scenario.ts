@@ -16,19 +16,21 @@ export interface Harness {
 }
 
 const KEY = Buffer.alloc(32, 7);
+// The harness's cluster key: whoever projects a harness-written log needs it for users' contact.
+export const testKeyring = (): SecretKeyring => new SecretKeyring('k1', { k1: KEY });
 
 // A node's storage, read model and write side, wired as the server wires them.
 export async function openHarness(url: string, clock?: () => Date): Promise<Harness> {
   const dataSource = await openStorage({ url });
   const store = new TypeOrmEventStore(dataSource, clock ? { clock } : {});
-  const projector = new ReadModelProjector(dataSource);
+  const projector = new ReadModelProjector(dataSource, { sealer: testKeyring() });
   await projector.init();
   await projector.catchUp(store);
   projector.follow(store);
   const queries = new ReadModelQueries(dataSource);
   const commands = new CommandService({
     store, projector, queries, nodeId: 'node-test', clock,
-    sealer: new SecretKeyring('k1', { k1: KEY }), hasher: new Argon2idHasher(TEST_ARGON2ID_PARAMS),
+    sealer: testKeyring(), hasher: new Argon2idHasher(TEST_ARGON2ID_PARAMS),
   });
   return { dataSource, store, projector, queries, commands, async close() { projector.stop(); await store.close(); } };
 }
