@@ -13,6 +13,8 @@ import { startAuthentication } from './node/authentication';
 import { SdkEngine } from '@twofold/sdk';
 
 async function main(): Promise<void> {
+  // Everything this process creates (database, WAL, keys, deliveries) is for its owner only.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig();
