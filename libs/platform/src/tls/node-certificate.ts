@@ -47,3 +47,9 @@ export function checkNodeCertificate(tls: KeyAndCert, ca: { certPem: string; key
     reissued: next,
   };
 }
+
+// The TLS server name for a host: a DNS name as given; none for an IP address (RFC 6066 forbids
+// IPs there, and Node then checks the address against the certificate's IP entries).
+export function tlsServername(host: string): string | undefined {
+  return isIP(host.replace(/^\[|\]$/g, '')) === 0 ? host : undefined;
+}
