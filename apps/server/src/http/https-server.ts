@@ -15,6 +15,8 @@ export function httpsServerOptions(runtime: NodeRuntime, identity: HttpsIdentity
 }
 
 export function guardHttpsServer(server: Server, runtime: NodeRuntime): void {
+  // A failed or timed-out handshake ends the connection (Node leaves it to the listener).
+  server.on('tlsClientError', (_err, socket) => socket.destroy());
   limitConnectionsPerSource(server, {
     maxPerSource: runtime.config.http.maxConnectionsPerSource,
     onLimited: (source) => runtime.logger.warn({ remoteAddress: source }, 'https: too many connections from one address; new ones are closed'),

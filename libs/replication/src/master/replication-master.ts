@@ -129,6 +129,8 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     server.on('tlsClientError', (err, socket) => {
       // Certificates not issued by the cluster CA end here, before any frame is read.
       this.logger.warn({ remoteAddress: socket.remoteAddress, err: err.message }, 'replication: TLS handshake refused');
+      // With a listener here Node leaves the socket open (a handshake time-out included).
+      socket.destroy();
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {
