@@ -1,5 +1,5 @@
 import { ReplicationMaster, ReplicationSlave, UpstreamInbox, UpstreamOutbox } from '@twofold/replication';
-import { certificateFingerprint } from '@twofold/platform';
+import { certificateFingerprint, tlsServername } from '@twofold/platform';
 import type { NodeRuntime } from '../node/node-runtime';
 import type { MasterAddress } from '../cluster/cluster-role';
 import { probePeer } from '../cluster/peer-probe';
@@ -116,7 +116,7 @@ export class ReplicationCoordinator {
     this.slave = new ReplicationSlave({
       store: rt.store, clusterId: rt.dataDir.identity.clusterId, nodeId: rt.dataDir.identity.nodeId,
       nodeName: rt.dataDir.identity.nodeName, epoch: () => rt.role.epoch,
-      master: { host: target.host, port: target.replicationPort }, tls: { ...this.tls, servername: target.host === '127.0.0.1' ? 'localhost' : target.host },
+      master: { host: target.host, port: target.replicationPort }, tls: { ...this.tls, servername: tlsServername(target.host) },
       logger: this.log, outbox: this.outbox, reconnect: { minMs: 200, maxMs: 2000 },
     });
     this.disconnectedSince = Date.now();
