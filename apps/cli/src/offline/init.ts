@@ -19,7 +19,12 @@ export async function init(ctx: CliContext, o: { nodeName?: string }): Promise<v
     throw new CliError('data_dir_invalid', (err as Error).message, ExitCode.General, 'data-dir');
   }
   const dataSource = await openDatabase(config, dataDir.path);
-  restrictDataDirPermissions(dataDir.path);
+  try {
+    restrictDataDirPermissions(dataDir.path);
+  } catch (err) {
+    await dataSource.destroy();
+    throw new CliError('data_dir_invalid', (err as Error).message, ExitCode.General, 'data-dir');
+  }
   const store = new TypeOrmEventStore(dataSource);
   const projector = new ReadModelProjector(dataSource);
   try {
