@@ -73,6 +73,25 @@ describe('a master reached by IP address and by a DNS name that is not its node 
     const forwarded = await slave.api('POST', '/admin/v1/cluster/join-tokens', { name: 'node-later' });
     expect(forwarded.status).toBe(201);
   });
+
+  it('a name added to TWOFOLD_TLS_HOSTS later is in the certificate after a restart (re-issued, same key)', async () => {
+    const env = { TWOFOLD_ADMIN_TOKEN: master.adminToken, TWOFOLD_DATA_DIR: master.dataDir, ...resolving('sdk.twofold.test', '127.0.0.2') };
+    const url = () => `https://sdk.twofold.test:${master.httpPort}`;
+    const before = await twofold(['--url', url(), 'status'], { env });
+    expect(before.stderr).toMatch(/^twofold: tls_error: .*ERR_TLS_CERT_ALTNAME_INVALID/);
+    const key = readFileSync(join(master.dataDir, 'tls/node.key.pem'), 'utf8');
+    await master.stop();
+    master = await ServerProcess.start({
+      host: '127.0.0.2', dataDir: master.dataDir, adminToken: master.adminToken, httpPort: master.httpPort, radiusPort: master.radiusPort,
+      acctPort: master.acctPort, replicationPort: master.replicationPort,
+      env: { TWOFOLD_NODE_NAME: 'node-m', TWOFOLD_TLS_HOSTS: 'mfa.twofold.test,sdk.twofold.test' },
+    });
+    const reissued = master.logLines().find((l) => typeof l.msg === 'string' && l.msg.startsWith('node certificate re-issued'));
+    expect(reissued).toMatchObject({ added: ['sdk.twofold.test'] });
+    const after = await twofold(['--url', url(), '--json', 'status'], { env });
+    expect({ code: after.code, stderr: after.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(readFileSync(join(master.dataDir, 'tls/node.key.pem'), 'utf8')).toBe(key);
+  });
 });
 
 describe('the HTTPS port serves a certificate from the enterprise PKI; the replication port keeps the cluster CA', () => {
