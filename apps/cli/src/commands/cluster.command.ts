@@ -62,7 +62,8 @@ export function registerClusterCommands(program: Command): void {
     .action(run(async (ctx, name: string) => {
       const issued = await ctx.api.send<{ nodeName: string; token: string; expiresAt: string }>('POST', '/admin/v1/cluster/join-tokens', { name });
       ctx.out.result(issued, () => `join token for node ${issued.nodeName} (valid until ${issued.expiresAt}):\n\n  ${issued.token}\n\n` +
-        'On the new machine: twofold join --master <this-node>:8443 --token <token> --advertise-host <its-address>\n');
+        'On the new machine: TWOFOLD_JOIN_TOKEN=<token> twofold join --master <this-node>:8443 --advertise-host <its-address>\n' +
+        '(or pipe the token into `twofold join ... --token -`; a token on the command line shows in `ps`)\n');
     }));
 
   program.command('join').description('make this machine a slave of an existing cluster (creates the data directory)')
