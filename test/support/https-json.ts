@@ -6,7 +6,7 @@ export interface JsonResponse<T = any> { status: number; headers: Record<string,
 export function httpsJson<T = any>(
   method: string,
   url: string,
-  opts: { ca?: string | Buffer; token?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; cert?: string; key?: string } = {},
+  opts: { ca?: string | Buffer; token?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; cert?: string; key?: string; localAddress?: string; servername?: string } = {},
 ): Promise<JsonResponse<T>> {
   return new Promise((resolve, reject) => {
     const payload = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
@@ -14,7 +14,7 @@ export function httpsJson<T = any>(
     if (payload !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
     if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    const req = request(url, { method, headers, ca: opts.ca, cert: opts.cert, key: opts.key, agent: false, timeout: 30_000 }, (res) => {
+    const req = request(url, { method, headers, ca: opts.ca, cert: opts.cert, key: opts.key, localAddress: opts.localAddress, servername: opts.servername, agent: false, timeout: 30_000 }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => {

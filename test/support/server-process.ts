@@ -16,6 +16,7 @@ export interface ServerOptions {
   acctPort?: number;
   replicationPort?: number;
   adminToken?: string;        // known from an earlier start of the same data dir
+  host?: string;              // loopback address to bind and advertise (default 127.0.0.1)
   startTimeoutMs?: number;
 }
 
@@ -24,6 +25,8 @@ export class ServerProcess {
   readonly stdout: string[] = [];
   readonly stderr: string[] = [];
   adminToken = '';
+  // Set when the HTTPS port serves a certificate from another CA (enterprise PKI).
+  httpsCa?: string;
   private exited?: Promise<number | null>;
 
   private constructor(
@@ -33,10 +36,11 @@ export class ServerProcess {
     readonly radiusPort: number,
     readonly acctPort: number,
     readonly replicationPort: number,
+    readonly host = '127.0.0.1',
   ) {}
 
   get url(): string {
-    return `https://127.0.0.1:${this.httpPort}`;
+    return `https://${this.host}:${this.httpPort}`;
   }
 
   get ca(): string {
@@ -59,20 +63,20 @@ export class ServerProcess {
       env: {
         PATH: process.env.PATH ?? '',
         TWOFOLD_DATA_DIR: dataDir,
-        TWOFOLD_HTTP_BIND: '127.0.0.1',
+        TWOFOLD_HTTP_BIND: opts.host ?? '127.0.0.1',
         TWOFOLD_HTTP_PORT: String(httpPort),
         TWOFOLD_RADIUS_BIND: '127.0.0.1',
         TWOFOLD_RADIUS_AUTH_PORT: String(radiusPort),
         TWOFOLD_RADIUS_ACCT_PORT: String(acctPort),
-        TWOFOLD_REPLICATION_BIND: '127.0.0.1',
+        TWOFOLD_REPLICATION_BIND: opts.host ?? '127.0.0.1',
         TWOFOLD_REPLICATION_PORT: String(replicationPort),
-        TWOFOLD_ADVERTISE_HOST: '127.0.0.1',
+        TWOFOLD_ADVERTISE_HOST: opts.host ?? '127.0.0.1',
         TWOFOLD_LOG_LEVEL: 'debug',
         ...(opts.env ?? {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const server = new ServerProcess(child, dataDir, httpPort, radiusPort, acctPort, replicationPort);
+    const server = new ServerProcess(child, dataDir, httpPort, radiusPort, acctPort, replicationPort, opts.host);
     if (opts.adminToken) server.adminToken = opts.adminToken;
     server.exited = new Promise((res) => child.once('exit', (code) => res(code)));
     child.stdout!.on('data', (d: Buffer) => server.stdout.push(d.toString()));
@@ -95,7 +99,7 @@ export class ServerProcess {
   }
 
   api<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<JsonResponse<T>> {
-    return httpsJson<T>(method, `${this.url}${path}`, { ca: this.ca, token: this.adminToken, body, headers });
+    return httpsJson<T>(method, `${this.url}${path}`, { ca: this.httpsCa ?? this.ca, token: this.adminToken, body, headers });
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {

@@ -22,8 +22,10 @@ function packageVersion(): string {
 
 const ENVIRONMENT_HELP = `Environment:
   TWOFOLD_URL          admin API URL (--url)
-  TWOFOLD_ADMIN_TOKEN  administrator token (--token); prefer this over --token, which lands in shell history
-  TWOFOLD_CA_FILE      CA certificate to trust (--ca); default <data-dir>/tls/ca.pem when it exists
+  TWOFOLD_ADMIN_TOKEN  administrator token (--token); or --token - to read it from standard input.
+                       A token written on the command line shows in \`ps\` and lands in shell history
+  TWOFOLD_JOIN_TOKEN   join token for \`twofold join\` (or \`join --token -\` to read it from standard input)
+  TWOFOLD_CA_FILE      CA certificate to trust (--ca); default <data-dir>/tls/ca.pem and the system CAs
   TWOFOLD_DATA_DIR     data directory for init, log and replay (--data-dir)
   TWOFOLD_DEBUG        print stack traces of unexpected errors
   TWOFOLD_DATABASE_URL, TWOFOLD_CONFIG and the other TWOFOLD_* server settings apply to offline commands too
@@ -41,7 +43,7 @@ export function createProgram(write: { out: (s: string) => void; err: (s: string
     .description('Twofold administration: users, tokens, settings, RADIUS clients, SDK credentials and administrators through the admin API; init, log and replay on the data directory.')
     .version(packageVersion(), '-V, --version')
     .addOption(new Option('--url <url>', 'admin API URL').env('TWOFOLD_URL').default('https://127.0.0.1:8443'))
-    .addOption(new Option('--token <token>', 'administrator token <id>.<secret>').env('TWOFOLD_ADMIN_TOKEN'))
+    .addOption(new Option('--token <token>', 'administrator token <id>.<secret>; "-" reads it from standard input (never visible in ps)').env('TWOFOLD_ADMIN_TOKEN'))
     .addOption(new Option('--ca <file>', 'CA certificate (PEM) to trust for the admin API').env('TWOFOLD_CA_FILE'))
     .addOption(new Option('--data-dir <dir>', 'data directory').env('TWOFOLD_DATA_DIR').default('./data'))
     .option('--json', 'machine-readable JSON output')

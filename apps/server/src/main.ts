@@ -8,11 +8,16 @@ import { startNode } from './node/node-runtime';
 import { jsonBodyParsing } from './http/body-parsing';
 import { NestPinoLogger } from './http/nest-pino-logger';
 import { writeForwarding } from './http/write-forwarding';
+import { HttpsCertificateError, loadHttpsIdentity, peerHttpsCa } from './http/https-certificate';
+import { guardHttpsServer, httpsServerOptions } from './http/https-server';
+import { securityHeaders } from './http/security-headers';
 import { startRadiusOrExit } from './radius/radius-service';
 import { startAuthentication } from './node/authentication';
 import { SdkEngine } from '@twofold/sdk';
 
 async function main(): Promise<void> {
+  // Everything this process creates (database, WAL, keys, deliveries) is for its owner only.
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig();
@@ -36,13 +41,26 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
+  let httpsIdentity;
+  try {
+    httpsIdentity = loadHttpsIdentity(config, runtime.dataDir);
+    peerHttpsCa(config, runtime.dataDir);
+  } catch (err) {
+    if (!(err instanceof HttpsCertificateError)) throw err;
+    logger.fatal(err.message);
+    process.stderr.write(`twofold: configuration error: ${err.message}\n`);
+    await runtime.close();
+    process.exit(78);
+  }
+  logger.info({ source: httpsIdentity.source, subject: httpsIdentity.subject, validTo: httpsIdentity.validTo }, 'https certificate');
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime), new ExpressAdapter(), {
-    // Client certificates are optional at the TLS level; the SDK guard checks them (cluster CA + fingerprint).
-    httpsOptions: { key: runtime.dataDir.tls.keyPem, cert: runtime.dataDir.tls.certPem, requestCert: true, rejectUnauthorized: false, ca: runtime.dataDir.ca.certPem },
+    httpsOptions: httpsServerOptions(runtime, httpsIdentity),
     bodyParser: false,
     logger: new NestPinoLogger(logger),
   });
+  guardHttpsServer(app.getHttpServer() as Server, runtime);
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   app.use(writeForwarding(runtime));
   app.use(...jsonBodyParsing(config.http.maxBodyBytes));
   try {

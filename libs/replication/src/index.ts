@@ -8,3 +8,5 @@ export * from './storage/upstream-inbox';
 export type { SlaveStatus } from './master/master-session';
 export * from './master/replication-master';
 export * from './slave/replication-slave';
+export * from './transport/tls-policy';
+export * from './transport/connection-guard';

@@ -2,11 +2,14 @@ import { randomUUID, X509Certificate, createHash } from 'node:crypto';
 import { request } from 'node:https';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { rootCertificates } from 'node:tls';
+import { isIP } from 'node:net';
 import { Command } from 'commander';
 import { run } from '../core/context';
 import { CliError } from '../core/cli-error';
 import { ExitCode } from '../core/exit-codes';
 import { renderRecord } from '../core/output';
+import { tokenFromStdin } from '../core/secret-input';
 
 interface JoinToken { i: string; s: string; f: string }
 
@@ -26,12 +29,12 @@ function hostPort(text: string): { host: string; port: number } {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the master's JSON, read field by field below
-function httpsJson(opts: { host: string; port: number; path: string; method: string; ca?: string; body?: unknown; insecure?: boolean }): Promise<{ status: number; body: any }> {
+function httpsJson(opts: { host: string; port: number; path: string; method: string; ca?: Array<string | Buffer>; body?: unknown; insecure?: boolean }): Promise<{ status: number; body: any }> {
   return new Promise((resolveAnswer, reject) => {
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const req = request({
       host: opts.host, port: opts.port, path: opts.path, method: opts.method, agent: false, timeout: 15_000,
-      ca: opts.ca, rejectUnauthorized: !opts.insecure, servername: opts.host === '127.0.0.1' ? 'localhost' : opts.host,
+      ca: opts.ca, rejectUnauthorized: !opts.insecure, servername: isIP(opts.host) ? undefined : opts.host,
       headers: payload ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(payload)) } : {},
     }, (res) => {
       let text = '';
@@ -42,7 +45,11 @@ function httpsJson(opts: { host: string; port: number; path: string; method: str
       });
     });
     req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', (err) => reject(new CliError('unreachable', `cannot reach ${opts.host}:${opts.port}: ${err.message}`, ExitCode.Unavailable)));
+    req.on('error', (err: Error & { code?: string }) => {
+      if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/.test(err.code ?? '')) {
+        reject(new CliError('tls_error', `cannot verify ${opts.host}:${opts.port} (${err.code}): ${err.message}; if the master serves an enterprise certificate, pass its CA with --ca or TWOFOLD_CA_FILE`, ExitCode.Unavailable));
+      } else reject(new CliError('unreachable', `cannot reach ${opts.host}:${opts.port}: ${err.message}`, ExitCode.Unavailable));
+    });
     if (payload) req.write(payload);
     req.end();
   });
@@ -55,19 +62,20 @@ export function registerClusterCommands(program: Command): void {
     .action(run(async (ctx, name: string) => {
       const issued = await ctx.api.send<{ nodeName: string; token: string; expiresAt: string }>('POST', '/admin/v1/cluster/join-tokens', { name });
       ctx.out.result(issued, () => `join token for node ${issued.nodeName} (valid until ${issued.expiresAt}):\n\n  ${issued.token}\n\n` +
-        'On the new machine: twofold join --master <this-node>:8443 --token <token> --advertise-host <its-address>\n');
+        'On the new machine: TWOFOLD_JOIN_TOKEN=<token> twofold join --master <this-node>:8443 --advertise-host <its-address>\n' +
+        '(or pipe the token into `twofold join ... --token -`; a token on the command line shows in `ps`)\n');
     }));
 
   program.command('join').description('make this machine a slave of an existing cluster (creates the data directory)')
     .requiredOption('--master <host:port>', 'the master\'s HTTPS address (host:port)')
     // --token is also the global admin-token option; for join it carries the join token.
-    .option('--token <token>', 'the token from `twofold cluster add-node` on the master')
+    .option('--token <token>', 'the token from `twofold cluster add-node` on the master; "-" reads it from standard input (or set TWOFOLD_JOIN_TOKEN): a token on the command line shows in `ps`')
     .option('--advertise-host <host>', 'how other nodes reach this one', process.env.TWOFOLD_ADVERTISE_HOST ?? hostname())
     .option('--http-port <port>', 'this node\'s HTTPS port', process.env.TWOFOLD_HTTP_PORT ?? '8443')
     .option('--replication-port <port>', 'this node\'s replication port (used once it is promoted)', process.env.TWOFOLD_REPLICATION_PORT ?? '4443')
     .action(run(async (ctx, o: { master: string; token?: string; advertiseHost: string; httpPort: string; replicationPort: string }) => {
-      const tokenText = o.token ?? ctx.options.token;
-      if (!tokenText) throw CliError.usage('--token is required: the token from `twofold cluster add-node` on the master', 'token');
+      const tokenText = await tokenFromStdin(o.token ?? (process.env.TWOFOLD_JOIN_TOKEN || undefined) ?? ctx.options.token, '--token');
+      if (!tokenText) throw CliError.usage('a join token is required: TWOFOLD_JOIN_TOKEN, or --token - with the token on standard input (the token from `twofold cluster add-node` on the master)', 'token');
       const { writeJoinedDataDir, dataDirExists } = await import('@twofold/platform');
       const dir = resolve(ctx.dataDir);
       if (dataDirExists(dir)) throw new CliError('already_initialized', `${dir} already holds a Twofold data directory`, ExitCode.Conflict);
@@ -78,8 +86,11 @@ export function registerClusterCommands(program: Command): void {
       const caPem = caAnswer.body?.certPem;
       const fingerprint = typeof caPem === 'string' ? createHash('sha256').update(new X509Certificate(caPem).raw).digest('hex') : '';
       if (fingerprint !== token.f) throw new CliError('untrusted_master', `${o.master} does not hold the CA named in the token; refusing to join`, ExitCode.Unavailable);
+      // The token goes only to a master verified by the pinned cluster CA, or by a CA the
+      // administrator names (--ca) or the system trusts, when its HTTPS port serves an enterprise certificate.
+      const extraCa = ctx.caFile();
       const answer = await httpsJson({
-        ...master, path: '/cluster/v1/join', method: 'POST', ca: caPem,
+        ...master, path: '/cluster/v1/join', method: 'POST', ca: [caPem, ...rootCertificates, ...(extraCa ? [extraCa] : [])],
         body: { token: tokenText, nodeId: randomUUID(), host: o.advertiseHost, httpPort: Number(o.httpPort), replicationPort: Number(o.replicationPort) },
       });
       if (answer.status !== 200) {

@@ -5,7 +5,7 @@ import { ExitCode, exitCodeForStatus } from './exit-codes';
 export interface AdminClientOptions {
   url: string;
   token?: string;
-  ca?: Buffer;
+  ca?: Array<string | Buffer>;
   timeoutMs?: number;
 }
 
@@ -45,7 +45,7 @@ export class AdminClient {
 
   request<T>(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ApiResponse<T>> {
     if (!this.opts.token) {
-      return Promise.reject(new CliError('unauthenticated', 'no administrator token: set TWOFOLD_ADMIN_TOKEN or pass --token', ExitCode.Unauthenticated));
+      return Promise.reject(new CliError('unauthenticated', 'no administrator token: set TWOFOLD_ADMIN_TOKEN, or pass --token - and give it on standard input', ExitCode.Unauthenticated));
     }
     const url = new URL(path.replace(/^\//, ''), this.base.href.endsWith('/') ? this.base.href : `${this.base.href}/`);
     const payload = body === undefined ? undefined : JSON.stringify(body);
@@ -83,7 +83,7 @@ export class AdminClient {
     const code = err.code ?? '';
     if (UNREACHABLE.has(code)) return new CliError('server_unreachable', `cannot reach ${this.base.origin} (${code})`, ExitCode.Unavailable);
     if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|TLS|SSL/i.test(code)) {
-      return new CliError('tls_error', `cannot verify ${this.base.origin} (${code}): pass the cluster CA with --ca or TWOFOLD_CA_FILE`, ExitCode.Unavailable);
+      return new CliError('tls_error', `cannot verify ${this.base.origin} (${code}): pass the CA that issued its certificate (the cluster CA, or the enterprise CA when the node serves one) with --ca or TWOFOLD_CA_FILE`, ExitCode.Unavailable);
     }
     return new CliError('server_unreachable', `request to ${this.base.origin} failed (${code || err.message})`, ExitCode.Unavailable);
   }

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import type { Command } from 'commander';
 import { AdminClient } from './admin-client';
 import { CliError } from './cli-error';
 import { Output } from './output';
+import { tokenFromStdin } from './secret-input';
 
 export interface GlobalOptions {
   url: string;
@@ -35,17 +37,22 @@ export class CliContext {
     return this.apiClient;
   }
 
-  // --ca / TWOFOLD_CA_FILE, else the cluster CA in the data directory, else the system's CAs.
-  private caBundle(): Buffer | undefined {
-    if (this.options.ca) {
-      try {
-        return readFileSync(this.options.ca);
-      } catch (err) {
-        throw CliError.usage(`cannot read the CA file ${this.options.ca} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'ca');
-      }
-    }
+  // --ca / TWOFOLD_CA_FILE (exactly that), else the cluster CA in the data directory and the
+  // system's CAs (a node may serve an enterprise certificate on its HTTPS port), else the system's.
+  caBundle(): Array<string | Buffer> | undefined {
+    const extra = this.caFile();
+    if (extra) return [extra];
     const inDataDir = join(this.dataDir, 'tls', 'ca.pem');
-    return existsSync(inDataDir) ? readFileSync(inDataDir) : undefined;
+    return existsSync(inDataDir) ? [readFileSync(inDataDir), ...rootCertificates] : undefined;
+  }
+
+  caFile(): Buffer | undefined {
+    if (!this.options.ca) return undefined;
+    try {
+      return readFileSync(this.options.ca);
+    } catch (err) {
+      throw CliError.usage(`cannot read the CA file ${this.options.ca} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, 'ca');
+    }
   }
 
   close(): void {
@@ -59,6 +66,7 @@ export function run<A extends unknown[]>(fn: (ctx: CliContext, ...args: A) => Pr
     const command = args[args.length - 1] as Command;
     const ctx = CliContext.of(command);
     try {
+      ctx.options.token = await tokenFromStdin(ctx.options.token, '--token');
       await fn(ctx, ...(args.slice(0, -1) as A));
     } finally {
       ctx.close();

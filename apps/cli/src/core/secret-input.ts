@@ -9,10 +9,39 @@ export interface SecretSource {
   confirm?: boolean;     // ask twice at a prompt
 }
 
+// Standard input is read once; `--token -` takes its first line and the rest (a PIN, a CSV)
+// is left for whoever reads next.
+let stdinText: Promise<string> | undefined;
+let stdinConsumed = 0;
+
+async function wholeStdin(): Promise<string> {
+  stdinText ??= (async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  })();
+  return stdinText;
+}
+
 export async function readStdinText(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return (await wholeStdin()).slice(stdinConsumed);
+}
+
+// The next line of standard input (without its line break), consumed.
+export async function takeStdinLine(): Promise<string> {
+  const rest = await readStdinText();
+  const m = /\r?\n/.exec(rest);
+  const line = m ? rest.slice(0, m.index) : rest;
+  stdinConsumed += m ? m.index + m[0].length : rest.length;
+  return line;
+}
+
+// A token given as "-" is read from standard input, so it never shows in `ps` or shell history.
+export async function tokenFromStdin(value: string | undefined, flag: string): Promise<string | undefined> {
+  if (value !== '-') return value;
+  const line = (await takeStdinLine()).trim();
+  if (line === '') throw CliError.usage(`${flag} -: standard input held no token`, flag.replace(/^--/, ''));
+  return line;
 }
 
 // One secret, from the flag, from stdin, or from a prompt that does not echo.
@@ -20,7 +49,7 @@ export async function readSecret(src: SecretSource): Promise<string> {
   if (src.value !== undefined && src.fromStdin) throw CliError.usage(`give the ${src.name} either on the command line or with ${src.flag}, not both`);
   if (src.value !== undefined) return src.value;
   if (src.fromStdin) {
-    const first = (await readStdinText()).split(/\r?\n/)[0];
+    const first = await takeStdinLine();
     if (first === '') throw CliError.usage(`${src.flag}: standard input held no ${src.name}`);
     return first;
   }

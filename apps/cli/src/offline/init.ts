@@ -1,4 +1,4 @@
-import { dataDirExists, openDataDir } from '@twofold/platform';
+import { dataDirExists, openDataDir, restrictDataDirPermissions } from '@twofold/platform';
 import { TypeOrmEventStore } from '@twofold/event-store';
 import { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
 import { SecretKeyring } from '@twofold/domain';
@@ -14,11 +14,17 @@ export async function init(ctx: CliContext, o: { nodeName?: string }): Promise<v
   const existed = dataDirExists(config.dataDir);
   let dataDir;
   try {
-    dataDir = openDataDir(config.dataDir, { nodeName: o.nodeName ?? config.nodeName });
+    dataDir = openDataDir(config.dataDir, { nodeName: o.nodeName ?? config.nodeName, hosts: [config.advertiseHost, ...config.tls.hosts] });
   } catch (err) {
     throw new CliError('data_dir_invalid', (err as Error).message, ExitCode.General, 'data-dir');
   }
   const dataSource = await openDatabase(config, dataDir.path);
+  try {
+    restrictDataDirPermissions(dataDir.path);
+  } catch (err) {
+    await dataSource.destroy();
+    throw new CliError('data_dir_invalid', (err as Error).message, ExitCode.General, 'data-dir');
+  }
   const store = new TypeOrmEventStore(dataSource);
   const sealer = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
   const projector = new ReadModelProjector(dataSource, { sealer });

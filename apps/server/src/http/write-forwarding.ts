@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { request } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
+import { tlsServername } from '@twofold/platform';
 import type { NodeRuntime } from '../node/node-runtime';
+import { peerHttpsCa } from './https-certificate';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
@@ -44,7 +46,7 @@ export function writeForwarding(runtime: NodeRuntime) {
     let answered = false;
     const upstream = request({
       host: master.host, port: master.httpPort, path: req.originalUrl, method: req.method, headers, agent: false,
-      ca: runtime.dataDir.ca.certPem, cert: runtime.dataDir.tls.certPem, key: runtime.dataDir.tls.keyPem, servername: master.host === '127.0.0.1' ? 'localhost' : master.host, timeout: timeoutMs,
+      ca: peerHttpsCa(runtime.config, runtime.dataDir), cert: runtime.dataDir.tls.certPem, key: runtime.dataDir.tls.keyPem, servername: tlsServername(master.host), timeout: timeoutMs,
     }, (answer) => {
       answered = true;
       res.status(answer.statusCode ?? 502);

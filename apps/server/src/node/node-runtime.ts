@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { DataDirectory, openDataDir, TwofoldConfig } from '@twofold/platform';
+import { DataDirectory, openDataDir, restrictDataDirPermissions, TwofoldConfig } from '@twofold/platform';
+import { reportNodeCertificate } from './node-certificate-report';
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
 import { SecretKeyring, Settings, UserState } from '@twofold/domain';
@@ -42,9 +43,12 @@ export interface NodeRuntime {
 }
 
 export async function startNode(config: TwofoldConfig, logger: Logger): Promise<NodeRuntime> {
-  const dataDir = openDataDir(config.dataDir, { nodeName: config.nodeName });
+  const dataDir = openDataDir(config.dataDir, { nodeName: config.nodeName, hosts: [config.advertiseHost, ...config.tls.hosts] });
   if (dataDir.created) logger.info({ clusterId: dataDir.identity.clusterId, dataDir: dataDir.path }, 'created a new cluster');
+  reportNodeCertificate(dataDir, logger);
   const dataSource = await openStorage({ url: config.databaseUrl, sqlitePath: dataDir.sqlitePath });
+  // The database files were just created or opened: private like the rest of the directory.
+  restrictDataDirPermissions(dataDir.path);
   const store = new TypeOrmEventStore(dataSource);
   const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
   const projector = new ReadModelProjector(dataSource, { sealer: keyring });

@@ -8,7 +8,7 @@ export function createDeliveryProvider(config: TwofoldConfig, dataDirPath: strin
   if (delivery.provider === 'http') {
     if (!delivery.httpUrl) throw Object.assign(new Error('configuration key TWOFOLD_DELIVERY_HTTP_URL (delivery.httpUrl): required when delivery.provider is "http"'), { code: 'invalid_config' });
     return new HttpGatewayDeliveryProvider({
-      url: delivery.httpUrl, method: delivery.httpMethod, bodyTemplate: delivery.httpBodyTemplate, timeoutMs: delivery.httpTimeoutMs,
+      url: delivery.httpUrl, method: delivery.httpMethod, bodyTemplate: delivery.httpBodyTemplate, headers: delivery.httpHeaders, timeoutMs: delivery.httpTimeoutMs,
     });
   }
   return new FileDeliveryProvider(delivery.filePath ?? join(dataDirPath, 'deliveries.jsonl'));

@@ -1,8 +1,9 @@
 import { ReplicationMaster, ReplicationSlave, UpstreamInbox, UpstreamOutbox } from '@twofold/replication';
-import { certificateFingerprint } from '@twofold/platform';
+import { certificateFingerprint, tlsServername } from '@twofold/platform';
 import type { NodeRuntime } from '../node/node-runtime';
 import type { MasterAddress } from '../cluster/cluster-role';
 import { probePeer } from '../cluster/peer-probe';
+import { peerHttpsCa } from '../http/https-certificate';
 import { applyUpstream, UpstreamSecurityEvents } from './upstream-security-events';
 
 // Runs this node's side of replication for whatever role it has, and changes role when the
@@ -90,6 +91,7 @@ export class ReplicationCoordinator {
     this.master = new ReplicationMaster({
       store: rt.store, clusterId: rt.dataDir.identity.clusterId, nodeId: rt.dataDir.identity.nodeId, epoch: () => rt.role.epoch,
       tls: this.tls, host: rt.config.replication.bindAddress, port: rt.config.replication.port, logger: this.log, inbox,
+      tlsHandshakeTimeoutMs: rt.config.tls.handshakeTimeoutMs, maxConnectionsPerSource: rt.config.replication.maxConnectionsPerSource,
       isAllowedNode: async (nodeId) => (await rt.queries.listClusterNodes()).some((n) => n.nodeId === nodeId),
       onUpstream: (_nodeId, event) => applyUpstream(rt.commands, event),
     });
@@ -114,7 +116,7 @@ export class ReplicationCoordinator {
     this.slave = new ReplicationSlave({
       store: rt.store, clusterId: rt.dataDir.identity.clusterId, nodeId: rt.dataDir.identity.nodeId,
       nodeName: rt.dataDir.identity.nodeName, epoch: () => rt.role.epoch,
-      master: { host: target.host, port: target.replicationPort }, tls: { ...this.tls, servername: target.host === '127.0.0.1' ? 'localhost' : target.host },
+      master: { host: target.host, port: target.replicationPort }, tls: { ...this.tls, servername: tlsServername(target.host) },
       logger: this.log, outbox: this.outbox, reconnect: { minMs: 200, maxMs: 2000 },
     });
     this.disconnectedSince = Date.now();
@@ -188,7 +190,7 @@ export class ReplicationCoordinator {
     if (joined && !peers.some((p) => p.nodeId === joined.nodeId)) peers.push({ ...joined, joinedAt: '' });
     let best: { epoch: number; master: MasterAddress } | null = null;
     for (const peer of peers) {
-      const answer = await probePeer(peer.host, peer.httpPort, rt.dataDir.ca.certPem);
+      const answer = await probePeer(peer.host, peer.httpPort, peerHttpsCa(rt.config, rt.dataDir));
       if (!answer || !answer.master || answer.fenced) continue;
       if (answer.epoch > rt.role.epoch && (!best || answer.epoch > best.epoch)) best = { epoch: answer.epoch, master: answer.master };
     }

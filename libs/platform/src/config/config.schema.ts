@@ -1,6 +1,32 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
+// A DNS name (optionally one leading wildcard label) or an IP address, as a certificate may carry it.
+const DNS_NAME = /^(\*\.)?(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+export function isCertificateHost(value: string): boolean {
+  return isIP(value) !== 0 || DNS_NAME.test(value);
+}
+const hostList = z.union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((h) => h.trim()).filter((h) => h !== ''))
+  .superRefine((hosts, ctx) => {
+    const bad = hosts.find((h) => !isCertificateHost(h));
+    if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `"${bad.slice(0, 80)}" is not a DNS name or IP address (comma-separated list, e.g. mfa.example.com,10.0.0.5)` });
+  });
+// HTTP headers for the SMS gateway, as a JSON object of name -> value (API keys: secret).
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const headerMap = z.union([z.string(), z.record(z.string(), z.string())])
+  .transform((v, ctx) => {
+    if (typeof v !== 'string') return v;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of header name to value, e.g. {"X-Api-Key":"..."}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string().regex(HEADER_NAME, 'header names are HTTP tokens'), z.string().regex(/^[^\r\n\0]*$/, 'header values hold no line breaks')));
+
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 
 // One typed object for the whole process. Keys marked secret are never printed.
@@ -14,6 +40,21 @@ export const configSchema = z.object({
     bindAddress: z.string().min(1).default('0.0.0.0'),
     port: port.default(8443),
     maxBodyBytes: z.coerce.number().int().min(1024).max(50 * 1024 * 1024).default(1024 * 1024),
+    // An administrator-provided certificate for this port (enterprise PKI); PEM files. The chain
+    // may follow the certificate in certFile or sit in chainFile. Without them: the node certificate.
+    certFile: z.string().min(1).optional(),
+    keyFile: z.string().min(1).optional(),
+    chainFile: z.string().min(1).optional(),
+    // What this node trusts when it calls another node's HTTPS port (forwarding, probes), besides
+    // the cluster CA and the system CAs: the enterprise root when nodes serve enterprise certificates.
+    peerCaFile: z.string().min(1).optional(),
+    maxConnectionsPerSource: z.coerce.number().int().min(1).max(1_000_000).default(512),
+  }).prefault({}),
+  tls: z.object({
+    // Extra names for this node's certificate besides localhost, its node name and advertise host.
+    hosts: hostList.default([]),
+    // A connection that has not finished its TLS handshake by then is closed (both TLS ports).
+    handshakeTimeoutMs: z.coerce.number().int().min(1000).max(120_000).default(10_000),
   }).prefault({}),
   radius: z.object({
     enabled: bool.default(true),
@@ -37,6 +78,8 @@ export const configSchema = z.object({
     syncTimeoutMs: z.coerce.number().int().min(100).max(60000).default(5000),
     // How long a write forwarded from a slave may wait for the master.
     forwardTimeoutMs: z.coerce.number().int().min(100).max(60000).default(3000),
+    // A slave needs one or two connections; more from one address is a flood.
+    maxConnectionsPerSource: z.coerce.number().int().min(1).max(100_000).default(16),
   }).prefault({}),
   delivery: z.object({
     provider: z.enum(['file', 'http']).default('file'),
@@ -45,6 +88,7 @@ export const configSchema = z.object({
     httpMethod: z.enum(['POST', 'PUT', 'GET']).default('POST'),
     // e.g. {"to":"{{to}}","text":"{{text}}"}; placeholders: to, text, userId, channel, approvalId.
     httpBodyTemplate: z.string().optional(),
+    httpHeaders: headerMap.optional(),
     httpTimeoutMs: z.coerce.number().int().min(100).max(60000).default(10000),
   }).prefault({}),
   // Web Service SDK limits (per node): see docs/sdk.md.
@@ -71,6 +115,13 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_HTTP_BIND: ['http', 'bindAddress'],
   TWOFOLD_HTTP_PORT: ['http', 'port'],
   TWOFOLD_HTTP_MAX_BODY_BYTES: ['http', 'maxBodyBytes'],
+  TWOFOLD_HTTPS_CERT_FILE: ['http', 'certFile'],
+  TWOFOLD_HTTPS_KEY_FILE: ['http', 'keyFile'],
+  TWOFOLD_HTTPS_CHAIN_FILE: ['http', 'chainFile'],
+  TWOFOLD_HTTPS_PEER_CA_FILE: ['http', 'peerCaFile'],
+  TWOFOLD_HTTP_MAX_CONNECTIONS_PER_SOURCE: ['http', 'maxConnectionsPerSource'],
+  TWOFOLD_TLS_HOSTS: ['tls', 'hosts'],
+  TWOFOLD_TLS_HANDSHAKE_TIMEOUT_MS: ['tls', 'handshakeTimeoutMs'],
   TWOFOLD_RADIUS_ENABLED: ['radius', 'enabled'],
   TWOFOLD_RADIUS_BIND: ['radius', 'bindAddress'],
   TWOFOLD_RADIUS_AUTH_PORT: ['radius', 'authPort'],
@@ -84,12 +135,14 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_REPLICATION_SYNC_SLAVES: ['replication', 'syncSlaves'],
   TWOFOLD_REPLICATION_SYNC_TIMEOUT_MS: ['replication', 'syncTimeoutMs'],
   TWOFOLD_REPLICATION_FORWARD_TIMEOUT_MS: ['replication', 'forwardTimeoutMs'],
+  TWOFOLD_REPLICATION_MAX_CONNECTIONS_PER_SOURCE: ['replication', 'maxConnectionsPerSource'],
   TWOFOLD_ADVERTISE_HOST: ['advertiseHost'],
   TWOFOLD_DELIVERY_PROVIDER: ['delivery', 'provider'],
   TWOFOLD_DELIVERY_FILE: ['delivery', 'filePath'],
   TWOFOLD_DELIVERY_HTTP_URL: ['delivery', 'httpUrl'],
   TWOFOLD_DELIVERY_HTTP_METHOD: ['delivery', 'httpMethod'],
   TWOFOLD_DELIVERY_HTTP_BODY_TEMPLATE: ['delivery', 'httpBodyTemplate'],
+  TWOFOLD_DELIVERY_HTTP_HEADERS: ['delivery', 'httpHeaders'],
   TWOFOLD_DELIVERY_HTTP_TIMEOUT_MS: ['delivery', 'httpTimeoutMs'],
   TWOFOLD_SHUTDOWN_GRACE_MS: ['shutdownGraceMs'],
   TWOFOLD_SDK_RATE_CREDENTIAL_PER_SECOND: ['sdk', 'rateCredentialPerSecond'],
@@ -101,4 +154,4 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_SDK_ASSERTION_TTL_MS: ['sdk', 'assertionTtlMs'],
 };
 
-export const SECRET_KEYS = new Set<string>(['databaseUrl']);
+export const SECRET_KEYS = new Set<string>(['databaseUrl', 'delivery.httpUrl', 'delivery.httpBodyTemplate', 'delivery.httpHeaders']);

@@ -52,4 +52,26 @@ describe('loadConfig', () => {
     const config = loadConfig({ TWOFOLD_DATABASE_URL: 'postgres://twofold:hunter2@db/twofold' });
     expect(JSON.stringify(describeConfig(config))).not.toContain('hunter2');
   });
+
+  it('never shows the SMS gateway key (URL query, credentials, body template, headers) when describing the config', () => {
+    const config = loadConfig({
+      TWOFOLD_DELIVERY_PROVIDER: 'http',
+      TWOFOLD_DELIVERY_HTTP_URL: 'https://user:pw-s3cret@sms.example/send?api_key=key-s3cret&to={{to}}',
+      TWOFOLD_DELIVERY_HTTP_BODY_TEMPLATE: '{"key":"body-s3cret","to":"{{to}}"}',
+      TWOFOLD_DELIVERY_HTTP_HEADERS: '{"X-Api-Key":"header-s3cret"}',
+    });
+    expect(config.delivery.httpHeaders).toEqual({ 'X-Api-Key': 'header-s3cret' });
+    const described = JSON.stringify(describeConfig(config));
+    expect(described).not.toMatch(/s3cret/);
+    expect(described).toContain('https://***@sms.example/send?[redacted]');
+    expect(described).toContain('X-Api-Key');
+  });
+
+  it('refuses bad gateway headers and bad TLS host names by name', () => {
+    expect(() => loadConfig({ TWOFOLD_DELIVERY_HTTP_HEADERS: 'X-Api-Key: abc' })).toThrow(/TWOFOLD_DELIVERY_HTTP_HEADERS.*JSON object/);
+    expect(() => loadConfig({ TWOFOLD_DELIVERY_HTTP_HEADERS: '{"bad name":"x"}' })).toThrow(/TWOFOLD_DELIVERY_HTTP_HEADERS/);
+    expect(loadConfig({ TWOFOLD_TLS_HOSTS: 'mfa.example.com, 10.0.0.5,fe80::1,*.nodes.example' }).tls.hosts).toEqual(['mfa.example.com', '10.0.0.5', 'fe80::1', '*.nodes.example']);
+    expect(() => loadConfig({ TWOFOLD_TLS_HOSTS: 'mfa.example.com,https://x' })).toThrow(/TWOFOLD_TLS_HOSTS.*"https:\/\/x" is not a DNS name or IP address/);
+    expect(() => loadConfig({ TWOFOLD_TLS_HOSTS: 'bad_name.example' })).toThrow(/TWOFOLD_TLS_HOSTS/);
+  });
 });

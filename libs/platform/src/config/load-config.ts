@@ -18,9 +18,13 @@ function setPath(target: Record<string, unknown>, path: string[], value: unknown
   node[path[path.length - 1]] = value;
 }
 
+// The variable whose path is the issue's path or its nearest parent (a record key, a list item).
 function envName(path: (string | number | symbol)[]): string {
-  const hit = Object.entries(ENV_KEYS).find(([, p]) => p.join('.') === path.join('.'));
-  return hit ? `${hit[0]} (${path.join('.')})` : path.join('.');
+  const full = path.map(String).join('.');
+  const hit = Object.entries(ENV_KEYS)
+    .filter(([, p]) => full === p.join('.') || full.startsWith(`${p.join('.')}.`))
+    .sort((a, b) => b[1].length - a[1].length)[0];
+  return hit ? `${hit[0]} (${full})` : full;
 }
 
 // Config file (JSON; TWOFOLD_CONFIG or options.file) first, then TWOFOLD_* variables over it.
@@ -43,7 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { file
     const value = env[name];
     if (value !== undefined && value !== '') setPath(raw, path, value);
   }
-  const unknown = Object.keys(env).filter((k) => k.startsWith('TWOFOLD_') && !(k in ENV_KEYS) && !['TWOFOLD_CONFIG', 'TWOFOLD_ADMIN_TOKEN', 'TWOFOLD_URL', 'TWOFOLD_CA_FILE', 'TWOFOLD_TEST_PG_URL', 'TWOFOLD_DEBUG'].includes(k));
+  const unknown = Object.keys(env).filter((k) => k.startsWith('TWOFOLD_') && !(k in ENV_KEYS) && !['TWOFOLD_CONFIG', 'TWOFOLD_ADMIN_TOKEN', 'TWOFOLD_URL', 'TWOFOLD_CA_FILE', 'TWOFOLD_JOIN_TOKEN', 'TWOFOLD_TEST_PG_URL', 'TWOFOLD_DEBUG'].includes(k));
   if (unknown.length) throw new ConfigError(unknown[0], 'unknown configuration variable');
   for (const [k, v] of Object.entries(options.overrides ?? {})) setPath(raw, k.split('.'), v);
   const result = configSchema.safeParse(raw);
@@ -54,7 +58,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { file
   return { ...result.data, dataDir: resolve(result.data.dataDir) };
 }
 
-// For start-up logs: the config with secret values replaced.
+const REDACTED = '[redacted]';
+
+// Scheme, host and path only: credentials, the query (gateway API keys) and the fragment go.
+export function redactUrl(url: string): string {
+  const safe = url.replace(/\/\/[^@/?#]*@/, '//***@');
+  const cut = safe.search(/[?#]/);
+  return cut === -1 ? safe : `${safe.slice(0, cut)}?${REDACTED}`;
+}
+
+// For start-up logs: the config with secret values replaced (header names stay, to help debugging).
 export function describeConfig(config: TwofoldConfig): Record<string, unknown> {
-  return { ...config, databaseUrl: config.databaseUrl ? config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') : undefined };
+  const { delivery } = config;
+  return {
+    ...config,
+    databaseUrl: config.databaseUrl ? redactUrl(config.databaseUrl) : undefined,
+    delivery: {
+      ...delivery,
+      httpUrl: delivery.httpUrl ? redactUrl(delivery.httpUrl) : undefined,
+      httpBodyTemplate: delivery.httpBodyTemplate !== undefined ? REDACTED : undefined,
+      httpHeaders: delivery.httpHeaders ? Object.fromEntries(Object.keys(delivery.httpHeaders).map((k) => [k, REDACTED])) : undefined,
+    },
+  };
 }

@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { createClusterCa, issueCertificate, KeyAndCert } from '../tls/certificates';
+import { checkNodeCertificate, nodeCertificateHosts, NodeCertificateOutcome } from '../tls/node-certificate';
+import { restrictDataDirPermissions } from './permissions';
 
 export interface ClusterIdentity {
   clusterId: string;
@@ -32,6 +34,8 @@ export interface DataDirectory {
   tls: KeyAndCert;             // this node's HTTPS / replication certificate
   sqlitePath: string;
   created: boolean;            // true when this call created the cluster
+  // What opening did about the node certificate's names (only when hosts were asked for).
+  certificate: NodeCertificateOutcome;
 }
 
 export class DataDirError extends Error {
@@ -68,6 +72,7 @@ export function writeJoinedDataDir(path: string, material: JoinMaterial): void {
   writeFileSync(join(path, FILES.nodeCert), material.tls.certPem);
   writeSecret(join(path, FILES.nodeKey), material.tls.keyPem);
   writeFileSync(join(path, FILES.identity), JSON.stringify(material.identity, null, 2) + '\n');
+  restrictDataDirPermissions(path);
 }
 
 export function dataDirExists(path: string): boolean {
@@ -75,11 +80,14 @@ export function dataDirExists(path: string): boolean {
 }
 
 // Creates a new cluster (identity, master key, CA, node certificate) or opens the existing one.
+// `hosts`: names the node certificate must carry besides localhost and the node name (advertise
+// host, TWOFOLD_TLS_HOSTS); a certificate that lacks one is re-issued when this node holds the CA key.
 export function openDataDir(path: string, opts: { nodeName?: string; create?: boolean; hosts?: string[] } = {}): DataDirectory {
   const created = !dataDirExists(path);
   if (created) {
     if (opts.create === false) throw new DataDirError(`no Twofold data directory at ${path} (run \`twofold init\` or start the server once)`);
     mkdirSync(join(path, 'tls'), { recursive: true, mode: 0o700 });
+    restrictDataDirPermissions(path);
     const identity: ClusterIdentity = {
       clusterId: randomUUID(),
       nodeId: randomUUID(),
@@ -91,7 +99,7 @@ export function openDataDir(path: string, opts: { nodeName?: string; create?: bo
     const ca = createClusterCa(identity.clusterId);
     writeFileSync(join(path, FILES.caCert), ca.certPem);
     writeSecret(join(path, FILES.caKey), ca.keyPem);
-    const node = issueCertificate(ca, identity.nodeName, { hosts: ['localhost', '127.0.0.1', '::1', identity.nodeName, ...(opts.hosts ?? [])] });
+    const node = issueCertificate(ca, identity.nodeName, { hosts: nodeCertificateHosts(identity.nodeName, undefined, opts.hosts) });
     writeFileSync(join(path, FILES.nodeCert), node.certPem);
     writeSecret(join(path, FILES.nodeKey), node.keyPem);
     // Written last: its presence means the directory is complete.
@@ -106,15 +114,31 @@ export function openDataDir(path: string, opts: { nodeName?: string; create?: bo
   }
   const masterKey = Buffer.from(readRequired(join(path, FILES.masterKey)).toString('utf8').trim(), 'base64');
   if (masterKey.length !== 32) throw new DataDirError(`${join(path, FILES.masterKey)} must hold 32 bytes, base64`);
+  restrictDataDirPermissions(path);
   const caKeyPath = join(path, FILES.caKey);
+  const ca = { certPem: readRequired(join(path, FILES.caCert)).toString('utf8'), keyPem: existsSync(caKeyPath) ? readFileSync(caKeyPath, 'utf8') : undefined };
+  let tls = { certPem: readRequired(join(path, FILES.nodeCert)).toString('utf8'), keyPem: readRequired(join(path, FILES.nodeKey)).toString('utf8') };
+  let certificate: NodeCertificateOutcome = { status: 'ok' };
+  if (opts.hosts) {
+    const check = checkNodeCertificate(tls, ca, identity.nodeName, nodeCertificateHosts(identity.nodeName, undefined, opts.hosts));
+    if (check.reissued) {
+      // Replaced whole or not at all; the key stays, so only the certificate file changes.
+      const certPath = join(path, FILES.nodeCert);
+      writeFileSync(`${certPath}.new`, check.reissued.certPem, { mode: 0o600 });
+      renameSync(`${certPath}.new`, certPath);
+      tls = check.reissued;
+    }
+    certificate = check.outcome;
+  }
   return {
     path,
     identity,
     masterKey,
     masterKeyId: identity.clusterId.slice(0, 8),
-    ca: { certPem: readRequired(join(path, FILES.caCert)).toString('utf8'), keyPem: existsSync(caKeyPath) ? readFileSync(caKeyPath, 'utf8') : undefined },
-    tls: { certPem: readRequired(join(path, FILES.nodeCert)).toString('utf8'), keyPem: readRequired(join(path, FILES.nodeKey)).toString('utf8') },
+    ca,
+    tls,
     sqlitePath: join(path, FILES.sqlite),
     created,
+    certificate,
   };
 }

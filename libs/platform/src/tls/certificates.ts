@@ -1,4 +1,5 @@
 import { generateKeyPairSync, randomBytes, X509Certificate, createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import forge from 'node-forge';
 
 export interface KeyAndCert { keyPem: string; certPem: string }
@@ -35,14 +36,20 @@ export function createClusterCa(clusterId: string): KeyAndCert {
   return { keyPem: key.privatePem, certPem: forge.pki.certificateToPem(cert) };
 }
 
+function existingRsaKey(privatePem: string): ReturnType<typeof newRsaKey> {
+  const forgeKey = forge.pki.privateKeyFromPem(privatePem);
+  return { privatePem, forgeKey, forgePublic: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e) };
+}
+
 // A certificate for a node or an SDK client, signed by the cluster CA. `hosts` go to subjectAltName.
-export function issueCertificate(ca: KeyAndCert, commonName: string, opts: { hosts?: string[]; server?: boolean; client?: boolean; years?: number } = {}): KeyAndCert {
-  const key = newRsaKey();
+// `keyPem` re-certifies an existing key (a node's certificate re-issued with new names keeps its key).
+export function issueCertificate(ca: KeyAndCert, commonName: string, opts: { hosts?: string[]; server?: boolean; client?: boolean; years?: number; keyPem?: string } = {}): KeyAndCert {
+  const key = opts.keyPem ? existingRsaKey(opts.keyPem) : newRsaKey();
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
   const cert = baseCert(key.forgePublic, commonName, opts.years ?? 5);
   cert.setIssuer(caCert.subject.attributes);
-  const altNames = (opts.hosts ?? []).map((h) => (/^[\d.]+$|:/.test(h) ? { type: 7, ip: h } : { type: 2, value: h }));
+  const altNames = (opts.hosts ?? []).map((h) => (isIP(h) ? { type: 7, ip: h } : { type: 2, value: h }));
   cert.setExtensions([
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },

@@ -15,6 +15,8 @@ import { ReplicationError } from '../replication-error';
 import { silentLogger, type ReplicationLogger } from '../replication-logger';
 import type { UpstreamEvent, UpstreamInbox } from '../storage/upstream-inbox';
 import { FrameSocket } from '../transport/frame-socket';
+import { limitConnectionsPerSource } from '../transport/connection-guard';
+import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, TLS_SERVER_POLICY } from '../transport/tls-policy';
 import { MasterSession, type SessionHost, type SlaveStatus } from './master-session';
 
 export interface TlsMaterial {
@@ -43,6 +45,8 @@ export interface ReplicationMasterOptions {
   heartbeatMs?: number; // default 1000
   idleTimeoutMs?: number; // close a slave silent this long (default 5 x heartbeatMs)
   handshakeTimeoutMs?: number; // default 10 s
+  tlsHandshakeTimeoutMs?: number; // TLS itself must finish by then (default 10 s)
+  maxConnectionsPerSource?: number; // default 16
   maxFrameBytes?: number; // default 16 MiB
   logger?: ReplicationLogger;
   // Extra admission check after the certificate chain (cluster CA) and name binding passed.
@@ -113,11 +117,20 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
       for (const s of this.sessions.values()) s.signal.notify();
     });
     const { key, cert, ca } = this.options.tls;
-    const server = createServer({ key, cert, ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
+    const server = createServer({
+      key, cert, ca, requestCert: true, rejectUnauthorized: true, ...TLS_SERVER_POLICY,
+      handshakeTimeout: this.options.tlsHandshakeTimeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+    });
+    limitConnectionsPerSource(server, {
+      maxPerSource: this.options.maxConnectionsPerSource ?? 16,
+      onLimited: (source) => this.logger.warn({ remoteAddress: source }, 'replication: too many connections from one address; new ones are closed'),
+    });
     server.on('secureConnection', (socket) => this.accept(socket));
     server.on('tlsClientError', (err, socket) => {
       // Certificates not issued by the cluster CA end here, before any frame is read.
       this.logger.warn({ remoteAddress: socket.remoteAddress, err: err.message }, 'replication: TLS handshake refused');
+      // With a listener here Node leaves the socket open (a handshake time-out included).
+      socket.destroy();
     });
     this.server = server;
     await new Promise<void>((resolve, reject) => {

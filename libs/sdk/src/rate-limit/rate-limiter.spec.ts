@@ -22,4 +22,18 @@ describe('RateLimiter', () => {
     expect(sut.take('c')).toEqual({ ok: true });
     expect(sut.take('c').ok).toBe(false);
   });
+
+  it('keeps a limited key limited through a flood of new keys, and stays bounded', () => {
+    let now = 0;
+    const sut = new RateLimiter({ burst: 3, perSecond: 1 / 60 }, () => now, 100);
+    for (let i = 0; i < 3; i++) sut.take('victim');
+    expect(sut.take('victim').ok).toBe(false);
+    // Unknown names, far more than the map holds, each one request.
+    for (let i = 0; i < 10_000; i++) {
+      now += 1;
+      sut.take(`flood-${i}`);
+    }
+    expect(sut.size).toBeLessThanOrEqual(100);
+    expect(sut.take('victim').ok).toBe(false);
+  });
 });
