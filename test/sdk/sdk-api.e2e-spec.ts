@@ -47,6 +47,14 @@ describe('SDK API', () => {
       await expect(full.answerChallenge({ challenge: other.challenge, code: totp(seed!, 1) })).resolves.toMatchObject({ status: 'rejected', reason: 'invalid_state' });
     });
 
+    it('a TOTP challenge is good for one accepted answer: the next step\'s code on the same challenge is refused', async () => {
+      const { seed } = await createUser(server, 'abel', { totp: true });
+      const started = await full.startAuthentication({ username: 'abel' });
+      if (started.status !== 'challenge') throw new Error('no challenge');
+      await expect(full.answerChallenge({ challenge: started.challenge, code: totp(seed!) })).resolves.toMatchObject({ status: 'accepted' });
+      await expect(full.answerChallenge({ challenge: started.challenge, code: totp(seed!, 1) })).resolves.toMatchObject({ status: 'rejected', reason: 'invalid_state' });
+    });
+
     it('SMS by name with a bearer credential: the code comes by the delivery channel, naming the application', async () => {
       const { seed } = await createUser(server, 'bruno', { totp: true, phone: '+15550100' });
       void seed;
@@ -89,6 +97,8 @@ describe('SDK API', () => {
       await sleep(300);
       expect((await server.api('POST', `/admin/v1/approvals/${push.approvalId}`, { decision: 'approve' })).status).toBe(200);
       await expect(held).resolves.toMatchObject({ status: 'accepted', userId, username: 'dora' });
+      // One accepted answer per handle: polling it again yields no second assertion.
+      await expect(full.pollAuthentication({ handle: started.handle })).resolves.toMatchObject({ status: 'rejected', reason: 'invalid_state' });
 
       before = deliveries.count();
       const second = await full.startAuthentication({ username: 'dora' });

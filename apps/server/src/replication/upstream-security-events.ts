@@ -47,8 +47,10 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
     return this.raise('code_used', userId, { tokenId, counter, source }, (s) => decideRecordOathCodeUsed(s, RecordOathCodeUsed.create({ userId, tokenId, counter })));
   }
 
-  recordOathSuccess(userId: string, tokenId: string, counter: number, source: string): Promise<void> {
-    return this.raise('oath_success', userId, { tokenId, counter, source }, (s) => [
+  // nonce/expiresAt (optional fields): the challenge State answered with the code, consumed with it.
+  recordOathSuccess(userId: string, tokenId: string, counter: number, source: string, challenge?: { nonce: string; expiresAt: string }): Promise<void> {
+    return this.raise('oath_success', userId, { tokenId, counter, source, ...(challenge ?? {}) }, (s) => [
+      ...(challenge ? decideRecordChallengeConsumed(s, RecordChallengeConsumed.create({ userId, ...challenge })) : []),
       ...decideRecordOathCodeUsed(s, RecordOathCodeUsed.create({ userId, tokenId, counter })),
       ...decideRecordSuccessfulAuthentication(s, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.clock() }),
     ]);
@@ -83,6 +85,7 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
       try {
         if (item.kind === 'failed_attempt') events = evaluateFailure(state, settings, at, { reason: p.reason, source: p.source });
         if (item.kind === 'code_used' || item.kind === 'oath_success') events = decideRecordOathCodeUsed(state, RecordOathCodeUsed.create({ userId: p.userId, tokenId: p.tokenId, counter: p.counter }));
+        if (item.kind === 'oath_success' && p.nonce) events = [...events, ...decideRecordChallengeConsumed(state, RecordChallengeConsumed.create({ userId: p.userId, nonce: p.nonce, expiresAt: p.expiresAt }))];
         if (item.kind === 'fraud') events = evaluateFraudReport(state, settings, at, p.reason);
         if (item.kind === 'challenge_success') events = decideRecordChallengeConsumed(state, RecordChallengeConsumed.create({ userId: p.userId, nonce: p.nonce, expiresAt: p.expiresAt }));
       } catch {
@@ -102,7 +105,7 @@ export async function applyUpstream(commands: CommandService, event: { id: strin
       case 'failed_attempt': return await security.recordFailedAttempt(p.userId, p.reason ?? 'authentication failed', p.source ?? 'slave');
       case 'success': return await security.recordSuccess(p.userId, p.source ?? 'slave');
       case 'code_used': return await security.recordOathCodeUsed(p.userId, String(p.tokenId), Number(p.counter), p.source ?? 'slave');
-      case 'oath_success': return await security.recordOathSuccess(p.userId, String(p.tokenId), Number(p.counter), p.source ?? 'slave');
+      case 'oath_success': return await security.recordOathSuccess(p.userId, String(p.tokenId), Number(p.counter), p.source ?? 'slave', p.nonce ? { nonce: String(p.nonce), expiresAt: String(p.expiresAt) } : undefined);
       case 'challenge_success': return await security.recordChallengeSuccess(p.userId, String(p.nonce), String(p.expiresAt), p.source ?? 'slave');
       case 'fraud': return await security.reportFraud(p.userId, p.reason ?? 'fraud reported', p.source ?? 'slave');
     }

@@ -8,6 +8,7 @@ import {
   ApprovalWaiter, EngineClient, EngineLogger, OathTokenForCheck, PasswordVerifier, SecondFactorMethod, SecurityEventRecorder, SeedOpener, UserDirectory,
 } from './engine.ports';
 import { CancelInput, CancelOutcome, OutOfBandPolling, PendingOutcome, PollInput } from './out-of-band-polling';
+import { ChallengeRef, challengeRef, isChallengeConsumed, isChallengeReplay, isCodeReplay } from './challenge-once';
 
 export type RejectReason =
   | 'bad_request'
@@ -144,8 +145,6 @@ export class AuthenticationEngine {
   private readonly clock: () => number;
   private readonly outOfBandTimeoutMs: number;
   private readonly hotpLookAhead: number;
-  // SMS states already answered on this node (one code, one sign-in).
-  private readonly consumedStates = new Map<string, number>();
   private readonly polling: OutOfBandPolling<AuthOutcome>;
 
   constructor(private readonly deps: AuthenticationEngineDeps) {
@@ -155,7 +154,7 @@ export class AuthenticationEngine {
     this.polling = new OutOfBandPolling<AuthOutcome>({
       sealer: deps.sealer, delivery: deps.delivery, approvalPurpose: APPROVAL_PURPOSE, logger: deps.logger, clock: () => this.clock(),
       load: (userId, client, source) => this.loadAttempt(userId, client, source),
-      succeed: (attempt) => this.succeed(attempt as Attempt),
+      succeed: (attempt, challenge) => this.succeedChallenge(attempt as Attempt, challenge),
       fail: (attempt, reason) => this.fail(attempt as Attempt, reason),
       reject: (reason, userId) => reject(reason, userId),
     });
@@ -393,32 +392,22 @@ export class AuthenticationEngine {
     if (input.username !== undefined && input.username.trim().toLowerCase() !== state.profile.username) return reject('invalid_state');
     const closed = gate(state, now);
     if (closed) return closed;
+    // Answered once (here or on any node whose record reached us): the State is spent.
+    if (isChallengeConsumed(state, claims.nonce)) return reject('invalid_state', claims.userId);
     const settings = await this.deps.directory.getSettings();
     const attempt: Attempt = { userId: claims.userId, username: state.profile.username, state, settings, client: input.client, source: input.source, now };
     const response = typeof input.response === 'string' ? input.response : '';
     const data = claims.data ?? {};
     const hasPin = state.pinHash !== null && data.p !== 1;
 
+    const challenge = challengeRef(claims);
     if (data.m === 'sms') {
-      this.sweepConsumed(now);
-      if (this.consumedStates.has(claims.nonce)) return reject('invalid_state', attempt.userId);
       const length = typeof data.l === 'number' ? data.l : settings.otp.length;
       const code = response.slice(-length);
       const rest = response.slice(0, -length);
       if (response.length < length || !verifyOtpForState(code, claims.nonce, data.h)) return this.fail(attempt, 'invalid_code');
       if (hasPin ? (await this.matchPin(attempt, rest, true)) === null : rest !== '') return this.fail(attempt, hasPin ? 'invalid_pin' : 'invalid_code');
-      this.consumedStates.set(claims.nonce, claims.expiresAt);
-      // Once anywhere means once everywhere: the log refuses a second answer of this state.
-      if (this.deps.security.recordChallengeSuccess) {
-        try {
-          await this.deps.security.recordChallengeSuccess(attempt.userId, claims.nonce, new Date(claims.expiresAt).toISOString(), attempt.source);
-        } catch (error) {
-          if ((error as { code?: string }).code === DomainErrorCode.CodeAlreadyUsed) return reject('invalid_state', attempt.userId);
-          throw error;
-        }
-        return { kind: 'accept', userId: attempt.userId, username: attempt.username };
-      }
-      return this.succeed(attempt);
+      return this.succeedChallenge(attempt, challenge);
     }
     if (data.m === 'oath') {
       for (const digits of distinctDigits(state.tokens)) {
@@ -430,7 +419,7 @@ export class AuthenticationEngine {
         if (!match) continue;
         if (hasPin && (await this.matchPin(attempt, rest, true)) === null) return this.fail(attempt, 'invalid_pin');
         if (match.replayed) return this.fail(attempt, 'code_replayed');
-        return this.finishOath(attempt, match);
+        return this.finishOath(attempt, match, challenge);
       }
       return this.fail(attempt, 'invalid_code');
     }
@@ -481,20 +470,28 @@ export class AuthenticationEngine {
     return null;
   }
 
-  private async finishOath(attempt: Attempt, match: OathMatch): Promise<AuthOutcome> {
-    const { security } = this.deps;
+  // The cluster-wide once-only check: the log refuses a step or counter already used, and (with
+  // `challenge`) a State already answered.
+  private async finishOath(attempt: Attempt, match: OathMatch, challenge?: ChallengeRef): Promise<AuthOutcome> {
     try {
-      // The cluster-wide once-only check: the log refuses a step or counter already used.
-      if (security.recordOathSuccess) {
-        await security.recordOathSuccess(attempt.userId, match.token.tokenId, match.counter, attempt.source);
-        return { kind: 'accept', userId: attempt.userId, username: attempt.username };
-      }
-      await security.recordOathCodeUsed(attempt.userId, match.token.tokenId, match.counter, attempt.source);
+      await this.deps.security.recordOathSuccess(attempt.userId, match.token.tokenId, match.counter, attempt.source, challenge);
     } catch (error) {
-      if ((error as { code?: string }).code === DomainErrorCode.CodeAlreadyUsed) return this.fail(attempt, 'code_replayed');
+      if (isChallengeReplay(error)) return reject('invalid_state', attempt.userId);
+      if (isCodeReplay(error)) return this.fail(attempt, 'code_replayed');
       throw error;
     }
-    return this.succeed(attempt);
+    return { kind: 'accept', userId: attempt.userId, username: attempt.username };
+  }
+
+  // A challenge State (SMS, polled push/voice) answered: consumed and the success, in one append.
+  private async succeedChallenge(attempt: Attempt, challenge: ChallengeRef): Promise<AuthOutcome> {
+    try {
+      await this.deps.security.recordChallengeSuccess(attempt.userId, challenge.nonce, challenge.expiresAt, attempt.source);
+    } catch (error) {
+      if (isCodeReplay(error)) return reject('invalid_state', attempt.userId);
+      throw error;
+    }
+    return { kind: 'accept', userId: attempt.userId, username: attempt.username };
   }
 
   private async succeed(attempt: Attempt): Promise<AuthOutcome> {
@@ -517,10 +514,6 @@ export class AuthenticationEngine {
       this.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'could not record a failed authentication');
     }
     return reject(reason, attempt.userId);
-  }
-
-  private sweepConsumed(now: number): void {
-    for (const [nonce, expiresAt] of this.consumedStates) if (expiresAt <= now) this.consumedStates.delete(nonce);
   }
 
   private internalError(error: unknown, where: string): AuthOutcome {
