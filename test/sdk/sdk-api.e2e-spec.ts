@@ -79,8 +79,20 @@ describe('SDK API', () => {
       const later = await full.startAuthentication({ username: 'carla' });
       expect(later).toMatchObject({ status: 'challenge', prompt: 'Enter your PIN followed by the code from your authenticator app.' });
       if (later.status !== 'challenge') throw new Error('no challenge');
-      await expect(full.answerChallenge({ challenge: later.challenge, code: totp(seed!, 1) })).resolves.toMatchObject({ status: 'rejected', reason: 'invalid_pin' });
+      await expect(full.answerChallenge({ challenge: later.challenge, code: totp(seed!, 1) })).resolves.toMatchObject({ status: 'rejected', reason: 'invalid_code' });
       await expect(full.answerChallenge({ challenge: later.challenge, code: totp(seed!, 1), pin: '48261937' })).resolves.toMatchObject({ status: 'accepted' });
+    });
+
+    it('wrong PIN + right code and right PIN + wrong code get the same answer: neither factor is revealed', async () => {
+      const { seed } = await createUser(server, 'cyril', { totp: true, pin: '73915482' });
+      const started = await full.startAuthentication({ username: 'cyril' });
+      if (started.status !== 'challenge') throw new Error('no challenge');
+      const code = totp(seed!);
+      const wrongPin = await full.answerChallenge({ challenge: started.challenge, code, pin: '73915483' });
+      const wrongCode = await full.answerChallenge({ challenge: started.challenge, code: code === '000000' ? '111111' : '000000', pin: '73915482' });
+      expect(wrongPin).toEqual(wrongCode);
+      expect(wrongPin).toEqual({ status: 'rejected', reason: 'invalid_code', message: 'Authentication failed.' });
+      await expect(full.answerChallenge({ challenge: started.challenge, code, pin: '73915482' })).resolves.toMatchObject({ status: 'accepted' });
     });
 
     it('push: pending handle, long-poll released by the approval, or cancelled so a later approval is refused', async () => {

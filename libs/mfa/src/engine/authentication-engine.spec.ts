@@ -236,12 +236,27 @@ describe('AuthenticationEngine', () => {
 
   it('checks the PIN with the code: appended without a password, or at the challenge', async () => {
     const { seed } = await addUser('jack', { pin: '4812', token: 'totp' });
-    await expect(sut.authenticate({ username: 'jack', password: `4813${totp(seed)}`, client: noneClient, source: src })).resolves.toMatchObject({ reason: 'invalid_pin' });
+    await expect(sut.authenticate({ username: 'jack', password: `4813${totp(seed)}`, client: noneClient, source: src })).resolves.toMatchObject({ reason: 'invalid_code' });
     await expect(sut.authenticate({ username: 'jack', password: `4812${totp(seed)}`, client: noneClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
     const challenge = expectChallenge(await sut.authenticate({ username: 'jack', password: '', client: noneClient, source: src }));
     expect(challenge.prompt).toMatch(/PIN followed by/);
     await expect(sut.answerChallenge({ state: challenge.state, response: totp(seed, 1), client: noneClient, source: src })).resolves.toMatchObject({ kind: 'reject' });
     await expect(sut.answerChallenge({ state: challenge.state, response: `4812${totp(seed, 1)}`, client: noneClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
+  });
+
+  it('never tells which of PIN and code was right: wrong PIN + right code reads like right PIN + wrong code', async () => {
+    const { seed } = await addUser('kurt', { pin: '4812', token: 'totp' });
+    const { state } = expectChallenge(await sut.authenticate({ username: 'kurt', password: '', client: noneClient, source: src }));
+    const answer = (response: string) => sut.answerChallenge({ state, response, client: noneClient, source: src });
+    const wrongPin = await answer(`4813${totp(seed)}`);
+    const wrongCode = await answer(`4812${totp(seed) === '000000' ? '111111' : '000000'}`);
+    expect(wrongPin).toEqual(wrongCode);
+    expect(wrongPin).toMatchObject({ kind: 'reject', reason: 'invalid_code', message: 'Authentication failed.' });
+    const inlineWrongPin = await sut.authenticate({ username: 'kurt', password: `4813${totp(seed)}`, client: noneClient, source: src });
+    expect(inlineWrongPin).toEqual(wrongCode);
+    // The audit log still says what failed.
+    expect(users.states.get('u-kurt')!.recentFailures).toHaveLength(3);
+    await expect(answer(`4812${totp(seed)}`)).resolves.toMatchObject({ kind: 'accept' });
   });
 
   it('splits password, PIN and code in one request', async () => {

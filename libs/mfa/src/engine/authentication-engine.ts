@@ -287,7 +287,9 @@ export class AuthenticationEngine {
       let firstPassword = rest;
       if (hasPin) {
         const remaining = await this.matchPin(attempt, rest, noPassword);
-        if (remaining === null) return this.fail(attempt, 'invalid_pin');
+        // PIN alone (no password): a replay reads the same whatever the PIN.
+        if (remaining === null && noPassword && match.replayed) return this.fail(attempt, 'code_replayed');
+        if (remaining === null) return this.fail(attempt, 'invalid_pin', 'invalid_code');
         firstPassword = remaining;
       }
       if (!noPassword) {
@@ -297,9 +299,13 @@ export class AuthenticationEngine {
       if (match.replayed) return this.fail(attempt, 'code_replayed');
       return this.finishOath(attempt, match);
     }
-    // Without a password, a code-shaped answer that matched nothing is a failed guess; with one,
-    // the whole text may still be the password (the code comes at the challenge).
-    if (attempted && noPassword) return this.fail(attempt, 'invalid_code');
+    // Without a password, a code-shaped answer that matched nothing is a failed guess (the PIN is
+    // still checked, so it costs what a wrong PIN does); with one, the whole text may still be the
+    // password (the code comes at the challenge).
+    if (attempted && noPassword) {
+      if (hasPin) await this.matchPin(attempt, beforeCode(password, distinctDigits(state.tokens)[0] ?? 0), true);
+      return this.fail(attempt, 'invalid_code');
+    }
     return null;
   }
 
@@ -405,8 +411,12 @@ export class AuthenticationEngine {
       const length = typeof data.l === 'number' ? data.l : settings.otp.length;
       const code = response.slice(-length);
       const rest = response.slice(0, -length);
-      if (response.length < length || !verifyOtpForState(code, claims.nonce, data.h)) return this.fail(attempt, 'invalid_code');
-      if (hasPin ? (await this.matchPin(attempt, rest, true)) === null : rest !== '') return this.fail(attempt, hasPin ? 'invalid_pin' : 'invalid_code');
+      const codeOk = response.length >= length && verifyOtpForState(code, claims.nonce, data.h);
+      // The PIN is checked whether or not the code matched, and a mismatch of either reads the
+      // same (reason and time): the answer never tells which factor was right.
+      const pinOk = hasPin ? (await this.matchPin(attempt, rest, true)) !== null : rest === '';
+      if (!codeOk) return this.fail(attempt, 'invalid_code');
+      if (!pinOk) return this.fail(attempt, hasPin ? 'invalid_pin' : 'invalid_code', 'invalid_code');
       return this.succeedChallenge(attempt, challenge);
     }
     if (data.m === 'oath') {
@@ -417,10 +427,14 @@ export class AuthenticationEngine {
         if (!DIGITS.test(code) || (!hasPin && rest !== '')) continue;
         const match = this.matchOath(attempt, code);
         if (!match) continue;
-        if (hasPin && (await this.matchPin(attempt, rest, true)) === null) return this.fail(attempt, 'invalid_pin');
+        const pinOk = !hasPin || (await this.matchPin(attempt, rest, true)) !== null;
+        // A replay reads the same whatever the PIN, so a spent code is no PIN oracle.
         if (match.replayed) return this.fail(attempt, 'code_replayed');
+        if (!pinOk) return this.fail(attempt, 'invalid_pin', 'invalid_code');
         return this.finishOath(attempt, match, challenge);
       }
+      // No code matched: the PIN is still checked, so a wrong code costs what a wrong PIN does.
+      if (hasPin) await this.matchPin(attempt, beforeCode(response, distinctDigits(state.tokens)[0] ?? 0), true);
       return this.fail(attempt, 'invalid_code');
     }
     return reject('invalid_state', attempt.userId);
@@ -504,7 +518,8 @@ export class AuthenticationEngine {
     return { kind: 'accept', userId: attempt.userId, username: attempt.username };
   }
 
-  private async fail(attempt: Attempt, reason: RejectReason): Promise<AuthOutcome> {
+  // `shown`: what the caller is told when it must not learn the exact reason (the log keeps it).
+  private async fail(attempt: Attempt, reason: RejectReason, shown: RejectReason = reason): Promise<AuthOutcome> {
     try {
       await this.deps.security.recordFailedAttempt(attempt.userId, FAILURE_TEXT[reason] ?? reason, attempt.source);
       // This failure may be the one that locked the account: say so now rather than next time.
@@ -513,7 +528,7 @@ export class AuthenticationEngine {
     } catch (error) {
       this.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'could not record a failed authentication');
     }
-    return reject(reason, attempt.userId);
+    return reject(shown, attempt.userId);
   }
 
   private internalError(error: unknown, where: string): AuthOutcome {
@@ -545,6 +560,10 @@ function gate(state: UserState, now: number): AuthOutcome | null {
     case DomainErrorCode.UserLocked: return lockedReject(state, state.userId!);
     default: return reject('unknown_user');
   }
+}
+
+function beforeCode(text: string, digits: number): string {
+  return text.slice(0, Math.max(0, text.length - digits));
 }
 
 function distinctDigits(tokens: readonly OathTokenForCheck[]): number[] {
