@@ -156,21 +156,27 @@ describe('SDK API', () => {
   });
 
   describe('self-service for a signed-in user', () => {
-    async function signIn(client: TwofoldSdkClient, username: string, seed: Buffer, step = 0): Promise<string> {
-      const started = await client.startAuthentication({ username });
+    async function signIn(client: TwofoldSdkClient, username: string, seed: Buffer, step = 0, pin?: string): Promise<string> {
+      const started = await client.startAuthentication({ username, ...(pin ? { pin } : {}) });
       if (started.status !== 'challenge') throw new Error(`no challenge: ${JSON.stringify(started)}`);
       const answered = await client.answerChallenge({ challenge: started.challenge, code: totp(seed, step) });
       if (answered.status !== 'accepted') throw new Error(`not accepted: ${JSON.stringify(answered)}`);
       return answered.userAssertion;
     }
 
-    it('changes PIN and phone, enrolls and removes a TOTP token, reports fraud', async () => {
+    it('changes the PIN, which ends the sign-in it was made with', async () => {
+      const { seed } = await createUser(server, 'gael', { totp: true });
+      const assertion = await signIn(full, 'gael', seed!);
+      await expect(full.changePin(assertion, { pin: '73915824' })).resolves.toBeUndefined();
+      await expect(full.validatePin({ username: 'gael', pin: '73915824' })).resolves.toEqual({ valid: true });
+      await expect(problemOf(full.getSelf(assertion))).resolves.toEqual({ status: 401, code: 'user_assertion_invalid' });
+      await expect(full.getSelf(await signIn(full, 'gael', seed!, 1, '73915824'))).resolves.toMatchObject({ username: 'gael' });
+    });
+
+    it('changes phone, enrolls and removes a TOTP token, reports fraud', async () => {
       const { seed, userId } = await createUser(server, 'gina', { totp: true, phone: '+15550111' });
       const assertion = await signIn(full, 'gina', seed!);
       await expect(full.getSelf(assertion)).resolves.toMatchObject({ userId, phones: [{ number: '+15550111' }] });
-
-      await expect(full.changePin(assertion, { pin: '73915824' })).resolves.toBeUndefined();
-      await expect(full.validatePin({ username: 'gina', pin: '73915824' })).resolves.toEqual({ valid: true });
 
       const changed = await full.changePhone(assertion, { number: '+1 (555) 0199' });
       expect(changed.phones).toEqual([{ label: 'mobile', number: '+15550199' }]);

@@ -20,6 +20,7 @@ export * from './shared/versioning';
 export * from './users/pin-policy';
 export * from './users/user.commands';
 export * from './users/user.state';
+export * from './users/session-version';
 export * from './users/user.policies';
 export * from './users/user.decide';
 
