@@ -18,6 +18,10 @@ export function createMetrics() {
     upstreamLagEvents: new Gauge({ name: 'twofold_replication_lag_events', help: 'On a slave: events behind the master', registers: [registry] }),
     upstreamConnected: new Gauge({ name: 'twofold_replication_connected', help: 'On a slave: 1 while connected to the master', registers: [registry] }),
     radiusRequests: new Counter({ name: 'twofold_radius_requests_total', help: 'RADIUS packets by outcome', labelNames: ['outcome'] as const, registers: [registry] }),
+    radiusRateLimited: new Counter({
+      name: 'twofold_radius_rate_limited_total', help: 'RADIUS Access-Requests refused by a rate limit: client, global (failed guesses) or user_sends (SMS/voice/push per user)',
+      labelNames: ['limit'] as const, registers: [registry],
+    }),
   };
 }
 

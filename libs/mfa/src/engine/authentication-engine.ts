@@ -8,6 +8,7 @@ import {
   ApprovalWaiter, EngineClient, EngineLogger, OathTokenForCheck, PasswordVerifier, SecondFactorMethod, SecurityEventRecorder, SeedOpener, UserDirectory,
 } from './engine.ports';
 import { CancelInput, CancelOutcome, OutOfBandPolling, PendingOutcome, PollInput } from './out-of-band-polling';
+import { SendLimit, sendLimitedMessage } from './send-limit';
 import { ChallengeRef, challengeRef, isChallengeConsumed, isChallengeReplay, isCodeReplay } from './challenge-once';
 
 export type RejectReason =
@@ -28,6 +29,7 @@ export type RejectReason =
   | 'approval_timeout'
   | 'fraud_reported'
   | 'approval_cancelled'
+  | 'rate_limited'
   | 'internal_error';
 
 export type ChallengeMethod = 'oath' | 'sms';
@@ -47,6 +49,8 @@ export interface AuthenticateInput {
   method?: SecondFactorMethod;
   pin?: string;
   application?: string;
+  // Asked before an SMS, call or push is sent for this request (RADIUS: per-user send limit).
+  sendLimit?: SendLimit;
 }
 
 // What start() answers: an AuthOutcome, or a handle to poll for push and voice.
@@ -110,6 +114,7 @@ const MESSAGES: Record<RejectReason, string> = {
   approval_timeout: 'The sign-in was not approved in time.',
   fraud_reported: 'Fraud was reported for this sign-in; your account is blocked. Contact your administrator.',
   approval_cancelled: 'The sign-in was cancelled.',
+  rate_limited: sendLimitedMessage(60),
   internal_error: 'Authentication is temporarily unavailable. Try again later.',
 };
 
@@ -132,6 +137,7 @@ interface Attempt {
   now: number;
   pinVerified?: boolean;
   application?: string;
+  sendLimit?: SendLimit;
 }
 
 type OathMatch = { token: OathTokenForCheck; counter: number; replayed: boolean };
@@ -243,6 +249,7 @@ export class AuthenticationEngine {
     const attempt: Attempt = {
       userId: found.userId, username: state.profile.username, state, settings, client: input.client, source: input.source, now,
       ...(input.application ? { application: input.application } : {}),
+      ...(input.sendLimit ? { sendLimit: input.sendLimit } : {}),
     };
     const password = typeof input.password === 'string' ? input.password : '';
     const method = input.method ?? state.profile.preferredMethod ?? settings.defaultMethod;
@@ -315,6 +322,10 @@ export class AuthenticationEngine {
     const pinHint = state.pinHash !== null && !attempt.pinVerified ? 'your PIN followed by ' : '';
     // The PIN was checked up front (SDK): the answer is then the code alone.
     const pinDone = attempt.pinVerified ? { p: 1 } : {};
+    if ((method === 'sms' || method === 'voice' || method === 'push') && attempt.sendLimit) {
+      const allowed = attempt.sendLimit(attempt.userId, method);
+      if (!allowed.ok) return reject('rate_limited', attempt.userId, sendLimitedMessage(allowed.retryAfterSeconds));
+    }
     switch (method) {
       case 'totp': {
         if (state.tokens.length === 0) return reject('no_second_factor', attempt.userId);

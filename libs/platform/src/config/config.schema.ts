@@ -25,6 +25,14 @@ export const configSchema = z.object({
     // How long a push/voice approval may hold an Access-Request: keep it below the NAS time-out.
     outOfBandTimeoutMs: z.coerce.number().int().min(1000).max(300000).default(25000),
     maxInFlight: z.coerce.number().int().min(1).max(100000).default(4096),
+    // Failed guesses (wrong password/PIN/code, unknown user) per RADIUS client and per node, and
+    // SMS/voice/push sends per user: token buckets, per node (see README).
+    clientFailureBurst: z.coerce.number().int().min(1).max(10_000_000).default(20),
+    clientFailuresPerMinute: z.coerce.number().min(0.001).max(10_000_000).default(30),
+    globalFailureBurst: z.coerce.number().int().min(1).max(10_000_000).default(100),
+    globalFailuresPerMinute: z.coerce.number().min(0.001).max(10_000_000).default(120),
+    userSendBurst: z.coerce.number().int().min(1).max(1_000_000).default(5),
+    userSendsPerMinute: z.coerce.number().min(0.001).max(1_000_000).default(1),
   }).prefault({}),
   // How other nodes reach this one (stored in the log when it joins or founds the cluster).
   advertiseHost: z.string().min(1).max(255).default('127.0.0.1'),
@@ -78,6 +86,12 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_RADIUS_DUPLICATE_WINDOW_MS: ['radius', 'duplicateWindowMs'],
   TWOFOLD_RADIUS_OOB_TIMEOUT_MS: ['radius', 'outOfBandTimeoutMs'],
   TWOFOLD_RADIUS_MAX_IN_FLIGHT: ['radius', 'maxInFlight'],
+  TWOFOLD_RADIUS_CLIENT_FAILURE_BURST: ['radius', 'clientFailureBurst'],
+  TWOFOLD_RADIUS_CLIENT_FAILURES_PER_MINUTE: ['radius', 'clientFailuresPerMinute'],
+  TWOFOLD_RADIUS_GLOBAL_FAILURE_BURST: ['radius', 'globalFailureBurst'],
+  TWOFOLD_RADIUS_GLOBAL_FAILURES_PER_MINUTE: ['radius', 'globalFailuresPerMinute'],
+  TWOFOLD_RADIUS_USER_SEND_BURST: ['radius', 'userSendBurst'],
+  TWOFOLD_RADIUS_USER_SENDS_PER_MINUTE: ['radius', 'userSendsPerMinute'],
   TWOFOLD_REPLICATION_BIND: ['replication', 'bindAddress'],
   TWOFOLD_REPLICATION_PORT: ['replication', 'port'],
   TWOFOLD_REPLICATION_MAX_LAG_EVENTS: ['replication', 'maxLagEvents'],

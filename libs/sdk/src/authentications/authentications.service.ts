@@ -127,6 +127,8 @@ export class AuthenticationsService {
         return { status: 'pending', handle: outcome.handle, method: outcome.method, prompt: outcome.prompt, expiresAt: iso(outcome.expiresAt) };
       case 'reject':
         if (outcome.reason === 'internal_error') throw unavailable();
+        // A send limit (when a transport sets one) is the SDK's own 429.
+        if (outcome.reason === 'rate_limited') throw new SdkError('rate_limited', outcome.message, { retryAfterSeconds: 60 });
         return { status: 'rejected', reason: outcome.reason, message: outcome.message };
     }
   }
