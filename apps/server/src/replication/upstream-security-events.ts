@@ -1,21 +1,30 @@
 import {
   decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication, RecordChallengeConsumed, evaluateFailure, evaluateFraudReport, evolveUser, RecordOathCodeUsed,
-  RecordSuccessfulAuthentication, Settings, UserState, DomainEvent,
+  RecordSuccessfulAuthentication, Settings, UserState, DomainEvent, DomainError, DomainErrorCode,
 } from '@twofold/domain';
 import type { SecurityEventSink, CommandService } from '@twofold/commands';
 import type { ReadModelQueries } from '@twofold/read-model';
-import type { UpstreamOutbox } from '@twofold/replication';
+import type { UpstreamOutbox, UpstreamRefusal } from '@twofold/replication';
+import type { UpstreamVerdicts } from './upstream-verdicts';
 
 export type UpstreamKind = 'failed_attempt' | 'success' | 'code_used' | 'oath_success' | 'challenge_success' | 'fraud';
 
 interface Pending { id: string; userId: string; events: DomainEvent[] }
+
+// What an Accept rests on: a once-only code or challenge. These wait for the master's verdict.
+const CONFIRMED_KINDS = new Set<UpstreamKind>(['code_used', 'oath_success', 'challenge_success']);
 
 // Security events raised on a slave: kept in the durable outbox until the master appends them,
 // and enforced here in the meantime (a lockout reached on this node holds on this node at once).
 export class UpstreamSecurityEvents implements SecurityEventSink {
   private readonly pending = new Map<string, Pending>();
 
-  constructor(private readonly outbox: UpstreamOutbox, private readonly queries: ReadModelQueries, private readonly clock: () => Date) {}
+  constructor(
+    private readonly outbox: UpstreamOutbox,
+    private readonly queries: ReadModelQueries,
+    private readonly clock: () => Date,
+    private readonly verdicts?: UpstreamVerdicts,
+  ) {}
 
   // The read model's state with this node's not-yet-replicated security events folded on top.
   async getUserState(userId: string): Promise<UserState | null> {
@@ -32,6 +41,14 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
     const events = state ? decide(state, settings) : [];
     const id = await this.outbox.enqueue(kind, { userId, ...payload });
     this.pending.set(id, { id, userId, events });
+    if (!this.verdicts || !CONFIRMED_KINDS.has(kind)) return;
+    // Reachable master: its log decides (another node may have used the code first). Unreachable:
+    // this node's own record stands, and the verdicts tracker counts the accept as unconfirmed.
+    const verdict = await this.verdicts.await(id);
+    if (!verdict.confirmed && verdict.refused) {
+      this.pending.delete(id);
+      throw new DomainError(verdict.refused.code as DomainErrorCode, 'The master refused this one-time code: it was used on another node first.', verdict.refused.field ? { field: verdict.refused.field } : {});
+    }
   }
 
   recordFailedAttempt(userId: string, reason: string, source: string): Promise<void> {
@@ -97,7 +114,8 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
 }
 
 // On the master: an upstream message from a slave becomes the same events a local one would.
-export async function applyUpstream(commands: CommandService, event: { id: string; kind: string; payload: Record<string, unknown> }): Promise<void> {
+// A domain refusal is answered to the slave (upstreamAck `refused`), so it can refuse its sign-in.
+export async function applyUpstream(commands: CommandService, event: { id: string; kind: string; payload: Record<string, unknown> }): Promise<void | UpstreamRefusal> {
   const p = event.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
   const security = commands.security.causedBy(event.id);
   try {
@@ -111,7 +129,10 @@ export async function applyUpstream(commands: CommandService, event: { id: strin
     }
   } catch (err) {
     // A domain refusal (user deleted since, code used on another node first) is final, not transient.
-    if (typeof (err as { code?: unknown }).code === 'string' && (err as { name?: string }).name === 'DomainError') return;
+    if (typeof (err as { code?: unknown }).code === 'string' && (err as { name?: string }).name === 'DomainError') {
+      const { code, field } = err as { code: string; field?: string };
+      return { code, ...(field ? { field } : {}) };
+    }
     throw err;
   }
 }

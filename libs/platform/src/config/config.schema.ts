@@ -45,6 +45,8 @@ export const configSchema = z.object({
     syncTimeoutMs: z.coerce.number().int().min(100).max(60000).default(5000),
     // How long a write forwarded from a slave may wait for the master.
     forwardTimeoutMs: z.coerce.number().int().min(100).max(60000).default(3000),
+    // How long a slave waits for the master's verdict on a used code before accepting on its own record.
+    confirmTimeoutMs: z.coerce.number().int().min(10).max(10000).default(300),
   }).prefault({}),
   delivery: z.object({
     provider: z.enum(['file', 'http']).default('file'),
@@ -98,6 +100,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_REPLICATION_SYNC_SLAVES: ['replication', 'syncSlaves'],
   TWOFOLD_REPLICATION_SYNC_TIMEOUT_MS: ['replication', 'syncTimeoutMs'],
   TWOFOLD_REPLICATION_FORWARD_TIMEOUT_MS: ['replication', 'forwardTimeoutMs'],
+  TWOFOLD_REPLICATION_CONFIRM_TIMEOUT_MS: ['replication', 'confirmTimeoutMs'],
   TWOFOLD_ADVERTISE_HOST: ['advertiseHost'],
   TWOFOLD_DELIVERY_PROVIDER: ['delivery', 'provider'],
   TWOFOLD_DELIVERY_FILE: ['delivery', 'filePath'],
