@@ -75,6 +75,16 @@ describeIfTools('RADIUS server with radclient', () => {
     expect(answer.code).toBe('Access-Accept');
   });
 
+  it('accepts a TOTP challenge State once: the same State with the next step\'s code is rejected', async () => {
+    const { secret } = await createRadiusUser(server, 'cora', { password: 'cora-password', totp: true });
+    const challenge = await pap('cora', 'cora-password');
+    expect(challenge.code).toBe('Access-Challenge');
+    expect((await pap('cora', oathtoolTotp(secret!), { State: challenge.state! })).code).toBe('Access-Accept');
+    const reused = await pap('cora', oathtoolTotp(secret!, 30), { State: challenge.state! });
+    expect(reused.code).toBe('Access-Reject');
+    expect(reused.replyMessage).toMatch(/expired or is not valid/);
+  });
+
   it('drops requests without a Message-Authenticator or with the wrong secret, and counts them', async () => {
     await createRadiusUser(server, 'dave', { password: 'dave-password', totp: true });
     const before = await metrics();

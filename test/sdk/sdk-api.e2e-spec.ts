@@ -47,6 +47,14 @@ describe('SDK API', () => {
       await expect(full.answerChallenge({ challenge: other.challenge, code: totp(seed!, 1) })).resolves.toMatchObject({ status: 'rejected', reason: 'invalid_state' });
     });
 
+    it('a TOTP challenge is good for one accepted answer: the next step\'s code on the same challenge is refused', async () => {
+      const { seed } = await createUser(server, 'abel', { totp: true });
+      const started = await full.startAuthentication({ username: 'abel' });
+      if (started.status !== 'challenge') throw new Error('no challenge');
+      await expect(full.answerChallenge({ challenge: started.challenge, code: totp(seed!) })).resolves.toMatchObject({ status: 'accepted' });
+      await expect(full.answerChallenge({ challenge: started.challenge, code: totp(seed!, 1) })).resolves.toMatchObject({ status: 'rejected', reason: 'invalid_state' });
+    });
+
     it('SMS by name with a bearer credential: the code comes by the delivery channel, naming the application', async () => {
       const { seed } = await createUser(server, 'bruno', { totp: true, phone: '+15550100' });
       void seed;
@@ -71,8 +79,20 @@ describe('SDK API', () => {
       const later = await full.startAuthentication({ username: 'carla' });
       expect(later).toMatchObject({ status: 'challenge', prompt: 'Enter your PIN followed by the code from your authenticator app.' });
       if (later.status !== 'challenge') throw new Error('no challenge');
-      await expect(full.answerChallenge({ challenge: later.challenge, code: totp(seed!, 1) })).resolves.toMatchObject({ status: 'rejected', reason: 'invalid_pin' });
+      await expect(full.answerChallenge({ challenge: later.challenge, code: totp(seed!, 1) })).resolves.toMatchObject({ status: 'rejected', reason: 'invalid_code' });
       await expect(full.answerChallenge({ challenge: later.challenge, code: totp(seed!, 1), pin: '48261937' })).resolves.toMatchObject({ status: 'accepted' });
+    });
+
+    it('wrong PIN + right code and right PIN + wrong code get the same answer: neither factor is revealed', async () => {
+      const { seed } = await createUser(server, 'cyril', { totp: true, pin: '73915482' });
+      const started = await full.startAuthentication({ username: 'cyril' });
+      if (started.status !== 'challenge') throw new Error('no challenge');
+      const code = totp(seed!);
+      const wrongPin = await full.answerChallenge({ challenge: started.challenge, code, pin: '73915483' });
+      const wrongCode = await full.answerChallenge({ challenge: started.challenge, code: code === '000000' ? '111111' : '000000', pin: '73915482' });
+      expect(wrongPin).toEqual(wrongCode);
+      expect(wrongPin).toEqual({ status: 'rejected', reason: 'invalid_code', message: 'Authentication failed.' });
+      await expect(full.answerChallenge({ challenge: started.challenge, code, pin: '73915482' })).resolves.toMatchObject({ status: 'accepted' });
     });
 
     it('push: pending handle, long-poll released by the approval, or cancelled so a later approval is refused', async () => {
@@ -89,6 +109,8 @@ describe('SDK API', () => {
       await sleep(300);
       expect((await server.api('POST', `/admin/v1/approvals/${push.approvalId}`, { decision: 'approve' })).status).toBe(200);
       await expect(held).resolves.toMatchObject({ status: 'accepted', userId, username: 'dora' });
+      // One accepted answer per handle: polling it again yields no second assertion.
+      await expect(full.pollAuthentication({ handle: started.handle })).resolves.toMatchObject({ status: 'rejected', reason: 'invalid_state' });
 
       before = deliveries.count();
       const second = await full.startAuthentication({ username: 'dora' });
@@ -134,21 +156,27 @@ describe('SDK API', () => {
   });
 
   describe('self-service for a signed-in user', () => {
-    async function signIn(client: TwofoldSdkClient, username: string, seed: Buffer, step = 0): Promise<string> {
-      const started = await client.startAuthentication({ username });
+    async function signIn(client: TwofoldSdkClient, username: string, seed: Buffer, step = 0, pin?: string): Promise<string> {
+      const started = await client.startAuthentication({ username, ...(pin ? { pin } : {}) });
       if (started.status !== 'challenge') throw new Error(`no challenge: ${JSON.stringify(started)}`);
       const answered = await client.answerChallenge({ challenge: started.challenge, code: totp(seed, step) });
       if (answered.status !== 'accepted') throw new Error(`not accepted: ${JSON.stringify(answered)}`);
       return answered.userAssertion;
     }
 
-    it('changes PIN and phone, enrolls and removes a TOTP token, reports fraud', async () => {
+    it('changes the PIN, which ends the sign-in it was made with', async () => {
+      const { seed } = await createUser(server, 'gael', { totp: true });
+      const assertion = await signIn(full, 'gael', seed!);
+      await expect(full.changePin(assertion, { pin: '73915824' })).resolves.toBeUndefined();
+      await expect(full.validatePin({ username: 'gael', pin: '73915824' })).resolves.toEqual({ valid: true });
+      await expect(problemOf(full.getSelf(assertion))).resolves.toEqual({ status: 401, code: 'user_assertion_invalid' });
+      await expect(full.getSelf(await signIn(full, 'gael', seed!, 1, '73915824'))).resolves.toMatchObject({ username: 'gael' });
+    });
+
+    it('changes phone, enrolls and removes a TOTP token, reports fraud', async () => {
       const { seed, userId } = await createUser(server, 'gina', { totp: true, phone: '+15550111' });
       const assertion = await signIn(full, 'gina', seed!);
       await expect(full.getSelf(assertion)).resolves.toMatchObject({ userId, phones: [{ number: '+15550111' }] });
-
-      await expect(full.changePin(assertion, { pin: '73915824' })).resolves.toBeUndefined();
-      await expect(full.validatePin({ username: 'gina', pin: '73915824' })).resolves.toEqual({ valid: true });
 
       const changed = await full.changePhone(assertion, { number: '+1 (555) 0199' });
       expect(changed.phones).toEqual([{ label: 'mobile', number: '+15550199' }]);

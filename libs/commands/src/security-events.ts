@@ -13,11 +13,14 @@ export interface SecurityEventSink {
   recordSuccess(userId: string, source: string): Promise<void>;
   // Throws a DomainError 'code_already_used' when the step/counter was already accepted anywhere.
   recordOathCodeUsed(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
-  recordOathSuccess(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
+  // With `challenge`: the answered challenge State is consumed in the same append (once per cluster).
+  recordOathSuccess(userId: string, tokenId: string, counter: number, source: string, challenge?: ChallengeAnswered): Promise<void>;
   // A one-time challenge answered and the success, in one append; throws 'code_already_used' on a replay.
   recordChallengeSuccess(userId: string, nonce: string, expiresAt: string, source: string): Promise<void>;
   reportFraud(userId: string, reason: string, source: string): Promise<void>;
 }
+
+export interface ChallengeAnswered { nonce: string; expiresAt: string }
 
 export class SecurityEvents implements SecurityEventSink {
   constructor(private readonly executor: StreamExecutor, private readonly queries: ReadModelQueries, private readonly clock: () => Date) {}
@@ -53,10 +56,12 @@ export class SecurityEvents implements SecurityEventSink {
   }
 
   // The code's once-only record and the success in one append: one durable write per sign-in.
-  async recordOathSuccess(userId: string, tokenId: string, counter: number, source: string): Promise<void> {
+  async recordOathSuccess(userId: string, tokenId: string, counter: number, source: string, challenge?: ChallengeAnswered): Promise<void> {
     const used = RecordOathCodeUsed.create({ userId, tokenId, counter });
     const success = RecordSuccessfulAuthentication.create({ userId, source });
+    const consumed = challenge ? RecordChallengeConsumed.create({ userId, nonce: challenge.nonce, expiresAt: challenge.expiresAt }) : null;
     await this.executor.execute(Streams.user(userId), foldUser, (s) => [
+      ...(consumed ? decideRecordChallengeConsumed(s, consumed) : []),
       ...decideRecordOathCodeUsed(s, used),
       ...decideRecordSuccessfulAuthentication(s, success, { now: this.clock() }),
     ], this.actor(source));

@@ -21,6 +21,7 @@ export * from './users/pin-policy';
 export * from './users/user.commands';
 export * from './users/user.state';
 export * from './users/user-contact';
+export * from './users/session-version';
 export * from './users/user.policies';
 export * from './users/user.decide';
 

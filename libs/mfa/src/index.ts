@@ -21,6 +21,7 @@ export * from './engine/engine.ports';
 export * from './engine/approval-broker';
 export * from './engine/authentication-engine';
 export * from './engine/out-of-band-polling';
+export * from './engine/send-limit';
 export * from './first-factor/first-factor';
 export * from './first-factor/local-password';
 export * from './first-factor/ldap-first-factor';

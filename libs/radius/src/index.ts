@@ -12,4 +12,5 @@ export * from './clients/address-match';
 export * from './packet/verify-request';
 export * from './server/radius-server';
 export * from './server/engine-access-handler';
+export * from './server/radius-rate-limits';
 export * from './server/upstream-client';

@@ -59,7 +59,20 @@ export function registerAccessCommands(program: Command): void {
         ['master', (status.master as { nodeName?: string } | null)?.nodeName ?? '-'],
         ...((status.slaves as Array<{ nodeName: string; lagEvents: number; lagMs: number }> | undefined) ?? []).map((s): [string, unknown] => [`slave ${s.nodeName}`, `lag ${s.lagEvents} events, ${s.lagMs} ms`]),
         ...(status.replication ? [['replication', (() => { const r = status.replication as { connected: boolean; lagEvents: number; lagMs: number }; return `${r.connected ? 'connected' : 'DISCONNECTED'}, lag ${r.lagEvents} events, ${r.lagMs} ms`; })()] as [string, unknown]] : []),
+        ...onceOnlyRows((status.replication as { onceOnly?: OnceOnly } | null)?.onceOnly),
         ...((status.setAside as Array<{ fromPosition: number; toPosition: number; count: number; reason: string }> | undefined) ?? []).map((s): [string, unknown] => ['set aside', `${s.count} events (${s.fromPosition}-${s.toPosition}): ${s.reason}`]),
       ]));
     }));
+}
+
+interface OnceOnly { masterUnreachableSince: string | null; acceptedUnconfirmed: number; acceptedUnconfirmedSince: string | null; refusedAfterAccept: number }
+
+// A slave without its master accepts codes on its own record: say how many, and since when.
+function onceOnlyRows(o: OnceOnly | undefined): Array<[string, unknown]> {
+  if (!o) return [];
+  return [
+    ['master unreachable since', o.masterUnreachableSince ?? '-'],
+    ['codes accepted unconfirmed', o.acceptedUnconfirmed ? `${o.acceptedUnconfirmed} since ${o.acceptedUnconfirmedSince}` : 0],
+    ['refused after accept', o.refusedAfterAccept],
+  ];
 }

@@ -14,7 +14,8 @@ export class MetricsController {
     metrics.readModelPosition.set(projector.checkpoint);
     metrics.epoch.set(role.epoch);
     metrics.isMaster.set(role.writable ? 1 : 0);
-    const { slaves, upstream } = replication.status();
+    const { slaves, upstream, onceOnly } = replication.status();
+    metrics.unconfirmedPending.set(onceOnly?.acceptedUnconfirmed ?? 0);
     metrics.slaveLagEvents.reset();
     metrics.slaveLagMs.reset();
     for (const s of slaves) {

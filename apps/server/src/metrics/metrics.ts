@@ -16,8 +16,19 @@ export function createMetrics() {
     slaveLagEvents: new Gauge({ name: 'twofold_replication_slave_lag_events', help: 'On the master: events each slave is behind', labelNames: ['slave'] as const, registers: [registry] }),
     slaveLagMs: new Gauge({ name: 'twofold_replication_slave_lag_ms', help: 'On the master: how long each slave has been behind', labelNames: ['slave'] as const, registers: [registry] }),
     upstreamLagEvents: new Gauge({ name: 'twofold_replication_lag_events', help: 'On a slave: events behind the master', registers: [registry] }),
+    unconfirmedAccepts: new Counter({
+      name: 'twofold_replication_unconfirmed_accepts_total', help: 'On a slave: one-time codes/challenges accepted without the master\'s verdict (master unreachable or too slow)', registers: [registry],
+    }),
+    unconfirmedPending: new Gauge({ name: 'twofold_replication_unconfirmed_accepts', help: 'On a slave: accepted-unconfirmed codes the master has not reconciled yet', registers: [registry] }),
+    refusedAfterAccept: new Counter({
+      name: 'twofold_replication_refused_after_accept_total', help: 'On a slave: codes accepted unconfirmed that the master later refused (used on another node first)', registers: [registry],
+    }),
     upstreamConnected: new Gauge({ name: 'twofold_replication_connected', help: 'On a slave: 1 while connected to the master', registers: [registry] }),
     radiusRequests: new Counter({ name: 'twofold_radius_requests_total', help: 'RADIUS packets by outcome', labelNames: ['outcome'] as const, registers: [registry] }),
+    radiusRateLimited: new Counter({
+      name: 'twofold_radius_rate_limited_total', help: 'RADIUS Access-Requests refused by a rate limit: client, global (failed guesses) or user_sends (SMS/voice/push per user)',
+      labelNames: ['limit'] as const, registers: [registry],
+    }),
   };
 }
 

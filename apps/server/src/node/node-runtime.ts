@@ -12,6 +12,7 @@ import { createMetrics, Metrics } from '../metrics/metrics';
 import { ClusterRole, MasterAddress } from '../cluster/cluster-role';
 import { ReplicationCoordinator } from '../replication/replication-coordinator';
 import { UpstreamSecurityEvents } from '../replication/upstream-security-events';
+import { UpstreamVerdicts } from '../replication/upstream-verdicts';
 
 // What the authentication engine reads: the read model, plus (on a slave) the security events
 // this node raised that the master has not replicated back yet.
@@ -79,7 +80,10 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
     afterAppend: (position) => started.runtime?.replication?.waitForSlaves(position) ?? Promise.resolve(),
   });
   const outbox = await UpstreamOutbox.open(dataSource);
-  const upstream = new UpstreamSecurityEvents(outbox, queries, () => new Date());
+  const verdicts = new UpstreamVerdicts(config.replication.confirmTimeoutMs, {
+    unconfirmed: () => metrics.unconfirmedAccepts.inc(), refusedAfterAccept: () => metrics.refusedAfterAccept.inc(),
+  });
+  const upstream = new UpstreamSecurityEvents(outbox, queries, () => new Date(), verdicts);
   await upstream.reload();
   const sink = () => (role.writable ? commands.security : upstream);
   const security: SecurityEventSink = {
@@ -112,7 +116,7 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
       await store.close();
     },
   };
-  runtime.replication = new ReplicationCoordinator(runtime, outbox, upstream);
+  runtime.replication = new ReplicationCoordinator(runtime, outbox, upstream, verdicts);
   started.runtime = runtime;
   return runtime;
 }

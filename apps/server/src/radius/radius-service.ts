@@ -1,7 +1,9 @@
 import { SecretKeyring } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
 import { Argon2idHasher, AuthenticationEngine, KeyedHashVerifier } from '@twofold/mfa';
-import { engineAccessHandler, RadiusServer, RadiusServerOutcome } from '@twofold/radius';
+import { engineAccessHandler, failureLimitedAccessHandler, RadiusServer, RadiusServerOutcome } from '@twofold/radius';
+import type { TwofoldConfig } from '@twofold/platform';
+import { RateLimiter } from '@twofold/sdk';
 import type { NodeRuntime } from '../node/node-runtime';
 import { RadiusClientRegistry, RegisteredClient } from './radius-client-registry';
 
@@ -40,12 +42,13 @@ export async function startRadius(runtime: NodeRuntime, engine: AuthenticationEn
     authPort: config.radius.authPort,
     acctPort: config.radius.acctPort,
     clients: registry,
-    access: engineAccessHandler(engine),
+    access: radiusAccess(config.radius, engine),
     duplicateWindowMs: config.radius.duplicateWindowMs,
     inProgressTtlMs: Math.max(config.radius.outOfBandTimeoutMs + 5000, 30_000),
     maxInFlight: config.radius.maxInFlight,
     onOutcome: (outcome, d) => {
       metrics.radiusRequests.inc({ outcome });
+      if (d.reason?.startsWith('rate_limited_')) metrics.radiusRateLimited.inc({ limit: d.reason.slice('rate_limited_'.length) });
       if (DROPS.has(outcome)) {
         dropped.set(outcome, (dropped.get(outcome) ?? 0) + 1);
         log.debug({ outcome, address: d.address, clientId: d.clientId, reason: d.reason }, 'RADIUS packet dropped');
@@ -80,6 +83,17 @@ export async function startRadius(runtime: NodeRuntime, engine: AuthenticationEn
       flushDrops();
     },
   };
+}
+
+// The engine behind the failure-rate limits (per client, per node), with a per-user limit on
+// SMS/voice/push sends: the SDK's token buckets, with RADIUS's own settings.
+function radiusAccess(settings: TwofoldConfig['radius'], engine: AuthenticationEngine) {
+  const bucket = (burst: number, perMinute: number) => new RateLimiter({ burst, perSecond: perMinute / 60 });
+  const sends = bucket(settings.userSendBurst, settings.userSendsPerMinute);
+  return failureLimitedAccessHandler<RegisteredClient>(engineAccessHandler(engine, Date.now, (userId) => sends.take(userId)), {
+    perClient: bucket(settings.clientFailureBurst, settings.clientFailuresPerMinute),
+    global: bucket(settings.globalFailureBurst, settings.globalFailuresPerMinute),
+  });
 }
 
 // For main.ts: a RADIUS port that cannot be bound stops the node with a message naming the keys.

@@ -5,6 +5,7 @@ import type { MasterAddress } from '../cluster/cluster-role';
 import { probePeer } from '../cluster/peer-probe';
 import { peerHttpsCa } from '../http/https-certificate';
 import { applyUpstream, UpstreamSecurityEvents } from './upstream-security-events';
+import type { UpstreamVerdicts } from './upstream-verdicts';
 
 // Runs this node's side of replication for whatever role it has, and changes role when the
 // cluster does: promotion (one command), fencing by a higher epoch, following a new master.
@@ -17,7 +18,12 @@ export class ReplicationCoordinator {
   private disconnectedSince: number | null = null;
   private handlingDivergence = false;
 
-  constructor(private readonly rt: NodeRuntime, private readonly outbox: UpstreamOutbox, private readonly upstream: UpstreamSecurityEvents) {}
+  constructor(
+    private readonly rt: NodeRuntime,
+    private readonly outbox: UpstreamOutbox,
+    private readonly upstream: UpstreamSecurityEvents,
+    private readonly verdicts: UpstreamVerdicts,
+  ) {}
 
   private get log() {
     return this.rt.logger.child({ component: 'replication' });
@@ -64,6 +70,8 @@ export class ReplicationCoordinator {
     return {
       slaves: this.master?.status() ?? [],
       upstream: this.slave?.status() ?? null,
+      // On a slave: the once-only window (codes accepted without the master's verdict).
+      onceOnly: this.slave ? this.verdicts.status() : null,
     };
   }
 
@@ -122,12 +130,18 @@ export class ReplicationCoordinator {
     this.disconnectedSince = Date.now();
     this.slave.on('connected', (w) => {
       this.disconnectedSince = null;
+      this.verdicts.setConnected(true);
       this.log.info({ master: w.masterNodeId, epoch: w.epoch, head: w.head.position }, 'following the master');
       if (w.epoch > rt.role.epoch) rt.role.epoch = w.epoch;
     });
     this.slave.on('disconnected', (reason) => {
       this.disconnectedSince ??= Date.now();
+      this.verdicts.setConnected(false);
       this.log.warn({ reason }, 'lost the master');
+    });
+    this.slave.on('upstreamVerdict', (id, refused) => {
+      this.verdicts.record(id, refused);
+      if (refused) this.log.warn({ upstreamId: id, code: refused.code }, 'the master refused a security event from this node');
     });
     this.slave.on('upstreamDelivered', (ids) => {
       const target = this.slave?.status().masterHead ?? 0;

@@ -1,29 +1,62 @@
 import {
   decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication, RecordChallengeConsumed, evaluateFailure, evaluateFraudReport, evolveUser, RecordOathCodeUsed,
-  RecordSuccessfulAuthentication, Settings, UserState, DomainEvent,
+  RecordSuccessfulAuthentication, Settings, UserState, DomainEvent, DomainError, DomainErrorCode,
 } from '@twofold/domain';
 import type { SecurityEventSink, CommandService } from '@twofold/commands';
 import type { ReadModelQueries } from '@twofold/read-model';
-import type { UpstreamOutbox } from '@twofold/replication';
+import type { UpstreamOutbox, UpstreamRefusal } from '@twofold/replication';
+import type { UpstreamVerdicts } from './upstream-verdicts';
 
 export type UpstreamKind = 'failed_attempt' | 'success' | 'code_used' | 'oath_success' | 'challenge_success' | 'fraud';
 
 interface Pending { id: string; userId: string; events: DomainEvent[] }
 
+// What an Accept rests on: a once-only code or challenge. These wait for the master's verdict.
+const CONFIRMED_KINDS = new Set<UpstreamKind>(['code_used', 'oath_success', 'challenge_success']);
+
 // Security events raised on a slave: kept in the durable outbox until the master appends them,
 // and enforced here in the meantime (a lockout reached on this node holds on this node at once).
 export class UpstreamSecurityEvents implements SecurityEventSink {
-  private readonly pending = new Map<string, Pending>();
+  // Not-yet-replicated events by user (each user's in the order raised): an authentication folds
+  // only its own user's, however many other users have events waiting.
+  private readonly pending = new Map<string, Map<string, Pending>>();
+  private readonly userOf = new Map<string, string>();
 
-  constructor(private readonly outbox: UpstreamOutbox, private readonly queries: ReadModelQueries, private readonly clock: () => Date) {}
+  constructor(
+    private readonly outbox: UpstreamOutbox,
+    private readonly queries: ReadModelQueries,
+    private readonly clock: () => Date,
+    private readonly verdicts?: UpstreamVerdicts,
+  ) {}
 
   // The read model's state with this node's not-yet-replicated security events folded on top.
   async getUserState(userId: string): Promise<UserState | null> {
     const state = await this.queries.getUserState(userId);
     if (!state) return null;
     let s = state;
-    for (const p of this.pending.values()) if (p.userId === userId) for (const e of p.events) s = evolveUser(s, e);
+    for (const p of this.pending.get(userId)?.values() ?? []) for (const e of p.events) s = evolveUser(s, e);
     return s;
+  }
+
+  // How many events are waiting for the master, all users together.
+  get pendingCount(): number {
+    return this.userOf.size;
+  }
+
+  private track(p: Pending): void {
+    let forUser = this.pending.get(p.userId);
+    if (!forUser) this.pending.set(p.userId, (forUser = new Map()));
+    forUser.set(p.id, p);
+    this.userOf.set(p.id, p.userId);
+  }
+
+  private untrack(id: string): void {
+    const userId = this.userOf.get(id);
+    if (userId === undefined) return;
+    this.userOf.delete(id);
+    const forUser = this.pending.get(userId);
+    forUser?.delete(id);
+    if (forUser?.size === 0) this.pending.delete(userId);
   }
 
   private async raise(kind: UpstreamKind, userId: string, payload: Record<string, unknown>, decide: (state: UserState, settings: Settings) => DomainEvent[]): Promise<void> {
@@ -31,7 +64,15 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
     const settings = await this.queries.getSettings();
     const events = state ? decide(state, settings) : [];
     const id = await this.outbox.enqueue(kind, { userId, ...payload });
-    this.pending.set(id, { id, userId, events });
+    this.track({ id, userId, events });
+    if (!this.verdicts || !CONFIRMED_KINDS.has(kind)) return;
+    // Reachable master: its log decides (another node may have used the code first). Unreachable:
+    // this node's own record stands, and the verdicts tracker counts the accept as unconfirmed.
+    const verdict = await this.verdicts.await(id);
+    if (!verdict.confirmed && verdict.refused) {
+      this.untrack(id);
+      throw new DomainError(verdict.refused.code as DomainErrorCode, 'The master refused this one-time code: it was used on another node first.', verdict.refused.field ? { field: verdict.refused.field } : {});
+    }
   }
 
   recordFailedAttempt(userId: string, reason: string, source: string): Promise<void> {
@@ -47,8 +88,10 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
     return this.raise('code_used', userId, { tokenId, counter, source }, (s) => decideRecordOathCodeUsed(s, RecordOathCodeUsed.create({ userId, tokenId, counter })));
   }
 
-  recordOathSuccess(userId: string, tokenId: string, counter: number, source: string): Promise<void> {
-    return this.raise('oath_success', userId, { tokenId, counter, source }, (s) => [
+  // nonce/expiresAt (optional fields): the challenge State answered with the code, consumed with it.
+  recordOathSuccess(userId: string, tokenId: string, counter: number, source: string, challenge?: { nonce: string; expiresAt: string }): Promise<void> {
+    return this.raise('oath_success', userId, { tokenId, counter, source, ...(challenge ?? {}) }, (s) => [
+      ...(challenge ? decideRecordChallengeConsumed(s, RecordChallengeConsumed.create({ userId, ...challenge })) : []),
       ...decideRecordOathCodeUsed(s, RecordOathCodeUsed.create({ userId, tokenId, counter })),
       ...decideRecordSuccessfulAuthentication(s, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.clock() }),
     ]);
@@ -68,33 +111,56 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
   // The master has the event (it came back in the log, or the master acknowledged it and the
   // read model has caught up past that point): the read model now speaks for it.
   settle(ids: Iterable<string>): void {
-    for (const id of ids) this.pending.delete(id);
+    for (const id of ids) this.untrack(id);
   }
 
-  // After a restart: what is still in the outbox is still enforced.
-  async reload(): Promise<void> {
-    for (const item of await this.outbox.pending(0, 10_000)) {
-      const p = item.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
-      const state = await this.queries.getUserState(p.userId);
-      if (!state) continue;
-      const settings = await this.queries.getSettings();
-      const at = new Date(item.createdAt);
-      let events: DomainEvent[] = [];
-      try {
-        if (item.kind === 'failed_attempt') events = evaluateFailure(state, settings, at, { reason: p.reason, source: p.source });
-        if (item.kind === 'code_used' || item.kind === 'oath_success') events = decideRecordOathCodeUsed(state, RecordOathCodeUsed.create({ userId: p.userId, tokenId: p.tokenId, counter: p.counter }));
-        if (item.kind === 'fraud') events = evaluateFraudReport(state, settings, at, p.reason);
-        if (item.kind === 'challenge_success') events = decideRecordChallengeConsumed(state, RecordChallengeConsumed.create({ userId: p.userId, nonce: p.nonce, expiresAt: p.expiresAt }));
-      } catch {
-        events = []; // already reflected in the read model
+  // After a restart: what is still in the outbox is still enforced, every item of it, page by page.
+  // Each user's state is carried from item to item (the read model, then this node's own events
+  // on top), so a long outbox costs one pass.
+  async reload(pageSize = 1000): Promise<void> {
+    const settings = await this.queries.getSettings();
+    const states = new Map<string, UserState | null>();
+    for (let after = 0; ;) {
+      const page = await this.outbox.pending(after, pageSize);
+      for (const item of page) {
+        const p = item.payload as OutboxPayload;
+        if (!states.has(p.userId)) states.set(p.userId, await this.queries.getUserState(p.userId));
+        const state = states.get(p.userId);
+        if (!state) continue;
+        const events = replayedEvents(item.kind, p, state, settings, new Date(item.createdAt));
+        let next = state;
+        for (const e of events) next = evolveUser(next, e);
+        states.set(p.userId, next);
+        this.track({ id: item.id, userId: p.userId, events });
       }
-      this.pending.set(item.id, { id: item.id, userId: p.userId, events });
+      if (page.length < pageSize) return;
+      after = page[page.length - 1].seq;
     }
   }
 }
 
+type OutboxPayload = { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
+
+// The events an outbox item stands for on this node, against the user's state so far.
+function replayedEvents(kind: string, p: OutboxPayload, state: UserState, settings: Settings, at: Date): DomainEvent[] {
+  try {
+    if (kind === 'failed_attempt') return evaluateFailure(state, settings, at, { reason: p.reason, source: p.source });
+    if (kind === 'fraud') return evaluateFraudReport(state, settings, at, p.reason);
+    if (kind === 'challenge_success') return decideRecordChallengeConsumed(state, RecordChallengeConsumed.create({ userId: p.userId, nonce: p.nonce, expiresAt: p.expiresAt }));
+    if (kind === 'code_used' || kind === 'oath_success') {
+      const used = decideRecordOathCodeUsed(state, RecordOathCodeUsed.create({ userId: p.userId, tokenId: p.tokenId, counter: p.counter }));
+      const consumed = kind === 'oath_success' && p.nonce ? decideRecordChallengeConsumed(state, RecordChallengeConsumed.create({ userId: p.userId, nonce: p.nonce, expiresAt: p.expiresAt })) : [];
+      return [...used, ...consumed];
+    }
+  } catch {
+    // already reflected in the read model
+  }
+  return [];
+}
+
 // On the master: an upstream message from a slave becomes the same events a local one would.
-export async function applyUpstream(commands: CommandService, event: { id: string; kind: string; payload: Record<string, unknown> }): Promise<void> {
+// A domain refusal is answered to the slave (upstreamAck `refused`), so it can refuse its sign-in.
+export async function applyUpstream(commands: CommandService, event: { id: string; kind: string; payload: Record<string, unknown> }): Promise<void | UpstreamRefusal> {
   const p = event.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
   const security = commands.security.causedBy(event.id);
   try {
@@ -102,13 +168,16 @@ export async function applyUpstream(commands: CommandService, event: { id: strin
       case 'failed_attempt': return await security.recordFailedAttempt(p.userId, p.reason ?? 'authentication failed', p.source ?? 'slave');
       case 'success': return await security.recordSuccess(p.userId, p.source ?? 'slave');
       case 'code_used': return await security.recordOathCodeUsed(p.userId, String(p.tokenId), Number(p.counter), p.source ?? 'slave');
-      case 'oath_success': return await security.recordOathSuccess(p.userId, String(p.tokenId), Number(p.counter), p.source ?? 'slave');
+      case 'oath_success': return await security.recordOathSuccess(p.userId, String(p.tokenId), Number(p.counter), p.source ?? 'slave', p.nonce ? { nonce: String(p.nonce), expiresAt: String(p.expiresAt) } : undefined);
       case 'challenge_success': return await security.recordChallengeSuccess(p.userId, String(p.nonce), String(p.expiresAt), p.source ?? 'slave');
       case 'fraud': return await security.reportFraud(p.userId, p.reason ?? 'fraud reported', p.source ?? 'slave');
     }
   } catch (err) {
     // A domain refusal (user deleted since, code used on another node first) is final, not transient.
-    if (typeof (err as { code?: unknown }).code === 'string' && (err as { name?: string }).name === 'DomainError') return;
+    if (typeof (err as { code?: unknown }).code === 'string' && (err as { name?: string }).name === 'DomainError') {
+      const { code, field } = err as { code: string; field?: string };
+      return { code, ...(field ? { field } : {}) };
+    }
     throw err;
   }
 }

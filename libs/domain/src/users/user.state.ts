@@ -5,6 +5,7 @@ import { SealedSecret } from '../events/event';
 import { EventLike, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
 import { isSealed, openContact } from './user-contact';
+import { sessionVersionAfter } from './session-version';
 
 export interface OathTokenState {
   tokenId: string;
@@ -49,6 +50,8 @@ export interface UserState {
   lastAuthenticatedAt: string | null;
   // Nonces of one-time challenges already answered (newest last, bounded); absent in older states.
   consumedChallenges?: Array<{ nonce: string; expiresAt: string }>;
+  // Stream version of the last event that ends earlier sign-ins (session-version.ts); absent in older states.
+  sessionVersion?: number;
 }
 
 export const INITIAL_USER_STATE: UserState = Object.freeze({
@@ -98,7 +101,7 @@ function updateToken(state: UserState, tokenId: string, fn: (t: OathTokenState) 
 // Pure fold of one user stream's events (fresh DomainEvents or log records, any schema version).
 export function evolveUser(state: UserState, event: EventLike): UserState {
   const { type, payload: p } = upcast(recordOf(event));
-  const s: UserState = { ...state, version: state.version + 1 };
+  const s: UserState = { ...state, version: state.version + 1, ...sessionVersionAfter(type, state.version + 1) };
   switch (type) {
     case 'UserCreated': {
       const { userId, username, displayName, preferredMethod, language, contact } = p as { userId: string; contact: StoredContact } & ProfileWithoutContact;

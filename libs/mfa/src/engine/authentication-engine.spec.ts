@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AuthMethod, base32Decode, base32Encode, DEFAULT_SETTINGS, decideRecordFailedAttempt, decideRecordOathCodeUsed,
+  AuthMethod, base32Decode, base32Encode, DEFAULT_SETTINGS, decideRecordFailedAttempt, decideRecordOathCodeUsed, decideRecordChallengeConsumed, RecordChallengeConsumed,
   decideRecordSuccessfulAuthentication, DomainEvent, evaluateFraudReport, evolveUser, INITIAL_USER_STATE, makeEvent,
   RecordFailedAttempt, RecordOathCodeUsed, RecordSuccessfulAuthentication, SealContext, SecretBox, Settings, UserState,
 } from '@twofold/domain';
@@ -55,6 +55,21 @@ class MemoryUsers implements UserDirectory, SecurityEventRecorder {
   }
   async recordOathCodeUsed(userId: string, tokenId: string, counter: number) {
     this.apply(userId, decideRecordOathCodeUsed(this.states.get(userId)!, RecordOathCodeUsed.create({ userId, tokenId, counter })));
+  }
+  async recordOathSuccess(userId: string, tokenId: string, counter: number, source: string, challenge?: { nonce: string; expiresAt: string }) {
+    const s = this.states.get(userId)!;
+    this.apply(userId, [
+      ...(challenge ? decideRecordChallengeConsumed(s, RecordChallengeConsumed.create({ userId, ...challenge })) : []),
+      ...decideRecordOathCodeUsed(s, RecordOathCodeUsed.create({ userId, tokenId, counter })),
+      ...decideRecordSuccessfulAuthentication(s, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.now() }),
+    ]);
+  }
+  async recordChallengeSuccess(userId: string, nonce: string, expiresAt: string, source: string) {
+    const s = this.states.get(userId)!;
+    this.apply(userId, [
+      ...decideRecordChallengeConsumed(s, RecordChallengeConsumed.create({ userId, nonce, expiresAt })),
+      ...decideRecordSuccessfulAuthentication(s, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.now() }),
+    ]);
   }
   async reportFraud(userId: string, reason: string) {
     this.apply(userId, evaluateFraudReport(this.states.get(userId)!, this.settings, this.now(), reason));
@@ -141,6 +156,20 @@ describe('AuthenticationEngine', () => {
       .resolves.toMatchObject({ kind: 'accept', userId: 'u-bob' });
   });
 
+  it('accepts a TOTP challenge State once: the next step\'s code with the same State is refused, on any engine', async () => {
+    const { seed } = await addUser('bea', { password: 'bea password', token: 'totp' });
+    const { state } = expectChallenge(await sut.authenticate({ username: 'bea', password: 'bea password', client: passwordClient, source: src }));
+    await expect(sut.answerChallenge({ state, response: totp(seed), client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
+    clock.now += 30_000;
+    await expect(sut.answerChallenge({ state, response: totp(seed), client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'reject', reason: 'invalid_state' });
+    const other = new AuthenticationEngine({ ...(sut as unknown as { deps: ConstructorParameters<typeof AuthenticationEngine>[0] }).deps });
+    await expect(other.answerChallenge({ state, response: totp(seed, 1), client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'reject', reason: 'invalid_state' });
+    expect(users.recorded.filter((t) => t === 'OtpChallengeConsumed')).toHaveLength(1);
+    // A new State still works with a fresh code.
+    const next = expectChallenge(await sut.authenticate({ username: 'bea', password: 'bea password', client: passwordClient, source: src }));
+    await expect(sut.answerChallenge({ state: next.state, response: totp(seed, 1), client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
+  });
+
   it('rejects a state that was tampered with, expired, or issued to another client or user', async () => {
     const { seed } = await addUser('carol', { password: 'carol password', token: 'totp' });
     await addUser('dave', { password: 'dave password', token: 'totp' });
@@ -212,12 +241,27 @@ describe('AuthenticationEngine', () => {
 
   it('checks the PIN with the code: appended without a password, or at the challenge', async () => {
     const { seed } = await addUser('jack', { pin: '4812', token: 'totp' });
-    await expect(sut.authenticate({ username: 'jack', password: `4813${totp(seed)}`, client: noneClient, source: src })).resolves.toMatchObject({ reason: 'invalid_pin' });
+    await expect(sut.authenticate({ username: 'jack', password: `4813${totp(seed)}`, client: noneClient, source: src })).resolves.toMatchObject({ reason: 'invalid_code' });
     await expect(sut.authenticate({ username: 'jack', password: `4812${totp(seed)}`, client: noneClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
     const challenge = expectChallenge(await sut.authenticate({ username: 'jack', password: '', client: noneClient, source: src }));
     expect(challenge.prompt).toMatch(/PIN followed by/);
     await expect(sut.answerChallenge({ state: challenge.state, response: totp(seed, 1), client: noneClient, source: src })).resolves.toMatchObject({ kind: 'reject' });
     await expect(sut.answerChallenge({ state: challenge.state, response: `4812${totp(seed, 1)}`, client: noneClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
+  });
+
+  it('never tells which of PIN and code was right: wrong PIN + right code reads like right PIN + wrong code', async () => {
+    const { seed } = await addUser('kurt', { pin: '4812', token: 'totp' });
+    const { state } = expectChallenge(await sut.authenticate({ username: 'kurt', password: '', client: noneClient, source: src }));
+    const answer = (response: string) => sut.answerChallenge({ state, response, client: noneClient, source: src });
+    const wrongPin = await answer(`4813${totp(seed)}`);
+    const wrongCode = await answer(`4812${totp(seed) === '000000' ? '111111' : '000000'}`);
+    expect(wrongPin).toEqual(wrongCode);
+    expect(wrongPin).toMatchObject({ kind: 'reject', reason: 'invalid_code', message: 'Authentication failed.' });
+    const inlineWrongPin = await sut.authenticate({ username: 'kurt', password: `4813${totp(seed)}`, client: noneClient, source: src });
+    expect(inlineWrongPin).toEqual(wrongCode);
+    // The audit log still says what failed.
+    expect(users.states.get('u-kurt')!.recentFailures).toHaveLength(3);
+    await expect(answer(`4812${totp(seed)}`)).resolves.toMatchObject({ kind: 'accept' });
   });
 
   it('splits password, PIN and code in one request', async () => {

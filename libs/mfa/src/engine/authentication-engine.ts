@@ -8,6 +8,8 @@ import {
   ApprovalWaiter, EngineClient, EngineLogger, OathTokenForCheck, PasswordVerifier, SecondFactorMethod, SecurityEventRecorder, SeedOpener, UserDirectory,
 } from './engine.ports';
 import { CancelInput, CancelOutcome, OutOfBandPolling, PendingOutcome, PollInput } from './out-of-band-polling';
+import { SendLimit, sendLimitedMessage } from './send-limit';
+import { ChallengeRef, challengeRef, isChallengeConsumed, isChallengeReplay, isCodeReplay } from './challenge-once';
 
 export type RejectReason =
   | 'bad_request'
@@ -27,6 +29,7 @@ export type RejectReason =
   | 'approval_timeout'
   | 'fraud_reported'
   | 'approval_cancelled'
+  | 'rate_limited'
   | 'internal_error';
 
 export type ChallengeMethod = 'oath' | 'sms';
@@ -46,6 +49,8 @@ export interface AuthenticateInput {
   method?: SecondFactorMethod;
   pin?: string;
   application?: string;
+  // Asked before an SMS, call or push is sent for this request (RADIUS: per-user send limit).
+  sendLimit?: SendLimit;
 }
 
 // What start() answers: an AuthOutcome, or a handle to poll for push and voice.
@@ -109,6 +114,7 @@ const MESSAGES: Record<RejectReason, string> = {
   approval_timeout: 'The sign-in was not approved in time.',
   fraud_reported: 'Fraud was reported for this sign-in; your account is blocked. Contact your administrator.',
   approval_cancelled: 'The sign-in was cancelled.',
+  rate_limited: sendLimitedMessage(60),
   internal_error: 'Authentication is temporarily unavailable. Try again later.',
 };
 
@@ -131,6 +137,7 @@ interface Attempt {
   now: number;
   pinVerified?: boolean;
   application?: string;
+  sendLimit?: SendLimit;
 }
 
 type OathMatch = { token: OathTokenForCheck; counter: number; replayed: boolean };
@@ -144,8 +151,6 @@ export class AuthenticationEngine {
   private readonly clock: () => number;
   private readonly outOfBandTimeoutMs: number;
   private readonly hotpLookAhead: number;
-  // SMS states already answered on this node (one code, one sign-in).
-  private readonly consumedStates = new Map<string, number>();
   private readonly polling: OutOfBandPolling<AuthOutcome>;
 
   constructor(private readonly deps: AuthenticationEngineDeps) {
@@ -155,7 +160,7 @@ export class AuthenticationEngine {
     this.polling = new OutOfBandPolling<AuthOutcome>({
       sealer: deps.sealer, delivery: deps.delivery, approvalPurpose: APPROVAL_PURPOSE, logger: deps.logger, clock: () => this.clock(),
       load: (userId, client, source) => this.loadAttempt(userId, client, source),
-      succeed: (attempt) => this.succeed(attempt as Attempt),
+      succeed: (attempt, challenge) => this.succeedChallenge(attempt as Attempt, challenge),
       fail: (attempt, reason) => this.fail(attempt as Attempt, reason),
       reject: (reason, userId) => reject(reason, userId),
     });
@@ -244,6 +249,7 @@ export class AuthenticationEngine {
     const attempt: Attempt = {
       userId: found.userId, username: state.profile.username, state, settings, client: input.client, source: input.source, now,
       ...(input.application ? { application: input.application } : {}),
+      ...(input.sendLimit ? { sendLimit: input.sendLimit } : {}),
     };
     const password = typeof input.password === 'string' ? input.password : '';
     const method = input.method ?? state.profile.preferredMethod ?? settings.defaultMethod;
@@ -288,7 +294,9 @@ export class AuthenticationEngine {
       let firstPassword = rest;
       if (hasPin) {
         const remaining = await this.matchPin(attempt, rest, noPassword);
-        if (remaining === null) return this.fail(attempt, 'invalid_pin');
+        // PIN alone (no password): a replay reads the same whatever the PIN.
+        if (remaining === null && noPassword && match.replayed) return this.fail(attempt, 'code_replayed');
+        if (remaining === null) return this.fail(attempt, 'invalid_pin', 'invalid_code');
         firstPassword = remaining;
       }
       if (!noPassword) {
@@ -298,9 +306,13 @@ export class AuthenticationEngine {
       if (match.replayed) return this.fail(attempt, 'code_replayed');
       return this.finishOath(attempt, match);
     }
-    // Without a password, a code-shaped answer that matched nothing is a failed guess; with one,
-    // the whole text may still be the password (the code comes at the challenge).
-    if (attempted && noPassword) return this.fail(attempt, 'invalid_code');
+    // Without a password, a code-shaped answer that matched nothing is a failed guess (the PIN is
+    // still checked, so it costs what a wrong PIN does); with one, the whole text may still be the
+    // password (the code comes at the challenge).
+    if (attempted && noPassword) {
+      if (hasPin) await this.matchPin(attempt, beforeCode(password, distinctDigits(state.tokens)[0] ?? 0), true);
+      return this.fail(attempt, 'invalid_code');
+    }
     return null;
   }
 
@@ -310,6 +322,10 @@ export class AuthenticationEngine {
     const pinHint = state.pinHash !== null && !attempt.pinVerified ? 'your PIN followed by ' : '';
     // The PIN was checked up front (SDK): the answer is then the code alone.
     const pinDone = attempt.pinVerified ? { p: 1 } : {};
+    if ((method === 'sms' || method === 'voice' || method === 'push') && attempt.sendLimit) {
+      const allowed = attempt.sendLimit(attempt.userId, method);
+      if (!allowed.ok) return reject('rate_limited', attempt.userId, sendLimitedMessage(allowed.retryAfterSeconds));
+    }
     switch (method) {
       case 'totp': {
         if (state.tokens.length === 0) return reject('no_second_factor', attempt.userId);
@@ -393,32 +409,26 @@ export class AuthenticationEngine {
     if (input.username !== undefined && input.username.trim().toLowerCase() !== state.profile.username) return reject('invalid_state');
     const closed = gate(state, now);
     if (closed) return closed;
+    // Answered once (here or on any node whose record reached us): the State is spent.
+    if (isChallengeConsumed(state, claims.nonce)) return reject('invalid_state', claims.userId);
     const settings = await this.deps.directory.getSettings();
     const attempt: Attempt = { userId: claims.userId, username: state.profile.username, state, settings, client: input.client, source: input.source, now };
     const response = typeof input.response === 'string' ? input.response : '';
     const data = claims.data ?? {};
     const hasPin = state.pinHash !== null && data.p !== 1;
 
+    const challenge = challengeRef(claims);
     if (data.m === 'sms') {
-      this.sweepConsumed(now);
-      if (this.consumedStates.has(claims.nonce)) return reject('invalid_state', attempt.userId);
       const length = typeof data.l === 'number' ? data.l : settings.otp.length;
       const code = response.slice(-length);
       const rest = response.slice(0, -length);
-      if (response.length < length || !verifyOtpForState(code, claims.nonce, data.h)) return this.fail(attempt, 'invalid_code');
-      if (hasPin ? (await this.matchPin(attempt, rest, true)) === null : rest !== '') return this.fail(attempt, hasPin ? 'invalid_pin' : 'invalid_code');
-      this.consumedStates.set(claims.nonce, claims.expiresAt);
-      // Once anywhere means once everywhere: the log refuses a second answer of this state.
-      if (this.deps.security.recordChallengeSuccess) {
-        try {
-          await this.deps.security.recordChallengeSuccess(attempt.userId, claims.nonce, new Date(claims.expiresAt).toISOString(), attempt.source);
-        } catch (error) {
-          if ((error as { code?: string }).code === DomainErrorCode.CodeAlreadyUsed) return reject('invalid_state', attempt.userId);
-          throw error;
-        }
-        return { kind: 'accept', userId: attempt.userId, username: attempt.username };
-      }
-      return this.succeed(attempt);
+      const codeOk = response.length >= length && verifyOtpForState(code, claims.nonce, data.h);
+      // The PIN is checked whether or not the code matched, and a mismatch of either reads the
+      // same (reason and time): the answer never tells which factor was right.
+      const pinOk = hasPin ? (await this.matchPin(attempt, rest, true)) !== null : rest === '';
+      if (!codeOk) return this.fail(attempt, 'invalid_code');
+      if (!pinOk) return this.fail(attempt, hasPin ? 'invalid_pin' : 'invalid_code', 'invalid_code');
+      return this.succeedChallenge(attempt, challenge);
     }
     if (data.m === 'oath') {
       for (const digits of distinctDigits(state.tokens)) {
@@ -428,10 +438,14 @@ export class AuthenticationEngine {
         if (!DIGITS.test(code) || (!hasPin && rest !== '')) continue;
         const match = this.matchOath(attempt, code);
         if (!match) continue;
-        if (hasPin && (await this.matchPin(attempt, rest, true)) === null) return this.fail(attempt, 'invalid_pin');
+        const pinOk = !hasPin || (await this.matchPin(attempt, rest, true)) !== null;
+        // A replay reads the same whatever the PIN, so a spent code is no PIN oracle.
         if (match.replayed) return this.fail(attempt, 'code_replayed');
-        return this.finishOath(attempt, match);
+        if (!pinOk) return this.fail(attempt, 'invalid_pin', 'invalid_code');
+        return this.finishOath(attempt, match, challenge);
       }
+      // No code matched: the PIN is still checked, so a wrong code costs what a wrong PIN does.
+      if (hasPin) await this.matchPin(attempt, beforeCode(response, distinctDigits(state.tokens)[0] ?? 0), true);
       return this.fail(attempt, 'invalid_code');
     }
     return reject('invalid_state', attempt.userId);
@@ -482,20 +496,28 @@ export class AuthenticationEngine {
     return null;
   }
 
-  private async finishOath(attempt: Attempt, match: OathMatch): Promise<AuthOutcome> {
-    const { security } = this.deps;
+  // The cluster-wide once-only check: the log refuses a step or counter already used, and (with
+  // `challenge`) a State already answered.
+  private async finishOath(attempt: Attempt, match: OathMatch, challenge?: ChallengeRef): Promise<AuthOutcome> {
     try {
-      // The cluster-wide once-only check: the log refuses a step or counter already used.
-      if (security.recordOathSuccess) {
-        await security.recordOathSuccess(attempt.userId, match.token.tokenId, match.counter, attempt.source);
-        return { kind: 'accept', userId: attempt.userId, username: attempt.username };
-      }
-      await security.recordOathCodeUsed(attempt.userId, match.token.tokenId, match.counter, attempt.source);
+      await this.deps.security.recordOathSuccess(attempt.userId, match.token.tokenId, match.counter, attempt.source, challenge);
     } catch (error) {
-      if ((error as { code?: string }).code === DomainErrorCode.CodeAlreadyUsed) return this.fail(attempt, 'code_replayed');
+      if (isChallengeReplay(error)) return reject('invalid_state', attempt.userId);
+      if (isCodeReplay(error)) return this.fail(attempt, 'code_replayed');
       throw error;
     }
-    return this.succeed(attempt);
+    return { kind: 'accept', userId: attempt.userId, username: attempt.username };
+  }
+
+  // A challenge State (SMS, polled push/voice) answered: consumed and the success, in one append.
+  private async succeedChallenge(attempt: Attempt, challenge: ChallengeRef): Promise<AuthOutcome> {
+    try {
+      await this.deps.security.recordChallengeSuccess(attempt.userId, challenge.nonce, challenge.expiresAt, attempt.source);
+    } catch (error) {
+      if (isCodeReplay(error)) return reject('invalid_state', attempt.userId);
+      throw error;
+    }
+    return { kind: 'accept', userId: attempt.userId, username: attempt.username };
   }
 
   private async succeed(attempt: Attempt): Promise<AuthOutcome> {
@@ -508,7 +530,8 @@ export class AuthenticationEngine {
     return { kind: 'accept', userId: attempt.userId, username: attempt.username };
   }
 
-  private async fail(attempt: Attempt, reason: RejectReason): Promise<AuthOutcome> {
+  // `shown`: what the caller is told when it must not learn the exact reason (the log keeps it).
+  private async fail(attempt: Attempt, reason: RejectReason, shown: RejectReason = reason): Promise<AuthOutcome> {
     try {
       await this.deps.security.recordFailedAttempt(attempt.userId, FAILURE_TEXT[reason] ?? reason, attempt.source);
       // This failure may be the one that locked the account: say so now rather than next time.
@@ -517,11 +540,7 @@ export class AuthenticationEngine {
     } catch (error) {
       this.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'could not record a failed authentication');
     }
-    return reject(reason, attempt.userId);
-  }
-
-  private sweepConsumed(now: number): void {
-    for (const [nonce, expiresAt] of this.consumedStates) if (expiresAt <= now) this.consumedStates.delete(nonce);
+    return reject(shown, attempt.userId);
   }
 
   private internalError(error: unknown, where: string): AuthOutcome {
@@ -553,6 +572,10 @@ function gate(state: UserState, now: number): AuthOutcome | null {
     case DomainErrorCode.UserLocked: return lockedReject(state, state.userId!);
     default: return reject('unknown_user');
   }
+}
+
+function beforeCode(text: string, digits: number): string {
+  return text.slice(0, Math.max(0, text.length - digits));
 }
 
 function distinctDigits(tokens: readonly OathTokenForCheck[]): number[] {

@@ -14,10 +14,11 @@ export interface SecurityEventRecorder {
   recordSuccess(userId: string, source: string): Promise<void>;
   // Must throw an error with code 'code_already_used' when the step/counter was used anywhere.
   recordOathCodeUsed(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
-  // Both of the above in one append (one durable write per sign-in); used when offered.
-  recordOathSuccess?(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
-  // A one-time challenge (SMS) answered, once in the whole cluster; throws 'code_already_used' on a replay.
-  recordChallengeSuccess?(userId: string, nonce: string, expiresAt: string, source: string): Promise<void>;
+  // Both of the above in one append (one durable write per sign-in). With `challenge`, the answered
+  // challenge State is consumed in the same append (throws 'code_already_used' on field 'nonce').
+  recordOathSuccess(userId: string, tokenId: string, counter: number, source: string, challenge?: { nonce: string; expiresAt: string }): Promise<void>;
+  // A challenge State (SMS, polled push/voice) answered, once in the whole cluster; throws 'code_already_used' on a replay.
+  recordChallengeSuccess(userId: string, nonce: string, expiresAt: string, source: string): Promise<void>;
   reportFraud(userId: string, reason: string, source: string): Promise<void>;
 }
 

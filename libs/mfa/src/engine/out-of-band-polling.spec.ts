@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import {
-  base32Decode, base32Encode, DEFAULT_SETTINGS, decideRecordFailedAttempt, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication,
+  base32Decode, base32Encode, DEFAULT_SETTINGS, decideRecordFailedAttempt, decideRecordOathCodeUsed, decideRecordChallengeConsumed, RecordChallengeConsumed, decideRecordSuccessfulAuthentication,
   DomainEvent, evaluateFraudReport, evolveUser, INITIAL_USER_STATE, makeEvent, RecordFailedAttempt, RecordOathCodeUsed,
   RecordSuccessfulAuthentication, SealContext, SecretBox, Settings, UserState, AuthMethod,
 } from '@twofold/domain';
@@ -47,6 +47,21 @@ class MemoryUsers implements UserDirectory, SecurityEventRecorder {
   }
   async recordOathCodeUsed(userId: string, tokenId: string, counter: number) {
     this.apply(userId, decideRecordOathCodeUsed(this.states.get(userId)!, RecordOathCodeUsed.create({ userId, tokenId, counter })));
+  }
+  async recordOathSuccess(userId: string, tokenId: string, counter: number, source: string, challenge?: { nonce: string; expiresAt: string }) {
+    const s = this.states.get(userId)!;
+    this.apply(userId, [
+      ...(challenge ? decideRecordChallengeConsumed(s, RecordChallengeConsumed.create({ userId, ...challenge })) : []),
+      ...decideRecordOathCodeUsed(s, RecordOathCodeUsed.create({ userId, tokenId, counter })),
+      ...decideRecordSuccessfulAuthentication(s, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.now() }),
+    ]);
+  }
+  async recordChallengeSuccess(userId: string, nonce: string, expiresAt: string, source: string) {
+    const s = this.states.get(userId)!;
+    this.apply(userId, [
+      ...decideRecordChallengeConsumed(s, RecordChallengeConsumed.create({ userId, nonce, expiresAt })),
+      ...decideRecordSuccessfulAuthentication(s, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.now() }),
+    ]);
   }
   async reportFraud(userId: string, reason: string) {
     this.apply(userId, evaluateFraudReport(this.states.get(userId)!, this.settings, this.now(), reason));
@@ -139,6 +154,16 @@ describe('polled out-of-band authentication', () => {
     expect(users.recorded.filter((t) => t === 'AuthenticationSucceeded')).toHaveLength(1);
     // The handle belongs to the credential that started it.
     await expect(otherNode.pollOutOfBand({ handle: started.handle, client: other, source: src, decisions })).resolves.toMatchObject({ kind: 'reject', reason: 'invalid_state' });
+  });
+
+  it('accepts an approved handle once: a second poll, here or on another engine, is refused', async () => {
+    await addUser('ada');
+    const { handle } = pending(await sut.start({ username: 'ada', client: app, source: src }, { approvalWindowMs: 60_000 }));
+    decisions.decide(keyOf(sent[0]), 'approved');
+    await expect(sut.pollOutOfBand({ handle, client: app, source: src, decisions })).resolves.toMatchObject({ kind: 'accept' });
+    await expect(sut.pollOutOfBand({ handle, client: app, source: src, decisions })).resolves.toMatchObject({ kind: 'reject', reason: 'invalid_state' });
+    await expect(new AuthenticationEngine(deps).pollOutOfBand({ handle, client: app, source: src, decisions })).resolves.toMatchObject({ kind: 'reject', reason: 'invalid_state' });
+    expect(users.recorded.filter((t) => t === 'AuthenticationSucceeded')).toHaveLength(1);
   });
 
   it('long-polls until the decision arrives', async () => {

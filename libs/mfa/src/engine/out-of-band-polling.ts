@@ -2,6 +2,7 @@ import type { UserState } from '@twofold/domain';
 import type { DeliveryProvider } from '../delivery/delivery-provider';
 import { createStateNonce, StateSealer } from '../sealed-state/state-sealer';
 import type { ApprovalDecision, EngineClient, EngineLogger } from './engine.ports';
+import { ChallengeRef, challengeRef } from './challenge-once';
 
 // Out-of-band (push, voice) without holding the request: start answers at once with a sealed
 // handle; the caller polls (long-poll) or cancels with it. The decision lives in the log (stream
@@ -78,7 +79,8 @@ export interface PollingSteps<O extends StepOutcome> {
   clock(): number;
   // Reloads the user and applies the gate (disabled, locked, blocked): an attempt or a reject.
   load(userId: string, client: EngineClient, source: string): Promise<PolledAttempt | O>;
-  succeed(attempt: PolledAttempt): Promise<O>;
+  // Records the success and consumes the handle (one success per handle in the whole cluster).
+  succeed(attempt: PolledAttempt, challenge: ChallengeRef): Promise<O>;
   fail(attempt: PolledAttempt, reason: 'approval_denied'): Promise<O>;
   reject(reason: 'invalid_state' | 'no_second_factor' | 'delivery_failed' | 'approval_timeout' | 'fraud_reported' | 'approval_cancelled', userId?: string): O;
 }
@@ -122,7 +124,7 @@ export class OutOfBandPolling<O extends StepOutcome> {
     const { steps } = this;
     const opened = this.open(input.handle, input.client);
     if (!opened) return steps.reject('invalid_state');
-    const { key, userId, channel, closesAt } = opened;
+    const { key, userId, channel, closesAt, handleExpiresAt } = opened;
     const done = this.finished.get(key);
     if (done) return done.outcome;
 
@@ -137,9 +139,9 @@ export class OutOfBandPolling<O extends StepOutcome> {
         const prompt = channel === 'push' ? 'Waiting for the approval on your phone.' : 'Waiting for the answer on your phone.';
         return { kind: 'pending', userId, handle: input.handle, method: channel, prompt, expiresAt: closesAt };
       }
-      return this.remember(key, steps.reject('approval_timeout', userId));
+      return this.remember(key, steps.reject('approval_timeout', userId), userId);
     }
-    return this.remember(key, await this.conclude(recorded, userId, input));
+    return this.remember(key, await this.conclude(recorded, userId, input, challengeRef({ nonce: key, expiresAt: handleExpiresAt })), userId);
   }
 
   async cancel(input: CancelInput): Promise<CancelOutcome> {
@@ -152,30 +154,32 @@ export class OutOfBandPolling<O extends StepOutcome> {
     return { kind: 'cancelled', userId: opened.userId };
   }
 
-  private async conclude(recorded: RecordedDecision, userId: string, input: PollInput): Promise<O> {
+  private async conclude(recorded: RecordedDecision, userId: string, input: PollInput, challenge: ChallengeRef): Promise<O> {
     const { steps } = this;
     if (recorded.decision === 'fraud') return steps.reject('fraud_reported', userId);
     if (recorded.decision === 'denied' && recorded.source.startsWith(CANCELLED_SOURCE_PREFIX)) return steps.reject('approval_cancelled', userId);
     const attempt = await steps.load(userId, input.client, input.source);
     if (isOutcome(attempt)) return attempt;
-    return recorded.decision === 'approved' ? steps.succeed(attempt) : steps.fail(attempt, 'approval_denied');
+    return recorded.decision === 'approved' ? steps.succeed(attempt, challenge) : steps.fail(attempt, 'approval_denied');
   }
 
-  private open(handle: string, client: EngineClient): { key: string; userId: string; channel: OutOfBandChannel; closesAt: number } | null {
+  private open(handle: string, client: EngineClient): { key: string; userId: string; channel: OutOfBandChannel; closesAt: number; handleExpiresAt: number } | null {
     try {
       const claims = this.steps.sealer.open(handle, { purpose: POLL_PURPOSE, nowMs: this.steps.clock(), clientId: client.clientId });
       const channel = claims.data?.m === 'voice' ? 'voice' : 'push';
       const closesAt = typeof claims.data?.x === 'number' ? claims.data.x : claims.expiresAt;
-      return { key: claims.nonce, userId: claims.userId, channel, closesAt };
+      return { key: claims.nonce, userId: claims.userId, channel, closesAt, handleExpiresAt: claims.expiresAt };
     } catch {
       return null;
     }
   }
 
-  private remember(key: string, outcome: O): O {
+  // An accept is given once: a later poll of the same handle is told the sign-in is spent.
+  private remember(key: string, outcome: O, userId: string): O {
     const now = this.steps.clock();
     for (const [k, v] of this.finished) if (v.until <= now) this.finished.delete(k);
-    if (this.finished.size < 50_000) this.finished.set(key, { outcome, until: now + HANDLE_GRACE_MS + 60_000 });
+    const later = outcome.kind === 'accept' ? this.steps.reject('invalid_state', userId) : outcome;
+    if (this.finished.size < 50_000) this.finished.set(key, { outcome: later, until: now + HANDLE_GRACE_MS + 60_000 });
     return outcome;
   }
 }

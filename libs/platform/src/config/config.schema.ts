@@ -66,6 +66,14 @@ export const configSchema = z.object({
     // How long a push/voice approval may hold an Access-Request: keep it below the NAS time-out.
     outOfBandTimeoutMs: z.coerce.number().int().min(1000).max(300000).default(25000),
     maxInFlight: z.coerce.number().int().min(1).max(100000).default(4096),
+    // Failed guesses (wrong password/PIN/code, unknown user) per RADIUS client and per node, and
+    // SMS/voice/push sends per user: token buckets, per node (see README).
+    clientFailureBurst: z.coerce.number().int().min(1).max(10_000_000).default(20),
+    clientFailuresPerMinute: z.coerce.number().min(0.001).max(10_000_000).default(30),
+    globalFailureBurst: z.coerce.number().int().min(1).max(10_000_000).default(100),
+    globalFailuresPerMinute: z.coerce.number().min(0.001).max(10_000_000).default(120),
+    userSendBurst: z.coerce.number().int().min(1).max(1_000_000).default(5),
+    userSendsPerMinute: z.coerce.number().min(0.001).max(1_000_000).default(1),
   }).prefault({}),
   // How other nodes reach this one (stored in the log when it joins or founds the cluster).
   advertiseHost: z.string().min(1).max(255).default('127.0.0.1'),
@@ -80,6 +88,8 @@ export const configSchema = z.object({
     forwardTimeoutMs: z.coerce.number().int().min(100).max(60000).default(3000),
     // A slave needs one or two connections; more from one address is a flood.
     maxConnectionsPerSource: z.coerce.number().int().min(1).max(100_000).default(16),
+    // How long a slave waits for the master's verdict on a used code before accepting on its own record.
+    confirmTimeoutMs: z.coerce.number().int().min(10).max(10000).default(300),
   }).prefault({}),
   delivery: z.object({
     provider: z.enum(['file', 'http']).default('file'),
@@ -129,6 +139,12 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_RADIUS_DUPLICATE_WINDOW_MS: ['radius', 'duplicateWindowMs'],
   TWOFOLD_RADIUS_OOB_TIMEOUT_MS: ['radius', 'outOfBandTimeoutMs'],
   TWOFOLD_RADIUS_MAX_IN_FLIGHT: ['radius', 'maxInFlight'],
+  TWOFOLD_RADIUS_CLIENT_FAILURE_BURST: ['radius', 'clientFailureBurst'],
+  TWOFOLD_RADIUS_CLIENT_FAILURES_PER_MINUTE: ['radius', 'clientFailuresPerMinute'],
+  TWOFOLD_RADIUS_GLOBAL_FAILURE_BURST: ['radius', 'globalFailureBurst'],
+  TWOFOLD_RADIUS_GLOBAL_FAILURES_PER_MINUTE: ['radius', 'globalFailuresPerMinute'],
+  TWOFOLD_RADIUS_USER_SEND_BURST: ['radius', 'userSendBurst'],
+  TWOFOLD_RADIUS_USER_SENDS_PER_MINUTE: ['radius', 'userSendsPerMinute'],
   TWOFOLD_REPLICATION_BIND: ['replication', 'bindAddress'],
   TWOFOLD_REPLICATION_PORT: ['replication', 'port'],
   TWOFOLD_REPLICATION_MAX_LAG_EVENTS: ['replication', 'maxLagEvents'],
@@ -136,6 +152,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_REPLICATION_SYNC_TIMEOUT_MS: ['replication', 'syncTimeoutMs'],
   TWOFOLD_REPLICATION_FORWARD_TIMEOUT_MS: ['replication', 'forwardTimeoutMs'],
   TWOFOLD_REPLICATION_MAX_CONNECTIONS_PER_SOURCE: ['replication', 'maxConnectionsPerSource'],
+  TWOFOLD_REPLICATION_CONFIRM_TIMEOUT_MS: ['replication', 'confirmTimeoutMs'],
   TWOFOLD_ADVERTISE_HOST: ['advertiseHost'],
   TWOFOLD_DELIVERY_PROVIDER: ['delivery', 'provider'],
   TWOFOLD_DELIVERY_FILE: ['delivery', 'filePath'],

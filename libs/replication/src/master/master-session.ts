@@ -35,7 +35,8 @@ export interface SessionHost {
   knownHead(): number;
   onAck(session: MasterSession): void;
   onPeerEpoch(epoch: number, nodeId: string): void;
-  applyUpstream(nodeId: string, message: UpstreamMessage): Promise<void>;
+  // Resolves with the refusal when a domain rule refused the event (nothing appended).
+  applyUpstream(nodeId: string, message: UpstreamMessage): Promise<{ code: string; field?: string } | undefined>;
   onSessionClosed(session: MasterSession): void;
 }
 
@@ -191,8 +192,9 @@ export class MasterSession {
     if (++this.upstreamQueued > MAX_UPSTREAM_QUEUED) return this.protocolError('too many unacknowledged upstream messages');
     this.upstreamChain = this.upstreamChain.then(async () => {
       if (this.closed) return;
+      let refused: { code: string; field?: string } | undefined;
       try {
-        await this.host.applyUpstream(this.nodeId, m);
+        refused = await this.host.applyUpstream(this.nodeId, m);
       } catch (err) {
         // Transient by contract: the slave keeps the event and sends it again after reconnecting.
         this.host.logger.warn({ nodeId: this.nodeId, upstreamId: m.id, kind: m.kind, err: (err as Error).message }, 'replication: upstream event not applied');
@@ -201,7 +203,7 @@ export class MasterSession {
       } finally {
         this.upstreamQueued--;
       }
-      this.conn.send({ type: 'upstreamAck', ids: [m.id] });
+      this.conn.send({ type: 'upstreamAck', ids: [m.id], ...(refused ? { refused: [{ id: m.id, ...refused }] } : {}) });
     });
   }
 

@@ -13,7 +13,7 @@ import {
 } from '../protocol/messages';
 import { ReplicationError } from '../replication-error';
 import { silentLogger, type ReplicationLogger } from '../replication-logger';
-import type { UpstreamEvent, UpstreamInbox } from '../storage/upstream-inbox';
+import type { UpstreamEvent, UpstreamInbox, UpstreamRefusal } from '../storage/upstream-inbox';
 import { FrameSocket } from '../transport/frame-socket';
 import { limitConnectionsPerSource } from '../transport/connection-guard';
 import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, TLS_SERVER_POLICY } from '../transport/tls-policy';
@@ -54,7 +54,9 @@ export interface ReplicationMasterOptions {
   // Appends a slave's security event. Throw only for transient failures (the slave resends after
   // reconnecting); resolve for anything handled, including domain rejections. Exactly-once:
   // see UpstreamInbox; without an inbox this must itself be idempotent by event.id.
-  onUpstream: (nodeId: string, event: UpstreamEvent) => Promise<void>;
+  // Resolving with a refusal (a domain rule said no, nothing appended) tells the slave so in the
+  // upstreamAck (`refused`), so it can refuse the sign-in it holds.
+  onUpstream: (nodeId: string, event: UpstreamEvent) => Promise<void | UpstreamRefusal>;
   inbox?: UpstreamInbox;
 }
 
@@ -204,13 +206,14 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     this.emit('epochSeen', epoch, fromNodeId);
   }
 
-  applyUpstream(nodeId: string, message: UpstreamMessage): Promise<void> {
+  applyUpstream(nodeId: string, message: UpstreamMessage): Promise<UpstreamRefusal | undefined> {
     const event: UpstreamEvent = { id: message.id, kind: message.kind, payload: message.payload };
     // One at a time across all slaves: the inbox check-then-apply must not interleave.
     return this.upstreamLock.runExclusive(async () => {
       const inbox = this.options.inbox;
-      if (inbox) await inbox.deliver(nodeId, event, this.store, () => this.options.onUpstream(nodeId, event));
-      else await this.options.onUpstream(nodeId, event);
+      if (!inbox) return (await this.options.onUpstream(nodeId, event)) ?? undefined;
+      const result = await inbox.deliver(nodeId, event, this.store, () => this.options.onUpstream(nodeId, event));
+      return typeof result === 'object' ? result.refused : undefined;
     });
   }
 

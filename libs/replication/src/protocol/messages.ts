@@ -101,6 +101,16 @@ export interface UpstreamMessage {
 export interface UpstreamAckMessage {
   type: 'upstreamAck';
   ids: string[];
+  // Optional (older masters never send it, older slaves ignore it): the ids among `ids` that the
+  // master did not append because a domain rule refused them (a code or challenge already used
+  // elsewhere), with the rule's code. An id in `ids` and not here was appended.
+  refused?: UpstreamRefusalEntry[];
+}
+
+export interface UpstreamRefusalEntry {
+  id: string;
+  code: string;
+  field?: string;
 }
 
 export interface EpochMessage {
@@ -177,6 +187,7 @@ export function validateMessage(type: MessageType, body: unknown): Message {
       break;
     case 'upstreamAck':
       need(type, Array.isArray(b.ids) && b.ids.length <= MAX_IDS_PER_ACK && b.ids.every(isName), 'ids');
+      if (b.refused !== undefined) need(type, Array.isArray(b.refused) && b.refused.length <= MAX_IDS_PER_ACK && b.refused.every(isRefusal), 'refused');
       break;
     case 'epoch':
       need(type, isEpoch(b.epoch) && isName(b.nodeId), 'fields');
@@ -213,6 +224,9 @@ function isName(v: unknown): v is string {
 }
 function isPoint(v: unknown): v is LogPoint {
   return isObject(v) && isPosition(v.position) && typeof v.hash === 'string' && /^[0-9a-f]{64}$/.test(v.hash);
+}
+function isRefusal(v: unknown): v is UpstreamRefusalEntry {
+  return isObject(v) && isName(v.id) && isName(v.code) && (v.field === undefined || isName(v.field));
 }
 function isAncestor(v: unknown): v is AncestorAnswer {
   return isObject(v) && isPoint(v.match) && (v.firstMismatch === null || isPosition(v.firstMismatch));

@@ -65,6 +65,8 @@ export interface ReplicationSlaveEvents {
   // A higher epoch than this node's own was seen (welcome, heartbeat, epoch notice or refusal).
   epochSeen: [epoch: number];
   upstreamDelivered: [ids: string[]];
+  // The master's verdict on each delivered id: appended, or refused by a domain rule (code, field).
+  upstreamVerdict: [id: string, refused: { code: string; field?: string } | null];
 }
 
 interface Attempt {
@@ -286,7 +288,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
       case 'epoch':
         return this.noteEpoch(m.epoch);
       case 'upstreamAck':
-        return void this.onUpstreamAck(a, m.ids);
+        return void this.onUpstreamAck(a, m.ids, m.refused ?? []);
       default:
         return this.protocolError(a, `unexpected ${m.type} from master`);
     }
@@ -372,8 +374,12 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
     }
   }
 
-  private async onUpstreamAck(a: Attempt, ids: string[]): Promise<void> {
+  private async onUpstreamAck(a: Attempt, ids: string[], refused: Array<{ id: string; code: string; field?: string }>): Promise<void> {
     const known = ids.filter((id) => a.upstreamInFlight.delete(id));
+    for (const id of known) {
+      const r = refused.find((x) => x.id === id);
+      this.emit('upstreamVerdict', id, r ? { code: r.code, ...(r.field ? { field: r.field } : {}) } : null);
+    }
     try {
       await this.options.outbox?.remove(known);
     } catch (err) {

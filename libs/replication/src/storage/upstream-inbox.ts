@@ -8,6 +8,17 @@ export interface UpstreamEvent {
   payload: Record<string, unknown>;
 }
 
+// What onUpstream answers when a domain rule refused the event (nothing was appended).
+export interface UpstreamRefusal {
+  code: string;
+  field?: string;
+}
+
+export type DeliveryResult = 'applied' | 'duplicate' | { refused: UpstreamRefusal };
+
+// A refusal is kept in the state column ("refused <json>"), so a redelivery gets the same verdict.
+const REFUSED = 'refused ';
+
 const DDL = {
   sqlite: [
     `CREATE TABLE IF NOT EXISTS replication_inbox (
@@ -48,13 +59,14 @@ export class UpstreamInbox {
   }
 
   // Callers serialize deliveries (ReplicationMaster does), so no two run for one id at once.
-  async deliver(nodeId: string, event: UpstreamEvent, store: EventStore, apply: () => Promise<void>, now = new Date()): Promise<'applied' | 'duplicate'> {
+  async deliver(nodeId: string, event: UpstreamEvent, store: EventStore, apply: () => Promise<void | UpstreamRefusal>, now = new Date()): Promise<DeliveryResult> {
     const p = (n: number) => this.sql.p(n);
     const [row] = await this.sql.query<{ state: string; after_position: number | string }>(
       `SELECT state, after_position FROM replication_inbox WHERE id = ${p(1)}`,
       [event.id],
     );
     if (row?.state === 'done') return 'duplicate';
+    if (row?.state.startsWith(REFUSED)) return { refused: JSON.parse(row.state.slice(REFUSED.length)) as UpstreamRefusal };
     if (row && (await appendedSince(store, Number(row.after_position), event.id))) {
       await this.markDone(event.id);
       return 'duplicate';
@@ -66,23 +78,28 @@ export class UpstreamInbox {
         [event.id, nodeId, head.position, now.toISOString()],
       );
     }
-    await apply();
+    const refused = await apply();
+    if (refused) {
+      const verdict: UpstreamRefusal = { code: refused.code, ...(refused.field ? { field: refused.field } : {}) };
+      await this.markDone(event.id, `${REFUSED}${JSON.stringify(verdict)}`);
+      return { refused: verdict };
+    }
     await this.markDone(event.id);
     return 'applied';
   }
 
-  async state(id: string): Promise<'pending' | 'done' | undefined> {
-    const [row] = await this.sql.query<{ state: 'pending' | 'done' }>(`SELECT state FROM replication_inbox WHERE id = ${this.sql.p(1)}`, [id]);
-    return row?.state;
+  async state(id: string): Promise<'pending' | 'done' | 'refused' | undefined> {
+    const [row] = await this.sql.query<{ state: string }>(`SELECT state FROM replication_inbox WHERE id = ${this.sql.p(1)}`, [id]);
+    return row?.state.startsWith(REFUSED) ? 'refused' : (row?.state as 'pending' | 'done' | undefined);
   }
 
   // Drops ids older than `before`; a slave redelivering one later than that would be applied again.
   async prune(before: Date): Promise<void> {
-    await this.sql.query(`DELETE FROM replication_inbox WHERE state = 'done' AND received_at < ${this.sql.p(1)}`, [before.toISOString()]);
+    await this.sql.query(`DELETE FROM replication_inbox WHERE state <> 'pending' AND received_at < ${this.sql.p(1)}`, [before.toISOString()]);
   }
 
-  private async markDone(id: string): Promise<void> {
-    await this.sql.query(`UPDATE replication_inbox SET state = 'done' WHERE id = ${this.sql.p(1)}`, [id]);
+  private async markDone(id: string, state = 'done'): Promise<void> {
+    await this.sql.query(`UPDATE replication_inbox SET state = ${this.sql.p(1)} WHERE id = ${this.sql.p(2)}`, [state, id]);
   }
 }
 

@@ -111,6 +111,36 @@ describeEachBackend('replication: upstream outbox', ({ freshStorage }) => {
     expect(await inbox.state(ids[0])).toBe('done');
   });
 
+  it('tells the slave which events a domain rule refused, and a redelivery gets the same verdict', async () => {
+    const sStore = await h.storeAt((await freshStorage()).url);
+    const outbox = await UpstreamOutbox.open(sStore.dataSource);
+    const mStore = await h.storeAt((await freshStorage()).url);
+    const inbox = await UpstreamInbox.open(mStore.dataSource);
+    const ref: { slave?: { reconnect(): void } } = {};
+    const calls: string[] = [];
+    const master = await h.master(mStore, {
+      inbox,
+      onUpstream: async (_nodeId, event) => {
+        calls.push(event.id);
+        // The verdict is recorded, then the connection dies before the ack: the slave sends it again.
+        if (calls.length === 1) setImmediate(() => ref.slave?.reconnect());
+        return event.payload.counter === 1 ? { code: 'code_already_used', field: 'counter' } : undefined;
+      },
+    });
+    const slave = h.slave(master, sStore, 'slave-1', { outbox });
+    ref.slave = slave;
+    const verdicts: Array<[string, unknown]> = [];
+    slave.on('upstreamVerdict', (id, refused) => verdicts.push([id, refused]));
+    const refusedId = await outbox.enqueue('code_used', { userId: 'alice', counter: 1 });
+    const appliedId = await outbox.enqueue('code_used', { userId: 'alice', counter: 2 });
+    slave.start();
+    await waitFor('outbox drained', async () => (await outbox.count()) === 0);
+    expect(verdicts).toContainEqual([refusedId, { code: 'code_already_used', field: 'counter' }]);
+    expect(verdicts).toContainEqual([appliedId, null]);
+    expect(verdicts.filter(([, r]) => r === null).map(([id]) => id)).not.toContain(refusedId);
+    expect(await inbox.state(refusedId)).toBe('refused');
+  });
+
   it('applies an event exactly once when the master failed between its append and recording the id', async () => {
     const sStore = await h.storeAt((await freshStorage()).url);
     const outbox = await UpstreamOutbox.open(sStore.dataSource);

@@ -3,6 +3,7 @@ import {
   AnswerChallengeRequest, AnswerResult, CancelRequest, CancelResult, PinValidationRequest, PinValidationResult, PollRequest, PollResult,
   RejectReasonCode, StartAuthenticationRequest, StartResult,
 } from '@twofold/sdk-client';
+import { sessionVersionOf } from '@twofold/domain';
 import { AuthOutcome, CHALLENGE_PURPOSE, EngineClient, NoFirstFactor, StartOutcome, StateSealer } from '@twofold/mfa';
 import { UserAssertions } from '../assertions/user-assertions';
 import { StoreApprovalDecisionLog } from '../approvals/approval-decision-log';
@@ -43,7 +44,7 @@ export class AuthenticationsService {
       ...(input.application !== undefined ? { application: input.application } : {}),
     }, { approvalWindowMs: this.options.approvalWindowMs });
     this.log(principal, 'start', outcome);
-    return this.toResult(principal, outcome) as StartResult;
+    return (await this.toResult(principal, outcome)) as StartResult;
   }
 
   async answer(principal: SdkPrincipal, body: unknown): Promise<AnswerResult> {
@@ -54,7 +55,7 @@ export class AuthenticationsService {
       state: input.challenge, response: `${input.pin ?? ''}${input.code}`, client: this.client(principal), source: source(principal),
     });
     this.log(principal, 'answer', outcome);
-    return this.toResult(principal, outcome) as AnswerResult;
+    return (await this.toResult(principal, outcome)) as AnswerResult;
   }
 
   async poll(principal: SdkPrincipal, body: unknown): Promise<PollResult> {
@@ -63,7 +64,7 @@ export class AuthenticationsService {
       handle: input.handle, client: this.client(principal), source: source(principal), decisions: this.decisions, waitMs: input.waitSeconds * 1000,
     });
     if (outcome.kind !== 'pending') this.log(principal, 'poll', outcome);
-    return this.toResult(principal, outcome) as PollResult;
+    return (await this.toResult(principal, outcome)) as PollResult;
   }
 
   async cancel(principal: SdkPrincipal, body: unknown): Promise<CancelResult> {
@@ -109,10 +110,12 @@ export class AuthenticationsService {
     }
   }
 
-  private toResult(principal: SdkPrincipal, outcome: StartOutcome): StartResult {
+  private async toResult(principal: SdkPrincipal, outcome: StartOutcome): Promise<StartResult> {
     switch (outcome.kind) {
       case 'accept': {
-        const assertion = this.assertions.issue(principal.credentialId, outcome.userId, outcome.username);
+        // The assertion remembers the user's session version: a later block, lock, disable or PIN change voids it.
+        const state = await this.deps.queries.getUserState(outcome.userId);
+        const assertion = this.assertions.issue(principal.credentialId, outcome.userId, outcome.username, state ? sessionVersionOf(state) : 0);
         return { status: 'accepted', userId: outcome.userId, username: outcome.username, userAssertion: assertion.token, userAssertionExpiresAt: iso(assertion.expiresAt) };
       }
       case 'challenge':
@@ -124,6 +127,8 @@ export class AuthenticationsService {
         return { status: 'pending', handle: outcome.handle, method: outcome.method, prompt: outcome.prompt, expiresAt: iso(outcome.expiresAt) };
       case 'reject':
         if (outcome.reason === 'internal_error') throw unavailable();
+        // A send limit (when a transport sets one) is the SDK's own 429.
+        if (outcome.reason === 'rate_limited') throw new SdkError('rate_limited', outcome.message, { retryAfterSeconds: 60 });
         return { status: 'rejected', reason: outcome.reason, message: outcome.message };
     }
   }

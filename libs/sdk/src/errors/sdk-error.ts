@@ -10,6 +10,8 @@ export type SdkErrorCode =
   | 'approval_already_decided'
   | 'unknown_user'
   | 'user_disabled'
+  | 'user_locked'
+  | 'user_blocked'
   | 'authentication_unavailable'
   | 'not_ready';
 

@@ -3,7 +3,7 @@ const BY_CODE: Record<string, number> = {
   validation_failed: 400, invalid_json: 400, invalid_request: 400, token_limit: 400,
   pin_too_short: 400, pin_too_long: 400, pin_not_numeric: 400, pin_trivial: 400,
   unauthenticated: 401, credential_revoked: 401, user_assertion_required: 401, user_assertion_invalid: 401,
-  scope_not_granted: 403, forbidden: 403, user_disabled: 403,
+  scope_not_granted: 403, forbidden: 403, user_disabled: 403, user_locked: 403, user_blocked: 403,
   not_found: 404, unknown_user: 404, user_deleted: 404, unknown_token: 404,
   approval_already_decided: 409, version_conflict: 409, duplicate_token: 409, already_exists: 409,
   payload_too_large: 413, unsupported_media_type: 415, rate_limited: 429,

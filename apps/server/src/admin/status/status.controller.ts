@@ -12,7 +12,7 @@ export class StatusController {
   async status() {
     const { dataDir, store, projector, config, role, replication } = this.runtime;
     const head = await store.head();
-    const { slaves, upstream } = replication.status();
+    const { slaves, upstream, onceOnly } = replication.status();
     return {
       clusterId: dataDir.identity.clusterId,
       nodeId: dataDir.identity.nodeId,
@@ -28,6 +28,7 @@ export class StatusController {
       replication: upstream ? {
         connected: upstream.connected, masterHead: upstream.masterHead, localHead: upstream.localHead,
         lagEvents: upstream.lagEvents, lagMs: upstream.lagMs, lastContactAt: upstream.lastContactAt, lastRefusal: upstream.lastRefusal,
+        ...(onceOnly ? { onceOnly } : {}),
       } : null,
       // History this node once held past the point where it diverged from the master: kept, never replayed.
       setAside: await store.listSetAside(),
