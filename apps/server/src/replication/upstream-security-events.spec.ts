@@ -19,7 +19,7 @@ describe('UpstreamSecurityEvents.reload', () => {
   } as unknown as ReadModelQueries;
 
   const addUser = (userId: string) => users.set(userId, evolveUser(INITIAL_USER_STATE, makeEvent('UserCreated', {
-    userId, username: userId, displayName: userId, email: null, phones: [], preferredMethod: 'totp', language: 'en',
+    userId, username: userId, displayName: userId, contact: { email: null, phones: [] }, preferredMethod: 'totp', language: 'en',
   })));
 
   beforeAll(async () => {

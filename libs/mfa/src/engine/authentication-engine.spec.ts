@@ -280,7 +280,7 @@ describe('AuthenticationEngine', () => {
     const quinSeed = (await addUser('quin', { token: 'totp' })).seed;
     const peteHash = users.states.get('u-pete')!.pinHash!;
     users.apply('u-quin', [makeEvent('UserPinSet', { userId: 'u-quin', pinHash: peteHash })]);
-    await expect(sut.authenticate({ username: 'quin', password: `4812${totp(quinSeed)}`, client: noneClient, source: src })).resolves.toMatchObject({ reason: 'invalid_pin' });
+    await expect(sut.authenticate({ username: 'quin', password: `4812${totp(quinSeed)}`, client: noneClient, source: src })).resolves.toMatchObject({ kind: 'reject' });
     await expect(sut.authenticate({ username: 'pete', password: `4812${totp(seed)}`, client: noneClient, source: src })).resolves.toMatchObject({ kind: 'accept' });
   });
 
