@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { connect } from 'node:tls';
+import { createHash } from 'node:crypto';
+import { connect, type TLSSocket } from 'node:tls';
 import { GENESIS_HASH, isEventStoreError, type ReplicaEventStore, type StoredEvent } from '@twofold/event-store';
 import type { TlsMaterial } from '../master/replication-master';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-parser';
@@ -36,6 +37,14 @@ export interface ReplicationSlaveOptions {
   maxUpstreamInFlight?: number; // outbox items sent and not yet acknowledged (default 100)
   logger?: ReplicationLogger;
   outbox?: UpstreamOutbox;
+  // The slave checks the master too: before anything is sent, the master's certificate must be the
+  // one recorded for the node this slave follows (null = accepted, a string = why not).
+  verifyMaster?: (peer: MasterPeer) => string | null | Promise<string | null>;
+}
+
+export interface MasterPeer {
+  fingerprint: string; // lower-case hex SHA-256 of the certificate's DER
+  commonName: string;
 }
 
 export interface SlaveReplicationStatus {
@@ -261,9 +270,32 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
         this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       );
       this.current = attempt;
-      socket.once('secureConnect', () => attempt.conn.send(hello));
+      socket.once('secureConnect', () => void this.checkMaster(socket).then((refusal) => {
+        if (refusal === null) return attempt.conn.send(hello);
+        this.untrustedMaster(refusal);
+        attempt.conn.destroy(new ReplicationError('refused', refusal));
+      }));
       if (!this.running) attempt.conn.destroy();
     });
+  }
+
+  private async checkMaster(socket: TLSSocket): Promise<string | null> {
+    const verify = this.options.verifyMaster;
+    if (!verify) return null;
+    const cert = socket.getPeerCertificate();
+    const cn = cert?.subject?.CN;
+    const peer = { fingerprint: cert?.raw ? createHash('sha256').update(cert.raw).digest('hex') : '', commonName: Array.isArray(cn) ? cn[0] : (cn ?? '') };
+    try {
+      return await verify(peer);
+    } catch (err) {
+      return `the master's certificate could not be checked: ${(err as Error).message}`;
+    }
+  }
+
+  private untrustedMaster(detail: string): void {
+    this.lastRefusal = { reason: 'untrusted_master', message: detail, at: new Date() };
+    this.logger.warn({ reason: 'untrusted_master', detail }, 'replication: the master\'s certificate is not the recorded one; not following it');
+    this.emit('refused', { reason: 'untrusted_master', message: detail });
   }
 
   private onMessage(a: Attempt, m: Message): void {
@@ -465,7 +497,11 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
           if (!settled) reject(err ?? new ReplicationError('not_connected', 'master closed the probe connection'));
         },
       }, this.options.maxFrameBytes);
-      socket.once('secureConnect', () => conn.send(hello));
+      socket.once('secureConnect', () => void this.checkMaster(socket).then((refusal) => {
+        if (refusal === null) return conn.send(hello);
+        this.untrustedMaster(refusal);
+        conn.destroy(new ReplicationError('refused', refusal));
+      }));
     });
   }
 }
