@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { request } from 'node:https';
-import type { TLSSocket } from 'node:tls';
+import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
 import type { NodeRuntime } from '../node/node-runtime';
+import { expectedFingerprint } from '../cluster/node-identity';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
@@ -24,13 +25,23 @@ function unavailable(res: Response, detail: string): void {
 // On a node that may not write, a write is sent on to the master as it came, so one
 // load-balanced URL serves every call; if the master cannot be reached it fails fast with 503.
 export function writeForwarding(runtime: NodeRuntime) {
-  return (req: Request, res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const { role } = runtime;
     if (role.writable || !isForwardedWrite(req.method, req.path)) return next();
     const master = role.master;
     if (!master || master.nodeId === runtime.dataDir.identity.nodeId) {
       return unavailable(res, role.fenced ? 'this node was replaced as master; no writes are accepted here until it follows the new master' : 'read-only replica: the master is not known');
     }
+    // The caller's request (and its client's fingerprint) goes only to the certificate the log
+    // records for the master, not to anything else the cluster CA signed.
+    let pinned: string | null;
+    try {
+      pinned = (await expectedFingerprint(runtime, master.nodeId)).fingerprint;
+    } catch (err) {
+      return unavailable(res, `the master's recorded certificate could not be read: ${(err as Error).message}`);
+    }
+    const checkMaster = (name: string, cert: PeerCertificate) => checkServerIdentity(name, cert)
+      ?? (pinned && (!cert.raw || createHash('sha256').update(cert.raw).digest('hex') !== pinned) ? new Error('the master presented a certificate other than the one recorded for it') : undefined);
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
     headers['x-forwarded-by'] = runtime.dataDir.identity.nodeName;
@@ -45,6 +56,7 @@ export function writeForwarding(runtime: NodeRuntime) {
     const upstream = request({
       host: master.host, port: master.httpPort, path: req.originalUrl, method: req.method, headers, agent: false,
       ca: runtime.dataDir.ca.certPem, cert: runtime.dataDir.tls.certPem, key: runtime.dataDir.tls.keyPem, servername: master.host === '127.0.0.1' ? 'localhost' : master.host, timeout: timeoutMs,
+      checkServerIdentity: checkMaster,
     }, (answer) => {
       answered = true;
       res.status(answer.statusCode ?? 502);
