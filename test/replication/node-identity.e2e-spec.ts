@@ -69,8 +69,10 @@ describeIfTools('node identity: only recorded member certificates replicate', ()
     await eventually('s1 following', async () => (await slaveNames()).includes('s1'));
   });
 
+  let s2: ServerProcess | undefined;
+
   afterAll(async () => {
-    for (const node of [s1, master]) await node?.stop('SIGKILL');
+    for (const node of [s2, s1, master]) await node?.stop('SIGKILL');
   });
 
   it('records each node\'s certificate fingerprint in the log', async () => {
@@ -208,5 +210,24 @@ describeIfTools('node identity: only recorded member certificates replicate', ()
     const self = await cliFor(master)(['cluster', 'remove-node', 'm1']);
     expect(self.code).not.toBe(0);
     expect(self.stderr).toMatch(/promote another node/);
+  });
+
+  it('a promoted slave has no CA key: issuing certificates fails with a clear message, not by default', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'twofold-s2-')), 'data');
+    const ports = { httpPort: await freePort(), replicationPort: await freePort() };
+    const issued = await master.api('POST', '/admin/v1/cluster/join-tokens', { name: 's2' });
+    const joined = await twofold(['--data-dir', dir, 'join', '--master', `127.0.0.1:${master.httpPort}`, '--token', issued.body.token,
+      '--advertise-host', '127.0.0.1', '--http-port', String(ports.httpPort), '--replication-port', String(ports.replicationPort)]);
+    expect(joined.code).toBe(0);
+    s2 = await ServerProcess.start({ dataDir: dir, adminToken: master.adminToken, ...ports, env: { TWOFOLD_NODE_NAME: 's2' } });
+    await eventually('s2 following', async () => (await slaveNames()).includes('s2'));
+    await master.stop('SIGKILL');
+    expect((await s2.api('POST', '/admin/v1/cluster/promote')).body.role).toBe('master');
+    for (const [path, body] of [['/admin/v1/sdk-client-certificates', { name: 'x' }], ['/admin/v1/cluster/nodes/s2/certificate', undefined]] as const) {
+      const refused = await s2.api('POST', path, body);
+      expect(refused.status).toBe(409);
+      expect(refused.body.code).toBe('ca_key_missing');
+      expect(refused.body.detail).toMatch(/tls\/ca\.key\.pem/);
+    }
   });
 });
