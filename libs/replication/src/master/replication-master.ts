@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { AsyncMutex, GENESIS_HASH, type EventStore, type Subscription } from '@twofold/event-store';
@@ -15,6 +14,7 @@ import { ReplicationError } from '../replication-error';
 import { silentLogger, type ReplicationLogger } from '../replication-logger';
 import type { UpstreamEvent, UpstreamInbox } from '../storage/upstream-inbox';
 import { FrameSocket } from '../transport/frame-socket';
+import { peerCertificate } from '../transport/peer-certificate';
 import { MasterSession, type SessionHost, type SlaveStatus } from './master-session';
 
 export interface TlsMaterial {
@@ -359,16 +359,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
   }
 
   private peerIdentity(socket: TLSSocket, hello: HelloMessage): PeerIdentity {
-    const cert = socket.getPeerCertificate();
-    const cn = cert?.subject?.CN;
-    const ou = cert?.subject?.OU;
-    return {
-      nodeId: hello.nodeId,
-      nodeName: hello.nodeName,
-      commonName: Array.isArray(cn) ? cn[0] : (cn ?? ''),
-      units: Array.isArray(ou) ? ou : ou ? [ou] : [],
-      fingerprint: cert?.raw ? createHash('sha256').update(cert.raw).digest('hex') : '',
-    };
+    return { nodeId: hello.nodeId, nodeName: hello.nodeName, ...peerCertificate(socket) };
   }
 
   private async hashAt(position: number): Promise<string | undefined> {

@@ -1,11 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { createHash } from 'node:crypto';
 import { connect, type TLSSocket } from 'node:tls';
 import { GENESIS_HASH, isEventStoreError, type ReplicaEventStore, type StoredEvent } from '@twofold/event-store';
 import type { TlsMaterial } from '../master/replication-master';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-parser';
 import {
-  MAX_CHECKPOINTS,
   PROTOCOL_VERSION,
   type AncestorMessage,
   type HelloMessage,
@@ -19,6 +17,8 @@ import { ReplicationError } from '../replication-error';
 import { silentLogger, type ReplicationLogger } from '../replication-logger';
 import type { UpstreamOutbox } from '../storage/upstream-outbox';
 import { FrameSocket } from '../transport/frame-socket';
+import { peerCertificate } from '../transport/peer-certificate';
+import { checkpointsBetween, exponentialCheckpoints } from './checkpoints';
 
 export interface ReplicationSlaveOptions {
   store: ReplicaEventStore;
@@ -163,7 +163,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
     let hi = head.position; // positions in (lo, hi] not known yet
     let masterHead: LogPoint = { position: 0, hash: GENESIS_HASH };
     for (let round = 1; round <= maxRounds; round++) {
-      const checkpoints = await this.checkpointsBetween(lo.position, hi);
+      const checkpoints = await checkpointsBetween(this.options.store, lo.position, hi);
       const answer = await this.probe(checkpoints, head);
       masterHead = answer.head;
       if (answer.match.position > lo.position) lo = answer.match;
@@ -222,7 +222,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
       nodeName: this.options.nodeName,
       epoch: this.options.epoch(),
       head: this.localHead,
-      checkpoints: await this.exponentialCheckpoints(this.localHead.position),
+      checkpoints: await exponentialCheckpoints(this.options.store, this.localHead.position),
     };
     return new Promise<boolean>((resolve) => {
       const socket = connect({
@@ -282,11 +282,9 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
   private async checkMaster(socket: TLSSocket): Promise<string | null> {
     const verify = this.options.verifyMaster;
     if (!verify) return null;
-    const cert = socket.getPeerCertificate();
-    const cn = cert?.subject?.CN;
-    const peer = { fingerprint: cert?.raw ? createHash('sha256').update(cert.raw).digest('hex') : '', commonName: Array.isArray(cn) ? cn[0] : (cn ?? '') };
+    const { fingerprint, commonName } = peerCertificate(socket);
     try {
-      return await verify(peer);
+      return await verify({ fingerprint, commonName });
     } catch (err) {
       return `the master's certificate could not be checked: ${(err as Error).message}`;
     }
@@ -437,30 +435,6 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
   private protocolError(a: Attempt, message: string): void {
     this.logger.warn({ err: message }, 'replication: protocol error from master');
     a.conn.destroy(new ReplicationError('protocol_error', message));
-  }
-
-  private async hashAt(position: number): Promise<LogPoint> {
-    if (position === 0) return { position: 0, hash: GENESIS_HASH };
-    const [r] = await this.options.store.readFrom(position - 1, 1);
-    return { position, hash: r.hash };
-  }
-
-  // head, head-1, head-2, head-4, ...: a first refusal already brackets a recent divergence.
-  private async exponentialCheckpoints(head: number): Promise<LogPoint[]> {
-    const positions: number[] = [];
-    for (let step = 0; head - step >= 1 && positions.length < MAX_CHECKPOINTS; step = step === 0 ? 1 : step * 2) positions.push(head - step);
-    positions.reverse();
-    return Promise.all(positions.map((p) => this.hashAt(p)));
-  }
-
-  // Up to MAX_CHECKPOINTS - 1 evenly spaced positions in (lo, hi], always including hi.
-  private async checkpointsBetween(lo: number, hi: number): Promise<LogPoint[]> {
-    const span = hi - lo;
-    if (span <= 0) return [];
-    const n = Math.min(span, MAX_CHECKPOINTS - 1);
-    const positions = new Set<number>();
-    for (let i = 1; i <= n; i++) positions.add(lo + Math.ceil((span * i) / n));
-    return Promise.all([...positions].sort((x, y) => x - y).map((p) => this.hashAt(p)));
   }
 
   private probe(checkpoints: LogPoint[], head: LogPoint): Promise<AncestorMessage> {
