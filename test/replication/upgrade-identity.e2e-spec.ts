@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -56,6 +56,7 @@ describe('upgrading a cluster that recorded no certificate fingerprints', () => 
         joinedMaster: { nodeId: m.identity.nodeId, nodeName: 'm1', host: '127.0.0.1', httpPort, replicationPort } },
       masterKey: m.masterKey, ca, tls: slaveCert,
     });
+    writeFileSync(join(slaveDir, 'tls/ca.key.pem'), ca.keyPem, { mode: 0o600 }); // what `twofold join` used to copy
 
     master = await ServerProcess.start({ dataDir: masterDir, httpPort, replicationPort, env: { TWOFOLD_NODE_NAME: 'm1' } });
     slave = await ServerProcess.start({ dataDir: slaveDir, adminToken: master.adminToken, httpPort: slaveHttp, replicationPort: slaveRepl, env: { TWOFOLD_NODE_NAME: 's1' } });
@@ -69,6 +70,8 @@ describe('upgrading a cluster that recorded no certificate fingerprints', () => 
       ['s1', certificateFingerprint(slaveCert.certPem), 'first-use'],
     ]);
     expect(master.logLines().some((l) => String(l.msg).startsWith('recorded the certificate this node presented'))).toBe(true);
+    expect(slave.logLines().some((l) => String(l.msg).startsWith('this node holds the cluster CA key'))).toBe(true);
+    expect(master.logLines().some((l) => String(l.msg).startsWith('this node holds the cluster CA key'))).toBe(false);
     // The slave now knows the master's pin from the log too.
     await eventually('pin on the slave', async () => ((await slave!.api('GET', '/admin/v1/cluster/nodes')).body as Array<{ certificateFingerprint: string | null }>).every((n) => n.certificateFingerprint));
 

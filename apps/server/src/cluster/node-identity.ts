@@ -56,3 +56,11 @@ export async function recordOwnCertificate(rt: NodeRuntime): Promise<void> {
   await rt.commands.cluster.recordNodeCertificate({ nodeId: identity.nodeId, nodeName: identity.nodeName }, fingerprint, recorded ? 'reissued' : 'first-use', { actor: `node:${identity.nodeName}` });
   rt.logger.warn({ fingerprint }, 'recorded this node\'s own certificate in the log');
 }
+
+// Slaves that joined under an earlier release were given the CA key; say so once at start-up.
+export function warnAboutCaKey(rt: NodeRuntime): void {
+  const { identity, ca } = rt.dataDir;
+  if (ca.keyPem && identity.founderNodeId && identity.founderNodeId !== identity.nodeId) {
+    rt.logger.warn('this node holds the cluster CA key (tls/ca.key.pem) although it did not create the cluster; unless it must issue certificates, delete the file (see README, "Where the CA key lives")');
+  }
+}

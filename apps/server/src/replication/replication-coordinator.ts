@@ -3,7 +3,7 @@ import { certificateFingerprint } from '@twofold/platform';
 import type { NodeRuntime } from '../node/node-runtime';
 import type { MasterAddress } from '../cluster/cluster-role';
 import { probePeer } from '../cluster/peer-probe';
-import { admitReplicationPeer, expectedFingerprint, recordOwnCertificate, verifyMaster } from '../cluster/node-identity';
+import { admitReplicationPeer, expectedFingerprint, recordOwnCertificate, verifyMaster, warnAboutCaKey } from '../cluster/node-identity';
 import { applyUpstream, UpstreamSecurityEvents } from './upstream-security-events';
 
 // Runs this node's side of replication for whatever role it has, and changes role when the
@@ -38,6 +38,7 @@ export class ReplicationCoordinator {
 
   async start(): Promise<void> {
     const { role } = this.rt;
+    warnAboutCaKey(this.rt);
     if (role.role === 'master') {
       // A master coming back after an outage first asks its peers whether it was replaced.
       const newer = await this.findNewerMaster();
