@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
-  CLUSTER_STREAM, decideIssueJoinToken, decideJoin, decidePromotion, decideRegisterFounder, DomainError, DomainErrorCode,
-  foldCluster, foldJoinToken, joinTokenStream, NodeAddress,
+  CLUSTER_STREAM, decideIssueJoinToken, decideJoin, decidePromotion, decideRecordNodeCertificate, decideRegisterFounder, decideRemoveNode, DomainError,
+  DomainErrorCode, foldCluster, foldJoinToken, foldNode, joinTokenStream, NodeAddress, NodeCertificateReason, nodeStream,
 } from '@twofold/domain';
 import { generateSecret, hashSdkSecret, verifySdkSecret } from '@twofold/mfa';
 import { Actor, SYSTEM_ACTOR } from './actor';
@@ -50,17 +50,29 @@ export class ClusterCommands {
     return { nodeName: name, token: encodeJoinToken({ id, secret, caFingerprint }), expiresAt: expiresAt.toISOString() };
   }
 
-  // The master admits a node presenting a valid token; returns the node name the token was for.
-  async join(token: JoinToken, node: { nodeId: string } & NodeAddress): Promise<string> {
+  // The master admits a node presenting a valid token; `certificateFor` issues its certificate
+  // (returning the fingerprint), recorded with the join. Returns the node name the token was for.
+  async join(token: JoinToken, node: { nodeId: string } & NodeAddress, certificateFor: (nodeName: string) => string): Promise<string> {
     const { state } = await this.executor.execute(joinTokenStream(token.id), foldJoinToken, (s) => decideJoin(s, {
       tokenId: token.id, nodeId: node.nodeId, host: node.host, httpPort: node.httpPort, replicationPort: node.replicationPort,
-      secretValid: s.secretHash !== null && verifySdkSecret(s.secretHash, token.secret),
+      secretValid: s.secretHash !== null && verifySdkSecret(s.secretHash, token.secret), certificateFor,
     }, this.clock()), { actor: `node:${node.nodeId}` });
     return state.nodeName!;
   }
 
-  async registerFounder(node: { nodeId: string; nodeName: string } & NodeAddress): Promise<void> {
+  async registerFounder(node: { nodeId: string; nodeName: string; fingerprint: string } & NodeAddress): Promise<void> {
     await this.executor.execute(joinTokenStream('founder'), foldJoinToken, (s) => decideRegisterFounder(s, node, this.clock()), SYSTEM_ACTOR);
+  }
+
+  // Rotation (reissued) or pinning a certificate an upgraded cluster never recorded (first-use).
+  async recordNodeCertificate(node: { nodeId: string; nodeName: string }, fingerprint: string, reason: NodeCertificateReason, actor: Actor): Promise<boolean> {
+    const { events } = await this.executor.execute(nodeStream(node.nodeId), foldNode, (s) => decideRecordNodeCertificate(s, node, fingerprint, reason, this.clock()), actor);
+    return events.length > 0;
+  }
+
+  async removeNode(node: { nodeId: string; nodeName: string; isMaster: boolean }, actor: Actor): Promise<boolean> {
+    const { events } = await this.executor.execute(nodeStream(node.nodeId), foldNode, (s) => decideRemoveNode(s, node, this.clock()), actor);
+    return events.length > 0;
   }
 
   // Writes the epoch record at the head of this node's log: from here on, it is the master.

@@ -27,15 +27,18 @@ export class SecurityEvents implements SecurityEventSink {
 
   // causationId: the id a slave gave the event upstream; the master stamps it on what it appends.
   private actor(source: string): Actor {
-    return { actor: source, ...(this.causationId ? { causationId: this.causationId } : {}) };
+    return { actor: this.actorOverride ?? source, ...(this.causationId ? { causationId: this.causationId } : {}) };
   }
 
   private causationId?: string;
+  private actorOverride?: string;
 
-  // The same recorder, stamping its events as caused by an upstream message.
-  causedBy(causationId: string): SecurityEvents {
+  // The same recorder, stamping its events as caused by an upstream message. `actor`: who the
+  // metadata names (the sending node), whatever the message's own source says.
+  causedBy(causationId: string, actor?: string): SecurityEvents {
     const child = new SecurityEvents(this.executor, this.queries, this.clock);
     child.causationId = causationId;
+    child.actorOverride = actor;
     return child;
   }
 

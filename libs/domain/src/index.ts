@@ -41,4 +41,5 @@ export * from './administrators/administrator.aggregate';
 
 export * from './approvals/approval';
 export * from './cluster/cluster';
+export * from './cluster/node-identity';
 export * from './users/user-history';

@@ -34,6 +34,10 @@ describeEachBackend('read model', ({ freshStorage }) => {
       expect(incremental.rm_users.length).toBeGreaterThan(5);
       expect(incremental.rm_oath_tokens.length).toBeGreaterThan(0);
       expect(incremental.rm_radius_clients).toHaveLength(2);
+      expect(await h.queries.findNodeByFingerprint('b'.repeat(64))).toMatchObject({ nodeName: 'm1', reason: 'reissued', removed: false });
+      expect(await h.queries.findNodeByFingerprint('a'.repeat(64))).toBeNull(); // rotated out
+      expect(await h.queries.findNodeByFingerprint('c'.repeat(64))).toBeNull(); // removed
+      expect(await h.queries.getNodeIdentity('node-s9')).toMatchObject({ removed: true, fingerprint: null });
       const head = await h.store.head();
       h.projector.stop();
       expect(await h.projector.rebuild(h.store)).toBe(head.position);

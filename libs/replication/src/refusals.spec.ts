@@ -178,6 +178,50 @@ describe('replication: bad peers are refused while an honest slave keeps streami
     await honestStillStreaming();
   });
 
+  it('isAllowedNode is asked again per upstream message: a node removed after its handshake is closed and its message not applied', async () => {
+    let member = true;
+    const gated = await h.master(await h.sqliteStore(), { isAllowedNode: () => member || 'node removed' });
+    const peer = await RawPeer.open(gated, tlsFor(pki, pki.node('revoked')));
+    peer.hello('revoked');
+    await waitFor('welcomed', () => peer.received.some((m) => m.type === 'welcome'));
+    peer.socket.write(serialize({ type: 'upstream', id: 'before', kind: 'fraud', payload: {} }));
+    await waitFor('first applied', () => h.upstream.some((u) => u.event.id === 'before'));
+    member = false;
+    peer.socket.write(serialize({ type: 'upstream', id: 'after', kind: 'fraud', payload: {} }));
+    await waitFor('closed', () => peer.closed);
+    expect(h.upstream.map((u) => u.event.id)).toEqual(['before']);
+    expect(gated.status()).toEqual([]);
+    await honestStillStreaming();
+  });
+
+  it('dropNode closes that session at once and its acks stop counting for synchronous replication', async () => {
+    const peer = await RawPeer.open(master, tlsFor(pki, pki.node('tagged')));
+    peer.hello('tagged');
+    await waitFor('first batch', () => peer.received.some((m) => m.type === 'batch'));
+    peer.socket.write(serialize({ type: 'ack', position: 50 }));
+    await master.waitForAcks(50, 2, 5000); // the honest slave and this one
+    master.dropNode('id-tagged', 'node removed');
+    await waitFor('closed', () => peer.closed);
+    await expect(master.waitForAcks(50, 2, 100)).rejects.toMatchObject({ code: 'ack_timeout' });
+    await honestStillStreaming();
+  });
+
+  it('a slave whose verifyMaster refuses the master\'s certificate sends nothing and appends nothing', async () => {
+    const seen: string[] = [];
+    const store = await h.sqliteStore();
+    const wary = h.slave(master, store, 'wary', { verifyMaster: (p) => (seen.push(p.fingerprint), 'not the recorded master') });
+    const refusals: string[] = [];
+    wary.on('refused', (r) => refusals.push(r.reason));
+    wary.start();
+    await waitFor('refused', () => refusals.length > 0);
+    await wary.stop();
+    expect(refusals[0]).toBe('untrusted_master');
+    expect(seen[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect((await store.head()).position).toBe(0);
+    expect(master.status().map((s) => s.nodeName)).toEqual(['honest']);
+    await honestStillStreaming();
+  });
+
   it('a forged history (a position whose hash differs) is refused with diverged_history', async () => {
     const slaveLog = capturingLogger();
     const forgedStore = await h.sqliteStore();

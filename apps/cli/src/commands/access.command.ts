@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { seg } from '../core/admin-client';
 import { run } from '../core/context';
@@ -19,6 +20,23 @@ export function registerAccessCommands(program: Command): void {
       ctx.out.result(issued, () => `issued SDK credential ${issued.name} (${issued.credentialId})\n` +
         renderRecord([['scopes', issued.scopes], ['token', issued.token]]) +
         'The token is shown only now: store it in the client\'s configuration.\n');
+    }));
+
+  // The master issues the certificate: no CA key is handed to the administrators of other systems.
+  sdk.command('issue-certificate <name>').description('have the master issue a client certificate (CN <name>) for an SDK application; writes <out>.pem and <out>.key.pem')
+    .option('--out <prefix>', 'file name prefix for the certificate and its key', '')
+    .action(run(async (ctx, name: string, o: { out: string }) => {
+      const issued = await ctx.api.send<{ name: string; certificateFingerprint: string; certPem: string; keyPem: string; caPem: string }>('POST', '/admin/v1/sdk-client-certificates', { name });
+      const prefix = o.out || name.replace(/[^A-Za-z0-9._-]/g, '_');
+      writeFileSync(`${prefix}.pem`, issued.certPem);
+      writeFileSync(`${prefix}.key.pem`, issued.keyPem, { mode: 0o600 });
+      writeFileSync(`${prefix}.ca.pem`, issued.caPem);
+      ctx.out.result({ name: issued.name, certificateFingerprint: issued.certificateFingerprint, certFile: `${prefix}.pem`, keyFile: `${prefix}.key.pem`, caFile: `${prefix}.ca.pem` },
+        () => `client certificate for ${issued.name} written to ${prefix}.pem (key ${prefix}.key.pem, mode 0600; cluster CA ${prefix}.ca.pem)
+` +
+          renderRecord([['fingerprint', issued.certificateFingerprint]]) +
+          `Bind it: twofold sdk-credential issue ${issued.name} --scope authenticate,users:read --certificate-fingerprint ${issued.certificateFingerprint}
+`);
     }));
 
   sdk.command('list').description('list SDK credentials (never their secrets)')

@@ -1,4 +1,5 @@
 import { randomUUID, X509Certificate, createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -10,6 +11,8 @@ import { CliError } from '../core/cli-error';
 import { ExitCode } from '../core/exit-codes';
 import { renderRecord } from '../core/output';
 import { tokenFromStdin } from '../core/secret-input';
+import { seg } from '../core/admin-client';
+import { CLUSTER_NODE_COLUMNS, ClusterNodeView } from './views';
 
 interface JoinToken { i: string; s: string; f: string }
 
@@ -56,7 +59,30 @@ function httpsJson(opts: { host: string; port: number; path: string; method: str
 }
 
 export function registerClusterCommands(program: Command): void {
-  const cluster = program.command('cluster').description('grow the cluster: one-time join tokens for new nodes');
+  const cluster = program.command('cluster').description('members of the cluster: join tokens for new nodes, removal, certificate rotation');
+
+  cluster.command('nodes').description('list member nodes with the certificate fingerprint the log records for each')
+    .action(run(async (ctx) => ctx.out.table(await ctx.api.get<ClusterNodeView[]>('/admin/v1/cluster/nodes'), CLUSTER_NODE_COLUMNS, '(no nodes)')));
+
+  cluster.command('remove-node <name>').description('remove a node: its certificate is refused on every node at once and it no longer counts for synchronous replication')
+    .action(run(async (ctx, name: string) => {
+      const r = await ctx.api.send<{ nodeName: string; nodeId: string }>('POST', `/admin/v1/cluster/nodes/${seg(name)}/remove`);
+      ctx.out.result(r, () => `removed node ${r.nodeName} (${r.nodeId}); to bring that machine back, join it again with a new token\n`);
+    }));
+
+  cluster.command('reissue-cert <name>').description('issue a new certificate for a node (rotation); the old one is refused from now on')
+    .option('--out <dir>', 'where to write node.pem and node.key.pem (copy them into that node\'s <data-dir>/tls/ and restart it)', '.')
+    .action(run(async (ctx, name: string, o: { out: string }) => {
+      const r = await ctx.api.send<{ nodeName: string; fingerprint: string; certPem: string; keyPem: string; installed: boolean }>('POST', `/admin/v1/cluster/nodes/${seg(name)}/certificate`);
+      if (!r.installed) {
+        writeFileSync(resolve(o.out, 'node.pem'), r.certPem);
+        writeFileSync(resolve(o.out, 'node.key.pem'), r.keyPem, { mode: 0o600 });
+      }
+      const { certPem: _c, keyPem: _k, ...shown } = r;
+      ctx.out.result(shown, () => renderRecord([['node', r.nodeName], ['fingerprint', r.fingerprint]]) + (r.installed
+        ? 'This is the node that issued it: the new certificate is installed in its data directory; restart it to present it.\n'
+        : `Wrote ${resolve(o.out, 'node.pem')} and node.key.pem: copy them into ${r.nodeName}'s <data-dir>/tls/ and restart it.\n`));
+    }));
 
   cluster.command('add-node <name>').description('issue a one-time join token (valid one hour) for a new node with this name')
     .action(run(async (ctx, name: string) => {

@@ -15,6 +15,10 @@ export interface RadiusClientView {
 }
 export interface SdkCredentialView { credentialId: string; name: string; scopes: string[]; certificateFingerprint: string | null; revoked: boolean; version: number; issuedAt: string }
 export interface AdministratorView { adminId: string; name: string; addedAt: string }
+export interface ClusterNodeView {
+  nodeId: string; nodeName: string; host: string; httpPort: number; replicationPort: number; joinedAt: string; master: boolean;
+  certificateFingerprint: string | null; certificateRecordedAt: string | null; certificateReason: string | null; removed: boolean; removedAt: string | null;
+}
 
 export function userStatus(u: UserView): string {
   const flags = [u.enabled ? 'enabled' : 'disabled'];
@@ -80,4 +84,12 @@ export const ADMIN_COLUMNS: Column<AdministratorView>[] = [
   { header: 'name', value: (a) => a.name },
   { header: 'added', value: (a) => a.addedAt },
   { header: 'id', value: (a) => a.adminId },
+];
+
+export const CLUSTER_NODE_COLUMNS: Column<ClusterNodeView>[] = [
+  { header: 'name', value: (n) => n.nodeName },
+  { header: 'address', value: (n) => `${n.host}:${n.httpPort}` },
+  { header: 'state', value: (n) => (n.removed ? 'removed' : n.master ? 'master' : 'member') },
+  { header: 'certificate (sha256)', value: (n) => n.certificateFingerprint?.slice(0, 16) ?? '(none recorded)' },
+  { header: 'id', value: (n) => n.nodeId },
 ];

@@ -1,18 +1,21 @@
 import { decodeJoinToken } from '@twofold/commands';
 import { DomainError, DomainErrorCode } from '@twofold/domain';
-import { certificateFingerprint, ClusterIdentity, issueCertificate, KeyAndCert } from '@twofold/platform';
+import { certificateFingerprint, ClusterIdentity, KeyAndCert } from '@twofold/platform';
 import type { NodeRuntime } from '../node/node-runtime';
+import { issueNodeCertificate } from './certificate-authority';
 import { joinRequest } from './join-request';
 
+// No CA key: a joined node never issues certificates unless an administrator gives it the key on
+// purpose (README, "Where the CA key lives").
 export interface Admission {
   identity: ClusterIdentity;
   masterKey: string; // base64
-  ca: KeyAndCert;
+  ca: { certPem: string };
   tls: KeyAndCert;
 }
 
-// A new node presents its one-time token: the log records the join (once, before expiry), and the
-// node gets its certificate under the cluster CA and the keys its data directory needs.
+// A new node presents its one-time token: the log records the join and the fingerprint of the
+// certificate issued to it (once, before expiry), and the node gets what its data directory needs.
 export async function admitNode(runtime: NodeRuntime, body: unknown): Promise<Admission> {
   const input = joinRequest(body);
   const token = decodeJoinToken(input.token);
@@ -20,20 +23,22 @@ export async function admitNode(runtime: NodeRuntime, body: unknown): Promise<Ad
   if (token.caFingerprint !== certificateFingerprint(dataDir.ca.certPem)) {
     throw DomainError.rule(DomainErrorCode.ValidationFailed, 'token', 'The join token was issued by another cluster.');
   }
-  const caKey = dataDir.ca.keyPem;
-  if (!caKey) throw DomainError.rule(DomainErrorCode.ValidationFailed, 'token', 'This node holds no CA key and cannot admit nodes.');
   runtime.role.assertWritable();
-  const nodeName = await runtime.commands.cluster.join(token, input);
-  const tls = issueCertificate({ certPem: dataDir.ca.certPem, keyPem: caKey }, nodeName, { hosts: ['localhost', '127.0.0.1', '::1', nodeName, input.host] });
+  let tls: KeyAndCert | undefined;
+  const nodeName = await runtime.commands.cluster.join(token, input, (name) => {
+    tls = issueNodeCertificate(runtime, name, [input.host]);
+    return certificateFingerprint(tls.certPem);
+  });
   const { identity } = dataDir;
   return {
     identity: {
       clusterId: identity.clusterId, nodeId: input.nodeId, nodeName, createdAt: new Date().toISOString(),
       founderNodeId: identity.founderNodeId ?? identity.nodeId,
-      joinedMaster: runtime.replication.self,
+      // The joining node pins this certificate for the master until its log names the master's own.
+      joinedMaster: { ...runtime.replication.self, certFingerprint: certificateFingerprint(dataDir.tls.certPem) },
     },
     masterKey: dataDir.masterKey.toString('base64'),
-    ca: { certPem: dataDir.ca.certPem, keyPem: caKey },
-    tls,
+    ca: { certPem: dataDir.ca.certPem },
+    tls: tls!,
   };
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import type { Actor } from '@twofold/commands';
 import { certificateFingerprint } from '@twofold/platform';
 import { RUNTIME } from '../node/runtime.token';
@@ -6,6 +6,7 @@ import type { NodeRuntime } from '../node/node-runtime';
 import { AdminAuthGuard } from '../admin/auth/admin-auth.guard';
 import { CurrentActor } from '../admin/auth/actor';
 import { admitNode } from './admit-node';
+import { issueClientCertificate, listNodes, reissueNodeCertificate, removeNode } from './node-admin';
 
 @Controller()
 export class ClusterController {
@@ -35,6 +36,31 @@ export class ClusterController {
   @UseGuards(AdminAuthGuard)
   issueJoinToken(@Body() body: unknown, @CurrentActor() actor: Actor) {
     return this.runtime.commands.cluster.issueJoinToken(body, actor, certificateFingerprint(this.runtime.dataDir.ca.certPem));
+  }
+
+  @Get('admin/v1/cluster/nodes')
+  @UseGuards(AdminAuthGuard)
+  nodes() {
+    return listNodes(this.runtime);
+  }
+
+  @Post('admin/v1/cluster/nodes/:name/remove')
+  @UseGuards(AdminAuthGuard)
+  @HttpCode(200)
+  remove(@Param('name') name: string, @CurrentActor() actor: Actor) {
+    return removeNode(this.runtime, name, actor);
+  }
+
+  @Post('admin/v1/cluster/nodes/:name/certificate')
+  @UseGuards(AdminAuthGuard)
+  reissue(@Param('name') name: string, @CurrentActor() actor: Actor) {
+    return reissueNodeCertificate(this.runtime, name, actor);
+  }
+
+  @Post('admin/v1/sdk-client-certificates')
+  @UseGuards(AdminAuthGuard)
+  clientCertificate(@Body() body: unknown) {
+    return issueClientCertificate(this.runtime, body);
   }
 
   @Post('admin/v1/cluster/promote')

@@ -1,13 +1,20 @@
 import { request } from 'node:https';
 import { tlsServername } from '@twofold/platform';
 import type { MasterAddress, Role } from './cluster-role';
+import { pinnedNodeCertificate } from './pinned-https';
 
 export interface PeerEpoch { nodeId: string; nodeName: string; role: Role; epoch: number; fenced: boolean; master: MasterAddress | null }
 
-// Asks a node (over HTTPS, trusting `ca`: the cluster CA, or what peerHttpsCa gives) which epoch and master it knows.
-export function probePeer(host: string, httpPort: number, ca: string | string[], timeoutMs = 1500): Promise<PeerEpoch | null> {
+// Asks a node (over HTTPS, trusting `ca`: the cluster CA first, then what peerHttpsCa adds) which
+// epoch and master it knows. With `fingerprint` (the certificate the log recorded for that node) any
+// other certificate from the cluster CA is refused: a client certificate cannot answer for a node.
+export function probePeer(host: string, httpPort: number, ca: string | string[], fingerprint: string | null = null, timeoutMs = 1500): Promise<PeerEpoch | null> {
+  const clusterCa = Array.isArray(ca) ? ca[0] : ca;
   return new Promise((resolve) => {
-    const req = request({ host, port: httpPort, path: '/cluster/v1/epoch', method: 'GET', ca, timeout: timeoutMs, agent: false, servername: tlsServername(host) }, (res) => {
+    const req = request({
+      host, port: httpPort, path: '/cluster/v1/epoch', method: 'GET', ca, timeout: timeoutMs, agent: false, servername: tlsServername(host),
+      checkServerIdentity: pinnedNodeCertificate(fingerprint, clusterCa, 'the peer'),
+    }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => { if (body.length < 65536) body += c; });

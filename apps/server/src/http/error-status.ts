@@ -6,7 +6,7 @@ const BY_CODE: Record<string, number> = {
   password_too_short: 400, password_too_long: 400, token_limit: 400,
   unauthenticated: 401, forbidden: 403, credential_revoked: 401,
   not_found: 404, unknown_user: 404, user_deleted: 404, unknown_token: 404, unknown_radius_client: 404,
-  unknown_sdk_credential: 404, unknown_administrator: 404,
+  unknown_sdk_credential: 404, unknown_administrator: 404, unknown_node: 404, ca_key_missing: 409,
   version_conflict: 409, already_exists: 409, duplicate_username: 409, duplicate_token: 409,
   duplicate_radius_client: 409, duplicate_sdk_credential: 409, duplicate_administrator: 409,
   last_administrator: 409, precondition_failed: 412, rate_limited: 429,

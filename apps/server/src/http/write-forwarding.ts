@@ -5,6 +5,8 @@ import type { NextFunction, Request, Response } from 'express';
 import { tlsServername } from '@twofold/platform';
 import type { NodeRuntime } from '../node/node-runtime';
 import { peerHttpsCa } from './https-certificate';
+import { expectedFingerprint } from '../cluster/node-identity';
+import { pinnedNodeCertificate } from '../cluster/pinned-https';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'host']);
@@ -26,13 +28,22 @@ function unavailable(res: Response, detail: string): void {
 // On a node that may not write, a write is sent on to the master as it came, so one
 // load-balanced URL serves every call; if the master cannot be reached it fails fast with 503.
 export function writeForwarding(runtime: NodeRuntime) {
-  return (req: Request, res: Response, next: NextFunction) => {
+  return async (req: Request, res: Response, next: NextFunction) => {
     const { role } = runtime;
     if (role.writable || !isForwardedWrite(req.method, req.path)) return next();
     const master = role.master;
     if (!master || master.nodeId === runtime.dataDir.identity.nodeId) {
       return unavailable(res, role.fenced ? 'this node was replaced as master; no writes are accepted here until it follows the new master' : 'read-only replica: the master is not known');
     }
+    // The caller's request (and its client's fingerprint) goes only to the certificate the log
+    // records for the master, not to anything else the cluster CA signed.
+    let pinned: string | null;
+    try {
+      pinned = (await expectedFingerprint(runtime, master.nodeId)).fingerprint;
+    } catch (err) {
+      return unavailable(res, `the master's recorded certificate could not be read: ${(err as Error).message}`);
+    }
+    const checkMaster = pinnedNodeCertificate(pinned, runtime.dataDir.ca.certPem, 'the master');
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
     headers['x-forwarded-by'] = runtime.dataDir.identity.nodeName;
@@ -47,6 +58,7 @@ export function writeForwarding(runtime: NodeRuntime) {
     const upstream = request({
       host: master.host, port: master.httpPort, path: req.originalUrl, method: req.method, headers, agent: false,
       ca: peerHttpsCa(runtime.config, runtime.dataDir), cert: runtime.dataDir.tls.certPem, key: runtime.dataDir.tls.keyPem, servername: tlsServername(master.host), timeout: timeoutMs,
+      checkServerIdentity: checkMaster,
     }, (answer) => {
       answered = true;
       res.status(answer.statusCode ?? 502);

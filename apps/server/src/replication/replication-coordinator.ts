@@ -4,6 +4,7 @@ import type { NodeRuntime } from '../node/node-runtime';
 import type { MasterAddress } from '../cluster/cluster-role';
 import { probePeer } from '../cluster/peer-probe';
 import { peerHttpsCa } from '../http/https-certificate';
+import { admitReplicationPeer, expectedFingerprint, recordOwnCertificate, verifyMaster, warnAboutCaKey } from '../cluster/node-identity';
 import { applyUpstream, UpstreamSecurityEvents } from './upstream-security-events';
 import type { UpstreamVerdicts } from './upstream-verdicts';
 
@@ -44,6 +45,7 @@ export class ReplicationCoordinator {
 
   async start(): Promise<void> {
     const { role } = this.rt;
+    warnAboutCaKey(this.rt);
     if (role.role === 'master') {
       // A master coming back after an outage first asks its peers whether it was replaced.
       const newer = await this.findNewerMaster();
@@ -100,8 +102,8 @@ export class ReplicationCoordinator {
       store: rt.store, clusterId: rt.dataDir.identity.clusterId, nodeId: rt.dataDir.identity.nodeId, epoch: () => rt.role.epoch,
       tls: this.tls, host: rt.config.replication.bindAddress, port: rt.config.replication.port, logger: this.log, inbox,
       tlsHandshakeTimeoutMs: rt.config.tls.handshakeTimeoutMs, maxConnectionsPerSource: rt.config.replication.maxConnectionsPerSource,
-      isAllowedNode: async (nodeId) => (await rt.queries.listClusterNodes()).some((n) => n.nodeId === nodeId),
-      onUpstream: (_nodeId, event) => applyUpstream(rt.commands, event),
+      isAllowedNode: (nodeId, _fingerprint, peer) => admitReplicationPeer(rt, nodeId, peer),
+      onUpstream: (nodeId, event) => applyUpstream(rt, nodeId, event),
     });
     this.master.on('epochSeen', (epoch) => {
       this.log.warn({ epoch }, 'a slave holds a higher epoch: this node stops accepting writes');
@@ -110,7 +112,9 @@ export class ReplicationCoordinator {
     this.master.on('refused', (info) => this.log.warn(info, 'replication peer refused'));
     this.master.on('connected', (s) => this.log.info({ slave: s.nodeName }, 'slave connected'));
     await this.master.start();
-    await rt.commands.cluster.registerFounder(this.self).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not list this node in the cluster'));
+    await rt.commands.cluster.registerFounder({ ...this.self, fingerprint: certificateFingerprint(rt.dataDir.tls.certPem) })
+      .then(() => recordOwnCertificate(rt))
+      .catch((err) => this.log.warn({ err: (err as Error).message }, 'could not list this node and its certificate in the cluster'));
     this.log.info({ port: rt.config.replication.port, epoch: rt.role.epoch }, 'replication listener started (master)');
   }
 
@@ -126,6 +130,7 @@ export class ReplicationCoordinator {
       nodeName: rt.dataDir.identity.nodeName, epoch: () => rt.role.epoch,
       master: { host: target.host, port: target.replicationPort }, tls: { ...this.tls, servername: tlsServername(target.host) },
       logger: this.log, outbox: this.outbox, reconnect: { minMs: 200, maxMs: 2000 },
+      verifyMaster: (peer) => verifyMaster(rt, target.nodeId, peer),
     });
     this.disconnectedSince = Date.now();
     this.slave.on('connected', (w) => {
@@ -186,7 +191,7 @@ export class ReplicationCoordinator {
     rt.role.becomeMaster(epoch, this.self);
     // What this node raised while it was a slave is now the master's own to append.
     for (const item of await this.outbox.pending(0, 10_000)) {
-      await applyUpstream(rt.commands, item).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not apply a pending security event'));
+      await applyUpstream(rt, rt.dataDir.identity.nodeId, item).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not apply a pending security event'));
       await this.outbox.remove([item.id]);
       this.upstream.settle([item.id]);
     }
@@ -199,12 +204,13 @@ export class ReplicationCoordinator {
   private async findNewerMaster(): Promise<{ epoch: number; master: MasterAddress } | null> {
     const { rt } = this;
     const self = rt.dataDir.identity.nodeId;
-    const peers = (await rt.queries.listClusterNodes()).filter((n) => n.nodeId !== self);
+    const removed = new Set((await rt.queries.listNodeIdentities()).filter((n) => n.removed).map((n) => n.nodeId));
+    const peers = (await rt.queries.listClusterNodes()).filter((n) => n.nodeId !== self && !removed.has(n.nodeId));
     const joined = rt.dataDir.identity.joinedMaster;
     if (joined && !peers.some((p) => p.nodeId === joined.nodeId)) peers.push({ ...joined, joinedAt: '' });
     let best: { epoch: number; master: MasterAddress } | null = null;
     for (const peer of peers) {
-      const answer = await probePeer(peer.host, peer.httpPort, peerHttpsCa(rt.config, rt.dataDir));
+      const answer = await probePeer(peer.host, peer.httpPort, peerHttpsCa(rt.config, rt.dataDir), (await expectedFingerprint(rt, peer.nodeId)).fingerprint);
       if (!answer || !answer.master || answer.fenced) continue;
       if (answer.epoch > rt.role.epoch && (!best || answer.epoch > best.epoch)) best = { epoch: answer.epoch, master: answer.master };
     }
@@ -226,6 +232,11 @@ export class ReplicationCoordinator {
     await this.slave?.stop();
     rt.role.becomeSlave(newer.epoch, newer.master);
     this.startSlave();
+  }
+
+  // A node removed or given a new certificate: its open session (if any) ends now.
+  dropNode(nodeId: string, reason: string): void {
+    this.master?.dropNode(nodeId, reason);
   }
 
   caFingerprint(): string {

@@ -2,12 +2,14 @@ import {
   decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication, RecordChallengeConsumed, evaluateFailure, evaluateFraudReport, evolveUser, RecordOathCodeUsed,
   RecordSuccessfulAuthentication, Settings, UserState, DomainEvent, DomainError, DomainErrorCode,
 } from '@twofold/domain';
-import type { SecurityEventSink, CommandService } from '@twofold/commands';
+import type { SecurityEventSink } from '@twofold/commands';
 import type { ReadModelQueries } from '@twofold/read-model';
 import type { UpstreamOutbox, UpstreamRefusal } from '@twofold/replication';
+import type { NodeRuntime } from '../node/node-runtime';
 import type { UpstreamVerdicts } from './upstream-verdicts';
+import { counterAllowed, isUpstreamKind, upstreamPayload, type UpstreamKind } from './upstream-checks';
 
-export type UpstreamKind = 'failed_attempt' | 'success' | 'code_used' | 'oath_success' | 'challenge_success' | 'fraud';
+export type { UpstreamKind } from './upstream-checks';
 
 interface Pending { id: string; userId: string; events: DomainEvent[] }
 
@@ -158,19 +160,32 @@ function replayedEvents(kind: string, p: OutboxPayload, state: UserState, settin
   return [];
 }
 
-// On the master: an upstream message from a slave becomes the same events a local one would.
-// A domain refusal is answered to the slave (upstreamAck `refused`), so it can refuse its sign-in.
-export async function applyUpstream(commands: CommandService, event: { id: string; kind: string; payload: Record<string, unknown> }): Promise<void | UpstreamRefusal> {
-  const p = event.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
-  const security = commands.security.causedBy(event.id);
+// On the master: an upstream message from a member slave (the replication handshake checked its
+// certificate; the session re-checks membership per message) becomes the same events a local one
+// would, after its own checks: only the security kinds, well-formed, OATH counters within the window.
+// The metadata names the sending node as actor, whatever the payload claims.
+export async function applyUpstream(rt: Pick<NodeRuntime, 'commands' | 'queries' | 'logger'>, nodeId: string, event: { id: string; kind: string; payload: Record<string, unknown> }): Promise<void | UpstreamRefusal> {
+  const refuse = (detail: string) => rt.logger.warn({ nodeId, upstreamId: event.id, kind: String(event.kind).slice(0, 40), detail }, 'upstream security event refused, not appended');
+  if (!isUpstreamKind(event.kind)) return refuse('not a security event kind');
+  const p = upstreamPayload(event.kind, event.payload ?? {});
+  if (typeof p === 'string') return refuse(p);
+  const node = (await rt.queries.listClusterNodes()).find((n) => n.nodeId === nodeId);
+  if (!node) return refuse('the sending node is not a member');
+  if (event.kind === 'code_used' || event.kind === 'oath_success') {
+    const state = await rt.queries.getUserState(p.userId);
+    const tooHigh = state ? counterAllowed(state, await rt.queries.getSettings(), String(p.tokenId), Number(p.counter), Date.now()) : null;
+    if (tooHigh) return refuse(tooHigh);
+  }
+  const source = p.source ?? `node ${node.nodeName}`;
+  const security = rt.commands.security.causedBy(event.id, `node:${node.nodeName}`);
   try {
-    switch (event.kind as UpstreamKind) {
-      case 'failed_attempt': return await security.recordFailedAttempt(p.userId, p.reason ?? 'authentication failed', p.source ?? 'slave');
-      case 'success': return await security.recordSuccess(p.userId, p.source ?? 'slave');
-      case 'code_used': return await security.recordOathCodeUsed(p.userId, String(p.tokenId), Number(p.counter), p.source ?? 'slave');
-      case 'oath_success': return await security.recordOathSuccess(p.userId, String(p.tokenId), Number(p.counter), p.source ?? 'slave', p.nonce ? { nonce: String(p.nonce), expiresAt: String(p.expiresAt) } : undefined);
-      case 'challenge_success': return await security.recordChallengeSuccess(p.userId, String(p.nonce), String(p.expiresAt), p.source ?? 'slave');
-      case 'fraud': return await security.reportFraud(p.userId, p.reason ?? 'fraud reported', p.source ?? 'slave');
+    switch (event.kind) {
+      case 'failed_attempt': return await security.recordFailedAttempt(p.userId, p.reason ?? 'authentication failed', source);
+      case 'success': return await security.recordSuccess(p.userId, source);
+      case 'code_used': return await security.recordOathCodeUsed(p.userId, String(p.tokenId), Number(p.counter), source);
+      case 'oath_success': return await security.recordOathSuccess(p.userId, String(p.tokenId), Number(p.counter), source, p.nonce ? { nonce: String(p.nonce), expiresAt: String(p.expiresAt) } : undefined);
+      case 'challenge_success': return await security.recordChallengeSuccess(p.userId, String(p.nonce), String(p.expiresAt), source);
+      case 'fraud': return await security.reportFraud(p.userId, p.reason ?? 'fraud reported', source);
     }
   } catch (err) {
     // A domain refusal (user deleted since, code used on another node first) is final, not transient.
@@ -181,4 +196,3 @@ export async function applyUpstream(commands: CommandService, event: { id: strin
     throw err;
   }
 }
-

@@ -1,6 +1,7 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { DomainEvent } from '../events/event';
 import { EventLike, makeEvent, recordOf } from '../events/event-record';
+import { NodeCertificateRecorded, NodeIdentityEvent, nodeCertificateRecorded } from './node-identity';
 
 // Stream `cluster`: who is master, from which epoch on. Epoch 0 (no record) is the founder.
 // A node whose log shows a higher epoch naming another node must not accept writes.
@@ -12,7 +13,7 @@ export type JoinTokenIssued = DomainEvent<'JoinTokenIssued', { tokenId: string; 
 // Where a node can be reached: how slaves find a new master, and an old master its successor.
 export interface NodeAddress { host: string; httpPort: number; replicationPort: number }
 export type NodeJoined = DomainEvent<'NodeJoined', { tokenId: string; nodeId: string; nodeName: string; at: string } & NodeAddress>;
-export type ClusterEvent = ClusterEpochStarted | JoinTokenIssued | NodeJoined;
+export type ClusterEvent = ClusterEpochStarted | JoinTokenIssued | NodeJoined | NodeIdentityEvent;
 
 export interface ClusterState { version: number; epoch: number; masterNodeId: string | null; masterNodeName: string | null }
 
@@ -56,17 +57,31 @@ export function decideIssueJoinToken(state: JoinTokenState, input: { tokenId: st
 
 // A join token works once, before it expires, for the node name it was issued to.
 // secretValid: the caller checked the presented secret against state.secretHash in constant time.
-export function decideJoin(state: JoinTokenState, input: { tokenId: string; nodeId: string; secretValid: boolean } & NodeAddress, now: Date): NodeJoined[] {
+// certificateFor: issues the node's certificate once the token is good; its fingerprint is recorded
+// with the join, in the same append, so no member ever exists without its identity.
+export function decideJoin(
+  state: JoinTokenState, input: { tokenId: string; nodeId: string; secretValid: boolean; certificateFor: (nodeName: string) => string } & NodeAddress, now: Date,
+): Array<NodeJoined | NodeCertificateRecorded> {
   const invalid = (rule: string) => DomainError.rule(DomainErrorCode.ValidationFailed, 'token', rule);
   if (!state.issued || !input.secretValid) throw invalid('The join token is not valid.');
   if (state.usedBy) throw invalid('The join token has already been used.');
   if (state.expiresAt && Date.parse(state.expiresAt) <= now.getTime()) throw invalid('The join token has expired.');
   const { nodeId, host, httpPort, replicationPort } = input;
-  return [makeEvent('NodeJoined', { tokenId: input.tokenId, nodeId, nodeName: state.nodeName!, host, httpPort, replicationPort, at: now.toISOString() })];
+  const nodeName = state.nodeName!;
+  return [
+    makeEvent('NodeJoined', { tokenId: input.tokenId, nodeId, nodeName, host, httpPort, replicationPort, at: now.toISOString() }),
+    nodeCertificateRecorded({ nodeId, nodeName }, input.certificateFor(nodeName), 'joined', now),
+  ];
 }
 
-// The founding master lists itself once (stream join-token-founder), so others can find it.
-export function decideRegisterFounder(state: JoinTokenState, node: { nodeId: string; nodeName: string } & NodeAddress, now: Date): NodeJoined[] {
+// The founding master lists itself once (stream join-token-founder), so others can find it, with
+// the fingerprint of its certificate. A founder listed by an earlier release (no fingerprint) is
+// pinned separately (decideRecordNodeCertificate, reason first-use).
+export function decideRegisterFounder(state: JoinTokenState, node: { nodeId: string; nodeName: string; fingerprint: string } & NodeAddress, now: Date): Array<NodeJoined | NodeCertificateRecorded> {
   if (state.usedBy) return [];
-  return [makeEvent('NodeJoined', { tokenId: 'founder', ...node, at: now.toISOString() })];
+  const { fingerprint, ...address } = node;
+  return [
+    makeEvent('NodeJoined', { tokenId: 'founder', ...address, at: now.toISOString() }),
+    nodeCertificateRecorded(node, fingerprint, 'founded', now),
+  ];
 }

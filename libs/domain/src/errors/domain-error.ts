@@ -36,6 +36,8 @@ export enum DomainErrorCode {
   SecretUnreadable = 'secret_unreadable',
   InvalidSecretKey = 'invalid_secret_key',
   UnsupportedSchema = 'unsupported_schema',
+  UnknownNode = 'unknown_node',
+  CaKeyMissing = 'ca_key_missing',
 }
 
 export interface DomainErrorIssue {

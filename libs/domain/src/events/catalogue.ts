@@ -121,5 +121,5 @@ export const CURRENT_SCHEMA_VERSION: Record<TwofoldEventType, number> = {
   AuthenticationSucceeded: 1, UserDeleted: 1, SettingsUpdated: 1, RadiusClientAdded: 1,
   RadiusClientUpdated: 1, RadiusClientRemoved: 1, SdkCredentialIssued: 1, SdkCredentialRevoked: 1,
   AdministratorAdded: 1, AdministratorRemoved: 1, OutOfBandApprovalDecided: 1,
-  ClusterEpochStarted: 1, JoinTokenIssued: 1, NodeJoined: 1,
+  ClusterEpochStarted: 1, JoinTokenIssued: 1, NodeJoined: 1, NodeCertificateRecorded: 1, NodeRemoved: 1,
 };

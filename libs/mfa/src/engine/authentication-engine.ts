@@ -93,6 +93,8 @@ export interface AuthenticationEngineDeps {
 }
 
 export const CHALLENGE_PURPOSE = 'challenge';
+// HOTP codes ahead of the stored counter that are still accepted (the master checks upstream counters against it too).
+export const DEFAULT_HOTP_LOOK_AHEAD = 10;
 export const APPROVAL_PURPOSE = 'oob-approval';
 
 // What the user reads (RADIUS Reply-Message, SDK message). Failures of a secret all read the same.
@@ -156,7 +158,7 @@ export class AuthenticationEngine {
   constructor(private readonly deps: AuthenticationEngineDeps) {
     this.clock = deps.clock ?? Date.now;
     this.outOfBandTimeoutMs = deps.outOfBandTimeoutMs ?? 25_000;
-    this.hotpLookAhead = deps.hotpLookAhead ?? 10;
+    this.hotpLookAhead = deps.hotpLookAhead ?? DEFAULT_HOTP_LOOK_AHEAD;
     this.polling = new OutOfBandPolling<AuthOutcome>({
       sealer: deps.sealer, delivery: deps.delivery, approvalPurpose: APPROVAL_PURPOSE, logger: deps.logger, clock: () => this.clock(),
       load: (userId, client, source) => this.loadAttempt(userId, client, source),

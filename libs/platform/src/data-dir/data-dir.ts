@@ -14,14 +14,16 @@ export interface ClusterIdentity {
   // The node that created the cluster: master at epoch 0. Absent in directories made before joins.
   founderNodeId?: string;
   // Set on nodes that joined: where the master was at join time (until the log says more).
-  joinedMaster?: { nodeId: string; nodeName: string; host: string; httpPort: number; replicationPort: number };
+  // certFingerprint: the master's certificate as the join saw it, pinned until the log names it.
+  joinedMaster?: { nodeId: string; nodeName: string; host: string; httpPort: number; replicationPort: number; certFingerprint?: string };
 }
 
-// What a master hands a joining node (over HTTPS, once): everything a data directory holds.
+// What a master hands a joining node (over HTTPS, once). Not the CA key: only the node that
+// issues certificates holds it (see README, "Where the CA key lives").
 export interface JoinMaterial {
   identity: ClusterIdentity;
   masterKey: Buffer;
-  ca: { certPem: string; keyPem: string };
+  ca: { certPem: string };
   tls: KeyAndCert;
 }
 
@@ -68,12 +70,19 @@ export function writeJoinedDataDir(path: string, material: JoinMaterial): void {
   mkdirSync(join(path, 'tls'), { recursive: true, mode: 0o700 });
   writeSecret(join(path, FILES.masterKey), material.masterKey.toString('base64') + '\n');
   writeFileSync(join(path, FILES.caCert), material.ca.certPem);
-  writeSecret(join(path, FILES.caKey), material.ca.keyPem);
   writeFileSync(join(path, FILES.nodeCert), material.tls.certPem);
   writeSecret(join(path, FILES.nodeKey), material.tls.keyPem);
   writeFileSync(join(path, FILES.identity), JSON.stringify(material.identity, null, 2) + '\n');
   restrictDataDirPermissions(path);
 }
+
+// Rotation: a re-issued node certificate replaces this node's own (takes effect on restart).
+export function installNodeCertificate(path: string, tls: KeyAndCert): void {
+  writeSecret(join(path, FILES.nodeKey), tls.keyPem);
+  writeFileSync(join(path, FILES.nodeCert), tls.certPem);
+}
+
+export const CA_KEY_FILE = FILES.caKey;
 
 export function dataDirExists(path: string): boolean {
   return existsSync(join(path, FILES.identity));
@@ -99,7 +108,7 @@ export function openDataDir(path: string, opts: { nodeName?: string; create?: bo
     const ca = createClusterCa(identity.clusterId);
     writeFileSync(join(path, FILES.caCert), ca.certPem);
     writeSecret(join(path, FILES.caKey), ca.keyPem);
-    const node = issueCertificate(ca, identity.nodeName, { hosts: nodeCertificateHosts(identity.nodeName, undefined, opts.hosts) });
+    const node = issueCertificate(ca, identity.nodeName, { role: 'node', hosts: nodeCertificateHosts(identity.nodeName, undefined, opts.hosts) });
     writeFileSync(join(path, FILES.nodeCert), node.certPem);
     writeSecret(join(path, FILES.nodeKey), node.keyPem);
     // Written last: its presence means the directory is complete.

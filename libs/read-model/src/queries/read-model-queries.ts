@@ -64,6 +64,8 @@ export interface SdkCredentialView {
 export interface AdministratorView { adminId: string; name: string; passwordHash: string; addedAt: string }
 
 export interface ClusterNodeView { nodeId: string; nodeName: string; host: string; httpPort: number; replicationPort: number; joinedAt: string }
+// fingerprint null: none recorded yet (a node listed by an earlier release) or removed.
+export interface NodeIdentityView { nodeId: string; nodeName: string; fingerprint: string | null; reason: string | null; recordedAt: string | null; removed: boolean; removedAt: string | null }
 
 export interface Page<T> { items: T[]; total: number; offset: number; limit: number }
 
@@ -207,13 +209,28 @@ export class ReadModelQueries {
     }));
   }
 
+  async getNodeIdentity(nodeId: string): Promise<NodeIdentityView | null> {
+    const rows = await this.sql.query(`SELECT * FROM rm_node_identities WHERE node_id = ?`, [nodeId]);
+    return rows.length ? nodeIdentityOf(rows[0]) : null;
+  }
+
+  // The member (never a removed one) whose recorded certificate has this fingerprint.
+  async findNodeByFingerprint(fingerprint: string): Promise<NodeIdentityView | null> {
+    const rows = await this.sql.query(`SELECT * FROM rm_node_identities WHERE fingerprint = ? AND removed_at IS NULL`, [fingerprint]);
+    return rows.length ? nodeIdentityOf(rows[0]) : null;
+  }
+
+  async listNodeIdentities(): Promise<NodeIdentityView[]> {
+    return (await this.sql.query(`SELECT * FROM rm_node_identities ORDER BY node_name`)).map(nodeIdentityOf);
+  }
+
   // Every row of every table in a stable order: used to prove rebuild == incremental.
   async dump(): Promise<Record<string, Row[]>> {
     const out: Record<string, Row[]> = {};
     const order: Record<string, string> = {
       rm_users: 'user_id', rm_oath_tokens: 'user_id, token_id', rm_settings: 'id', rm_radius_clients: 'client_id',
       rm_sdk_credentials: 'credential_id', rm_administrators: 'admin_id', rm_checkpoint: 'name',
-      rm_cluster: 'id', rm_cluster_nodes: 'node_id',
+      rm_cluster: 'id', rm_cluster_nodes: 'node_id', rm_node_identities: 'node_id',
     };
     for (const [table, key] of Object.entries(order)) {
       out[table] = (await this.sql.query(`SELECT * FROM ${table} ORDER BY ${key}`)).map((r) =>
@@ -222,4 +239,12 @@ export class ReadModelQueries {
     }
     return out;
   }
+}
+
+function nodeIdentityOf(r: Row): NodeIdentityView {
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    nodeId: String(r.node_id), nodeName: String(r.node_name), fingerprint: text(r.fingerprint), reason: text(r.reason),
+    recordedAt: text(r.recorded_at), removed: r.removed_at !== null && r.removed_at !== undefined, removedAt: text(r.removed_at),
+  };
 }

@@ -4,7 +4,7 @@ import { Sql } from './sql';
 // databases, so rows compare equal across SQLite and PostgreSQL and across rebuilds.
 export const READ_MODEL_TABLES = [
   'rm_users', 'rm_oath_tokens', 'rm_settings', 'rm_radius_clients', 'rm_sdk_credentials', 'rm_administrators',
-  'rm_cluster', 'rm_cluster_nodes',
+  'rm_cluster', 'rm_cluster_nodes', 'rm_node_identities',
 ] as const;
 
 const DDL = [
@@ -77,6 +77,9 @@ const DDL = [
   )`,
   `CREATE TABLE IF NOT EXISTS rm_cluster (id INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, master_node_id VARCHAR(64), master_node_name VARCHAR(64), started_at TEXT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS rm_cluster_nodes (node_id VARCHAR(64) PRIMARY KEY, node_name VARCHAR(64) NOT NULL, host TEXT NOT NULL, http_port INTEGER NOT NULL, replication_port INTEGER NOT NULL, joined_at TEXT NOT NULL)`,
+  // A table of its own (not columns on rm_cluster_nodes) so an upgraded read model needs no ALTER.
+  `CREATE TABLE IF NOT EXISTS rm_node_identities (node_id VARCHAR(64) PRIMARY KEY, node_name VARCHAR(64) NOT NULL, fingerprint VARCHAR(64), reason VARCHAR(16), recorded_at TEXT, removed_at TEXT)`,
+  `CREATE INDEX IF NOT EXISTS ix_rm_node_identities_fingerprint ON rm_node_identities (fingerprint)`,
 ];
 
 export async function ensureReadModelSchema(sql: Sql): Promise<void> {

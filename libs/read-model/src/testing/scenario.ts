@@ -65,4 +65,10 @@ export async function runScenario(h: Harness, users = 12): Promise<void> {
   await c.access.addAdministrator({ name: 'alice' }, a);
   const bob = await c.access.addAdministrator({ name: 'bob' }, a);
   await c.access.removeAdministrator(bob.adminId, a);
+  // Membership: the founder with its certificate, a rotation, a removal.
+  const address = { host: '127.0.0.1', httpPort: 8443, replicationPort: 4443 };
+  await c.cluster.registerFounder({ nodeId: 'node-m1', nodeName: 'm1', fingerprint: 'a'.repeat(64), ...address });
+  await c.cluster.recordNodeCertificate({ nodeId: 'node-m1', nodeName: 'm1' }, 'b'.repeat(64), 'reissued', a);
+  await c.cluster.recordNodeCertificate({ nodeId: 'node-s9', nodeName: 's9' }, 'c'.repeat(64), 'first-use', a);
+  await c.cluster.removeNode({ nodeId: 'node-s9', nodeName: 's9', isMaster: false }, a);
 }

@@ -1,5 +1,6 @@
 import type { EventStore } from '@twofold/event-store';
 import type { AckMessage, HeartbeatMessage, Message, UpstreamMessage } from '../protocol/messages';
+import type { PeerIdentity } from './replication-master';
 import { serializeBatches } from '../protocol/serializer';
 import { ReplicationError } from '../replication-error';
 import type { ReplicationLogger } from '../replication-logger';
@@ -37,6 +38,7 @@ export interface SessionHost {
   onPeerEpoch(epoch: number, nodeId: string): void;
   // Resolves with the refusal when a domain rule refused the event (nothing appended).
   applyUpstream(nodeId: string, message: UpstreamMessage): Promise<{ code: string; field?: string } | undefined>;
+  stillAllowed(session: MasterSession): Promise<boolean>;
   onSessionClosed(session: MasterSession): void;
 }
 
@@ -58,13 +60,17 @@ export class MasterSession {
   private upstreamQueued = 0;
   private closed = false;
 
+  readonly nodeId: string;
+  readonly nodeName: string;
+
   constructor(
     private readonly host: SessionHost,
     readonly conn: FrameSocket,
-    readonly nodeId: string,
-    readonly nodeName: string,
+    readonly peer: PeerIdentity, // as admitted by the handshake (certificate and claimed node)
     startPosition: number,
   ) {
+    this.nodeId = peer.nodeId;
+    this.nodeName = peer.nodeName;
     this.acked = startPosition;
     this.sent = startPosition;
     this.lastEpochSent = host.epoch();
@@ -194,6 +200,7 @@ export class MasterSession {
       if (this.closed) return;
       let refused: { code: string; field?: string } | undefined;
       try {
+        if (!(await this.host.stillAllowed(this))) return;
         refused = await this.host.applyUpstream(this.nodeId, m);
       } catch (err) {
         // Transient by contract: the slave keeps the event and sends it again after reconnecting.

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { AsyncMutex, GENESIS_HASH, type EventStore, type Subscription } from '@twofold/event-store';
@@ -17,6 +16,7 @@ import type { UpstreamEvent, UpstreamInbox, UpstreamRefusal } from '../storage/u
 import { FrameSocket } from '../transport/frame-socket';
 import { limitConnectionsPerSource } from '../transport/connection-guard';
 import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, TLS_SERVER_POLICY } from '../transport/tls-policy';
+import { peerCertificate } from '../transport/peer-certificate';
 import { MasterSession, type SessionHost, type SlaveStatus } from './master-session';
 
 export interface TlsMaterial {
@@ -29,6 +29,7 @@ export interface PeerIdentity {
   nodeId: string;
   nodeName: string;
   commonName: string; // subject CN of the client certificate
+  units: string[]; // subject OUs (node certificates carry the node OU; client certificates never do)
   fingerprint: string; // lower-case hex SHA-256 of its DER (same as certificateFingerprint)
 }
 
@@ -49,8 +50,10 @@ export interface ReplicationMasterOptions {
   maxConnectionsPerSource?: number; // default 16
   maxFrameBytes?: number; // default 16 MiB
   logger?: ReplicationLogger;
-  // Extra admission check after the certificate chain (cluster CA) and name binding passed.
-  isAllowedNode?: (nodeId: string, certFingerprint: string, peer: PeerIdentity) => boolean | Promise<boolean>;
+  // Admission after the certificate chain (cluster CA) and name binding passed: the node must be a
+  // member whose recorded certificate fingerprint is this one. A string is the refusal's detail.
+  // Asked again before each upstream message, so a node removed meanwhile sends nothing more.
+  isAllowedNode?: (nodeId: string, certFingerprint: string, peer: PeerIdentity) => boolean | string | Promise<boolean | string>;
   // Appends a slave's security event. Throw only for transient failures (the slave resends after
   // reconnecting); resolve for anything handled, including domain rejections. Exactly-once:
   // see UpstreamInbox; without an inbox this must itself be idempotent by event.id.
@@ -217,6 +220,25 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     });
   }
 
+  // A node removed or re-issued a certificate: its session ends now and it no longer counts
+  // toward synchronous replication (its next connection goes through isAllowedNode again).
+  dropNode(nodeId: string, reason: string): void {
+    this.sessions.get(nodeId)?.close(reason);
+    this.lastAcked.delete(nodeId);
+  }
+
+  // Each upstream message is re-checked against the membership: an open session of a node
+  // removed since its handshake is closed before anything it sent is applied.
+  async stillAllowed(session: MasterSession): Promise<boolean> {
+    const check = this.options.isAllowedNode;
+    if (!check) return true;
+    const verdict = await check(session.nodeId, session.peer.fingerprint, session.peer);
+    if (verdict === true) return true;
+    this.logger.warn({ nodeId: session.nodeId, detail: typeof verdict === 'string' ? verdict : 'not a member' }, 'replication: session no longer admitted; closing');
+    this.dropNode(session.nodeId, 'no longer a member');
+    return false;
+  }
+
   onSessionClosed(session: MasterSession): void {
     if (this.sessions.get(session.nodeId) === session) {
       this.sessions.delete(session.nodeId);
@@ -292,8 +314,9 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     if (peer.commonName !== hello.nodeName && peer.commonName !== hello.nodeId) {
       return refuse('unknown_node', `certificate is for ${peer.commonName}, not ${hello.nodeName}`);
     }
-    if (this.options.isAllowedNode && !(await this.options.isAllowedNode(hello.nodeId, peer.fingerprint, peer))) {
-      return refuse('unknown_node', `node ${hello.nodeId} is not a member of this cluster`);
+    const verdict = this.options.isAllowedNode ? await this.options.isAllowedNode(hello.nodeId, peer.fingerprint, peer) : true;
+    if (verdict !== true) {
+      return refuse('unknown_node', typeof verdict === 'string' ? verdict : `node ${hello.nodeId} is not a member of this cluster`);
     }
     if (hello.epoch > this.epoch()) {
       this.onPeerEpoch(hello.epoch, hello.nodeId);
@@ -318,7 +341,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     this.pending.delete(conn);
     const previous = this.sessions.get(hello.nodeId);
     if (previous) previous.close('replaced by a new connection from the same node');
-    const session = new MasterSession(this, conn, hello.nodeId, hello.nodeName, hello.head.position);
+    const session = new MasterSession(this, conn, peer, hello.head.position);
     this.sessions.set(hello.nodeId, session);
     this.lastAcked.set(hello.nodeId, Math.max(this.lastAcked.get(hello.nodeId) ?? 0, hello.head.position));
     conn.send({
@@ -352,14 +375,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
   }
 
   private peerIdentity(socket: TLSSocket, hello: HelloMessage): PeerIdentity {
-    const cert = socket.getPeerCertificate();
-    const cn = cert?.subject?.CN;
-    return {
-      nodeId: hello.nodeId,
-      nodeName: hello.nodeName,
-      commonName: Array.isArray(cn) ? cn[0] : (cn ?? ''),
-      fingerprint: cert?.raw ? createHash('sha256').update(cert.raw).digest('hex') : '',
-    };
+    return { nodeId: hello.nodeId, nodeName: hello.nodeName, ...peerCertificate(socket) };
   }
 
   private async hashAt(position: number): Promise<string | undefined> {

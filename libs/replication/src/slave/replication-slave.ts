@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { connect } from 'node:tls';
+import { connect, type TLSSocket } from 'node:tls';
 import { GENESIS_HASH, isEventStoreError, type ReplicaEventStore, type StoredEvent } from '@twofold/event-store';
 import type { TlsMaterial } from '../master/replication-master';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-parser';
 import {
-  MAX_CHECKPOINTS,
   PROTOCOL_VERSION,
   type AncestorMessage,
   type HelloMessage,
@@ -18,6 +17,8 @@ import { ReplicationError } from '../replication-error';
 import { silentLogger, type ReplicationLogger } from '../replication-logger';
 import type { UpstreamOutbox } from '../storage/upstream-outbox';
 import { FrameSocket } from '../transport/frame-socket';
+import { peerCertificate } from '../transport/peer-certificate';
+import { checkpointsBetween, exponentialCheckpoints } from './checkpoints';
 
 export interface ReplicationSlaveOptions {
   store: ReplicaEventStore;
@@ -36,6 +37,14 @@ export interface ReplicationSlaveOptions {
   maxUpstreamInFlight?: number; // outbox items sent and not yet acknowledged (default 100)
   logger?: ReplicationLogger;
   outbox?: UpstreamOutbox;
+  // The slave checks the master too: before anything is sent, the master's certificate must be the
+  // one recorded for the node this slave follows (null = accepted, a string = why not).
+  verifyMaster?: (peer: MasterPeer) => string | null | Promise<string | null>;
+}
+
+export interface MasterPeer {
+  fingerprint: string; // lower-case hex SHA-256 of the certificate's DER
+  commonName: string;
 }
 
 export interface SlaveReplicationStatus {
@@ -156,7 +165,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
     let hi = head.position; // positions in (lo, hi] not known yet
     let masterHead: LogPoint = { position: 0, hash: GENESIS_HASH };
     for (let round = 1; round <= maxRounds; round++) {
-      const checkpoints = await this.checkpointsBetween(lo.position, hi);
+      const checkpoints = await checkpointsBetween(this.options.store, lo.position, hi);
       const answer = await this.probe(checkpoints, head);
       masterHead = answer.head;
       if (answer.match.position > lo.position) lo = answer.match;
@@ -215,7 +224,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
       nodeName: this.options.nodeName,
       epoch: this.options.epoch(),
       head: this.localHead,
-      checkpoints: await this.exponentialCheckpoints(this.localHead.position),
+      checkpoints: await exponentialCheckpoints(this.options.store, this.localHead.position),
     };
     return new Promise<boolean>((resolve) => {
       const socket = connect({
@@ -263,9 +272,30 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
         this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       );
       this.current = attempt;
-      socket.once('secureConnect', () => attempt.conn.send(hello));
+      socket.once('secureConnect', () => void this.checkMaster(socket).then((refusal) => {
+        if (refusal === null) return attempt.conn.send(hello);
+        this.untrustedMaster(refusal);
+        attempt.conn.destroy(new ReplicationError('refused', refusal));
+      }));
       if (!this.running) attempt.conn.destroy();
     });
+  }
+
+  private async checkMaster(socket: TLSSocket): Promise<string | null> {
+    const verify = this.options.verifyMaster;
+    if (!verify) return null;
+    const { fingerprint, commonName } = peerCertificate(socket);
+    try {
+      return await verify({ fingerprint, commonName });
+    } catch (err) {
+      return `the master's certificate could not be checked: ${(err as Error).message}`;
+    }
+  }
+
+  private untrustedMaster(detail: string): void {
+    this.lastRefusal = { reason: 'untrusted_master', message: detail, at: new Date() };
+    this.logger.warn({ reason: 'untrusted_master', detail }, 'replication: the master\'s certificate is not the recorded one; not following it');
+    this.emit('refused', { reason: 'untrusted_master', message: detail });
   }
 
   private onMessage(a: Attempt, m: Message): void {
@@ -413,30 +443,6 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
     a.conn.destroy(new ReplicationError('protocol_error', message));
   }
 
-  private async hashAt(position: number): Promise<LogPoint> {
-    if (position === 0) return { position: 0, hash: GENESIS_HASH };
-    const [r] = await this.options.store.readFrom(position - 1, 1);
-    return { position, hash: r.hash };
-  }
-
-  // head, head-1, head-2, head-4, ...: a first refusal already brackets a recent divergence.
-  private async exponentialCheckpoints(head: number): Promise<LogPoint[]> {
-    const positions: number[] = [];
-    for (let step = 0; head - step >= 1 && positions.length < MAX_CHECKPOINTS; step = step === 0 ? 1 : step * 2) positions.push(head - step);
-    positions.reverse();
-    return Promise.all(positions.map((p) => this.hashAt(p)));
-  }
-
-  // Up to MAX_CHECKPOINTS - 1 evenly spaced positions in (lo, hi], always including hi.
-  private async checkpointsBetween(lo: number, hi: number): Promise<LogPoint[]> {
-    const span = hi - lo;
-    if (span <= 0) return [];
-    const n = Math.min(span, MAX_CHECKPOINTS - 1);
-    const positions = new Set<number>();
-    for (let i = 1; i <= n; i++) positions.add(lo + Math.ceil((span * i) / n));
-    return Promise.all([...positions].sort((x, y) => x - y).map((p) => this.hashAt(p)));
-  }
-
   private probe(checkpoints: LogPoint[], head: LogPoint): Promise<AncestorMessage> {
     const { master, tls } = this.options;
     const hello: HelloMessage = {
@@ -471,7 +477,11 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
           if (!settled) reject(err ?? new ReplicationError('not_connected', 'master closed the probe connection'));
         },
       }, this.options.maxFrameBytes);
-      socket.once('secureConnect', () => conn.send(hello));
+      socket.once('secureConnect', () => void this.checkMaster(socket).then((refusal) => {
+        if (refusal === null) return conn.send(hello);
+        this.untrustedMaster(refusal);
+        conn.destroy(new ReplicationError('refused', refusal));
+      }));
     });
   }
 }

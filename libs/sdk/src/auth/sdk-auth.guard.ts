@@ -4,12 +4,14 @@ import type { TLSSocket } from 'node:tls';
 import type { SdkScope } from '@twofold/sdk-client';
 import type { SdkCredentialView } from '@twofold/read-model';
 import { verifySdkToken } from '@twofold/commands';
+import { hasNodeUnit } from '@twofold/platform';
 import { SdkError } from '../errors/sdk-error';
 import { SDK_DEPS, SDK_OPTIONS, SdkDeps, SdkOptions } from '../sdk.deps';
 import { SdkRateLimits } from '../rate-limit/sdk-rate-limits';
 import { SDK_SCOPE_KEY, SdkPrincipal, SdkRequest } from './sdk-principal';
 
-// Set only by a node forwarding a write to the master; trusted only from a cluster node's certificate.
+// Set only by a node forwarding a write to the master; trusted only from a connection whose
+// certificate is the one the log records for a member node that has not been removed.
 export const FORWARDED_CLIENT_CERT = 'x-twofold-forwarded-client-cert';
 
 // Who is calling: `Authorization: Bearer <credentialId>.<secret>`, or else a client certificate
@@ -51,16 +53,14 @@ export class SdkAuthGuard implements CanActivate {
     if (!socket.authorized) throw new SdkError('unauthenticated', 'the client certificate is not issued by the cluster CA');
     let fingerprint = createHash('sha256').update(peer.raw).digest('hex');
     // A slave forwarding a write connects with its own node certificate and names the client's.
+    // A node certificate is never an SDK principal itself: only this forwarding path uses it.
+    const node = await this.deps.queries.findNodeByFingerprint(fingerprint);
     const forwarded = req.headers[FORWARDED_CLIENT_CERT];
-    if (typeof forwarded === 'string' && /^[0-9a-f]{64}$/.test(forwarded) && (await this.isClusterNode(peer.subject?.CN))) fingerprint = forwarded;
+    if (node && typeof forwarded === 'string' && /^[0-9a-f]{64}$/.test(forwarded)) fingerprint = forwarded;
+    else if (node || hasNodeUnit(peer.subject?.OU)) throw new SdkError('unauthenticated', 'a node certificate is not an SDK credential');
     const credential = await this.deps.queries.findSdkCredentialByFingerprint(fingerprint);
     if (!credential) throw new SdkError('unauthenticated', 'the client certificate is not bound to an SDK credential');
     return this.usable(credential, 'certificate');
-  }
-
-  private async isClusterNode(commonName: string | string[] | undefined): Promise<boolean> {
-    if (typeof commonName !== 'string') return false;
-    return (await this.deps.queries.listClusterNodes()).some((n) => n.nodeName === commonName);
   }
 
   private usable(credential: SdkCredentialView, via: SdkPrincipal['via']): SdkPrincipal {

@@ -33,6 +33,10 @@ export const ADMIN_OPERATIONS: Op[] = [
   { method: 'delete', path: '/admin/v1/administrators/{admin}', summary: 'Remove an administrator', ok: 204 },
   { method: 'get', path: '/admin/v1/status', summary: 'Node role, epoch, log head, read model position, per-slave lag', ok: 200 },
   { method: 'post', path: '/admin/v1/cluster/join-tokens', summary: 'Issue a one-time token for `twofold join` on a new node', body: 'JoinTokenInput', ok: 201 },
+  { method: 'get', path: '/admin/v1/cluster/nodes', summary: 'List member nodes with their recorded certificate fingerprint and whether they were removed', ok: 200 },
+  { method: 'post', path: '/admin/v1/cluster/nodes/{name}/remove', summary: 'Remove a node: its certificate is refused everywhere at once', ok: 200 },
+  { method: 'post', path: '/admin/v1/cluster/nodes/{name}/certificate', summary: 'Re-issue a node\'s certificate (rotation); key and certificate are returned once', ok: 201 },
+  { method: 'post', path: '/admin/v1/sdk-client-certificates', summary: 'Issue a client certificate for an SDK application (the CA key stays on this node); key returned once', body: 'ClientCertificateInput', ok: 201 },
   { method: 'post', path: '/admin/v1/cluster/promote', summary: 'Promote this node (a slave) to master with the next epoch', ok: 200 },
 ];
 
@@ -51,6 +55,7 @@ const SCHEMAS: Record<string, unknown> = {
   SdkCredentialInput: obj({ name: str, scopes: { type: 'array', items: { enum: ['authenticate', 'users:read', 'self-service'] } } }, ['name', 'scopes']),
   AdministratorInput: obj({ name: str }, ['name']),
   JoinTokenInput: obj({ name: str }, ['name']),
+  ClientCertificateInput: obj({ name: str }, ['name']),
   Problem: obj({ type: str, title: str, status: { type: 'integer' }, code: str, detail: str, field: str, rule: str }, ['code', 'status']),
 };
 

@@ -1,0 +1,50 @@
+import { DomainError, DomainErrorCode } from '../errors/domain-error';
+import { DomainEvent } from '../events/event';
+import { EventLike, makeEvent, recordOf } from '../events/event-record';
+
+// A node is its certificate: the log records the SHA-256 fingerprint (lower-case hex over the DER)
+// of the certificate issued to each node, and peers are accepted only by that fingerprint.
+// Stream `node-<nodeId>` holds what happens to a node after it joined (rotation, removal); the
+// first record is appended with the join itself, in the join-token stream.
+export const nodeStream = (nodeId: string) => `node-${nodeId}`;
+
+// joined / founded: issued with the membership. first-use: a cluster upgraded from a release that
+// recorded no fingerprints pinned the certificate the node first presented (logged). reissued: rotation.
+export type NodeCertificateReason = 'joined' | 'founded' | 'first-use' | 'reissued';
+export type NodeCertificateRecorded = DomainEvent<'NodeCertificateRecorded', { nodeId: string; nodeName: string; fingerprint: string; reason: NodeCertificateReason; at: string }>;
+export type NodeRemoved = DomainEvent<'NodeRemoved', { nodeId: string; nodeName: string; at: string }>;
+export type NodeIdentityEvent = NodeCertificateRecorded | NodeRemoved;
+
+export interface NodeState { version: number; fingerprint: string | null; removed: boolean }
+
+export function foldNode(events: Iterable<EventLike>): NodeState {
+  let s: NodeState = { version: 0, fingerprint: null, removed: false };
+  for (const e of events) {
+    const { type, payload } = recordOf(e);
+    s = { ...s, version: s.version + 1 };
+    if (type === 'NodeCertificateRecorded') s = { ...s, fingerprint: String(payload.fingerprint) };
+    if (type === 'NodeRemoved') s = { ...s, removed: true };
+  }
+  return s;
+}
+
+const FINGERPRINT = /^[0-9a-f]{64}$/;
+
+export function nodeCertificateRecorded(node: { nodeId: string; nodeName: string }, fingerprint: string, reason: NodeCertificateReason, now: Date): NodeCertificateRecorded {
+  if (!FINGERPRINT.test(fingerprint)) throw DomainError.rule(DomainErrorCode.ValidationFailed, 'fingerprint', 'A certificate fingerprint is 64 lower-case hex digits (SHA-256).');
+  return makeEvent('NodeCertificateRecorded', { nodeId: node.nodeId, nodeName: node.nodeName, fingerprint, reason, at: now.toISOString() });
+}
+
+// Rotation and first-use pinning: a removed node gets no new certificate (join it again instead).
+export function decideRecordNodeCertificate(state: NodeState, node: { nodeId: string; nodeName: string }, fingerprint: string, reason: NodeCertificateReason, now: Date): NodeCertificateRecorded[] {
+  if (state.removed) throw DomainError.rule(DomainErrorCode.ValidationFailed, 'name', `Node ${node.nodeName} has been removed; join it again with a new token.`);
+  if (state.fingerprint === fingerprint) return [];
+  return [nodeCertificateRecorded(node, fingerprint, reason, now)];
+}
+
+// The current master cannot remove itself (promote another node first).
+export function decideRemoveNode(state: NodeState, node: { nodeId: string; nodeName: string; isMaster: boolean }, now: Date): NodeRemoved[] {
+  if (node.isMaster) throw DomainError.rule(DomainErrorCode.ValidationFailed, 'name', `Node ${node.nodeName} is the master; promote another node before removing it.`);
+  if (state.removed) return [];
+  return [makeEvent('NodeRemoved', { nodeId: node.nodeId, nodeName: node.nodeName, at: now.toISOString() })];
+}
