@@ -129,7 +129,10 @@ export function openDataDir(path: string, opts: { nodeName?: string; create?: bo
   let tls = { certPem: readRequired(join(path, FILES.nodeCert)).toString('utf8'), keyPem: readRequired(join(path, FILES.nodeKey)).toString('utf8') };
   let certificate: NodeCertificateOutcome = { status: 'ok' };
   if (opts.hosts) {
-    const check = checkNodeCertificate(tls, ca, identity.nodeName, nodeCertificateHosts(identity.nodeName, undefined, opts.hosts));
+    // Only the founding node re-issues its own certificate: a joined node's fingerprint is pinned in
+    // the log by its issuer, so it is re-issued there (`twofold cluster reissue-cert`), not here.
+    const founder = !identity.founderNodeId || identity.founderNodeId === identity.nodeId;
+    const check = checkNodeCertificate(tls, founder ? ca : { certPem: ca.certPem }, identity.nodeName, nodeCertificateHosts(identity.nodeName, undefined, opts.hosts));
     if (check.reissued) {
       // Replaced whole or not at all; the key stays, so only the certificate file changes.
       const certPath = join(path, FILES.nodeCert);
