@@ -3,3 +3,4 @@ export * from './config/load-config';
 export * from './tls/certificates';
 export * from './data-dir/data-dir';
 export * from './logging/logger';
+export * from './errors/error-status';

@@ -1,6 +1,6 @@
 import {
   decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication, RecordChallengeConsumed, evaluateFailure, evaluateFraudReport, evolveUser, RecordOathCodeUsed,
-  RecordSuccessfulAuthentication, Settings, UserState, DomainEvent,
+  RecordSuccessfulAuthentication, Settings, UserState, DomainEvent, isDomainError,
 } from '@twofold/domain';
 import type { SecurityEventSink, CommandService } from '@twofold/commands';
 import type { ReadModelQueries } from '@twofold/read-model';
@@ -108,7 +108,7 @@ export async function applyUpstream(commands: CommandService, event: { id: strin
     }
   } catch (err) {
     // A domain refusal (user deleted since, code used on another node first) is final, not transient.
-    if (typeof (err as { code?: unknown }).code === 'string' && (err as { name?: string }).name === 'DomainError') return;
+    if (isDomainError(err)) return;
     throw err;
   }
 }
