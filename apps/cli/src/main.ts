@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { CommanderError } from 'commander';
 import { CliError, formatError } from './core/cli-error';
-import { ExitCode } from './core/exit-codes';
+import { hasErrorCode } from '@twofold/domain';
+import { ExitCode, exitCodeForCode } from './core/exit-codes';
 import { createProgram } from './program';
 
 export async function runCli(argv: string[]): Promise<number> {
@@ -19,6 +20,12 @@ export async function runCli(argv: string[]): Promise<number> {
       return err.exitCode;
     }
     const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    // A refusal with a known code (a domain rule broken offline): its code and exit code, like online.
+    const exit = hasErrorCode(err) ? exitCodeForCode(err.code) : ExitCode.General;
+    if (exit !== ExitCode.General) {
+      process.stderr.write(`twofold: ${(err as { code: string }).code}: ${message}\n`);
+      return exit;
+    }
     process.stderr.write(`twofold: internal: ${message}\n`);
     if (process.env.TWOFOLD_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
     return ExitCode.General;

@@ -14,6 +14,7 @@ import { securityHeaders } from './http/security-headers';
 import { startRadiusOrExit } from './radius/radius-service';
 import { startAuthentication } from './node/authentication';
 import { SdkEngine } from '@twofold/sdk';
+import { hasErrorCode } from '@twofold/domain';
 
 async function main(): Promise<void> {
   // Everything this process creates (database, WAL, keys, deliveries) is for its owner only.
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   try {
     runtime = await startNode(config, logger);
   } catch (err) {
-    const message = err instanceof DataDirError || (err as { code?: string }).code ? (err as Error).message : String(err);
+    const message = err instanceof DataDirError || hasErrorCode(err) ? (err as Error).message : String(err);
     logger.fatal({ err: message }, 'could not start');
     process.stderr.write(`twofold: could not start: ${message}\n`);
     process.exit(1);

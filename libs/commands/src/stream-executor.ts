@@ -1,6 +1,6 @@
 import type { EventStore, StoredEvent } from '@twofold/event-store';
 import type { ReadModelProjector } from '@twofold/read-model';
-import { DomainEvent, toRecord } from '@twofold/domain';
+import { DomainEvent, toRecord, errorCodeOf } from '@twofold/domain';
 import { Actor } from './actor';
 import { CommandError } from './command-error';
 
@@ -53,7 +53,7 @@ export class StreamExecutor {
         await this.deps.projector.waitFor(position);
         return { state, events: stored };
       } catch (err) {
-        const code = (err as { code?: string }).code;
+        const code = errorCodeOf(err);
         if (code === 'version_conflict' && attempt < MAX_ATTEMPTS) continue;
         if (code === 'version_conflict') throw new CommandError('version_conflict', 'the record is being changed by someone else; retry');
         throw err;

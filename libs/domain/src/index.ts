@@ -1,4 +1,5 @@
 export * from './errors/domain-error';
+export * from './errors/error-code';
 
 export * from './events/event';
 export * from './events/catalogue';

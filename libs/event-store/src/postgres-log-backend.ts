@@ -11,6 +11,7 @@ import {
   type SetAsideRow,
 } from './log-backend';
 import { APPEND_LOCK_KEY, storageLock } from './storage';
+import { errorCodeOf } from '@twofold/domain';
 
 type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
 
@@ -117,7 +118,7 @@ export class PostgresLogBackend implements LogBackend {
         return result;
       } catch (err) {
         if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
-        const pgCode = (err as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (err as { code?: string }).code;
+        const pgCode = errorCodeOf((err as { driverError?: unknown }).driverError) ?? errorCodeOf(err);
         if (pgCode === '23505') throw new DuplicateRowError(err);
         throw err;
       } finally {

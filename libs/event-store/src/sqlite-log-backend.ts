@@ -13,6 +13,7 @@ import {
   type SetAsideRow,
 } from './log-backend';
 import { storageLock } from './storage';
+import { errorCodeOf } from '@twofold/domain';
 
 type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
 
@@ -81,7 +82,7 @@ export class SqliteLogBackend implements LogBackend {
       try {
         return fn(c);
       } catch (err) {
-        const code = (err as { code?: string }).code ?? '';
+        const code = errorCodeOf(err) ?? '';
         if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new DuplicateRowError(err);
         if (code.startsWith('SQLITE_BUSY')) throw new EventStoreError('storage_busy', 'sqlite database is locked by another process');
         throw err;

@@ -26,3 +26,4 @@ export * from './first-factor/first-factor';
 export * from './first-factor/local-password';
 export * from './first-factor/ldap-first-factor';
 export * from './first-factor/radius-proxy';
+export * from './rate-limit/rate-limiter';

@@ -5,3 +5,4 @@ export * from './data-dir/data-dir';
 export * from './logging/logger';
 export * from './tls/node-certificate';
 export * from './data-dir/permissions';
+export * from './errors/error-status';

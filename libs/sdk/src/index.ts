@@ -2,7 +2,5 @@
 export * from './sdk.module';
 export * from './sdk.deps';
 export * from './errors/sdk-error';
-export * from './errors/sdk-status';
 export * from './openapi/sdk-openapi';
-export * from './rate-limit/rate-limiter';
 export { USER_ASSERTION_PURPOSE } from './assertions/user-assertions';

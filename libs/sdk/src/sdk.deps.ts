@@ -2,9 +2,8 @@ import { z } from 'zod';
 import type { EventStore } from '@twofold/event-store';
 import type { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
 import type { CommandService } from '@twofold/commands';
-import type { AuthenticationEngine } from '@twofold/mfa';
+import type { AuthenticationEngine, RateLimit } from '@twofold/mfa';
 import { SdkError } from './errors/sdk-error';
-import type { RateLimit } from './rate-limit/rate-limiter';
 
 export interface SdkLogger {
   info(details: Record<string, unknown>, message: string): void;

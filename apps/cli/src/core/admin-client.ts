@@ -92,7 +92,7 @@ export class AdminClient {
 function problemError(status: number, problem: Problem | undefined): CliError {
   const code = typeof problem?.code === 'string' ? problem.code : `http_${status}`;
   const detail = typeof problem?.detail === 'string' ? problem.detail : `the server answered HTTP ${status}`;
-  const exit = code === 'master_unavailable' || code === 'read_only_replica' ? ExitCode.Unavailable : exitCodeForStatus(status);
+  const exit = exitCodeForStatus(status); // the server's status comes from the one error table
   return new CliError(code, detail, exit, typeof problem?.field === 'string' ? problem.field : undefined);
 }
 

@@ -1,3 +1,5 @@
+import { httpStatusForCode } from '@twofold/platform';
+
 // Exit codes scripts can rely on. Never renumber one: add new ones at the end.
 export enum ExitCode {
   Ok = 0,
@@ -29,4 +31,11 @@ export function exitCodeForStatus(status: number): ExitCode {
   if (status === 400 || status === 413 || status === 415 || status === 422) return ExitCode.Validation;
   if (status >= 500 || status === 429) return ExitCode.Unavailable;
   return ExitCode.General;
+}
+
+// An error with a code raised in this process (offline commands): the same table that gives the
+// server's HTTP statuses decides, so `twofold` exits alike online and offline.
+export function exitCodeForCode(code: string): ExitCode {
+  const status = httpStatusForCode(code);
+  return status === 500 ? ExitCode.General : exitCodeForStatus(status);
 }

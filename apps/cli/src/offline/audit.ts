@@ -1,4 +1,4 @@
-import { auditUser, AuditedEvent } from '@twofold/domain';
+import { auditUser, AuditedEvent, normalizeUsername } from '@twofold/domain';
 import { CliError } from '../core/cli-error';
 import { CliContext } from '../core/context';
 import { ExitCode } from '../core/exit-codes';
@@ -9,7 +9,7 @@ import { openOfflineStorage } from './offline-storage';
 export async function auditUserCommand(ctx: CliContext, username: string, o: { at?: string }): Promise<void> {
   const at = o.at === undefined ? undefined : new Date(o.at);
   if (at && Number.isNaN(at.getTime())) throw CliError.usage('--at must be a date or time, e.g. 2026-03-01 or 2026-03-01T12:00:00Z', 'at');
-  const wanted = username.trim().toLowerCase();
+  const wanted = normalizeUsername(username);
   const storage = await openOfflineStorage(ctx.dataDir);
   try {
     // A username may have belonged to several users over time (deleted, then created again).

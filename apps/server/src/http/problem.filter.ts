@@ -1,9 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { statusForCode } from './error-status';
+import { hasErrorCode } from '@twofold/domain';
+import { httpStatusForCode, isPublicStatus } from '@twofold/platform';
 
-interface CodedError { code?: unknown; message: string; field?: string; rule?: string; issues?: unknown[]; details?: Record<string, unknown> }
+interface CodedFields { field?: string; rule?: string; issues?: unknown[]; details?: Record<string, unknown> }
 
 // Every error leaves as JSON with a stable machine-readable `code` (RFC 9457 problem details).
 @Catch()
@@ -27,10 +28,10 @@ export class ProblemFilter implements ExceptionFilter {
       const detail = typeof response === 'object' ? response.message ?? exception.message : response;
       return { type: `urn:twofold:error:${code}`, title: code, status, code, detail, instance: req.path };
     }
-    const err = exception as CodedError;
-    if (err && typeof err.code === 'string') {
-      const status = statusForCode(err.code);
-      if (status < 500 || ['master_unavailable', 'read_only_replica', 'ack_timeout', 'not_ready'].includes(err.code)) {
+    if (hasErrorCode(exception)) {
+      const err = exception as typeof exception & CodedFields;
+      const status = httpStatusForCode(err.code);
+      if (isPublicStatus(status)) {
         return {
           type: `urn:twofold:error:${err.code}`, title: err.code, status, code: err.code, detail: err.message,
           ...(err.field ? { field: err.field } : {}), ...(err.rule ? { rule: err.rule } : {}),

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { FirstFactorMode, openRadiusSecret, SealContext, SealedSecret, SecretSealer } from '@twofold/domain';
+import { FirstFactorMode, openRadiusSecret, SealContext, SealedSecret, SecretSealer, errorCodeOf } from '@twofold/domain';
 import {
   FirstFactorProvider, LdapFirstFactor, LocalPasswordFirstFactor, NoFirstFactor, PasswordVerifier, RadiusProxyFirstFactor,
 } from '@twofold/mfa';
@@ -75,7 +75,7 @@ export class RadiusClientRegistry implements RadiusClientLookup<RegisteredClient
       try {
         next.push(this.build(view));
       } catch (error) {
-        this.deps.logger.error({ clientId: view.clientId, name: view.name, code: (error as { code?: string }).code ?? 'error' }, 'RADIUS client cannot be loaded; its requests are dropped');
+        this.deps.logger.error({ clientId: view.clientId, name: view.name, code: errorCodeOf(error) ?? 'error' }, 'RADIUS client cannot be loaded; its requests are dropped');
       }
     }
     this.clients = next;

@@ -1,9 +1,8 @@
 import { SecretKeyring } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
-import { Argon2idHasher, AuthenticationEngine, KeyedHashVerifier } from '@twofold/mfa';
+import { Argon2idHasher, AuthenticationEngine, KeyedHashVerifier, RateLimiter } from '@twofold/mfa';
 import { engineAccessHandler, failureLimitedAccessHandler, RadiusServer, RadiusServerOutcome } from '@twofold/radius';
 import type { TwofoldConfig } from '@twofold/platform';
-import { RateLimiter } from '@twofold/sdk';
 import type { NodeRuntime } from '../node/node-runtime';
 import { RadiusClientRegistry, RegisteredClient } from './radius-client-registry';
 

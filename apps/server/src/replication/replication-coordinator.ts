@@ -7,6 +7,7 @@ import { peerHttpsCa } from '../http/https-certificate';
 import { admitReplicationPeer, expectedFingerprint, recordOwnCertificate, verifyMaster, warnAboutCaKey } from '../cluster/node-identity';
 import { applyUpstream, UpstreamSecurityEvents } from './upstream-security-events';
 import type { UpstreamVerdicts } from './upstream-verdicts';
+import { hasErrorCode } from '@twofold/domain';
 
 // Runs this node's side of replication for whatever role it has, and changes role when the
 // cluster does: promotion (one command), fencing by a higher epoch, following a new master.
@@ -84,7 +85,7 @@ export class ReplicationCoordinator {
     try {
       await this.master.waitForAcks(position, syncSlaves, syncTimeoutMs);
     } catch (err) {
-      if ((err as { code?: string }).code !== 'ack_timeout') throw err;
+      if (!hasErrorCode(err, 'ack_timeout')) throw err;
       throw Object.assign(new Error(`written on the master at position ${position}, but not confirmed by ${syncSlaves} slave(s) within ${syncTimeoutMs} ms (TWOFOLD_REPLICATION_SYNC_SLAVES)`), { code: 'ack_timeout' });
     }
   }

@@ -1,6 +1,6 @@
 import {
   decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication, RecordChallengeConsumed, evaluateFailure, evaluateFraudReport, evolveUser, RecordOathCodeUsed,
-  RecordSuccessfulAuthentication, Settings, UserState, DomainEvent, DomainError, DomainErrorCode,
+  RecordSuccessfulAuthentication, Settings, UserState, DomainEvent, DomainError, DomainErrorCode, isDomainError,
 } from '@twofold/domain';
 import type { SecurityEventSink } from '@twofold/commands';
 import type { ReadModelQueries } from '@twofold/read-model';
@@ -189,10 +189,7 @@ export async function applyUpstream(rt: Pick<NodeRuntime, 'commands' | 'queries'
     }
   } catch (err) {
     // A domain refusal (user deleted since, code used on another node first) is final, not transient.
-    if (typeof (err as { code?: unknown }).code === 'string' && (err as { name?: string }).name === 'DomainError') {
-      const { code, field } = err as { code: string; field?: string };
-      return { code, ...(field ? { field } : {}) };
-    }
+    if (isDomainError(err)) return { code: err.code, ...(err.field ? { field: err.field } : {}) };
     throw err;
   }
 }

@@ -12,6 +12,12 @@ export const idField = z
   .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 characters from A-Z, a-z, 0-9, ".", "_" and "-"');
 
 export const USERNAME_RULE = 'must be 1 to 64 characters from a-z, 0-9, ".", "_", "@" and "-"';
+// How a username is compared everywhere (commands, the read model, sign-in, the CLI): the same
+// normalisation usernameField applies (kept as zod's own trim/toLowerCase so the schema stays
+// describable in OpenAPI).
+export function normalizeUsername(raw: string): string {
+  return raw.trim().toLowerCase();
+}
 export const usernameField = z
   .string()
   .trim()

@@ -1,4 +1,5 @@
 import { FirstFactorInput, FirstFactorProvider, FirstFactorResult } from './first-factor';
+import { errorCodeOf } from '@twofold/domain';
 
 // The transport that reaches the upstream server (libs/radius implements it), kept as a port so
 // the engine does not depend on a wire protocol.
@@ -17,7 +18,7 @@ export class RadiusProxyFirstFactor implements FirstFactorProvider {
     try {
       return (await this.upstream.authenticate(username, password)) === 'accept' ? { ok: true } : { ok: false, reason: 'invalid_credentials' };
     } catch (error) {
-      return { ok: false, reason: 'unavailable', detail: (error as { code?: string }).code ?? 'upstream_error' };
+      return { ok: false, reason: 'unavailable', detail: errorCodeOf(error) ?? 'upstream_error' };
     }
   }
 }

@@ -1,9 +1,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { AUTHENTICATOR_LENGTH, HEADER_LENGTH, RadiusCode, isResponseCode } from './codes';
+import { AUTHENTICATOR_LENGTH, HEADER_LENGTH, MESSAGE_AUTHENTICATOR, RadiusCode, isResponseCode } from './codes';
 import { RadiusPacket } from './radius-packet';
 import { RadiusSecret, secretBytes } from './secret';
 
-const MESSAGE_AUTHENTICATOR = 80;
 const ZERO_AUTHENTICATOR = Buffer.alloc(AUTHENTICATOR_LENGTH);
 
 // Offset of the first value byte of the first attribute of `type`, or -1. Walks defensively so a

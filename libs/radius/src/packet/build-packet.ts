@@ -5,6 +5,7 @@ import {
   HEADER_LENGTH,
   MAX_ATTRIBUTE_VALUE_LENGTH,
   MAX_PACKET_LENGTH,
+  MESSAGE_AUTHENTICATOR,
   RADIUS_CODE_NAMES,
   RadiusCode,
   isRadiusCode,
@@ -25,7 +26,6 @@ import { encryptUserPassword } from './user-password';
 
 const USER_PASSWORD = 2;
 const PROXY_STATE = 33;
-const MESSAGE_AUTHENTICATOR = 80;
 // With the Message-Authenticator placed first, its value always starts here.
 const FIRST_ATTRIBUTE_VALUE_OFFSET = HEADER_LENGTH + 2;
 

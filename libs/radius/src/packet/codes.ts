@@ -24,6 +24,7 @@ export const MIN_PACKET_LENGTH = 20;
 export const MAX_PACKET_LENGTH = 4096;
 export const AUTHENTICATOR_LENGTH = 16;
 export const MAX_ATTRIBUTE_VALUE_LENGTH = 253;
+export const MESSAGE_AUTHENTICATOR = 80; // the attribute type (RFC 3579 §3.2), same as AttributeType['Message-Authenticator']
 
 export function isRadiusCode(code: number): code is RadiusCode {
   return Object.prototype.hasOwnProperty.call(RADIUS_CODE_NAMES, code);

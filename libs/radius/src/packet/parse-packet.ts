@@ -1,9 +1,7 @@
 import { RadiusAttribute } from './attributes';
-import { HEADER_LENGTH, MAX_PACKET_LENGTH, MIN_PACKET_LENGTH, isRadiusCode } from './codes';
+import { HEADER_LENGTH, MAX_PACKET_LENGTH, MESSAGE_AUTHENTICATOR, MIN_PACKET_LENGTH, isRadiusCode } from './codes';
 import { RadiusPacketError } from './radius-packet-error';
 import { RadiusPacket } from './radius-packet';
-
-const MESSAGE_AUTHENTICATOR = 80;
 
 // Strict structural checks first (RFC 2865 §3, §5; RFC 3579 §3.2). Anything that fails is a
 // RadiusPacketError, which the server turns into a silent discard. Authenticity is checked

@@ -1,4 +1,4 @@
-import { RateLimiter } from '@twofold/sdk';
+import { RateLimiter } from '@twofold/mfa';
 import { failureLimitedAccessHandler } from './radius-rate-limits';
 import type { AccessAnswer, AccessRequestContext, RadiusServerClient } from './radius-server';
 

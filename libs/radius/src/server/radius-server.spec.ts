@@ -8,7 +8,12 @@ import { AccessAnswer, AccessRequestContext, RadiusServer, RadiusServerClient, R
 import { UpstreamRadiusClient } from './upstream-client';
 
 const SECRET = 'server-spec-secret';
+const DROPPED_MS = 400;
 const client: RadiusServerClient = { clientId: 'c1', name: 'loopback', secret: Buffer.from(SECRET), requireMessageAuthenticator: true };
+
+async function until(predicate: () => boolean): Promise<void> {
+  while (!predicate()) await new Promise((r) => setTimeout(r, 5));
+}
 
 describe('RadiusServer', () => {
   let sut: RadiusServer<RadiusServerClient>;
@@ -38,8 +43,10 @@ describe('RadiusServer', () => {
     await sut.close();
   });
 
-  // Sends `raw` and returns the first answer, or undefined after `waitMs`.
-  function exchange(raw: Buffer, port = ports.auth, waitMs = 400): Promise<RadiusPacket | undefined> {
+  // Sends `raw` and returns the first answer, or undefined after `waitMs`. An answer ends the wait at
+  // once, so the default is generous (a loaded machine is slow, not wrong); a check that nothing comes
+  // back passes `DROPPED_MS`.
+  function exchange(raw: Buffer, port = ports.auth, waitMs = 10_000): Promise<RadiusPacket | undefined> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => { socket.off('message', onMessage); resolve(undefined); }, waitMs);
       const onMessage = (msg: Buffer) => { clearTimeout(timer); socket.off('message', onMessage); resolve(parsePacket(msg)); };
@@ -60,20 +67,28 @@ describe('RadiusServer', () => {
   });
 
   it('drops unknown sources, wrong secrets, unsigned requests and garbage, and counts each', async () => {
-    expect(await exchange(request('good', { secret: 'another-secret' }).raw)).toBeUndefined();
-    expect(await exchange(request('good', { messageAuthenticator: false }).raw)).toBeUndefined();
-    expect(await exchange(Buffer.from('not radius at all'))).toBeUndefined();
+    expect(await exchange(request('good', { secret: 'another-secret' }).raw, ports.auth, DROPPED_MS)).toBeUndefined();
+    expect(await exchange(request('good', { messageAuthenticator: false }).raw, ports.auth, DROPPED_MS)).toBeUndefined();
+    expect(await exchange(Buffer.from('not radius at all'), ports.auth, DROPPED_MS)).toBeUndefined();
     known = false;
-    expect(await exchange(request('good').raw)).toBeUndefined();
+    expect(await exchange(request('good').raw, ports.auth, DROPPED_MS)).toBeUndefined();
     expect(outcomes).toEqual(['bad_authenticator', 'missing_message_authenticator', 'malformed', 'unknown_client']);
   });
 
   it('replays the cached answer to a retransmission without running the handler again', async () => {
     let calls = 0;
-    handler = async () => { calls++; await new Promise((r) => setTimeout(r, 100)); return { code: 'accept' }; };
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    // The handler holds its answer until the test has seen the retransmission dropped, so "in
+    // progress" does not depend on how fast the machine is.
+    handler = async () => { calls++; await gate; return { code: 'accept' }; };
     const req = request('x');
+    const answered = exchange(req.raw);
+    await until(() => calls === 1);
     socket.send(req.raw, ports.auth, '127.0.0.1'); // still in progress: dropped
-    const first = await exchange(req.raw);
+    await until(() => outcomes.includes('duplicate_in_progress'));
+    release();
+    const first = await answered;
     const second = await exchange(req.raw);
     expect(first?.code).toBe(RadiusCode.AccessAccept);
     expect(second?.raw.equals(first!.raw)).toBe(true);
@@ -96,13 +111,13 @@ describe('RadiusServer', () => {
     expect(answer?.code).toBe(RadiusCode.AccountingResponse);
     expect(verifyResponse(answer!, acct, SECRET).ok).toBe(true);
     // Access-Requests are not for the accounting port.
-    expect(await exchange(request('good').raw, ports.acct!)).toBeUndefined();
+    expect(await exchange(request('good').raw, ports.acct!, DROPPED_MS)).toBeUndefined();
     const status = buildRequest({ code: RadiusCode.StatusServer, secret: SECRET });
     expect((await exchange(status.raw))?.code).toBe(RadiusCode.AccessAccept);
   });
 
   it('serves as the upstream for UpstreamRadiusClient (first factor proxy)', async () => {
-    const upstream = new UpstreamRadiusClient({ host: '127.0.0.1', port: ports.auth, secret: SECRET, timeoutMs: 1000 });
+    const upstream = new UpstreamRadiusClient({ host: '127.0.0.1', port: ports.auth, secret: SECRET, timeoutMs: 10_000 }); // answers end the wait
     await expect(upstream.authenticate('alice', 'good')).resolves.toBe('accept');
     await expect(upstream.authenticate('alice', 'bad')).resolves.toBe('reject');
     const wrongSecret = new UpstreamRadiusClient({ host: '127.0.0.1', port: ports.auth, secret: 'not-the-secret', timeoutMs: 300 });

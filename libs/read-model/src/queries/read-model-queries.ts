@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { DEFAULT_SETTINGS, FirstFactorMode, OathAlgorithm, OathKind, PhoneNumber, AuthMethod, SdkScope, SealedSecret, Settings, UserState } from '@twofold/domain';
+import { DEFAULT_SETTINGS, FirstFactorMode, OathAlgorithm, OathKind, PhoneNumber, AuthMethod, SdkScope, SealedSecret, Settings, UserState, normalizeUsername } from '@twofold/domain';
 import { dialectOf, Sql, sqlOver } from '../storage/sql';
 
 export interface UserView {
@@ -125,7 +125,7 @@ export class ReadModelQueries {
   }
 
   async findUserByUsername(username: string): Promise<UserView | null> {
-    const rows = await this.sql.query(`SELECT * FROM rm_users WHERE username = ?`, [username.trim().toLowerCase()]);
+    const rows = await this.sql.query(`SELECT * FROM rm_users WHERE username = ?`, [normalizeUsername(username)]);
     return rows.length ? toUser(rows[0]) : null;
   }
 

@@ -1,9 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { SDK_DEPS, SdkDeps } from '../sdk.deps';
-import { sdkStatusForCode } from './sdk-status';
+import { hasErrorCode } from '@twofold/domain';
+import { httpStatusForCode, isPublicStatus } from '@twofold/platform';
 
-interface CodedError { code?: unknown; message: string; field?: string; rule?: string; issues?: unknown[]; details?: { retryAfterSeconds?: number; issues?: unknown[]; field?: string } }
+interface CodedFields { field?: string; rule?: string; issues?: unknown[]; details?: { retryAfterSeconds?: number; issues?: unknown[]; field?: string } }
 
 // Every /sdk/v1 error leaves as RFC 9457 problem details with a stable `code`; 429 adds Retry-After.
 @Catch()
@@ -30,19 +31,17 @@ export class SdkProblemFilter implements ExceptionFilter {
       const code = status === 404 ? 'not_found' : status === 413 ? 'payload_too_large' : status === 400 ? 'invalid_request' : `http_${status}`;
       return problem(code, status, exception.message);
     }
-    const err = exception as CodedError;
-    if (err && typeof err.code === 'string') {
-      const status = sdkStatusForCode(err.code);
-      if (status < 500 || err.code !== 'internal') {
+    if (hasErrorCode(exception)) {
+      const err = exception as typeof exception & CodedFields;
+      const status = httpStatusForCode(err.code);
+      if (isPublicStatus(status)) {
         const field = err.field ?? err.details?.field;
         const issues = (err.issues && err.issues.length > 1 ? err.issues : undefined) ?? (err.details?.issues && err.details.issues.length > 1 ? err.details.issues : undefined);
         const extra: Record<string, unknown> = {
           ...(field ? { field } : {}), ...(err.rule ? { rule: err.rule } : {}), ...(issues ? { issues } : {}),
           ...(typeof err.details?.retryAfterSeconds === 'number' ? { retryAfterSeconds: err.details.retryAfterSeconds } : {}),
         };
-        if (status < 500 || ['master_unavailable', 'read_only_replica', 'not_ready', 'authentication_unavailable', 'read_model_timeout'].includes(err.code)) {
-          return problem(err.code, status, err.message, extra) as ReturnType<SdkProblemFilter['toProblem']>;
-        }
+        return problem(err.code, status, err.message, extra) as ReturnType<SdkProblemFilter['toProblem']>;
       }
     }
     return problem('internal', 500, 'internal error');

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SdkError } from '../errors/sdk-error';
 import { SDK_OPTIONS, SdkOptions } from '../sdk.deps';
-import { RateLimiter } from './rate-limiter';
+import { RateLimiter } from '@twofold/mfa';
 
 // The two limits of the SDK: every call per credential, and guessable operations per user.
 @Injectable()

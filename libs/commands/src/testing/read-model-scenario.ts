@@ -2,9 +2,9 @@ import { DataSource } from 'typeorm';
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { SecretKeyring } from '@twofold/domain';
 import { Argon2idHasher, TEST_ARGON2ID_PARAMS } from '@twofold/mfa';
-import { CommandService, SYSTEM_ACTOR } from '@twofold/commands';
-import { ReadModelProjector } from '../read-model-projector';
-import { ReadModelQueries } from '../queries/read-model-queries';
+import { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
+import { SYSTEM_ACTOR } from '../actor';
+import { CommandService } from '../command-service';
 
 export interface Harness {
   dataSource: DataSource;
@@ -19,7 +19,8 @@ const KEY = Buffer.alloc(32, 7);
 // The harness's cluster key: whoever projects a harness-written log needs it for users' contact.
 export const testKeyring = (): SecretKeyring => new SecretKeyring('k1', { k1: KEY });
 
-// A node's storage, read model and write side, wired as the server wires them.
+// A node's storage, read model and write side, wired as the server wires them. It lives with the
+// write side (the layer above the read model) so that no import runs up the layers.
 export async function openHarness(url: string, clock?: () => Date): Promise<Harness> {
   const dataSource = await openStorage({ url });
   const store = new TypeOrmEventStore(dataSource, clock ? { clock } : {});

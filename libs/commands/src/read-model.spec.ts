@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describeEachBackend } from '../../../test/support/backends';
 import { openStorage } from '@twofold/event-store';
-import { ReadModelProjector } from './read-model-projector';
-import { openHarness, runScenario } from './testing/scenario';
+import { ReadModelProjector } from '@twofold/read-model';
+import { openHarness, runScenario } from './testing/read-model-scenario';
 
 const REGISTER = join(__dirname, '../../event-store/src/testing/register-ts.js');
-const WORKER = join(__dirname, 'testing/project-worker.ts');
+const WORKER = join(__dirname, '../../read-model/src/testing/project-worker.ts');
 
 describeEachBackend('read model', ({ freshStorage }) => {
   it('shows every change right after the command returns', async () => {
