@@ -2,7 +2,7 @@
 // each checkpoint on stdout, until it is killed.
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { ReadModelProjector } from '../read-model-projector';
-import { testKeyring } from './scenario';
+import { testKeyring } from './test-keyring';
 
 async function main(): Promise<void> {
   const dataSource = await openStorage({ url: process.argv[2] });
