@@ -4,6 +4,7 @@ import type { NodeRuntime } from '../node/node-runtime';
 import type { MasterAddress } from '../cluster/cluster-role';
 import { probePeer } from '../cluster/peer-probe';
 import { applyUpstream, UpstreamSecurityEvents } from './upstream-security-events';
+import { drainOutbox } from './outbox-drain';
 
 // Runs this node's side of replication for whatever role it has, and changes role when the
 // cluster does: promotion (one command), fencing by a higher epoch, following a new master.
@@ -15,6 +16,7 @@ export class ReplicationCoordinator {
   private stopped = false;
   private disconnectedSince: number | null = null;
   private handlingDivergence = false;
+  private draining: Promise<void> = Promise.resolve();
 
   constructor(private readonly rt: NodeRuntime, private readonly outbox: UpstreamOutbox, private readonly upstream: UpstreamSecurityEvents) {}
 
@@ -54,6 +56,7 @@ export class ReplicationCoordinator {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.finder) clearInterval(this.finder);
+    await this.draining;
     if (this.pruner) clearInterval(this.pruner);
     await this.slave?.stop();
     await this.master?.stop();
@@ -64,6 +67,10 @@ export class ReplicationCoordinator {
       slaves: this.master?.status() ?? [],
       upstream: this.slave?.status() ?? null,
     };
+  }
+
+  pendingSecurityEvents(): Promise<number> {
+    return this.outbox.count();
   }
 
   // Synchronous replication: the write returns once `count` slaves hold it durably.
@@ -168,14 +175,16 @@ export class ReplicationCoordinator {
     this.slave = undefined;
     const epoch = await rt.commands.cluster.promote({ nodeId: rt.dataDir.identity.nodeId, nodeName: rt.dataDir.identity.nodeName }, { actor });
     rt.role.becomeMaster(epoch, this.self);
-    // What this node raised while it was a slave is now the master's own to append.
-    for (const item of await this.outbox.pending(0, 10_000)) {
-      await applyUpstream(rt.commands, item).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not apply a pending security event'));
-      await this.outbox.remove([item.id]);
-      this.upstream.settle([item.id]);
-    }
     await this.startMaster();
     this.log.warn({ epoch }, 'promoted to master');
+    // What this node raised while it was a slave is now the master's own to append. In the
+    // background, in batches: the node answers sign-ins and accepts writes meanwhile (its
+    // directory still folds the pending items, so a code used during the outage stays used).
+    const started = Date.now();
+    this.draining = drainOutbox(this.outbox, rt.commands.security, this.upstream, this.log).then(
+      (n) => { if (n > 0) this.log.info({ applied: n, ms: Date.now() - started }, 'security events raised as a slave appended'); },
+      (err) => this.log.error({ err: (err as Error).message }, 'could not append the pending security events; they stay in the outbox'),
+    );
     return epoch;
   }
 

@@ -2,9 +2,9 @@ import {
   decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication, RecordChallengeConsumed, evaluateFailure, evaluateFraudReport, evolveUser, RecordOathCodeUsed,
   RecordSuccessfulAuthentication, Settings, UserState, DomainEvent,
 } from '@twofold/domain';
-import type { SecurityEventSink, CommandService } from '@twofold/commands';
+import type { SecurityEventSink, CommandService, SecurityEvents } from '@twofold/commands';
 import type { ReadModelQueries } from '@twofold/read-model';
-import type { UpstreamOutbox } from '@twofold/replication';
+import type { OutboxItem, UpstreamOutbox } from '@twofold/replication';
 
 export type UpstreamKind = 'failed_attempt' | 'success' | 'code_used' | 'oath_success' | 'challenge_success' | 'fraud';
 
@@ -71,32 +71,41 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
     for (const id of ids) this.pending.delete(id);
   }
 
-  // After a restart: what is still in the outbox is still enforced.
+  // After a restart: what is still in the outbox is still enforced (every page of it).
   async reload(): Promise<void> {
-    for (const item of await this.outbox.pending(0, 10_000)) {
-      const p = item.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
-      const state = await this.queries.getUserState(p.userId);
-      if (!state) continue;
-      const settings = await this.queries.getSettings();
-      const at = new Date(item.createdAt);
-      let events: DomainEvent[] = [];
-      try {
-        if (item.kind === 'failed_attempt') events = evaluateFailure(state, settings, at, { reason: p.reason, source: p.source });
-        if (item.kind === 'code_used' || item.kind === 'oath_success') events = decideRecordOathCodeUsed(state, RecordOathCodeUsed.create({ userId: p.userId, tokenId: p.tokenId, counter: p.counter }));
-        if (item.kind === 'fraud') events = evaluateFraudReport(state, settings, at, p.reason);
-        if (item.kind === 'challenge_success') events = decideRecordChallengeConsumed(state, RecordChallengeConsumed.create({ userId: p.userId, nonce: p.nonce, expiresAt: p.expiresAt }));
-      } catch {
-        events = []; // already reflected in the read model
-      }
-      this.pending.set(item.id, { id: item.id, userId: p.userId, events });
+    for (let after = 0, page = await this.outbox.pending(0, 1000); page.length > 0; after = page[page.length - 1].seq, page = await this.outbox.pending(after, 1000)) {
+      for (const item of page) await this.reloadItem(item);
     }
+  }
+
+  private async reloadItem(item: OutboxItem): Promise<void> {
+    const p = item.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
+    const state = await this.queries.getUserState(p.userId);
+    if (!state) return;
+    const settings = await this.queries.getSettings();
+    const at = new Date(item.createdAt);
+    let events: DomainEvent[] = [];
+    try {
+      if (item.kind === 'failed_attempt') events = evaluateFailure(state, settings, at, { reason: p.reason, source: p.source });
+      if (item.kind === 'code_used' || item.kind === 'oath_success') events = decideRecordOathCodeUsed(state, RecordOathCodeUsed.create({ userId: p.userId, tokenId: p.tokenId, counter: p.counter }));
+      if (item.kind === 'fraud') events = evaluateFraudReport(state, settings, at, p.reason);
+      if (item.kind === 'challenge_success') events = decideRecordChallengeConsumed(state, RecordChallengeConsumed.create({ userId: p.userId, nonce: p.nonce, expiresAt: p.expiresAt }));
+    } catch {
+      events = []; // already reflected in the read model
+    }
+    this.pending.set(item.id, { id: item.id, userId: p.userId, events });
   }
 }
 
 // On the master: an upstream message from a slave becomes the same events a local one would.
-export async function applyUpstream(commands: CommandService, event: { id: string; kind: string; payload: Record<string, unknown> }): Promise<void> {
+export function applyUpstream(commands: CommandService, event: { id: string; kind: string; payload: Record<string, unknown> }): Promise<void> {
+  return recordUpstream(commands.security, event);
+}
+
+// The same through a given recorder (a SecurityEvents batch when a promoted node applies its outbox).
+export async function recordUpstream(recorder: SecurityEvents, event: { id: string; kind: string; payload: Record<string, unknown> }): Promise<void> {
   const p = event.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
-  const security = commands.security.causedBy(event.id);
+  const security = recorder.causedBy(event.id);
   try {
     switch (event.kind as UpstreamKind) {
       case 'failed_attempt': return await security.recordFailedAttempt(p.userId, p.reason ?? 'authentication failed', p.source ?? 'slave');
