@@ -47,7 +47,6 @@ describe('promoting a slave under RADIUS load', () => {
     await eventually('the outbox appended', async () => (await status(slave)).pendingSecurityEvents === 0);
     await load.untilAnswered(200);
     const report = await load.stop();
-    // eslint-disable-next-line no-console
     console.log(`promotion under load: ${report.answered} sign-ins, worst gap ${report.worstGapMs} ms, promote answered after ${promotedMs} ms, first write ${firstWriteMs} ms after the command, outbox ${before.pendingSecurityEvents}`);
 
     expect(report.failures).toEqual([]);

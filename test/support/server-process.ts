@@ -17,6 +17,8 @@ export interface ServerOptions {
   replicationPort?: number;
   adminToken?: string;        // known from an earlier start of the same data dir
   startTimeoutMs?: number;
+  host?: string;              // where the test reaches it (default 127.0.0.1)
+  prefix?: string[];          // run under this command, e.g. ['ip', 'netns', 'exec', 'ns1']
 }
 
 // A real server process on loopback, as an administrator would start it (built dist/ code).
@@ -33,10 +35,11 @@ export class ServerProcess {
     readonly radiusPort: number,
     readonly acctPort: number,
     readonly replicationPort: number,
+    readonly host = '127.0.0.1',
   ) {}
 
   get url(): string {
-    return `https://127.0.0.1:${this.httpPort}`;
+    return `https://${this.host}:${this.httpPort}`;
   }
 
   get ca(): string {
@@ -54,7 +57,8 @@ export class ServerProcess {
     const radiusPort = opts.radiusPort ?? (await freePort());
     const acctPort = opts.acctPort ?? (await freePort());
     const replicationPort = opts.replicationPort ?? (await freePort());
-    const child = spawn(process.execPath, [SERVER_MAIN], {
+    const [command, ...args] = [...(opts.prefix ?? []), process.execPath, SERVER_MAIN];
+    const child = spawn(command, args, {
       cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH ?? '',
@@ -72,7 +76,7 @@ export class ServerProcess {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const server = new ServerProcess(child, dataDir, httpPort, radiusPort, acctPort, replicationPort);
+    const server = new ServerProcess(child, dataDir, httpPort, radiusPort, acctPort, replicationPort, opts.host);
     if (opts.adminToken) server.adminToken = opts.adminToken;
     server.exited = new Promise((res) => child.once('exit', (code) => res(code)));
     child.stdout!.on('data', (d: Buffer) => server.stdout.push(d.toString()));

@@ -8,3 +8,4 @@ export * from './storage/upstream-inbox';
 export type { SlaveStatus } from './master/master-session';
 export * from './master/replication-master';
 export * from './slave/replication-slave';
+export * from './slave/ask-master';

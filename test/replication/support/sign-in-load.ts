@@ -1,6 +1,39 @@
 import { base32Decode } from '@twofold/domain';
 import { generateHotp } from '@twofold/mfa';
-import { TestRadiusClient } from '../../support/radius-tools';
+import { createSocket, type Socket } from 'node:dgram';
+import { buildRequest, parsePacket, stringAttribute, verifyResponse, type RadiusPacket } from '@twofold/radius';
+
+// One UDP socket per user: one request in flight on it at a time.
+class LoadClient {
+  private constructor(private readonly socket: Socket) {}
+
+  static async open(): Promise<LoadClient> {
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, resolve));
+    return new LoadClient(socket);
+  }
+
+  exchange(secret: string, username: string, password: string, target: { host: string; port: number }, waitMs: number): Promise<RadiusPacket | undefined> {
+    const request = buildRequest({ secret, userPassword: password, messageAuthenticator: true, attributes: [stringAttribute('User-Name', username)] });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.socket.off('message', onMessage); resolve(undefined); }, waitMs);
+      const onMessage = (msg: Buffer) => {
+        let packet: RadiusPacket;
+        try { packet = parsePacket(msg); } catch { return; }
+        if (packet.identifier !== request.identifier || !verifyResponse(packet, request, secret).ok) return;
+        clearTimeout(timer);
+        this.socket.off('message', onMessage);
+        resolve(packet);
+      };
+      this.socket.on('message', onMessage);
+      this.socket.send(request.raw, target.port, target.host);
+    });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
 
 export interface HotpUser { username: string; seed: Buffer; counter: number }
 
@@ -24,17 +57,16 @@ export class SignInLoad {
   private startedAt = 0;
   private stoppedAt = 0;
 
-  constructor(private port: number, private readonly secret: string, private readonly users: HotpUser[], private readonly timeoutMs = 3000, private readonly pauseMs = 0) {}
+  private readonly target: { host: string; port: number };
 
-  // Later requests go to another node (the same users and counters).
-  retarget(port: number): void {
-    this.port = port;
+  constructor(target: number | { host: string; port: number }, private readonly secret: string, private readonly users: HotpUser[], private readonly timeoutMs = 3000, private readonly pauseMs = 0) {
+    this.target = typeof target === 'number' ? { host: '127.0.0.1', port: target } : target;
   }
 
   async start(): Promise<void> {
     this.running = true;
     this.startedAt = Date.now();
-    const clients = await Promise.all(this.users.map(() => TestRadiusClient.open()));
+    const clients = await Promise.all(this.users.map(() => LoadClient.open()));
     this.loops = this.users.map((user, i) => this.loop(user, clients[i]));
   }
 
@@ -51,12 +83,11 @@ export class SignInLoad {
     return this.report();
   }
 
-  private async loop(user: HotpUser, client: TestRadiusClient): Promise<void> {
+  private async loop(user: HotpUser, client: LoadClient): Promise<void> {
     try {
       while (this.running) {
         const code = generateHotp(user.seed, user.counter);
-        const request = client.request(this.secret, user.username, code, [], { messageAuthenticator: true });
-        const answer = await client.exchange(request, this.secret, this.port, this.timeoutMs);
+        const answer = await client.exchange(this.secret, user.username, code, this.target, this.timeoutMs);
         user.counter++;
         if (!answer) this.failures.push(`${user.username}: no answer within ${this.timeoutMs} ms`);
         else {

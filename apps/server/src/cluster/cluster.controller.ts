@@ -18,6 +18,15 @@ export class ClusterController {
     return { nodeId: dataDir.identity.nodeId, nodeName: dataDir.identity.nodeName, role: role.role, epoch: role.epoch, fenced: role.fenced, master: role.master };
   }
 
+  // Public: "a newer epoch may exist". Nothing in it is believed; this node checks with the
+  // master the log names (over replication, identity checked) and steps down only if it answers.
+  @Post('cluster/v1/epoch-notice')
+  @HttpCode(202)
+  epochNotice() {
+    this.runtime.replication.checkNow();
+    return { checking: true };
+  }
+
   // Public: the cluster CA, so a joining node can compare it with the fingerprint in its token.
   @Get('cluster/v1/ca')
   ca() {
