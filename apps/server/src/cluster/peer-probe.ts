@@ -1,4 +1,5 @@
 import { request } from 'node:https';
+import { isIP } from 'node:net';
 import type { MasterAddress, Role } from './cluster-role';
 
 export interface PeerEpoch { nodeId: string; nodeName: string; role: Role; epoch: number; fenced: boolean; master: MasterAddress | null }
@@ -6,7 +7,7 @@ export interface PeerEpoch { nodeId: string; nodeName: string; role: Role; epoch
 // Asks a node (over HTTPS, trusting only the cluster CA) which epoch and master it knows.
 export function probePeer(host: string, httpPort: number, ca: string, timeoutMs = 1500): Promise<PeerEpoch | null> {
   return new Promise((resolve) => {
-    const req = request({ host, port: httpPort, path: '/cluster/v1/epoch', method: 'GET', ca, timeout: timeoutMs, agent: false, servername: host === '127.0.0.1' ? undefined : host }, (res) => {
+    const req = request({ host, port: httpPort, path: '/cluster/v1/epoch', method: 'GET', ca, timeout: timeoutMs, agent: false, servername: tlsServername(host) }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c) => { if (body.length < 65536) body += c; });
@@ -28,7 +29,7 @@ export function probePeer(host: string, httpPort: number, ca: string, timeoutMs 
 // master itself (NewerMasterFinder), so a forged notice costs it one check and nothing else.
 export function noticePeer(host: string, httpPort: number, ca: string, timeoutMs = 1500): Promise<void> {
   return new Promise((resolve) => {
-    const req = request({ host, port: httpPort, path: '/cluster/v1/epoch-notice', method: 'POST', ca, timeout: timeoutMs, agent: false, servername: host === '127.0.0.1' ? undefined : host }, (res) => {
+    const req = request({ host, port: httpPort, path: '/cluster/v1/epoch-notice', method: 'POST', ca, timeout: timeoutMs, agent: false, servername: tlsServername(host) }, (res) => {
       res.resume();
       res.on('end', () => resolve());
     });
@@ -36,4 +37,10 @@ export function noticePeer(host: string, httpPort: number, ca: string, timeoutMs
     req.on('error', () => resolve());
     req.end();
   });
+}
+
+// SNI carries host names only (RFC 6066); an IP address is checked against the certificate's IP
+// names without it.
+export function tlsServername(host: string): string | undefined {
+  return isIP(host) ? undefined : host;
 }

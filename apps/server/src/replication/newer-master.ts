@@ -1,7 +1,7 @@
 import { askMaster } from '@twofold/replication';
 import type { NodeRuntime } from '../node/node-runtime';
 import type { MasterAddress } from '../cluster/cluster-role';
-import { noticePeer, probePeer, type PeerEpoch } from '../cluster/peer-probe';
+import { noticePeer, probePeer, tlsServername, type PeerEpoch } from '../cluster/peer-probe';
 
 export interface VerifiedMaster { epoch: number; master: MasterAddress }
 
@@ -46,7 +46,7 @@ export class NewerMasterFinder {
         clusterId: dataDir.identity.clusterId, nodeId: dataDir.identity.nodeId, nodeName: dataDir.identity.nodeName,
         epoch: role.epoch, head: await store.head(),
         master: { host: recorded.host, port: recorded.replicationPort, nodeName: recorded.nodeName },
-        tls: { key: dataDir.tls.keyPem, cert: dataDir.tls.certPem, ca: dataDir.ca.certPem, servername: recorded.host === '127.0.0.1' ? 'localhost' : recorded.host },
+        tls: { key: dataDir.tls.keyPem, cert: dataDir.tls.certPem, ca: dataDir.ca.certPem, servername: tlsServername(recorded.host) },
       });
       if (answer.epoch <= role.epoch) return null;
       return { epoch: answer.epoch, master: { nodeId, nodeName: recorded.nodeName, host: recorded.host, httpPort: recorded.httpPort, replicationPort: recorded.replicationPort } };

@@ -4,6 +4,7 @@ import type { NodeRuntime } from '../node/node-runtime';
 import type { MasterAddress } from '../cluster/cluster-role';
 import { applyUpstream, UpstreamSecurityEvents } from './upstream-security-events';
 import { drainOutbox } from './outbox-drain';
+import { tlsServername } from '../cluster/peer-probe';
 import { NewerMasterFinder, type VerifiedMaster } from './newer-master';
 
 // Runs this node's side of replication for whatever role it has, and changes role when the
@@ -127,7 +128,7 @@ export class ReplicationCoordinator {
     this.slave = new ReplicationSlave({
       store: rt.store, clusterId: rt.dataDir.identity.clusterId, nodeId: rt.dataDir.identity.nodeId,
       nodeName: rt.dataDir.identity.nodeName, epoch: () => rt.role.epoch,
-      master: { host: target.host, port: target.replicationPort }, tls: { ...this.tls, servername: target.host === '127.0.0.1' ? 'localhost' : target.host },
+      master: { host: target.host, port: target.replicationPort }, tls: { ...this.tls, servername: tlsServername(target.host) },
       logger: this.log, outbox: this.outbox, reconnect: { minMs: 200, maxMs: 2000 },
     });
     this.disconnectedSince = Date.now();

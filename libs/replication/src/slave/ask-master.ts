@@ -35,7 +35,7 @@ export function askMaster(o: AskMasterOptions): Promise<MasterAnswer> {
       host: o.master.host, port: o.master.port, key: o.tls.key, cert: o.tls.cert, ca: o.tls.ca, servername: o.tls.servername,
       rejectUnauthorized: true, minVersion: 'TLSv1.2',
     });
-    const timer = setTimeout(() => conn.destroy(new ReplicationError('not_connected', 'no answer from the master in time')), o.timeoutMs ?? 3000);
+    const timer = setTimeout(() => conn.destroy(new ReplicationError('not_connected', 'no answer from the master in time')), o.timeoutMs ?? 5000);
     let peer = { commonName: '', fingerprint: '' };
     const conn = new FrameSocket(socket, {
       onMessage: (m) => {
