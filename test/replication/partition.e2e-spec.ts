@@ -56,7 +56,6 @@ for (const mode of ['asynchronous', 'synchronous'] as const) {
     });
 
     afterAll(async () => {
-      for (const [name, node] of Object.entries(nodes)) require('fs').writeFileSync(`/tmp/partition-${mode}-${name}.log`, node.stdout.join('')); // DEBUG
       for (const node of Object.values(nodes)) await node.stop('SIGKILL');
       net?.close();
     });
@@ -101,13 +100,19 @@ for (const mode of ['asynchronous', 'synchronous'] as const) {
       await new Promise((r) => setTimeout(r, 1500));
       const acknowledgedBefore = await before.stop();
 
-      // The master loses both slaves; clients still reach it and it still takes writes.
+      // s1 is cut off first, so s2 holds writes s1 lacks (in synchronous mode s2 confirmed them);
+      // then the master loses s2 too. Clients still reach it and it still takes writes.
       network.cut('m1', 's1');
+      const s1Behind = startWriter(nodes.m1, 'onlys2-');
+      await eventually('writes only s2 holds', async () => (await head(nodes.s2)).position > (await head(nodes.s1)).position + 20, 20_000);
+      const acknowledgedOnlyS2 = await s1Behind.stop();
       network.cut('m1', 's2');
       const alone = startWriter(nodes.m1, 'alone-');
       await eventually('s1 notices it lost the master', async () => (await status(nodes.s1)).replication?.connected === false, 20_000);
+      // Promotion first fetches from s2 what s2 holds beyond s1's log.
       const promoted = await nodes.s1.api('POST', '/admin/v1/cluster/promote');
       expect(promoted.body).toEqual({ role: 'master', epoch: 1 });
+      expect(nodes.s1.logLines().some((l) => l.msg === 'fetched the end of the log from a peer before promotion' && l.from === 's2')).toBe(true);
       const newWrites = startWriter(nodes.s1, 'new-');
       await eventually('s2 follows s1', async () => (await status(nodes.s2)).epoch === 1 && (await status(nodes.s2)).replication?.connected, 30_000);
       await new Promise((r) => setTimeout(r, 2000));
@@ -149,8 +154,10 @@ for (const mode of ['asynchronous', 'synchronous'] as const) {
       const cli = await twofold(['--url', nodes.m1.url, '--token', adminToken, '--ca', join(m1Dir, 'tls/ca.pem'), 'status']);
       if (mode === 'synchronous') {
         // Nothing it acknowledged is lost: before the cut, and (none, or forwarded) after.
-        for (const w of [...acknowledgedBefore, ...acknowledgedAlone]) expect([w.name, await existsOnS1(w.name)]).toEqual([w.name, true]);
+        for (const w of [...acknowledgedBefore, ...acknowledgedOnlyS2, ...acknowledgedAlone]) expect([w.name, await existsOnS1(w.name)]).toEqual([w.name, true]);
       } else {
+        // What s2 held is kept too (fetched at promotion).
+        for (const w of acknowledgedOnlyS2) expect([w.name, await existsOnS1(w.name)]).toEqual([w.name, true]);
         // Writes it acknowledged alone are not in the cluster's history: set aside, listed.
         const lost = [];
         for (const w of acknowledgedAlone.filter((x) => x.at < healedAt)) if (!(await existsOnS1(w.name))) lost.push(w.name);

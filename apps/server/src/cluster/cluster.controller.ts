@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Post, Query, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
 import type { Actor } from '@twofold/commands';
 import { certificateFingerprint } from '@twofold/platform';
 import { RUNTIME } from '../node/runtime.token';
@@ -6,6 +7,7 @@ import type { NodeRuntime } from '../node/node-runtime';
 import { AdminAuthGuard } from '../admin/auth/admin-auth.guard';
 import { CurrentActor } from '../admin/auth/actor';
 import { admitNode } from './admit-node';
+import { memberNodeOf } from './node-peer';
 
 @Controller()
 export class ClusterController {
@@ -25,6 +27,17 @@ export class ClusterController {
   epochNotice() {
     this.runtime.replication.checkNow();
     return { checking: true };
+  }
+
+  // Member nodes only (their node certificate): this node's log, for a peer being promoted that
+  // lacks the end of it. Records are stored hash-chained, so the reader checks every one.
+  @Get('cluster/v1/log')
+  async log(@Req() req: Request, @Query('after') after?: string, @Query('limit') limit?: string) {
+    if (!(await memberNodeOf(this.runtime, req))) throw new ForbiddenException({ code: 'forbidden', message: 'only a member node (its node certificate) may read the log' });
+    const from = Math.max(0, Math.trunc(Number(after ?? 0)) || 0);
+    const count = Math.min(1000, Math.max(1, Math.trunc(Number(limit ?? 500)) || 500));
+    const { store } = this.runtime;
+    return { head: await store.head(), records: await store.readFrom(from, count) };
   }
 
   // Public: the cluster CA, so a joining node can compare it with the fingerprint in its token.
@@ -49,8 +62,9 @@ export class ClusterController {
   @Post('admin/v1/cluster/promote')
   @UseGuards(AdminAuthGuard)
   @HttpCode(200)
-  async promote(@CurrentActor() actor: Actor) {
-    const epoch = await this.runtime.replication.promote(actor.actor);
+  async promote(@CurrentActor() actor: Actor, @Body() body: unknown) {
+    const force = typeof body === 'object' && body !== null && (body as { force?: unknown }).force === true;
+    const epoch = await this.runtime.replication.promote(actor.actor, { force });
     return { role: this.runtime.role.role, epoch };
   }
 }

@@ -68,7 +68,7 @@ export class NewerMasterFinder {
     }));
   }
 
-  private async peers(): Promise<Array<Omit<MasterAddress, never>>> {
+  async peers(): Promise<MasterAddress[]> {
     const { rt } = this;
     const self = rt.dataDir.identity.nodeId;
     const peers: MasterAddress[] = (await rt.queries.listClusterNodes()).filter((n) => n.nodeId !== self);

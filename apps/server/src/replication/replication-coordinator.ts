@@ -5,6 +5,7 @@ import type { MasterAddress } from '../cluster/cluster-role';
 import { applyUpstream, UpstreamSecurityEvents } from './upstream-security-events';
 import { drainOutbox } from './outbox-drain';
 import { tlsServername } from '../cluster/peer-probe';
+import { catchUpFromPeers } from './promotion-catch-up';
 import { NewerMasterFinder, type VerifiedMaster } from './newer-master';
 
 // Runs this node's side of replication for whatever role it has, and changes role when the
@@ -174,13 +175,24 @@ export class ReplicationCoordinator {
     }
   }
 
-  // One command: this slave writes the next epoch record and becomes the master.
-  async promote(actor: string): Promise<number> {
+  // One command: this slave catches up from its peers, writes the next epoch record and becomes
+  // the master. `force`: promote even if a peer holds writes this node cannot fetch (logged, and
+  // the actor recorded on the epoch record says so).
+  async promote(actor: string, opts: { force?: boolean } = {}): Promise<number> {
     const { rt } = this;
     if (rt.role.role === 'master' && !rt.role.fenced) return rt.role.epoch;
     await this.slave?.stop();
     this.slave = undefined;
-    const epoch = await rt.commands.cluster.promote({ nodeId: rt.dataDir.identity.nodeId, nodeName: rt.dataDir.identity.nodeName }, { actor });
+    let caughtUp: { fetched: number; ahead: string[] };
+    try {
+      caughtUp = await catchUpFromPeers(rt, await this.finder.peers(), opts.force === true);
+      await rt.projector.waitFor((await rt.store.head()).position, 30_000);
+    } catch (err) {
+      if (rt.role.role === 'slave') this.startSlave(); // not promoted: go on following
+      throw err;
+    }
+    const recordedActor = opts.force && caughtUp.ahead.length > 0 ? `${actor} (forced; ahead: ${caughtUp.ahead.join(', ')})` : opts.force ? `${actor} (forced)` : actor;
+    const epoch = await rt.commands.cluster.promote({ nodeId: rt.dataDir.identity.nodeId, nodeName: rt.dataDir.identity.nodeName }, { actor: recordedActor });
     rt.role.becomeMaster(epoch, this.self);
     await this.startMaster();
     this.log.warn({ epoch }, 'promoted to master');
