@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ServerProcess } from '../support/server-process';
 import { freePort } from '../support/ports';
 import { twofold } from '../support/cli';
+import { addRadiusClient, createRadiusUser, hasOathtool, hasRadclient, oathtoolTotp, radclient } from '../support/radius-tools';
 
 // TWOFOLD_REPLICATION_SYNC_SLAVES=1: a write is acknowledged only once a slave holds it durably,
 // so a promotion can lose nothing that was acknowledged.
@@ -14,6 +15,21 @@ describe('synchronous replication', () => {
   afterAll(async () => {
     await slave?.stop('SIGKILL');
     await master?.stop('SIGKILL');
+  });
+
+  // Synchronous mode covers administrative writes. A sign-in's security record is durable on the
+  // master at once and replicated as soon as possible: no slave connected must not fail a sign-in.
+  (hasRadclient && hasOathtool ? it : it.skip)('answers a sign-in Accept with no slave connected', async () => {
+    const setup = await ServerProcess.start();
+    await addRadiusClient(setup, { name: 'loopback', address: '127.0.0.1', secret: 'sync-secret', firstFactor: 'none' });
+    const { secret } = await createRadiusUser(setup, 'sam', { totp: true });
+    await setup.stop();
+    master = await ServerProcess.start({ dataDir: setup.dataDir, adminToken: setup.adminToken, httpPort: setup.httpPort, radiusPort: setup.radiusPort,
+      env: { TWOFOLD_REPLICATION_SYNC_SLAVES: '1', TWOFOLD_REPLICATION_SYNC_TIMEOUT_MS: '2000' } });
+    // One try of 2 s: an answer held back for a slave acknowledgement (2 s here) is a failed sign-in.
+    const answer = await radclient(master.radiusPort, 'sync-secret', { 'User-Name': 'sam', 'User-Password': oathtoolTotp(secret!), 'Message-Authenticator': '0x00' }, { timeoutS: 2, retries: 1 });
+    expect(answer.code).toBe('Access-Accept');
+    await master.stop('SIGKILL');
   });
 
   it('does not acknowledge a write no slave holds, and acknowledges once one does', async () => {

@@ -18,6 +18,8 @@ export interface ServerOptions {
   adminToken?: string;        // known from an earlier start of the same data dir
   host?: string;              // loopback address to bind and advertise (default 127.0.0.1)
   startTimeoutMs?: number;
+  host?: string;              // where the test reaches it (default 127.0.0.1)
+  prefix?: string[];          // run under this command, e.g. ['ip', 'netns', 'exec', 'ns1']
 }
 
 // A real server process on loopback, as an administrator would start it (built dist/ code).
@@ -58,7 +60,8 @@ export class ServerProcess {
     const radiusPort = opts.radiusPort ?? (await freePort());
     const acctPort = opts.acctPort ?? (await freePort());
     const replicationPort = opts.replicationPort ?? (await freePort());
-    const child = spawn(process.execPath, [SERVER_MAIN], {
+    const [command, ...args] = [...(opts.prefix ?? []), process.execPath, SERVER_MAIN];
+    const child = spawn(command, args, {
       cwd: REPO_ROOT,
       env: {
         PATH: process.env.PATH ?? '',

@@ -45,7 +45,9 @@ export class CommandService {
     this.executor = new StreamExecutor(deps);
     this.radiusClients = new RadiusClientCommands(this.executor, deps.queries, deps.sealer);
     this.access = new AccessCommands(this.executor, deps.queries);
-    this.security = new SecurityEvents(this.executor, deps.queries, () => this.now());
+    // Sign-in security records are durable here and replicated as soon as possible: they never
+    // wait for synchronous replication (a sign-in must not fail for lack of a slave).
+    this.security = new SecurityEvents(new StreamExecutor({ ...deps, afterAppend: undefined }), deps.queries, () => this.now(), deps);
     this.cluster = new ClusterCommands(deps, () => this.now());
     this.approvals = new ApprovalCommands(this.executor, deps.store, this.security, () => this.now());
   }

@@ -7,3 +7,4 @@ export * from './stream-executor';
 export * from './security-events';
 export * from './cluster-commands';
 export * from './approval-commands';
+export * from './security-batch';

@@ -3,8 +3,18 @@ import {
   RecordFailedAttempt, RecordOathCodeUsed, RecordSuccessfulAuthentication, Streams,
 } from '@twofold/domain';
 import type { ReadModelQueries } from '@twofold/read-model';
+import type { DomainEvent, UserState } from '@twofold/domain';
+import type { EventStore } from '@twofold/event-store';
+import type { ReadModelProjector } from '@twofold/read-model';
 import { Actor } from './actor';
-import { StreamExecutor } from './stream-executor';
+import { SecurityBatch } from './security-batch';
+
+// StreamExecutor, or a SecurityBatch that collects the same decisions for one transaction.
+interface UserStreamExecutor {
+  execute(streamId: string, fold: typeof foldUser, decide: (state: UserState) => DomainEvent[] | Promise<DomainEvent[]>, actor: Actor): Promise<unknown>;
+}
+
+export interface SecurityBatchDeps { store: EventStore; projector: ReadModelProjector; nodeId: string; epoch?: () => number; onAppended?: (count: number) => void }
 
 // What the authentication engine reports back to the log. On the master these append directly;
 // a slave will route the same calls through its outbox to the master.
@@ -23,7 +33,12 @@ export interface SecurityEventSink {
 export interface ChallengeAnswered { nonce: string; expiresAt: string }
 
 export class SecurityEvents implements SecurityEventSink {
-  constructor(private readonly executor: StreamExecutor, private readonly queries: ReadModelQueries, private readonly clock: () => Date) {}
+  constructor(
+    private readonly executor: UserStreamExecutor,
+    private readonly queries: ReadModelQueries,
+    private readonly clock: () => Date,
+    private readonly batchDeps?: SecurityBatchDeps,
+  ) {}
 
   // causationId: the id a slave gave the event upstream; the master stamps it on what it appends.
   private actor(source: string): Actor {
@@ -36,10 +51,30 @@ export class SecurityEvents implements SecurityEventSink {
   // The same recorder, stamping its events as caused by an upstream message. `actor`: who the
   // metadata names (the sending node), whatever the message's own source says.
   causedBy(causationId: string, actor?: string): SecurityEvents {
-    const child = new SecurityEvents(this.executor, this.queries, this.clock);
+    const child = new SecurityEvents(this.executor, this.queries, this.clock, this.batchDeps);
     child.causationId = causationId;
     child.actorOverride = actor;
     return child;
+  }
+
+  // Many outcomes (each stamped with its causationId by `record`) in one append. `record` runs
+  // again from scratch if a concurrent writer changed one of the streams meanwhile.
+  async inBatch(record: (events: SecurityEvents) => Promise<void>): Promise<{ appended: number; position: number | null }> {
+    const deps = this.batchDeps;
+    if (!deps) throw new Error('security batches need the store and projector');
+    for (let attempt = 1; ; attempt++) {
+      const batch = new SecurityBatch(deps.store, deps.nodeId, deps.epoch ?? (() => 0));
+      await record(new SecurityEvents(batch, this.queries, this.clock));
+      try {
+        const appended = batch.size;
+        const position = await batch.commit(deps.projector);
+        if (appended > 0) deps.onAppended?.(appended);
+        return { appended, position };
+      } catch (err) {
+        if ((err as { code?: string }).code === 'version_conflict' && attempt < 5) continue;
+        throw err;
+      }
+    }
   }
 
   async recordFailedAttempt(userId: string, reason: string, source: string): Promise<void> {

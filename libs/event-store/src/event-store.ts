@@ -41,8 +41,13 @@ export type VerifyResult =
 
 export interface Subscription { close(): void }
 
+export interface StreamAppend { streamId: string; expectedVersion: number; events: NewEvent[] }
+
 export interface EventStore {
   append(streamId: string, expectedVersion: number, events: NewEvent[]): Promise<StoredEvent[]>;
+  // Several streams in one transaction (one durable write): all or nothing; a version_conflict
+  // on any stream writes none. Returns every stored record in position order.
+  appendMany(appends: StreamAppend[]): Promise<StoredEvent[]>;
   // Records with position > afterPosition, in order, at most `limit`.
   readFrom(afterPosition: number, limit: number): Promise<StoredEvent[]>;
   readStream(streamId: string): Promise<StoredEvent[]>;

@@ -11,6 +11,8 @@ export interface LogBackend {
   // plan() sees the committed head and stream version and returns the rows to insert, or
   // throws, in which case nothing is written. streamId null: plan gets streamVersion 0.
   write(streamId: string | null, plan: (head: LogHead, streamVersion: number) => EventLogRow[]): Promise<EventLogRow[]>;
+  // The same for several streams in one transaction: plan() gets each stream's committed version.
+  writeMany(streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): Promise<EventLogRow[]>;
   // One transaction under the same serialization as write(): check() sees the committed head and
   // may throw (nothing changes); then every row with position > `position` is copied into
   // event_log_divergent and deleted from event_log. Returns the number moved and the new head.

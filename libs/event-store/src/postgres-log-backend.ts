@@ -63,20 +63,22 @@ export class PostgresLogBackend implements LogBackend {
         version = Number(v[0].v);
       }
       const rows = plan(head, version);
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        const chunk = rows.slice(i, i + INSERT_CHUNK);
-        const params: unknown[] = [];
-        const values = chunk.map((r) => {
-          const n = params.length;
-          params.push(r.position, r.streamId, r.streamVersion, r.type, r.schemaVersion, r.payload, r.metadata, r.timestamp, r.prevHash, r.hash);
-          return `(${Array.from({ length: 10 }, (_, k) => `$${n + k + 1}`).join(',')})`;
-        });
-        await qr.query(
-          'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash) VALUES ' +
-            values.join(','),
-          params,
-        );
-      }
+      await insertRows(qr, rows);
+      return rows;
+    });
+  }
+
+  async writeMany(streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): Promise<EventLogRow[]> {
+    return this.locked(async (qr) => {
+      const head = await readHead(qr);
+      const versions = new Map(streamIds.map((id) => [id, 0]));
+      const found: Array<{ id: string; v: number | string }> = await qr.query(
+        'SELECT stream_id AS id, MAX(stream_version) AS v FROM event_log WHERE stream_id = ANY($1) GROUP BY stream_id',
+        [streamIds],
+      );
+      for (const r of found) versions.set(r.id, Number(r.v));
+      const rows = plan(head, versions);
+      await insertRows(qr, rows);
       return rows;
     });
   }
@@ -125,6 +127,23 @@ export class PostgresLogBackend implements LogBackend {
         await qr.release();
       }
     });
+  }
+}
+
+async function insertRows(qr: QueryRunner, rows: EventLogRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    const chunk = rows.slice(i, i + INSERT_CHUNK);
+    const params: unknown[] = [];
+    const values = chunk.map((r) => {
+      const n = params.length;
+      params.push(r.position, r.streamId, r.streamVersion, r.type, r.schemaVersion, r.payload, r.metadata, r.timestamp, r.prevHash, r.hash);
+      return `(${Array.from({ length: 10 }, (_, k) => `$${n + k + 1}`).join(',')})`;
+    });
+    await qr.query(
+      'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash) VALUES ' +
+        values.join(','),
+      params,
+    );
   }
 }
 

@@ -46,6 +46,10 @@ export class SqliteLogBackend implements LogBackend {
     return this.exclusive(({ stmts }) => stmts.write.immediate(streamId, plan));
   }
 
+  async writeMany(streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): Promise<EventLogRow[]> {
+    return this.exclusive(({ stmts }) => stmts.writeMany.immediate(streamIds, plan));
+  }
+
   async setAsideAfter(position: number, mark: SetAsideMark, check: (head: LogHead) => void): Promise<{ count: number; head: LogHead }> {
     return this.exclusive(({ db, stmts }) => {
       const d = this.divergent(db);
@@ -125,10 +129,18 @@ function prepare(db: BetterSqlite3.Database) {
     for (const row of rows) insert.run(row);
     return rows;
   });
+  const writeMany = db.transaction((streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): EventLogRow[] => {
+    const h = head.get() ?? { position: 0, hash: GENESIS_HASH };
+    const versions = new Map(streamIds.map((id) => [id, streamVersion.get(id)!.v]));
+    const rows = plan(h, versions);
+    for (const row of rows) insert.run(row);
+    return rows;
+  });
   return {
     head,
     streamVersion,
     write,
+    writeMany,
     readFrom: db.prepare<[number, number], EventLogRow>(
       `SELECT ${SELECT_COLUMNS} FROM event_log WHERE position > ? ORDER BY position LIMIT ?`,
     ),

@@ -11,6 +11,7 @@ import {
   type LogHead,
   type NewEvent,
   type StoredEvent,
+  type StreamAppend,
   type Subscription,
   type VerifyResult,
 } from './event-store';
@@ -124,6 +125,49 @@ export class TypeOrmEventStore implements ReplicaEventStore {
         return { ...fields, payload: e.payload, metadata: e.metadata, hash };
       });
     }, 'version_conflict');
+    this.notifier.emit(APPENDED, rows[rows.length - 1].position);
+    return rows.map(toStoredEvent);
+  }
+
+  async appendMany(appends: StreamAppend[]): Promise<StoredEvent[]> {
+    this.assertOpen();
+    if (!Array.isArray(appends) || appends.length === 0) throw invalid('appendMany needs at least one stream');
+    const seen = new Set<string>();
+    const encoded = appends.map((a) => {
+      checkName('streamId', a?.streamId);
+      if (seen.has(a.streamId)) throw invalid(`stream ${a.streamId} appears twice in one appendMany`);
+      seen.add(a.streamId);
+      if (!Number.isInteger(a.expectedVersion) || a.expectedVersion < ANY_VERSION) throw invalid(`expectedVersion must be an integer >= ${ANY_VERSION}`);
+      if (!Array.isArray(a.events) || a.events.length === 0) throw invalid(`stream ${a.streamId}: an append needs at least one event`);
+      return { ...a, encoded: a.events.map((e, i) => encodeNewEvent(e, i)) };
+    });
+    let rows: EventLogRow[];
+    try {
+      rows = await this.backend.writeMany([...seen], (head, versions) => {
+        const timestamp = this.clock().toISOString();
+        let prevHash = head.hash;
+        let position = head.position;
+        const out: EventLogRow[] = [];
+        for (const a of encoded) {
+          const current = versions.get(a.streamId) ?? 0;
+          if (a.expectedVersion !== ANY_VERSION && current !== a.expectedVersion) {
+            throw new EventStoreError('version_conflict', `stream ${a.streamId}: expected version ${a.expectedVersion}, actual ${current}`, {
+              streamId: a.streamId, expected: a.expectedVersion, actual: current,
+            });
+          }
+          a.encoded.forEach((e, i) => {
+            const fields = { position: ++position, streamId: a.streamId, streamVersion: current + i + 1, type: e.type, schemaVersion: e.schemaVersion, timestamp, prevHash };
+            const hash = hashFromCanonicalParts(fields, e.payload, e.metadata);
+            prevHash = hash;
+            out.push({ ...fields, payload: e.payload, metadata: e.metadata, hash });
+          });
+        }
+        return out;
+      });
+    } catch (err) {
+      if (err instanceof DuplicateRowError) throw new EventStoreError('version_conflict', 'event_log already holds a record at that position or stream version');
+      throw err;
+    }
     this.notifier.emit(APPENDED, rows[rows.length - 1].position);
     return rows.map(toStoredEvent);
   }

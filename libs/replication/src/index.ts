@@ -10,3 +10,4 @@ export * from './master/replication-master';
 export * from './slave/replication-slave';
 export * from './transport/tls-policy';
 export * from './transport/connection-guard';
+export * from './slave/ask-master';

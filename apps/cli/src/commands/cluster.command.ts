@@ -129,9 +129,10 @@ export function registerClusterCommands(program: Command): void {
         () => `joined cluster ${m.identity.clusterId} as ${m.identity.nodeName}; data directory ${dir}\nStart the server on this data directory: it follows the master and serves RADIUS and the SDK.\n`);
     }));
 
-  program.command('promote').description('make the node at --url the master (a slave whose master is gone); writes the next epoch record')
-    .action(run(async (ctx) => {
-      const r = await ctx.api.send<{ role: string; epoch: number }>('POST', '/admin/v1/cluster/promote');
+  program.command('promote').description('make the node at --url the master (a slave whose master is gone); it first fetches what reachable peers hold beyond its log, then writes the next epoch record')
+    .option('--force', 'promote even if a peer holds writes this node cannot fetch (they are lost; recorded in the log)')
+    .action(run(async (ctx, o: { force?: boolean }) => {
+      const r = await ctx.api.send<{ role: string; epoch: number }>('POST', '/admin/v1/cluster/promote', o.force ? { force: true } : undefined);
       ctx.out.result(r, () => renderRecord([['role', r.role], ['epoch', r.epoch]]));
     }));
 }

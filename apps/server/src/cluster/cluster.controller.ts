@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, ForbiddenException, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
 import type { Actor } from '@twofold/commands';
 import { certificateFingerprint } from '@twofold/platform';
 import { RUNTIME } from '../node/runtime.token';
@@ -7,6 +8,7 @@ import { AdminAuthGuard } from '../admin/auth/admin-auth.guard';
 import { CurrentActor } from '../admin/auth/actor';
 import { admitNode } from './admit-node';
 import { issueClientCertificate, listNodes, reissueNodeCertificate, removeNode } from './node-admin';
+import { memberNodeOf } from './node-peer';
 
 @Controller()
 export class ClusterController {
@@ -17,6 +19,26 @@ export class ClusterController {
   epoch() {
     const { role, dataDir } = this.runtime;
     return { nodeId: dataDir.identity.nodeId, nodeName: dataDir.identity.nodeName, role: role.role, epoch: role.epoch, fenced: role.fenced, master: role.master };
+  }
+
+  // Public: "a newer epoch may exist". Nothing in it is believed; this node checks with the
+  // master the log names (over replication, identity checked) and steps down only if it answers.
+  @Post('cluster/v1/epoch-notice')
+  @HttpCode(202)
+  epochNotice() {
+    this.runtime.replication.checkNow();
+    return { checking: true };
+  }
+
+  // Member nodes only (their node certificate): this node's log, for a peer being promoted that
+  // lacks the end of it. Records are stored hash-chained, so the reader checks every one.
+  @Get('cluster/v1/log')
+  async log(@Req() req: Request, @Query('after') after?: string, @Query('limit') limit?: string) {
+    if (!(await memberNodeOf(this.runtime, req))) throw new ForbiddenException({ code: 'forbidden', message: 'only a member node (its node certificate) may read the log' });
+    const from = Math.max(0, Math.trunc(Number(after ?? 0)) || 0);
+    const count = Math.min(1000, Math.max(1, Math.trunc(Number(limit ?? 500)) || 500));
+    const { store } = this.runtime;
+    return { head: await store.head(), records: await store.readFrom(from, count) };
   }
 
   // Public: the cluster CA, so a joining node can compare it with the fingerprint in its token.
@@ -66,8 +88,9 @@ export class ClusterController {
   @Post('admin/v1/cluster/promote')
   @UseGuards(AdminAuthGuard)
   @HttpCode(200)
-  async promote(@CurrentActor() actor: Actor) {
-    const epoch = await this.runtime.replication.promote(actor.actor);
+  async promote(@CurrentActor() actor: Actor, @Body() body: unknown) {
+    const force = typeof body === 'object' && body !== null && (body as { force?: unknown }).force === true;
+    const epoch = await this.runtime.replication.promote(actor.actor, { force });
     return { role: this.runtime.role.role, epoch };
   }
 }

@@ -31,3 +31,17 @@ export function probePeer(host: string, httpPort: number, ca: string | string[],
     req.end();
   });
 }
+
+// Tells a node that a newer epoch may exist. Carries nothing to believe: the node checks with the
+// master itself (NewerMasterFinder), so a forged notice costs it one check and nothing else.
+export function noticePeer(host: string, httpPort: number, ca: string | string[], timeoutMs = 1500): Promise<void> {
+  return new Promise((resolve) => {
+    const req = request({ host, port: httpPort, path: '/cluster/v1/epoch-notice', method: 'POST', ca, timeout: timeoutMs, agent: false, servername: tlsServername(host) }, (res) => {
+      res.resume();
+      res.on('end', () => resolve());
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve());
+    req.end();
+  });
+}

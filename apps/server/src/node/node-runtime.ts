@@ -96,7 +96,9 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   };
   const directory: UserDirectoryView = {
     findUserByUsername: (u) => queries.findUserByUsername(u),
-    getUserState: (id) => (role.writable ? queries.getUserState(id) : upstream.getUserState(id)),
+    // Security events still in the outbox count on a master too: a promoted node appends them in
+    // the background, and until then a code used during the outage must stay used.
+    getUserState: (id) => upstream.getUserState(id),
     getSettings: () => queries.getSettings(),
   };
   // An event the master appended for one of our upstream messages settles it here.

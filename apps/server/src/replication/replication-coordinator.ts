@@ -2,30 +2,36 @@ import { ReplicationMaster, ReplicationSlave, UpstreamInbox, UpstreamOutbox } fr
 import { certificateFingerprint, tlsServername } from '@twofold/platform';
 import type { NodeRuntime } from '../node/node-runtime';
 import type { MasterAddress } from '../cluster/cluster-role';
-import { probePeer } from '../cluster/peer-probe';
-import { peerHttpsCa } from '../http/https-certificate';
-import { admitReplicationPeer, expectedFingerprint, recordOwnCertificate, verifyMaster, warnAboutCaKey } from '../cluster/node-identity';
+import { admitReplicationPeer, recordOwnCertificate, verifyMaster, warnAboutCaKey } from '../cluster/node-identity';
 import { applyUpstream, UpstreamSecurityEvents } from './upstream-security-events';
 import type { UpstreamVerdicts } from './upstream-verdicts';
 import { hasErrorCode } from '@twofold/domain';
+import { drainOutbox } from './outbox-drain';
+import { catchUpFromPeers } from './promotion-catch-up';
+import { NewerMasterFinder, type VerifiedMaster } from './newer-master';
 
 // Runs this node's side of replication for whatever role it has, and changes role when the
 // cluster does: promotion (one command), fencing by a higher epoch, following a new master.
 export class ReplicationCoordinator {
   private master?: ReplicationMaster;
   private slave?: ReplicationSlave;
-  private finder?: NodeJS.Timeout;
+  private ticker?: NodeJS.Timeout;
+  private readonly finder: NewerMasterFinder;
+  private surveying = false;
   private pruner?: NodeJS.Timeout;
   private stopped = false;
   private disconnectedSince: number | null = null;
   private handlingDivergence = false;
+  private draining: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly rt: NodeRuntime,
     private readonly outbox: UpstreamOutbox,
     private readonly upstream: UpstreamSecurityEvents,
     private readonly verdicts: UpstreamVerdicts,
-  ) {}
+  ) {
+    this.finder = new NewerMasterFinder(rt);
+  }
 
   private get log() {
     return this.rt.logger.child({ component: 'replication' });
@@ -48,8 +54,8 @@ export class ReplicationCoordinator {
     const { role } = this.rt;
     warnAboutCaKey(this.rt);
     if (role.role === 'master') {
-      // A master coming back after an outage first asks its peers whether it was replaced.
-      const newer = await this.findNewerMaster();
+      // A master coming back after an outage first checks whether it was replaced.
+      const newer = await this.finder.findVerified(await this.finder.survey());
       if (newer) {
         this.log.warn({ epoch: newer.epoch, master: newer.master.nodeName }, 'a newer master exists: this node returns as a slave');
         role.becomeSlave(newer.epoch, newer.master);
@@ -57,13 +63,14 @@ export class ReplicationCoordinator {
     }
     if (role.role === 'master') await this.startMaster();
     else this.startSlave();
-    this.finder = setInterval(() => void this.lookForMaster(), 2000);
-    this.finder.unref();
+    this.ticker = setInterval(() => void this.tick(), 2000);
+    this.ticker.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.finder) clearInterval(this.finder);
+    if (this.ticker) clearInterval(this.ticker);
+    await this.draining;
     if (this.pruner) clearInterval(this.pruner);
     await this.slave?.stop();
     await this.master?.stop();
@@ -76,6 +83,10 @@ export class ReplicationCoordinator {
       // On a slave: the once-only window (codes accepted without the master's verdict).
       onceOnly: this.slave ? this.verdicts.status() : null,
     };
+  }
+
+  pendingSecurityEvents(): Promise<number> {
+    return this.outbox.count();
   }
 
   // Synchronous replication: the write returns once `count` slaves hold it durably.
@@ -106,9 +117,11 @@ export class ReplicationCoordinator {
       isAllowedNode: (nodeId, _fingerprint, peer) => admitReplicationPeer(rt, nodeId, peer),
       onUpstream: (nodeId, event) => applyUpstream(rt, nodeId, event),
     });
-    this.master.on('epochSeen', (epoch) => {
-      this.log.warn({ epoch }, 'a slave holds a higher epoch: this node stops accepting writes');
-      rt.role.fence(epoch);
+    // A peer's epoch is a claim: it makes this node check with the master it names at once, and
+    // only that master's answer over replication (its identity checked) ends this node's term.
+    this.master.on('epochSeen', (epoch, from) => {
+      this.log.warn({ epoch, from }, 'a peer claims a higher epoch: checking with the master it names');
+      void this.tick();
     });
     this.master.on('refused', (info) => this.log.warn(info, 'replication peer refused'));
     this.master.on('connected', (s) => this.log.info({ slave: s.nodeName }, 'slave connected'));
@@ -182,56 +195,82 @@ export class ReplicationCoordinator {
     }
   }
 
-  // One command: this slave writes the next epoch record and becomes the master.
-  async promote(actor: string): Promise<number> {
+  // One command: this slave catches up from its peers, writes the next epoch record and becomes
+  // the master. `force`: promote even if a peer holds writes this node cannot fetch (logged, and
+  // the actor recorded on the epoch record says so).
+  async promote(actor: string, opts: { force?: boolean } = {}): Promise<number> {
     const { rt } = this;
     if (rt.role.role === 'master' && !rt.role.fenced) return rt.role.epoch;
     await this.slave?.stop();
     this.slave = undefined;
-    const epoch = await rt.commands.cluster.promote({ nodeId: rt.dataDir.identity.nodeId, nodeName: rt.dataDir.identity.nodeName }, { actor });
-    rt.role.becomeMaster(epoch, this.self);
-    // What this node raised while it was a slave is now the master's own to append.
-    for (const item of await this.outbox.pending(0, 10_000)) {
-      await applyUpstream(rt, rt.dataDir.identity.nodeId, item).catch((err) => this.log.warn({ err: (err as Error).message }, 'could not apply a pending security event'));
-      await this.outbox.remove([item.id]);
-      this.upstream.settle([item.id]);
+    let caughtUp: { fetched: number; ahead: string[] };
+    try {
+      caughtUp = await catchUpFromPeers(rt, await this.finder.peers(), opts.force === true);
+      await rt.projector.waitFor((await rt.store.head()).position, 30_000);
+    } catch (err) {
+      if (rt.role.role === 'slave') this.startSlave(); // not promoted: go on following
+      throw err;
     }
+    const recordedActor = opts.force && caughtUp.ahead.length > 0 ? `${actor} (forced; ahead: ${caughtUp.ahead.join(', ')})` : opts.force ? `${actor} (forced)` : actor;
+    const epoch = await rt.commands.cluster.promote({ nodeId: rt.dataDir.identity.nodeId, nodeName: rt.dataDir.identity.nodeName }, { actor: recordedActor });
+    rt.role.becomeMaster(epoch, this.self);
     await this.startMaster();
     this.log.warn({ epoch }, 'promoted to master');
+    // What this node raised while it was a slave is now the master's own to append. In the
+    // background, in batches: the node answers sign-ins and accepts writes meanwhile (its
+    // directory still folds the pending items, so a code used during the outage stays used).
+    const started = Date.now();
+    this.draining = drainOutbox(this.outbox, rt.commands.security, this.upstream, this.log).then(
+      (n) => { if (n > 0) this.log.info({ applied: n, ms: Date.now() - started }, 'security events raised as a slave appended'); },
+      (err) => this.log.error({ err: (err as Error).message }, 'could not append the pending security events; they stay in the outbox'),
+    );
     return epoch;
   }
 
-  // Peers (from the log) that know a higher epoch than ours, with the master they name.
-  private async findNewerMaster(): Promise<{ epoch: number; master: MasterAddress } | null> {
-    const { rt } = this;
-    const self = rt.dataDir.identity.nodeId;
-    const removed = new Set((await rt.queries.listNodeIdentities()).filter((n) => n.removed).map((n) => n.nodeId));
-    const peers = (await rt.queries.listClusterNodes()).filter((n) => n.nodeId !== self && !removed.has(n.nodeId));
-    const joined = rt.dataDir.identity.joinedMaster;
-    if (joined && !peers.some((p) => p.nodeId === joined.nodeId)) peers.push({ ...joined, joinedAt: '' });
-    let best: { epoch: number; master: MasterAddress } | null = null;
-    for (const peer of peers) {
-      const answer = await probePeer(peer.host, peer.httpPort, peerHttpsCa(rt.config, rt.dataDir), (await expectedFingerprint(rt, peer.nodeId)).fingerprint);
-      if (!answer || !answer.master || answer.fenced) continue;
-      if (answer.epoch > rt.role.epoch && (!best || answer.epoch > best.epoch)) best = { epoch: answer.epoch, master: answer.master };
-    }
-    return best;
+  // Someone says a newer epoch exists (an epoch notice): check now rather than at the next tick.
+  checkNow(): void {
+    void this.tick();
   }
 
-  // A slave without its master, or a fenced master, looks for the master of the newest epoch.
-  private async lookForMaster(): Promise<void> {
+  // Every 2 s. A master asks its peers what epoch they know and steps down only for a master it
+  // has verified; it also tells peers that still act as master of an older epoch. A slave without
+  // its master looks for the master of the newest epoch.
+  private async tick(): Promise<void> {
     const { rt } = this;
-    if (this.stopped) return;
-    const lost = rt.role.role === 'slave' && this.disconnectedSince !== null && Date.now() - this.disconnectedSince > 3000;
-    if (!lost && !rt.role.fenced) return;
-    const newer = await this.findNewerMaster();
-    if (!newer || newer.master.nodeId === rt.dataDir.identity.nodeId) return;
-    if (rt.role.role === 'slave' && rt.role.master?.nodeId === newer.master.nodeId) return;
-    this.log.warn({ epoch: newer.epoch, master: newer.master.nodeName }, 'switching to the newest master');
+    if (this.stopped || this.surveying) return;
+    this.surveying = true;
+    try {
+      if (rt.role.role === 'master') {
+        const answers = await this.finder.survey();
+        const newer = await this.finder.findVerified(answers);
+        if (newer && rt.role.role === 'master' && !this.stopped) await this.followVerified(newer);
+        else if (rt.role.role === 'master') await this.finder.tellStaleMasters(answers);
+        return;
+      }
+      const lost = this.disconnectedSince !== null && Date.now() - this.disconnectedSince > 3000;
+      if (!lost) return;
+      const newer = await this.finder.findVerified(await this.finder.survey());
+      if (!newer || (rt.role.role === 'slave' && rt.role.master?.nodeId === newer.master.nodeId)) return;
+      this.log.warn({ epoch: newer.epoch, master: newer.master.nodeName }, 'switching to the newest master');
+      await this.slave?.stop();
+      rt.role.becomeSlave(newer.epoch, newer.master);
+      this.startSlave();
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not check the cluster for a newer master');
+    } finally {
+      this.surveying = false;
+    }
+  }
+
+  // This node was replaced: no write from here on (at once), then follow the new master; what it
+  // wrote after the histories parted is set aside when the new master says diverged_history.
+  private async followVerified(newer: VerifiedMaster): Promise<void> {
+    const { rt } = this;
+    rt.role.becomeSlave(newer.epoch, newer.master);
+    this.log.warn({ epoch: newer.epoch, master: newer.master.nodeName }, 'a newer master was verified: this node stops accepting writes and follows it');
     await this.master?.stop();
     this.master = undefined;
     await this.slave?.stop();
-    rt.role.becomeSlave(newer.epoch, newer.master);
     this.startSlave();
   }
 

@@ -2,7 +2,7 @@ import {
   decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication, RecordChallengeConsumed, evaluateFailure, evaluateFraudReport, evolveUser, RecordOathCodeUsed,
   RecordSuccessfulAuthentication, Settings, UserState, DomainEvent, DomainError, DomainErrorCode, isDomainError,
 } from '@twofold/domain';
-import type { SecurityEventSink } from '@twofold/commands';
+import type { SecurityEventSink, SecurityEvents } from '@twofold/commands';
 import type { ReadModelQueries } from '@twofold/read-model';
 import type { UpstreamOutbox, UpstreamRefusal } from '@twofold/replication';
 import type { NodeRuntime } from '../node/node-runtime';
@@ -139,6 +139,7 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
       after = page[page.length - 1].seq;
     }
   }
+
 }
 
 type OutboxPayload = { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
@@ -176,10 +177,17 @@ export async function applyUpstream(rt: Pick<NodeRuntime, 'commands' | 'queries'
     const tooHigh = state ? counterAllowed(state, await rt.queries.getSettings(), String(p.tokenId), Number(p.counter), Date.now()) : null;
     if (tooHigh) return refuse(tooHigh);
   }
-  const source = p.source ?? `node ${node.nodeName}`;
-  const security = rt.commands.security.causedBy(event.id, `node:${node.nodeName}`);
+  return recordUpstream(rt.commands.security, { ...event, payload: { ...p, source: p.source ?? `node ${node.nodeName}` } }, `node:${node.nodeName}`);
+}
+
+// The switch itself, through a given recorder (a SecurityEvents batch when a promoted node appends
+// its own outbox, which needs none of the checks above: the items are this node's own).
+export async function recordUpstream(recorder: SecurityEvents, event: { id: string; kind: string; payload: Record<string, unknown> }, actor?: string): Promise<void | UpstreamRefusal> {
+  const p = event.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
+  const source = p.source ?? 'slave';
+  const security = recorder.causedBy(event.id, actor);
   try {
-    switch (event.kind) {
+    switch (event.kind as UpstreamKind) {
       case 'failed_attempt': return await security.recordFailedAttempt(p.userId, p.reason ?? 'authentication failed', source);
       case 'success': return await security.recordSuccess(p.userId, source);
       case 'code_used': return await security.recordOathCodeUsed(p.userId, String(p.tokenId), Number(p.counter), source);

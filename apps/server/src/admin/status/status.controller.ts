@@ -32,6 +32,8 @@ export class StatusController {
       } : null,
       // History this node once held past the point where it diverged from the master: kept, never replayed.
       setAside: await store.listSetAside(),
+      // Security events raised here that the master has not appended yet (a promoted node appends its own).
+      pendingSecurityEvents: await replication.pendingSecurityEvents(),
     };
   }
 }

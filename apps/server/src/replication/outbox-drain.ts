@@ -1,0 +1,27 @@
+import type { Logger } from 'pino';
+import type { SecurityEvents } from '@twofold/commands';
+import type { UpstreamOutbox } from '@twofold/replication';
+import { recordUpstream, type UpstreamSecurityEvents } from './upstream-security-events';
+
+export const DRAIN_BATCH = 100;
+
+// A promoted node's own outbox (what it raised as a slave) becomes log records: DRAIN_BATCH
+// outcomes per transaction, one durable write each, and a turn of the event loop between batches
+// so sign-ins keep being answered. Every outcome keeps its causationId (the outbox id).
+export async function drainOutbox(outbox: UpstreamOutbox, security: SecurityEvents, upstream: UpstreamSecurityEvents, log: Logger): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const items = await outbox.pending(0, DRAIN_BATCH);
+    if (items.length === 0) return total;
+    await security.inBatch(async (batch) => {
+      for (const item of items) {
+        await recordUpstream(batch, item).catch((err) => log.warn({ err: (err as Error).message, kind: item.kind }, 'could not apply a pending security event'));
+      }
+    });
+    const ids = items.map((i) => i.id);
+    await outbox.remove(ids);
+    upstream.settle(ids);
+    total += items.length;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
