@@ -5,7 +5,6 @@ import {
   EnableUser, foldSettings, foldUser, RemoveOathToken, SecretHasher, SecretSealer, SetPassword, SetPin, Streams, UnblockUser,
   UnlockUser, UpdateSettings, UpdateUser, UserState, base32Encode, base32Decode, SealContext, openUserContact,
 } from '@twofold/domain';
-import type { StoredEvent } from '@twofold/event-store';
 import type { OathTokenView, ReadModelQueries, UserView } from '@twofold/read-model';
 import { buildOtpauthUri, QrFormat, renderQr } from '@twofold/mfa';
 import { Actor } from './actor';
@@ -77,12 +76,11 @@ export class CommandService {
     return this.resolveUser(userId);
   }
 
-  // The write side holds the cluster key: it decides on the user with e-mail and phones opened.
-  private readonly foldOpenUser = (events: StoredEvent[]): UserState => openUserContact(foldUser(events), this.deps.sealer);
-
+  // The write side holds the cluster key: it decides on the user with e-mail and phones opened
+  // (only for the decision: the state kept between commands holds them sealed).
   private async onUser(ref: string, decide: (state: UserState, userId: string) => ReturnType<typeof decideEnableUser> | Promise<ReturnType<typeof decideEnableUser>>, actor: Actor): Promise<UserView> {
     const { userId } = await this.resolveUser(ref);
-    await this.executor.execute(Streams.user(userId), this.foldOpenUser, (s) => decide(s, userId), actor);
+    await this.executor.execute(Streams.user(userId), foldUser, (s) => decide(openUserContact(s, this.deps.sealer), userId), actor);
     return this.userView(userId);
   }
 

@@ -45,7 +45,8 @@ export interface EventStore {
   append(streamId: string, expectedVersion: number, events: NewEvent[]): Promise<StoredEvent[]>;
   // Records with position > afterPosition, in order, at most `limit`.
   readFrom(afterPosition: number, limit: number): Promise<StoredEvent[]>;
-  readStream(streamId: string): Promise<StoredEvent[]>;
+  // The stream's records with streamVersion > afterVersion (default 0: all), in order.
+  readStream(streamId: string, afterVersion?: number): Promise<StoredEvent[]>;
   streamVersion(streamId: string): Promise<number>;
   head(): Promise<LogHead>;
   verify(onProgress?: (checked: number) => void): Promise<VerifyResult>;
