@@ -76,6 +76,8 @@ const CASES: Case[] = [
   { name: 'assign token: unknown kind', method: 'POST', path: `${U}/alice/tokens`, body: { kind: 'sms' }, status: 400, code: 'validation_failed', field: 'kind' },
   { name: 'assign token: seed not base32', method: 'POST', path: `${U}/alice/tokens`, body: { seed: 'not base32!' }, status: 400, code: 'invalid_seed', field: 'seed' },
   { name: 'assign token: seed too short', method: 'POST', path: `${U}/alice/tokens`, body: { seed: 'JBSWY3DP' }, status: 400, code: 'invalid_seed', field: 'seed' },
+  { name: 'assign token: QR format not offered', method: 'POST', path: `${U}/alice/tokens?qr=gif`, body: {}, status: 400, code: 'validation_failed', field: 'qr' },
+  { name: 'assign token: QR format twice', method: 'POST', path: `${U}/alice/tokens?qr=png&qr=svg`, body: {}, status: 400, code: 'validation_failed', field: 'qr' },
   { name: 'remove unknown token', method: 'DELETE', path: `${U}/alice/tokens/no-such-token`, status: 404, code: 'unknown_token' },
   { name: 'remove token: unknown user', method: 'DELETE', path: `${U}/nobody/tokens/no-such-token`, status: 404, code: 'unknown_user' },
 

@@ -5,9 +5,8 @@ import {
   EnableUser, foldSettings, foldUser, RemoveOathToken, SecretHasher, SecretSealer, SetPassword, SetPin, Streams, UnblockUser,
   UnlockUser, UpdateSettings, UpdateUser, UserState, base32Encode, base32Decode, SealContext, openUserContact,
 } from '@twofold/domain';
-import type { StoredEvent } from '@twofold/event-store';
 import type { OathTokenView, ReadModelQueries, UserView } from '@twofold/read-model';
-import { buildOtpauthUri, renderQr } from '@twofold/mfa';
+import { buildOtpauthUri, QrFormat, renderQr } from '@twofold/mfa';
 import { Actor } from './actor';
 import { AsyncLock } from './async-lock';
 import { ExecutorDeps, StreamExecutor } from './stream-executor';
@@ -28,6 +27,14 @@ export interface CommandServiceDeps extends ExecutorDeps {
 
 export type UserStatusAction = 'enable' | 'disable' | 'unlock' | 'block' | 'unblock';
 export type PublicToken = Omit<OathTokenView, 'seed'>;
+export interface AssignedToken { token: PublicToken | undefined; otpauthUri: string; qrSvg?: string; qrPngBase64?: string }
+
+// `?qr=png|svg` on a token assignment: which QR rendering the caller wants besides the URI.
+export function parseQrFormat(raw: unknown): QrFormat[] {
+  if (raw === undefined || raw === '') return [];
+  if (raw === 'png' || raw === 'svg') return [raw];
+  throw DomainError.rule(DomainErrorCode.ValidationFailed, 'qr', 'qr must be png or svg.');
+}
 
 // The write side: every administrator and self-service change goes through here, as events.
 export class CommandService {
@@ -71,12 +78,11 @@ export class CommandService {
     return this.resolveUser(userId);
   }
 
-  // The write side holds the cluster key: it decides on the user with e-mail and phones opened.
-  private readonly foldOpenUser = (events: StoredEvent[]): UserState => openUserContact(foldUser(events), this.deps.sealer);
-
+  // The write side holds the cluster key: it decides on the user with e-mail and phones opened
+  // (only for the decision: the state kept between commands holds them sealed).
   private async onUser(ref: string, decide: (state: UserState, userId: string) => ReturnType<typeof decideEnableUser> | Promise<ReturnType<typeof decideEnableUser>>, actor: Actor): Promise<UserView> {
     const { userId } = await this.resolveUser(ref);
-    await this.executor.execute(Streams.user(userId), this.foldOpenUser, (s) => decide(s, userId), actor);
+    await this.executor.execute(Streams.user(userId), foldUser, (s) => decide(openUserContact(s, this.deps.sealer), userId), actor);
     return this.userView(userId);
   }
 
@@ -156,8 +162,9 @@ export class CommandService {
     return (await this.queries.getTokens(userId)).map(({ seed: _seed, ...rest }) => rest);
   }
 
-  // The seed leaves the server once, here, as an otpauth:// URI and QR code; the log holds it sealed.
-  async assignOathToken(ref: string, body: unknown, actor: Actor) {
+  // The seed leaves the server once, here, as an otpauth:// URI (and a QR code only when asked:
+  // rendering one costs more than the assignment itself); the log holds it sealed.
+  async assignOathToken(ref: string, body: unknown, actor: Actor, qr: readonly QrFormat[] = []): Promise<AssignedToken> {
     const user = await this.resolveUser(ref);
     const command = AssignOathToken.create({ ...objectBody(body), userId: user.userId });
     await this.onUser(user.userId, (s) => decideAssignOathToken(s, command, { sealer: this.deps.sealer }), actor);
@@ -170,8 +177,8 @@ export class CommandService {
     return {
       token,
       otpauthUri,
-      qrSvg: (await renderQr(otpauthUri, 'svg')) as string,
-      qrPngBase64: ((await renderQr(otpauthUri, 'png')) as Buffer).toString('base64'),
+      ...(qr.includes('svg') ? { qrSvg: await renderQr(otpauthUri, 'svg') } : {}),
+      ...(qr.includes('png') ? { qrPngBase64: (await renderQr(otpauthUri, 'png')).toString('base64') } : {}),
     };
   }
 

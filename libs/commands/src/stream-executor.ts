@@ -3,6 +3,7 @@ import type { ReadModelProjector } from '@twofold/read-model';
 import { DomainEvent, toRecord, errorCodeOf } from '@twofold/domain';
 import { Actor } from './actor';
 import { CommandError } from './command-error';
+import { Fold, FoldedStateCache } from './folded-state-cache';
 
 export interface ExecutorDeps {
   store: EventStore;
@@ -14,28 +15,36 @@ export interface ExecutorDeps {
   assertWritable?: () => void;
   // Resolves once enough slaves hold the position (synchronous replication); may throw.
   afterAppend?: (position: number) => Promise<void>;
+  // Streams whose folded state is kept in memory (least recently used evicted).
+  stateCacheSize?: number;
 }
 
 export interface Executed<S> { state: S; events: StoredEvent[] }
 
 const MAX_ATTEMPTS = 3;
 
-// Load a stream, fold it, decide, append with the version we folded, and wait until the read
-// model shows the result (so the caller reads its own write). A concurrent writer makes the append
-// fail without writing; deciding again on the fresh state keeps every rule honest.
+// Load a stream's state (folded once, then kept with its version: only newer records are read),
+// decide, append with the version we folded, and wait until the read model shows the result (so
+// the caller reads its own write). A concurrent writer makes the append fail without writing;
+// deciding again on the freshly read state keeps every rule honest.
 export class StreamExecutor {
-  constructor(private readonly deps: ExecutorDeps) {}
+  private readonly states: FoldedStateCache;
 
+  constructor(private readonly deps: ExecutorDeps) {
+    this.states = new FoldedStateCache(deps.store, deps.stateCacheSize);
+  }
+
+  // A fold must take the state to continue from (fold(newer, state)); folds are compared by
+  // identity, so pass a module-level function, not a fresh closure per call.
   async execute<S extends { version: number }>(
     streamId: string,
-    fold: (events: StoredEvent[]) => S,
+    fold: Fold<S>,
     decide: (state: S) => DomainEvent[] | Promise<DomainEvent[]>,
     actor: Actor,
   ): Promise<Executed<S>> {
     this.deps.assertWritable?.();
     for (let attempt = 1; ; attempt++) {
-      const history = await this.deps.store.readStream(streamId);
-      const state = fold(history);
+      const state = await this.states.load(streamId, fold);
       const events = await decide(state);
       if (events.length === 0) return { state, events: [] };
       try {
@@ -47,6 +56,7 @@ export class StreamExecutor {
             ...(actor.causationId ? { causationId: actor.causationId } : {}),
           },
         })));
+        this.states.appended(streamId, fold, state, stored);
         this.deps.onAppended?.(stored.length);
         const position = stored[stored.length - 1].position;
         await this.deps.afterAppend?.(position);
@@ -54,6 +64,7 @@ export class StreamExecutor {
         return { state, events: stored };
       } catch (err) {
         const code = errorCodeOf(err);
+        if (code === 'version_conflict') this.states.forget(streamId);
         if (code === 'version_conflict' && attempt < MAX_ATTEMPTS) continue;
         if (code === 'version_conflict') throw new CommandError('version_conflict', 'the record is being changed by someone else; retry');
         throw err;

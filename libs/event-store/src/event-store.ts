@@ -50,7 +50,8 @@ export interface EventStore {
   appendMany(appends: StreamAppend[]): Promise<StoredEvent[]>;
   // Records with position > afterPosition, in order, at most `limit`.
   readFrom(afterPosition: number, limit: number): Promise<StoredEvent[]>;
-  readStream(streamId: string): Promise<StoredEvent[]>;
+  // The stream's records with streamVersion > afterVersion (default 0: all), in order.
+  readStream(streamId: string, afterVersion?: number): Promise<StoredEvent[]>;
   streamVersion(streamId: string): Promise<number>;
   head(): Promise<LogHead>;
   verify(onProgress?: (checked: number) => void): Promise<VerifyResult>;

@@ -6,7 +6,7 @@ export interface LogBackend {
   head(): Promise<LogHead>;
   streamVersion(streamId: string): Promise<number>;
   readFrom(afterPosition: number, limit: number): Promise<EventLogRow[]>;
-  readStream(streamId: string): Promise<EventLogRow[]>;
+  readStream(streamId: string, afterVersion: number): Promise<EventLogRow[]>;
   // One transaction, serialized against every other writer (in this process and others):
   // plan() sees the committed head and stream version and returns the rows to insert, or
   // throws, in which case nothing is written. streamId null: plan gets streamVersion 0.

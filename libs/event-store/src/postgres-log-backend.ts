@@ -43,10 +43,10 @@ export class PostgresLogBackend implements LogBackend {
     return rows.map(fixRow);
   }
 
-  async readStream(streamId: string): Promise<EventLogRow[]> {
+  async readStream(streamId: string, afterVersion: number): Promise<EventLogRow[]> {
     const rows = await this.dataSource.query(
-      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE stream_id = $1 ORDER BY stream_version`,
-      [streamId],
+      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`,
+      [streamId, afterVersion],
     );
     return rows.map(fixRow);
   }

@@ -38,8 +38,8 @@ export class SqliteLogBackend implements LogBackend {
     return this.s().readFrom.all(afterPosition, limit);
   }
 
-  async readStream(streamId: string): Promise<EventLogRow[]> {
-    return this.s().readStream.all(streamId);
+  async readStream(streamId: string, afterVersion: number): Promise<EventLogRow[]> {
+    return this.s().readStream.all(streamId, afterVersion);
   }
 
   async write(streamId: string | null, plan: Plan): Promise<EventLogRow[]> {
@@ -144,8 +144,8 @@ function prepare(db: BetterSqlite3.Database) {
     readFrom: db.prepare<[number, number], EventLogRow>(
       `SELECT ${SELECT_COLUMNS} FROM event_log WHERE position > ? ORDER BY position LIMIT ?`,
     ),
-    readStream: db.prepare<[string], EventLogRow>(
-      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE stream_id = ? ORDER BY stream_version`,
+    readStream: db.prepare<[string, number], EventLogRow>(
+      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version`,
     ),
   };
 }

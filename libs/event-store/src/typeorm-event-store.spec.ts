@@ -47,6 +47,10 @@ describeEachBackend('TypeOrmEventStore', ({ backend, freshStorage }) => {
     const all = await sut.readFrom(0, 100);
     expect(all).toEqual([...first, ...second]);
     expect(await sut.readStream('user-1')).toEqual(first);
+    // Only what came after a version the caller already folded.
+    expect(await sut.readStream('user-1', 1)).toEqual(first.slice(1));
+    expect(await sut.readStream('user-1', 2)).toEqual([]);
+    expect((await caught(sut.readStream('user-1', -1))).code).toBe('invalid_append');
     expect(await sut.streamVersion('user-1')).toBe(2);
     expect(await sut.streamVersion('nobody')).toBe(0);
     expect(await sut.head()).toEqual({ position: 3, hash: second[0].hash });

@@ -258,9 +258,10 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     return (await this.backend.readFrom(afterPosition, limit)).map(toStoredEvent);
   }
 
-  async readStream(streamId: string): Promise<StoredEvent[]> {
+  async readStream(streamId: string, afterVersion = 0): Promise<StoredEvent[]> {
     this.assertOpen();
-    return (await this.backend.readStream(streamId)).map(toStoredEvent);
+    if (!Number.isInteger(afterVersion) || afterVersion < 0) throw invalid('afterVersion must be an integer >= 0');
+    return (await this.backend.readStream(streamId, afterVersion)).map(toStoredEvent);
   }
 
   async streamVersion(streamId: string): Promise<number> {

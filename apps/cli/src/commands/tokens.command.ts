@@ -9,7 +9,7 @@ import { renderRecord } from '../core/output';
 import { readSecret } from '../core/secret-input';
 import { TOKEN_COLUMNS, TokenView } from './views';
 
-interface Assigned { token: TokenView; otpauthUri: string; qrSvg: string; qrPngBase64: string }
+interface Assigned { token: TokenView; otpauthUri: string; qrSvg?: string; qrPngBase64?: string }
 
 interface AssignOptions {
   kind?: string; algorithm?: string; digits?: number; period?: number; label?: string; seedStdin?: boolean; qrFile?: string;
@@ -42,10 +42,10 @@ export function registerTokenCommands(program: Command): void {
       if (o.period !== undefined) body.period = o.period;
       if (o.label !== undefined) body.label = o.label;
       if (o.seedStdin) body.seed = (await readSecret({ fromStdin: true, name: 'seed', flag: '--seed-stdin' })).trim();
-      const assigned = await ctx.api.send<Assigned>('POST', `/admin/v1/users/${seg(ref)}/tokens`, body);
+      const assigned = await ctx.api.send<Assigned>('POST', `/admin/v1/users/${seg(ref)}/tokens${format ? `?qr=${format}` : ''}`, body);
       if (o.qrFile && format) {
         try {
-          const content = format === 'png' ? Buffer.from(assigned.qrPngBase64, 'base64') : assigned.qrSvg;
+          const content = format === 'png' ? Buffer.from(assigned.qrPngBase64 ?? '', 'base64') : assigned.qrSvg ?? '';
           writeFileSync(o.qrFile, content, { mode: 0o600 });
         } catch (err) {
           // The token exists now: say so, so the administrator can remove it or show the URI.

@@ -29,8 +29,8 @@ export type DecideApproval = ReturnType<typeof DecideApproval.create>;
 
 export interface ApprovalState { version: number; decided: ApprovalOutcome | null }
 
-export function foldApproval(events: Iterable<EventLike>): ApprovalState {
-  let state: ApprovalState = { version: 0, decided: null };
+export function foldApproval(events: Iterable<EventLike>, from: ApprovalState = { version: 0, decided: null }): ApprovalState {
+  let state = from;
   for (const e of events) {
     const { type, payload } = recordOf(e);
     state = { version: state.version + 1, decided: type === 'OutOfBandApprovalDecided' ? (payload.decision as ApprovalOutcome) : state.decided };

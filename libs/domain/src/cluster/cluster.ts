@@ -17,8 +17,8 @@ export type ClusterEvent = ClusterEpochStarted | JoinTokenIssued | NodeJoined | 
 
 export interface ClusterState { version: number; epoch: number; masterNodeId: string | null; masterNodeName: string | null }
 
-export function foldCluster(events: Iterable<EventLike>): ClusterState {
-  let s: ClusterState = { version: 0, epoch: 0, masterNodeId: null, masterNodeName: null };
+export function foldCluster(events: Iterable<EventLike>, from: ClusterState = { version: 0, epoch: 0, masterNodeId: null, masterNodeName: null }): ClusterState {
+  let s = from;
   for (const e of events) {
     const { type, payload } = recordOf(e);
     s = { ...s, version: s.version + 1 };
@@ -36,8 +36,11 @@ export function decidePromotion(state: ClusterState, node: { nodeId: string; nod
 
 export interface JoinTokenState { version: number; issued: boolean; nodeName: string | null; expiresAt: string | null; secretHash: string | null; usedBy: string | null }
 
-export function foldJoinToken(events: Iterable<EventLike>): JoinTokenState {
-  let s: JoinTokenState = { version: 0, issued: false, nodeName: null, expiresAt: null, secretHash: null, usedBy: null };
+export function foldJoinToken(
+  events: Iterable<EventLike>,
+  from: JoinTokenState = { version: 0, issued: false, nodeName: null, expiresAt: null, secretHash: null, usedBy: null },
+): JoinTokenState {
+  let s = from;
   for (const e of events) {
     const { type, payload } = recordOf(e);
     s = { ...s, version: s.version + 1 };

@@ -17,8 +17,8 @@ export type NodeIdentityEvent = NodeCertificateRecorded | NodeRemoved;
 
 export interface NodeState { version: number; fingerprint: string | null; removed: boolean }
 
-export function foldNode(events: Iterable<EventLike>): NodeState {
-  let s: NodeState = { version: 0, fingerprint: null, removed: false };
+export function foldNode(events: Iterable<EventLike>, from: NodeState = { version: 0, fingerprint: null, removed: false }): NodeState {
+  let s = from;
   for (const e of events) {
     const { type, payload } = recordOf(e);
     s = { ...s, version: s.version + 1 };

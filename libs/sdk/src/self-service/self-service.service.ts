@@ -61,12 +61,13 @@ export class SelfServiceService {
     const user = await this.signedIn(principal, assertion);
     const input = parseInput(EnrollTokenRequest, body);
     this.limits.user(user.userId);
-    const enrolled = await this.deps.commands.assignOathToken(user.userId, { kind: 'totp', label: input.label }, this.actor(principal, user));
+    const enrolled = await this.deps.commands.assignOathToken(user.userId, { kind: 'totp', label: input.label }, this.actor(principal, user), ['svg', 'png']);
     this.deps.logger.info({ credential: principal.name, userId: user.userId, tokenId: enrolled.token?.tokenId, op: 'self-service.token' }, 'SDK self-service change');
     const t = enrolled.token!;
     return {
       token: { tokenId: t.tokenId, kind: t.kind, label: t.label, digits: t.digits, createdAt: t.createdAt },
-      otpauthUri: enrolled.otpauthUri, qrSvg: enrolled.qrSvg, qrPngBase64: enrolled.qrPngBase64,
+      // The SDK contract promises both renderings (one enrollment per user, so the cost is paid rarely).
+      otpauthUri: enrolled.otpauthUri, qrSvg: enrolled.qrSvg!, qrPngBase64: enrolled.qrPngBase64!,
     };
   }
 

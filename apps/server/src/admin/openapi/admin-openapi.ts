@@ -16,7 +16,7 @@ export const ADMIN_OPERATIONS: Op[] = [
   { method: 'post', path: '/admin/v1/users/{user}/block', summary: 'Block a user for fraud', ok: 200 },
   { method: 'post', path: '/admin/v1/users/{user}/unblock', summary: 'Lift a fraud block', ok: 200 },
   { method: 'get', path: '/admin/v1/users/{user}/tokens', summary: 'List the user\'s OATH tokens (no seeds)', ok: 200 },
-  { method: 'post', path: '/admin/v1/users/{user}/tokens', summary: 'Assign an OATH token; the otpauth URI and QR code are returned once', body: 'TokenInput', ok: 201 },
+  { method: 'post', path: '/admin/v1/users/{user}/tokens', summary: 'Assign an OATH token; the otpauth URI is returned once (with a QR code only for ?qr=png or ?qr=svg: qrPngBase64 / qrSvg)', body: 'TokenInput', ok: 201 },
   { method: 'delete', path: '/admin/v1/users/{user}/tokens/{tokenId}', summary: 'Remove an OATH token', ok: 204 },
   { method: 'get', path: '/admin/v1/settings', summary: 'Get settings', ok: 200 },
   { method: 'patch', path: '/admin/v1/settings', summary: 'Change settings (deep partial)', body: 'SettingsChanges', ok: 200, ifMatch: true },

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import type { Actor } from '@twofold/commands';
+import { parseQrFormat, type Actor } from '@twofold/commands';
 import { RUNTIME } from '../../node/runtime.token';
 import type { NodeRuntime } from '../../node/node-runtime';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
@@ -91,8 +91,10 @@ export class UsersController {
   }
 
   @Post(':user/tokens')
-  assignToken(@Param('user') user: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
-    return this.commands.assignOathToken(user, body, actor);
+  assignToken(@Param('user') user: string, @Body() body: unknown, @Query('qr') qr: unknown, @CurrentActor() actor: Actor) {
+    // Checked before the token exists: a bad ?qr= must not leave a token nobody saw the seed of.
+    const formats = parseQrFormat(qr);
+    return this.commands.assignOathToken(user, body, actor, formats);
   }
 
   @Delete(':user/tokens/:tokenId')

@@ -1,0 +1,93 @@
+import type { EventStore } from '@twofold/event-store';
+import type { ReadModelProjector } from '@twofold/read-model';
+import { describeEachBackend } from '../../../test/support/backends';
+import { SYSTEM_ACTOR } from './actor';
+import { SecurityEvents } from './security-events';
+import { StreamExecutor } from './stream-executor';
+import { Harness, openHarness } from './testing/read-model-scenario';
+
+// Rows the write side reads from the log, counted at the store's interface.
+function countingStore(store: EventStore): { store: EventStore; rows: () => number } {
+  let rows = 0;
+  const counted = new Proxy(store, {
+    get(target, prop, receiver) {
+      if (prop === 'readStream') {
+        return async (...args: Parameters<EventStore['readStream']>) => {
+          const read = await target.readStream(...args);
+          rows += read.length;
+          return read;
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { store: counted, rows: () => rows };
+}
+
+// A sign-in's write side on its own executor: what the RADIUS path does on the master.
+function signIns(h: Harness, store: EventStore): SecurityEvents {
+  const executor = new StreamExecutor({ store, projector: h.projector as ReadModelProjector, nodeId: 'node-test' });
+  return new SecurityEvents(executor, h.queries, () => new Date());
+}
+
+describeEachBackend('stream state kept between commands', ({ freshStorage }) => {
+  jest.setTimeout(180_000);
+  let h: Harness;
+  beforeEach(async () => { h = await openHarness((await freshStorage()).url); });
+  afterEach(async () => { await h.close(); });
+
+  async function userWithHotp(username: string) {
+    const user = await h.commands.createUser({ username }, SYSTEM_ACTOR);
+    const { token } = await h.commands.assignOathToken(user.userId, { kind: 'hotp' }, SYSTEM_ACTOR);
+    return { userId: user.userId, tokenId: token!.tokenId };
+  }
+
+  it('reads no more rows for a sign-in after 1,000 prior sign-ins than after one', async () => {
+    const { userId, tokenId } = await userWithHotp('alice');
+    const counting = countingStore(h.store);
+    const security = signIns(h, counting.store);
+    const rowsFor = async (counter: number) => {
+      const before = counting.rows();
+      await security.recordOathSuccess(userId, tokenId, counter, 'radius:test');
+      return counting.rows() - before;
+    };
+
+    await rowsFor(0); // the first load folds the stream once
+    const afterOne = await rowsFor(1);
+    for (let counter = 2; counter <= 1000; counter++) await rowsFor(counter);
+    const afterThousand = await rowsFor(1001);
+
+    expect(await h.store.streamVersion(`user-${userId}`)).toBeGreaterThan(2000);
+    expect(afterThousand).toBeLessThanOrEqual(afterOne);
+    expect(afterOne).toBeLessThanOrEqual(2);
+    // And the kept state still refuses a replayed code.
+    await expect(security.recordOathSuccess(userId, tokenId, 1001, 'radius:test')).rejects.toMatchObject({ code: 'code_already_used' });
+  });
+
+  it('decides on what another writer appended meanwhile', async () => {
+    const { userId, tokenId } = await userWithHotp('bob');
+    const a = signIns(h, h.store);
+    const b = signIns(h, h.store);
+    await a.recordOathSuccess(userId, tokenId, 5, 'radius:a');
+    await b.recordOathSuccess(userId, tokenId, 9, 'radius:b');
+    await expect(a.recordOathSuccess(userId, tokenId, 7, 'radius:a')).rejects.toMatchObject({ code: 'code_already_used' });
+    await a.recordOathSuccess(userId, tokenId, 10, 'radius:a');
+  });
+
+  it('drops a kept state whose history was set aside and rewritten', async () => {
+    const { userId, tokenId } = await userWithHotp('carol');
+    const head = (await h.store.head()).position;
+    // A projector that does not follow: the read model is not what this test is about.
+    const still = { waitFor: async () => undefined } as unknown as ReadModelProjector;
+    const executor = (name: string) => new SecurityEvents(new StreamExecutor({ store: h.store, projector: still, nodeId: name }), h.queries, () => new Date());
+    h.projector.stop();
+    const a = executor('a');
+    await a.recordOathSuccess(userId, tokenId, 1, 'radius:a');
+    // The same stream version now holds another record (an old master's tail set aside, the
+    // new master's written instead): counter 8 was accepted there.
+    await h.store.setAsideAfter(head, 'test: diverged');
+    await executor('b').recordOathSuccess(userId, tokenId, 8, 'radius:b');
+    await expect(a.recordOathSuccess(userId, tokenId, 5, 'radius:a')).rejects.toMatchObject({ code: 'code_already_used' });
+  });
+});
