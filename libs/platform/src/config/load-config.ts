@@ -43,7 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { file
     const value = env[name];
     if (value !== undefined && value !== '') setPath(raw, path, value);
   }
-  const unknown = Object.keys(env).filter((k) => k.startsWith('TWOFOLD_') && !(k in ENV_KEYS) && !['TWOFOLD_CONFIG', 'TWOFOLD_ADMIN_TOKEN', 'TWOFOLD_URL', 'TWOFOLD_CA_FILE', 'TWOFOLD_TEST_PG_URL', 'TWOFOLD_DEBUG'].includes(k));
+  const unknown = Object.keys(env).filter((k) => k.startsWith('TWOFOLD_') && !(k in ENV_KEYS) && !['TWOFOLD_CONFIG', 'TWOFOLD_ADMIN_TOKEN', 'TWOFOLD_URL', 'TWOFOLD_CA_FILE', 'TWOFOLD_TEST_PG_URL', 'TWOFOLD_TEST_KAFKA_BROKERS', 'TWOFOLD_DEBUG'].includes(k));
   if (unknown.length) throw new ConfigError(unknown[0], 'unknown configuration variable');
   for (const [k, v] of Object.entries(options.overrides ?? {})) setPath(raw, k.split('.'), v);
   const result = configSchema.safeParse(raw);
@@ -51,10 +51,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { file
     const issue = result.error.issues[0];
     throw new ConfigError(envName(issue.path), issue.message);
   }
+  const { kafka } = result.data;
+  if (kafka.saslMechanism && (!kafka.saslUsername || !kafka.saslPassword)) {
+    throw new ConfigError('TWOFOLD_KAFKA_SASL_MECHANISM (kafka.saslMechanism)', 'needs TWOFOLD_KAFKA_SASL_USERNAME and TWOFOLD_KAFKA_SASL_PASSWORD');
+  }
   return { ...result.data, dataDir: resolve(result.data.dataDir) };
 }
 
 // For start-up logs: the config with secret values replaced.
 export function describeConfig(config: TwofoldConfig): Record<string, unknown> {
-  return { ...config, databaseUrl: config.databaseUrl ? config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') : undefined };
+  return {
+    ...config,
+    databaseUrl: config.databaseUrl ? config.databaseUrl.replace(/\/\/[^@/]*@/, '//***@') : undefined,
+    kafka: { ...config.kafka, saslPassword: config.kafka.saslPassword ? '***' : undefined },
+  };
 }

@@ -31,6 +31,7 @@ export class StatusController {
       } : null,
       // History this node once held past the point where it diverged from the master: kept, never replayed.
       setAside: await store.listSetAside(),
+      kafka: this.runtime.kafka?.status() ?? null,
     };
   }
 }
