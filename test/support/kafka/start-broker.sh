@@ -11,7 +11,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 state="${1:-${TMPDIR:-/tmp}/twofold-test-kafka}"
-version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")"
+# TWOFOLD_KAFKA_VERSION tries another broker release (e.g. 4.1.0) without editing the pom.
+version="${TWOFOLD_KAFKA_VERSION:-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")}"
 libs="${TWOFOLD_KAFKA_LIBS:-${XDG_CACHE_HOME:-$HOME/.cache}/twofold/kafka-$version/libs}"
 heap="${TWOFOLD_KAFKA_HEAP:-256m}"
 
@@ -20,7 +21,7 @@ command -v java >/dev/null || { echo "start-broker: no java on PATH (Kafka needs
 if [ ! -f "$libs/kafka_2.13-$version.jar" ]; then
   command -v mvn >/dev/null || { echo "start-broker: no mvn on PATH to fetch Kafka $version" >&2; exit 3; }
   mkdir -p "$libs"
-  (cd "$here" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies -DoutputDirectory="$libs")
+  (cd "$here" && mvn -q -B -Dstyle.color=never dependency:copy-dependencies -Dkafka.version="$version" -DoutputDirectory="$libs")
 fi
 [ "${1:-}" = "--fetch" ] && { echo "start-broker: Kafka $version jars in $libs"; exit 0; }
 
