@@ -81,3 +81,38 @@ describe('the Kafka message of a record', () => {
     expect(() => fromKafkaMessage({ ...m, headers: { 'twofold-hash': Buffer.from('0'.repeat(64)) } })).toThrow(/hash header/);
   });
 });
+
+describe('ChainVerifier across a promotion', () => {
+  // The new master shares positions 1..3 with the old one, then writes its epoch-1 history.
+  const common = chain(3);
+  function extend(base: StoredEvent[], n: number, epoch: number, tag: string): StoredEvent[] {
+    const out = [...base];
+    for (let i = 0; i < n; i++) {
+      const prev = out[out.length - 1];
+      const e = { position: prev.position + 1, streamId: `${tag}-${i}`, streamVersion: 1, type: 'UserCreated', schemaVersion: 1, payload: { tag }, metadata: { actor: 'admin:1', nodeId: tag, epoch }, timestamp: '2026-12-01T00:00:00.000Z', prevHash: prev.hash };
+      out.push({ ...e, hash: computeRecordHash(e) });
+    }
+    return out;
+  }
+  const oldMaster = extend(common, 2, 0, 'old');   // positions 4, 5: the divergent tail
+  const newMaster = extend(common, 3, 1, 'new');   // positions 4, 5, 6 under epoch 1
+
+  it('sets the old master\'s tail aside when the new epoch\'s record for its position arrives', () => {
+    const v = new ChainVerifier();
+    oldMaster.forEach((e) => expect(v.accept(e)).toBe('next'));
+    // The promoted master republishes from 1: duplicates, then its own record at 4.
+    expect(common.map((e) => v.accept(e))).toEqual(['duplicate', 'duplicate', 'duplicate']);
+    expect(v.accept(newMaster[3])).toBe('fork');
+    expect(v.lastFork).toEqual({ fromPosition: 4, toPosition: 5, epoch: 0, newEpoch: 1 });
+    expect(newMaster.slice(4).map((e) => v.accept(e))).toEqual(['next', 'next']);
+    expect(v.position).toBe(6);
+  });
+
+  it('drops what a replaced master publishes late, and still refuses a forgery that does not link', () => {
+    const v = new ChainVerifier();
+    newMaster.forEach((e) => v.accept(e));
+    expect(oldMaster.slice(3).map((e) => v.accept(e))).toEqual(['stale', 'stale']);
+    const rogue = { ...newMaster[4], payload: { tag: 'rogue' }, metadata: { actor: 'admin:1', nodeId: 'rogue', epoch: 2 }, prevHash: 'e'.repeat(64) };
+    expect(broken(() => v.accept({ ...rogue, hash: computeRecordHash(rogue) })).reason).toMatch(/second, different record/);
+  });
+});

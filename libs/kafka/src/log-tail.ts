@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { StoredEvent } from '@twofold/event-store';
-import { ChainVerifier } from './chain-verifier';
+import { ChainVerifier, type Fork } from './chain-verifier';
 import { fromKafkaMessage } from './log-record-codec';
 
 export interface TailOptions {
@@ -12,9 +12,11 @@ export interface TailOptions {
   group?: string;             // a named consumer group commits its offsets; default: a throwaway group
   signal?: AbortSignal;
   onRecord: (e: StoredEvent) => Promise<void> | void;
+  // A promotion: records already handed to onRecord from fork.fromPosition on are set aside.
+  onFork?: (fork: Fork) => Promise<void> | void;
 }
 
-export interface TailResult { printed: number; duplicates: number; lastPosition: number }
+export interface TailResult { printed: number; duplicates: number; stale: number; forks: Fork[]; lastPosition: number }
 
 export class TopicMissingError extends Error {
   readonly code = 'kafka_topic_missing';
@@ -38,7 +40,7 @@ export async function tailLog(o: TailOptions): Promise<TailResult> {
   }
   // A named group resumes where it committed: its first record is the anchor of the chain.
   const verifier = new ChainVerifier(o.from, { trustFirst: Boolean(o.group) });
-  const result: TailResult = { printed: 0, duplicates: 0, lastPosition: o.from - 1 };
+  const result: TailResult = { printed: 0, duplicates: 0, stale: 0, forks: [], lastPosition: o.from - 1 };
   if (!o.follow && high <= low) return result;
 
   // Position p is first published at offset >= p - 1 (re-sends only add offsets), so a read
@@ -63,12 +65,18 @@ export async function tailLog(o: TailOptions): Promise<TailResult> {
           try {
             const e = fromKafkaMessage(message);
             const verdict = verifier.accept(e);
-            if (verdict === 'next') {
+            if (verdict === 'fork' && verifier.lastFork) {
+              result.forks.push(verifier.lastFork);
+              await o.onFork?.(verifier.lastFork);
+            }
+            if (verdict === 'next' || verdict === 'fork') {
               await o.onRecord(e);
               result.printed += 1;
               result.lastPosition = e.position;
             } else if (verdict === 'duplicate') {
               result.duplicates += 1;
+            } else if (verdict === 'stale') {
+              result.stale += 1;
             }
             if (!o.follow && Number(message.offset) >= high - 1) finish();
           } catch (err) {

@@ -52,8 +52,10 @@ export async function tailFromKafka(_ctx: CliContext, o: KafkaTailOptions): Prom
   process.once('SIGTERM', stop);
   try {
     const topic = o.topic ?? (await chooseTopic(kafka, settings.topicPrefix));
-    const result = await tailLog({ kafka, topic, from: o.from, follow: o.follow, group: o.group, signal: abort.signal, onRecord: (e) => writeOut(`${JSON.stringify(e)}\n`) });
-    const dup = result.duplicates ? `, ${result.duplicates} duplicates dropped` : '';
+    const result = await tailLog({ kafka, topic, from: o.from, follow: o.follow, group: o.group, signal: abort.signal, onRecord: (e) => writeOut(`${JSON.stringify(e)}\n`),
+      // Printed lines cannot be taken back: say on stderr which ones a promotion superseded.
+      onFork: (f) => void process.stderr.write(`twofold: set aside positions ${f.fromPosition}-${f.toPosition} (epoch ${f.epoch}): the divergent tail of a replaced master; epoch ${f.newEpoch} continues from ${f.fromPosition}\n`) });
+    const dup = (result.duplicates ? `, ${result.duplicates} duplicates dropped` : '') + (result.stale ? `, ${result.stale} records of a replaced master dropped` : '');
     process.stderr.write(result.printed ? `read ${result.printed} records from ${topic} (positions ${o.from}-${result.lastPosition}${dup}); the hash chain is intact\n` : `nothing in ${topic} from position ${o.from}\n`);
   } catch (err) {
     if (err instanceof CliError) throw err;
