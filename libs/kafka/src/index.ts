@@ -4,3 +4,4 @@ export * from './chain-verifier';
 export * from './publish-checkpoint';
 export * from './log-publisher';
 export * from './log-tail';
+export * from './log-follower';

@@ -13,6 +13,7 @@ export interface LogPublisherOptions {
   store: EventStore;
   checkpoint: PublishCheckpoint;
   logger: PublisherLogger;
+  clusterId?: string; // sent in a header on every record
   // Only a writable master publishes; checked before every batch.
   isMaster: () => boolean;
   topicReplicationFactor?: number; // -1: the broker's default
@@ -114,7 +115,7 @@ export class KafkaLogPublisher {
   private async publish(batch: StoredEvent[]): Promise<void> {
     const producer = await this.connect();
     // acks -1: the broker's in-sync replicas hold it before the checkpoint moves.
-    await producer.send({ topic: this.topic, acks: -1, messages: batch.map(toKafkaMessage) });
+    await producer.send({ topic: this.topic, acks: -1, messages: batch.map((e) => toKafkaMessage(e, this.o.clusterId)) });
     const last = batch[batch.length - 1];
     await this.o.checkpoint.save({ position: last.position, hash: last.hash });
     this.published = { position: last.position, hash: last.hash };

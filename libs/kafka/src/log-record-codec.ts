@@ -5,6 +5,7 @@ export const HEADER_HASH = 'twofold-hash';
 export const HEADER_PREV_HASH = 'twofold-prev-hash';
 export const HEADER_EPOCH = 'twofold-epoch';
 export const HEADER_FORMAT = 'twofold-format';
+export const HEADER_CLUSTER = 'twofold-cluster';
 export const RECORD_FORMAT = 'stored-event/1';
 
 export class KafkaRecordError extends Error {
@@ -12,12 +13,15 @@ export class KafkaRecordError extends Error {
 }
 
 // Key = position (decimal), value = the StoredEvent as JSON (the `log export` line), hash in a header.
-export function toKafkaMessage(e: StoredEvent): Message {
-  return {
-    key: String(e.position),
-    value: JSON.stringify(e),
-    headers: { [HEADER_HASH]: e.hash, [HEADER_PREV_HASH]: e.prevHash, [HEADER_EPOCH]: String(e.metadata.epoch ?? 0), [HEADER_FORMAT]: RECORD_FORMAT },
-  };
+// The cluster id header lets a following slave refuse another cluster's log.
+export function toKafkaMessage(e: StoredEvent, clusterId?: string): Message {
+  const headers: Record<string, string> = { [HEADER_HASH]: e.hash, [HEADER_PREV_HASH]: e.prevHash, [HEADER_EPOCH]: String(e.metadata.epoch ?? 0), [HEADER_FORMAT]: RECORD_FORMAT };
+  if (clusterId) headers[HEADER_CLUSTER] = clusterId;
+  return { key: String(e.position), value: JSON.stringify(e), headers };
+}
+
+export function clusterOf(m: { headers?: Record<string, unknown> }): string | undefined {
+  return header(m.headers, HEADER_CLUSTER);
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;

@@ -12,7 +12,7 @@ export async function startKafkaPublishing(runtime: NodeRuntime): Promise<KafkaL
   const topic = logTopicName(dataDir.identity.clusterId, config.kafka.topicPrefix);
   const checkpoint = await PublishCheckpoint.open(dataSource, topic);
   const publisher = new KafkaLogPublisher({
-    kafka, store, checkpoint, logger: log, isMaster: () => role.writable, topicReplicationFactor: config.kafka.topicReplicationFactor,
+    kafka, store, checkpoint, logger: log, clusterId: dataDir.identity.clusterId, isMaster: () => role.writable, topicReplicationFactor: config.kafka.topicReplicationFactor,
   });
   const registers = [metrics.registry];
   new Gauge({ name: 'twofold_kafka_publish_lag_events', help: 'On the master: committed records not yet acknowledged by Kafka', registers, collect() { this.set(publisher.status().lagEvents); } });
