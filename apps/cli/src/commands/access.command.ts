@@ -78,6 +78,7 @@ export function registerAccessCommands(program: Command): void {
         ...((status.slaves as Array<{ nodeName: string; lagEvents: number; lagMs: number }> | undefined) ?? []).map((s): [string, unknown] => [`slave ${s.nodeName}`, `lag ${s.lagEvents} events, ${s.lagMs} ms`]),
         ...(status.replication ? [['replication', (() => { const r = status.replication as { connected: boolean; lagEvents: number; lagMs: number }; return `${r.connected ? 'connected' : 'DISCONNECTED'}, lag ${r.lagEvents} events, ${r.lagMs} ms`; })()] as [string, unknown]] : []),
         ...onceOnlyRows((status.replication as { onceOnly?: OnceOnly } | null)?.onceOnly),
+        ...(status.kafka ? [['kafka', (() => { const k = status.kafka as { topic: string; connected: boolean; publishedPosition: number; lagEvents: number }; return `${k.topic}: ${k.connected ? 'publishing' : 'NOT CONNECTED'}, published up to ${k.publishedPosition}, lag ${k.lagEvents} events`; })()] as [string, unknown]] : []),
         ...((status.setAside as Array<{ fromPosition: number; toPosition: number; count: number; reason: string }> | undefined) ?? []).map((s): [string, unknown] => ['set aside', `${s.count} events (${s.fromPosition}-${s.toPosition}): ${s.reason}`]),
       ]));
     }));

@@ -8,10 +8,16 @@ export function registerLogCommands(program: Command): void {
   log.command('verify').description(`walk the hash chain from position 1 and name the first broken record (exit ${ExitCode.LogBroken} if broken)`)
     .action(run(async (ctx) => (await import('./log')).verify(ctx)));
 
-  log.command('tail').description('print the last records of the log (--json: one StoredEvent per line)')
+  log.command('tail').description('print the last records of the log (--json: one StoredEvent per line); with --kafka, the log from the cluster\'s Kafka topic as NDJSON')
     .option('-n, --lines <n>', 'how many records (default 10)', intOption('--lines', 0, 1_000_000), 10)
     .option('-f, --follow', 'keep printing new records as they are appended (Ctrl-C to stop)')
-    .action(run(async (ctx, o: { lines: number; follow?: boolean }) => (await import('./log')).tail(ctx, o)));
+    .option('--kafka <brokers>', `read the topic on these brokers (host:port,...) instead of the data directory; TLS/SASL from TWOFOLD_KAFKA_*; exit ${ExitCode.LogBroken} if the chain is broken`)
+    .option('--from <position>', 'with --kafka: start at this position (default 1)', intOption('--from', 1, Number.MAX_SAFE_INTEGER), 1)
+    .option('--topic <topic>', 'with --kafka: the topic (default: the only twofold.<clusterId>.log on the brokers)')
+    .option('--group <group>', 'with --kafka: a consumer group that commits its offsets and resumes there')
+    .action(run(async (ctx, o: { lines: number; follow?: boolean; kafka?: string; from: number; topic?: string; group?: string }) => (o.kafka
+      ? (await import('./log-kafka')).tailFromKafka(ctx, { kafka: o.kafka, from: o.from, follow: o.follow, topic: o.topic, group: o.group })
+      : (await import('./log')).tail(ctx, o))));
 
   log.command('export').summary('write the log to stdout as NDJSON').description('write the log to standard output as NDJSON, one StoredEvent per line (e.g. `twofold log export > log.ndjson`); progress and a summary go to stderr')
     .option('--from <position>', 'start at this position (default 1)', intOption('--from', 1, Number.MAX_SAFE_INTEGER), 1)

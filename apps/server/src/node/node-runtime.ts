@@ -13,6 +13,8 @@ import { ClusterRole, MasterAddress } from '../cluster/cluster-role';
 import { ReplicationCoordinator } from '../replication/replication-coordinator';
 import { UpstreamSecurityEvents } from '../replication/upstream-security-events';
 import { UpstreamVerdicts } from '../replication/upstream-verdicts';
+import { startKafkaPublishing } from '../kafka/kafka-publishing';
+import type { KafkaLogPublisher } from '@twofold/kafka';
 
 // What the authentication engine reads: the read model, plus (on a slave) the security events
 // this node raised that the master has not replicated back yet.
@@ -35,6 +37,7 @@ export interface NodeRuntime {
   metrics: Metrics;
   role: ClusterRole;
   replication: ReplicationCoordinator;
+  kafka?: KafkaLogPublisher; // set when TWOFOLD_KAFKA_BROKERS is
   // Security events from authentications: appended on the master, sent upstream from a slave.
   security: SecurityEventSink;
   directory: UserDirectoryView;
@@ -112,6 +115,7 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
     config, dataDir, logger, dataSource, store, projector, queries, commands, metrics, role, security, directory, firstAdminToken,
     replication: undefined as unknown as ReplicationCoordinator,
     async close() {
+      await runtime.kafka?.stop();
       await runtime.replication.stop();
       settling.close();
       projector.stop();
@@ -120,5 +124,6 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   };
   runtime.replication = new ReplicationCoordinator(runtime, outbox, upstream, verdicts);
   started.runtime = runtime;
+  runtime.kafka = await startKafkaPublishing(runtime);
   return runtime;
 }

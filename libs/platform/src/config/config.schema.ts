@@ -112,6 +112,18 @@ export const configSchema = z.object({
     assertionTtlMs: z.coerce.number().int().min(10_000).max(3_600_000).optional(),
   }).prefault({}),
   shutdownGraceMs: z.coerce.number().int().min(0).max(120000).default(10000),
+  // Kafka publishing of the log (libs/kafka): off unless brokers is set.
+  kafka: z.object({
+    brokers: z.string().regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'a comma-separated list of host:port').optional(),
+    clientId: z.string().min(1).max(128).default('twofold'),
+    topicPrefix: z.string().min(1).max(100).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only').default('twofold'),
+    topicReplicationFactor: z.coerce.number().int().min(-1).max(32).default(-1), // -1: the broker's default
+    tls: bool.default(false),
+    caFile: z.string().min(1).optional(),
+    saslMechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+    saslUsername: z.string().min(1).optional(),
+    saslPassword: z.string().min(1).optional(),
+  }).prefault({}),
 });
 
 export type TwofoldConfig = z.infer<typeof configSchema>;
@@ -169,6 +181,15 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_SDK_MAX_BODY_BYTES: ['sdk', 'maxBodyBytes'],
   TWOFOLD_SDK_APPROVAL_WINDOW_MS: ['sdk', 'approvalWindowMs'],
   TWOFOLD_SDK_ASSERTION_TTL_MS: ['sdk', 'assertionTtlMs'],
+  TWOFOLD_KAFKA_BROKERS: ['kafka', 'brokers'],
+  TWOFOLD_KAFKA_CLIENT_ID: ['kafka', 'clientId'],
+  TWOFOLD_KAFKA_TOPIC_PREFIX: ['kafka', 'topicPrefix'],
+  TWOFOLD_KAFKA_TOPIC_REPLICATION_FACTOR: ['kafka', 'topicReplicationFactor'],
+  TWOFOLD_KAFKA_TLS: ['kafka', 'tls'],
+  TWOFOLD_KAFKA_CA_FILE: ['kafka', 'caFile'],
+  TWOFOLD_KAFKA_SASL_MECHANISM: ['kafka', 'saslMechanism'],
+  TWOFOLD_KAFKA_SASL_USERNAME: ['kafka', 'saslUsername'],
+  TWOFOLD_KAFKA_SASL_PASSWORD: ['kafka', 'saslPassword'],
 };
 
-export const SECRET_KEYS = new Set<string>(['databaseUrl', 'delivery.httpUrl', 'delivery.httpBodyTemplate', 'delivery.httpHeaders']);
+export const SECRET_KEYS = new Set<string>(['databaseUrl', 'delivery.httpUrl', 'delivery.httpBodyTemplate', 'delivery.httpHeaders', 'kafka.saslPassword']);

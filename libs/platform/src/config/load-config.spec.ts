@@ -74,4 +74,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TWOFOLD_TLS_HOSTS: 'mfa.example.com,https://x' })).toThrow(/TWOFOLD_TLS_HOSTS.*"https:\/\/x" is not a DNS name or IP address/);
     expect(() => loadConfig({ TWOFOLD_TLS_HOSTS: 'bad_name.example' })).toThrow(/TWOFOLD_TLS_HOSTS/);
   });
+
+  it('reads the Kafka settings, never shows the SASL password, and wants a user and password with a mechanism', () => {
+    const config = loadConfig({ TWOFOLD_KAFKA_BROKERS: 'k1:9093, k2:9093', TWOFOLD_KAFKA_SASL_MECHANISM: 'scram-sha-512', TWOFOLD_KAFKA_SASL_USERNAME: 'twofold', TWOFOLD_KAFKA_SASL_PASSWORD: 's3cr3t-kafka' });
+    expect(config.kafka).toMatchObject({ brokers: 'k1:9093, k2:9093', saslMechanism: 'scram-sha-512', topicPrefix: 'twofold' });
+    expect(JSON.stringify(describeConfig(config))).not.toContain('s3cr3t-kafka');
+    expect(() => loadConfig({ TWOFOLD_KAFKA_SASL_MECHANISM: 'plain', TWOFOLD_KAFKA_SASL_USERNAME: 'twofold' })).toThrow(/TWOFOLD_KAFKA_SASL_PASSWORD/);
+    expect(() => loadConfig({ TWOFOLD_KAFKA_BROKERS: 'k1' })).toThrow(/TWOFOLD_KAFKA_BROKERS.*host:port/);
+    expect(loadConfig({}).kafka.brokers).toBeUndefined();
+  });
 });

@@ -47,13 +47,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { file
     const value = env[name];
     if (value !== undefined && value !== '') setPath(raw, path, value);
   }
-  const unknown = Object.keys(env).filter((k) => k.startsWith('TWOFOLD_') && !(k in ENV_KEYS) && !['TWOFOLD_CONFIG', 'TWOFOLD_ADMIN_TOKEN', 'TWOFOLD_URL', 'TWOFOLD_CA_FILE', 'TWOFOLD_JOIN_TOKEN', 'TWOFOLD_TEST_PG_URL', 'TWOFOLD_DEBUG'].includes(k));
+  const unknown = Object.keys(env).filter((k) => k.startsWith('TWOFOLD_') && !(k in ENV_KEYS) && !['TWOFOLD_CONFIG', 'TWOFOLD_ADMIN_TOKEN', 'TWOFOLD_URL', 'TWOFOLD_CA_FILE', 'TWOFOLD_JOIN_TOKEN', 'TWOFOLD_TEST_PG_URL', 'TWOFOLD_TEST_KAFKA_BROKERS', 'TWOFOLD_DEBUG'].includes(k));
   if (unknown.length) throw new ConfigError(unknown[0], 'unknown configuration variable');
   for (const [k, v] of Object.entries(options.overrides ?? {})) setPath(raw, k.split('.'), v);
   const result = configSchema.safeParse(raw);
   if (!result.success) {
     const issue = result.error.issues[0];
     throw new ConfigError(envName(issue.path), issue.message);
+  }
+  const { kafka } = result.data;
+  if (kafka.saslMechanism && (!kafka.saslUsername || !kafka.saslPassword)) {
+    throw new ConfigError('TWOFOLD_KAFKA_SASL_MECHANISM (kafka.saslMechanism)', 'needs TWOFOLD_KAFKA_SASL_USERNAME and TWOFOLD_KAFKA_SASL_PASSWORD');
   }
   return { ...result.data, dataDir: resolve(result.data.dataDir) };
 }
@@ -79,5 +83,6 @@ export function describeConfig(config: TwofoldConfig): Record<string, unknown> {
       httpBodyTemplate: delivery.httpBodyTemplate !== undefined ? REDACTED : undefined,
       httpHeaders: delivery.httpHeaders ? Object.fromEntries(Object.keys(delivery.httpHeaders).map((k) => [k, REDACTED])) : undefined,
     },
+    kafka: { ...config.kafka, saslPassword: config.kafka.saslPassword ? '***' : undefined },
   };
 }

@@ -34,6 +34,7 @@ export class StatusController {
       setAside: await store.listSetAside(),
       // Security events raised here that the master has not appended yet (a promoted node appends its own).
       pendingSecurityEvents: await replication.pendingSecurityEvents(),
+      kafka: this.runtime.kafka?.status() ?? null,
     };
   }
 }

@@ -1,0 +1,24 @@
+import { Gauge } from 'prom-client';
+import { connectKafka, KafkaLogPublisher, logTopicName, PublishCheckpoint } from '@twofold/kafka';
+import type { NodeRuntime } from '../node/node-runtime';
+
+// Starts publishing the log to Kafka when TWOFOLD_KAFKA_BROKERS is set (undefined otherwise).
+// Runs on every node but publishes only while this node is the writable master.
+export async function startKafkaPublishing(runtime: NodeRuntime): Promise<KafkaLogPublisher | undefined> {
+  const { config, dataDir, dataSource, store, role, logger, metrics } = runtime;
+  if (!config.kafka.brokers) return undefined;
+  const log = logger.child({ component: 'kafka' });
+  const kafka = connectKafka({ ...config.kafka, brokers: config.kafka.brokers }, log);
+  const topic = logTopicName(dataDir.identity.clusterId, config.kafka.topicPrefix);
+  const checkpoint = await PublishCheckpoint.open(dataSource, topic);
+  const publisher = new KafkaLogPublisher({
+    kafka, store, checkpoint, logger: log, clusterId: dataDir.identity.clusterId, isMaster: () => role.writable, topicReplicationFactor: config.kafka.topicReplicationFactor,
+  });
+  const registers = [metrics.registry];
+  new Gauge({ name: 'twofold_kafka_publish_lag_events', help: 'On the master: committed records not yet acknowledged by Kafka', registers, collect() { this.set(publisher.status().lagEvents); } });
+  new Gauge({ name: 'twofold_kafka_published_position', help: 'Last log position Kafka acknowledged (the durable checkpoint)', registers, collect() { this.set(publisher.status().publishedPosition); } });
+  new Gauge({ name: 'twofold_kafka_connected', help: '1 while the publisher reaches the brokers', registers, collect() { this.set(publisher.status().connected ? 1 : 0); } });
+  await publisher.start();
+  log.info({ topic, brokers: config.kafka.brokers, tls: Boolean(config.kafka.tls || config.kafka.caFile), sasl: config.kafka.saslMechanism ?? null }, 'kafka: publisher started');
+  return publisher;
+}

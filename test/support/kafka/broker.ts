@@ -1,0 +1,51 @@
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const HERE = __dirname;
+
+// A real single-node KRaft broker (test/support/kafka/start-broker.sh) owned by one spec file:
+// specs kill and restart their broker, so none is shared between files.
+export class TestBroker {
+  private constructor(readonly stateDir: string, public brokers: string, public pid: number) {}
+
+  static async start(): Promise<TestBroker> {
+    const stateDir = mkdtempSync(join(tmpdir(), 'twofold-kafka-'));
+    const broker = new TestBroker(stateDir, '', 0);
+    await broker.restart();
+    return broker;
+  }
+
+  // Starts it again on the same port and storage after stop()/kill().
+  async restart(): Promise<void> {
+    await run(join(HERE, 'start-broker.sh'), [this.stateDir], { timeout: 180_000 });
+    const env = Object.fromEntries(readFileSync(join(this.stateDir, 'broker.env'), 'utf8').trim().split('\n').map((l) => l.split('=', 2)));
+    this.brokers = env.TWOFOLD_TEST_KAFKA_BROKERS;
+    this.pid = Number(env.KAFKA_PID);
+  }
+
+  // kill: SIGKILL, as a crashed broker; otherwise a clean shutdown.
+  async stop(opts: { kill?: boolean } = {}): Promise<void> {
+    await run(join(HERE, 'stop-broker.sh'), [this.stateDir, ...(opts.kill ? ['--kill'] : [])], { timeout: 60_000 });
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop({ kill: true });
+    rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}
+
+export const javaAvailable: boolean = spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
+
+// describe() when Java is there; otherwise skipped, and said so loudly.
+export function describeWithKafka(name: string, fn: () => void): void {
+  if (javaAvailable) {
+    describe(name, fn);
+    return;
+  }
+  process.stderr.write(`\n*** SKIPPED "${name}": no Java found, so no Kafka broker can run here (install Java 17 and Maven) ***\n\n`);
+  describe.skip(name, fn);
+}
