@@ -97,6 +97,21 @@ describeIfTools('node identity: only recorded member certificates replicate', ()
     expect(peer.received[0]).toMatchObject({ reason: 'unknown_node' });
   });
 
+  it('a claimed epoch never fences the master by itself, not even from a member: writes go on', async () => {
+    // s1's own certificate (a member), claiming an epoch no record in the cluster holds. Before, the
+    // master fenced itself on the hello alone and answered every write 503 until a restart.
+    const own = { certPem: read(s1Dir, 'node.pem'), keyPem: read(s1Dir, 'node.key.pem') };
+    const peer = await ReplicationPeer.open(master.replicationPort, tlsOf(own, ca.certPem));
+    peer.hello({ clusterId, nodeId: s1Id, nodeName: 's1', epoch: 999 });
+    await eventually('the master answered', async () => peer.received.length > 0 || peer.closed);
+    peer.close();
+    // The claim makes the master ask its peers (at once, and again on its 2 s round): none names a
+    // verified newer master, so it stays master.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await master.api('GET', '/cluster/v1/epoch')).body).toMatchObject({ epoch: 0, fenced: false, role: 'master' });
+    expect((await master.api('POST', '/admin/v1/users', { username: 'after-the-claim' })).status).toBe(201);
+  });
+
   it('refuses a node certificate whose fingerprint is not the one recorded for the node it claims', async () => {
     // Even with the node OU and the member's name: only the recorded certificate is that node.
     const twin = issueCertificate(ca, 's1', { role: 'node', hosts: ['127.0.0.1'] });
