@@ -21,7 +21,6 @@ const probe = TestNetwork.create();
 if ('net' in probe) probe.net.close();
 else console.warn(`SKIPPED partition e2e: network namespaces unavailable (run as root with iproute2): ${probe.unavailable}`);
 // One network per run: a retry would start a second cluster beside the first one's leftovers.
-jest.retryTimes(0);
 const describeIfNetns = 'net' in probe ? describe : describe.skip;
 
 interface Writer { stop(): Promise<Array<{ name: string; at: number }>> }

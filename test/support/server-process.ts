@@ -16,9 +16,8 @@ export interface ServerOptions {
   acctPort?: number;
   replicationPort?: number;
   adminToken?: string;        // known from an earlier start of the same data dir
-  host?: string;              // loopback address to bind and advertise (default 127.0.0.1)
+  host?: string;              // address to bind, advertise and reach it by (default 127.0.0.1)
   startTimeoutMs?: number;
-  host?: string;              // where the test reaches it (default 127.0.0.1)
   prefix?: string[];          // run under this command, e.g. ['ip', 'netns', 'exec', 'ns1']
 }
 

@@ -6,7 +6,6 @@ import type { EventLogRow } from './event-log.entity';
 import {
   ANY_VERSION,
   GENESIS_HASH,
-  type EventMetadata,
   type EventStore,
   type LogHead,
   type NewEvent,
@@ -22,6 +21,7 @@ import { PostgresLogBackend } from './postgres-log-backend';
 import { computeRecordHash, hashFromCanonicalParts } from './record-hash';
 import { SqliteLogBackend } from './sqlite-log-backend';
 import { storageKind } from './storage';
+import { chainMismatch, checkName, checkReplicatedShape, encodeNewEvent, invalid, toStoredEvent } from './record-shape';
 
 // A store that can also take records from a master verbatim (slaves).
 export interface ReplicaEventStore extends EventStore {
@@ -56,7 +56,6 @@ export interface TypeOrmEventStoreOptions {
 }
 
 const VERIFY_PAGE = 1000;
-const MAX_NAME = 200;
 const MAX_REASON = 2000;
 
 const notifiers = new WeakMap<DataSource, EventEmitter>();
@@ -356,67 +355,4 @@ export class TypeOrmEventStore implements ReplicaEventStore {
   private assertOpen(): void {
     if (this.closed) throw new EventStoreError('closed', 'event store is closed');
   }
-}
-
-function toStoredEvent(row: EventLogRow): StoredEvent {
-  return {
-    position: row.position,
-    streamId: row.streamId,
-    streamVersion: row.streamVersion,
-    type: row.type,
-    schemaVersion: row.schemaVersion,
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
-    metadata: JSON.parse(row.metadata) as EventMetadata,
-    timestamp: row.timestamp,
-    prevHash: row.prevHash,
-    hash: row.hash,
-  };
-}
-
-function encodeNewEvent(e: NewEvent, i: number): { type: string; schemaVersion: number; payload: string; metadata: string } {
-  if (!e || typeof e !== 'object') throw invalid(`event ${i} is not an object`);
-  checkName(`event ${i} type`, e.type);
-  if (!Number.isInteger(e.schemaVersion) || e.schemaVersion < 1) throw invalid(`event ${i} schemaVersion must be an integer >= 1`);
-  if (!isPlainObject(e.payload)) throw invalid(`event ${i} payload must be an object`);
-  const m = e.metadata;
-  if (!isPlainObject(m) || typeof m.actor !== 'string' || !m.actor || typeof m.nodeId !== 'string' || !m.nodeId) {
-    throw invalid(`event ${i} metadata needs actor and nodeId`);
-  }
-  if (!Number.isInteger(m.epoch) || m.epoch < 0) throw invalid(`event ${i} metadata.epoch must be an integer >= 0`);
-  try {
-    return { type: e.type, schemaVersion: e.schemaVersion, payload: canonicalJson(e.payload), metadata: canonicalJson(m) };
-  } catch (err) {
-    throw invalid(`event ${i}: ${(err as Error).message}`);
-  }
-}
-
-function checkReplicatedShape(r: StoredEvent, i: number): void {
-  const ok =
-    r && typeof r === 'object' &&
-    Number.isInteger(r.position) && r.position >= 1 &&
-    typeof r.streamId === 'string' && r.streamId.length > 0 && r.streamId.length <= MAX_NAME &&
-    Number.isInteger(r.streamVersion) && r.streamVersion >= 1 &&
-    typeof r.type === 'string' && r.type.length > 0 && r.type.length <= MAX_NAME &&
-    Number.isInteger(r.schemaVersion) &&
-    isPlainObject(r.payload) && isPlainObject(r.metadata) &&
-    typeof r.timestamp === 'string' && typeof r.prevHash === 'string' && typeof r.hash === 'string';
-  if (!ok) throw invalid(`replicated record ${i} is malformed`);
-}
-
-function checkName(what: string, value: unknown): void {
-  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_NAME) {
-    throw invalid(`${what} must be a non-empty string of at most ${MAX_NAME} characters`);
-  }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function invalid(message: string): EventStoreError {
-  return new EventStoreError('invalid_append', message);
-}
-
-function chainMismatch(message: string, position: number, head?: LogHead): EventStoreError {
-  return new EventStoreError('chain_mismatch', message, { position, ...(head ? { head } : {}) });
 }
