@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
-import { AsyncMutex, GENESIS_HASH, type EventStore, type Subscription } from '@twofold/event-store';
+import { AsyncMutex, type EventStore, type Subscription } from '@twofold/event-store';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-parser';
 import {
   PROTOCOL_VERSION,
@@ -17,6 +17,7 @@ import { FrameSocket } from '../transport/frame-socket';
 import { limitConnectionsPerSource } from '../transport/connection-guard';
 import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, TLS_SERVER_POLICY } from '../transport/tls-policy';
 import { peerCertificate } from '../transport/peer-certificate';
+import { findAncestor, holds } from './log-points';
 import { MasterSession, type SessionHost, type SlaveStatus } from './master-session';
 
 export interface TlsMaterial {
@@ -324,13 +325,13 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     }
     const head = await this.store.head();
     if (hello.probe) {
-      const answer = await this.findAncestor(hello.checkpoints ?? []);
+      const answer = await findAncestor(this.store, hello.checkpoints ?? []);
       if (!conn.isClosed) conn.send({ type: 'ancestor', ...answer, head, epoch: this.epoch() });
       conn.end();
       return undefined;
     }
-    if (!(await this.holds(hello.head))) {
-      const ancestor = await this.findAncestor(hello.checkpoints ?? []);
+    if (!(await holds(this.store, hello.head))) {
+      const ancestor = await findAncestor(this.store, hello.checkpoints ?? []);
       return refuse(
         'diverged_history',
         `the slave's position ${hello.head.position} (hash ${hello.head.hash.slice(0, 12)}) is not in this master's log (head ${head.position}); common history ends at or above ${ancestor.match.position}`,
@@ -376,29 +377,6 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
 
   private peerIdentity(socket: TLSSocket, hello: HelloMessage): PeerIdentity {
     return { nodeId: hello.nodeId, nodeName: hello.nodeName, ...peerCertificate(socket) };
-  }
-
-  private async hashAt(position: number): Promise<string | undefined> {
-    if (position === 0) return GENESIS_HASH;
-    const [record] = await this.store.readFrom(position - 1, 1);
-    return record?.position === position ? record.hash : undefined;
-  }
-
-  private async holds(point: LogPoint): Promise<boolean> {
-    return (await this.hashAt(point.position)) === point.hash;
-  }
-
-  // Matching positions form a prefix (each hash covers all before it): walk the checkpoints up
-  // until the first that differs.
-  private async findAncestor(checkpoints: LogPoint[]): Promise<AncestorAnswer> {
-    const sorted = [...checkpoints].sort((a, b) => a.position - b.position);
-    let match: LogPoint = { position: 0, hash: GENESIS_HASH };
-    for (const cp of sorted) {
-      if (cp.position <= match.position) continue;
-      if (!(await this.holds(cp))) return { match, firstMismatch: cp.position };
-      match = cp;
-    }
-    return { match, firstMismatch: null };
   }
 }
 
