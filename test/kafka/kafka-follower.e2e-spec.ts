@@ -96,7 +96,7 @@ describeWithKafka('a replica following the log from Kafka', () => {
     expect(a.follower.status().lastRefusal).toBeNull();
   });
 
-  it('refuses another cluster\'s records and a record from an older epoch, appending nothing of them', async () => {
+  it('refuses another cluster\'s records and drops a record from an older epoch, going on with the current master\'s', async () => {
     const m = await master('c-theirs');
     for (let i = 0; i < 5; i++) await m.store.append(`s-${i}`, 0, [event(i)]);
     await until('published', () => m.publisher.status().publishedPosition === 5);
@@ -105,7 +105,7 @@ describeWithKafka('a replica following the log from Kafka', () => {
     expect(wrong.follower.status().lastRefusal).toMatchObject({ reason: 'wrong_cluster' });
     expect((await wrong.replica.head()).position).toBe(0);
 
-    // A master at epoch 1, then a record of epoch 0 that links (an old master writing on): refused.
+    // A master at epoch 1, then a record of epoch 0 that links (an old master writing on): dropped.
     const e = await master('c-epoch');
     await e.store.append('a', 0, [event(1, 1)]);
     await until('published', () => e.publisher.status().publishedPosition === 1);
@@ -117,8 +117,12 @@ describeWithKafka('a replica following the log from Kafka', () => {
     await producer.send({ topic: e.topic, messages: [toKafkaMessage({ ...body, hash: computeRecordHash(body) }, 'c-epoch')] });
     await producer.disconnect();
     const r = await follower('c-epoch', e.topic, 'replica-e');
-    await until('a refusal', () => r.follower.status().lastRefusal !== null);
-    expect(r.follower.status().lastRefusal).toMatchObject({ reason: 'stale_master' });
+    await until('the stale record seen', () => r.follower.status().droppedStale === 1);
     expect(await r.replica.readFrom(0, 10)).toEqual([first]);
+    // The epoch-1 master's next record (position 2 too) is applied after it.
+    await e.store.append('b', 0, [event(2, 1)]);
+    await until('replica at 2', async () => (await r.replica.head()).position === 2);
+    expect(await r.replica.readFrom(0, 10)).toEqual(await e.store.readFrom(0, 10));
+    expect(r.follower.status()).toMatchObject({ lastRefusal: null, droppedStale: 1 });
   });
 });

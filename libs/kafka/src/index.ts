@@ -5,3 +5,4 @@ export * from './publish-checkpoint';
 export * from './log-publisher';
 export * from './log-tail';
 export * from './log-follower';
+export * from './topic-tail';

@@ -7,6 +7,8 @@ export interface KafkaConnectionSettings {
   clientId?: string;
   tls?: boolean;
   caFile?: string;            // PEM; implies TLS
+  certFile?: string;          // client certificate (PEM) for mutual TLS; implies TLS
+  keyFile?: string;           // its private key (PEM)
   saslMechanism?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
   saslUsername?: string;
   saslPassword?: string;      // secret: never logged
@@ -45,7 +47,14 @@ export function kafkaClientConfig(s: KafkaConnectionSettings, sink?: KafkaLogSin
     logLevel: logLevel.ERROR,
     logCreator: logCreator(sink),
   };
-  if (s.tls || s.caFile) config.ssl = s.caFile ? { ca: [readFileSync(s.caFile, 'utf8')] } : true;
+  if (s.tls || s.caFile || s.certFile) {
+    // A CA file is the only CA trusted; without one, the system's. Host names are always checked.
+    config.ssl = {
+      rejectUnauthorized: true,
+      ...(s.caFile ? { ca: [readFileSync(s.caFile, 'utf8')] } : {}),
+      ...(s.certFile && s.keyFile ? { cert: readFileSync(s.certFile, 'utf8'), key: readFileSync(s.keyFile, 'utf8') } : {}),
+    };
+  }
   if (s.saslMechanism) {
     if (!s.saslUsername || !s.saslPassword) throw new Error('SASL needs a username and a password');
     config.sasl = { mechanism: s.saslMechanism, username: s.saslUsername, password: s.saslPassword } as SASLOptions;

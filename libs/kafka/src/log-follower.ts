@@ -4,7 +4,7 @@ import type { LogHead, ReplicaEventStore, StoredEvent } from '@twofold/event-sto
 import { clusterOf, fromKafkaMessage } from './log-record-codec';
 import type { PublisherLogger } from './log-publisher';
 
-export type FollowRefusal = 'wrong_cluster' | 'diverged_history' | 'chain_gap' | 'stale_master' | 'bad_record';
+export type FollowRefusal = 'wrong_cluster' | 'diverged_history' | 'chain_gap' | 'bad_record';
 
 export interface LogFollowerOptions {
   kafka: Kafka;
@@ -17,11 +17,19 @@ export interface LogFollowerOptions {
 }
 
 export interface FollowerStatus {
+  topic: string;
   connected: boolean;
   localHead: number;
   topicEnd: number | null;  // offsets in the topic when last fetched (re-sends make it >= the master's head)
+  droppedStale: number;     // records of a replaced master (older epoch) seen and not applied
   lastError: string | null;
   lastRefusal: { reason: FollowRefusal; message: string; at: string } | null;
+}
+
+// What the node does with the follower's news (re-bound when the node changes its master).
+export interface FollowerHooks {
+  onAppended?(head: LogHead): void;
+  onRefused?(reason: FollowRefusal, message: string): void;
 }
 
 class Refused extends Error {
@@ -44,9 +52,20 @@ export class KafkaLogFollower {
   private consumer?: Consumer;
   private wakeSleep?: () => void;
   private head: LogHead & { epoch: number } = { position: 0, hash: '', epoch: 0 };
-  private state: FollowerStatus = { connected: false, localHead: 0, topicEnd: null, lastError: null, lastRefusal: null };
+  private state: FollowerStatus;
+  private hooks: FollowerHooks = {};
+  // From a promotion seen on the topic: records at or after `fromPosition` of an epoch below
+  // `epoch` are the replaced master's tail, dropped (they come before the new master's in the topic).
+  private floor = { epoch: 0, fromPosition: Infinity };
+  private staleWarned = false;
 
-  constructor(private readonly o: LogFollowerOptions) {}
+  constructor(private readonly o: LogFollowerOptions) {
+    this.state = { topic: o.topic, connected: false, localHead: 0, topicEnd: null, droppedStale: 0, lastError: null, lastRefusal: null };
+  }
+
+  bind(hooks: FollowerHooks): void {
+    this.hooks = hooks;
+  }
 
   start(): void {
     if (this.running) return;
@@ -79,6 +98,7 @@ export class KafkaLogFollower {
           // Like the fixed port's refusals: logged, shown in status, retried (the topic may be fixed).
           this.state.lastRefusal = { reason: err.reason, message, at: new Date().toISOString() };
           this.o.logger.warn({ reason: err.reason, detail: message, topic: this.o.topic }, 'kafka: following refused');
+          this.hooks.onRefused?.(err.reason, message);
         } else if (this.state.connected || this.state.lastError !== message) {
           this.o.logger.warn({ err: message, topic: this.o.topic, localHead: this.head.position }, 'kafka: following paused, will resume from the local head');
         }
@@ -151,7 +171,11 @@ export class KafkaLogFollower {
           await this.checkHeld(e, epoch, next);
           continue;
         }
-        if (epoch < tip.epoch) throw new Refused('stale_master', `record ${e.position} is from epoch ${epoch}, this log is at epoch ${tip.epoch}`);
+        // A replaced master that still reaches the broker: its records are not the cluster's log.
+        if (epoch < tip.epoch || (epoch < this.floor.epoch && e.position >= this.floor.fromPosition)) {
+          this.dropStale(e, epoch, Math.max(tip.epoch, this.floor.epoch));
+          continue;
+        }
         if (e.position !== tip.position + 1) throw new Refused('chain_gap', `the topic jumps from ${tip.position} to ${e.position}`);
         if (tip.position > 0 && e.prevHash !== tip.hash) throw new Refused('diverged_history', `record ${e.position} does not link to this node's record ${tip.position}`);
         next.push(e);
@@ -166,6 +190,7 @@ export class KafkaLogFollower {
     if (next.length > 0) {
       const head = await this.o.store.appendReplicated(next);
       this.head = { ...head, epoch: tip.epoch };
+      this.hooks.onAppended?.(head);
     }
     if (refusal) throw refusal;
   }
@@ -187,7 +212,17 @@ export class KafkaLogFollower {
     const held = pending.find((p) => p.position === e.position) ?? (await this.o.store.readFrom(e.position - 1, 1))[0];
     if (!held || held.hash === e.hash) return;
     if (epoch <= epochOf(held)) return;
+    // Remember the promotion: after the node sets its tail aside and reads on from the fork, the
+    // old master's records there (earlier in the topic) are dropped, not applied again.
+    if (epoch > this.floor.epoch) this.floor = { epoch, fromPosition: e.position };
     throw new Refused('diverged_history', `record ${e.position} of epoch ${epoch} differs from this node's (epoch ${epochOf(held)})`);
+  }
+
+  private dropStale(e: StoredEvent, epoch: number, current: number): void {
+    this.state.droppedStale += 1;
+    if (this.staleWarned) return;
+    this.staleWarned = true;
+    this.o.logger.warn({ position: e.position, epoch, currentEpoch: current, node: e.metadata?.nodeId }, 'kafka: dropping records of a replaced master (older epoch)');
   }
 
   private sleep(ms: number): Promise<void> {

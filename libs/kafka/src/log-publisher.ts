@@ -2,6 +2,7 @@ import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { EventStore, StoredEvent, Subscription } from '@twofold/event-store';
 import { toKafkaMessage } from './log-record-codec';
 import type { PublishCheckpoint } from './publish-checkpoint';
+import { highestSharedPosition } from './topic-tail';
 
 export interface PublisherLogger {
   info(obj: object, msg: string): void;
@@ -23,6 +24,7 @@ export interface LogPublisherOptions {
 
 export interface PublisherStatus {
   topic: string;
+  publishing: boolean; // this node is the writable master (other nodes' publishers idle)
   connected: boolean;
   publishedPosition: number;
   headPosition: number;
@@ -69,9 +71,10 @@ export class KafkaLogPublisher {
   }
 
   status(): PublisherStatus {
+    const publishing = this.o.isMaster();
     return {
-      topic: this.topic, connected: this.connected, publishedPosition: this.published.position, headPosition: this.head,
-      lagEvents: Math.max(0, this.head - this.published.position), lastPublishedAt: this.lastPublishedAt, lastError: this.lastError,
+      topic: this.topic, publishing, connected: publishing && this.connected, publishedPosition: this.published.position, headPosition: this.head,
+      lagEvents: publishing ? Math.max(0, this.head - this.published.position) : 0, lastPublishedAt: this.lastPublishedAt, lastError: this.lastError,
     };
   }
 
@@ -85,11 +88,19 @@ export class KafkaLogPublisher {
 
   private async loop(): Promise<void> {
     let delay = this.retry.minMs;
+    let aligned = false;
     while (!this.stopped) {
       try {
         if (!this.o.isMaster()) {
+          aligned = false;
           await this.idle(1000);
           continue;
+        }
+        // Once per term as master: skip what the topic already holds of this log (a promoted
+        // slave's checkpoint is behind; the old master published the shared history).
+        if (!aligned) {
+          await this.alignWithTopic();
+          aligned = true;
         }
         const batch = await this.o.store.readFrom(this.published.position, this.batchSize);
         if (batch.length === 0) {
@@ -110,6 +121,16 @@ export class KafkaLogPublisher {
         delay = Math.min(this.retry.maxMs, delay * 2);
       }
     }
+  }
+
+  private async alignWithTopic(): Promise<void> {
+    const head = (await this.o.store.head()).position;
+    if (this.published.position >= head) return;
+    const shared = await highestSharedPosition(this.o.kafka, this.topic, this.o.store);
+    if (!shared || shared.position <= this.published.position) return;
+    await this.o.checkpoint.save(shared);
+    this.o.logger.info({ topic: this.topic, from: this.published.position, to: shared.position }, 'kafka: the topic already holds this log up to here; publishing from there');
+    this.published = shared;
   }
 
   private async publish(batch: StoredEvent[]): Promise<void> {

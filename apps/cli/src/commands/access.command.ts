@@ -78,10 +78,23 @@ export function registerAccessCommands(program: Command): void {
         ...((status.slaves as Array<{ nodeName: string; lagEvents: number; lagMs: number }> | undefined) ?? []).map((s): [string, unknown] => [`slave ${s.nodeName}`, `lag ${s.lagEvents} events, ${s.lagMs} ms`]),
         ...(status.replication ? [['replication', (() => { const r = status.replication as { connected: boolean; lagEvents: number; lagMs: number }; return `${r.connected ? 'connected' : 'DISCONNECTED'}, lag ${r.lagEvents} events, ${r.lagMs} ms`; })()] as [string, unknown]] : []),
         ...onceOnlyRows((status.replication as { onceOnly?: OnceOnly } | null)?.onceOnly),
-        ...(status.kafka ? [['kafka', (() => { const k = status.kafka as { topic: string; connected: boolean; publishedPosition: number; lagEvents: number }; return `${k.topic}: ${k.connected ? 'publishing' : 'NOT CONNECTED'}, published up to ${k.publishedPosition}, lag ${k.lagEvents} events`; })()] as [string, unknown]] : []),
+        ...(status.kafka ? [['kafka', kafkaLine(status.kafka as KafkaStatus)] as [string, unknown]] : []),
         ...((status.setAside as Array<{ fromPosition: number; toPosition: number; count: number; reason: string }> | undefined) ?? []).map((s): [string, unknown] => ['set aside', `${s.count} events (${s.fromPosition}-${s.toPosition}): ${s.reason}`]),
       ]));
     }));
+}
+
+interface KafkaStatus {
+  topic: string; publishing?: boolean; connected: boolean; publishedPosition: number; lagEvents: number;
+  following?: { connected: boolean; localHead: number; topicEnd: number | null; lastRefusal: { reason: string } | null } | null;
+}
+
+// The master publishes (and shows its publishing lag); a slave reading from Kafka shows its follower.
+function kafkaLine(k: KafkaStatus): string {
+  const f = k.following;
+  if (f) return `${k.topic}: ${f.connected ? 'following' : 'NOT CONNECTED'}, local head ${f.localHead}${f.lastRefusal ? `, refused: ${f.lastRefusal.reason}` : ''}`;
+  if (k.publishing === false) return `${k.topic}: not publishing (not the master)`;
+  return `${k.topic}: ${k.connected ? 'publishing' : 'NOT CONNECTED'}, published up to ${k.publishedPosition}, lag ${k.lagEvents} events`;
 }
 
 interface OnceOnly { masterUnreachableSince: string | null; acceptedUnconfirmed: number; acceptedUnconfirmedSince: string | null; refusedAfterAccept: number }

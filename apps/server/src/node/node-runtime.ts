@@ -14,7 +14,8 @@ import { ReplicationCoordinator } from '../replication/replication-coordinator';
 import { UpstreamSecurityEvents } from '../replication/upstream-security-events';
 import { UpstreamVerdicts } from '../replication/upstream-verdicts';
 import { startKafkaPublishing } from '../kafka/kafka-publishing';
-import type { KafkaLogPublisher } from '@twofold/kafka';
+import type { KafkaLogFollower, KafkaLogPublisher } from '@twofold/kafka';
+import { createKafkaFollower } from '../kafka/kafka-following';
 
 // What the authentication engine reads: the read model, plus (on a slave) the security events
 // this node raised that the master has not replicated back yet.
@@ -38,6 +39,7 @@ export interface NodeRuntime {
   role: ClusterRole;
   replication: ReplicationCoordinator;
   kafka?: KafkaLogPublisher; // set when TWOFOLD_KAFKA_BROKERS is
+  kafkaFollower?: KafkaLogFollower; // set when TWOFOLD_REPLICATION_SOURCE=kafka (runs while this node is a slave)
   // Security events from authentications: appended on the master, sent upstream from a slave.
   security: SecurityEventSink;
   directory: UserDirectoryView;
@@ -114,6 +116,7 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   const runtime: NodeRuntime = {
     config, dataDir, logger, dataSource, store, projector, queries, commands, metrics, role, security, directory, firstAdminToken,
     replication: undefined as unknown as ReplicationCoordinator,
+    kafkaFollower: createKafkaFollower({ config, dataDir, store, logger }),
     async close() {
       await runtime.kafka?.stop();
       await runtime.replication.stop();

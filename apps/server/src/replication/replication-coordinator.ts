@@ -1,4 +1,4 @@
-import { ReplicationMaster, ReplicationSlave, UpstreamInbox, UpstreamOutbox } from '@twofold/replication';
+import { ReplicationMaster, type ReplicationSlave, UpstreamInbox, UpstreamOutbox } from '@twofold/replication';
 import { certificateFingerprint, tlsServername } from '@twofold/platform';
 import type { NodeRuntime } from '../node/node-runtime';
 import type { MasterAddress } from '../cluster/cluster-role';
@@ -9,6 +9,7 @@ import { hasErrorCode } from '@twofold/domain';
 import { drainOutbox } from './outbox-drain';
 import { catchUpFromPeers } from './promotion-catch-up';
 import { NewerMasterFinder, type VerifiedMaster } from './newer-master';
+import { createSlave } from '../kafka/kafka-following';
 
 // Runs this node's side of replication for whatever role it has, and changes role when the
 // cluster does: promotion (one command), fencing by a higher epoch, following a new master.
@@ -139,7 +140,7 @@ export class ReplicationCoordinator {
       this.log.error('no master address known: run `twofold join` or set peers');
       return;
     }
-    this.slave = new ReplicationSlave({
+    this.slave = createSlave(rt, {
       store: rt.store, clusterId: rt.dataDir.identity.clusterId, nodeId: rt.dataDir.identity.nodeId,
       nodeName: rt.dataDir.identity.nodeName, epoch: () => rt.role.epoch,
       master: { host: target.host, port: target.replicationPort }, tls: { ...this.tls, servername: tlsServername(target.host) },

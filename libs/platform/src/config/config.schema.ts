@@ -90,6 +90,9 @@ export const configSchema = z.object({
     maxConnectionsPerSource: z.coerce.number().int().min(1).max(100_000).default(16),
     // How long a slave waits for the master's verdict on a used code before accepting on its own record.
     confirmTimeoutMs: z.coerce.number().int().min(10).max(10000).default(300),
+    // Where a slave reads the log: the master's fixed port, or the cluster's Kafka topic (upstream
+    // security events still go to the master over the fixed port).
+    source: z.enum(['fixed-port', 'kafka']).default('fixed-port'),
   }).prefault({}),
   delivery: z.object({
     provider: z.enum(['file', 'http']).default('file'),
@@ -120,9 +123,13 @@ export const configSchema = z.object({
     topicReplicationFactor: z.coerce.number().int().min(-1).max(32).default(-1), // -1: the broker's default
     tls: bool.default(false),
     caFile: z.string().min(1).optional(),
+    // Client certificate (PEM) and its key for brokers that require mutual TLS.
+    certFile: z.string().min(1).optional(),
+    keyFile: z.string().min(1).optional(),
     saslMechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
     saslUsername: z.string().min(1).optional(),
     saslPassword: z.string().min(1).optional(),
+    saslPasswordFile: z.string().min(1).optional(), // the password read from this file (trailing newline dropped)
   }).prefault({}),
 });
 
@@ -165,6 +172,7 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_REPLICATION_FORWARD_TIMEOUT_MS: ['replication', 'forwardTimeoutMs'],
   TWOFOLD_REPLICATION_MAX_CONNECTIONS_PER_SOURCE: ['replication', 'maxConnectionsPerSource'],
   TWOFOLD_REPLICATION_CONFIRM_TIMEOUT_MS: ['replication', 'confirmTimeoutMs'],
+  TWOFOLD_REPLICATION_SOURCE: ['replication', 'source'],
   TWOFOLD_ADVERTISE_HOST: ['advertiseHost'],
   TWOFOLD_DELIVERY_PROVIDER: ['delivery', 'provider'],
   TWOFOLD_DELIVERY_FILE: ['delivery', 'filePath'],
@@ -187,9 +195,12 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_KAFKA_TOPIC_REPLICATION_FACTOR: ['kafka', 'topicReplicationFactor'],
   TWOFOLD_KAFKA_TLS: ['kafka', 'tls'],
   TWOFOLD_KAFKA_CA_FILE: ['kafka', 'caFile'],
+  TWOFOLD_KAFKA_CERT_FILE: ['kafka', 'certFile'],
+  TWOFOLD_KAFKA_KEY_FILE: ['kafka', 'keyFile'],
   TWOFOLD_KAFKA_SASL_MECHANISM: ['kafka', 'saslMechanism'],
   TWOFOLD_KAFKA_SASL_USERNAME: ['kafka', 'saslUsername'],
   TWOFOLD_KAFKA_SASL_PASSWORD: ['kafka', 'saslPassword'],
+  TWOFOLD_KAFKA_SASL_PASSWORD_FILE: ['kafka', 'saslPasswordFile'],
 };
 
 export const SECRET_KEYS = new Set<string>(['databaseUrl', 'delivery.httpUrl', 'delivery.httpBodyTemplate', 'delivery.httpHeaders', 'kafka.saslPassword']);

@@ -83,4 +83,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TWOFOLD_KAFKA_BROKERS: 'k1' })).toThrow(/TWOFOLD_KAFKA_BROKERS.*host:port/);
     expect(loadConfig({}).kafka.brokers).toBeUndefined();
   });
+
+  it('takes the SASL password from a file, checks the TLS files at start, and wants brokers for TWOFOLD_REPLICATION_SOURCE=kafka', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'twofold-kafka-cfg-'));
+    writeFileSync(join(dir, 'password'), 'from-a-file\n');
+    writeFileSync(join(dir, 'client.pem'), 'pem');
+    const base = { TWOFOLD_KAFKA_BROKERS: 'k1:9093', TWOFOLD_KAFKA_SASL_MECHANISM: 'plain', TWOFOLD_KAFKA_SASL_USERNAME: 'twofold' };
+    const config = loadConfig({ ...base, TWOFOLD_KAFKA_SASL_PASSWORD_FILE: join(dir, 'password') });
+    expect(config.kafka.saslPassword).toBe('from-a-file');
+    expect(JSON.stringify(describeConfig(config))).not.toContain('from-a-file');
+    expect(() => loadConfig({ ...base, TWOFOLD_KAFKA_SASL_PASSWORD_FILE: join(dir, 'missing') })).toThrow(/TWOFOLD_KAFKA_SASL_PASSWORD_FILE.*cannot read/);
+    expect(() => loadConfig({ ...base, TWOFOLD_KAFKA_SASL_PASSWORD: 'x', TWOFOLD_KAFKA_SASL_PASSWORD_FILE: join(dir, 'password') })).toThrow(/not both/);
+    expect(() => loadConfig({ TWOFOLD_KAFKA_BROKERS: 'k1:9093', TWOFOLD_KAFKA_CA_FILE: join(dir, 'nope.pem') })).toThrow(/TWOFOLD_KAFKA_CA_FILE.*cannot read/);
+    expect(() => loadConfig({ TWOFOLD_KAFKA_BROKERS: 'k1:9093', TWOFOLD_KAFKA_CERT_FILE: join(dir, 'client.pem') })).toThrow(/TWOFOLD_KAFKA_KEY_FILE/);
+    expect(() => loadConfig({ TWOFOLD_REPLICATION_SOURCE: 'kafka' })).toThrow(/TWOFOLD_REPLICATION_SOURCE.*TWOFOLD_KAFKA_BROKERS/);
+    expect(() => loadConfig({ TWOFOLD_REPLICATION_SOURCE: 'carrier-pigeon' })).toThrow(/TWOFOLD_REPLICATION_SOURCE/);
+    expect(loadConfig({ TWOFOLD_KAFKA_BROKERS: 'k1:9093', TWOFOLD_REPLICATION_SOURCE: 'kafka' }).replication.source).toBe('kafka');
+    expect(loadConfig({}).replication.source).toBe('fixed-port');
+  });
 });

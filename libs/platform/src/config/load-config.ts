@@ -55,11 +55,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { file
     const issue = result.error.issues[0];
     throw new ConfigError(envName(issue.path), issue.message);
   }
-  const { kafka } = result.data;
-  if (kafka.saslMechanism && (!kafka.saslUsername || !kafka.saslPassword)) {
-    throw new ConfigError('TWOFOLD_KAFKA_SASL_MECHANISM (kafka.saslMechanism)', 'needs TWOFOLD_KAFKA_SASL_USERNAME and TWOFOLD_KAFKA_SASL_PASSWORD');
+  const kafka = checkKafka(result.data.kafka);
+  if (result.data.replication.source === 'kafka' && !kafka.brokers) {
+    throw new ConfigError('TWOFOLD_REPLICATION_SOURCE (replication.source)', 'kafka needs TWOFOLD_KAFKA_BROKERS');
   }
-  return { ...result.data, dataDir: resolve(result.data.dataDir) };
+  return { ...result.data, kafka, dataDir: resolve(result.data.dataDir) };
+}
+
+// Files named for the broker connection must be readable now, not at the first publish; the SASL
+// password may come from a file (a mounted secret) instead of the environment.
+function checkKafka(kafka: TwofoldConfig['kafka']): TwofoldConfig['kafka'] {
+  const readable = (key: string, path: string | undefined): string | undefined => {
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (e) {
+      throw new ConfigError(key, `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  };
+  readable('TWOFOLD_KAFKA_CA_FILE (kafka.caFile)', kafka.caFile);
+  readable('TWOFOLD_KAFKA_CERT_FILE (kafka.certFile)', kafka.certFile);
+  readable('TWOFOLD_KAFKA_KEY_FILE (kafka.keyFile)', kafka.keyFile);
+  if (Boolean(kafka.certFile) !== Boolean(kafka.keyFile)) {
+    throw new ConfigError(kafka.certFile ? 'TWOFOLD_KAFKA_KEY_FILE (kafka.keyFile)' : 'TWOFOLD_KAFKA_CERT_FILE (kafka.certFile)', 'a client certificate needs both TWOFOLD_KAFKA_CERT_FILE and TWOFOLD_KAFKA_KEY_FILE');
+  }
+  let { saslPassword } = kafka;
+  if (kafka.saslPasswordFile !== undefined) {
+    if (saslPassword !== undefined) throw new ConfigError('TWOFOLD_KAFKA_SASL_PASSWORD_FILE (kafka.saslPasswordFile)', 'set the password or the password file, not both');
+    saslPassword = readable('TWOFOLD_KAFKA_SASL_PASSWORD_FILE (kafka.saslPasswordFile)', kafka.saslPasswordFile)!.replace(/\r?\n$/, '');
+    if (!saslPassword) throw new ConfigError('TWOFOLD_KAFKA_SASL_PASSWORD_FILE (kafka.saslPasswordFile)', `${kafka.saslPasswordFile} is empty`);
+  }
+  if (kafka.saslMechanism && (!kafka.saslUsername || !saslPassword)) {
+    throw new ConfigError('TWOFOLD_KAFKA_SASL_MECHANISM (kafka.saslMechanism)', 'needs TWOFOLD_KAFKA_SASL_USERNAME and TWOFOLD_KAFKA_SASL_PASSWORD (or TWOFOLD_KAFKA_SASL_PASSWORD_FILE)');
+  }
+  return { ...kafka, saslPassword };
 }
 
 const REDACTED = '[redacted]';

@@ -20,6 +20,7 @@ export interface SlaveStatus {
   lagEvents: number; // master head - acked
   lagMs: number; // age of the oldest record the slave has not acknowledged (0 when caught up)
   bufferedBytes: number; // bytes queued in the socket
+  upstreamOnly: boolean; // reads the log from Kafka; its position is the one its heartbeats report
 }
 
 // What a session needs from its master.
@@ -68,6 +69,7 @@ export class MasterSession {
     readonly conn: FrameSocket,
     readonly peer: PeerIdentity, // as admitted by the handshake (certificate and claimed node)
     startPosition: number,
+    readonly upstreamOnly = false, // the slave reads the log from Kafka: nothing is streamed to it
   ) {
     this.nodeId = peer.nodeId;
     this.nodeName = peer.nodeName;
@@ -87,7 +89,7 @@ export class MasterSession {
   start(): void {
     this.heartbeatTimer = setInterval(() => this.tick(), this.host.heartbeatMs);
     this.heartbeatTimer.unref();
-    void this.pump();
+    if (!this.upstreamOnly) void this.pump();
   }
 
   close(reason: string, err?: Error): void {
@@ -134,6 +136,7 @@ export class MasterSession {
       lagEvents: Math.max(0, head - this.acked),
       lagMs,
       bufferedBytes: this.conn.bufferedBytes,
+      upstreamOnly: this.upstreamOnly,
     };
   }
 
@@ -182,6 +185,7 @@ export class MasterSession {
   }
 
   private onAck(m: AckMessage): void {
+    if (this.upstreamOnly) return; // nothing was sent on this session
     if (m.position > this.sent) return this.protocolError(`ack for ${m.position} beyond what was sent (${this.sent})`);
     if (m.position <= this.acked) return;
     this.acked = m.position;
@@ -191,6 +195,8 @@ export class MasterSession {
   }
 
   private onHeartbeat(m: HeartbeatMessage): void {
+    // A slave reading the log from Kafka reports its durable head here (for status only).
+    if (this.upstreamOnly && m.position > this.acked) this.acked = Math.min(m.position, Math.max(this.host.knownHead(), this.acked));
     if (m.epoch > this.host.epoch()) this.host.onPeerEpoch(m.epoch, this.nodeId);
   }
 

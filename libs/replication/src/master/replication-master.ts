@@ -342,7 +342,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     this.pending.delete(conn);
     const previous = this.sessions.get(hello.nodeId);
     if (previous) previous.close('replaced by a new connection from the same node');
-    const session = new MasterSession(this, conn, peer, hello.head.position);
+    const session = new MasterSession(this, conn, peer, hello.head.position, hello.upstreamOnly === true);
     this.sessions.set(hello.nodeId, session);
     this.lastAcked.set(hello.nodeId, Math.max(this.lastAcked.get(hello.nodeId) ?? 0, hello.head.position));
     conn.send({

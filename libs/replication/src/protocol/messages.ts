@@ -37,6 +37,9 @@ export interface HelloMessage {
   checkpoints?: LogPoint[];
   // true: only answer with an `ancestor` message and close; never stream.
   probe?: boolean;
+  // true: the slave reads the log elsewhere (Kafka); the master sends no batches, only heartbeats,
+  // epochs and upstream acks. The slave's head is still checked against the master's log.
+  upstreamOnly?: boolean;
 }
 
 export interface WelcomeMessage {
@@ -161,6 +164,7 @@ export function validateMessage(type: MessageType, body: unknown): Message {
         need(type, Array.isArray(b.checkpoints) && b.checkpoints.length <= MAX_CHECKPOINTS && b.checkpoints.every(isPoint), 'checkpoints');
       }
       if (b.probe !== undefined) need(type, typeof b.probe === 'boolean', 'probe');
+      if (b.upstreamOnly !== undefined) need(type, typeof b.upstreamOnly === 'boolean', 'upstreamOnly');
       break;
     case 'welcome':
       need(type, isInt(b.protocolVersion) && isName(b.clusterId) && isName(b.nodeId) && isEpoch(b.epoch) && isPoint(b.head), 'fields');

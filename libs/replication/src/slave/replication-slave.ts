@@ -40,6 +40,9 @@ export interface ReplicationSlaveOptions {
   // The slave checks the master too: before anything is sent, the master's certificate must be the
   // one recorded for the node this slave follows (null = accepted, a string = why not).
   verifyMaster?: (peer: MasterPeer) => string | null | Promise<string | null>;
+  // The log comes from elsewhere (Kafka): this connection carries only upstream security events,
+  // heartbeats and epochs; the caller reports its durable head with noteLocalHead().
+  upstreamOnly?: boolean;
 }
 
 export interface MasterPeer {
@@ -129,6 +132,14 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
     this.wakeSleep?.();
     this.current?.conn.destroy();
     await this.loop;
+  }
+
+  // With upstreamOnly: the log reached `head` by another path (heartbeats and status report it).
+  noteLocalHead(head: LogPoint): void {
+    if (head.position <= this.localHead.position) return;
+    this.localHead = head;
+    this.updateLag();
+    this.emit('appended', head);
   }
 
   // Drops the current connection; the usual backoff and resume follow.
@@ -225,6 +236,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
       epoch: this.options.epoch(),
       head: this.localHead,
       checkpoints: await exponentialCheckpoints(this.options.store, this.localHead.position),
+      ...(this.options.upstreamOnly ? { upstreamOnly: true } : {}),
     };
     return new Promise<boolean>((resolve) => {
       const socket = connect({
@@ -308,6 +320,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
         return this.onRefuse(a, m);
       case 'batch':
         if (!a.welcomed) return this.protocolError(a, 'batch before welcome');
+        if (this.options.upstreamOnly) return this.protocolError(a, 'the master streams the log to a slave that reads it from Kafka (a master of an older release?)');
         this.noteMasterHead(m.records[m.records.length - 1].position);
         a.queue.push(m.records);
         if (!a.applyLoop) a.applyLoop = this.applyQueued(a).finally(() => (a.applyLoop = null));

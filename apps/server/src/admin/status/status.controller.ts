@@ -34,7 +34,8 @@ export class StatusController {
       setAside: await store.listSetAside(),
       // Security events raised here that the master has not appended yet (a promoted node appends its own).
       pendingSecurityEvents: await replication.pendingSecurityEvents(),
-      kafka: this.runtime.kafka?.status() ?? null,
+      // The publisher (it publishes only on the master) and, on a slave reading from Kafka, the follower.
+      kafka: this.runtime.kafka ? { ...this.runtime.kafka.status(), following: role.role === 'slave' ? this.runtime.kafkaFollower?.status() ?? null : null } : null,
     };
   }
 }
