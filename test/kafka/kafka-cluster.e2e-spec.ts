@@ -70,7 +70,7 @@ describeIfTools('slaves following the log from Kafka', () => {
     expect((await status(nodes.f1)).kafka).toMatchObject({ publishing: false, following: null });
     const line = await twofold(['--url', nodes.k1.url, '--token', nodes.k1.adminToken, '--ca', `${nodes.k1.dataDir}/tls/ca.pem`, 'status']);
     expect(line.code).toBe(0);
-    expect(line.stdout).toMatch(new RegExp(`kafka\\s+twofold\\.\\S+\\.log: following, local head ${at.position}`));
+    expect(line.stdout).toMatch(new RegExp(`kafka:\\s+twofold\\.\\S+\\.log: following, local head ${at.position}`));
   });
 
   it('sends a lockout caused on a Kafka-following slave to the master over the fixed port; it reaches every node', async () => {
@@ -123,7 +123,9 @@ describeIfTools('slaves following the log from Kafka', () => {
     // k1 (holds the ghosts) and k2 (will read them first from the topic) come back.
     const k1 = await start('k1');
     const k2 = await start('k2');
-    await eventually('k1 and k2 follow the new master', async () => (await k1.api('GET', '/admin/v1/users/after')).status === 200 && (await k2.api('GET', '/admin/v1/users/after')).status === 200, 90_000);
+    await eventually('k1 and k2 follow the new master', async () => (await k1.api('GET', '/admin/v1/users/after')).status === 200 && (await k2.api('GET', '/admin/v1/users/after')).status === 200, 90_000).catch((err: Error) => {
+      throw new Error(`${err.message}; last warnings: ${[k1, k2].map((k) => JSON.stringify(k.logLines().filter((l) => l.level === 'warn').slice(-3))).join(' | ')}`);
+    });
     const at = await sameHead([f1, k1, k2], 60_000);
     for (const k of [k1, k2]) {
       expect((await k.api('GET', '/admin/v1/users/ghost1')).status).toBe(404);

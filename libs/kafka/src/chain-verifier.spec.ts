@@ -108,6 +108,17 @@ describe('ChainVerifier across a promotion', () => {
     expect(v.position).toBe(6);
   });
 
+  it('counts a promotion\'s ClusterEpochStarted (written under the old epoch) as the new epoch\'s first record', () => {
+    const body = { position: 4, streamId: 'cluster', streamVersion: 2, type: 'ClusterEpochStarted', schemaVersion: 1, payload: { epoch: 1, masterNodeId: 'new', masterNodeName: 'new', at: '2026-12-01T00:00:00.000Z' }, metadata: { actor: 'admin:1', nodeId: 'new', epoch: 0 }, timestamp: '2026-12-01T00:00:00.000Z', prevHash: common[2].hash };
+    const promoted = { ...body, hash: computeRecordHash(body) };
+    const v = new ChainVerifier();
+    oldMaster.forEach((e) => v.accept(e));
+    expect(v.accept(promoted)).toBe('fork');
+    expect(v.lastFork).toEqual({ fromPosition: 4, toPosition: 5, epoch: 0, newEpoch: 1 });
+    // The old master's late record at 5 is stale now.
+    expect(v.accept(oldMaster[4])).toBe('stale');
+  });
+
   it('drops what a replaced master publishes late, and still refuses a forgery that does not link', () => {
     const v = new ChainVerifier();
     newMaster.forEach((e) => v.accept(e));

@@ -1,4 +1,5 @@
 import { computeRecordHash, GENESIS_HASH, type StoredEvent } from '@twofold/event-store';
+import { recordEpoch } from './log-record-codec';
 
 export class ChainBrokenError extends Error {
   readonly code = 'log_broken';
@@ -16,9 +17,7 @@ export interface Fork { fromPosition: number; toPosition: number; epoch: number;
 
 const WINDOW = 100_000; // positions remembered for duplicate and fork checks
 
-function epochOf(e: StoredEvent): number {
-  return Number(e.metadata?.epoch ?? 0) || 0;
-}
+const epochOf = recordEpoch;
 
 // What a consumer of the topic does with each record: drop what it has already seen (a
 // republished position with the hash it already holds), require the next position, check that

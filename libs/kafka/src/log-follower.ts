@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { LogHead, ReplicaEventStore, StoredEvent } from '@twofold/event-store';
-import { clusterOf, fromKafkaMessage } from './log-record-codec';
+import { clusterOf, fromKafkaMessage, recordEpoch } from './log-record-codec';
 import type { PublisherLogger } from './log-publisher';
 
 export type FollowRefusal = 'wrong_cluster' | 'diverged_history' | 'chain_gap' | 'bad_record';
@@ -38,9 +38,7 @@ class Refused extends Error {
   }
 }
 
-function epochOf(e: StoredEvent): number {
-  return Number(e.metadata?.epoch ?? 0) || 0;
-}
+const epochOf = recordEpoch;
 
 // A slave's log from the cluster's topic instead of the fixed port, with the fixed port's
 // checks: the cluster's identity, chain continuity from the local head, epochs that never go

@@ -26,6 +26,15 @@ export function clusterOf(m: { headers?: Record<string, unknown> }): string | un
 
 const HEX64 = /^[0-9a-f]{64}$/;
 
+// The epoch a record belongs to. A promotion's ClusterEpochStarted is written by the promoted node
+// while its metadata still carries the old epoch: it opens the new one, so it counts as the new one
+// (otherwise a consumer could not tell it from the replaced master's record at the same position).
+export function recordEpoch(e: StoredEvent): number {
+  const meta = Number(e.metadata?.epoch ?? 0) || 0;
+  if (e.type !== 'ClusterEpochStarted') return meta;
+  return Math.max(meta, Number((e.payload as { epoch?: unknown }).epoch ?? 0) || 0);
+}
+
 function header(h: Record<string, unknown> | undefined, name: string): string | undefined {
   const v = h?.[name];
   if (v === undefined) return undefined;
