@@ -10,21 +10,34 @@ const HERE = __dirname;
 // A real single-node KRaft broker (test/support/kafka/start-broker.sh) owned by one spec file:
 // specs kill and restart their broker, so none is shared between files.
 export class TestBroker {
-  private constructor(readonly stateDir: string, public brokers: string, public pid: number) {}
+  // With { secure: true }: a SASL_SSL listener (PLAIN, SCRAM-SHA-256; user "twofold") and an SSL
+  // listener that requires client certificates, under a CA the script made in tlsDir.
+  saslSsl = '';
+  mtls = '';
+  tlsDir = '';
 
-  static async start(): Promise<TestBroker> {
+  private constructor(readonly stateDir: string, public brokers: string, public pid: number, private readonly secure = false) {}
+
+  static async start(opts: { secure?: boolean } = {}): Promise<TestBroker> {
     const stateDir = mkdtempSync(join(tmpdir(), 'twofold-kafka-'));
-    const broker = new TestBroker(stateDir, '', 0);
+    const broker = new TestBroker(stateDir, '', 0, opts.secure);
     await broker.restart();
     return broker;
   }
 
+  get saslPassword(): string {
+    return readFileSync(join(this.tlsDir, 'sasl-password'), 'utf8').trim();
+  }
+
   // Starts it again on the same port and storage after stop()/kill().
   async restart(): Promise<void> {
-    await run(join(HERE, 'start-broker.sh'), [this.stateDir], { timeout: 180_000 });
+    await run(join(HERE, 'start-broker.sh'), [this.stateDir], { timeout: 180_000, env: { ...process.env, TWOFOLD_KAFKA_SECURE: this.secure ? '1' : '' } });
     const env = Object.fromEntries(readFileSync(join(this.stateDir, 'broker.env'), 'utf8').trim().split('\n').map((l) => l.split('=', 2)));
     this.brokers = env.TWOFOLD_TEST_KAFKA_BROKERS;
     this.pid = Number(env.KAFKA_PID);
+    this.saslSsl = env.TWOFOLD_TEST_KAFKA_SASL_SSL ?? '';
+    this.mtls = env.TWOFOLD_TEST_KAFKA_MTLS ?? '';
+    this.tlsDir = env.KAFKA_TLS_DIR ?? '';
   }
 
   // kill: SIGKILL, as a crashed broker; otherwise a clean shutdown.
