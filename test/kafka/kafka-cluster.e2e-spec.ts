@@ -61,11 +61,14 @@ describeIfTools('slaves following the log from Kafka', () => {
     for (const node of all.slice(1)) expect(await users(node)).toEqual(expected);
 
     for (const k of [nodes.k1, nodes.k2]) {
-      const s = await status(k);
+      // The fixed-port connection to the master carries only what goes upstream; it is up too.
+      const s = await eventually('following and connected upstream', async () => { const x = await status(k); return x.kafka.following?.connected && x.replication?.connected ? x : undefined; });
       expect(s.role).toBe('slave');
       expect(s.kafka.following).toMatchObject({ connected: true, localHead: at.position, lastRefusal: null });
-      // The fixed-port connection to the master carries only what goes upstream; it is up.
       expect(s.replication).toMatchObject({ connected: true, localHead: at.position });
+      const metrics = String((await k.api('GET', '/metrics')).body);
+      expect(metrics).toMatch(/^twofold_kafka_following_connected 1$/m);
+      expect(metrics).toMatch(/^twofold_kafka_publish_lag_events 0$/m); // not the master: it does not publish
     }
     expect((await status(nodes.f1)).kafka).toMatchObject({ publishing: false, following: null });
     const line = await twofold(['--url', nodes.k1.url, '--token', nodes.k1.adminToken, '--ca', `${nodes.k1.dataDir}/tls/ca.pem`, 'status']);
@@ -82,7 +85,7 @@ describeIfTools('slaves following the log from Kafka', () => {
     for (const node of [master, nodes.k1, nodes.k2, nodes.f1]) {
       await eventually(`carol locked on ${node.httpPort}`, async () => (await node.api('GET', '/admin/v1/users/carol')).body.locked === true);
     }
-    expect((await status(nodes.k1)).pendingSecurityEvents).toBe(0);
+    await eventually('the outbox on k1 empty', async () => (await status(nodes.k1)).pendingSecurityEvents === 0);
   });
 
   it('keeps the master and the fixed-port slave going while the broker is down; the Kafka slaves catch up after, no gap, no duplicate', async () => {

@@ -18,6 +18,12 @@ export async function startKafkaPublishing(runtime: NodeRuntime): Promise<KafkaL
   new Gauge({ name: 'twofold_kafka_publish_lag_events', help: 'On the master: committed records not yet acknowledged by Kafka', registers, collect() { this.set(publisher.status().lagEvents); } });
   new Gauge({ name: 'twofold_kafka_published_position', help: 'Last log position Kafka acknowledged (the durable checkpoint)', registers, collect() { this.set(publisher.status().publishedPosition); } });
   new Gauge({ name: 'twofold_kafka_connected', help: '1 while the publisher reaches the brokers', registers, collect() { this.set(publisher.status().connected ? 1 : 0); } });
+  const follower = runtime.kafkaFollower;
+  if (follower) {
+    const following = () => (role.role === 'slave' ? follower.status() : null);
+    new Gauge({ name: 'twofold_kafka_following_connected', help: 'On a slave reading the log from Kafka: 1 while it reads the topic', registers, collect() { this.set(following()?.connected ? 1 : 0); } });
+    new Gauge({ name: 'twofold_kafka_following_dropped_stale', help: 'On a slave reading the log from Kafka: records of a replaced master dropped', registers, collect() { this.set(following()?.droppedStale ?? 0); } });
+  }
   await publisher.start();
   log.info({ topic, brokers: config.kafka.brokers, tls: Boolean(config.kafka.tls || config.kafka.caFile), sasl: config.kafka.saslMechanism ?? null }, 'kafka: publisher started');
   return publisher;
