@@ -53,12 +53,17 @@ export class TestBroker {
 
 export const javaAvailable: boolean = spawnSync('java', ['-version'], { stdio: 'ignore' }).status === 0;
 
-// describe() when Java is there; otherwise skipped, and said so loudly.
-export function describeWithKafka(name: string, fn: () => void): void {
-  if (javaAvailable) {
+// The secure broker's CA and keystores are made with openssl and the JDK's keytool.
+export const tlsToolsAvailable: boolean = spawnSync('sh', ['-c', 'command -v keytool && command -v openssl'], { stdio: 'ignore' }).status === 0;
+
+// describe() when Java is there (and, with needsTlsTools, keytool and openssl); otherwise skipped,
+// and said so loudly.
+export function describeWithKafka(name: string, fn: () => void, opts: { needsTlsTools?: boolean } = {}): void {
+  if (javaAvailable && (!opts.needsTlsTools || tlsToolsAvailable)) {
     describe(name, fn);
     return;
   }
-  process.stderr.write(`\n*** SKIPPED "${name}": no Java found, so no Kafka broker can run here (install Java 17 and Maven) ***\n\n`);
+  const why = javaAvailable ? 'no keytool/openssl found to make the broker\'s certificates' : 'no Java found, so no Kafka broker can run here (install Java 17 and Maven)';
+  process.stderr.write(`\n*** SKIPPED "${name}": ${why} ***\n\n`);
   describe.skip(name, fn);
 }
