@@ -38,8 +38,8 @@ export interface NodeRuntime {
   metrics: Metrics;
   role: ClusterRole;
   replication: ReplicationCoordinator;
-  kafka?: KafkaLogPublisher; // set when TWOFOLD_KAFKA_BROKERS is
   kafkaFollower?: KafkaLogFollower; // set when TWOFOLD_REPLICATION_SOURCE=kafka (runs while this node is a slave)
+  kafka?: KafkaLogPublisher; // set when TWOFOLD_KAFKA_BROKERS is
   // Security events from authentications: appended on the master, sent upstream from a slave.
   security: SecurityEventSink;
   directory: UserDirectoryView;
