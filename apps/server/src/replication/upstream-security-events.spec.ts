@@ -46,7 +46,7 @@ describe('UpstreamSecurityEvents.reload', () => {
         params.length = 0;
       }
     }
-    await outbox.enqueue('fraud', { userId: 'u-other', reason: 'reported', source: 'radius:test' });
+    await outbox.enqueue({ kind: 'fraud', userId: 'u-other', reason: 'reported', source: 'radius:test' });
 
     const sut = new UpstreamSecurityEvents(outbox, queries, () => new Date(at));
     await sut.reload();

@@ -5,7 +5,7 @@ import { verifyHotp, verifyTotp, OathDigits, TotpPeriod } from '../oath/oath';
 import { hashOtpForState, verifyOtpForState } from '../sealed-state/otp-hash';
 import { createStateNonce, StateSealer } from '../sealed-state/state-sealer';
 import {
-  ApprovalWaiter, EngineClient, EngineLogger, OathTokenForCheck, PasswordVerifier, SecondFactorMethod, SecurityEventRecorder, SeedOpener, UserDirectory,
+  ApprovalWaiter, EngineClient, EngineLogger, OathTokenForCheck, PasswordVerifier, SecondFactorMethod, SecurityOutcomeRecorder, SeedOpener, UserDirectory,
 } from './engine.ports';
 import { CancelInput, CancelOutcome, OutOfBandPolling, PendingOutcome, PollInput } from './out-of-band-polling';
 import { SendLimit, sendLimitedMessage } from './send-limit';
@@ -79,7 +79,7 @@ export interface AnswerChallengeInput {
 
 export interface AuthenticationEngineDeps {
   directory: UserDirectory;
-  security: SecurityEventRecorder;
+  security: SecurityOutcomeRecorder;
   openSeed: SeedOpener;
   hasher: PasswordVerifier;
   sealer: StateSealer;
@@ -502,7 +502,9 @@ export class AuthenticationEngine {
   // `challenge`) a State already answered.
   private async finishOath(attempt: Attempt, match: OathMatch, challenge?: ChallengeRef): Promise<AuthOutcome> {
     try {
-      await this.deps.security.recordOathSuccess(attempt.userId, match.token.tokenId, match.counter, attempt.source, challenge);
+      await this.deps.security.record({
+        kind: 'oath_success', userId: attempt.userId, tokenId: match.token.tokenId, counter: match.counter, source: attempt.source, ...(challenge ? { challenge } : {}),
+      });
     } catch (error) {
       if (isChallengeReplay(error)) return reject('invalid_state', attempt.userId);
       if (isCodeReplay(error)) return this.fail(attempt, 'code_replayed');
@@ -514,7 +516,7 @@ export class AuthenticationEngine {
   // A challenge State (SMS, polled push/voice) answered: consumed and the success, in one append.
   private async succeedChallenge(attempt: Attempt, challenge: ChallengeRef): Promise<AuthOutcome> {
     try {
-      await this.deps.security.recordChallengeSuccess(attempt.userId, challenge.nonce, challenge.expiresAt, attempt.source);
+      await this.deps.security.record({ kind: 'challenge_success', userId: attempt.userId, challenge, source: attempt.source });
     } catch (error) {
       if (isCodeReplay(error)) return reject('invalid_state', attempt.userId);
       throw error;
@@ -524,7 +526,7 @@ export class AuthenticationEngine {
 
   private async succeed(attempt: Attempt): Promise<AuthOutcome> {
     try {
-      await this.deps.security.recordSuccess(attempt.userId, attempt.source);
+      await this.deps.security.record({ kind: 'success', userId: attempt.userId, source: attempt.source });
     } catch (error) {
       // The code is already burned; a lost success record only delays the failure-counter reset.
       this.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'could not record a successful authentication');
@@ -535,10 +537,9 @@ export class AuthenticationEngine {
   // `shown`: what the caller is told when it must not learn the exact reason (the log keeps it).
   private async fail(attempt: Attempt, reason: RejectReason, shown: RejectReason = reason): Promise<AuthOutcome> {
     try {
-      await this.deps.security.recordFailedAttempt(attempt.userId, FAILURE_TEXT[reason] ?? reason, attempt.source);
+      const after = await this.deps.security.record({ kind: 'failed_attempt', userId: attempt.userId, reason: FAILURE_TEXT[reason] ?? reason, source: attempt.source });
       // This failure may be the one that locked the account: say so now rather than next time.
-      const after = await this.deps.directory.getUserState(attempt.userId);
-      if (after && isLockedOut(after, new Date(this.clock()))) return lockedReject(after, attempt.userId);
+      if (isLockedOut(after, new Date(this.clock()))) return lockedReject(after, attempt.userId);
     } catch (error) {
       this.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'could not record a failed authentication');
     }
