@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { DEFAULT_SETTINGS, evolveUser, INITIAL_USER_STATE, isLockedOut, makeEvent, SecurityOutcome, Settings, UserState } from '@twofold/domain';
+import { DEFAULT_SETTINGS, evolveUser, INITIAL_USER_STATE, isLockedOut, makeEvent, SealedSecret, SecurityOutcome, Settings, UserState } from '@twofold/domain';
 import { openStorage } from '@twofold/event-store';
 import type { ReadModelQueries } from '@twofold/read-model';
 import { UpstreamOutbox } from '@twofold/replication';
@@ -20,7 +20,7 @@ describe('UpstreamSecurityEvents.reload', () => {
 
   const addUser = (userId: string) => users.set(userId, evolveUser(evolveUser(INITIAL_USER_STATE, makeEvent('UserCreated', {
     userId, username: userId, displayName: userId, contact: { email: null, phones: [] }, preferredMethod: 'totp', language: 'en',
-  })), makeEvent('OathTokenAssigned', { userId, tokenId: 't1', kind: 'hotp', algorithm: 'SHA1', digits: 6, period: 30, counter: 0, seed: 'sealed', label: '' })));
+  })), makeEvent('OathTokenAssigned', { userId, tokenId: 't1', kind: 'hotp', algorithm: 'SHA1', digits: 6, period: 30, counter: 0, seed: { keyId: 'k1', sealed: 'not opened here' } as unknown as SealedSecret, label: '' })));
 
   beforeAll(async () => {
     dataSource = await openStorage({ sqlitePath: join(mkdtempSync(join(tmpdir(), 'twofold-outbox-')), 'slave.sqlite'), sqliteSynchronous: 'NORMAL' });

@@ -1,6 +1,7 @@
 import { SecretBox } from '../crypto/secret-box';
 import { DomainErrorCode } from '../errors/domain-error';
 import { Settings } from '../events/catalogue';
+import type { SealedSecret } from '../events/event';
 import { makeEvent } from '../events/event-record';
 import { DEFAULT_SETTINGS } from '../settings/default-settings';
 import { CreateUser } from '../users/user.commands';
@@ -17,7 +18,7 @@ const expiresAt = '2026-03-01T12:05:00.000Z';
 
 function alice(): UserState {
   const created = foldUser(decideCreateUser(foldUser([]), CreateUser.create({ userId: 'u1', username: 'alice' }), { usernameTaken: false, settings: DEFAULT_SETTINGS, sealer: new SecretBox('k1', Buffer.alloc(32, 1)) }));
-  return evolveUser(created, makeEvent('OathTokenAssigned', { userId: 'u1', tokenId: 't1', kind: 'hotp', algorithm: 'SHA1', digits: 6, period: 30, counter: 0, seed: 'sealed', label: '' }));
+  return evolveUser(created, makeEvent('OathTokenAssigned', { userId: 'u1', tokenId: 't1', kind: 'hotp', algorithm: 'SHA1', digits: 6, period: 30, counter: 0, seed: { keyId: 'k1', sealed: 'not opened here' } as unknown as SealedSecret, label: '' }));
 }
 
 // Decide and fold, as every recorder does: the state the next sign-in sees.
@@ -74,7 +75,7 @@ describe('decideSecurityOutcome', () => {
 
   it('an accepted OATH code records its counter and the success; the same or an older counter is refused', () => {
     let state = alice();
-    const accepted = (counter: number): SecurityOutcome => ({ kind: 'oath_success', userId: 'u1', tokenId: 't1', counter, source });
+    const accepted = (counter: number): Extract<SecurityOutcome, { kind: 'oath_success' }> => ({ kind: 'oath_success', userId: 'u1', tokenId: 't1', counter, source });
     expect(types(state, accepted(7))).toEqual(['OathCodeUsed', 'AuthenticationSucceeded']);
     state = record(state, accepted(7), T0);
     expect(state.tokens[0].lastUsedCounter).toBe(7);
