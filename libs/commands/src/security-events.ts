@@ -1,4 +1,6 @@
-import { applySecurityEvents, decideSecurityOutcome, foldUser, SecurityOutcome, Streams, UserEvent, UserState } from '@twofold/domain';
+import {
+  applySecurityEvents, decideSecurityOutcome, DEFAULT_SETTINGS, foldUser, SecurityOutcome, securityOutcomeReadsSettings, Streams, UserEvent, UserState,
+} from '@twofold/domain';
 import type { DomainEvent } from '@twofold/domain';
 import type { EventStore } from '@twofold/event-store';
 import type { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
@@ -35,7 +37,7 @@ export class SecurityEvents implements SecurityOutcomeSink {
   ) {}
 
   async record(outcome: SecurityOutcome, cause: OutcomeCause = {}): Promise<UserState> {
-    const settings = await this.queries.getSettings();
+    const settings = securityOutcomeReadsSettings(outcome) ? await this.queries.getSettings() : DEFAULT_SETTINGS;
     const actor: Actor = { actor: cause.actor ?? outcome.source, ...(cause.causationId ? { causationId: cause.causationId } : {}) };
     let decided: UserEvent[] = [];
     const { state } = await this.executor.execute(Streams.user(outcome.userId), foldUser, (s) => (decided = decideSecurityOutcome(s, outcome, { now: this.clock(), settings })), actor);

@@ -1,5 +1,6 @@
 import {
-  applySecurityEvents, decideSecurityOutcome, DomainError, DomainErrorCode, isOnceOnlyOutcome, SecurityOutcome, Settings, UserEvent, UserState,
+  applySecurityEvents, decideSecurityOutcome, DEFAULT_SETTINGS, DomainError, DomainErrorCode, isOnceOnlyOutcome, SecurityOutcome, securityOutcomeReadsSettings,
+  Settings, UserEvent, UserState,
 } from '@twofold/domain';
 import type { SecurityOutcomeSink } from '@twofold/commands';
 import type { ReadModelQueries } from '@twofold/read-model';
@@ -61,7 +62,8 @@ export class UpstreamSecurityEvents implements SecurityOutcomeSink {
     const at = this.clock();
     const state = await this.getUserState(outcome.userId);
     if (!state) throw DomainError.rule(DomainErrorCode.UnknownUser, 'userId', 'No such user.');
-    const events = decideSecurityOutcome(state, outcome, { now: at, settings: await this.queries.getSettings() });
+    const settings = securityOutcomeReadsSettings(outcome) ? await this.queries.getSettings() : DEFAULT_SETTINGS;
+    const events = decideSecurityOutcome(state, outcome, { now: at, settings });
     const id = await this.outbox.enqueue(outcome, at);
     this.track({ id, userId: outcome.userId, events });
     if (this.verdicts && isOnceOnlyOutcome(outcome)) {

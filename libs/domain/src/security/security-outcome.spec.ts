@@ -8,7 +8,7 @@ import { CreateUser } from '../users/user.commands';
 import { decideCreateUser } from '../users/user.decide';
 import { canAuthenticate, isBlocked, isLockedOut } from '../users/user.policies';
 import { evolveUser, foldUser, UserState } from '../users/user.state';
-import { applySecurityEvents, decideSecurityOutcome, SecurityOutcome } from './security-outcome';
+import { applySecurityEvents, decideSecurityOutcome, SecurityOutcome, securityOutcomeReadsSettings } from './security-outcome';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -124,5 +124,21 @@ describe('decideSecurityOutcome', () => {
     }
     expect(() => decideSecurityOutcome(alice(), { kind: 'oath_success', userId: 'u1', tokenId: 't1', counter: -1, source }, { now: T0, settings: DEFAULT_SETTINGS })).toThrow(expect.objectContaining({ code: DomainErrorCode.ValidationFailed }));
     expect(() => decideSecurityOutcome(alice(), { kind: 'challenge_success', userId: 'u1', challenge: { nonce, expiresAt: 'soon' }, source }, { now: T0, settings: DEFAULT_SETTINGS })).toThrow(expect.objectContaining({ code: DomainErrorCode.ValidationFailed }));
+  });
+
+  it('only failures and fraud reports depend on the settings (a recorder may skip reading them for the rest)', () => {
+    const strict = { ...DEFAULT_SETTINGS, lockout: { failuresBeforeLockout: 1, resetCounterMinutes: 60, autoUnlockMinutes: 0 }, fraud: { autoBlock: false, blockMinutes: 0 }, otp: { ...DEFAULT_SETTINGS.otp, totpDriftSteps: 0 } } as Settings;
+    const others: SecurityOutcome[] = [
+      { kind: 'success', userId: 'u1', source }, { kind: 'code_used', userId: 'u1', tokenId: 't1', counter: 2, source },
+      { kind: 'oath_success', userId: 'u1', tokenId: 't1', counter: 3, source, challenge: { nonce, expiresAt } }, { kind: 'challenge_success', userId: 'u1', challenge: { nonce, expiresAt }, source },
+    ];
+    for (const outcome of others) {
+      expect(securityOutcomeReadsSettings(outcome)).toBe(false);
+      expect(decideSecurityOutcome(alice(), outcome, { now: T0, settings: strict })).toEqual(decideSecurityOutcome(alice(), outcome, { now: T0, settings: DEFAULT_SETTINGS }));
+    }
+    for (const outcome of [failed, { kind: 'fraud', userId: 'u1', reason: 'x', source } as SecurityOutcome]) {
+      expect(securityOutcomeReadsSettings(outcome)).toBe(true);
+      expect(types(alice(), outcome, T0, strict)).not.toEqual(types(alice(), outcome, T0, DEFAULT_SETTINGS));
+    }
   });
 });

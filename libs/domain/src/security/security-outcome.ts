@@ -42,6 +42,12 @@ export function isOnceOnlyOutcome(outcome: SecurityOutcome): boolean {
 
 export interface SecurityOutcomeContext { now: Date; settings: Settings }
 
+// Only failures (lockout) and fraud reports (blocking) depend on the settings: a recorder may skip
+// reading them for the others (a success costs no settings read on the hot path).
+export function securityOutcomeReadsSettings(outcome: SecurityOutcome): boolean {
+  return outcome.kind === 'failed_attempt' || outcome.kind === 'fraud';
+}
+
 // The events one outcome stands for on this state. Throws a DomainError when a rule refuses it:
 // unknown or deleted user, validation_failed, code_already_used (field 'counter' for an OATH
 // step/counter, 'nonce' for a challenge State). All or nothing: a refused part refuses the whole.
