@@ -9,7 +9,11 @@ import { counterAllowed } from './upstream-checks';
 // after the master's own checks: only security kinds, well-formed, OATH counters within the window.
 // The metadata names the sending node as actor, whatever the payload claims.
 export async function applyUpstream(rt: Pick<NodeRuntime, 'commands' | 'queries' | 'logger'>, nodeId: string, event: { id: string; kind: string; payload: Record<string, unknown> }): Promise<void | UpstreamRefusal> {
-  const refuse = (detail: string) => rt.logger.warn({ nodeId, upstreamId: event.id, kind: String(event.kind).slice(0, 40), detail }, 'upstream security event refused, not appended');
+  // Logged and acknowledged: redelivering a message the master will never append helps nobody.
+  const refuse = (detail: string): undefined => {
+    rt.logger.warn({ nodeId, upstreamId: event.id, kind: String(event.kind).slice(0, 40), detail }, 'upstream security event refused, not appended');
+    return undefined;
+  };
   const node = (await rt.queries.listClusterNodes()).find((n) => n.nodeId === nodeId);
   if (!node) return refuse('the sending node is not a member');
   const decoded = decodeSecurityOutcome(event.kind, event.payload ?? {}, { defaultSource: `node ${node.nodeName}` });
