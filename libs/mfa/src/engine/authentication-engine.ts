@@ -1,4 +1,3 @@
-import { SendLimit, sendLimitedMessage } from './send-limit';
 import { accept, Attempt, EngineContext, fail, isAttempt, loadAttempt, succeedChallenge } from './attempt';
 import { challengeRef, isChallengeConsumed } from './challenge-once';
 import {
@@ -10,6 +9,7 @@ import { holdOutOfBand } from './out-of-band-factor';
 import { CancelInput, CancelOutcome, OutOfBandPolling, PollInput } from './out-of-band-polling';
 import { matchPin } from './pin-check';
 import { reject } from './reject-messages';
+import { sendLimitedMessage } from './send-limit';
 import { answerSmsChallenge, issueSmsChallenge } from './sms-factor';
 
 export * from './engine.types';
@@ -110,9 +110,10 @@ export class AuthenticationEngine {
     return this.issueSecondFactor(attempt, method, polled);
   }
 
+  // Asks for the second factor; SMS, calls and pushes only within the request's send limit.
   private issueSecondFactor(attempt: Attempt, method: string, polled?: { windowMs: number }): Promise<StartOutcome> | StartOutcome {
     if ((method === 'sms' || method === 'voice' || method === 'push') && attempt.sendLimit) {
-      const allowed = (attempt.sendLimit as SendLimit)(attempt.userId, method);
+      const allowed = attempt.sendLimit(attempt.userId, method);
       if (!allowed.ok) return reject('rate_limited', attempt.userId, sendLimitedMessage(allowed.retryAfterSeconds));
     }
     switch (method) {
