@@ -184,6 +184,21 @@ describe('AuthenticationEngine', () => {
     await expect(attempt(`erin password${totp(seed)}`)).resolves.toMatchObject({ kind: 'accept' });
   });
 
+  it('reads the lockout a failure caused from the recorder\'s answer: the user is loaded once per attempt', async () => {
+    users.settings = { ...users.settings, lockout: { failuresBeforeLockout: 1, resetCounterMinutes: 10, autoUnlockMinutes: 15 } };
+    await addUser('gina', { password: 'gina password', token: 'totp' });
+    const loads: string[] = [];
+    const directory: UserDirectory = {
+      findUserByUsername: (u) => users.findUserByUsername(u),
+      getUserState: (id) => { loads.push(id); return users.getUserState(id); },
+      getSettings: () => users.getSettings(),
+    };
+    const engine = new AuthenticationEngine({ ...(sut as unknown as { deps: ConstructorParameters<typeof AuthenticationEngine>[0] }).deps, directory });
+    const answer = await engine.authenticate({ username: 'gina', password: 'wrong', client: passwordClient, source: src });
+    expect(answer).toMatchObject({ kind: 'reject', reason: 'user_locked', message: expect.stringMatching(/until 2025-06-01T12:15:10Z/) });
+    expect(loads).toEqual(['u-gina']);
+  });
+
   it('tells a blocked or disabled user why', async () => {
     await addUser('frank', { password: 'frank password', token: 'totp' });
     await users.reportFraud('u-frank', 'fraud');
