@@ -1,0 +1,73 @@
+import type { UpstreamRefusalEntry } from '../protocol/messages';
+import type { ReplicationLogger } from '../replication-logger';
+import type { UpstreamOutbox } from '../storage/upstream-outbox';
+import type { FrameSocket } from '../transport/frame-socket';
+
+export interface UpstreamPumpHost {
+  readonly outbox?: UpstreamOutbox;
+  readonly logger: ReplicationLogger;
+  readonly maxInFlight: number;
+  onVerdict(id: string, refused: { code: string; field?: string } | null): void;
+  onDelivered(ids: string[]): void;
+}
+
+// Carries the outbox to the master on one connection: items in seq order, at most maxInFlight
+// unacknowledged, removed from the outbox on upstreamAck. A new connection starts a new pump, so
+// whatever is left is sent again (the master dedupes by id).
+export class UpstreamPump {
+  private sentSeq = 0;
+  private readonly inFlight = new Set<string>();
+  private pumping = false;
+  private again = false;
+
+  constructor(
+    private readonly host: UpstreamPumpHost,
+    private readonly conn: FrameSocket,
+  ) {}
+
+  async pump(): Promise<void> {
+    const outbox = this.host.outbox;
+    if (!outbox || this.conn.isClosed) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    const max = this.host.maxInFlight;
+    try {
+      do {
+        this.again = false;
+        while (!this.conn.isClosed && this.inFlight.size < max) {
+          const items = await outbox.pending(this.sentSeq, max - this.inFlight.size);
+          if (items.length === 0 || this.conn.isClosed) break;
+          for (const item of items) {
+            this.conn.send({ type: 'upstream', id: item.id, kind: item.kind, payload: item.payload });
+            this.inFlight.add(item.id);
+            this.sentSeq = item.seq;
+          }
+        }
+      } while (this.again && !this.conn.isClosed);
+    } catch (err) {
+      this.host.logger.error({ err: (err as Error).message }, 'replication: reading the upstream outbox failed');
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  async onAck(ids: string[], refused: UpstreamRefusalEntry[]): Promise<void> {
+    const known = ids.filter((id) => this.inFlight.delete(id));
+    for (const id of known) {
+      const r = refused.find((x) => x.id === id);
+      this.host.onVerdict(id, r ? { code: r.code, ...(r.field ? { field: r.field } : {}) } : null);
+    }
+    try {
+      await this.host.outbox?.remove(known);
+    } catch (err) {
+      // Kept in the outbox: sent again after a reconnect, and the master dedupes it.
+      this.host.logger.error({ err: (err as Error).message }, 'replication: removing delivered upstream events failed');
+      return;
+    }
+    if (known.length > 0) this.host.onDelivered(known);
+    void this.pump();
+  }
+}
