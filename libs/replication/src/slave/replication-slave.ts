@@ -211,6 +211,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
       idleTimeoutMs: o.idleTimeoutMs,
       maxAppendRecords: o.maxAppendRecords ?? 5000,
       maxUpstreamInFlight: o.maxUpstreamInFlight ?? 100,
+      maxFrameBytes: o.maxFrameBytes,
       epoch: () => o.epoch(),
       localHead: () => this.localHead,
       onWelcome: (m) => this.onWelcome(m),

@@ -16,6 +16,7 @@ export interface SlaveSessionHost {
   readonly idleTimeoutMs?: number;
   readonly maxAppendRecords: number;
   readonly maxUpstreamInFlight: number;
+  readonly maxFrameBytes?: number;
   epoch(): number;
   localHead(): LogHead;
   onWelcome(m: WelcomeMessage): void;
@@ -110,7 +111,7 @@ export class SlaveSession {
       maxInFlight: this.host.maxUpstreamInFlight,
       onVerdict: (id, refused) => this.host.onVerdict(id, refused),
       onDelivered: (ids) => this.host.onDelivered(ids),
-    }, this.conn);
+    }, this.conn, m.upstreamBatch === true, this.host.maxFrameBytes);
     void this.upstream.pump();
   }
 

@@ -1,4 +1,7 @@
-import type { UpstreamRefusalEntry } from '../protocol/messages';
+import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-parser';
+import { MAX_UPSTREAM_BATCH, type UpstreamItem, type UpstreamRefusalEntry } from '../protocol/messages';
+import { encodeFrame } from '../protocol/serializer';
+import type { OutboxItem } from '../storage/upstream-outbox';
 import type { ReplicationLogger } from '../replication-logger';
 import type { UpstreamOutbox } from '../storage/upstream-outbox';
 import type { FrameSocket } from '../transport/frame-socket';
@@ -12,7 +15,8 @@ export interface UpstreamPumpHost {
 }
 
 // Carries the outbox to the master on one connection: items in seq order, at most maxInFlight
-// unacknowledged, removed from the outbox on upstreamAck. A new connection starts a new pump, so
+// unacknowledged, as few frames as fit (one upstream frame per item to an older master),
+// removed from the outbox on upstreamAck (one per frame). A new connection starts a new pump, so
 // whatever is left is sent again (the master dedupes by id).
 export class UpstreamPump {
   private sentSeq = 0;
@@ -23,6 +27,8 @@ export class UpstreamPump {
   constructor(
     private readonly host: UpstreamPumpHost,
     private readonly conn: FrameSocket,
+    private readonly batched: boolean, // the master's welcome said it reads upstreamBatch frames
+    private readonly maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
   ) {}
 
   async pump(): Promise<void> {
@@ -40,11 +46,13 @@ export class UpstreamPump {
         while (!this.conn.isClosed && this.inFlight.size < max) {
           const items = await outbox.pending(this.sentSeq, max - this.inFlight.size);
           if (items.length === 0 || this.conn.isClosed) break;
-          for (const item of items) {
-            this.conn.send({ type: 'upstream', id: item.id, kind: item.kind, payload: item.payload });
-            this.inFlight.add(item.id);
-            this.sentSeq = item.seq;
+          if (this.batched) {
+            for (const frame of upstreamFrames(items, this.maxFrameBytes)) this.conn.write(frame);
+          } else {
+            for (const item of items) this.conn.send({ type: 'upstream', ...upstreamItem(item) });
           }
+          for (const item of items) this.inFlight.add(item.id);
+          this.sentSeq = items[items.length - 1].seq;
         }
       } while (this.again && !this.conn.isClosed);
     } catch (err) {
@@ -70,4 +78,31 @@ export class UpstreamPump {
     if (known.length > 0) this.host.onDelivered(known);
     void this.pump();
   }
+}
+
+// What goes on the wire for one outbox item, in a single frame or a batch alike.
+function upstreamItem(item: OutboxItem): UpstreamItem {
+  return { id: item.id, kind: item.kind, payload: item.payload };
+}
+
+// upstreamBatch frames of at most MAX_UPSTREAM_BATCH items, each within the frame limit.
+export function upstreamFrames(items: OutboxItem[], maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): Buffer[] {
+  const limit = maxFrameBytes - 64;
+  const frames: Buffer[] = [];
+  let parts: string[] = [];
+  let size = 0;
+  const flush = (): void => {
+    if (parts.length > 0) frames.push(encodeFrame('upstreamBatch', `{"items":[${parts.join(',')}]}`));
+    parts = [];
+    size = 0;
+  };
+  for (const item of items) {
+    const json = JSON.stringify(upstreamItem(item));
+    const bytes = Buffer.byteLength(json, 'utf8') + 1;
+    if (parts.length >= MAX_UPSTREAM_BATCH || (parts.length > 0 && size + bytes > limit)) flush();
+    parts.push(json);
+    size += bytes;
+  }
+  flush();
+  return frames;
 }
