@@ -1,7 +1,7 @@
 // Replication benchmark: a master in this process, each slave a child process (as in production,
 // so a slave's fsyncs do not stall the master's event loop), over real TLS on 127.0.0.1, each with
 // its own SQLite log in a temp dir.
-// `npm run bench:replication [-- --seconds 10 --search-seconds 5 --catchup 1000000 --gen-batch 5000]`.
+// `npm run bench:replication [-- --seconds 10 --search-seconds 5 --catchup 1000000 --gen-batch 5000 --apply-delay 2]`.
 // Prints figures; asserts nothing.
 //   1. the master's sequential single-event appends/s without and with two slaves
 //   2. open loop at 100, 1,000 and 5,000 events/s: lag from "append committed on the master" to
@@ -39,6 +39,7 @@ interface ChildConfig {
   port: number;
   dir: string;
   tls: { key: string; cert: string; ca: string };
+  applyDelayMs?: number;
 }
 
 const now = (): number => performance.timeOrigin + performance.now(); // comparable across processes
@@ -50,6 +51,7 @@ async function runChild(configPath: string): Promise<void> {
   const slave = new ReplicationSlave({
     store, clusterId: CLUSTER, nodeId: config.name, nodeName: config.name, epoch: () => 0,
     master: { host: '127.0.0.1', port: config.port }, tls: config.tls, reconnect: { minMs: 50, maxMs: 1000 },
+    applyDelayMs: config.applyDelayMs,
   });
   slave.on('appended', (head) => process.send!({ head: head.position, at: now() }));
   // The slave's read model, as a node runs it: what RADIUS and the SDK answer from.
@@ -244,7 +246,9 @@ async function main(): Promise<void> {
   });
   const { port } = await master.start();
   const configDir = tempDir();
-  const slaveChild = (name: string): ChildSlave => startChild({ name, port, dir: tempDir(), tls: tlsOf(name) }, configDir);
+  const delayAt = process.argv.indexOf('--apply-delay'); // the slaves' applyDelayMs (default: the library's)
+  const applyDelayMs = delayAt >= 0 ? Number(process.argv[delayAt + 1]) : undefined;
+  const slaveChild = (name: string): ChildSlave => startChild({ name, port, dir: tempDir(), tls: tlsOf(name), applyDelayMs }, configDir);
   const seq = { n: 0 };
 
   console.log(`replication bench: node ${process.version}, SQLite (synchronous=FULL), TLS on 127.0.0.1, master in-process, 2 slaves in child processes (each with its read model), ${(await import('node:os')).cpus().length} cores`);

@@ -48,7 +48,7 @@ export interface ReplicationMasterOptions {
   maxBatchesInFlight?: number; // window: batchSize x this records unacknowledged per slave (default 4)
   heartbeatMs?: number; // default 1000
   idleTimeoutMs?: number; // close a slave silent this long (default 5 x heartbeatMs)
-  stallTimeoutMs?: number; // close a slave whose window stays full this long with no ack (default idleTimeoutMs)
+  stallTimeoutMs?: number; // close a slave whose window stays full this long with no ack (default 6 x idleTimeoutMs)
   handshakeTimeoutMs?: number; // default 10 s
   tlsHandshakeTimeoutMs?: number; // TLS itself must finish by then (default 10 s)
   maxConnectionsPerSource?: number; // default 16
@@ -107,7 +107,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     this.maxInFlight = this.batchSize * (options.maxBatchesInFlight ?? 4);
     this.heartbeatMs = options.heartbeatMs ?? 1000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? this.heartbeatMs * 5;
-    this.stallTimeoutMs = options.stallTimeoutMs ?? this.idleTimeoutMs;
+    this.stallTimeoutMs = options.stallTimeoutMs ?? this.idleTimeoutMs * 6;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     if (this.batchSize < 1 || this.maxInFlight < this.batchSize) throw new ReplicationError('invalid_config', 'batchSize and maxBatchesInFlight must be >= 1');
   }

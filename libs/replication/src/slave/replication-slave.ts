@@ -26,6 +26,7 @@ export interface ReplicationSlaveOptions {
   idleTimeoutMs?: number; // drop a master silent this long (default 5 x heartbeat)
   connectTimeoutMs?: number; // TCP + TLS + welcome (default 10 s)
   maxAppendRecords?: number; // received batches merged into one durable append (default 5000)
+  applyDelayMs?: number; // live tail: wait this long for more batches before one durable append (default 2)
   maxFrameBytes?: number;
   maxUpstreamInFlight?: number; // outbox items sent and not yet acknowledged (default 100)
   logger?: ReplicationLogger;
@@ -210,6 +211,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
       heartbeatMs: o.heartbeatMs,
       idleTimeoutMs: o.idleTimeoutMs,
       maxAppendRecords: o.maxAppendRecords ?? 5000,
+      applyDelayMs: o.applyDelayMs ?? 2,
       maxUpstreamInFlight: o.maxUpstreamInFlight ?? 100,
       maxFrameBytes: o.maxFrameBytes,
       epoch: () => o.epoch(),

@@ -15,6 +15,7 @@ export interface SlaveSessionHost {
   readonly heartbeatMs?: number; // default: the master's
   readonly idleTimeoutMs?: number;
   readonly maxAppendRecords: number;
+  readonly applyDelayMs: number;
   readonly maxUpstreamInFlight: number;
   readonly maxFrameBytes?: number;
   epoch(): number;
@@ -120,6 +121,12 @@ export class SlaveSession {
   private async applyQueued(): Promise<void> {
     const limit = this.host.maxAppendRecords;
     while (this.queue.length > 0 && !this.conn.isClosed) {
+      // Live tail: a few milliseconds for the next commits to arrive, so one transaction, one
+      // fsync and one ack cover them all (catching up, frames are big enough already).
+      if (this.host.applyDelayMs > 0 && this.queue.length === 1 && this.queue[0].length < limit / 4) {
+        await new Promise((resolve) => setTimeout(resolve, this.host.applyDelayMs));
+        if (this.conn.isClosed) return;
+      }
       let records = this.queue.shift()!;
       while (this.queue.length > 0 && records.length + this.queue[0].length <= limit) records = records.concat(this.queue.shift()!);
       let head: LogHead;
