@@ -83,7 +83,9 @@ interface ChildSlave {
 function startChild(config: ChildConfig, dir: string): ChildSlave {
   const configPath = join(dir, `${config.name}.json`);
   writeFileSync(configPath, JSON.stringify(config));
-  const proc = fork(__filename, ['--child', configPath], { stdio: 'inherit' });
+  // BENCH_CPU_PROF_DIR=<dir>: each slave writes a V8 CPU profile there when it stops (where time goes).
+  const profDir = process.env.BENCH_CPU_PROF_DIR;
+  const proc = fork(__filename, ['--child', configPath], { stdio: 'inherit', execArgv: profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [] });
   const listeners: Array<(position: number, at: number) => void> = [];
   const visibleListeners: Array<(position: number, at: number) => void> = [];
   let stopped: ((v: { verifyOk: boolean; checked: number }) => void) | undefined;
