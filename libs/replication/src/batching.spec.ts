@@ -1,7 +1,8 @@
-import { connect, type TLSSocket } from 'node:tls';
+import { connect, createServer, type TLSSocket } from 'node:tls';
 import { GENESIS_HASH, type LogHead, type StoredEvent, type TypeOrmEventStore } from '@twofold/event-store';
 import { FrameParser } from './protocol/frame-parser';
 import { PROTOCOL_VERSION, type Message } from './protocol/messages';
+import type { ReplicationMaster } from './master/replication-master';
 import { serialize } from './protocol/serializer';
 import { UpstreamOutbox } from './storage/upstream-outbox';
 import { appendTicks, CLUSTER_ID, Harness, makePki, readAll, tick, tlsFor, waitFor, type Pki } from './testing/cluster-fixture';
@@ -74,6 +75,39 @@ describe('replication: batches both ways', () => {
     await waitFor('outbox drained', async () => (await outbox.count()) === 0);
     expect(delivered).toEqual([ids]);
     expect(h.upstream.map((u) => u.event.id)).toEqual(ids);
+  });
+
+  it('a slave sends an older master (no upstreamBatch in its welcome) one upstream frame per event', async () => {
+    // The older master: welcomes, acknowledges each upstream frame, records what it got.
+    const got: Message[] = [];
+    const server = createServer({ ...tlsFor(pki, pki.master), requestCert: true, rejectUnauthorized: true }, (socket) => {
+      const parser = new FrameParser();
+      socket.on('error', () => undefined);
+      socket.on('data', (chunk: Buffer) => {
+        for (const m of parser.push(chunk)) {
+          got.push(m);
+          if (m.type === 'hello') {
+            socket.write(serialize({ type: 'welcome', protocolVersion: PROTOCOL_VERSION, clusterId: CLUSTER_ID, nodeId: 'old-master', epoch: 0, head: { position: 0, hash: GENESIS_HASH }, heartbeatMs: 1000 }));
+          } else if (m.type === 'upstream') {
+            socket.write(serialize({ type: 'upstreamAck', ids: [m.id] }));
+          }
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    h.onCleanup(() => new Promise((resolve) => server.close(() => resolve())));
+    const port = (server.address() as { port: number }).port;
+    const sStore = await h.sqliteStore();
+    const outbox = await UpstreamOutbox.open(sStore.dataSource);
+    const ids = [await outbox.enqueue('fraud', { userId: 'a' }), await outbox.enqueue('fraud', { userId: 'b' }), await outbox.enqueue('fraud', { userId: 'c' })];
+    h.slave({ address: () => ({ port }) } as ReplicationMaster, sStore, 'slave-1', { outbox }).start();
+    await waitFor('outbox drained', async () => (await outbox.count()) === 0);
+    expect(got.filter((m) => m.type === 'upstreamBatch')).toEqual([]);
+    expect(got.filter((m) => m.type === 'upstream').map((m) => m.type === 'upstream' && [m.id, m.kind, m.payload])).toEqual([
+      [ids[0], 'fraud', { userId: 'a' }],
+      [ids[1], 'fraud', { userId: 'b' }],
+      [ids[2], 'fraud', { userId: 'c' }],
+    ]);
   });
 
   it('a master still reads the single upstream frames of an older slave, one acknowledgement each', async () => {
