@@ -130,7 +130,8 @@ async function benchTwofold(): Promise<void> {
     const [httpPort, authPort, acctPort] = [await freePort(), await freePort(), await freePort()];
     const big = '10000000';
     // taskset execs node: the child's pid is the server's.
-    const child = spawn('taskset', ['-c', '0', process.execPath, SERVER_MAIN], {
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, SERVER_MAIN], {
       env: {
         PATH: process.env.PATH ?? '', TWOFOLD_DATA_DIR: dataDir, TWOFOLD_LOG_LEVEL: 'warn', TWOFOLD_HTTP_BIND: '127.0.0.1', TWOFOLD_HTTP_PORT: String(httpPort),
         TWOFOLD_RADIUS_BIND: '127.0.0.1', TWOFOLD_RADIUS_AUTH_PORT: String(authPort), TWOFOLD_RADIUS_ACCT_PORT: String(acctPort),
