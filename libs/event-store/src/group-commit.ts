@@ -31,7 +31,7 @@ export class GroupCommitter {
   constructor(
     private readonly backend: LogBackend,
     private readonly clock: () => Date,
-    private readonly onCommitted: (lastPosition: number, units: number) => void,
+    private readonly onCommitted: (rows: EventLogRow[], units: number) => void,
   ) {}
 
   submit(appends: UnitAppend[]): Promise<EventLogRow[]> {
@@ -71,11 +71,11 @@ export class GroupCommitter {
           for (const u of group) for (const a of u.appends) ids.add(a.streamId);
           return { streamIds: [...ids], plan: (head, versions) => this.plan(group, head, versions) };
         });
+        if (rows.length > 0) this.onCommitted(rows, group.length);
         for (const u of group) {
           if (u.error !== undefined) u.reject(u.error);
           else u.resolve(u.rows!);
         }
-        if (rows.length > 0) this.onCommitted(rows[rows.length - 1].position, group.length);
       } catch (err) {
         // The transaction did not commit: nothing of this group was written.
         const failure = err instanceof DuplicateRowError

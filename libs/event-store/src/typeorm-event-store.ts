@@ -21,6 +21,7 @@ import { PostgresLogBackend } from './postgres-log-backend';
 import { computeRecordHash, hashFromCanonicalParts } from './record-hash';
 import { SqliteLogBackend } from './sqlite-log-backend';
 import { GroupCommitter } from './group-commit';
+import { RecentRecords } from './recent-records';
 import { storageKind } from './storage';
 import { chainMismatch, checkName, checkReplicatedShape, encodeNewEvent, invalid, toStoredEvent } from './record-shape';
 
@@ -81,6 +82,8 @@ export class TypeOrmEventStore implements ReplicaEventStore {
   private readonly notifier: EventEmitter;
   private readonly subscriptions = new Set<LogSubscription>();
   private readonly committer: GroupCommitter;
+  // What this store committed last, decoded once: every subscriber reads the same new records.
+  private readonly recent = new RecentRecords();
   private closed = false;
 
   constructor(
@@ -91,9 +94,10 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     this.clock = this.options.clock ?? (() => new Date());
     this.backend = storageKind(dataSource) === 'postgres' ? new PostgresLogBackend(dataSource) : new SqliteLogBackend(dataSource);
     this.notifier = notifierFor(dataSource);
-    this.committer = new GroupCommitter(this.backend, this.clock, (position, units) => {
+    this.committer = new GroupCommitter(this.backend, this.clock, (rows, units) => {
+      this.recent.add(rows);
       this.options.onGroupCommitted?.(units);
-      this.notifier.emit(APPENDED, position);
+      this.notifier.emit(APPENDED, rows[rows.length - 1].position);
     });
   }
 
@@ -107,7 +111,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     }
     if (!Array.isArray(events) || events.length === 0) throw invalid('an append needs at least one event');
     const encoded = events.map((e, i) => encodeNewEvent(e, i));
-    return (await this.committer.submit([{ streamId, expectedVersion, encoded }])).map(toStoredEvent);
+    return this.recent.decode(await this.committer.submit([{ streamId, expectedVersion, encoded }]));
   }
 
   async appendMany(appends: StreamAppend[]): Promise<StoredEvent[]> {
@@ -122,7 +126,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
       if (!Array.isArray(a.events) || a.events.length === 0) throw invalid(`stream ${a.streamId}: an append needs at least one event`);
       return { streamId: a.streamId, expectedVersion: a.expectedVersion, encoded: a.events.map((e, i) => encodeNewEvent(e, i)) };
     });
-    return (await this.committer.submit(encoded)).map(toStoredEvent);
+    return this.recent.decode(await this.committer.submit(encoded));
   }
 
   // Slaves: records from the master, stored verbatim (positions, timestamps, hashes) only if they
@@ -162,6 +166,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
       return rows;
     }, 'chain_mismatch');
     const last = written[written.length - 1];
+    this.recent.add(written);
     this.notifier.emit(APPENDED, last.position);
     return { position: last.position, hash: last.hash };
   }
@@ -188,6 +193,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
         });
       }
     });
+    this.recent.truncateAfter(position);
     if (count > 0) this.notifier.emit(SET_ASIDE, position);
     return { setAside: count, head, divergenceId: count > 0 ? mark.divergenceId : null };
   }
@@ -208,7 +214,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     if (!Number.isInteger(afterPosition) || afterPosition < 0) throw invalid('afterPosition must be an integer >= 0');
     if (!Number.isInteger(limit)) throw invalid('limit must be an integer');
     if (limit <= 0) return [];
-    return (await this.backend.readFrom(afterPosition, limit)).map(toStoredEvent);
+    return this.recent.from(afterPosition, limit) ?? (await this.backend.readFrom(afterPosition, limit)).map(toStoredEvent);
   }
 
   async readStream(streamId: string, afterVersion = 0): Promise<StoredEvent[]> {
