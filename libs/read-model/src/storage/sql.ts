@@ -103,14 +103,24 @@ export async function inTransaction<T>(dataSource: DataSource, fn: (sql: Sql) =>
       if (waited > 30_000) throw new Error('read model: the SQLite connection stayed inside a foreign transaction');
       await new Promise((r) => setTimeout(r, 5));
     }
-    sqliteStatement(db, 'BEGIN IMMEDIATE').run();
+    // The read model is a cache of the log (rebuilt from it at will, checkpoint in the same
+    // transaction): its commits need no fsync of their own. In WAL mode the next FULL commit of
+    // the log syncs these frames too, and a crash before that only loses read-model progress,
+    // which is projected again from the checkpoint. The log's appends stay synchronous=FULL.
+    const full = db.pragma('synchronous', { simple: true }) === 2;
+    if (full) db.pragma('synchronous = NORMAL');
     try {
-      const result = await fn(sqlOver(dataSource, dialect));
-      sqliteStatement(db, 'COMMIT').run();
-      return result;
-    } catch (err) {
-      if (db.inTransaction) sqliteStatement(db, 'ROLLBACK').run();
-      throw err;
+      sqliteStatement(db, 'BEGIN IMMEDIATE').run();
+      try {
+        const result = await fn(sqlOver(dataSource, dialect));
+        sqliteStatement(db, 'COMMIT').run();
+        return result;
+      } catch (err) {
+        if (db.inTransaction) sqliteStatement(db, 'ROLLBACK').run();
+        throw err;
+      }
+    } finally {
+      if (full) db.pragma('synchronous = FULL');
     }
   });
 }
