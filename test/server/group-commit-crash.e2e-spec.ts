@@ -58,7 +58,7 @@ describe('SIGKILL during group commit under RADIUS load', () => {
       try {
         while (running) {
           const counter = user.counter++;
-          const code = await exchange(socket, first.radiusPort, user.username, generateHotp(user.seed, counter), 1500);
+          const code = await exchange(socket, first.radiusPort, user.username, generateHotp(user.seed, counter), 5000);
           if (code === 2) accepted.push({ username: user.username, counter });
           else if (code === undefined) return; // the server is gone
           else rejected++;
