@@ -66,7 +66,7 @@ describe('replication: batches both ways', () => {
     const sStore = await h.sqliteStore();
     const outbox = await UpstreamOutbox.open(sStore.dataSource);
     const ids: string[] = [];
-    for (let i = 0; i < 40; i++) ids.push(await outbox.enqueue('failed_attempt', { userId: `u-${i}` }));
+    for (let i = 0; i < 40; i++) ids.push(await outbox.enqueue({ kind: 'failed_attempt', userId: `u-${i}`, reason: 'wrong one-time code', source: 'radius:test' }));
     const master = await h.master(await h.sqliteStore());
     const slave = h.slave(master, sStore, 'slave-1', { outbox });
     const delivered: string[][] = [];
@@ -99,14 +99,15 @@ describe('replication: batches both ways', () => {
     const port = (server.address() as { port: number }).port;
     const sStore = await h.sqliteStore();
     const outbox = await UpstreamOutbox.open(sStore.dataSource);
-    const ids = [await outbox.enqueue('fraud', { userId: 'a' }), await outbox.enqueue('fraud', { userId: 'b' }), await outbox.enqueue('fraud', { userId: 'c' })];
+    const fraud = (userId: string) => outbox.enqueue({ kind: 'fraud', userId, reason: 'reported', source: 'radius:test' });
+    const ids = [await fraud('a'), await fraud('b'), await fraud('c')];
     h.slave({ address: () => ({ port }) } as ReplicationMaster, sStore, 'slave-1', { outbox }).start();
     await waitFor('outbox drained', async () => (await outbox.count()) === 0);
     expect(got.filter((m) => m.type === 'upstreamBatch')).toEqual([]);
     expect(got.filter((m) => m.type === 'upstream').map((m) => m.type === 'upstream' && [m.id, m.kind, m.payload])).toEqual([
-      [ids[0], 'fraud', { userId: 'a' }],
-      [ids[1], 'fraud', { userId: 'b' }],
-      [ids[2], 'fraud', { userId: 'c' }],
+      [ids[0], 'fraud', { v: 2, userId: 'a', source: 'radius:test', reason: 'reported' }],
+      [ids[1], 'fraud', { v: 2, userId: 'b', source: 'radius:test', reason: 'reported' }],
+      [ids[2], 'fraud', { v: 2, userId: 'c', source: 'radius:test', reason: 'reported' }],
     ]);
   });
 
