@@ -4,9 +4,11 @@
 // Users user00001.. with OATH seeds SHA-1("seed:" + name) (loadgen's rule), written straight into
 // the log (the same events the admin API writes): HOTP users, TOTP users, and history users (HOTP,
 // each with BENCH_HISTORY_SIGNINS prior sign-ins already in its stream). FreeRADIUS PAP (files
-// module) on the same generator when installed. Prints figures; asserts nothing.
+// module) on the same generator when installed; local password (production argon2id) + HOTP on a
+// server of its own; the SQLite log writer on the event loop vs in a worker thread. Prints
+// figures; asserts nothing.
 //   BENCH_USERS (10000), BENCH_HISTORY_USERS (200), BENCH_HISTORY_SIGNINS (1000),
-//   BENCH_CONCURRENCY (64), BENCH_DURATION (10), BENCH_WARMUP (2)
+//   BENCH_PASSWORD_USERS (200), BENCH_CONCURRENCY (64), BENCH_DURATION (10), BENCH_WARMUP (2)
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +20,7 @@ import {
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { openDataDir } from '@twofold/platform';
 import { ReadModelProjector } from '@twofold/read-model';
+import { Argon2idHasher } from '@twofold/mfa';
 import { freePort } from '../support/ports';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
@@ -40,17 +43,22 @@ const pad5 = (i: number) => String(i).padStart(i > 99999 ? 6 : 5, '0');
 const nameOf = (i: number) => `user${pad5(i)}`;
 const seedOf = (name: string) => createHash('sha1').update(`seed:${name}`).digest();
 
-async function seed(dataDirPath: string): Promise<void> {
+// Password users (local password + HOTP, production argon2id): a server of their own, whose
+// RADIUS client checks the local password first.
+const PASSWORD_USERS = Number(process.env.BENCH_PASSWORD_USERS ?? 200);
+
+async function seed(dataDirPath: string, plan: { firstFactor: 'none' | 'local-password'; groups: Array<{ offset: number; users: number; kind: 'hotp' | 'totp'; prior: number; password?: boolean }> }): Promise<void> {
   const dataDir = openDataDir(dataDirPath, { nodeName: 'bench' });
   const dataSource = await openStorage({ sqlitePath: dataDir.sqlitePath });
   const store = new TypeOrmEventStore(dataSource);
   const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
   const metadata = { actor: 'admin:bench', nodeId: dataDir.identity.nodeId, epoch: 0 };
   const started = Date.now();
-  const command = AddRadiusClient.create({ name: 'bench', address: '127.0.0.1', secret: SECRET, firstFactor: 'none' });
+  const command = AddRadiusClient.create({ name: 'bench', address: '127.0.0.1', secret: SECRET, firstFactor: plan.firstFactor });
+  const hasher = new Argon2idHasher(); // the production parameters
   const clientEvents = decideAddRadiusClient(INITIAL_RADIUS_CLIENT_STATE, command, { sealer: keyring, nameTaken: false });
   await store.append(Streams.radiusClient(command.clientId), 0, clientEvents.map((e) => ({ ...toRecord(e), metadata })));
-  const add = async (i: number, kind: 'hotp' | 'totp', prior: number) => {
+  const add = async (i: number, kind: 'hotp' | 'totp', prior: number, password: boolean) => {
     const username = nameOf(i);
     const userId = newId();
     const tokenId = newId();
@@ -61,6 +69,10 @@ async function seed(dataDirPath: string): Promise<void> {
         seed: keyring.seal(base32Encode(seedOf(username)), SealContext.oathSeed(userId, tokenId)),
       }),
     ];
+    if (password) {
+      const phc = await hasher.hash(`pass${pad5(i)}`);
+      events.push(makeEvent('UserPasswordSet', { userId, passwordHash: keyring.seal(phc, SealContext.passwordHash(userId)) }));
+    }
     // Prior sign-ins: what the server appends for each accepted HOTP code.
     const at = new Date().toISOString();
     for (let c = 0; c < prior; c++) {
@@ -68,14 +80,16 @@ async function seed(dataDirPath: string): Promise<void> {
     }
     await store.append(Streams.user(userId), 0, events.map((e) => ({ ...toRecord(e), metadata })));
   };
-  for (let i = 1; i <= USERS; i++) await add(HOTP.offset + i, 'hotp', 0);
-  for (let i = 1; i <= USERS; i++) await add(TOTP.offset + i, 'totp', 0);
-  for (let i = 1; i <= HISTORY_USERS; i++) await add(HISTORY.offset + i, 'hotp', HISTORY_SIGNINS);
+  let seeded = 0;
+  for (const g of plan.groups) {
+    for (let i = 1; i <= g.users; i++) await add(g.offset + i, g.kind, g.prior, g.password ?? false);
+    seeded += g.users;
+  }
   const projector = new ReadModelProjector(dataSource, { sealer: keyring });
   await projector.init();
   await projector.catchUp(store);
   await store.close();
-  log(`  seeded ${2 * USERS + HISTORY_USERS} users (${HISTORY_USERS} with ${HISTORY_SIGNINS} prior sign-ins) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`  seeded ${seeded} users (${plan.groups.map((g) => `${g.users} ${g.kind}${g.prior ? ` with ${g.prior} prior sign-ins` : ''}${g.password ? ' + password' : ''}`).join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
 interface LoadgenResult { accept_rps: number; accept: number; reject: number; timeouts: number; lat_ms: { p50: number; p99: number }; server_us_per_req: number | null; loadgen_cpu_pct: number }
@@ -94,7 +108,8 @@ function loadgen(port: number, serverPid: number, args: string[]): Promise<Loadg
 }
 
 function report(name: string, r: LoadgenResult): LoadgenResult {
-  log(`  ${name.padEnd(34)} ${String(r.accept_rps).padStart(7)} accepts/s  p50 ${r.lat_ms.p50.toFixed(2).padStart(7)} ms  p99 ${r.lat_ms.p99.toFixed(2).padStart(7)} ms  ` +
+  const ms = (v: number | null | undefined) => (typeof v === 'number' ? v.toFixed(2) : '-').padStart(7);
+  log(`  ${name.padEnd(34)} ${String(r.accept_rps).padStart(7)} accepts/s  p50 ${ms(r.lat_ms?.p50)} ms  p99 ${ms(r.lat_ms?.p99)} ms  ` +
     `server ${String(r.server_us_per_req ?? '?').padStart(7)} µs/req  (accept ${r.accept} reject ${r.reject} timeout ${r.timeouts}, loadgen ${r.loadgen_cpu_pct}% CPU)`);
   return r;
 }
@@ -122,25 +137,30 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
+async function startServer(dataDir: string): Promise<{ child: ChildProcess; pid: number; authPort: number }> {
+  const [httpPort, authPort, acctPort] = [await freePort(), await freePort(), await freePort()];
+  const big = '10000000';
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  // taskset execs node: the child's pid is the server's.
+  const child = spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, SERVER_MAIN], {
+    env: {
+      PATH: process.env.PATH ?? '', TWOFOLD_DATA_DIR: dataDir, TWOFOLD_LOG_LEVEL: 'warn', TWOFOLD_HTTP_BIND: '127.0.0.1', TWOFOLD_HTTP_PORT: String(httpPort),
+      TWOFOLD_RADIUS_BIND: '127.0.0.1', TWOFOLD_RADIUS_AUTH_PORT: String(authPort), TWOFOLD_RADIUS_ACCT_PORT: String(acctPort),
+      // The failure limits protect against guessing; a bench that is refused by them measures nothing.
+      TWOFOLD_RADIUS_CLIENT_FAILURE_BURST: big, TWOFOLD_RADIUS_CLIENT_FAILURES_PER_MINUTE: big,
+      TWOFOLD_RADIUS_GLOBAL_FAILURE_BURST: big, TWOFOLD_RADIUS_GLOBAL_FAILURES_PER_MINUTE: big,
+    },
+    stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
+  });
+  return { child, pid: child.pid!, authPort };
+}
+
 async function benchTwofold(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'twofold-bench-radius-'));
   const dataDir = join(dir, 'data');
   try {
-    await seed(dataDir);
-    const [httpPort, authPort, acctPort] = [await freePort(), await freePort(), await freePort()];
-    const big = '10000000';
-    // taskset execs node: the child's pid is the server's.
-    const child = spawn('taskset', ['-c', '0', process.execPath, SERVER_MAIN], {
-      env: {
-        PATH: process.env.PATH ?? '', TWOFOLD_DATA_DIR: dataDir, TWOFOLD_LOG_LEVEL: 'warn', TWOFOLD_HTTP_BIND: '127.0.0.1', TWOFOLD_HTTP_PORT: String(httpPort),
-        TWOFOLD_RADIUS_BIND: '127.0.0.1', TWOFOLD_RADIUS_AUTH_PORT: String(authPort), TWOFOLD_RADIUS_ACCT_PORT: String(acctPort),
-        // The failure limits protect against guessing; a bench that is refused by them measures nothing.
-        TWOFOLD_RADIUS_CLIENT_FAILURE_BURST: big, TWOFOLD_RADIUS_CLIENT_FAILURES_PER_MINUTE: big,
-        TWOFOLD_RADIUS_GLOBAL_FAILURE_BURST: big, TWOFOLD_RADIUS_GLOBAL_FAILURES_PER_MINUTE: big,
-      },
-      stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'],
-    });
-    const pid = child.pid!;
+    await seed(dataDir, { firstFactor: 'none', groups: [{ ...HOTP, kind: 'hotp', prior: 0 }, { ...TOTP, kind: 'totp', prior: 0 }, { ...HISTORY, kind: 'hotp', prior: HISTORY_SIGNINS }] });
+    const { child, pid, authPort } = await startServer(dataDir);
     const states = join(dir, 'hotp-counters.json');
     const historyStates = join(dir, 'history-counters.json');
     writeFileSync(historyStates, JSON.stringify(Array.from({ length: HISTORY_USERS }, () => HISTORY_SIGNINS)));
@@ -151,11 +171,48 @@ async function benchTwofold(): Promise<void> {
       report(`Twofold HOTP (${USERS} users)`, await loadgen(authPort, pid, [...common, '--otp', 'hotp', '--otp-state', states, '--users', String(USERS), '--user-offset', String(HOTP.offset)]));
       report(`Twofold TOTP (${USERS} users)`, await loadgen(authPort, pid, [...common, '--otp', 'totp', '--users', String(USERS - 1), '--user-offset', String(TOTP.offset)]));
       report(`Twofold HOTP ${HISTORY_USERS} users, ${HISTORY_SIGNINS} prior`, await loadgen(authPort, pid, [...common, '--otp', 'hotp', '--otp-state', historyStates, '--users', String(HISTORY_USERS), '--user-offset', String(HISTORY.offset)]));
+      // The same history users again: now every one has signed in since the server started.
+      report(`  again (state kept in memory)`, await loadgen(authPort, pid, [...common, '--otp', 'hotp', '--otp-state', historyStates, '--users', String(HISTORY_USERS), '--user-offset', String(HISTORY.offset)]));
     } finally {
       await stop(child);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// Local password (argon2id, production parameters, on the libuv pool) + HOTP code in one
+// Access-Request; the code is checked before the password.
+async function benchPassword(): Promise<void> {
+  if (PASSWORD_USERS <= 0) return;
+  const dir = mkdtempSync(join(tmpdir(), 'twofold-bench-password-'));
+  const dataDir = join(dir, 'data');
+  try {
+    await seed(dataDir, { firstFactor: 'local-password', groups: [{ offset: 0, users: PASSWORD_USERS, kind: 'hotp', prior: 0, password: true }] });
+    const { child, pid, authPort } = await startServer(dataDir);
+    const states = join(dir, 'hotp-counters.json');
+    try {
+      // The probe signs in the last user, which the run then leaves out.
+      await waitReady(authPort, pid, child, ['--otp', 'hotp', '--pw-mode', 'pass', '--users', '1', '--user-offset', String(PASSWORD_USERS - 1), '--otp-state', join(dir, 'probe.json')]);
+      report(`Twofold password+HOTP (${PASSWORD_USERS - 1} users, 8 in flight)`, await loadgen(authPort, pid, ['--pw-mode', 'pass', '--otp', 'hotp', '--otp-state', states, '--users', String(PASSWORD_USERS - 1),
+        // argon2id (19 MiB, 2 passes) costs tens of ms on the server's one core: fewer in flight.
+        '--concurrency', '8', '--timeout-ms', '5000']));
+    } finally {
+      await stop(child);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// The SQLite writer on the event loop vs in a worker thread (see log-writer-thread.ts).
+function benchWriterThread(): void {
+  const run = spawnSync('taskset', ['-c', '0', process.execPath, resolve(__dirname, 'log-writer-thread.js')], { encoding: 'utf8' });
+  if (run.status !== 0) { log(`  log writer thread comparison failed: ${run.stderr.trim().split('\n').pop()}`); return; }
+  const r = JSON.parse(run.stdout.trim()) as Record<'main' | 'worker', { signInsPerSec: number; cpuUsPerSignIn: number; loopBusyUsPerSignIn: number; signInsPerGroup: number }>;
+  for (const mode of ['main', 'worker'] as const) {
+    const f = r[mode];
+    log(`  log writer on ${mode === 'main' ? 'the event loop ' : 'a worker thread'}  ${String(f.signInsPerSec).padStart(7)} sign-ins/s  ${f.cpuUsPerSignIn} µs CPU and ${f.loopBusyUsPerSignIn} µs event loop per sign-in, ${f.signInsPerGroup} per group commit`);
   }
 }
 
@@ -259,7 +316,9 @@ async function main(): Promise<void> {
   if (!existsSync(LOADGEN)) throw new Error(`${LOADGEN} is missing`);
   log(`RADIUS bench: server on core 0, loadgen on core 1, ${CONCURRENCY} in flight, ${DURATION} s (+${WARMUP} s warm-up), Message-Authenticator on, first factor none`);
   await benchTwofold();
+  await benchPassword();
   await benchFreeRadius();
+  benchWriterThread();
 }
 
 main().catch((err) => {

@@ -1,11 +1,13 @@
 // Replication benchmark: a master in this process, each slave a child process (as in production,
 // so a slave's fsyncs do not stall the master's event loop), over real TLS on 127.0.0.1, each with
 // its own SQLite log in a temp dir.
-// `npm run bench:replication [-- --seconds 10 --catchup 1000000 --gen-batch 1000]`.
+// `npm run bench:replication [-- --seconds 10 --search-seconds 5 --catchup 1000000 --gen-batch 5000 --apply-delay 2]`.
 // Prints figures; asserts nothing.
-//   1. sustained single-event appends/s on the master with two slaves attached
-//   2. lag from "append returned on the master" to "durable in the slave's store" (p50/p99)
-//   3. catch-up events/s for a fresh slave joining N events behind
+//   1. the master's sequential single-event appends/s without and with two slaves
+//   2. open loop at 100, 1,000 and 5,000 events/s: lag from "append committed on the master" to
+//      "visible in each slave's read model" (p50/p99/max over both slaves)
+//   3. the highest offered rate the master sustains with two slaves and p99 under 50 ms
+//   4. catch-up events/s for a fresh slave joining 1,000,000 events behind
 import { fork, type ChildProcess } from 'node:child_process';
 import { ReadModelProjector } from '@twofold/read-model';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +39,7 @@ interface ChildConfig {
   port: number;
   dir: string;
   tls: { key: string; cert: string; ca: string };
+  applyDelayMs?: number;
 }
 
 const now = (): number => performance.timeOrigin + performance.now(); // comparable across processes
@@ -48,13 +51,14 @@ async function runChild(configPath: string): Promise<void> {
   const slave = new ReplicationSlave({
     store, clusterId: CLUSTER, nodeId: config.name, nodeName: config.name, epoch: () => 0,
     master: { host: '127.0.0.1', port: config.port }, tls: config.tls, reconnect: { minMs: 50, maxMs: 1000 },
+    applyDelayMs: config.applyDelayMs,
   });
   slave.on('appended', (head) => process.send!({ head: head.position, at: now() }));
   // The slave's read model, as a node runs it: what RADIUS and the SDK answer from.
   const projector = new ReadModelProjector(store.dataSource, { afterCommit: (position) => process.send!({ visible: position, at: now() }) });
   await projector.init();
   projector.follow(store);
-  slave.on('connected', () => process.send!({ connected: true }));
+  slave.on('connected', () => process.send!({ connected: true, at: now() }));
   process.on('message', async (m: { cmd?: string }) => {
     if (m.cmd !== 'stop') return;
     await slave.stop();
@@ -69,23 +73,27 @@ async function runChild(configPath: string): Promise<void> {
 interface ChildSlave {
   proc: ChildProcess;
   head: number;
+  visible: number;
   onHead(fn: (position: number, at: number) => void): void;
   onVisible(fn: (position: number, at: number) => void): void;
-  connected: Promise<void>;
+  connected: Promise<number>; // when the master welcomed it (the child's clock)
   stop(): Promise<{ verifyOk: boolean; checked: number }>;
 }
 
 function startChild(config: ChildConfig, dir: string): ChildSlave {
   const configPath = join(dir, `${config.name}.json`);
   writeFileSync(configPath, JSON.stringify(config));
-  const proc = fork(__filename, ['--child', configPath], { stdio: 'inherit' });
+  // BENCH_CPU_PROF_DIR=<dir>: each slave writes a V8 CPU profile there when it stops (where time goes).
+  const profDir = process.env.BENCH_CPU_PROF_DIR;
+  const proc = fork(__filename, ['--child', configPath], { stdio: 'inherit', execArgv: profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [] });
   const listeners: Array<(position: number, at: number) => void> = [];
   const visibleListeners: Array<(position: number, at: number) => void> = [];
   let stopped: ((v: { verifyOk: boolean; checked: number }) => void) | undefined;
-  let connected!: () => void;
+  let connected!: (at: number) => void;
   const child: ChildSlave = {
     proc,
     head: 0,
+    visible: 0,
     onHead: (fn) => listeners.push(fn),
     onVisible: (fn) => visibleListeners.push(fn),
     connected: new Promise((r) => (connected = r)),
@@ -95,8 +103,11 @@ function startChild(config: ChildConfig, dir: string): ChildSlave {
     }),
   };
   proc.on('message', (m: { head?: number; visible?: number; at?: number; connected?: boolean; stopped?: boolean; verifyOk?: boolean; checked?: number }) => {
-    if (m.connected) connected();
-    if (m.visible !== undefined) for (const fn of visibleListeners) fn(m.visible, m.at!);
+    if (m.connected) connected(m.at!);
+    if (m.visible !== undefined) {
+      child.visible = m.visible;
+      for (const fn of visibleListeners) fn(m.visible, m.at!);
+    }
     if (m.head !== undefined) {
       child.head = m.head;
       for (const fn of listeners) fn(m.head, m.at!);
@@ -112,11 +123,113 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const ms = (n: number): string => (Number.isFinite(n) ? (n < 10 ? n.toFixed(1) : Math.round(n).toString()) : 'n/a');
+const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+interface RateResult {
+  rate: number;
+  achieved: number; // events/s the master committed
+  p50: number;
+  p99: number;
+  max: number;
+  samples: number;
+  durableP99: number;
+}
+
+// Lag samples per phase: committedAt for each position appended in the phase; each slave's
+// "visible" (read model committed) and "durable" (log committed) reports turn into samples.
+class LagProbe {
+  committedAt = new Map<number, number>();
+  visible: number[] = [];
+  durable: number[] = [];
+  private seenVisible = [0, 0];
+  private seenDurable = [0, 0];
+
+  constructor(slaves: ChildSlave[]) {
+    slaves.forEach((child, i) => {
+      child.onVisible((p, at) => this.take(this.visible, this.seenVisible, i, p, at));
+      child.onHead((p, at) => this.take(this.durable, this.seenDurable, i, p, at));
+    });
+  }
+
+  reset(from: number): void {
+    this.committedAt.clear();
+    this.visible = [];
+    this.durable = [];
+    this.seenVisible = [from, from];
+    this.seenDurable = [from, from];
+  }
+
+  private take(into: number[], seen: number[], i: number, position: number, at: number): void {
+    for (let p = seen[i] + 1; p <= position; p++) {
+      const t = this.committedAt.get(p);
+      if (t !== undefined) into.push(at - t);
+    }
+    seen[i] = Math.max(seen[i], position);
+  }
+}
+
+async function waitForSlaves(slaves: ChildSlave[], position: number): Promise<void> {
+  while (slaves.some((c) => c.visible < position)) await sleep(5);
+}
+
+// Open loop: every millisecond tick appends whatever the schedule says is due (one appendMany
+// per tick, each event its own stream, as group commit would write them), without waiting for
+// the previous tick's append: a master that falls behind shows it in the achieved rate.
+async function openLoop(store: TypeOrmEventStore, slaves: ChildSlave[], probe: LagProbe, rate: number, seconds: number, seq: { n: number }): Promise<RateResult> {
+  const from = (await store.head()).position;
+  await waitForSlaves(slaves, from);
+  probe.reset(from);
+  const total = Math.round(rate * seconds);
+  let issued = 0;
+  const inFlight = new Set<Promise<void>>();
+  const t0 = performance.now();
+  while (issued < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000)) - issued;
+    if (due > 0) {
+      const appends = Array.from({ length: due }, () => {
+        const i = seq.n++;
+        return { streamId: `open-${i}`, expectedVersion: -1, events: [event(i)] };
+      });
+      issued += due;
+      const p = store.appendMany(appends).then((rows) => {
+        const at = now();
+        for (const r of rows) probe.committedAt.set(r.position, at);
+      });
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    }
+    await sleep(1);
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - t0) / 1000;
+  const head = (await store.head()).position;
+  await waitForSlaves(slaves, head);
+  await sleep(50); // the last "visible" reports
+  const sorted = [...probe.visible].sort((a, b) => a - b);
+  const durable = [...probe.durable].sort((a, b) => a - b);
+  return { rate, achieved: total / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, samples: sorted.length, durableP99: percentile(durable, 99) };
+}
+
+async function closedLoop(store: TypeOrmEventStore, seconds: number, seq: { n: number }): Promise<number> {
+  let appends = 0;
+  const start = performance.now();
+  while (performance.now() < start + seconds * 1000) {
+    const i = seq.n++;
+    await store.append(`user-${i % 1000}`, -1, [event(i)]);
+    appends++;
+    // A server appends from request callbacks; a bare loop of appends would never let the
+    // event loop run the sockets (all awaits here resolve as microtasks).
+    await new Promise((r) => setImmediate(r));
+  }
+  return appends / ((performance.now() - start) / 1000);
+}
 
 async function main(): Promise<void> {
-  const seconds = arg('seconds', 10);
+  const seconds = arg('seconds', 10); // the issue asks for >= 10 s per rate
+  const searchSeconds = arg('search-seconds', 5);
   const catchup = arg('catchup', 1_000_000);
-  const genBatch = arg('gen-batch', 1000);
+  const genBatch = arg('gen-batch', 5000);
   const dirs: string[] = [];
   const tempDir = (): string => {
     const dir = mkdtempSync(join(tmpdir(), 'twofold-bench-repl-'));
@@ -131,102 +244,90 @@ async function main(): Promise<void> {
   const masterStore: TypeOrmEventStore = await createEventStore({ url: join(tempDir(), 'log.sqlite') });
   const master = new ReplicationMaster({
     store: masterStore, clusterId: CLUSTER, nodeId: 'master', epoch: () => 0, tls: tlsOf('master'),
-    host: '127.0.0.1', port: 0, batchSize: 500, heartbeatMs: 1000, onUpstream: async () => undefined,
+    host: '127.0.0.1', port: 0, heartbeatMs: 1000, onUpstream: async () => undefined,
   });
   const { port } = await master.start();
   const configDir = tempDir();
-  const slaveChild = (name: string): ChildSlave => startChild({ name, port, dir: tempDir(), tls: tlsOf(name) }, configDir);
+  const delayAt = process.argv.indexOf('--apply-delay'); // the slaves' applyDelayMs (default: the library's)
+  const applyDelayMs = delayAt >= 0 ? Number(process.argv[delayAt + 1]) : undefined;
+  const slaveChild = (name: string): ChildSlave => startChild({ name, port, dir: tempDir(), tls: tlsOf(name), applyDelayMs }, configDir);
+  const seq = { n: 0 };
 
-  console.log(`replication bench: node ${process.version}, SQLite (synchronous=FULL), TLS on 127.0.0.1, master in-process, slaves in child processes`);
+  console.log(`replication bench: node ${process.version}, SQLite (synchronous=FULL), TLS on 127.0.0.1, master in-process, 2 slaves in child processes (each with its read model), ${(await import('node:os')).cpus().length} cores`);
   try {
-    // Baseline: the same append loop with no slave attached.
-    let baseline = 0;
-    const baseStart = performance.now();
-    while (performance.now() < baseStart + seconds * 1000) {
-      await masterStore.append(`user-${baseline % 1000}`, -1, [event(baseline)]);
-      baseline++;
-      await new Promise((r) => setImmediate(r));
-    }
-    const baseElapsed = (performance.now() - baseStart) / 1000;
-    console.log(`baseline appends (1 event each, sequential), no slave: ${fmt(baseline)} in ${baseElapsed.toFixed(1)} s = ${fmt(baseline / baseElapsed)}/s`);
+    const alone = await closedLoop(masterStore, seconds, seq);
+    console.log(`master appends (1 event each, sequential), no slave: ${fmt(alone)}/s`);
 
-    // 1 + 2: live appends with two slaves following.
     const slaves = [slaveChild('slave-1'), slaveChild('slave-2')];
     await Promise.all(slaves.map((c) => c.connected));
-    const appendedAt = new Map<number, number>();
-    const lags: number[][] = [[], []];
-    const visibleLags: number[][] = [[], []];
-    const track = (into: number[]) => {
-      let seen = 0;
-      return (position: number, at: number) => {
-        for (let p = seen + 1; p <= position; p++) {
-          const t = appendedAt.get(p);
-          if (t !== undefined) into.push(at - t);
-        }
-        seen = Math.max(seen, position);
-      };
-    };
-    slaves.forEach((child, i) => {
-      child.onHead(track(lags[i]));
-      child.onVisible(track(visibleLags[i]));
-    });
+    await waitForSlaves(slaves, (await masterStore.head()).position);
+    const probe = new LagProbe(slaves);
 
-    let appends = 0;
-    const start = performance.now();
-    const end = start + seconds * 1000;
-    while (performance.now() < end) {
-      const [e] = await masterStore.append(`user-${appends % 1000}`, -1, [event(appends)]);
-      appendedAt.set(e.position, now());
-      appends++;
-      // A server appends from request callbacks; a bare loop of appends would never let the
-      // event loop run the sockets (all awaits here resolve as microtasks).
-      await new Promise((r) => setImmediate(r));
+    const withSlaves = await closedLoop(masterStore, seconds, seq);
+    console.log(`master appends (1 event each, sequential), 2 slaves attached: ${fmt(withSlaves)}/s (${Math.round((100 * withSlaves) / alone)} % of alone)`);
+    await waitForSlaves(slaves, (await masterStore.head()).position);
+
+    const results = new Map<number, RateResult>();
+    const line = (r: RateResult) => {
+      console.log(`open loop ${fmt(r.rate)} events/s, 2 slaves: lag append->visible p50 ${ms(r.p50)} ms p99 ${ms(r.p99)} ms max ${ms(r.max)} ms`);
+      console.log(`  committed ${fmt(r.achieved)} events/s; ${fmt(r.samples)} samples over both slaves; append->durable on the slave p99 ${ms(r.durableP99)} ms`);
+    };
+    for (const rate of [100, 1000, 5000]) {
+      const r = await openLoop(masterStore, slaves, probe, rate, seconds, seq);
+      results.set(rate, r);
+      line(r);
     }
-    const elapsed = (performance.now() - start) / 1000;
-    const head = await masterStore.head();
-    const drainStart = performance.now();
-    while (slaves.some((c) => c.head < head.position)) await new Promise((r) => setTimeout(r, 5));
-    console.log(`sustained appends (1 event each, sequential), 2 slaves attached: ${fmt(appends)} in ${elapsed.toFixed(1)} s = ${fmt(appends / elapsed)}/s`);
-    console.log(`  slaves reached the master's head ${fmt(performance.now() - drainStart)} ms after the last append`);
-    await new Promise((r) => setTimeout(r, 1000)); // let the read models apply the tail
-    visibleLags.forEach((l, i) => {
-      const sorted = [...l].sort((a, b) => a - b);
-      console.log(`  slave-${i + 1} lag append->visible in the slave's read model: p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms (${fmt(sorted.length)} samples)`);
-    });
-    lags.forEach((l, i) => {
-      const sorted = [...l].sort((a, b) => a - b);
-      console.log(`  slave-${i + 1} lag append->durable on slave: p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms (${fmt(sorted.length)} samples)`);
-    });
+
+    // Highest sustained rate: walk up the ladder while the master keeps the offered rate (95 %)
+    // and p99 stays under 50 ms.
+    const sustained = (r: RateResult) => r.p99 < 50 && r.achieved >= 0.95 * r.rate;
+    let best: RateResult | undefined;
+    let failed: RateResult | undefined;
+    for (const rate of [100, 1000, 2000, 5000, 10_000, 20_000, 40_000, 80_000]) {
+      let r = results.get(rate);
+      if (!r) {
+        r = await openLoop(masterStore, slaves, probe, rate, searchSeconds, seq);
+        console.log(`  search: ${fmt(rate)} events/s for ${searchSeconds} s: committed ${fmt(r.achieved)}/s, p99 ${ms(r.p99)} ms`);
+      }
+      if (!sustained(r)) {
+        failed = r;
+        break;
+      }
+      best = r;
+    }
+    console.log(`highest sustained rate with 2 slaves and p99 < 50 ms: ${best ? `${fmt(best.rate)} events/s (p99 ${ms(best.p99)} ms)` : 'none'}` +
+      (failed ? `; ${fmt(failed.rate)} events/s gave p99 ${ms(failed.p99)} ms, committed ${fmt(failed.achieved)}/s` : ''));
+
     for (const c of slaves) {
       const v = await c.stop();
       if (!v.verifyOk) console.log('  !! a slave log failed verification');
     }
 
-    // 3: a fresh slave joining `catchup` events behind.
-    const toWrite = Math.max(0, catchup - head.position);
+    // A fresh slave joining `catchup` events behind.
+    const have = (await masterStore.head()).position;
+    const toWrite = Math.max(0, catchup - have);
     const genStart = performance.now();
-    for (let done = 0; done < toWrite; done += genBatch) {
+    for (let done = 0; done < toWrite; ) {
       const n = Math.min(genBatch, toWrite - done);
-      await masterStore.append(`bulk-${done % 997}`, -1, Array.from({ length: n }, (_, i) => event(done + i)));
+      const streams = 10;
+      const per = Math.ceil(n / streams);
+      const appends = [];
+      for (let s = 0, left = n; s < streams && left > 0; s++, left -= per) {
+        appends.push({ streamId: `bulk-${s}`, expectedVersion: -1, events: Array.from({ length: Math.min(per, left) }, (_, i) => event(done + s * per + i)) });
+      }
+      await masterStore.appendMany(appends);
+      done += n;
     }
     const genSeconds = (performance.now() - genStart) / 1000;
-    console.log(`master log generated: ${fmt(toWrite)} events in batches of ${genBatch} in ${genSeconds.toFixed(1)} s = ${fmt(toWrite / genSeconds)}/s`);
+    console.log(`  master log generated: ${fmt(toWrite)} events (appendMany of ${fmt(genBatch)}) in ${genSeconds.toFixed(1)} s`);
     const target = (await masterStore.head()).position;
-    const catchStart = performance.now();
     const joiner = slaveChild('slave-3');
-    let lastReport = 0;
-    const caughtUp = new Promise<number>((resolve) => {
-      joiner.onHead((position, at) => {
-        if (position - lastReport >= 250_000) {
-          lastReport = position;
-          console.log(`  ... ${fmt(position)} / ${fmt(target)}`);
-        }
-        if (position >= target) resolve(at);
-      });
-    });
-    const doneAt = await caughtUp;
-    const catchSeconds = (doneAt - (performance.timeOrigin + catchStart)) / 1000;
-    console.log(`catch-up of a fresh slave (child process start included) joining ${fmt(target)} events behind: ${catchSeconds.toFixed(1)} s = ${fmt(target / catchSeconds)} events/s`);
+    const durableAt = new Promise<number>((resolve) => joiner.onHead((p, at) => p >= target && resolve(at)));
+    const visibleAt = new Promise<number>((resolve) => joiner.onVisible((p, at) => p >= target && resolve(at)));
+    const catchStart = await joiner.connected; // from the master's welcome
+    const durable = (await durableAt) - catchStart;
+    const visible = (await visibleAt) - catchStart;
+    console.log(`catch-up of a slave ${fmt(target)} events behind: ${fmt(target / (durable / 1000))} events/s durable (${(durable / 1000).toFixed(1)} s), ${fmt(target / (visible / 1000))} events/s visible in its read model (${(visible / 1000).toFixed(1)} s)`);
     const v = await joiner.stop();
     console.log(`  joined slave verify: ok=${v.verifyOk} checked=${fmt(v.checked)}`);
   } finally {

@@ -7,6 +7,8 @@ import { ServerProcess } from '../support/server-process';
 import { freePort } from '../support/ports';
 import { twofold } from '../support/cli';
 import { addRadiusClient, createRadiusUser, hasOathtool, hasRadclient, oathtoolTotp, radclient } from '../support/radius-tools';
+import { eventually } from '../support/eventually';
+import { head } from './support/cluster-nodes';
 
 // Three real server processes on loopback: a master and two slaves that joined it with the CLI.
 // Writes replicate; a slave killed mid-stream catches up; with the master killed, RADIUS goes on
@@ -15,17 +17,7 @@ import { addRadiusClient, createRadiusUser, hasOathtool, hasRadclient, oathtoolT
 const describeIfTools = hasRadclient && hasOathtool ? describe : describe.skip;
 const SECRET = 'cluster-e2e-shared-secret';
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
-const head = async (node: ServerProcess) => (await node.api('GET', '/admin/v1/status')).body.logHead as { position: number; hash: string };
 
 describeIfTools('a three-node cluster', () => {
   let master: ServerProcess;

@@ -8,6 +8,7 @@ import { freePort } from '../support/ports';
 import { cliFor, twofold } from '../support/cli';
 import { ReplicationPeer } from '../support/replication-peer';
 import { addRadiusClient, createRadiusUser, hasOathtool, hasRadclient, oathtoolTotp, radclient } from '../support/radius-tools';
+import { eventually } from '../support/eventually';
 
 // Issue 14, Critical + High: a node is its certificate. A real master and a slave that joined it
 // with the CLI; each attack below is what a holder of some certificate of the cluster CA (an SDK
@@ -15,15 +16,6 @@ import { addRadiusClient, createRadiusUser, hasOathtool, hasRadclient, oathtoolT
 const describeIfTools = hasRadclient && hasOathtool ? describe : describe.skip;
 const SECRET = 'identity-e2e-shared-secret';
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 const read = (dir: string, file: string) => readFileSync(join(dir, 'tls', file), 'utf8');
 const tlsOf = (c: KeyAndCert, ca: string) => ({ key: c.keyPem, cert: c.certPem, ca });

@@ -5,6 +5,7 @@ import { ServerProcess } from '../support/server-process';
 import { freePort } from '../support/ports';
 import { serverEnv, twofold } from '../support/cli';
 import { addRadiusClient, createRadiusUser, hasOathtool, hasRadclient, oathtoolTotp, radclient } from '../support/radius-tools';
+import { eventually } from '../support/eventually';
 
 // Once-only codes across nodes, with real processes: a master and two slaves joined with the CLI.
 // While the master is reachable, a slave asks it before answering Accept, so one code is accepted
@@ -14,15 +15,6 @@ import { addRadiusClient, createRadiusUser, hasOathtool, hasRadclient, oathtoolT
 const describeIfTools = hasRadclient && hasOathtool ? describe : describe.skip;
 const SECRET = 'once-only-e2e-secret';
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describeIfTools('once-only codes across a master and two slaves', () => {
   let master: ServerProcess;

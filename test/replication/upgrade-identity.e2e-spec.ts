@@ -7,20 +7,12 @@ import { certificateFingerprint, issueCertificate, openDataDir, writeJoinedDataD
 import { ServerProcess } from '../support/server-process';
 import { freePort } from '../support/ports';
 import { ReplicationPeer } from '../support/replication-peer';
+import { eventually } from '../support/eventually';
 
 // A cluster written by a release that recorded no certificate fingerprints (NodeJoined only, the
 // slave's join pinned nothing) still starts after the upgrade: the master records its own
 // certificate, and the slave's on its first connection (trust on first use, logged). From then on
 // the pin holds like any other.
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 describe('upgrading a cluster that recorded no certificate fingerprints', () => {
   let master: ServerProcess | undefined;

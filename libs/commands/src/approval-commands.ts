@@ -39,7 +39,7 @@ export class ApprovalCommands {
     if ((await this.decision(approval.approvalKey)) !== null) {
       throw DomainError.rule(DomainErrorCode.AlreadyExists, 'approvalId', 'This approval request has already been decided.');
     }
-    if (decision === 'fraud') await this.security.reportFraud(approval.userId, 'fraud reported on an approval request', actor.actor);
+    if (decision === 'fraud') await this.security.record({ kind: 'fraud', userId: approval.userId, reason: 'fraud reported on an approval request', source: actor.actor });
     await this.executor.execute(approvalStream(approval.approvalKey), foldApproval, (s) => decideApproval(s, command, { now: this.clock() }), actor);
     return decision;
   }

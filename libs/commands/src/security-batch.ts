@@ -17,7 +17,7 @@ export class SecurityBatch {
     return n;
   }
 
-  async execute(streamId: string, fold: typeof foldUser, decide: (state: UserState) => DomainEvent[] | Promise<DomainEvent[]>, actor: Actor): Promise<void> {
+  async execute(streamId: string, fold: typeof foldUser, decide: (state: UserState) => DomainEvent[] | Promise<DomainEvent[]>, actor: Actor): Promise<{ state: UserState }> {
     let s = this.streams.get(streamId);
     if (!s) {
       const state = fold(await this.store.readStream(streamId));
@@ -25,15 +25,17 @@ export class SecurityBatch {
       this.streams.set(streamId, s);
     }
     // A DomainError leaves this stream's state as it was: the other outcomes still count.
-    const events = await decide(s.state);
-    if (events.length === 0) return;
-    s.state = fold(events, s.state);
+    const before = s.state;
+    const events = await decide(before);
+    if (events.length === 0) return { state: before };
+    s.state = fold(events, before);
     for (const e of events) {
       s.events.push({
         ...toRecord(e),
         metadata: { actor: actor.actor, nodeId: this.nodeId, epoch: this.epoch(), ...(actor.causationId ? { causationId: actor.causationId } : {}) },
       });
     }
+    return { state: before };
   }
 
   // Position of the last record written, or null when no outcome produced an event.

@@ -44,3 +44,6 @@ export * from './approvals/approval';
 export * from './cluster/cluster';
 export * from './cluster/node-identity';
 export * from './users/user-history';
+
+export * from './security/security-outcome';
+export * from './security/security-outcome.codec';

@@ -13,12 +13,20 @@ export interface LogBackend {
   write(streamId: string | null, plan: (head: LogHead, streamVersion: number) => EventLogRow[]): Promise<EventLogRow[]>;
   // The same for several streams in one transaction: plan() gets each stream's committed version.
   writeMany(streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): Promise<EventLogRow[]>;
+  // Group commit: one transaction under the same serialization; take() runs once the lock is
+  // held and returns what to write now (plan gets each stream's committed version), or null.
+  writeGroup(take: () => GroupPlan | null): Promise<EventLogRow[]>;
   // One transaction under the same serialization as write(): check() sees the committed head and
   // may throw (nothing changes); then every row with position > `position` is copied into
   // event_log_divergent and deleted from event_log. Returns the number moved and the new head.
   setAsideAfter(position: number, mark: SetAsideMark, check: (head: LogHead) => void): Promise<{ count: number; head: LogHead }>;
   listSetAside(): Promise<SetAsideRow[]>;
   readSetAside(divergenceId: string): Promise<EventLogRow[]>;
+}
+
+export interface GroupPlan {
+  streamIds: string[];
+  plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[];
 }
 
 export interface SetAsideMark {

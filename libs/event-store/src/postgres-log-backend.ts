@@ -6,6 +6,7 @@ import {
   LIST_SET_ASIDE_SQL,
   SELECT_COLUMNS,
   setAsideInsertSql,
+  type GroupPlan,
   type LogBackend,
   type SetAsideMark,
   type SetAsideRow,
@@ -69,7 +70,14 @@ export class PostgresLogBackend implements LogBackend {
   }
 
   async writeMany(streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): Promise<EventLogRow[]> {
+    return this.writeGroup(() => ({ streamIds, plan }));
+  }
+
+  async writeGroup(take: () => GroupPlan | null): Promise<EventLogRow[]> {
     return this.locked(async (qr) => {
+      const group = take();
+      if (!group) return [];
+      const { streamIds, plan } = group;
       const head = await readHead(qr);
       const versions = new Map(streamIds.map((id) => [id, 0]));
       const found: Array<{ id: string; v: number | string }> = await qr.query(

@@ -8,6 +8,7 @@ import {
   LIST_SET_ASIDE_SQL,
   SELECT_COLUMNS,
   setAsideInsertSql,
+  type GroupPlan,
   type LogBackend,
   type SetAsideMark,
   type SetAsideRow,
@@ -48,6 +49,13 @@ export class SqliteLogBackend implements LogBackend {
 
   async writeMany(streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): Promise<EventLogRow[]> {
     return this.exclusive(({ stmts }) => stmts.writeMany.immediate(streamIds, plan));
+  }
+
+  async writeGroup(take: () => GroupPlan | null): Promise<EventLogRow[]> {
+    return this.exclusive(({ stmts }) => {
+      const group = take();
+      return group ? stmts.writeMany.immediate(group.streamIds, group.plan) : [];
+    });
   }
 
   async setAsideAfter(position: number, mark: SetAsideMark, check: (head: LogHead) => void): Promise<{ count: number; head: LogHead }> {

@@ -20,6 +20,8 @@ import { APPENDED, LogSubscription, SET_ASIDE, type SubscribeOptions } from './l
 import { PostgresLogBackend } from './postgres-log-backend';
 import { computeRecordHash, hashFromCanonicalParts } from './record-hash';
 import { SqliteLogBackend } from './sqlite-log-backend';
+import { GroupCommitter } from './group-commit';
+import { RecentRecords } from './recent-records';
 import { storageKind } from './storage';
 import { chainMismatch, checkName, checkReplicatedShape, encodeNewEvent, invalid, toStoredEvent } from './record-shape';
 
@@ -53,6 +55,7 @@ export interface TypeOrmEventStoreOptions {
   clock?: () => Date;
   subscribe?: SubscribeOptions; // defaults for every subscription
   ownsDataSource?: boolean; // close() destroys the DataSource (default true)
+  onGroupCommitted?: (appends: number) => void; // after each group commit: how many appends it held
 }
 
 const VERIFY_PAGE = 1000;
@@ -78,6 +81,9 @@ export class TypeOrmEventStore implements ReplicaEventStore {
   private readonly clock: () => Date;
   private readonly notifier: EventEmitter;
   private readonly subscriptions = new Set<LogSubscription>();
+  private readonly committer: GroupCommitter;
+  // What this store committed last, decoded once: every subscriber reads the same new records.
+  private readonly recent = new RecentRecords();
   private closed = false;
 
   constructor(
@@ -88,8 +94,15 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     this.clock = this.options.clock ?? (() => new Date());
     this.backend = storageKind(dataSource) === 'postgres' ? new PostgresLogBackend(dataSource) : new SqliteLogBackend(dataSource);
     this.notifier = notifierFor(dataSource);
+    this.committer = new GroupCommitter(this.backend, this.clock, (rows, units) => {
+      this.recent.add(rows);
+      this.options.onGroupCommitted?.(units);
+      this.notifier.emit(APPENDED, rows[rows.length - 1].position);
+    });
   }
 
+  // Goes through group commit: one transaction (and one fsync) for every append that arrives
+  // while the previous commit runs; resolves once this append's transaction has committed.
   async append(streamId: string, expectedVersion: number, events: NewEvent[]): Promise<StoredEvent[]> {
     this.assertOpen();
     checkName('streamId', streamId);
@@ -98,34 +111,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     }
     if (!Array.isArray(events) || events.length === 0) throw invalid('an append needs at least one event');
     const encoded = events.map((e, i) => encodeNewEvent(e, i));
-
-    const rows = await this.write(streamId, (head, current) => {
-      if (expectedVersion !== ANY_VERSION && current !== expectedVersion) {
-        throw new EventStoreError(
-          'version_conflict',
-          `stream ${streamId}: expected version ${expectedVersion}, actual ${current}`,
-          { streamId, expected: expectedVersion, actual: current },
-        );
-      }
-      const timestamp = this.clock().toISOString();
-      let prevHash = head.hash;
-      return encoded.map((e, i): EventLogRow => {
-        const fields = {
-          position: head.position + i + 1,
-          streamId,
-          streamVersion: current + i + 1,
-          type: e.type,
-          schemaVersion: e.schemaVersion,
-          timestamp,
-          prevHash,
-        };
-        const hash = hashFromCanonicalParts(fields, e.payload, e.metadata);
-        prevHash = hash;
-        return { ...fields, payload: e.payload, metadata: e.metadata, hash };
-      });
-    }, 'version_conflict');
-    this.notifier.emit(APPENDED, rows[rows.length - 1].position);
-    return rows.map(toStoredEvent);
+    return this.recent.decode(await this.committer.submit([{ streamId, expectedVersion, encoded }]));
   }
 
   async appendMany(appends: StreamAppend[]): Promise<StoredEvent[]> {
@@ -138,37 +124,9 @@ export class TypeOrmEventStore implements ReplicaEventStore {
       seen.add(a.streamId);
       if (!Number.isInteger(a.expectedVersion) || a.expectedVersion < ANY_VERSION) throw invalid(`expectedVersion must be an integer >= ${ANY_VERSION}`);
       if (!Array.isArray(a.events) || a.events.length === 0) throw invalid(`stream ${a.streamId}: an append needs at least one event`);
-      return { ...a, encoded: a.events.map((e, i) => encodeNewEvent(e, i)) };
+      return { streamId: a.streamId, expectedVersion: a.expectedVersion, encoded: a.events.map((e, i) => encodeNewEvent(e, i)) };
     });
-    let rows: EventLogRow[];
-    try {
-      rows = await this.backend.writeMany([...seen], (head, versions) => {
-        const timestamp = this.clock().toISOString();
-        let prevHash = head.hash;
-        let position = head.position;
-        const out: EventLogRow[] = [];
-        for (const a of encoded) {
-          const current = versions.get(a.streamId) ?? 0;
-          if (a.expectedVersion !== ANY_VERSION && current !== a.expectedVersion) {
-            throw new EventStoreError('version_conflict', `stream ${a.streamId}: expected version ${a.expectedVersion}, actual ${current}`, {
-              streamId: a.streamId, expected: a.expectedVersion, actual: current,
-            });
-          }
-          a.encoded.forEach((e, i) => {
-            const fields = { position: ++position, streamId: a.streamId, streamVersion: current + i + 1, type: e.type, schemaVersion: e.schemaVersion, timestamp, prevHash };
-            const hash = hashFromCanonicalParts(fields, e.payload, e.metadata);
-            prevHash = hash;
-            out.push({ ...fields, payload: e.payload, metadata: e.metadata, hash });
-          });
-        }
-        return out;
-      });
-    } catch (err) {
-      if (err instanceof DuplicateRowError) throw new EventStoreError('version_conflict', 'event_log already holds a record at that position or stream version');
-      throw err;
-    }
-    this.notifier.emit(APPENDED, rows[rows.length - 1].position);
-    return rows.map(toStoredEvent);
+    return this.recent.decode(await this.committer.submit(encoded));
   }
 
   // Slaves: records from the master, stored verbatim (positions, timestamps, hashes) only if they
@@ -208,6 +166,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
       return rows;
     }, 'chain_mismatch');
     const last = written[written.length - 1];
+    this.recent.add(written);
     this.notifier.emit(APPENDED, last.position);
     return { position: last.position, hash: last.hash };
   }
@@ -234,6 +193,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
         });
       }
     });
+    this.recent.truncateAfter(position);
     if (count > 0) this.notifier.emit(SET_ASIDE, position);
     return { setAside: count, head, divergenceId: count > 0 ? mark.divergenceId : null };
   }
@@ -254,7 +214,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     if (!Number.isInteger(afterPosition) || afterPosition < 0) throw invalid('afterPosition must be an integer >= 0');
     if (!Number.isInteger(limit)) throw invalid('limit must be an integer');
     if (limit <= 0) return [];
-    return (await this.backend.readFrom(afterPosition, limit)).map(toStoredEvent);
+    return this.recent.from(afterPosition, limit) ?? (await this.backend.readFrom(afterPosition, limit)).map(toStoredEvent);
   }
 
   async readStream(streamId: string, afterVersion = 0): Promise<StoredEvent[]> {
@@ -329,6 +289,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.committer.idle(); // appends already accepted are committed (or fail) first
     const subs = [...this.subscriptions];
     for (const s of subs) s.close();
     if (this.options.ownsDataSource !== false && this.dataSource.isInitialized) await this.dataSource.destroy();

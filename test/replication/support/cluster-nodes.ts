@@ -4,18 +4,10 @@ import { join } from 'node:path';
 import { twofold } from '../../support/cli';
 import { freePort } from '../../support/ports';
 import { ServerProcess } from '../../support/server-process';
+export { eventually } from '../../support/eventually';
 
 export interface NodeSpec { name: string; dir: string; httpPort: number; replicationPort: number; radiusPort: number; env: Record<string, string> }
 
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 export const head = async (node: ServerProcess) => (await node.api('GET', '/admin/v1/status')).body.logHead as { position: number; hash: string };
 export const status = async (node: ServerProcess) => (await node.api('GET', '/admin/v1/status')).body;

@@ -6,7 +6,7 @@ import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
 import { SecretKeyring, Settings, UserState } from '@twofold/domain';
 import { Argon2idHasher } from '@twofold/mfa';
-import { CommandService, SecurityEventSink } from '@twofold/commands';
+import { CommandService, SecurityOutcomeSink } from '@twofold/commands';
 import { UpstreamOutbox } from '@twofold/replication';
 import { createMetrics, Metrics } from '../metrics/metrics';
 import { ClusterRole, MasterAddress } from '../cluster/cluster-role';
@@ -40,8 +40,8 @@ export interface NodeRuntime {
   replication: ReplicationCoordinator;
   kafkaFollower?: KafkaLogFollower; // set when TWOFOLD_REPLICATION_SOURCE=kafka (runs while this node is a slave)
   kafka?: KafkaLogPublisher; // set when TWOFOLD_KAFKA_BROKERS is
-  // Security events from authentications: appended on the master, sent upstream from a slave.
-  security: SecurityEventSink;
+  // Security outcomes of authentications: appended on the master, sent upstream from a slave.
+  security: SecurityOutcomeSink;
   directory: UserDirectoryView;
   // Set only on the start that created the first administrator: shown once, never stored.
   firstAdminToken?: string;
@@ -91,14 +91,7 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   const upstream = new UpstreamSecurityEvents(outbox, queries, () => new Date(), verdicts);
   await upstream.reload();
   const sink = () => (role.writable ? commands.security : upstream);
-  const security: SecurityEventSink = {
-    recordFailedAttempt: (...a) => sink().recordFailedAttempt(...a),
-    recordSuccess: (...a) => sink().recordSuccess(...a),
-    recordOathCodeUsed: (...a) => sink().recordOathCodeUsed(...a),
-    recordOathSuccess: (...a) => sink().recordOathSuccess(...a),
-    recordChallengeSuccess: (...a) => sink().recordChallengeSuccess(...a),
-    reportFraud: (...a) => sink().reportFraud(...a),
-  };
+  const security: SecurityOutcomeSink = { record: (outcome) => sink().record(outcome) };
   const directory: UserDirectoryView = {
     findUserByUsername: (u) => queries.findUserByUsername(u),
     // Security events still in the outbox count on a master too: a promoted node appends them in

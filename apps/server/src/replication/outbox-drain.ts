@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { SecurityEvents } from '@twofold/commands';
 import type { UpstreamOutbox } from '@twofold/replication';
-import { recordUpstream, type UpstreamSecurityEvents } from './upstream-security-events';
+import type { UpstreamSecurityEvents } from './upstream-security-events';
 
 export const DRAIN_BATCH = 100;
 
@@ -15,7 +15,10 @@ export async function drainOutbox(outbox: UpstreamOutbox, security: SecurityEven
     if (items.length === 0) return total;
     await security.inBatch(async (batch) => {
       for (const item of items) {
-        await recordUpstream(batch, item).catch((err) => log.warn({ err: (err as Error).message, kind: item.kind }, 'could not apply a pending security event'));
+        // The same typed outcome this node folded (a row from an earlier release upcast), recorded
+        // with the outbox id as causationId; a refused or unreadable one is logged and dropped.
+        const recorded = item.decoded.ok ? batch.record(item.decoded.outcome, { causationId: item.id }) : Promise.reject(new Error(item.decoded.error));
+        await recorded.catch((err) => log.warn({ err: (err as Error).message, kind: item.kind }, 'could not apply a pending security event'));
       }
     });
     const ids = items.map((i) => i.id);

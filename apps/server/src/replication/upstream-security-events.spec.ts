@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { DEFAULT_SETTINGS, evolveUser, INITIAL_USER_STATE, makeEvent, Settings, UserState } from '@twofold/domain';
+import { DEFAULT_SETTINGS, evolveUser, INITIAL_USER_STATE, isLockedOut, makeEvent, SealedSecret, SecurityOutcome, Settings, UserState } from '@twofold/domain';
 import { openStorage } from '@twofold/event-store';
 import type { ReadModelQueries } from '@twofold/read-model';
 import { UpstreamOutbox } from '@twofold/replication';
@@ -18,9 +18,9 @@ describe('UpstreamSecurityEvents.reload', () => {
     getSettings: async () => DEFAULT_SETTINGS as Settings,
   } as unknown as ReadModelQueries;
 
-  const addUser = (userId: string) => users.set(userId, evolveUser(INITIAL_USER_STATE, makeEvent('UserCreated', {
+  const addUser = (userId: string) => users.set(userId, evolveUser(evolveUser(INITIAL_USER_STATE, makeEvent('UserCreated', {
     userId, username: userId, displayName: userId, contact: { email: null, phones: [] }, preferredMethod: 'totp', language: 'en',
-  })));
+  })), makeEvent('OathTokenAssigned', { userId, tokenId: 't1', kind: 'hotp', algorithm: 'SHA1', digits: 6, period: 30, counter: 0, seed: { keyId: 'k1', sealed: 'not opened here' } as unknown as SealedSecret, label: '' })));
 
   beforeAll(async () => {
     dataSource = await openStorage({ sqlitePath: join(mkdtempSync(join(tmpdir(), 'twofold-outbox-')), 'slave.sqlite'), sqliteSynchronous: 'NORMAL' });
@@ -46,7 +46,7 @@ describe('UpstreamSecurityEvents.reload', () => {
         params.length = 0;
       }
     }
-    await outbox.enqueue('fraud', { userId: 'u-other', reason: 'reported', source: 'radius:test' });
+    await outbox.enqueue({ kind: 'fraud', userId: 'u-other', reason: 'reported', source: 'radius:test' });
 
     const sut = new UpstreamSecurityEvents(outbox, queries, () => new Date(at));
     await sut.reload();
@@ -59,5 +59,86 @@ describe('UpstreamSecurityEvents.reload', () => {
     // Settled by the master: the read model speaks for it again.
     sut.settle(['id-0']);
     expect(sut.pendingCount).toBe(total);
+  });
+
+  // The slave is cut off from its master: every outcome waits in the outbox. A restart must leave
+  // each user exactly as the live node had them (same function, same clock), including the refusals.
+  it('after a restart, replaying the typed outcomes gives the same state as live', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'twofold-outbox-restart-')), 'slave.sqlite');
+    const clock = { now: Date.parse('2026-12-01T10:00:00.000Z') };
+    const tick = () => new Date((clock.now += 7_000));
+    for (const id of ['u-lock', 'u-oath', 'u-fraud']) addUser(id);
+    const source = 'radius:vpn';
+    const sms = { nonce: 'sms-nonce-000001', expiresAt: '2026-12-01T10:10:00.000Z' };
+    const outcomes: SecurityOutcome[] = [
+      { kind: 'failed_attempt', userId: 'u-lock', reason: 'wrong one-time code', source },
+      { kind: 'oath_success', userId: 'u-oath', tokenId: 't1', counter: 3, source, challenge: { nonce: 'oath-nonce-00001', expiresAt: sms.expiresAt } },
+      { kind: 'failed_attempt', userId: 'u-lock', reason: 'wrong PIN', source },
+      { kind: 'success', userId: 'u-lock', source },
+      ...Array.from({ length: 5 }, (): SecurityOutcome => ({ kind: 'failed_attempt', userId: 'u-lock', reason: 'wrong one-time code', source })),
+      { kind: 'oath_success', userId: 'u-oath', tokenId: 't1', counter: 3, source }, // a replay: refused live
+      { kind: 'oath_success', userId: 'u-oath', tokenId: 't1', counter: 5, source },
+      { kind: 'challenge_success', userId: 'u-oath', challenge: sms, source },
+      { kind: 'challenge_success', userId: 'u-oath', challenge: sms, source }, // answered twice: refused live
+      { kind: 'failed_attempt', userId: 'u-oath', reason: 'wrong one-time code', source },
+      { kind: 'fraud', userId: 'u-fraud', reason: 'fraud reported on a push', source },
+    ];
+
+    const first = await openStorage({ sqlitePath: path, sqliteSynchronous: 'NORMAL' });
+    const live = new UpstreamSecurityEvents(await UpstreamOutbox.open(first), queries, tick);
+    const refused: string[] = [];
+    for (const outcome of outcomes) await live.record(outcome).catch((err) => refused.push(`${outcome.kind}:${err.code}`));
+    expect(refused).toEqual(['oath_success:code_already_used', 'challenge_success:code_already_used']);
+    const seen = new Map<string, UserState | null>();
+    for (const id of ['u-lock', 'u-oath', 'u-fraud']) seen.set(id, await live.getUserState(id));
+    await first.destroy();
+
+    // The process restarts (its clock moved on): a fresh instance over the same file.
+    clock.now += 3_600_000;
+    const second = await openStorage({ sqlitePath: path, sqliteSynchronous: 'NORMAL' });
+    try {
+      const restarted = new UpstreamSecurityEvents(await UpstreamOutbox.open(second), queries, tick);
+      await restarted.reload();
+      expect(restarted.pendingCount).toBe(outcomes.length - refused.length);
+      for (const [id, state] of seen) expect(await restarted.getUserState(id)).toEqual(state);
+      // What that state means to the user: locked by the fifth failure after the success, the
+      // codes and the SMS State spent, the fraud reporter blocked.
+      const lock = seen.get('u-lock')!;
+      expect(isLockedOut(lock, new Date(Date.parse('2026-12-01T10:01:10.000Z')))).toBe(true);
+      const oath = seen.get('u-oath')!;
+      expect(oath.tokens[0].lastUsedCounter).toBe(5);
+      expect(oath.consumedChallenges!.map((c) => c.nonce)).toEqual(['oath-nonce-00001', sms.nonce]);
+      expect(oath.recentFailures).toHaveLength(1);
+      expect(seen.get('u-fraud')!.blocked).not.toBeNull();
+      // A replay is still refused after the restart.
+      await expect(restarted.record({ kind: 'oath_success', userId: 'u-oath', tokenId: 't1', counter: 4, source })).rejects.toMatchObject({ code: 'code_already_used' });
+    } finally {
+      await second.destroy();
+    }
+  });
+
+  it('enforces outbox rows written by the previous release (no version) after the upgrade', async () => {
+    addUser('u-old');
+    const outbox = await UpstreamOutbox.open(dataSource);
+    const at = '2026-12-01T12:00:00.000Z';
+    const rows: Array<[string, Record<string, unknown>]> = [
+      ['oath_success', { userId: 'u-old', tokenId: 't1', counter: 8, source: 'radius:vpn', nonce: 'old-nonce-000001', expiresAt: '2026-12-01T12:05:00.000Z' }],
+      ['failed_attempt', { userId: 'u-old', source: 'radius:vpn' }],
+      ['not_a_kind', { userId: 'u-old' }],
+    ];
+    for (const [i, [kind, payload]] of rows.entries()) {
+      await dataSource.query('INSERT INTO replication_outbox (id, kind, payload, created_at) VALUES (?, ?, ?, ?)', [`old-${i}`, kind, JSON.stringify(payload), at]);
+    }
+    await dataSource.query(`INSERT INTO replication_outbox (id, kind, payload, created_at) VALUES ('old-bad', 'fraud', '{not json', ?)`, [at]);
+    const items = (await outbox.pending(0, 20_000)).filter((i) => i.id.startsWith('old-'));
+    expect(items.map((i) => i.decoded.ok)).toEqual([true, true, false, false]);
+
+    const sut = new UpstreamSecurityEvents(outbox, queries, () => new Date(at));
+    await sut.reload();
+    const state = (await sut.getUserState('u-old'))!;
+    expect(state.tokens[0].lastUsedCounter).toBe(8);
+    expect(state.consumedChallenges!.map((c) => c.nonce)).toContain('old-nonce-000001');
+    expect(state.recentFailures).toEqual([at]);
+    await expect(sut.record({ kind: 'oath_success', userId: 'u-old', tokenId: 't1', counter: 8, source: 'radius:vpn' })).rejects.toMatchObject({ code: 'code_already_used' });
   });
 });

@@ -46,10 +46,10 @@ export async function runScenario(h: Harness, users = 12): Promise<void> {
     if (i % 2 === 0) await c.setPin(u.userId, { pin: '48213' }, a);
     if (i % 3 === 0) {
       const { token } = await c.assignOathToken(u.userId, { kind: i % 2 ? 'hotp' : 'totp', label: 'phone' }, a);
-      await c.security.recordOathCodeUsed(u.userId, token!.tokenId, 1000 + i, 'radius:test');
+      await c.security.record({ kind: 'code_used', userId: u.userId, tokenId: token!.tokenId, counter: 1000 + i, source: 'radius:test' });
     }
     if (i % 4 === 1) await c.updateUser(u.userId, { displayName: `Renamed ${i}`, preferredMethod: 'sms' }, a);
-    if (i % 5 === 2) { await c.security.recordFailedAttempt(u.userId, 'bad code', 'radius:test'); await c.security.recordFailedAttempt(u.userId, 'bad code', 'radius:test'); }
+    if (i % 5 === 2) { await c.security.record({ kind: 'failed_attempt', userId: u.userId, reason: 'bad code', source: 'radius:test' }); await c.security.record({ kind: 'failed_attempt', userId: u.userId, reason: 'bad code', source: 'radius:test' }); }
     if (i % 6 === 3) await c.changeUserStatus(u.userId, 'block', {}, a);
     if (i % 7 === 4) await c.changeUserStatus(u.userId, 'disable', {}, a);
     if (i % 8 === 5) await c.setPassword(u.userId, { password: 'correct horse battery' }, a);

@@ -2,16 +2,9 @@ import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { toRecord } from '../events/event-record';
 import { decideAddAdministrator, decideRemoveAdministrator, foldAdministrator, INITIAL_ADMINISTRATOR_STATE } from './administrator.aggregate';
 import { AddAdministrator, RemoveAdministrator } from './administrator.commands';
+import { thrown } from '../testing/thrown';
 
-function codeOf(fn: () => unknown): DomainErrorCode {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
+const codeOf = (fn: () => unknown): DomainErrorCode => thrown(DomainError, fn).code;
 
 describe('administrators', () => {
   const add = () => {

@@ -3,18 +3,11 @@ import { inspect } from 'node:util';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { SealedSecret } from '../events/event';
 import { SealContext, SecretBox, SecretKeyring } from './secret-box';
+import { thrown } from '../testing/thrown';
 
 const PLAIN = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 
-function openError(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected the box to refuse');
-}
+const openError = (fn: () => unknown): DomainError => thrown(DomainError, fn);
 
 function flipFirstByte(b64: string): string {
   const bytes = Buffer.from(b64, 'base64');

@@ -8,18 +8,11 @@ import {
   openRadiusSecret, RadiusClientState,
 } from './radius-client.aggregate';
 import { AddRadiusClient, RemoveRadiusClient, UpdateRadiusClient } from './radius-client.commands';
+import { thrown } from '../testing/thrown';
 
 const sealer = new SecretBox('k1', randomBytes(32));
 
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
+const errorOf = (fn: () => unknown): DomainError => thrown(DomainError, fn);
 
 function added(input: Record<string, unknown> = {}): { state: RadiusClientState; event: RadiusClientAdded } {
   const command = AddRadiusClient.create({ clientId: 'c1', name: 'vpn', address: '10.0.0.0/24', secret: 'sharedsecret1', ...input });

@@ -4,16 +4,12 @@ import {
   assertCredentialUsable, decideIssueSdkCredential, decideRevokeSdkCredential, foldSdkCredential, INITIAL_SDK_CREDENTIAL_STATE,
 } from './sdk-credential.aggregate';
 import { IssueSdkCredential, RevokeSdkCredential } from './sdk-credential.commands';
+import { thrown } from '../testing/thrown';
 
-function codeOf(fn: () => unknown): { code: DomainErrorCode; field?: string } {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return { code: error.code, field: error.field };
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
+const codeOf = (fn: () => unknown): { code: DomainErrorCode; field?: string } => {
+  const error = thrown(DomainError, fn);
+  return { code: error.code, field: error.field };
+};
 
 describe('SDK credentials', () => {
   it('issues a credential with a generated secret the event never carries', () => {

@@ -4,16 +4,9 @@ import { DEFAULT_SETTINGS } from './default-settings';
 import { decideUpdateSettings, foldSettings, INITIAL_SETTINGS_STATE } from './settings.aggregate';
 import { UpdateSettings } from './settings.commands';
 import { applySettingsChanges } from './settings-rules';
+import { thrown } from '../testing/thrown';
 
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
+const errorOf = (fn: () => unknown): DomainError => thrown(DomainError, fn);
 
 describe('DEFAULT_SETTINGS', () => {
   it('holds the documented defaults', () => {

@@ -3,16 +3,9 @@ import { base32Decode, base32Encode } from '../crypto/base32';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { DEFAULT_SETTINGS } from '../settings/default-settings';
 import { AssignOathToken, CreateUser, SetPassword, SetPin, UpdateUser } from './user.commands';
+import { thrown } from '../testing/thrown';
 
-function errorOf(fn: () => unknown): DomainError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
+const errorOf = (fn: () => unknown): DomainError => thrown(DomainError, fn);
 
 describe('CreateUser.create', () => {
   it('normalises username, e-mail, phones and language and fills defaults', () => {

@@ -13,6 +13,7 @@ import {
 import { decideCreateUser, decideUser, UserDecideContext } from './user.decide';
 import { isBlocked, isLockedOut } from './user.policies';
 import { foldUser, INITIAL_USER_STATE, openUserContact, UserState } from './user.state';
+import { thrown } from '../testing/thrown';
 
 const now = new Date('2025-03-01T12:00:00.000Z');
 const sealer = new SecretBox('k1', randomBytes(32));
@@ -25,15 +26,7 @@ function run(state: UserState, command: UserCommand, context: Partial<UserDecide
   return { state: openUserContact(foldUser(events.map(toRecord), state), sealer), events };
 }
 
-function codeOf(fn: () => unknown): DomainErrorCode {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a DomainError');
-}
+const codeOf = (fn: () => unknown): DomainErrorCode => thrown(DomainError, fn).code;
 
 const alice = () => run(INITIAL_USER_STATE, CreateUser.create({ userId: 'u1', username: 'Alice', phones: [{ number: '+15551234567' }] })).state;
 

@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  AuthMethod, base32Decode, base32Encode, DEFAULT_SETTINGS, decideRecordFailedAttempt, decideRecordOathCodeUsed, decideRecordChallengeConsumed, RecordChallengeConsumed,
-  decideRecordSuccessfulAuthentication, DomainEvent, evaluateFraudReport, evolveUser, INITIAL_USER_STATE, makeEvent,
-  RecordFailedAttempt, RecordOathCodeUsed, RecordSuccessfulAuthentication, SealContext, SecretBox, Settings, UserState,
+  AuthMethod, base32Decode, base32Encode, DEFAULT_SETTINGS,
+  DomainEvent, decideSecurityOutcome, SecurityOutcome, evolveUser, INITIAL_USER_STATE, makeEvent,
+ SealContext, SecretBox, Settings, UserState,
 } from '@twofold/domain';
 import { Argon2idHasher, TEST_ARGON2ID_PARAMS } from '../hashing/argon2id-hasher';
 import { KeyedHashVerifier } from '../hashing/keyed-hash-verifier';
@@ -18,7 +18,7 @@ import { LocalPasswordFirstFactor } from '../first-factor/local-password';
 import { NoFirstFactor } from '../first-factor/first-factor';
 import { ApprovalBroker } from './approval-broker';
 import { AuthenticationEngine, AuthOutcome, openApprovalId } from './authentication-engine';
-import { EngineClient, SecurityEventRecorder, UserDirectory } from './engine.ports';
+import { EngineClient, SecurityOutcomeRecorder, UserDirectory } from './engine.ports';
 
 const hasher = new Argon2idHasher(TEST_ARGON2ID_PARAMS);
 const box = new SecretBox('k1', randomBytes(32));
@@ -26,7 +26,7 @@ const box = new SecretBox('k1', randomBytes(32));
 const verifier = new KeyedHashVerifier(hasher, box);
 
 // The domain's own deciders over an in-memory log: the same rules the CommandService applies.
-class MemoryUsers implements UserDirectory, SecurityEventRecorder {
+class MemoryUsers implements UserDirectory, SecurityOutcomeRecorder {
   states = new Map<string, UserState>();
   settings: Settings = structuredClone(DEFAULT_SETTINGS) as Settings;
   recorded: string[] = [];
@@ -47,33 +47,17 @@ class MemoryUsers implements UserDirectory, SecurityEventRecorder {
   }
   async getUserState(userId: string) { return this.states.get(userId) ?? null; }
   async getSettings() { return this.settings; }
-  async recordFailedAttempt(userId: string, reason: string, source: string) {
-    this.apply(userId, decideRecordFailedAttempt(this.states.get(userId)!, RecordFailedAttempt.create({ userId, reason, source }), { now: this.now(), settings: this.settings }));
-  }
-  async recordSuccess(userId: string, source: string) {
-    this.apply(userId, decideRecordSuccessfulAuthentication(this.states.get(userId)!, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.now() }));
-  }
-  async recordOathCodeUsed(userId: string, tokenId: string, counter: number) {
-    this.apply(userId, decideRecordOathCodeUsed(this.states.get(userId)!, RecordOathCodeUsed.create({ userId, tokenId, counter })));
-  }
-  async recordOathSuccess(userId: string, tokenId: string, counter: number, source: string, challenge?: { nonce: string; expiresAt: string }) {
-    const s = this.states.get(userId)!;
-    this.apply(userId, [
-      ...(challenge ? decideRecordChallengeConsumed(s, RecordChallengeConsumed.create({ userId, ...challenge })) : []),
-      ...decideRecordOathCodeUsed(s, RecordOathCodeUsed.create({ userId, tokenId, counter })),
-      ...decideRecordSuccessfulAuthentication(s, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.now() }),
-    ]);
-  }
-  async recordChallengeSuccess(userId: string, nonce: string, expiresAt: string, source: string) {
-    const s = this.states.get(userId)!;
-    this.apply(userId, [
-      ...decideRecordChallengeConsumed(s, RecordChallengeConsumed.create({ userId, nonce, expiresAt })),
-      ...decideRecordSuccessfulAuthentication(s, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.now() }),
-    ]);
+  // The one recorder the engine reports to, deciding as the master and a slave's outbox do.
+  async record(outcome: SecurityOutcome) {
+    const state = this.states.get(outcome.userId)!;
+    const events = decideSecurityOutcome(state, outcome, { now: this.now(), settings: this.settings });
+    this.apply(outcome.userId, events);
+    return this.states.get(outcome.userId)!;
   }
   async reportFraud(userId: string, reason: string) {
-    this.apply(userId, evaluateFraudReport(this.states.get(userId)!, this.settings, this.now(), reason));
+    return this.record({ kind: 'fraud', userId, reason, source: 'test' });
   }
+
 }
 
 const clock = { now: Date.UTC(2025, 5, 1, 12, 0, 10) };
@@ -198,6 +182,21 @@ describe('AuthenticationEngine', () => {
     await expect(attempt(`erin password${totp(seed)}`)).resolves.toMatchObject({ reason: 'user_locked' });
     clock.now += 16 * 60_000;
     await expect(attempt(`erin password${totp(seed)}`)).resolves.toMatchObject({ kind: 'accept' });
+  });
+
+  it('reads the lockout a failure caused from the recorder\'s answer: the user is loaded once per attempt', async () => {
+    users.settings = { ...users.settings, lockout: { failuresBeforeLockout: 1, resetCounterMinutes: 10, autoUnlockMinutes: 15 } };
+    await addUser('gina', { password: 'gina password', token: 'totp' });
+    const loads: string[] = [];
+    const directory: UserDirectory = {
+      findUserByUsername: (u) => users.findUserByUsername(u),
+      getUserState: (id) => { loads.push(id); return users.getUserState(id); },
+      getSettings: () => users.getSettings(),
+    };
+    const engine = new AuthenticationEngine({ ...(sut as unknown as { deps: ConstructorParameters<typeof AuthenticationEngine>[0] }).deps, directory });
+    const answer = await engine.authenticate({ username: 'gina', password: 'wrong', client: passwordClient, source: src });
+    expect(answer).toMatchObject({ kind: 'reject', reason: 'user_locked', message: expect.stringMatching(/until 2025-06-01T12:15:10Z/) });
+    expect(loads).toEqual(['u-gina']);
   });
 
   it('tells a blocked or disabled user why', async () => {

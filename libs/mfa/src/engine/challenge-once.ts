@@ -1,12 +1,10 @@
-import { DomainErrorCode, UserState } from '@twofold/domain';
+import { ChallengeAnswer, DomainErrorCode, UserState } from '@twofold/domain';
 
 // A challenge State (TOTP, SMS, or a polled push/voice handle) is good for one successful answer
 // in the whole cluster: its nonce is recorded (OtpChallengeConsumed) in the same append as the
 // success, and the log refuses a second one. One mechanism for every method.
-export interface ChallengeRef {
-  nonce: string;
-  expiresAt: string; // ISO; the record can be forgotten after it
-}
+// nonce, and expiresAt (ISO; the record can be forgotten after it): the domain's ChallengeAnswer.
+export type ChallengeRef = ChallengeAnswer;
 
 export function challengeRef(claims: { nonce: string; expiresAt: number }): ChallengeRef {
   return { nonce: claims.nonce, expiresAt: new Date(claims.expiresAt).toISOString() };

@@ -1,4 +1,4 @@
-import type { AuthMethod, Settings, StoredSecretHash, UserState } from '@twofold/domain';
+import type { AuthMethod, SecurityOutcome, Settings, StoredSecretHash, UserState } from '@twofold/domain';
 import type { FirstFactorProvider } from '../first-factor/first-factor';
 
 // The engine's view of the read model. ReadModelQueries satisfies it structurally.
@@ -8,18 +8,12 @@ export interface UserDirectory {
   getSettings(): Promise<Settings>;
 }
 
-// What the engine reports to the log. CommandService.security (SecurityEventSink) satisfies it.
-export interface SecurityEventRecorder {
-  recordFailedAttempt(userId: string, reason: string, source: string): Promise<void>;
-  recordSuccess(userId: string, source: string): Promise<void>;
-  // Must throw an error with code 'code_already_used' when the step/counter was used anywhere.
-  recordOathCodeUsed(userId: string, tokenId: string, counter: number, source: string): Promise<void>;
-  // Both of the above in one append (one durable write per sign-in). With `challenge`, the answered
-  // challenge State is consumed in the same append (throws 'code_already_used' on field 'nonce').
-  recordOathSuccess(userId: string, tokenId: string, counter: number, source: string, challenge?: { nonce: string; expiresAt: string }): Promise<void>;
-  // A challenge State (SMS, polled push/voice) answered, once in the whole cluster; throws 'code_already_used' on a replay.
-  recordChallengeSuccess(userId: string, nonce: string, expiresAt: string, source: string): Promise<void>;
-  reportFraud(userId: string, reason: string, source: string): Promise<void>;
+// What the engine reports to the log: one security outcome, resolving to the user's state after it
+// (a lockout it caused included), as the write side computed it. On the master it is appended; on
+// a slave it goes through the outbox. Throws a DomainError 'code_already_used' when the OATH
+// step/counter (field 'counter') or the challenge State (field 'nonce') was already used anywhere.
+export interface SecurityOutcomeRecorder {
+  record(outcome: SecurityOutcome): Promise<UserState>;
 }
 
 export type OathTokenForCheck = UserState['tokens'][number];

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import {
-  base32Decode, base32Encode, DEFAULT_SETTINGS, decideRecordFailedAttempt, decideRecordOathCodeUsed, decideRecordChallengeConsumed, RecordChallengeConsumed, decideRecordSuccessfulAuthentication,
-  DomainEvent, evaluateFraudReport, evolveUser, INITIAL_USER_STATE, makeEvent, RecordFailedAttempt, RecordOathCodeUsed,
-  RecordSuccessfulAuthentication, SealContext, SecretBox, Settings, UserState, AuthMethod,
+  base32Decode, base32Encode, DEFAULT_SETTINGS,  
+  DomainEvent, decideSecurityOutcome, SecurityOutcome, evolveUser, INITIAL_USER_STATE, makeEvent, 
+  SealContext, SecretBox, Settings, UserState, AuthMethod,
 } from '@twofold/domain';
 import { Argon2idHasher, TEST_ARGON2ID_PARAMS } from '../hashing/argon2id-hasher';
 import { KeyedHashVerifier } from '../hashing/keyed-hash-verifier';
@@ -12,14 +12,14 @@ import { DeliveryMessage } from '../delivery/delivery-provider';
 import { NoFirstFactor } from '../first-factor/first-factor';
 import { ApprovalBroker } from './approval-broker';
 import { AuthenticationEngine, AuthenticationEngineDeps, openApprovalId, StartOutcome } from './authentication-engine';
-import { ApprovalDecision, EngineClient, SecurityEventRecorder, UserDirectory } from './engine.ports';
+import { ApprovalDecision, EngineClient, SecurityOutcomeRecorder, UserDirectory } from './engine.ports';
 import { ApprovalDecisionLog, CANCELLED_SOURCE_PREFIX, PendingOutcome, RecordedDecision } from './out-of-band-polling';
 
 const hasher = new Argon2idHasher(TEST_ARGON2ID_PARAMS);
 const box = new SecretBox('k1', randomBytes(32));
 const clock = { now: Date.UTC(2025, 5, 1, 12, 0, 10) };
 
-class MemoryUsers implements UserDirectory, SecurityEventRecorder {
+class MemoryUsers implements UserDirectory, SecurityOutcomeRecorder {
   states = new Map<string, UserState>();
   settings = structuredClone(DEFAULT_SETTINGS) as Settings;
   recorded: string[] = [];
@@ -39,33 +39,17 @@ class MemoryUsers implements UserDirectory, SecurityEventRecorder {
   }
   async getUserState(userId: string) { return this.states.get(userId) ?? null; }
   async getSettings() { return this.settings; }
-  async recordFailedAttempt(userId: string, reason: string, source: string) {
-    this.apply(userId, decideRecordFailedAttempt(this.states.get(userId)!, RecordFailedAttempt.create({ userId, reason, source }), { now: this.now(), settings: this.settings }));
-  }
-  async recordSuccess(userId: string, source: string) {
-    this.apply(userId, decideRecordSuccessfulAuthentication(this.states.get(userId)!, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.now() }));
-  }
-  async recordOathCodeUsed(userId: string, tokenId: string, counter: number) {
-    this.apply(userId, decideRecordOathCodeUsed(this.states.get(userId)!, RecordOathCodeUsed.create({ userId, tokenId, counter })));
-  }
-  async recordOathSuccess(userId: string, tokenId: string, counter: number, source: string, challenge?: { nonce: string; expiresAt: string }) {
-    const s = this.states.get(userId)!;
-    this.apply(userId, [
-      ...(challenge ? decideRecordChallengeConsumed(s, RecordChallengeConsumed.create({ userId, ...challenge })) : []),
-      ...decideRecordOathCodeUsed(s, RecordOathCodeUsed.create({ userId, tokenId, counter })),
-      ...decideRecordSuccessfulAuthentication(s, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.now() }),
-    ]);
-  }
-  async recordChallengeSuccess(userId: string, nonce: string, expiresAt: string, source: string) {
-    const s = this.states.get(userId)!;
-    this.apply(userId, [
-      ...decideRecordChallengeConsumed(s, RecordChallengeConsumed.create({ userId, nonce, expiresAt })),
-      ...decideRecordSuccessfulAuthentication(s, RecordSuccessfulAuthentication.create({ userId, source }), { now: this.now() }),
-    ]);
+  // The one recorder the engine reports to, deciding as the master and a slave's outbox do.
+  async record(outcome: SecurityOutcome) {
+    const state = this.states.get(outcome.userId)!;
+    const events = decideSecurityOutcome(state, outcome, { now: this.now(), settings: this.settings });
+    this.apply(outcome.userId, events);
+    return this.states.get(outcome.userId)!;
   }
   async reportFraud(userId: string, reason: string) {
-    this.apply(userId, evaluateFraudReport(this.states.get(userId)!, this.settings, this.now(), reason));
+    return this.record({ kind: 'fraud', userId, reason, source: 'test' });
   }
+
 }
 
 // The log's approval streams, in memory: one decision per key, waiters woken on write.

@@ -11,16 +11,9 @@ import {
   stringAttribute,
   vendorSpecificAttribute,
 } from './attributes';
-import { RadiusPacketError } from './radius-packet-error';
+import { packetErrorCode } from '../testing/packet-error-code';
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'no error';
-  } catch (err) {
-    return err instanceof RadiusPacketError ? err.code : `other: ${String(err)}`;
-  }
-}
+const codeOf = packetErrorCode;
 
 describe('attribute encoders', () => {
   it('maps names to RFC type numbers and back', () => {

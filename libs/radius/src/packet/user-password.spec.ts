@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parsePacket } from './parse-packet';
-import { RadiusPacketError } from './radius-packet-error';
 import { decryptUserPassword, encryptUserPassword } from './user-password';
+import { packetErrorCode } from '../testing/packet-error-code';
 
 const RFC_REQUEST = Buffer.from(
   '010000380f403f9473978057bd83d5cb98f4227a01066e656d6f02120dbe708d93d413ce3196e43f782a0aee0406c0a80110050600000003',
@@ -9,14 +9,7 @@ const RFC_REQUEST = Buffer.from(
 );
 const RFC_SECRET = 'xyzzy5461';
 
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-    return 'no error';
-  } catch (err) {
-    return err instanceof RadiusPacketError ? err.code : `other: ${String(err)}`;
-  }
-}
+const codeOf = packetErrorCode;
 
 describe('User-Password (RFC 2865 §5.2)', () => {
   it('decrypts the RFC 2865 §7.1 example to "arctangent"', () => {

@@ -1,7 +1,7 @@
-import type { EventStore } from '@twofold/event-store';
-import type { AckMessage, HeartbeatMessage, Message, UpstreamMessage } from '../protocol/messages';
+import type { EventStore, StoredEvent } from '@twofold/event-store';
+import type { AckMessage, HeartbeatMessage, Message, UpstreamItem, UpstreamRefusalEntry } from '../protocol/messages';
 import type { PeerIdentity } from './replication-master';
-import { serializeBatches } from '../protocol/serializer';
+import { serializeBatches, type SerializedBatch } from '../protocol/serializer';
 import { ReplicationError } from '../replication-error';
 import type { ReplicationLogger } from '../replication-logger';
 import type { FrameSocket } from '../transport/frame-socket';
@@ -31,6 +31,7 @@ export interface SessionHost {
   readonly maxInFlight: number;
   readonly heartbeatMs: number;
   readonly idleTimeoutMs: number;
+  readonly stallTimeoutMs: number;
   readonly maxFrameBytes: number;
   readonly nodeId: string;
   epoch(): number;
@@ -38,7 +39,7 @@ export interface SessionHost {
   onAck(session: MasterSession): void;
   onPeerEpoch(epoch: number, nodeId: string): void;
   // Resolves with the refusal when a domain rule refused the event (nothing appended).
-  applyUpstream(nodeId: string, message: UpstreamMessage): Promise<{ code: string; field?: string } | undefined>;
+  applyUpstream(nodeId: string, item: UpstreamItem): Promise<{ code: string; field?: string } | undefined>;
   stillAllowed(session: MasterSession): Promise<boolean>;
   onSessionClosed(session: MasterSession): void;
 }
@@ -60,6 +61,8 @@ export class MasterSession {
   private upstreamChain: Promise<void> = Promise.resolve();
   private upstreamQueued = 0;
   private closed = false;
+  private live = false; // caught up: the master's fan-out writes each commit as it happens
+  private stalledSince: number | null = null; // window full and no ack since
 
   readonly nodeId: string;
   readonly nodeName: string;
@@ -111,8 +114,12 @@ export class MasterSession {
         return this.onHeartbeat(message);
       case 'epoch':
         return this.host.onPeerEpoch(message.epoch, this.nodeId);
-      case 'upstream':
-        return this.onUpstream(message);
+      case 'upstream': {
+        const { type: _type, ...item } = message;
+        return this.onUpstream([item]);
+      }
+      case 'upstreamBatch':
+        return this.onUpstream(message.items);
       default:
         this.protocolError(`unexpected ${message.type} after the handshake`);
     }
@@ -140,12 +147,33 @@ export class MasterSession {
     };
   }
 
-  // Catch-up and live tail are the same loop: read after what was sent, as much as the window
-  // allows, write, and wait for the socket to drain before reading more.
+  // Live: the master's fan-out hands over each commit's records already framed. Written at once
+  // when they continue what was sent and fit the window; otherwise the session falls back to
+  // catching up from the log (the pump), exactly as after a reconnect, and the master moves on.
+  offer(records: StoredEvent[], shared: () => SerializedBatch[]): void {
+    if (this.closed) return;
+    if (!this.live) return this.signal.notify();
+    const last = records[records.length - 1].position;
+    if (last <= this.sent) return;
+    const fresh = records[0].position === this.sent + 1 ? records : records.filter((r) => r.position > this.sent);
+    if (fresh[0].position !== this.sent + 1 || this.sent - this.acked + fresh.length > this.host.maxInFlight) {
+      this.live = false;
+      return this.signal.notify();
+    }
+    this.writeBatches(fresh, fresh === records ? shared() : serializeBatches(fresh, this.host.maxFrameBytes));
+  }
+
+  // Catching up: read after what was sent, as much as the window allows, write, and wait for the
+  // socket to drain before reading more. Once nothing is left below the master's head the
+  // session is live and the fan-out feeds it; the loop then only wakes to check.
   private async pump(): Promise<void> {
-    const { store, batchSize, maxInFlight, heartbeatMs, maxFrameBytes } = this.host;
+    const { store, batchSize, maxInFlight, heartbeatMs } = this.host;
     try {
       while (!this.closed) {
+        if (this.live) {
+          await this.signal.wait(heartbeatMs);
+          continue;
+        }
         const room = maxInFlight - (this.sent - this.acked);
         if (room <= 0) {
           await this.signal.wait(heartbeatMs);
@@ -157,21 +185,17 @@ export class MasterSession {
         }
         if (this.sent >= this.host.knownHead()) {
           if (this.acked >= this.sent) this.behindSince = null;
-          await this.signal.wait(heartbeatMs);
-          if (this.closed) return;
-          // The head hint can trail the store by a moment: ask the store before going back to sleep.
-          if (this.sent >= this.host.knownHead() && !(await this.hasMore())) continue;
+          this.live = true;
+          continue;
         }
         const records = await store.readFrom(this.sent, Math.min(batchSize, room));
         if (this.closed) return;
-        if (records.length === 0) continue;
-        if (this.behindSince === null) this.behindSince = Date.now();
-        for (const b of serializeBatches(records, maxFrameBytes)) {
-          this.conn.write(b.frame);
-          const first = records.find((r) => r.position > this.sent)!;
-          this.inFlightBatches.push({ lastPosition: b.lastPosition, firstTimestampMs: Date.parse(first.timestamp) });
-          this.sent = b.lastPosition;
+        const fresh = records.filter((r) => r.position > this.sent);
+        if (fresh.length === 0) {
+          this.live = true; // the log holds nothing more yet: the fan-out brings it
+          continue;
         }
+        this.writeBatches(fresh, serializeBatches(fresh, this.host.maxFrameBytes));
       }
     } catch (err) {
       if (this.closed) return;
@@ -180,8 +204,15 @@ export class MasterSession {
     }
   }
 
-  private async hasMore(): Promise<boolean> {
-    return (await this.host.store.head()).position > this.sent;
+  private writeBatches(records: StoredEvent[], batches: SerializedBatch[]): void {
+    if (this.behindSince === null) this.behindSince = Date.now();
+    let i = 0;
+    for (const b of batches) {
+      this.conn.write(b.frame);
+      this.inFlightBatches.push({ lastPosition: b.lastPosition, firstTimestampMs: Date.parse(records[i].timestamp) });
+      i += b.count;
+      this.sent = b.lastPosition;
+    }
   }
 
   private onAck(m: AckMessage): void {
@@ -189,6 +220,8 @@ export class MasterSession {
     if (m.position > this.sent) return this.protocolError(`ack for ${m.position} beyond what was sent (${this.sent})`);
     if (m.position <= this.acked) return;
     this.acked = m.position;
+    this.stalledSince = null;
+    if (this.acked >= this.sent) this.behindSince = null;
     while (this.inFlightBatches.length > 0 && this.inFlightBatches[0].lastPosition <= m.position) this.inFlightBatches.shift();
     this.signal.notify();
     this.host.onAck(this);
@@ -200,23 +233,35 @@ export class MasterSession {
     if (m.epoch > this.host.epoch()) this.host.onPeerEpoch(m.epoch, this.nodeId);
   }
 
-  private onUpstream(m: UpstreamMessage): void {
-    if (++this.upstreamQueued > MAX_UPSTREAM_QUEUED) return this.protocolError('too many unacknowledged upstream messages');
+  // One upstream frame (one event from an older slave, or a batch) is applied in order, each
+  // event through the master's one-at-a-time upstream path, and answered with one upstreamAck.
+  private onUpstream(items: UpstreamItem[]): void {
+    this.upstreamQueued += items.length;
+    if (this.upstreamQueued > MAX_UPSTREAM_QUEUED) return this.protocolError('too many unacknowledged upstream messages');
     this.upstreamChain = this.upstreamChain.then(async () => {
       if (this.closed) return;
-      let refused: { code: string; field?: string } | undefined;
+      const ids: string[] = [];
+      const refusals: UpstreamRefusalEntry[] = [];
       try {
         if (!(await this.host.stillAllowed(this))) return;
-        refused = await this.host.applyUpstream(this.nodeId, m);
-      } catch (err) {
-        // Transient by contract: the slave keeps the event and sends it again after reconnecting.
-        this.host.logger.warn({ nodeId: this.nodeId, upstreamId: m.id, kind: m.kind, err: (err as Error).message }, 'replication: upstream event not applied');
-        this.close('upstream failed');
-        return;
+        for (const item of items) {
+          let refused: { code: string; field?: string } | undefined;
+          try {
+            refused = await this.host.applyUpstream(this.nodeId, item);
+          } catch (err) {
+            // Transient by contract: the slave keeps the event and sends it again after reconnecting.
+            this.host.logger.warn({ nodeId: this.nodeId, upstreamId: item.id, kind: item.kind, err: (err as Error).message }, 'replication: upstream event not applied');
+            this.close('upstream failed');
+            return;
+          }
+          ids.push(item.id);
+          if (refused) refusals.push({ id: item.id, ...refused });
+          if (this.closed) return;
+        }
       } finally {
-        this.upstreamQueued--;
+        this.upstreamQueued -= items.length;
       }
-      this.conn.send({ type: 'upstreamAck', ids: [m.id], ...(refused ? { refused: [{ id: m.id, ...refused }] } : {}) });
+      this.conn.send({ type: 'upstreamAck', ids, ...(refusals.length > 0 ? { refused: refusals } : {}) });
     });
   }
 
@@ -227,6 +272,16 @@ export class MasterSession {
       this.close('idle timeout');
       return;
     }
+    // A slave that stops reading holds one window, no more; if it stays there, its session ends
+    // and it reconnects and catches up from its durable head.
+    if (this.sent - this.acked >= this.host.maxInFlight || this.conn.needsDrain) {
+      this.stalledSince ??= Date.now();
+      if (Date.now() - this.stalledSince > this.host.stallTimeoutMs) {
+        this.host.logger.warn({ nodeId: this.nodeId, acked: this.acked, sent: this.sent }, 'replication: slave stalled at its in-flight cap; closing, it reconnects and catches up');
+        this.close('stalled');
+        return;
+      }
+    } else this.stalledSince = null;
     // A slave that stops reading gets no more heartbeats queued either.
     if (this.conn.needsDrain) return;
     const epoch = this.host.epoch();

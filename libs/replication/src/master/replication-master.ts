@@ -1,14 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
-import { AsyncMutex, type EventStore, type Subscription } from '@twofold/event-store';
+import { AsyncMutex, type EventStore, type StoredEvent, type Subscription } from '@twofold/event-store';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-parser';
+import { serializeBatches } from '../protocol/serializer';
 import {
   PROTOCOL_VERSION,
   type AncestorAnswer,
   type HelloMessage,
   type LogPoint,
   type RefuseReason,
-  type UpstreamMessage,
+  type UpstreamItem,
 } from '../protocol/messages';
 import { ReplicationError } from '../replication-error';
 import { silentLogger, type ReplicationLogger } from '../replication-logger';
@@ -17,6 +18,7 @@ import { FrameSocket } from '../transport/frame-socket';
 import { limitConnectionsPerSource } from '../transport/connection-guard';
 import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, TLS_SERVER_POLICY } from '../transport/tls-policy';
 import { peerCertificate } from '../transport/peer-certificate';
+import { AckTracker } from './ack-tracker';
 import { findAncestor, holds } from './log-points';
 import { MasterSession, type SessionHost, type SlaveStatus } from './master-session';
 
@@ -42,10 +44,11 @@ export interface ReplicationMasterOptions {
   tls: TlsMaterial;
   host?: string; // default 0.0.0.0
   port: number; // 0 picks a free port (tests); see address()
-  batchSize?: number; // records per read and per batch (default 500)
-  maxBatchesInFlight?: number; // unacknowledged batches per slave (default 4)
+  batchSize?: number; // records per read and per frame while a slave catches up (default 2000)
+  maxBatchesInFlight?: number; // window: batchSize x this records unacknowledged per slave (default 4)
   heartbeatMs?: number; // default 1000
   idleTimeoutMs?: number; // close a slave silent this long (default 5 x heartbeatMs)
+  stallTimeoutMs?: number; // close a slave whose window stays full this long with no ack (default 6 x idleTimeoutMs)
   handshakeTimeoutMs?: number; // default 10 s
   tlsHandshakeTimeoutMs?: number; // TLS itself must finish by then (default 10 s)
   maxConnectionsPerSource?: number; // default 16
@@ -81,27 +84,30 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
   readonly maxInFlight: number;
   readonly heartbeatMs: number;
   readonly idleTimeoutMs: number;
+  readonly stallTimeoutMs: number;
   readonly maxFrameBytes: number;
   readonly nodeId: string;
   private readonly sessions = new Map<string, MasterSession>();
   private readonly pending = new Set<FrameSocket>(); // connections still in the handshake
-  private readonly lastAcked = new Map<string, number>(); // survives reconnects: durable on that slave
-  private ackWaiters: Array<{ position: number; count: number; resolve: () => void }> = [];
+  private readonly acks = new AckTracker();
   private readonly upstreamLock = new AsyncMutex();
   private server?: Server;
   private headWatch?: Subscription;
   private head = 0;
   private stopping = false;
+  private tail: StoredEvent[] = []; // committed, not yet handed to the sessions
+  private fanOutScheduled = false;
 
   constructor(private readonly options: ReplicationMasterOptions) {
     super();
     this.store = options.store;
     this.nodeId = options.nodeId;
     this.logger = options.logger ?? silentLogger;
-    this.batchSize = options.batchSize ?? 500;
+    this.batchSize = options.batchSize ?? 2000;
     this.maxInFlight = this.batchSize * (options.maxBatchesInFlight ?? 4);
     this.heartbeatMs = options.heartbeatMs ?? 1000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? this.heartbeatMs * 5;
+    this.stallTimeoutMs = options.stallTimeoutMs ?? this.idleTimeoutMs * 6;
     this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
     if (this.batchSize < 1 || this.maxInFlight < this.batchSize) throw new ReplicationError('invalid_config', 'batchSize and maxBatchesInFlight must be >= 1');
   }
@@ -117,10 +123,14 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
   async start(): Promise<{ port: number }> {
     if (this.server) throw new ReplicationError('invalid_config', 'master already started');
     this.head = (await this.store.head()).position;
-    // Wakes streaming sessions on every append (in-process at once, other processes by poll).
+    // Every committed record is read once here (in-process appends wake it at once, other
+    // processes by poll) and handed to every session together, framed once (see fanOut).
     this.headWatch = this.store.subscribe(this.head, (e) => {
-      if (e.position > this.head) this.head = e.position;
-      for (const s of this.sessions.values()) s.signal.notify();
+      this.tail.push(e);
+      if (!this.fanOutScheduled) {
+        this.fanOutScheduled = true;
+        setImmediate(() => this.fanOut());
+      }
     });
     const { key, cert, ca } = this.options.tls;
     const server = createServer({
@@ -165,8 +175,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const w of this.ackWaiters) w.resolve = () => undefined;
-    this.ackWaiters = [];
+    this.acks.clear();
   }
 
   status(): SlaveStatus[] {
@@ -177,31 +186,34 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
   // Synchronous replication: resolves once `count` distinct slaves have made `position` durable.
   // Rejects with ack_timeout; what to do then (fail the write, degrade) is the caller's choice.
   waitForAcks(position: number, count: number, timeoutMs: number): Promise<void> {
-    if (this.countAcked(position) >= count) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        position,
-        count,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      const timer = setTimeout(() => {
-        this.ackWaiters = this.ackWaiters.filter((w) => w !== waiter);
-        reject(new ReplicationError('ack_timeout', `position ${position} acknowledged by ${this.countAcked(position)} of ${count} slaves within ${timeoutMs} ms`, { position, count, acked: this.countAcked(position) }));
-      }, timeoutMs);
-      this.ackWaiters.push(waiter);
-    });
+    return this.acks.wait(position, count, timeoutMs);
+  }
+
+  // What the head watch delivered since the last turn of the event loop (one commit or several),
+  // serialized once into as few frames as the frame limit allows, written to every live session.
+  // A session that is catching up, or whose window the records would overflow, only gets woken:
+  // it reads from the log itself. Nothing here waits for any slave.
+  private fanOut(): void {
+    this.fanOutScheduled = false;
+    const records = this.tail;
+    this.tail = [];
+    if (records.length === 0) return;
+    const last = records[records.length - 1].position;
+    if (last > this.head) this.head = last;
+    let frames: ReturnType<typeof serializeBatches> | undefined;
+    const shared = () => (frames ??= serializeBatches(records, this.maxFrameBytes));
+    for (const s of this.sessions.values()) {
+      try {
+        s.offer(records, shared);
+      } catch (err) {
+        s.close('stream error', err as Error);
+      }
+    }
   }
 
   onAck(session: MasterSession): void {
-    this.lastAcked.set(session.nodeId, session.ackedPosition);
+    this.acks.set(session.nodeId, session.ackedPosition);
     this.emit('ack', session.nodeId, session.ackedPosition);
-    if (this.ackWaiters.length === 0) return;
-    const ready = this.ackWaiters.filter((w) => this.countAcked(w.position) >= w.count);
-    this.ackWaiters = this.ackWaiters.filter((w) => !ready.includes(w));
-    for (const w of ready) w.resolve();
   }
 
   onPeerEpoch(epoch: number, fromNodeId: string): void {
@@ -210,8 +222,8 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     this.emit('epochSeen', epoch, fromNodeId);
   }
 
-  applyUpstream(nodeId: string, message: UpstreamMessage): Promise<UpstreamRefusal | undefined> {
-    const event: UpstreamEvent = { id: message.id, kind: message.kind, payload: message.payload };
+  applyUpstream(nodeId: string, item: UpstreamItem): Promise<UpstreamRefusal | undefined> {
+    const event: UpstreamEvent = item;
     // One at a time across all slaves: the inbox check-then-apply must not interleave.
     return this.upstreamLock.runExclusive(async () => {
       const inbox = this.options.inbox;
@@ -225,7 +237,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
   // toward synchronous replication (its next connection goes through isAllowedNode again).
   dropNode(nodeId: string, reason: string): void {
     this.sessions.get(nodeId)?.close(reason);
-    this.lastAcked.delete(nodeId);
+    this.acks.forget(nodeId);
   }
 
   // Each upstream message is re-checked against the membership: an open session of a node
@@ -245,12 +257,6 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
       this.sessions.delete(session.nodeId);
       this.emit('disconnected', session.nodeId);
     }
-  }
-
-  private countAcked(position: number): number {
-    let n = 0;
-    for (const p of this.lastAcked.values()) if (p >= position) n++;
-    return n;
   }
 
   private accept(socket: TLSSocket): void {
@@ -344,7 +350,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     if (previous) previous.close('replaced by a new connection from the same node');
     const session = new MasterSession(this, conn, peer, hello.head.position, hello.upstreamOnly === true);
     this.sessions.set(hello.nodeId, session);
-    this.lastAcked.set(hello.nodeId, Math.max(this.lastAcked.get(hello.nodeId) ?? 0, hello.head.position));
+    this.acks.holds(hello.nodeId, hello.head.position);
     conn.send({
       type: 'welcome',
       protocolVersion: PROTOCOL_VERSION,
@@ -353,6 +359,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
       epoch: this.epoch(),
       head,
       heartbeatMs: this.heartbeatMs,
+      upstreamBatch: true,
     });
     if (head.position > this.head) this.head = head.position;
     session.start();

@@ -15,6 +15,7 @@ export const MessageCode = {
   upstreamAck: 0x08, // master -> slave, upstream ids appended (or already appended)
   epoch: 0x09, // either way, "my epoch is N"
   ancestor: 0x0a, // master -> slave, answer to a probe Hello; the master closes
+  upstreamBatch: 0x0b, // slave -> master, several upstream events in one frame (masters that say so in their welcome)
 } as const;
 
 export type MessageType = keyof typeof MessageCode;
@@ -50,6 +51,9 @@ export interface WelcomeMessage {
   epoch: number;
   head: LogPoint; // the master's head when it accepted
   heartbeatMs: number;
+  // Optional: the master reads upstreamBatch frames (older masters omit it and get one upstream
+  // frame per event; older slaves ignore it).
+  upstreamBatch?: boolean;
 }
 
 export type RefuseReason =
@@ -101,6 +105,19 @@ export interface UpstreamMessage {
   payload: Record<string, unknown>;
 }
 
+// Upstream events in outbox order, each exactly as in an upstream message (opaque here); the master
+// applies them in order and answers with one upstreamAck for the frame.
+export interface UpstreamBatchMessage {
+  type: 'upstreamBatch';
+  items: UpstreamItem[];
+}
+
+export interface UpstreamItem {
+  id: string;
+  kind: string;
+  payload: Record<string, unknown>;
+}
+
 export interface UpstreamAckMessage {
   type: 'upstreamAck';
   ids: string[];
@@ -136,6 +153,7 @@ export type Message =
   | AckMessage
   | HeartbeatMessage
   | UpstreamMessage
+  | UpstreamBatchMessage
   | UpstreamAckMessage
   | EpochMessage
   | AncestorMessage;
@@ -143,6 +161,7 @@ export type Message =
 export const MAX_CHECKPOINTS = 64;
 const MAX_ID = 200;
 const MAX_IDS_PER_ACK = 10_000;
+export const MAX_UPSTREAM_BATCH = 1000;
 
 const codeToType = new Map<number, MessageType>(
   (Object.entries(MessageCode) as Array<[MessageType, number]>).map(([t, c]) => [c, t]),
@@ -169,6 +188,7 @@ export function validateMessage(type: MessageType, body: unknown): Message {
     case 'welcome':
       need(type, isInt(b.protocolVersion) && isName(b.clusterId) && isName(b.nodeId) && isEpoch(b.epoch) && isPoint(b.head), 'fields');
       need(type, isInt(b.heartbeatMs) && (b.heartbeatMs as number) > 0, 'heartbeatMs');
+      if (b.upstreamBatch !== undefined) need(type, typeof b.upstreamBatch === 'boolean', 'upstreamBatch');
       break;
     case 'refuse':
       need(type, typeof b.reason === 'string' && typeof b.message === 'string', 'fields');
@@ -187,7 +207,10 @@ export function validateMessage(type: MessageType, body: unknown): Message {
       need(type, isPosition(b.position) && typeof b.sentAt === 'number' && Number.isFinite(b.sentAt) && isEpoch(b.epoch), 'fields');
       break;
     case 'upstream':
-      need(type, isName(b.id) && isName(b.kind) && isObject(b.payload), 'fields');
+      need(type, isUpstreamItem(b), 'fields');
+      break;
+    case 'upstreamBatch':
+      need(type, Array.isArray(b.items) && b.items.length > 0 && b.items.length <= MAX_UPSTREAM_BATCH && b.items.every(isUpstreamItem), 'items');
       break;
     case 'upstreamAck':
       need(type, Array.isArray(b.ids) && b.ids.length <= MAX_IDS_PER_ACK && b.ids.every(isName), 'ids');
@@ -228,6 +251,9 @@ function isName(v: unknown): v is string {
 }
 function isPoint(v: unknown): v is LogPoint {
   return isObject(v) && isPosition(v.position) && typeof v.hash === 'string' && /^[0-9a-f]{64}$/.test(v.hash);
+}
+function isUpstreamItem(v: unknown): v is UpstreamItem {
+  return isObject(v) && isName(v.id) && isName(v.kind) && isObject(v.payload);
 }
 function isRefusal(v: unknown): v is UpstreamRefusalEntry {
   return isObject(v) && isName(v.id) && isName(v.code) && (v.field === undefined || isName(v.field));

@@ -17,14 +17,17 @@ export function serialize(message: Message): Buffer {
   return encodeFrame(type, JSON.stringify(body));
 }
 
+export interface SerializedBatch {
+  frame: Buffer;
+  count: number; // records in it
+  lastPosition: number;
+}
+
 // Batches are built from records encoded once each, cut so no frame exceeds maxFrameBytes.
 // Returns the frames and how many records each carries.
-export function serializeBatches(
-  records: StoredEvent[],
-  maxFrameBytes = DEFAULT_MAX_FRAME_BYTES,
-): Array<{ frame: Buffer; count: number; lastPosition: number }> {
+export function serializeBatches(records: StoredEvent[], maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): SerializedBatch[] {
   const limit = maxFrameBytes - 64;
-  const out: Array<{ frame: Buffer; count: number; lastPosition: number }> = [];
+  const out: SerializedBatch[] = [];
   let parts: string[] = [];
   let size = 0;
   let last = 0;

@@ -1,24 +1,17 @@
 import { EventEmitter } from 'node:events';
-import { connect, type TLSSocket } from 'node:tls';
-import { GENESIS_HASH, isEventStoreError, type ReplicaEventStore, type StoredEvent } from '@twofold/event-store';
+import { GENESIS_HASH, type ReplicaEventStore } from '@twofold/event-store';
 import type { TlsMaterial } from '../master/replication-master';
-import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-parser';
-import {
-  PROTOCOL_VERSION,
-  type AncestorMessage,
-  type HelloMessage,
-  type LogPoint,
-  type Message,
-  type RefuseMessage,
-  type RefuseReason,
-  type WelcomeMessage,
-} from '../protocol/messages';
+import type { LogPoint, RefuseMessage, RefuseReason, WelcomeMessage } from '../protocol/messages';
 import { ReplicationError } from '../replication-error';
 import { silentLogger, type ReplicationLogger } from '../replication-logger';
 import type { UpstreamOutbox } from '../storage/upstream-outbox';
-import { FrameSocket } from '../transport/frame-socket';
-import { peerCertificate } from '../transport/peer-certificate';
-import { checkpointsBetween, exponentialCheckpoints } from './checkpoints';
+import { exponentialCheckpoints } from './checkpoints';
+import { findCommonAncestor, type CommonAncestor } from './common-ancestor';
+import { dial, helloFor, type MasterPeer } from './dial';
+import { SlaveSession } from './slave-session';
+
+export type { CommonAncestor } from './common-ancestor';
+export type { MasterPeer } from './dial';
 
 export interface ReplicationSlaveOptions {
   store: ReplicaEventStore;
@@ -33,6 +26,7 @@ export interface ReplicationSlaveOptions {
   idleTimeoutMs?: number; // drop a master silent this long (default 5 x heartbeat)
   connectTimeoutMs?: number; // TCP + TLS + welcome (default 10 s)
   maxAppendRecords?: number; // received batches merged into one durable append (default 5000)
+  applyDelayMs?: number; // live tail: wait this long for more batches before one durable append (default 2)
   maxFrameBytes?: number;
   maxUpstreamInFlight?: number; // outbox items sent and not yet acknowledged (default 100)
   logger?: ReplicationLogger;
@@ -43,11 +37,6 @@ export interface ReplicationSlaveOptions {
   // The log comes from elsewhere (Kafka): this connection carries only upstream security events,
   // heartbeats and epochs; the caller reports its durable head with noteLocalHead().
   upstreamOnly?: boolean;
-}
-
-export interface MasterPeer {
-  fingerprint: string; // lower-case hex SHA-256 of the certificate's DER
-  commonName: string;
 }
 
 export interface SlaveReplicationStatus {
@@ -62,13 +51,6 @@ export interface SlaveReplicationStatus {
   lastRefusal: { reason: RefuseReason | string; message: string; at: Date } | null;
 }
 
-export interface CommonAncestor {
-  ancestor: LogPoint; // highest position where this log and the master's agree
-  diverged: boolean; // false: this log is a prefix of the master's
-  masterHead: LogPoint;
-  rounds: number;
-}
-
 export interface ReplicationSlaveEvents {
   connected: [welcome: { masterNodeId: string; epoch: number; head: LogPoint }];
   disconnected: [reason: string];
@@ -81,18 +63,6 @@ export interface ReplicationSlaveEvents {
   upstreamVerdict: [id: string, refused: { code: string; field?: string } | null];
 }
 
-interface Attempt {
-  conn: FrameSocket;
-  welcomed: boolean;
-  queue: StoredEvent[][];
-  applyLoop: Promise<void> | null;
-  heartbeat?: NodeJS.Timeout;
-  upstreamSentSeq: number;
-  upstreamInFlight: Set<string>;
-  pumping: boolean;
-  pumpAgain: boolean;
-}
-
 // The client side: dials the master, resumes from the local head, applies verified batches,
 // acknowledges what is durable, heartbeats, carries the outbox upstream, and reconnects after
 // any disconnect.
@@ -100,7 +70,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
   private readonly logger: ReplicationLogger;
   private running = false;
   private loop?: Promise<void>;
-  private current?: Attempt;
+  private current?: SlaveSession;
   private wakeSleep?: () => void;
   private localHead: LogPoint = { position: 0, hash: GENESIS_HASH };
   private masterHead = 0;
@@ -130,7 +100,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
     this.running = false;
     this.options.outbox?.off('enqueued', this.onEnqueued);
     this.wakeSleep?.();
-    this.current?.conn.destroy();
+    this.current?.socket.destroy();
     await this.loop;
   }
 
@@ -144,12 +114,12 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
 
   // Drops the current connection; the usual backoff and resume follow.
   reconnect(): void {
-    this.current?.conn.destroy(new ReplicationError('not_connected', 'reconnect requested'));
+    this.current?.socket.destroy(new ReplicationError('not_connected', 'reconnect requested'));
   }
 
   status(): SlaveReplicationStatus {
     const now = Date.now();
-    const connected = !!this.current?.welcomed && !this.current.conn.isClosed;
+    const connected = !!this.current?.isLive;
     const lagMs = connected
       ? this.behindSince === null ? 0 : now - this.behindSince
       : now - (this.lastContactAt?.getTime() ?? this.startedAt);
@@ -166,32 +136,17 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
     };
   }
 
-  // Where this log and the master's part: probe rounds (one short connection each) that send up to
-  // MAX_CHECKPOINTS (position, hash) pairs and narrow the interval by that factor each time, so a
-  // million-record tail takes about four rounds. For an old master returning as a slave; the
-  // caller sets the tail above `ancestor` aside before starting replication.
-  async findCommonAncestor(maxRounds = 16): Promise<CommonAncestor> {
-    const head = await this.options.store.head();
-    let lo: LogPoint = { position: 0, hash: GENESIS_HASH }; // known shared
-    let hi = head.position; // positions in (lo, hi] not known yet
-    let masterHead: LogPoint = { position: 0, hash: GENESIS_HASH };
-    for (let round = 1; round <= maxRounds; round++) {
-      const checkpoints = await checkpointsBetween(this.options.store, lo.position, hi);
-      const answer = await this.probe(checkpoints, head);
-      masterHead = answer.head;
-      if (answer.match.position > lo.position) lo = answer.match;
-      if (answer.firstMismatch === null) {
-        // All matched up to hi; hi + 1 (if any) was a mismatch in an earlier round.
-        return { ancestor: lo, diverged: lo.position < head.position, masterHead, rounds: round };
-      }
-      hi = answer.firstMismatch - 1;
-      if (hi <= lo.position) return { ancestor: lo, diverged: true, masterHead, rounds: round };
-    }
-    throw new ReplicationError('protocol_error', 'common ancestor not found within the round limit', { lo: lo.position, hi });
+  // See common-ancestor.ts: probe rounds on short connections of their own.
+  findCommonAncestor(maxRounds = 16): Promise<CommonAncestor> {
+    return findCommonAncestor({
+      ...this.options,
+      onEpoch: (epoch) => this.noteEpoch(epoch),
+      onUntrusted: (detail) => this.untrustedMaster(detail),
+    }, maxRounds);
   }
 
   private readonly onEnqueued = (): void => {
-    if (this.current) void this.pumpUpstream(this.current);
+    this.current?.pumpUpstream();
   };
 
   private async run(): Promise<void> {
@@ -224,84 +179,67 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
 
   // One connection, from dial to close. Resolves true if the master welcomed us.
   private async connectOnce(): Promise<boolean> {
-    const { store, master, tls } = this.options;
-    this.localHead = await store.head();
+    const o = this.options;
+    this.localHead = await o.store.head();
     this.updateLag();
-    const hello: HelloMessage = {
-      type: 'hello',
-      protocolVersion: PROTOCOL_VERSION,
-      clusterId: this.options.clusterId,
-      nodeId: this.options.nodeId,
-      nodeName: this.options.nodeName,
-      epoch: this.options.epoch(),
-      head: this.localHead,
-      checkpoints: await exponentialCheckpoints(this.options.store, this.localHead.position),
-      ...(this.options.upstreamOnly ? { upstreamOnly: true } : {}),
-    };
+    const hello = { ...helloFor(o, this.localHead, await exponentialCheckpoints(o.store, this.localHead.position)), ...(o.upstreamOnly ? { upstreamOnly: true } : {}) };
     return new Promise<boolean>((resolve) => {
-      const socket = connect({
-        host: master.host,
-        port: master.port,
-        key: tls.key,
-        cert: tls.cert,
-        ca: tls.ca,
-        servername: tls.servername,
-        rejectUnauthorized: true,
-        minVersion: 'TLSv1.2',
-      });
-      const attempt: Attempt = {
-        conn: undefined as unknown as FrameSocket,
-        welcomed: false,
-        queue: [],
-        applyLoop: null,
-        upstreamSentSeq: 0,
-        upstreamInFlight: new Set(),
-        pumping: false,
-        pumpAgain: false,
-      };
-      const connectTimer = setTimeout(() => {
-        if (!attempt.welcomed) attempt.conn.destroy(new ReplicationError('not_connected', 'no welcome from the master in time'));
-      }, this.options.connectTimeoutMs ?? 10_000);
-      attempt.conn = new FrameSocket(
-        socket,
-        {
-          onMessage: (m) => this.onMessage(attempt, m),
-          onClose: (err) => {
-            clearTimeout(connectTimer);
-            if (attempt.heartbeat) clearInterval(attempt.heartbeat);
-            attempt.queue = [];
-            const reason = err?.message ?? 'connection closed';
-            if (attempt.welcomed) this.logger.warn({ reason, localHead: this.localHead.position }, 'replication: disconnected from master');
-            else if (err) this.logger.warn({ reason }, 'replication: could not replicate from master');
-            // The next hello must carry the true durable head: let an append in progress finish.
-            void (attempt.applyLoop ?? Promise.resolve()).then(() => {
-              if (this.current === attempt) this.current = undefined;
-              if (attempt.welcomed) this.emit('disconnected', reason);
-              resolve(attempt.welcomed);
-            });
-          },
+      const session = new SlaveSession(this.sessionHost());
+      const conn = dial(o, hello, {
+        onMessage: (m) => {
+          this.lastContactAt = new Date();
+          session.handle(m);
         },
-        this.options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-      );
-      this.current = attempt;
-      socket.once('secureConnect', () => void this.checkMaster(socket).then((refusal) => {
-        if (refusal === null) return attempt.conn.send(hello);
-        this.untrustedMaster(refusal);
-        attempt.conn.destroy(new ReplicationError('refused', refusal));
-      }));
-      if (!this.running) attempt.conn.destroy();
+        onClose: (err) => {
+          clearTimeout(connectTimer);
+          const reason = err?.message ?? 'connection closed';
+          if (session.welcomed) this.logger.warn({ reason, localHead: this.localHead.position }, 'replication: disconnected from master');
+          else if (err) this.logger.warn({ reason }, 'replication: could not replicate from master');
+          void session.closed().then(() => {
+            if (this.current === session) this.current = undefined;
+            if (session.welcomed) this.emit('disconnected', reason);
+            resolve(session.welcomed);
+          });
+        },
+        onUntrusted: (detail) => this.untrustedMaster(detail),
+      });
+      session.attach(conn);
+      const connectTimer = setTimeout(() => {
+        if (!session.welcomed) conn.destroy(new ReplicationError('not_connected', 'no welcome from the master in time'));
+      }, o.connectTimeoutMs ?? 10_000);
+      this.current = session;
+      if (!this.running) conn.destroy();
     });
   }
 
-  private async checkMaster(socket: TLSSocket): Promise<string | null> {
-    const verify = this.options.verifyMaster;
-    if (!verify) return null;
-    const { fingerprint, commonName } = peerCertificate(socket);
-    try {
-      return await verify({ fingerprint, commonName });
-    } catch (err) {
-      return `the master's certificate could not be checked: ${(err as Error).message}`;
-    }
+  private sessionHost(): ConstructorParameters<typeof SlaveSession>[0] {
+    const o = this.options;
+    return {
+      store: o.store,
+      logger: this.logger,
+      clusterId: o.clusterId,
+      outbox: o.outbox,
+      heartbeatMs: o.heartbeatMs,
+      idleTimeoutMs: o.idleTimeoutMs,
+      maxAppendRecords: o.maxAppendRecords ?? 5000,
+      applyDelayMs: o.applyDelayMs ?? 2,
+      maxUpstreamInFlight: o.maxUpstreamInFlight ?? 100,
+      maxFrameBytes: o.maxFrameBytes,
+      upstreamOnly: o.upstreamOnly === true,
+      epoch: () => o.epoch(),
+      localHead: () => this.localHead,
+      onWelcome: (m) => this.onWelcome(m),
+      onRefuse: (m) => this.onRefuse(m),
+      onApplied: (head) => {
+        this.localHead = head;
+        this.updateLag();
+      },
+      onAcked: (head) => this.emit('appended', head),
+      noteMasterHead: (position) => this.noteMasterHead(position),
+      noteEpoch: (epoch) => this.noteEpoch(epoch),
+      onVerdict: (id, refused) => this.emit('upstreamVerdict', id, refused),
+      onDelivered: (ids) => this.emit('upstreamDelivered', ids),
+    };
   }
 
   private untrustedMaster(detail: string): void {
@@ -310,128 +248,20 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
     this.emit('refused', { reason: 'untrusted_master', message: detail });
   }
 
-  private onMessage(a: Attempt, m: Message): void {
-    this.lastContactAt = new Date();
-    switch (m.type) {
-      case 'welcome':
-        if (a.welcomed) return this.protocolError(a, 'second welcome');
-        return this.onWelcome(a, m);
-      case 'refuse':
-        return this.onRefuse(a, m);
-      case 'batch':
-        if (!a.welcomed) return this.protocolError(a, 'batch before welcome');
-        if (this.options.upstreamOnly) return this.protocolError(a, 'the master streams the log to a slave that reads it from Kafka (a master of an older release?)');
-        this.noteMasterHead(m.records[m.records.length - 1].position);
-        a.queue.push(m.records);
-        if (!a.applyLoop) a.applyLoop = this.applyQueued(a).finally(() => (a.applyLoop = null));
-        return;
-      case 'heartbeat':
-        this.noteMasterHead(m.position);
-        return this.noteEpoch(m.epoch);
-      case 'epoch':
-        return this.noteEpoch(m.epoch);
-      case 'upstreamAck':
-        return void this.onUpstreamAck(a, m.ids, m.refused ?? []);
-      default:
-        return this.protocolError(a, `unexpected ${m.type} from master`);
-    }
-  }
-
-  private onWelcome(a: Attempt, m: WelcomeMessage): void {
-    if (m.clusterId !== this.options.clusterId) return this.protocolError(a, `master serves cluster ${m.clusterId}`);
-    a.welcomed = true;
+  private onWelcome(m: WelcomeMessage): void {
     this.masterNodeId = m.nodeId;
     this.masterEpoch = m.epoch;
     this.noteMasterHead(m.head.position);
     this.noteEpoch(m.epoch);
-    const heartbeatMs = this.options.heartbeatMs ?? m.heartbeatMs;
-    const idleTimeoutMs = this.options.idleTimeoutMs ?? heartbeatMs * 5;
-    a.heartbeat = setInterval(() => {
-      if (Date.now() - a.conn.lastReceivedAt > idleTimeoutMs) {
-        a.conn.destroy(new ReplicationError('not_connected', `master silent for ${idleTimeoutMs} ms`));
-        return;
-      }
-      if (!a.conn.needsDrain) a.conn.send({ type: 'heartbeat', position: this.localHead.position, sentAt: Date.now(), epoch: this.options.epoch() });
-    }, heartbeatMs);
-    a.heartbeat.unref();
     this.logger.info({ master: m.nodeId, epoch: m.epoch, from: this.localHead.position, masterHead: m.head.position }, 'replication: following master');
     this.emit('connected', { masterNodeId: m.nodeId, epoch: m.epoch, head: m.head });
-    void this.pumpUpstream(a);
   }
 
-  private onRefuse(a: Attempt, m: RefuseMessage): void {
+  private onRefuse(m: RefuseMessage): void {
     this.lastRefusal = { reason: m.reason, message: m.message, at: new Date() };
     if (m.epoch !== undefined) this.noteEpoch(m.epoch);
     this.logger.warn({ reason: m.reason, detail: m.message, ancestor: m.ancestor?.match.position }, 'replication: refused by master');
     this.emit('refused', { reason: m.reason, message: m.message, ancestor: m.ancestor, head: m.head, epoch: m.epoch });
-    a.conn.end();
-  }
-
-  // Every received batch goes through appendReplicated, which checks positions, links and hashes
-  // before writing; the ack names only what is durable.
-  private async applyQueued(a: Attempt): Promise<void> {
-    const limit = this.options.maxAppendRecords ?? 5000;
-    while (a.queue.length > 0 && !a.conn.isClosed) {
-      let records = a.queue.shift()!;
-      while (a.queue.length > 0 && records.length + a.queue[0].length <= limit) records = records.concat(a.queue.shift()!);
-      try {
-        this.localHead = await this.options.store.appendReplicated(records);
-      } catch (err) {
-        const code = isEventStoreError(err) ? err.code : 'error';
-        this.logger.error({ code, err: (err as Error).message, first: records[0].position }, 'replication: received records rejected; reconnecting');
-        a.conn.destroy(err as Error);
-        return;
-      }
-      this.updateLag();
-      a.conn.send({ type: 'ack', position: this.localHead.position });
-      this.emit('appended', this.localHead);
-    }
-  }
-
-  private async pumpUpstream(a: Attempt): Promise<void> {
-    const outbox = this.options.outbox;
-    if (!outbox || !a.welcomed || a.conn.isClosed) return;
-    if (a.pumping) {
-      a.pumpAgain = true;
-      return;
-    }
-    a.pumping = true;
-    const max = this.options.maxUpstreamInFlight ?? 100;
-    try {
-      do {
-        a.pumpAgain = false;
-        while (!a.conn.isClosed && a.upstreamInFlight.size < max) {
-          const items = await outbox.pending(a.upstreamSentSeq, max - a.upstreamInFlight.size);
-          if (items.length === 0 || a.conn.isClosed) break;
-          for (const item of items) {
-            a.conn.send({ type: 'upstream', id: item.id, kind: item.kind, payload: item.payload });
-            a.upstreamInFlight.add(item.id);
-            a.upstreamSentSeq = item.seq;
-          }
-        }
-      } while (a.pumpAgain && !a.conn.isClosed);
-    } catch (err) {
-      this.logger.error({ err: (err as Error).message }, 'replication: reading the upstream outbox failed');
-    } finally {
-      a.pumping = false;
-    }
-  }
-
-  private async onUpstreamAck(a: Attempt, ids: string[], refused: Array<{ id: string; code: string; field?: string }>): Promise<void> {
-    const known = ids.filter((id) => a.upstreamInFlight.delete(id));
-    for (const id of known) {
-      const r = refused.find((x) => x.id === id);
-      this.emit('upstreamVerdict', id, r ? { code: r.code, ...(r.field ? { field: r.field } : {}) } : null);
-    }
-    try {
-      await this.options.outbox?.remove(known);
-    } catch (err) {
-      // Kept in the outbox: sent again after a reconnect, and the master dedupes it.
-      this.logger.error({ err: (err as Error).message }, 'replication: removing delivered upstream events failed');
-      return;
-    }
-    if (known.length > 0) this.emit('upstreamDelivered', known);
-    void this.pumpUpstream(a);
   }
 
   private noteMasterHead(position: number): void {
@@ -450,51 +280,5 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
     this.logger.warn({ epoch, own: this.options.epoch() }, 'replication: higher epoch seen');
     this.emit('epochSeen', epoch);
   }
-
-  private protocolError(a: Attempt, message: string): void {
-    this.logger.warn({ err: message }, 'replication: protocol error from master');
-    a.conn.destroy(new ReplicationError('protocol_error', message));
-  }
-
-  private probe(checkpoints: LogPoint[], head: LogPoint): Promise<AncestorMessage> {
-    const { master, tls } = this.options;
-    const hello: HelloMessage = {
-      type: 'hello',
-      protocolVersion: PROTOCOL_VERSION,
-      clusterId: this.options.clusterId,
-      nodeId: this.options.nodeId,
-      nodeName: this.options.nodeName,
-      epoch: this.options.epoch(),
-      head,
-      checkpoints,
-      probe: true,
-    };
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const socket = connect({ host: master.host, port: master.port, key: tls.key, cert: tls.cert, ca: tls.ca, servername: tls.servername, rejectUnauthorized: true, minVersion: 'TLSv1.2' });
-      const timer = setTimeout(() => conn.destroy(new ReplicationError('not_connected', 'no answer to the probe in time')), this.options.connectTimeoutMs ?? 10_000);
-      const conn = new FrameSocket(socket, {
-        onMessage: (m) => {
-          if (m.type === 'ancestor') {
-            settled = true;
-            resolve(m);
-          } else if (m.type === 'refuse') {
-            settled = true;
-            if (m.epoch !== undefined) this.noteEpoch(m.epoch);
-            reject(new ReplicationError('refused', `master refused the probe: ${m.reason}: ${m.message}`, { reason: m.reason }));
-          }
-          conn.end();
-        },
-        onClose: (err) => {
-          clearTimeout(timer);
-          if (!settled) reject(err ?? new ReplicationError('not_connected', 'master closed the probe connection'));
-        },
-      }, this.options.maxFrameBytes);
-      socket.once('secureConnect', () => void this.checkMaster(socket).then((refusal) => {
-        if (refusal === null) return conn.send(hello);
-        this.untrustedMaster(refusal);
-        conn.destroy(new ReplicationError('refused', refusal));
-      }));
-    });
-  }
 }
+

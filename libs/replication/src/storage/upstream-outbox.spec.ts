@@ -1,3 +1,4 @@
+import type { SecurityOutcome } from '@twofold/domain';
 import { openStorage, type StoredEvent, type TypeOrmEventStore } from '@twofold/event-store';
 import { describeEachBackend } from '../../../../test/support/backends';
 import { freePort } from '../../../../test/support/ports';
@@ -5,6 +6,11 @@ import type { ReplicationMaster } from '../master/replication-master';
 import { appendTicks, Harness, makePki, readAll, waitFor, type Pki } from '../testing/cluster-fixture';
 import { UpstreamInbox, type UpstreamEvent } from './upstream-inbox';
 import { UpstreamOutbox } from './upstream-outbox';
+
+// Typed security outcomes, as a slave's engine raises them.
+const failed = (userId: string, reason = 'wrong one-time code'): SecurityOutcome => ({ kind: 'failed_attempt', userId, reason, source: 'radius:test' });
+const fraud = (userId: string): SecurityOutcome => ({ kind: 'fraud', userId, reason: 'reported', source: 'radius:test' });
+const codeUsed = (userId: string, counter: number): SecurityOutcome => ({ kind: 'code_used', userId, tokenId: 't1', counter, source: 'radius:test' });
 
 let pki: Pki;
 beforeAll(() => {
@@ -39,9 +45,9 @@ describeEachBackend('replication: upstream outbox', ({ freshStorage }) => {
     const firstDs = await openStorage({ url: slaveUrl });
     const firstOutbox = await UpstreamOutbox.open(firstDs);
     const ids = [
-      await firstOutbox.enqueue('FailedAttempt', { userId: 'alice', reason: 'bad_otp' }),
-      await firstOutbox.enqueue('FraudReported', { userId: 'bob' }),
-      await firstOutbox.enqueue('OathCodeUsed', { userId: 'alice', counter: 7 }),
+      await firstOutbox.enqueue(failed('alice')),
+      await firstOutbox.enqueue(fraud('bob')),
+      await firstOutbox.enqueue(codeUsed('alice', 7)),
     ];
     await firstDs.destroy();
 
@@ -57,7 +63,7 @@ describeEachBackend('replication: upstream outbox', ({ freshStorage }) => {
     slave.start();
     await new Promise((r) => setTimeout(r, 300)); // a few failed dials
     expect(slave.status().connected).toBe(false);
-    const late = await outbox.enqueue('FailedAttempt', { userId: 'carol', reason: 'bad_pin' });
+    const late = await outbox.enqueue(failed('carol', 'wrong PIN'));
 
     await h.master(mStore, { port, onUpstream });
     await waitFor('outbox drained', async () => (await outbox.count()) === 0);
@@ -66,14 +72,14 @@ describeEachBackend('replication: upstream outbox', ({ freshStorage }) => {
     const head = await mStore.head();
     await waitFor('slave has them', async () => (await sStore.head()).position === head.position);
     expect(fromUpstream(await readAll(sStore))).toEqual([
-      ['FailedAttempt', 'alice', ids[0]],
-      ['FraudReported', 'bob', ids[1]],
-      ['OathCodeUsed', 'alice', ids[2]],
-      ['FailedAttempt', 'carol', late],
+      ['failed_attempt', 'alice', ids[0]],
+      ['fraud', 'bob', ids[1]],
+      ['code_used', 'alice', ids[2]],
+      ['failed_attempt', 'carol', late],
     ]);
 
     // While connected, a new event goes up at once.
-    const live = await outbox.enqueue('FailedAttempt', { userId: 'dave', reason: 'bad_otp' });
+    const live = await outbox.enqueue(failed('dave'));
     await waitFor('live event applied', () => calls.includes(live));
     await waitFor('outbox drained again', async () => (await outbox.count()) === 0);
   });
@@ -97,7 +103,7 @@ describeEachBackend('replication: upstream outbox', ({ freshStorage }) => {
     ref.slave = slave;
     let connects = 0;
     slave.on('connected', () => connects++);
-    const ids = [await outbox.enqueue('FailedAttempt', { userId: 'alice' }), await outbox.enqueue('FailedAttempt', { userId: 'bob' })];
+    const ids = [await outbox.enqueue(failed('alice')), await outbox.enqueue(failed('bob'))];
     slave.start();
     await waitFor('outbox drained', async () => (await outbox.count()) === 0);
     expect(dropped).toBe(2);
@@ -105,8 +111,8 @@ describeEachBackend('replication: upstream outbox', ({ freshStorage }) => {
     expect(connects).toBeGreaterThanOrEqual(2);
     expect(calls).toEqual(ids); // redeliveries were recognised by the inbox, not applied again
     expect(fromUpstream(await readAll(mStore))).toEqual([
-      ['FailedAttempt', 'alice', ids[0]],
-      ['FailedAttempt', 'bob', ids[1]],
+      ['failed_attempt', 'alice', ids[0]],
+      ['failed_attempt', 'bob', ids[1]],
     ]);
     expect(await inbox.state(ids[0])).toBe('done');
   });
@@ -131,8 +137,8 @@ describeEachBackend('replication: upstream outbox', ({ freshStorage }) => {
     ref.slave = slave;
     const verdicts: Array<[string, unknown]> = [];
     slave.on('upstreamVerdict', (id, refused) => verdicts.push([id, refused]));
-    const refusedId = await outbox.enqueue('code_used', { userId: 'alice', counter: 1 });
-    const appliedId = await outbox.enqueue('code_used', { userId: 'alice', counter: 2 });
+    const refusedId = await outbox.enqueue(codeUsed('alice', 1));
+    const appliedId = await outbox.enqueue(codeUsed('alice', 2));
     slave.start();
     await waitFor('outbox drained', async () => (await outbox.count()) === 0);
     expect(verdicts).toContainEqual([refusedId, { code: 'code_already_used', field: 'counter' }]);
@@ -151,12 +157,12 @@ describeEachBackend('replication: upstream outbox', ({ freshStorage }) => {
     });
     const master = await h.master(mStore, { onUpstream, inbox });
     const slave = h.slave(master, sStore, 'slave-1', { outbox });
-    const id = await outbox.enqueue('OathCodeUsed', { userId: 'alice', counter: 9 });
+    const id = await outbox.enqueue(codeUsed('alice', 9));
     slave.start();
     await waitFor('outbox drained', async () => (await outbox.count()) === 0);
     // Applied once; the redelivery found the 'pending' id's event in the log by its causationId.
     expect(calls).toEqual([id]);
-    expect(fromUpstream(await readAll(mStore))).toEqual([['OathCodeUsed', 'alice', id]]);
+    expect(fromUpstream(await readAll(mStore))).toEqual([['code_used', 'alice', id]]);
     expect(await inbox.state(id)).toBe('done');
   });
 });

@@ -83,7 +83,7 @@ export class SelfServiceService {
     const user = await this.signedIn(principal, assertion);
     const input = parseInput(FraudReportRequest, body);
     this.limits.user(user.userId);
-    await this.deps.commands.security.reportFraud(user.userId, input.reason ?? 'reported by the user through self-service', `sdk:${principal.credentialId}`);
+    await this.deps.commands.security.record({ kind: 'fraud', userId: user.userId, reason: input.reason ?? 'reported by the user through self-service', source: `sdk:${principal.credentialId}` });
     this.deps.logger.warn({ credential: principal.name, userId: user.userId, op: 'self-service.fraud' }, 'fraud reported through the SDK');
     const after = await this.deps.commands.getUser(user.userId);
     return { blocked: after.blocked, blockedUntil: after.blocked ? after.blockedUntil : null };

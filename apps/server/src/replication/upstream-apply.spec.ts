@@ -1,0 +1,82 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { SYSTEM_ACTOR } from '@twofold/commands';
+import { openHarness, type Harness } from '../../../../libs/commands/src/testing/read-model-scenario';
+import { encodeSecurityOutcome, isLockedOut } from '@twofold/domain';
+import type { StoredEvent } from '@twofold/event-store';
+import type { NodeRuntime } from '../node/node-runtime';
+import { applyUpstream } from './upstream-apply';
+
+// The master's side, on a real store and read model: what a member slave sends upstream is decided
+// by the same decideSecurityOutcome, whether the slave runs this release (version 2) or the
+// previous one (version 1, no `v`), and stamped with the message id and the sending node.
+describe('applyUpstream on the master', () => {
+  let h: Harness;
+  let rt: Pick<NodeRuntime, 'commands' | 'queries' | 'logger'>;
+  const refusals: string[] = [];
+  let userId: string;
+  let tokenId: string;
+
+  beforeAll(async () => {
+    h = await openHarness(join(mkdtempSync(join(tmpdir(), 'twofold-upstream-apply-')), 'master.sqlite'));
+    const logger = { warn: (details: { detail?: string }) => refusals.push(details.detail ?? '') } as unknown as Logger;
+    rt = { commands: h.commands, queries: h.queries, logger };
+    await h.commands.cluster.registerFounder({ nodeId: 'n-s1', nodeName: 's1', fingerprint: 'ab'.repeat(32), host: 's1.example', httpPort: 8443, replicationPort: 4443 });
+    const user = await h.commands.createUser({ username: 'alice' }, SYSTEM_ACTOR);
+    userId = user.userId;
+    tokenId = (await h.commands.assignOathToken(userId, { kind: 'hotp' }, SYSTEM_ACTOR)).token!.tokenId;
+  });
+  afterAll(async () => h?.close());
+
+  const caused = async (id: string): Promise<StoredEvent[]> => (await h.store.readStream(`user-${userId}`)).filter((e) => e.metadata.causationId === id);
+
+  it('appends a version 1 message of the previous release, upcast, in the name of the sending node', async () => {
+    const nonce = { nonce: 'v1-nonce-0000001', expiresAt: new Date(Date.now() + 60_000).toISOString() };
+    await expect(applyUpstream(rt, 'n-s1', { id: 'up-1', kind: 'oath_success', payload: { userId, tokenId, counter: 2, ...nonce } })).resolves.toBeUndefined();
+    const events = await caused('up-1');
+    expect(events.map((e) => e.type)).toEqual(['OtpChallengeConsumed', 'OathCodeUsed', 'AuthenticationSucceeded']);
+    expect(events.every((e) => e.metadata.actor === 'node:s1')).toBe(true);
+    expect(events[2].payload.source).toBe('node s1');
+  });
+
+  it('appends a version 2 message, and refuses a replayed counter with the rule', async () => {
+    const sent = encodeSecurityOutcome({ kind: 'oath_success', userId, tokenId, counter: 3, source: 'radius:vpn' });
+    expect(sent.payload.v).toBe(2);
+    await expect(applyUpstream(rt, 'n-s1', { id: 'up-2', ...sent })).resolves.toBeUndefined();
+    expect((await caused('up-2')).map((e) => [e.type, e.payload.source ?? null])).toEqual([['OathCodeUsed', null], ['AuthenticationSucceeded', 'radius:vpn']]);
+    await expect(applyUpstream(rt, 'n-s1', { id: 'up-3', ...sent })).resolves.toEqual({ code: 'code_already_used', field: 'counter' });
+    expect(await caused('up-3')).toEqual([]);
+  });
+
+  it('locks the account on the failure that reaches the threshold, whatever node the failures came from', async () => {
+    for (let i = 0; i < 5; i++) {
+      const failed = encodeSecurityOutcome({ kind: 'failed_attempt', userId, reason: 'wrong one-time code', source: 'radius:vpn' });
+      await applyUpstream(rt, 'n-s1', { id: `up-fail-${i}`, ...failed });
+    }
+    expect((await caused('up-fail-4')).map((e) => e.type)).toEqual(['AuthenticationFailed', 'UserLockedOut']);
+    await h.projector.waitFor((await h.store.head()).position);
+    expect(isLockedOut((await h.queries.getUserState(userId))!, new Date())).toBe(true);
+  });
+
+  it('refuses, logs and appends nothing for a non-member, an unknown version, a malformed payload or a counter beyond the window', async () => {
+    refusals.length = 0;
+    const head = (await h.store.head()).position;
+    const frames: Array<[string, string, Record<string, unknown>]> = [
+      ['n-other', 'failed_attempt', { userId, reason: 'x', source: 'radius:vpn' }],
+      ['n-s1', 'failed_attempt', { v: 9, userId, reason: 'x', source: 'radius:vpn' }],
+      ['n-s1', 'UserDeleted', { userId }],
+      ['n-s1', 'code_used', { v: 2, userId, tokenId, counter: 'seven', source: 'radius:vpn' }],
+      ['n-s1', 'code_used', { v: 2, userId, tokenId, counter: Number.MAX_SAFE_INTEGER, source: 'radius:vpn' }],
+    ];
+    for (const [i, [nodeId, kind, payload]] of frames.entries()) {
+      await expect(applyUpstream(rt, nodeId, { id: `bad-${i}`, kind, payload })).resolves.toBeUndefined();
+    }
+    expect(refusals).toEqual([
+      'the sending node is not a member', 'security outcome version 9 is not known to this release', 'not a security outcome kind',
+      'counter is not a non-negative integer', expect.stringMatching(/beyond what any code accepted now could use \(at most 14\)/),
+    ]);
+    expect((await h.store.head()).position).toBe(head);
+  });
+});

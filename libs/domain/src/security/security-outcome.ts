@@ -1,0 +1,84 @@
+import type { Settings, UserEvent } from '../events/catalogue';
+import {
+  RecordChallengeConsumed, RecordFailedAttempt, RecordOathCodeUsed, RecordSuccessfulAuthentication,
+} from '../users/user.commands';
+import { decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication } from '../users/user.decide';
+import { assertUserExists, evaluateFailure, evaluateFraudReport } from '../users/user.policies';
+import { evolveUser, UserState } from '../users/user.state';
+
+// An answered challenge State: its nonce is recorded once in the whole cluster (expiresAt: ISO,
+// after which the record may be forgotten).
+export interface ChallengeAnswer { nonce: string; expiresAt: string }
+
+// What a sign-in records durably, on any node: one typed value that the master appends, a slave
+// keeps in its outbox and sends upstream, and the master's upstream apply decides again.
+// `source`: where it happened ("radius:<clientId>", "sdk:<credentialId>", "node <name>").
+export type SecurityOutcome =
+  // A wrong password, PIN or code, a denied approval: counts toward the lockout.
+  | { kind: 'failed_attempt'; userId: string; reason: string; source: string }
+  // A sign-in that rests on nothing once-only (an out-of-band approval held by the request).
+  | { kind: 'success'; userId: string; source: string }
+  // An OATH step/counter used, with no success recorded (written by earlier releases only).
+  | { kind: 'code_used'; userId: string; tokenId: string; counter: number; source: string }
+  // An OATH code accepted: its counter, the success, and the challenge it answered (if any), at once.
+  | { kind: 'oath_success'; userId: string; tokenId: string; counter: number; source: string; challenge?: ChallengeAnswer }
+  // A challenge State (SMS, polled push/voice) answered: consumed with the success.
+  | { kind: 'challenge_success'; userId: string; challenge: ChallengeAnswer; source: string }
+  // The user reported fraud: blocked if the cluster blocks automatically.
+  | { kind: 'fraud'; userId: string; reason: string; source: string };
+
+export type SecurityOutcomeKind = SecurityOutcome['kind'];
+
+export const SECURITY_OUTCOME_KINDS: readonly SecurityOutcomeKind[] = ['failed_attempt', 'success', 'code_used', 'oath_success', 'challenge_success', 'fraud'];
+
+export function isSecurityOutcomeKind(kind: unknown): kind is SecurityOutcomeKind {
+  return typeof kind === 'string' && (SECURITY_OUTCOME_KINDS as readonly string[]).includes(kind);
+}
+
+// Once-only kinds: an Accept rests on them, so a slave waits for the master's verdict.
+export function isOnceOnlyOutcome(outcome: SecurityOutcome): boolean {
+  return outcome.kind === 'code_used' || outcome.kind === 'oath_success' || outcome.kind === 'challenge_success';
+}
+
+export interface SecurityOutcomeContext { now: Date; settings: Settings }
+
+// Only failures (lockout) and fraud reports (blocking) depend on the settings: a recorder may skip
+// reading them for the others (a success costs no settings read on the hot path).
+export function securityOutcomeReadsSettings(outcome: SecurityOutcome): boolean {
+  return outcome.kind === 'failed_attempt' || outcome.kind === 'fraud';
+}
+
+// The events one outcome stands for on this state. Throws a DomainError when a rule refuses it:
+// unknown or deleted user, validation_failed, code_already_used (field 'counter' for an OATH
+// step/counter, 'nonce' for a challenge State). All or nothing: a refused part refuses the whole.
+export function decideSecurityOutcome(state: UserState, outcome: SecurityOutcome, ctx: SecurityOutcomeContext): UserEvent[] {
+  const { userId, source } = outcome;
+  const success = () => decideRecordSuccessfulAuthentication(state, RecordSuccessfulAuthentication.create({ userId, source }), ctx);
+  const consume = (c: ChallengeAnswer) => decideRecordChallengeConsumed(state, RecordChallengeConsumed.create({ userId, nonce: c.nonce, expiresAt: c.expiresAt }));
+  const codeUsed = (tokenId: string, counter: number) => decideRecordOathCodeUsed(state, RecordOathCodeUsed.create({ userId, tokenId, counter }));
+  switch (outcome.kind) {
+    case 'failed_attempt': {
+      const command = RecordFailedAttempt.create({ userId, reason: outcome.reason, source });
+      assertUserExists(state, userId);
+      return evaluateFailure(state, ctx.settings, ctx.now, { reason: command.reason, source: command.source });
+    }
+    case 'success':
+      return success();
+    case 'code_used':
+      return codeUsed(outcome.tokenId, outcome.counter);
+    case 'oath_success':
+      return [...(outcome.challenge ? consume(outcome.challenge) : []), ...codeUsed(outcome.tokenId, outcome.counter), ...success()];
+    case 'challenge_success':
+      return [...consume(outcome.challenge), ...success()];
+    case 'fraud':
+      assertUserExists(state, userId);
+      return evaluateFraudReport(state, ctx.settings, ctx.now, outcome.reason);
+  }
+}
+
+// The state after the outcome's events (what the engine reads lockout and block from).
+export function applySecurityEvents(state: UserState, events: readonly UserEvent[]): UserState {
+  let s = state;
+  for (const e of events) s = evolveUser(s, e);
+  return s;
+}

@@ -1,0 +1,153 @@
+import { isEventStoreError, type LogHead, type ReplicaEventStore, type StoredEvent } from '@twofold/event-store';
+import type { Message, RefuseMessage, WelcomeMessage } from '../protocol/messages';
+import { ReplicationError } from '../replication-error';
+import type { ReplicationLogger } from '../replication-logger';
+import type { UpstreamOutbox } from '../storage/upstream-outbox';
+import type { FrameSocket } from '../transport/frame-socket';
+import { UpstreamPump } from './upstream-pump';
+
+// What a session needs from its slave.
+export interface SlaveSessionHost {
+  readonly store: ReplicaEventStore;
+  readonly logger: ReplicationLogger;
+  readonly clusterId: string;
+  readonly outbox?: UpstreamOutbox;
+  readonly heartbeatMs?: number; // default: the master's
+  readonly idleTimeoutMs?: number;
+  readonly maxAppendRecords: number;
+  readonly applyDelayMs: number;
+  readonly maxUpstreamInFlight: number;
+  readonly maxFrameBytes?: number;
+  readonly upstreamOnly?: boolean; // the log comes from Kafka: a batch here is a protocol error
+  epoch(): number;
+  localHead(): LogHead;
+  onWelcome(m: WelcomeMessage): void;
+  onRefuse(m: RefuseMessage): void;
+  onApplied(head: LogHead): void; // durable: before the ack goes out
+  onAcked(head: LogHead): void; // after it did
+  noteMasterHead(position: number): void;
+  noteEpoch(epoch: number): void;
+  onVerdict(id: string, refused: { code: string; field?: string } | null): void;
+  onDelivered(ids: string[]): void;
+}
+
+// One connection to the master, after the dial: dispatches its frames, applies received batches
+// (one durable append and one ack for everything queued), heartbeats, and pumps the outbox.
+export class SlaveSession {
+  welcomed = false;
+  private queue: StoredEvent[][] = [];
+  private applyLoop: Promise<void> | null = null;
+  private heartbeat?: NodeJS.Timeout;
+  private upstream?: UpstreamPump;
+  private conn!: FrameSocket;
+
+  constructor(private readonly host: SlaveSessionHost) {}
+
+  // The socket is made after the session (its handlers call back here).
+  attach(conn: FrameSocket): void {
+    this.conn = conn;
+  }
+
+  get socket(): FrameSocket {
+    return this.conn;
+  }
+
+  get isLive(): boolean {
+    return this.welcomed && !this.conn.isClosed;
+  }
+
+  // Resolves once an append in progress has finished: the next hello must carry the true head.
+  closed(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.queue = [];
+    return this.applyLoop ?? Promise.resolve();
+  }
+
+  pumpUpstream(): void {
+    if (this.welcomed && this.upstream) void this.upstream.pump();
+  }
+
+  handle(m: Message): void {
+    switch (m.type) {
+      case 'welcome':
+        if (this.welcomed) return this.protocolError('second welcome');
+        return this.onWelcome(m);
+      case 'refuse':
+        this.host.onRefuse(m);
+        return this.conn.end();
+      case 'batch':
+        if (!this.welcomed) return this.protocolError('batch before welcome');
+        if (this.host.upstreamOnly) return this.protocolError('the master streams the log to a slave that reads it from Kafka (a master of an older release?)');
+        this.host.noteMasterHead(m.records[m.records.length - 1].position);
+        this.queue.push(m.records);
+        if (!this.applyLoop) this.applyLoop = this.applyQueued().finally(() => (this.applyLoop = null));
+        return;
+      case 'heartbeat':
+        this.host.noteMasterHead(m.position);
+        return this.host.noteEpoch(m.epoch);
+      case 'epoch':
+        return this.host.noteEpoch(m.epoch);
+      case 'upstreamAck':
+        return void this.upstream?.onAck(m.ids, m.refused ?? []);
+      default:
+        return this.protocolError(`unexpected ${m.type} from master`);
+    }
+  }
+
+  private onWelcome(m: WelcomeMessage): void {
+    if (m.clusterId !== this.host.clusterId) return this.protocolError(`master serves cluster ${m.clusterId}`);
+    this.welcomed = true;
+    const heartbeatMs = this.host.heartbeatMs ?? m.heartbeatMs;
+    const idleTimeoutMs = this.host.idleTimeoutMs ?? heartbeatMs * 5;
+    this.heartbeat = setInterval(() => {
+      if (Date.now() - this.conn.lastReceivedAt > idleTimeoutMs) {
+        this.conn.destroy(new ReplicationError('not_connected', `master silent for ${idleTimeoutMs} ms`));
+        return;
+      }
+      if (!this.conn.needsDrain) this.conn.send({ type: 'heartbeat', position: this.host.localHead().position, sentAt: Date.now(), epoch: this.host.epoch() });
+    }, heartbeatMs);
+    this.heartbeat.unref();
+    this.host.onWelcome(m);
+    this.upstream = new UpstreamPump({
+      outbox: this.host.outbox,
+      logger: this.host.logger,
+      maxInFlight: this.host.maxUpstreamInFlight,
+      onVerdict: (id, refused) => this.host.onVerdict(id, refused),
+      onDelivered: (ids) => this.host.onDelivered(ids),
+    }, this.conn, m.upstreamBatch === true, this.host.maxFrameBytes);
+    void this.upstream.pump();
+  }
+
+  // Every received batch goes through appendReplicated, which checks positions, links and hashes
+  // before writing; the ack names only what is durable.
+  private async applyQueued(): Promise<void> {
+    const limit = this.host.maxAppendRecords;
+    while (this.queue.length > 0 && !this.conn.isClosed) {
+      // Live tail: a few milliseconds for the next commits to arrive, so one transaction, one
+      // fsync and one ack cover them all (catching up, frames are big enough already).
+      if (this.host.applyDelayMs > 0 && this.queue.length === 1 && this.queue[0].length < limit / 4) {
+        await new Promise((resolve) => setTimeout(resolve, this.host.applyDelayMs));
+        if (this.conn.isClosed) return;
+      }
+      let records = this.queue.shift()!;
+      while (this.queue.length > 0 && records.length + this.queue[0].length <= limit) records = records.concat(this.queue.shift()!);
+      let head: LogHead;
+      try {
+        head = await this.host.store.appendReplicated(records);
+      } catch (err) {
+        const code = isEventStoreError(err) ? err.code : 'error';
+        this.host.logger.error({ code, err: (err as Error).message, first: records[0].position }, 'replication: received records rejected; reconnecting');
+        this.conn.destroy(err as Error);
+        return;
+      }
+      this.host.onApplied(head);
+      this.conn.send({ type: 'ack', position: head.position });
+      this.host.onAcked(head);
+    }
+  }
+
+  private protocolError(message: string): void {
+    this.host.logger.warn({ err: message }, 'replication: protocol error from master');
+    this.conn.destroy(new ReplicationError('protocol_error', message));
+  }
+}
