@@ -15,6 +15,8 @@ import { OpenApiController } from './admin/openapi/openapi.controller';
 import { ApprovalsController } from './admin/approvals/approvals.controller';
 import { ClusterController } from './cluster/cluster.controller';
 import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
+import { SecretKeyring } from '@twofold/domain';
+import { Argon2idHasher, KeyedHashVerifier } from '@twofold/mfa';
 
 @Module({})
 export class AppModule {
@@ -25,6 +27,7 @@ export class AppModule {
         queries: runtime.queries, commands: runtime.commands, store: runtime.store, projector: runtime.projector,
         nodeId: runtime.dataDir.identity.nodeId, clusterKey: { keyId: runtime.dataDir.masterKeyId, key: runtime.dataDir.masterKey },
         logger: runtime.logger.child({ component: 'sdk' }), options: sdkOptionsFromConfig(runtime.config),
+        passwordVerifier: new KeyedHashVerifier(new Argon2idHasher(), new SecretKeyring(runtime.dataDir.masterKeyId, { [runtime.dataDir.masterKeyId]: runtime.dataDir.masterKey })),
       })],
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,

@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:https';
 import type { z } from 'zod';
 import * as c from './sdk-contract';
+import * as e from './sdk-contract-enrolment';
 import { sdkOperation } from './sdk-operations';
 
 export interface SdkClientOptions {
@@ -89,6 +90,18 @@ export class TwofoldSdkClient {
 
   enrollToken(userAssertion: string, input: In<typeof c.EnrollTokenRequest> = {}): Promise<c.TokenEnrolled> {
     return this.call('enrollToken', { userAssertion, body: input });
+  }
+
+  beginTokenEnrolment(userAssertion: string, input: In<typeof e.BeginTokenEnrolmentRequest> = {}): Promise<e.TokenEnrolmentStarted> {
+    return this.call('beginTokenEnrolment', { userAssertion, body: input });
+  }
+
+  confirmTokenEnrolment(userAssertion: string, input: In<typeof e.ConfirmTokenEnrolmentRequest>): Promise<e.TokenConfirmed> {
+    return this.call('confirmTokenEnrolment', { userAssertion, body: input });
+  }
+
+  getActivity(userAssertion: string): Promise<e.Activity> {
+    return this.call('getActivity', { userAssertion });
   }
 
   removeToken(userAssertion: string, tokenId: string): Promise<void> {

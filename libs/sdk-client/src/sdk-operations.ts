@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import * as c from './sdk-contract';
+import * as e from './sdk-contract-enrolment';
 
 export type SdkScope = 'authenticate' | 'users:read' | 'self-service';
 export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
@@ -104,6 +105,26 @@ export const SDK_OPERATIONS: SdkOperation[] = [
     request: { name: 'EnrollTokenRequest', schema: c.EnrollTokenRequest },
     response: { status: 201, name: 'TokenEnrolled', schema: c.TokenEnrolled },
     errors: [...COMMON, 404, 503],
+  },
+  {
+    operationId: 'beginTokenEnrolment', method: 'post', path: '/sdk/v1/self-service/token-enrolments', scope: 'self-service', userAssertion: true,
+    summary: 'Start enrolling a TOTP token: a new seed (QR code and text), sealed in a handle; nothing is recorded until a code confirms it',
+    request: { name: 'BeginTokenEnrolmentRequest', schema: e.BeginTokenEnrolmentRequest },
+    response: { status: 201, name: 'TokenEnrolmentStarted', schema: e.TokenEnrolmentStarted },
+    errors: [...COMMON, 404],
+  },
+  {
+    operationId: 'confirmTokenEnrolment', method: 'post', path: '/sdk/v1/self-service/token-enrolments/confirm', scope: 'self-service', userAssertion: true,
+    summary: 'Finish an enrolment with one correct code from the app: the token is recorded (once) and works from then on',
+    request: { name: 'ConfirmTokenEnrolmentRequest', schema: e.ConfirmTokenEnrolmentRequest },
+    response: { status: 201, name: 'TokenConfirmed', schema: e.TokenConfirmed },
+    errors: [...COMMON, 404, 409, 503],
+  },
+  {
+    operationId: 'getActivity', method: 'get', path: '/sdk/v1/self-service/activity', scope: 'self-service', userAssertion: true,
+    summary: 'The signed-in user\'s own recent sign-ins and changes (time, what, where from, node)',
+    response: { status: 200, name: 'Activity', schema: e.Activity },
+    errors: [401, 403, 404, 429],
   },
   {
     operationId: 'removeToken', method: 'delete', path: '/sdk/v1/self-service/tokens/{tokenId}', scope: 'self-service', userAssertion: true,

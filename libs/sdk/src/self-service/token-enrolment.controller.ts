@@ -1,0 +1,30 @@
+import { Body, Controller, Get, Post, UseFilters, UseGuards } from '@nestjs/common';
+import { SdkAuthGuard } from '../auth/sdk-auth.guard';
+import { Principal, RequireScope, SdkPrincipal, UserAssertionHeader } from '../auth/sdk-principal';
+import { SdkProblemFilter } from '../errors/sdk-problem.filter';
+import { TokenEnrolmentService } from './token-enrolment.service';
+
+@Controller('sdk/v1/self-service')
+@UseGuards(SdkAuthGuard)
+@UseFilters(SdkProblemFilter)
+export class TokenEnrolmentController {
+  constructor(private readonly service: TokenEnrolmentService) {}
+
+  @Post('token-enrolments')
+  @RequireScope('self-service')
+  begin(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined, @Body() body: unknown) {
+    return this.service.begin(principal, assertion, body);
+  }
+
+  @Post('token-enrolments/confirm')
+  @RequireScope('self-service')
+  confirm(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined, @Body() body: unknown) {
+    return this.service.confirm(principal, assertion, body);
+  }
+
+  @Get('activity')
+  @RequireScope('self-service')
+  activity(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined) {
+    return this.service.activity(principal, assertion);
+  }
+}
