@@ -121,6 +121,7 @@ export const UserSummary = z.strictObject({
   locked: z.boolean(),
   blocked: z.boolean(),
   hasPin: z.boolean(),
+  language: z.string().describe('The user\'s language from their profile ("en", "sv", ...), for pages and messages shown to them.'),
   defaultMethod: z.enum(METHODS).describe('The user\'s method, or the cluster default.'),
   methods: z.array(methodInfo),
   tokens: z.array(PublicToken).describe('OATH tokens, never their seeds.'),

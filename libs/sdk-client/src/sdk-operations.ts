@@ -71,7 +71,7 @@ export const SDK_OPERATIONS: SdkOperation[] = [
     response: {
       status: 200, name: 'UserSummary', schema: c.UserSummary,
       example: {
-        userId: '0b6a3a52-2b8e-4c36-9f7e-1f5d2f8c1a11', username: 'alice', displayName: 'Alice', enabled: true, locked: false, blocked: false, hasPin: true,
+        userId: '0b6a3a52-2b8e-4c36-9f7e-1f5d2f8c1a11', username: 'alice', displayName: 'Alice', enabled: true, locked: false, blocked: false, hasPin: true, language: 'en',
         defaultMethod: 'totp', methods: [{ method: 'totp', available: true }, { method: 'sms', available: true }, { method: 'voice', available: true }, { method: 'push', available: true }],
         tokens: [{ tokenId: 't-1', kind: 'totp', label: 'phone', digits: 6, createdAt: '2025-06-01T12:00:00.000Z' }],
         phones: [{ label: 'mobile', number: '+*******0123' }],
