@@ -11,6 +11,8 @@ export const EN = {
   'signIn.submit': 'Continue',
   'code.title': 'Enter your code',
   'code.label': 'Code from your authenticator app',
+  'code.pin': 'PIN',
+  'code.pinHelp': 'Only if you have a PIN; leave it empty otherwise.',
   'code.submit': 'Sign in',
   'code.restart': 'Start again',
   'account.title': 'My account',

@@ -13,6 +13,8 @@ export const SV: Record<MessageKey, string> = {
   'signIn.submit': 'Fortsätt',
   'code.title': 'Ange din kod',
   'code.label': 'Kod från din autentiseringsapp',
+  'code.pin': 'PIN-kod',
+  'code.pinHelp': 'Bara om du har en PIN-kod; lämna annars tomt.',
   'code.submit': 'Logga in',
   'code.restart': 'Börja om',
   'account.title': 'Mitt konto',

@@ -16,6 +16,7 @@ ${field('password', t('signIn.password'), 'type="password" autocomplete="current
 export function codePage(ctx: PageContext, prompt: string, notes: Notes = {}): string {
   const { t } = ctx;
   return layout(ctx, 'code.title', `<p id="code-prompt">${e(prompt)}</p><form method="post" action="/sign-in/code">${csrfField(ctx)}
+${field('pin', t('code.pin'), 'type="password" inputmode="numeric" autocomplete="off" maxlength="16"', 'pin-help')}<p id="pin-help">${e(t('code.pinHelp'))}</p>
 ${field('code', t('code.label'), 'type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{4,10}" required maxlength="10" autofocus', 'code-prompt')}
 <p><button type="submit">${e(t('code.submit'))}</button> <a href="/sign-in">${e(t('code.restart'))}</a></p></form>`, notes);
 }

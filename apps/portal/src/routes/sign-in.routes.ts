@@ -51,10 +51,11 @@ export function signInRoutes({ sdk, sealer }: PortalDeps): Routes {
       const pending = x.session.pending;
       if (!pending || pending.exp <= Date.now()) return x.html(401, signInPage(x.page(), { error: t('reject.invalid_state') }));
       const code = (x.form!.get('code') ?? '').trim();
-      if (!CODE.test(code)) return x.html(400, codePage(x.page(), t('code.label'), { error: t('reject.invalid_code') }));
+      const pin = (x.form!.get('pin') ?? '').trim();
+      if (!CODE.test(code) || !/^[0-9]{0,16}$/.test(pin)) return x.html(400, codePage(x.page(), t('code.label'), { error: t('reject.invalid_code') }));
       let answered: AnswerResult;
       try {
-        answered = await sdk.call((c) => c.answerChallenge({ challenge: pending.challenge, code }));
+        answered = await sdk.call((c) => c.answerChallenge({ challenge: pending.challenge, code, ...(pin ? { pin } : {}) }));
       } catch (err) {
         return sdkFailurePage(x, err);
       }
