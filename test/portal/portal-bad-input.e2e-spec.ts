@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { SessionSealer } from '../../apps/portal/src/session/sealed-session';
 import { ServerProcess } from '../support/server-process';
-import { oathtool, PortalProcess } from './support/portal-process';
+import { oathtool, PORTAL_MAIN, PortalProcess } from './support/portal-process';
 import { alertOf, csrfOf, portalRequest, signInOverHttp } from './support/portal-http';
 import { caFileOf, logPosition, newSessionKey, portalCredential, tokensOf, userWithToken } from './support/portal-setup';
 
@@ -106,5 +107,19 @@ describe('User Portal refuses bad input', () => {
     expect(log).toContain('"msg":"request"');
     for (const secret of [PASSWORD, carol.cookie.slice(0, 40), '739158']) expect(log).not.toContain(secret);
     expect(log).not.toMatch(/"(code|password|pin|assertion|cookie)":/);
+  });
+
+  it('does not start with a bad configuration: exit 78 and the key named', () => {
+    const run = spawnSync(process.execPath, [PORTAL_MAIN], {
+      env: { PATH: process.env.PATH ?? '', TWOFOLD_PORTAL_DATA_DIR: portal.dataDir, TWOFOLD_PORTAL_SESSION_KEY: sessionKey, TWOFOLD_PORTAL_SDK_URLS: 'http://127.0.0.1:8443' },
+      encoding: 'utf8', timeout: 30_000,
+    });
+    expect(run.status).toBe(78);
+    expect(run.stderr).toContain('TWOFOLD_PORTAL_SDK_URLS');
+    const noCredential = spawnSync(process.execPath, [PORTAL_MAIN], {
+      env: { PATH: process.env.PATH ?? '', TWOFOLD_PORTAL_DATA_DIR: portal.dataDir, TWOFOLD_PORTAL_SESSION_KEY: sessionKey }, encoding: 'utf8', timeout: 30_000,
+    });
+    expect(noCredential.status).toBe(78);
+    expect(noCredential.stderr).toContain('TWOFOLD_PORTAL_SDK_CREDENTIAL');
   });
 });

@@ -1,0 +1,81 @@
+import { base32Decode } from '@twofold/domain';
+import { generateTotp } from '@twofold/mfa';
+import { TwofoldSdkClient } from '@twofold/sdk-client';
+import { ServerProcess } from '../support/server-process';
+import { ALL_SCOPES, bearerClient, createUser, issueCredential, logHead, problemOf, totp } from './sdk-support';
+
+// The calls the User Portal needs: the local password as first factor on start, a TOTP enrolment
+// that records a token only after a correct code, and the user's own activity.
+describe('SDK: password first factor, two-step enrolment, activity', () => {
+  let server: ServerProcess;
+  let sdk: TwofoldSdkClient;
+
+  beforeAll(async () => {
+    server = await ServerProcess.start();
+    sdk = bearerClient(server, (await issueCredential(server, 'portal', ALL_SCOPES)).token);
+  });
+
+  afterAll(async () => {
+    sdk?.close();
+    await server?.stop();
+  });
+
+  async function withPassword(username: string, password: string): Promise<Buffer> {
+    const { seed } = await createUser(server, username, { totp: true });
+    expect((await server.api('PUT', `/admin/v1/users/${username}/password`, { password })).status).toBeLessThan(300);
+    return seed!;
+  }
+
+  async function signIn(username: string, password: string, seed: Buffer): Promise<string> {
+    const started = await sdk.startAuthentication({ username, password });
+    if (started.status !== 'challenge') throw new Error(JSON.stringify(started));
+    const answered = await sdk.answerChallenge({ challenge: started.challenge, code: totp(seed) });
+    if (answered.status !== 'accepted') throw new Error(JSON.stringify(answered));
+    return answered.userAssertion;
+  }
+
+  it('checks the local password before any challenge; a wrong one is a failed attempt', async () => {
+    await withPassword('paula', 'paulas password');
+    await expect(sdk.startAuthentication({ username: 'paula', password: 'wrong' })).resolves.toMatchObject({ status: 'rejected', reason: 'invalid_credentials' });
+    await expect(sdk.startAuthentication({ username: 'paula', password: 'paulas password' })).resolves.toMatchObject({ status: 'challenge' });
+    // A user with no password set cannot pass a password check.
+    await createUser(server, 'nopass', { totp: true });
+    await expect(sdk.startAuthentication({ username: 'nopass', password: 'anything' })).resolves.toMatchObject({ status: 'rejected', reason: 'invalid_credentials' });
+  });
+
+  it('records the token only after a correct code, once, and for the user who began it', async () => {
+    const seed = await withPassword('quinn', 'quinns password');
+    const assertion = await signIn('quinn', 'quinns password', seed);
+    const before = await logHead(server);
+    const started = await sdk.beginTokenEnrolment(assertion, { label: 'new phone' });
+    expect(started.otpauthUri).toContain(`secret=${started.secret}`);
+    expect(await logHead(server)).toBe(before);
+    const newSeed = base32Decode(started.secret);
+    const wrong = generateTotp(newSeed, Date.now()) === '000000' ? '111111' : '000000';
+    await expect(problemOf(sdk.confirmTokenEnrolment(assertion, { enrolment: started.enrolment, code: wrong }))).resolves.toEqual({ status: 400, code: 'invalid_code' });
+    await expect(problemOf(sdk.confirmTokenEnrolment(assertion, { enrolment: `${started.enrolment.slice(0, -4)}AAAA`, code: generateTotp(newSeed, Date.now()) }))).resolves.toEqual({ status: 400, code: 'invalid_enrolment' });
+    expect(await logHead(server)).toBe(before);
+
+    // Another user's assertion cannot finish it.
+    const otherSeed = await withPassword('rita', 'ritas password');
+    const rita = await signIn('rita', 'ritas password', otherSeed);
+    await expect(problemOf(sdk.confirmTokenEnrolment(rita, { enrolment: started.enrolment, code: generateTotp(newSeed, Date.now()) }))).resolves.toEqual({ status: 400, code: 'invalid_enrolment' });
+
+    const confirmed = await sdk.confirmTokenEnrolment(assertion, { enrolment: started.enrolment, code: generateTotp(newSeed, Date.now()) });
+    expect(confirmed.token).toMatchObject({ kind: 'totp', label: 'new phone' });
+    await expect(problemOf(sdk.confirmTokenEnrolment(assertion, { enrolment: started.enrolment, code: generateTotp(newSeed, Date.now()) }))).resolves.toEqual({ status: 409, code: 'duplicate_token' });
+    const tokens = (await server.api('GET', '/admin/v1/users/quinn/tokens')).body as Array<{ label: string }>;
+    expect(tokens.map((t) => t.label).sort()).toEqual(['', 'new phone']);
+  });
+
+  it('lists the user\'s own sign-ins and changes, newest first, with where and which node', async () => {
+    const seed = await withPassword('sara', 'saras password');
+    await sdk.startAuthentication({ username: 'sara', password: 'nope' });
+    const assertion = await signIn('sara', 'saras password', seed);
+    const { entries } = await sdk.getActivity(assertion);
+    expect(entries.slice(0, 2).map((e) => e.kind)).toEqual(['signed_in', 'sign_in_failed']);
+    expect(entries.map((e) => e.kind)).toEqual(expect.arrayContaining(['password_changed', 'token_added']));
+    expect(entries[0].where).toMatch(/^sdk:/);
+    expect(entries[0].node).not.toBe('');
+  });
+});
