@@ -14,9 +14,9 @@ export class TcpBalancer {
 
   static async start(backends: number[], opts: { rotate?: boolean } = {}): Promise<TcpBalancer> {
     const port = await freePort();
-    let balancer!: TcpBalancer;
-    const server = createServer((client) => balancer.accept(client));
-    balancer = new TcpBalancer(server, port, backends, opts.rotate ?? false);
+    const server = createServer();
+    const balancer = new TcpBalancer(server, port, backends, opts.rotate ?? false);
+    server.on('connection', (client) => balancer.accept(client));
     await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     return balancer;
   }
