@@ -1,4 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
+import { join } from 'node:path';
+import { readDeliveries, waitForDeliveries } from '../support/radius-tools';
 import { ServerProcess } from '../support/server-process';
 import { launchChromium, shot } from './support/browser';
 import { oathtool, PortalProcess } from './support/portal-process';
@@ -14,7 +16,8 @@ describe('User Portal in a browser', () => {
   let seed: string;
 
   beforeAll(async () => {
-    server = await ServerProcess.start();
+    // One user does everything in a few seconds here: more than the default 10 guessable calls.
+    server = await ServerProcess.start({ env: { TWOFOLD_SDK_RATE_USER_BURST: '40' } });
     portal = await PortalProcess.start({ sdkUrls: [server.url], sdkCaFile: caFileOf(server), credential: await portalCredential(server), sessionKey: newSessionKey() });
     ({ seed } = await userWithToken(server, 'alice', 'correct horse battery'));
     browser = await launchChromium();
@@ -116,6 +119,32 @@ describe('User Portal in a browser', () => {
     await shot(page, '08-activity');
   });
 
+  it('adds a phone number only once the code sent to it (file delivery provider) is typed', async () => {
+    const deliveries = join(server.dataDir, 'deliveries.jsonl');
+    const before = readDeliveries(deliveries).length;
+    await page.getByRole('link', { name: 'My account' }).click();
+    await page.getByRole('link', { name: 'Add or change my phone number' }).click();
+    await page.getByLabel(/New phone number/).fill('+46 70 123 45 67');
+    await page.getByRole('button', { name: 'Send the code' }).click();
+    expect(await page.locator('#sent').innerText()).toBe('We sent a code to +46701234567.');
+    const [sms] = (await waitForDeliveries(deliveries, before + 1)).slice(before);
+    expect(sms).toMatchObject({ channel: 'sms', to: '+46701234567' });
+    const code = /\d{6}/.exec(sms.text)![0];
+    await shot(page, '09-phone-code');
+
+    await page.getByLabel('Code from the text message').fill(code === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Save the number' }).click();
+    expect(await alert()).toBe('That code is wrong. Check the text message and try again.');
+    expect((await server.api('GET', '/admin/v1/users/alice')).body.phones).toEqual([]);
+
+    await page.getByLabel('Code from the text message').fill(code);
+    await page.getByRole('button', { name: 'Save the number' }).click();
+    expect(await page.locator('[role=status]').innerText()).toBe('Your phone number was saved.');
+    expect(await page.locator('main').innerText()).toContain('+46701234567');
+    expect((await server.api('GET', '/admin/v1/users/alice')).body.phones).toEqual([{ label: 'mobile', number: '+46701234567' }]);
+    await shot(page, '10-phone-saved');
+  });
+
   it('speaks Swedish to a browser that asks for it', async () => {
     const swedish = await launchChromium('sv-SE');
     try {
@@ -124,7 +153,7 @@ describe('User Portal in a browser', () => {
       expect(await sv.locator('h1').innerText()).toBe('Logga in');
       expect(await sv.locator('html').getAttribute('lang')).toBe('sv');
       await expect(sv.getByLabel('Användarnamn').count()).resolves.toBe(1);
-      await shot(sv, '09-sign-in-swedish');
+      await shot(sv, '11-sign-in-swedish');
     } finally {
       await swedish.close();
     }
@@ -142,7 +171,7 @@ describe('User Portal in a browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     expect(await heading()).toBe('Mitt konto');
     expect(await page.locator('main').innerText()).toContain('Inloggad som Sven.');
-    await shot(page, '10-account-swedish-profile');
+    await shot(page, '12-account-swedish-profile');
     // Signed out, the page keeps the user's language.
     await page.getByRole('button', { name: 'Logga ut' }).click();
     expect(await heading()).toBe('Logga in');

@@ -2,7 +2,7 @@ import { base32Decode } from '@twofold/domain';
 import { generateTotp } from '@twofold/mfa';
 import { TwofoldSdkClient } from '@twofold/sdk-client';
 import { ServerProcess } from '../support/server-process';
-import { ALL_SCOPES, bearerClient, createUser, issueCredential, logHead, problemOf, totp } from './sdk-support';
+import { ALL_SCOPES, bearerClient, createUser, deliveriesOf, issueCredential, logHead, problemOf, totp } from './sdk-support';
 
 // The calls the User Portal needs: the local password as first factor on start, a TOTP enrolment
 // that records a token only after a correct code, and the user's own activity.
@@ -77,5 +77,24 @@ describe('SDK: password first factor, two-step enrolment, activity', () => {
     expect(entries.map((e) => e.kind)).toEqual(expect.arrayContaining(['password_changed', 'token_added']));
     expect(entries[0].where).toMatch(/^sdk:/);
     expect(entries[0].node).not.toBe('');
+  });
+
+  it('records a new phone number only with the code sent to it, and a handle works once', async () => {
+    const seed = await withPassword('tove', 'toves password');
+    const assertion = await signIn('tove', 'toves password', seed);
+    await expect(problemOf(sdk.beginPhoneChange(assertion, { number: '070-123' }))).resolves.toEqual({ status: 400, code: 'validation_failed' });
+    const deliveries = deliveriesOf(server);
+    const sent = deliveries.count();
+    const before = await logHead(server);
+    const started = await sdk.beginPhoneChange(assertion, { number: '+46 (70) 765-43.21' });
+    expect(started.number).toBe('+46707654321');
+    const [sms] = await deliveries.after(sent);
+    expect(sms.to).toBe('+46707654321');
+    const code = /\d{6}/.exec(sms.text)![0];
+    await expect(problemOf(sdk.confirmPhoneChange(assertion, { change: started.change, code: code === '000000' ? '111111' : '000000' }))).resolves.toEqual({ status: 400, code: 'invalid_code' });
+    expect(await logHead(server)).toBe(before);
+    const me = await sdk.confirmPhoneChange(assertion, { change: started.change, code });
+    expect(me.phones).toEqual([{ label: 'mobile', number: '+46707654321' }]);
+    await expect(problemOf(sdk.confirmPhoneChange(assertion, { change: started.change, code }))).resolves.toEqual({ status: 409, code: 'version_conflict' });
   });
 });

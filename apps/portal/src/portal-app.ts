@@ -7,15 +7,16 @@ import { Session, SESSION_COOKIE } from './session/sealed-session';
 import { Exchange, PortalDeps, Routes, signedIn } from './exchange';
 import { accountRoutes } from './routes/account.routes';
 import { signInRoutes } from './routes/sign-in.routes';
+import { phoneRoutes } from './routes/phone.routes';
 
 // Form fields every POST may carry, with the longest value accepted.
-const FIELD_LIMITS: Record<string, number> = { csrf: 64, username: 64, password: 256, code: 10, label: 64, pin: 16, pin2: 16 };
+const FIELD_LIMITS: Record<string, number> = { csrf: 64, username: 64, password: 256, code: 10, label: 64, pin: 16, pin2: 16, number: 32 };
 
 export class PortalApp {
   private readonly routes: Routes;
 
   constructor(private readonly deps: PortalDeps) {
-    this.routes = { ...signInRoutes(deps), ...accountRoutes(deps) };
+    this.routes = { ...signInRoutes(deps), ...accountRoutes(deps), ...phoneRoutes(deps) };
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -100,6 +100,14 @@ export class TwofoldSdkClient {
     return this.call('confirmTokenEnrolment', { userAssertion, body: input });
   }
 
+  beginPhoneChange(userAssertion: string, input: In<typeof e.BeginPhoneChangeRequest>): Promise<e.PhoneChangeStarted> {
+    return this.call('beginPhoneChange', { userAssertion, body: input });
+  }
+
+  confirmPhoneChange(userAssertion: string, input: In<typeof e.ConfirmPhoneChangeRequest>): Promise<c.UserSummary> {
+    return this.call('confirmPhoneChange', { userAssertion, body: input });
+  }
+
   getActivity(userAssertion: string): Promise<e.Activity> {
     return this.call('getActivity', { userAssertion });
   }

@@ -44,3 +44,22 @@ export type TokenEnrolmentStarted = z.infer<typeof TokenEnrolmentStarted>;
 export type TokenConfirmed = z.infer<typeof TokenConfirmed>;
 export type Activity = z.infer<typeof Activity>;
 export type ActivityEntry = z.infer<typeof ActivityEntry>;
+
+// A new phone number, confirmed by a code sent to it before it is recorded.
+export const BeginPhoneChangeRequest = z.strictObject({
+  number: z.string().max(32, 'must be at most 32 characters').describe('E.164: "+" and 6 to 15 digits; spaces, dots, dashes and brackets are dropped.'),
+  label: z.string().trim().min(1, 'must not be empty').max(32, 'must be at most 32 characters').default('mobile'),
+});
+
+export const PhoneChangeStarted = z.strictObject({
+  change: z.string().describe('Opaque sealed handle (the number and a hash of the code); send it back with the code, to any node. Nothing is recorded until then.'),
+  number: z.string().describe('The number the code was sent to, as it will be recorded.'),
+  expiresAt: time,
+});
+
+export const ConfirmPhoneChangeRequest = z.strictObject({
+  change: z.string().regex(/^[A-Za-z0-9_-]{16,2048}$/, 'must be a handle returned by this API (base64url)'),
+  code: z.string().regex(/^[0-9]{6}$/, 'must be 6 digits').describe('The code sent to the new number.'),
+});
+
+export type PhoneChangeStarted = z.infer<typeof PhoneChangeStarted>;

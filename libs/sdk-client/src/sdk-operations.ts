@@ -121,6 +121,20 @@ export const SDK_OPERATIONS: SdkOperation[] = [
     errors: [...COMMON, 404, 409, 503],
   },
   {
+    operationId: 'beginPhoneChange', method: 'post', path: '/sdk/v1/self-service/phone-changes', scope: 'self-service', userAssertion: true,
+    summary: 'Send a code to a new phone number; the number is recorded only when the code comes back',
+    request: { name: 'BeginPhoneChangeRequest', schema: e.BeginPhoneChangeRequest },
+    response: { status: 201, name: 'PhoneChangeStarted', schema: e.PhoneChangeStarted },
+    errors: [...COMMON, 404, 503],
+  },
+  {
+    operationId: 'confirmPhoneChange', method: 'post', path: '/sdk/v1/self-service/phone-changes/confirm', scope: 'self-service', userAssertion: true,
+    summary: 'Record the new number as the primary phone, with the code that was sent to it (once)',
+    request: { name: 'ConfirmPhoneChangeRequest', schema: e.ConfirmPhoneChangeRequest },
+    response: { status: 200, name: 'UserSummary', schema: c.UserSummary },
+    errors: [...COMMON, 404, 409, 503],
+  },
+  {
     operationId: 'getActivity', method: 'get', path: '/sdk/v1/self-service/activity', scope: 'self-service', userAssertion: true,
     summary: 'The signed-in user\'s own recent sign-ins and changes (time, what, where from, node)',
     response: { status: 200, name: 'Activity', schema: e.Activity },

@@ -11,6 +11,7 @@ import { SelfServiceController } from './self-service/self-service.controller';
 import { SelfServiceService } from './self-service/self-service.service';
 import { TokenEnrolmentController } from './self-service/token-enrolment.controller';
 import { TokenEnrolmentService } from './self-service/token-enrolment.service';
+import { PhoneChangeService } from './self-service/phone-change.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
@@ -30,7 +31,7 @@ export class SdkModule {
       providers: [
         { provide: SDK_DEPS, useValue: deps },
         { provide: SDK_OPTIONS, useValue: options },
-        SdkEngine, SdkRateLimits, SdkAuthGuard, UserAssertions, StoreApprovalDecisionLog, AuthenticationsService, UsersService, SelfServiceService, TokenEnrolmentService,
+        SdkEngine, SdkRateLimits, SdkAuthGuard, UserAssertions, StoreApprovalDecisionLog, AuthenticationsService, UsersService, SelfServiceService, TokenEnrolmentService, PhoneChangeService,
       ],
       exports: [SdkEngine],
     };

@@ -26,9 +26,13 @@ export function accountPage(ctx: PageContext, user: UserSummary, notes: Notes = 
   const tokens = user.tokens.length
     ? `<ul>${user.tokens.map((tk) => `<li>${e(tk.label || tk.kind.toUpperCase())} (${e(t('account.tokenAdded', { date: tk.createdAt.slice(0, 10) }))})</li>`).join('')}</ul>`
     : `<p>${e(t('account.noTokens'))}</p>`;
+  const phones = user.phones.length
+    ? `<ul>${user.phones.map((p) => `<li>${e(p.number)} (${e(p.label)})</li>`).join('')}</ul>`
+    : `<p>${e(t('account.noPhones'))}</p>`;
   return layout(ctx, 'account.title', `<p>${e(t('account.hello', { name: user.displayName || user.username }))}</p>
 <h2>${e(t('account.tokens'))}</h2>${tokens}
-<ul><li><a href="/enrol">${e(t('account.enrol'))}</a></li><li><a href="/pin">${e(t('account.pin'))}</a></li><li><a href="/activity">${e(t('account.activity'))}</a></li></ul>`, notes);
+<h2>${e(t('account.phones'))}</h2>${phones}
+<ul><li><a href="/enrol">${e(t('account.enrol'))}</a></li><li><a href="/phone">${e(t('account.phone'))}</a></li><li><a href="/pin">${e(t('account.pin'))}</a></li><li><a href="/activity">${e(t('account.activity'))}</a></li></ul>`, notes);
 }
 
 export function enrolStartPage(ctx: PageContext, notes: Notes = {}): string {
@@ -67,4 +71,18 @@ export function activityPage(ctx: PageContext, activity: Activity): string {
 
 export function messagePage(ctx: PageContext, title: MessageKey, message: string): string {
   return layout(ctx, title, `<p role="alert">${e(message)}</p><p><a href="/">${e(ctx.t('error.back'))}</a></p>`);
+}
+
+export function phonePage(ctx: PageContext, notes: Notes = {}): string {
+  const { t } = ctx;
+  return layout(ctx, 'phone.title', `<p id="phone-help">${e(t('phone.intro'))}</p><form method="post" action="/phone">${csrfField(ctx)}
+${field('number', t('phone.number'), 'type="tel" autocomplete="tel" required maxlength="32" autofocus', 'phone-help')}
+<p><button type="submit">${e(t('phone.send'))}</button></p></form>`, notes);
+}
+
+export function phoneCodePage(ctx: PageContext, number: string, notes: Notes = {}): string {
+  const { t } = ctx;
+  return layout(ctx, 'phone.title', `<p id="sent">${e(t('phone.sent', { number }))}</p><form method="post" action="/phone/confirm">${csrfField(ctx)}
+${field('code', t('phone.code'), 'type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required maxlength="6" autofocus', 'sent')}
+<p><button type="submit">${e(t('phone.confirm'))}</button> <a href="/phone">${e(t('code.restart'))}</a></p></form>`, notes);
 }

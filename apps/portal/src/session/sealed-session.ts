@@ -15,6 +15,7 @@ export interface Session {
   pending?: { challenge: string; username: string; exp: number };
   user?: { id: string; name: string; displayName: string; assertion: string; exp: number };
   enrolment?: string;
+  phoneChange?: { change: string; number: string };
 }
 
 export class SessionSealer {

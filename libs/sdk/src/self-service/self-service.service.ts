@@ -106,7 +106,7 @@ export class SelfServiceService {
     return user;
   }
 
-  private async summary(userId: string): Promise<UserSummary> {
+  async summary(userId: string): Promise<UserSummary> {
     const user = await this.deps.commands.getUser(userId);
     const [tokens, settings] = await Promise.all([this.deps.queries.getTokens(userId), this.deps.queries.getSettings()]);
     return userSummary(user, tokens, settings, { fullPhones: true });

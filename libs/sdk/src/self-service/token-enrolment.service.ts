@@ -42,8 +42,8 @@ export class TokenEnrolmentService {
 
   async begin(principal: SdkPrincipal, assertion: string | undefined, body: unknown): Promise<TokenEnrolmentStarted> {
     const user = await this.selfService.signedIn(principal, assertion);
+    // Nothing is sent or recorded, and nothing can be guessed here: no per-user limit.
     const input = parseInput(BeginTokenEnrolmentRequest, body);
-    this.limits.user(user.userId);
     const secret = base32Encode(randomBytes(SEED_BYTES));
     const expiresAt = Date.now() + ENROLMENT_TTL_MS;
     const enrolment = this.sealer.sealToString({
