@@ -13,6 +13,7 @@ import { AdministratorsController } from './admin/administrators/administrators.
 import { StatusController } from './admin/status/status.controller';
 import { OpenApiController } from './admin/openapi/openapi.controller';
 import { ApprovalsController } from './admin/approvals/approvals.controller';
+import { InvitationsController } from './admin/invitations/invitations.controller';
 import { ClusterController } from './cluster/cluster.controller';
 import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
 import { SecretKeyring } from '@twofold/domain';
@@ -33,7 +34,7 @@ export class AppModule {
       })],
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,
-        SdkCredentialsController, AdministratorsController, StatusController, OpenApiController, ApprovalsController, ClusterController,
+        SdkCredentialsController, AdministratorsController, StatusController, OpenApiController, ApprovalsController, InvitationsController, ClusterController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },

@@ -44,3 +44,4 @@ export * from './approvals/approval';
 export * from './cluster/cluster';
 export * from './cluster/node-identity';
 export * from './users/user-history';
+export * from './invitations/invitation';

@@ -68,6 +68,10 @@ export class TwofoldSdkClient {
     return this.call('cancelAuthentication', { body: input });
   }
 
+  redeemInvitation(input: In<typeof e.RedeemInvitationRequest>): Promise<c.AnswerResult> {
+    return this.call('redeemInvitation', { body: input });
+  }
+
   validatePin(input: In<typeof c.PinValidationRequest>): Promise<c.PinValidationResult> {
     return this.call('validatePin', { body: input });
   }

@@ -63,3 +63,10 @@ export const ConfirmPhoneChangeRequest = z.strictObject({
 });
 
 export type PhoneChangeStarted = z.infer<typeof PhoneChangeStarted>;
+
+// First sign-in with an invitation (no second factor yet): the first factor and the one-time code.
+export const RedeemInvitationRequest = z.strictObject({
+  username: z.string().trim().toLowerCase().regex(/^[a-z0-9._@-]{1,64}$/, 'must be 1 to 64 characters from a-z, 0-9, ".", "_", "@" and "-"'),
+  password: z.string().max(256, 'must be at most 256 characters').describe('The user\'s local password (first factor).'),
+  code: z.string().max(40, 'must be at most 40 characters').describe('The invitation code, "ABCDEFGH-IJKLMNOPQRSTUVWX".'),
+});

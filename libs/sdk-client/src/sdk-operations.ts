@@ -59,6 +59,13 @@ export const SDK_OPERATIONS: SdkOperation[] = [
     errors: [...COMMON, 409, 503],
   },
   {
+    operationId: 'redeemInvitation', method: 'post', path: '/sdk/v1/invitations/redeem', scope: 'authenticate',
+    summary: 'Sign in once with an invitation code and the first factor (for a user with no second factor yet); the code then is spent in the whole cluster',
+    request: { name: 'RedeemInvitationRequest', schema: e.RedeemInvitationRequest },
+    response: { status: 200, name: 'AnswerResult', schema: c.AnswerResult },
+    errors: [...COMMON, 503],
+  },
+  {
     operationId: 'validatePin', method: 'post', path: '/sdk/v1/pin-validations', scope: 'authenticate',
     summary: 'Check a user\'s PIN on its own; a wrong PIN counts toward the lockout',
     request: { name: 'PinValidationRequest', schema: c.PinValidationRequest },

@@ -10,6 +10,16 @@ export function signInPage(ctx: PageContext, notes: Notes = {}, username = ''): 
   return layout(ctx, 'signIn.title', `<form method="post" action="/sign-in">${csrfField(ctx)}
 ${field('username', t('signIn.username'), `type="text" autocomplete="username" required maxlength="64" autofocus value="${e(username)}"`, notes.error ? 'form-error' : undefined)}
 ${field('password', t('signIn.password'), 'type="password" autocomplete="current-password" required maxlength="256"')}
+<p><button type="submit">${e(t('signIn.submit'))}</button></p></form>
+<p><a href="/invitation">${e(t('invite.link'))}</a></p>`, notes);
+}
+
+export function invitationPage(ctx: PageContext, notes: Notes = {}): string {
+  const { t } = ctx;
+  return layout(ctx, 'invite.title', `<p id="invite-help">${e(t('invite.intro'))}</p><form method="post" action="/invitation">${csrfField(ctx)}
+${field('username', t('signIn.username'), 'type="text" autocomplete="username" required maxlength="64" autofocus')}
+${field('password', t('signIn.password'), 'type="password" autocomplete="current-password" required maxlength="256"')}
+${field('invitation', t('invite.code'), 'type="text" autocomplete="off" required maxlength="40"', 'invite-help')}
 <p><button type="submit">${e(t('signIn.submit'))}</button></p></form>`, notes);
 }
 

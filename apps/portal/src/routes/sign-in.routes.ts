@@ -1,6 +1,6 @@
 import type { AnswerResult, StartResult } from '@twofold/sdk-client';
 import { fromProfile, MessageKey } from '../i18n/i18n';
-import { codePage, signInPage } from '../pages/pages';
+import { codePage, invitationPage, signInPage } from '../pages/pages';
 import type { Session } from '../session/sealed-session';
 import { PortalDeps, Routes, sdkFailurePage, signedIn } from '../exchange';
 
@@ -13,6 +13,24 @@ const rejectKey = (reason: string): MessageKey => (KNOWN_REJECTS.has(reason) ? `
 // Sign-in: user name and local password (first factor, checked by the server), then the code
 // (TOTP, or SMS when that is the user's method). The challenge handle waits in the sealed cookie.
 export function signInRoutes({ sdk, sealer }: PortalDeps): Routes {
+  // A new session id at sign-in: nothing from before (a planted cookie, an old form) carries over.
+  const signedInSession = async (answered: Extract<AnswerResult, { status: 'accepted' }>, from: Session): Promise<Session> => {
+    const assertion = answered.userAssertion;
+    let displayName = answered.username;
+    let lang = from.lang;
+    try {
+      const me = await sdk.call((c) => c.getSelf(assertion));
+      displayName = me.displayName || me.username;
+      lang = fromProfile(me.language) ?? lang;
+    } catch {
+      // The profile only names the user and picks the language; the sign-in stands without it.
+    }
+    return {
+      ...sealer.rotate(from), pending: undefined, ...(lang ? { lang } : {}),
+      user: { id: answered.userId, name: answered.username, displayName, assertion, exp: Date.parse(answered.userAssertionExpiresAt) },
+    };
+  };
+
   return {
     'GET /': async (x) => x.redirect(signedIn(x.session) ? '/account' : '/sign-in'),
 
@@ -66,22 +84,28 @@ export function signInRoutes({ sdk, sealer }: PortalDeps): Routes {
         const ended: Session = { ...x.session, pending: undefined };
         return x.html(401, signInPage(x.page(ended), { error: t(rejectKey(answered.reason)) }), ended);
       }
-      const assertion = answered.userAssertion;
-      let displayName = answered.username;
-      let lang = x.session.lang;
+      x.redirect('/account', await signedInSession(answered, x.session));
+    },
+
+    'GET /invitation': async (x) => x.html(200, invitationPage(x.page())),
+
+    'POST /invitation': async (x) => {
+      const t = x.page().t;
+      const username = (x.form!.get('username') ?? '').trim();
+      const password = x.form!.get('password') ?? '';
+      const code = (x.form!.get('invitation') ?? '').trim();
+      if (!USERNAME.test(username) || password === '' || code === '') return x.html(400, invitationPage(x.page(), { error: t('invite.invalid') }));
+      let answered: AnswerResult;
       try {
-        const me = await sdk.call((c) => c.getSelf(assertion));
-        displayName = me.displayName || me.username;
-        lang = fromProfile(me.language) ?? lang;
-      } catch {
-        // The profile only names the user and picks the language; the sign-in stands without it.
+        answered = await sdk.call((c) => c.redeemInvitation({ username, password, code }), { write: true });
+      } catch (err) {
+        return sdkFailurePage(x, err);
       }
-      // A new session id at sign-in: nothing from before (a planted cookie, an old form) carries over.
-      const session: Session = {
-        ...sealer.rotate(x.session), pending: undefined, ...(lang ? { lang } : {}),
-        user: { id: answered.userId, name: answered.username, displayName, assertion, exp: Date.parse(answered.userAssertionExpiresAt) },
-      };
-      x.redirect('/account', session);
+      if (answered.status === 'rejected') {
+        const key: MessageKey = answered.reason === 'code_replayed' ? 'invite.used' : answered.reason === 'invalid_code' ? 'invite.invalid' : rejectKey(answered.reason);
+        return x.html(401, invitationPage(x.page(), { error: t(key) }));
+      }
+      x.redirect('/enrol', await signedInSession(answered, x.session));
     },
 
     'POST /sign-out': async (x) => x.redirect('/sign-in', sealer.fresh(Date.now(), x.session.lang)),
