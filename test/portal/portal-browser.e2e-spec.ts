@@ -145,6 +145,23 @@ describe('User Portal in a browser', () => {
     await shot(page, '10-phone-saved');
   });
 
+  it('removes an authenticator app from the account page', async () => {
+    await page.getByRole('button', { name: 'Remove work phone' }).click();
+    expect(await page.locator('[role=status]').innerText()).toBe('The authenticator app was removed.');
+    expect(await page.locator('main').innerText()).not.toContain('work phone');
+    expect((await tokensOf(server, 'alice')).map((t) => t.label)).toEqual(['first phone']);
+  });
+
+  it('reports a sign-in the user did not make: the account is blocked and the session ends', async () => {
+    await page.getByRole('link', { name: 'Report a sign-in I did not make' }).click();
+    await page.getByRole('button', { name: 'Report it' }).click();
+    expect(await page.locator('main').innerText()).toContain('your account is blocked until your help desk lifts the block');
+    expect((await server.api('GET', '/admin/v1/users/alice')).body.blocked).toBe(true);
+    await shot(page, '10b-fraud-reported');
+    await page.goto(`${portal.url}/account`);
+    expect(await heading()).toBe('Sign in');
+  });
+
   it('speaks Swedish to a browser that asks for it', async () => {
     const swedish = await launchChromium('sv-SE');
     try {
@@ -161,8 +178,7 @@ describe('User Portal in a browser', () => {
 
   it('after sign-in, speaks the language of the user\'s profile even to an English browser', async () => {
     const sven = await userWithToken(server, 'sven', 'korrekt häst batteri', { language: 'sv' });
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    expect(await heading()).toBe('Sign in');
+    await browser.clearCookies();
     await page.goto(`${portal.url}/sign-in`);
     await page.getByLabel('User name').fill('sven');
     await page.getByLabel('Password').fill('korrekt häst batteri');

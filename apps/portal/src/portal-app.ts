@@ -10,7 +10,7 @@ import { signInRoutes } from './routes/sign-in.routes';
 import { phoneRoutes } from './routes/phone.routes';
 
 // Form fields every POST may carry, with the longest value accepted.
-const FIELD_LIMITS: Record<string, number> = { csrf: 64, username: 64, password: 256, code: 10, label: 64, pin: 16, pin2: 16, number: 32, invitation: 40 };
+const FIELD_LIMITS: Record<string, number> = { csrf: 64, username: 64, password: 256, code: 10, label: 64, pin: 16, pin2: 16, number: 32, invitation: 40, tokenId: 64 };
 
 export class PortalApp {
   private readonly routes: Routes;

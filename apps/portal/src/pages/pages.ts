@@ -34,7 +34,8 @@ ${field('code', t('code.label'), 'type="text" inputmode="numeric" autocomplete="
 export function accountPage(ctx: PageContext, user: UserSummary, notes: Notes = {}): string {
   const { t } = ctx;
   const tokens = user.tokens.length
-    ? `<ul>${user.tokens.map((tk) => `<li>${e(tk.label || tk.kind.toUpperCase())} (${e(t('account.tokenAdded', { date: tk.createdAt.slice(0, 10) }))})</li>`).join('')}</ul>`
+    ? `<ul>${user.tokens.map((tk) => `<li>${e(tk.label || tk.kind.toUpperCase())} (${e(t('account.tokenAdded', { date: tk.createdAt.slice(0, 10) }))})
+<form method="post" action="/tokens/remove" class="inline">${csrfField(ctx)}<input type="hidden" name="tokenId" value="${e(tk.tokenId)}"><button type="submit" aria-label="${e(t('account.removeToken', { name: tk.label || tk.kind.toUpperCase() }))}">${e(t('account.remove'))}</button></form></li>`).join('')}</ul>`
     : `<p>${e(t('account.noTokens'))}</p>`;
   const phones = user.phones.length
     ? `<ul>${user.phones.map((p) => `<li>${e(p.number)} (${e(p.label)})</li>`).join('')}</ul>`
@@ -42,7 +43,7 @@ export function accountPage(ctx: PageContext, user: UserSummary, notes: Notes = 
   return layout(ctx, 'account.title', `<p>${e(t('account.hello', { name: user.displayName || user.username }))}</p>
 <h2>${e(t('account.tokens'))}</h2>${tokens}
 <h2>${e(t('account.phones'))}</h2>${phones}
-<ul><li><a href="/enrol">${e(t('account.enrol'))}</a></li><li><a href="/phone">${e(t('account.phone'))}</a></li><li><a href="/pin">${e(t('account.pin'))}</a></li><li><a href="/activity">${e(t('account.activity'))}</a></li></ul>`, notes);
+<ul><li><a href="/enrol">${e(t('account.enrol'))}</a></li><li><a href="/phone">${e(t('account.phone'))}</a></li><li><a href="/pin">${e(t('account.pin'))}</a></li><li><a href="/activity">${e(t('account.activity'))}</a></li><li><a href="/fraud">${e(t('account.fraud'))}</a></li></ul>`, notes);
 }
 
 export function enrolStartPage(ctx: PageContext, notes: Notes = {}): string {
@@ -95,4 +96,10 @@ export function phoneCodePage(ctx: PageContext, number: string, notes: Notes = {
   return layout(ctx, 'phone.title', `<p id="sent">${e(t('phone.sent', { number }))}</p><form method="post" action="/phone/confirm">${csrfField(ctx)}
 ${field('code', t('phone.code'), 'type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required maxlength="6" autofocus', 'sent')}
 <p><button type="submit">${e(t('phone.confirm'))}</button> <a href="/phone">${e(t('code.restart'))}</a></p></form>`, notes);
+}
+
+export function fraudPage(ctx: PageContext): string {
+  const { t } = ctx;
+  return layout(ctx, 'fraud.title', `<p id="fraud-help">${e(t('fraud.intro'))}</p><form method="post" action="/fraud">${csrfField(ctx)}
+<p><button type="submit" aria-describedby="fraud-help">${e(t('fraud.submit'))}</button> <a href="/account">${e(t('fraud.cancel'))}</a></p></form>`);
 }

@@ -1,5 +1,5 @@
 import { SdkApiError } from '@twofold/sdk-client';
-import { accountPage, activityPage, enrolConfirmPage, enrolStartPage, messagePage, pinPage, signInPage } from '../pages/pages';
+import { accountPage, activityPage, enrolConfirmPage, enrolStartPage, fraudPage, messagePage, pinPage, signInPage } from '../pages/pages';
 import type { MessageKey } from '../i18n/i18n';
 import type { Session } from '../session/sealed-session';
 import { Exchange, PortalDeps, Route, Routes, sdkFailurePage, signedIn } from '../exchange';
@@ -78,6 +78,31 @@ export function accountRoutes({ sdk }: PortalDeps): Routes {
       // The server ends every assertion at a PIN change: the user signs in again with the new PIN.
       const signedOut: Session = { ...x.session, user: undefined, enrolment: undefined };
       x.html(200, signInPage(x.page(signedOut), { notice: t('pin.done') }), signedOut);
+    }),
+
+    'POST /tokens/remove': guarded(async (x, assertion) => {
+      const tokenId = x.form!.get('tokenId') ?? '';
+      if (!/^[A-Za-z0-9._-]{1,64}$/.test(tokenId)) return x.html(400, messagePage(x.page(), 'error.title', x.page().t('error.badInput')));
+      try {
+        await sdk.call((c) => c.removeToken(assertion, tokenId), { write: true });
+      } catch (err) {
+        if (!(err instanceof SdkApiError && err.code === 'unknown_token')) return sdkFailurePage(x, err);
+      }
+      await account(x, assertion, x.page().t('account.removed'));
+    }),
+
+    'GET /fraud': guarded(async (x) => x.html(200, fraudPage(x.page()))),
+
+    'POST /fraud': guarded(async (x, assertion) => {
+      const t = x.page().t;
+      try {
+        const reported = await sdk.call((c) => c.reportFraud(assertion, { reason: 'reported by the user in the User Portal' }), { write: true });
+        // A block ends the session (the server voids the assertion); the page says what happened.
+        const after: Session = reported.blocked ? { ...x.session, user: undefined, enrolment: undefined } : x.session;
+        x.html(200, messagePage(x.page(after), 'fraud.title', t(reported.blocked ? 'fraud.blocked' : 'fraud.done')), after);
+      } catch (err) {
+        sdkFailurePage(x, err);
+      }
     }),
 
     'GET /activity': guarded(async (x, assertion) => {
