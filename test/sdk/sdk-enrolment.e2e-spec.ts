@@ -61,8 +61,13 @@ describe('SDK: password first factor, two-step enrolment, activity', () => {
     const rita = await signIn('rita', 'ritas password', otherSeed);
     await expect(problemOf(sdk.confirmTokenEnrolment(rita, { enrolment: started.enrolment, code: generateTotp(newSeed, Date.now()) }))).resolves.toEqual({ status: 400, code: 'invalid_enrolment' });
 
-    const confirmed = await sdk.confirmTokenEnrolment(assertion, { enrolment: started.enrolment, code: generateTotp(newSeed, Date.now()) });
+    const confirmCode = generateTotp(newSeed, Date.now());
+    const confirmed = await sdk.confirmTokenEnrolment(assertion, { enrolment: started.enrolment, code: confirmCode });
     expect(confirmed.token).toMatchObject({ kind: 'totp', label: 'new phone' });
+    // The code that confirmed the token does not sign in afterwards.
+    const again = await sdk.startAuthentication({ username: 'quinn', password: 'quinns password' });
+    if (again.status !== 'challenge') throw new Error(JSON.stringify(again));
+    await expect(sdk.answerChallenge({ challenge: again.challenge, code: confirmCode })).resolves.toMatchObject({ status: 'rejected', reason: 'code_replayed' });
     await expect(problemOf(sdk.confirmTokenEnrolment(assertion, { enrolment: started.enrolment, code: generateTotp(newSeed, Date.now()) }))).resolves.toEqual({ status: 409, code: 'duplicate_token' });
     const tokens = (await server.api('GET', '/admin/v1/users/quinn/tokens')).body as Array<{ label: string }>;
     expect(tokens.map((t) => t.label).sort()).toEqual(['', 'new phone']);
