@@ -291,7 +291,7 @@ describe('SDK API', () => {
         { name: 'array body', method: 'POST', path: A, body: [{ username: 'ivan' }], status: 400, code: 'validation_failed', field: 'body' },
         { name: 'string body', method: 'POST', path: A, body: 'ivan', status: 400, code: 'validation_failed', field: 'body' },
         { name: 'too large', method: 'POST', path: A, body: { username: 'ivan', application: 'x'.repeat(20_000) }, status: 413, code: 'payload_too_large' },
-        { name: 'unknown field', method: 'POST', path: A, body: { username: 'ivan', password: 'x' }, status: 400, code: 'validation_failed' },
+        { name: 'unknown field', method: 'POST', path: A, body: { username: 'ivan', passcode: 'x' }, status: 400, code: 'validation_failed' },
         { name: 'username wrong type', method: 'POST', path: A, body: { username: 42 }, status: 400, code: 'validation_failed', field: 'username' },
         { name: 'username bad characters', method: 'POST', path: A, body: { username: 'iv an' }, status: 400, code: 'validation_failed', field: 'username' },
         { name: 'username too long', method: 'POST', path: A, body: { username: 'a'.repeat(65) }, status: 400, code: 'validation_failed', field: 'username' },

@@ -13,8 +13,12 @@ import { AdministratorsController } from './admin/administrators/administrators.
 import { StatusController } from './admin/status/status.controller';
 import { OpenApiController } from './admin/openapi/openapi.controller';
 import { ApprovalsController } from './admin/approvals/approvals.controller';
+import { InvitationsController } from './admin/invitations/invitations.controller';
 import { ClusterController } from './cluster/cluster.controller';
 import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
+import { SecretKeyring } from '@twofold/domain';
+import { Argon2idHasher, KeyedHashVerifier } from '@twofold/mfa';
+import { createDeliveryProvider } from './radius/delivery-provider.factory';
 
 @Module({})
 export class AppModule {
@@ -25,10 +29,12 @@ export class AppModule {
         queries: runtime.queries, commands: runtime.commands, store: runtime.store, projector: runtime.projector,
         nodeId: runtime.dataDir.identity.nodeId, clusterKey: { keyId: runtime.dataDir.masterKeyId, key: runtime.dataDir.masterKey },
         logger: runtime.logger.child({ component: 'sdk' }), options: sdkOptionsFromConfig(runtime.config),
+        passwordVerifier: new KeyedHashVerifier(new Argon2idHasher(), new SecretKeyring(runtime.dataDir.masterKeyId, { [runtime.dataDir.masterKeyId]: runtime.dataDir.masterKey })),
+        delivery: createDeliveryProvider(runtime.config, runtime.dataDir.path),
       })],
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,
-        SdkCredentialsController, AdministratorsController, StatusController, OpenApiController, ApprovalsController, ClusterController,
+        SdkCredentialsController, AdministratorsController, StatusController, OpenApiController, ApprovalsController, InvitationsController, ClusterController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },

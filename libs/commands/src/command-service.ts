@@ -1,3 +1,4 @@
+import { InvitationCommands } from './invitation-commands';
 import {
   AssignOathToken, BlockUserForFraud, ClearPin, CreateUser, decideAssignOathToken, decideBlockUserForFraud, decideClearPin,
   decideCreateUser, decideDeleteUser, decideDisableUser, decideEnableUser, decideRemoveOathToken, decideSetPassword, decideSetPin,
@@ -47,6 +48,7 @@ export class CommandService {
   readonly security: SecurityEvents;
   readonly cluster: ClusterCommands;
   readonly approvals: ApprovalCommands;
+  readonly invitations: InvitationCommands;
 
   constructor(protected readonly deps: CommandServiceDeps) {
     this.executor = new StreamExecutor(deps);
@@ -57,6 +59,7 @@ export class CommandService {
     this.security = new SecurityEvents(new StreamExecutor({ ...deps, afterAppend: undefined }), deps.queries, () => this.now(), deps);
     this.cluster = new ClusterCommands(deps, () => this.now());
     this.approvals = new ApprovalCommands(this.executor, deps.store, this.security, () => this.now());
+    this.invitations = new InvitationCommands(this.executor, () => this.now());
   }
 
   protected now(): Date {

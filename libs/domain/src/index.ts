@@ -47,3 +47,4 @@ export * from './users/user-history';
 
 export * from './security/security-outcome';
 export * from './security/security-outcome.codec';
+export * from './invitations/invitation';

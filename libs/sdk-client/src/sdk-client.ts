@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:https';
 import type { z } from 'zod';
 import * as c from './sdk-contract';
+import * as e from './sdk-contract-enrolment';
 import { sdkOperation } from './sdk-operations';
 
 export interface SdkClientOptions {
@@ -67,6 +68,10 @@ export class TwofoldSdkClient {
     return this.call('cancelAuthentication', { body: input });
   }
 
+  redeemInvitation(input: In<typeof e.RedeemInvitationRequest>): Promise<c.AnswerResult> {
+    return this.call('redeemInvitation', { body: input });
+  }
+
   validatePin(input: In<typeof c.PinValidationRequest>): Promise<c.PinValidationResult> {
     return this.call('validatePin', { body: input });
   }
@@ -89,6 +94,26 @@ export class TwofoldSdkClient {
 
   enrollToken(userAssertion: string, input: In<typeof c.EnrollTokenRequest> = {}): Promise<c.TokenEnrolled> {
     return this.call('enrollToken', { userAssertion, body: input });
+  }
+
+  beginTokenEnrolment(userAssertion: string, input: In<typeof e.BeginTokenEnrolmentRequest> = {}): Promise<e.TokenEnrolmentStarted> {
+    return this.call('beginTokenEnrolment', { userAssertion, body: input });
+  }
+
+  confirmTokenEnrolment(userAssertion: string, input: In<typeof e.ConfirmTokenEnrolmentRequest>): Promise<e.TokenConfirmed> {
+    return this.call('confirmTokenEnrolment', { userAssertion, body: input });
+  }
+
+  beginPhoneChange(userAssertion: string, input: In<typeof e.BeginPhoneChangeRequest>): Promise<e.PhoneChangeStarted> {
+    return this.call('beginPhoneChange', { userAssertion, body: input });
+  }
+
+  confirmPhoneChange(userAssertion: string, input: In<typeof e.ConfirmPhoneChangeRequest>): Promise<c.UserSummary> {
+    return this.call('confirmPhoneChange', { userAssertion, body: input });
+  }
+
+  getActivity(userAssertion: string): Promise<e.Activity> {
+    return this.call('getActivity', { userAssertion });
   }
 
   removeToken(userAssertion: string, tokenId: string): Promise<void> {

@@ -21,6 +21,8 @@ export const StartAuthenticationRequest = z.strictObject({
   method: z.enum(['default', ...METHODS]).default('default').describe('"default": the user\'s own method (or the cluster default).'),
   pin: pinInput.optional().describe('The PIN, when the application asks for it up front; then the answer is the code alone. Ignored for users without a PIN.'),
   application: applicationInput.optional().describe('Shown to the user in the push, call or SMS ("Sign-in request for alice to Payroll").'),
+  password: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').optional()
+    .describe('The user\'s own local password, checked as the first factor before the second (a User Portal). Omitted: the application checked the first factor itself.'),
 });
 
 export const AnswerChallengeRequest = z.strictObject({
@@ -119,6 +121,7 @@ export const UserSummary = z.strictObject({
   locked: z.boolean(),
   blocked: z.boolean(),
   hasPin: z.boolean(),
+  language: z.string().describe('The user\'s language from their profile ("en", "sv", ...), for pages and messages shown to them.'),
   defaultMethod: z.enum(METHODS).describe('The user\'s method, or the cluster default.'),
   methods: z.array(methodInfo),
   tokens: z.array(PublicToken).describe('OATH tokens, never their seeds.'),

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import * as c from './sdk-contract';
+import * as e from './sdk-contract-enrolment';
 
 export type SdkScope = 'authenticate' | 'users:read' | 'self-service';
 export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
@@ -58,6 +59,13 @@ export const SDK_OPERATIONS: SdkOperation[] = [
     errors: [...COMMON, 409, 503],
   },
   {
+    operationId: 'redeemInvitation', method: 'post', path: '/sdk/v1/invitations/redeem', scope: 'authenticate',
+    summary: 'Sign in once with an invitation code and the first factor (for a user with no second factor yet); the code then is spent in the whole cluster',
+    request: { name: 'RedeemInvitationRequest', schema: e.RedeemInvitationRequest },
+    response: { status: 200, name: 'AnswerResult', schema: c.AnswerResult },
+    errors: [...COMMON, 503],
+  },
+  {
     operationId: 'validatePin', method: 'post', path: '/sdk/v1/pin-validations', scope: 'authenticate',
     summary: 'Check a user\'s PIN on its own; a wrong PIN counts toward the lockout',
     request: { name: 'PinValidationRequest', schema: c.PinValidationRequest },
@@ -70,7 +78,7 @@ export const SDK_OPERATIONS: SdkOperation[] = [
     response: {
       status: 200, name: 'UserSummary', schema: c.UserSummary,
       example: {
-        userId: '0b6a3a52-2b8e-4c36-9f7e-1f5d2f8c1a11', username: 'alice', displayName: 'Alice', enabled: true, locked: false, blocked: false, hasPin: true,
+        userId: '0b6a3a52-2b8e-4c36-9f7e-1f5d2f8c1a11', username: 'alice', displayName: 'Alice', enabled: true, locked: false, blocked: false, hasPin: true, language: 'en',
         defaultMethod: 'totp', methods: [{ method: 'totp', available: true }, { method: 'sms', available: true }, { method: 'voice', available: true }, { method: 'push', available: true }],
         tokens: [{ tokenId: 't-1', kind: 'totp', label: 'phone', digits: 6, createdAt: '2025-06-01T12:00:00.000Z' }],
         phones: [{ label: 'mobile', number: '+*******0123' }],
@@ -104,6 +112,40 @@ export const SDK_OPERATIONS: SdkOperation[] = [
     request: { name: 'EnrollTokenRequest', schema: c.EnrollTokenRequest },
     response: { status: 201, name: 'TokenEnrolled', schema: c.TokenEnrolled },
     errors: [...COMMON, 404, 503],
+  },
+  {
+    operationId: 'beginTokenEnrolment', method: 'post', path: '/sdk/v1/self-service/token-enrolments', scope: 'self-service', userAssertion: true,
+    summary: 'Start enrolling a TOTP token: a new seed (QR code and text), sealed in a handle; nothing is recorded until a code confirms it',
+    request: { name: 'BeginTokenEnrolmentRequest', schema: e.BeginTokenEnrolmentRequest },
+    response: { status: 201, name: 'TokenEnrolmentStarted', schema: e.TokenEnrolmentStarted },
+    errors: [...COMMON, 404],
+  },
+  {
+    operationId: 'confirmTokenEnrolment', method: 'post', path: '/sdk/v1/self-service/token-enrolments/confirm', scope: 'self-service', userAssertion: true,
+    summary: 'Finish an enrolment with one correct code from the app: the token is recorded (once) and works from then on',
+    request: { name: 'ConfirmTokenEnrolmentRequest', schema: e.ConfirmTokenEnrolmentRequest },
+    response: { status: 201, name: 'TokenConfirmed', schema: e.TokenConfirmed },
+    errors: [...COMMON, 404, 409, 503],
+  },
+  {
+    operationId: 'beginPhoneChange', method: 'post', path: '/sdk/v1/self-service/phone-changes', scope: 'self-service', userAssertion: true,
+    summary: 'Send a code to a new phone number; the number is recorded only when the code comes back',
+    request: { name: 'BeginPhoneChangeRequest', schema: e.BeginPhoneChangeRequest },
+    response: { status: 201, name: 'PhoneChangeStarted', schema: e.PhoneChangeStarted },
+    errors: [...COMMON, 404, 503],
+  },
+  {
+    operationId: 'confirmPhoneChange', method: 'post', path: '/sdk/v1/self-service/phone-changes/confirm', scope: 'self-service', userAssertion: true,
+    summary: 'Record the new number as the primary phone, with the code that was sent to it (once)',
+    request: { name: 'ConfirmPhoneChangeRequest', schema: e.ConfirmPhoneChangeRequest },
+    response: { status: 200, name: 'UserSummary', schema: c.UserSummary },
+    errors: [...COMMON, 404, 409, 503],
+  },
+  {
+    operationId: 'getActivity', method: 'get', path: '/sdk/v1/self-service/activity', scope: 'self-service', userAssertion: true,
+    summary: 'The signed-in user\'s own recent sign-ins and changes (time, what, where from, node)',
+    response: { status: 200, name: 'Activity', schema: e.Activity },
+    errors: [401, 403, 404, 429],
   },
   {
     operationId: 'removeToken', method: 'delete', path: '/sdk/v1/self-service/tokens/{tokenId}', scope: 'self-service', userAssertion: true,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EventStore } from '@twofold/event-store';
 import type { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
 import type { CommandService } from '@twofold/commands';
-import type { AuthenticationEngine, RateLimit } from '@twofold/mfa';
+import type { AuthenticationEngine, DeliveryProvider, PasswordVerifier, RateLimit } from '@twofold/mfa';
 import { SdkError } from './errors/sdk-error';
 
 export interface SdkLogger {
@@ -37,6 +37,10 @@ export interface SdkDeps {
   clusterKey: { keyId: string; key: Buffer };
   logger: SdkLogger;
   options?: Partial<SdkOptions>;
+  // Checks a user's local password when a start call carries one (the User Portal's first factor).
+  passwordVerifier?: PasswordVerifier;
+  // Sends the code that confirms a new phone number (the node's SMS provider).
+  delivery?: DeliveryProvider;
 }
 
 export const SDK_DEPS = Symbol('SdkDeps');

@@ -9,10 +9,15 @@ import { SdkRateLimits } from './rate-limit/sdk-rate-limits';
 import { DEFAULT_SDK_OPTIONS, SDK_DEPS, SDK_OPTIONS, SdkDeps, SdkEngine, SdkOptions } from './sdk.deps';
 import { SelfServiceController } from './self-service/self-service.controller';
 import { SelfServiceService } from './self-service/self-service.service';
+import { TokenEnrolmentController } from './self-service/token-enrolment.controller';
+import { TokenEnrolmentService } from './self-service/token-enrolment.service';
+import { PhoneChangeService } from './self-service/phone-change.service';
+import { InvitationsController } from './invitations/invitations.controller';
+import { InvitationsService } from './invitations/invitations.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
 
-export const SDK_CONTROLLERS = [AuthenticationsController, UsersController, SelfServiceController, SdkOpenApiController];
+export const SDK_CONTROLLERS = [AuthenticationsController, UsersController, SelfServiceController, TokenEnrolmentController, InvitationsController, SdkOpenApiController];
 
 // /sdk/v1 on every node. The engine is attached once the node has built it (SdkEngine.attach).
 @Module({})
@@ -28,7 +33,7 @@ export class SdkModule {
       providers: [
         { provide: SDK_DEPS, useValue: deps },
         { provide: SDK_OPTIONS, useValue: options },
-        SdkEngine, SdkRateLimits, SdkAuthGuard, UserAssertions, StoreApprovalDecisionLog, AuthenticationsService, UsersService, SelfServiceService,
+        SdkEngine, SdkRateLimits, SdkAuthGuard, UserAssertions, StoreApprovalDecisionLog, AuthenticationsService, UsersService, SelfServiceService, TokenEnrolmentService, PhoneChangeService, InvitationsService,
       ],
       exports: [SdkEngine],
     };

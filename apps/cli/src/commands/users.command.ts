@@ -6,6 +6,7 @@ import { renderRecord } from '../core/output';
 import { readSecret } from '../core/secret-input';
 import { Page, USER_COLUMNS, userRecord, UserView } from './views';
 import { registerUserImport } from './user-import.command';
+import { registerUserInvite } from './user-invite.command';
 
 interface ProfileOptions {
   displayName?: string; email?: string; phone?: string[]; clearPhones?: boolean; preferredMethod?: string; language?: string;
@@ -134,4 +135,5 @@ export function registerUserCommands(program: Command): void {
   statusAction('unblock', 'unblocked', 'lift a fraud block');
 
   registerUserImport(user);
+  registerUserInvite(user);
 }

@@ -1,6 +1,7 @@
 import { DomainEvent, SealedSecret } from './event';
 import type { OutOfBandApprovalDecided } from '../approvals/approval';
 import type { ClusterEvent } from '../cluster/cluster';
+import type { InvitationEvent } from '../invitations/invitation';
 import type { StoredSecretHash } from '../crypto/secret-hasher';
 
 // Stream ids: `user-<userId>`, `settings`, `radius-client-<clientId>`,
@@ -108,7 +109,7 @@ export type RadiusClientEvent = RadiusClientAdded | RadiusClientUpdated | Radius
 export type SdkCredentialEvent = SdkCredentialIssued | SdkCredentialRevoked;
 export type AdministratorEvent = AdministratorAdded | AdministratorRemoved;
 export type ApprovalEvent = OutOfBandApprovalDecided;
-export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent;
+export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent | InvitationEvent;
 export type TwofoldEventType = TwofoldEvent['type'];
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -122,4 +123,5 @@ export const CURRENT_SCHEMA_VERSION: Record<TwofoldEventType, number> = {
   RadiusClientUpdated: 1, RadiusClientRemoved: 1, SdkCredentialIssued: 1, SdkCredentialRevoked: 1,
   AdministratorAdded: 1, AdministratorRemoved: 1, OutOfBandApprovalDecided: 1,
   ClusterEpochStarted: 1, JoinTokenIssued: 1, NodeJoined: 1, NodeCertificateRecorded: 1, NodeRemoved: 1,
+  InvitationIssued: 1, InvitationUsed: 1,
 };

@@ -4,7 +4,7 @@ import {
   RejectReasonCode, StartAuthenticationRequest, StartResult,
 } from '@twofold/sdk-client';
 import { sessionVersionOf } from '@twofold/domain';
-import { AuthOutcome, CHALLENGE_PURPOSE, EngineClient, NoFirstFactor, StartOutcome, StateSealer } from '@twofold/mfa';
+import { AuthOutcome, CHALLENGE_PURPOSE, EngineClient, FirstFactorProvider, LocalPasswordFirstFactor, NoFirstFactor, StartOutcome, StateSealer } from '@twofold/mfa';
 import { UserAssertions } from '../assertions/user-assertions';
 import { StoreApprovalDecisionLog } from '../approvals/approval-decision-log';
 import { SdkError } from '../errors/sdk-error';
@@ -14,14 +14,17 @@ import { parseInput } from '../sdk-input';
 import type { SdkPrincipal } from '../auth/sdk-principal';
 
 const iso = (ms: number) => new Date(ms).toISOString();
-// ADFS and applications check the first factor themselves: the SDK is the second factor.
+// ADFS and applications check the first factor themselves: the SDK is the second factor. A start
+// call that carries `password` (the User Portal) has the user's local password checked first.
 const NO_FIRST_FACTOR = new NoFirstFactor();
+const NO_PASSWORD_CHECK: FirstFactorProvider = { mode: 'local-password', verify: async () => ({ ok: false, reason: 'unavailable', detail: 'this node has no password verifier' }) };
 
 // The SDK's authentication use cases over the node's one engine. Logs name the credential, the
 // user id and the outcome, never a code, PIN or handle.
 @Injectable()
 export class AuthenticationsService {
   private readonly sealer: StateSealer;
+  private readonly localPassword: FirstFactorProvider;
 
   constructor(
     @Inject(SDK_DEPS) private readonly deps: SdkDeps,
@@ -32,13 +35,16 @@ export class AuthenticationsService {
     private readonly limits: SdkRateLimits,
   ) {
     this.sealer = new StateSealer(deps.clusterKey);
+    this.localPassword = deps.passwordVerifier ? new LocalPasswordFirstFactor(deps.passwordVerifier) : NO_PASSWORD_CHECK;
   }
 
   async start(principal: SdkPrincipal, body: unknown): Promise<StartResult> {
     const input = parseInput(StartAuthenticationRequest, body);
     await this.limitByName(input.username);
+    const withPassword = input.password !== undefined;
     const outcome = await this.engine.get().start({
-      username: input.username, client: this.client(principal), source: source(principal),
+      username: input.username, client: this.client(principal, withPassword), source: source(principal),
+      ...(withPassword ? { password: input.password } : {}),
       ...(input.method !== 'default' ? { method: input.method } : {}),
       ...(input.pin !== undefined ? { pin: input.pin } : {}),
       ...(input.application !== undefined ? { application: input.application } : {}),
@@ -92,8 +98,8 @@ export class AuthenticationsService {
     return { valid: false, reason: reason as RejectReasonCode, message };
   }
 
-  private client(principal: SdkPrincipal): EngineClient {
-    return { clientId: principal.credentialId, firstFactor: NO_FIRST_FACTOR };
+  private client(principal: SdkPrincipal, withPassword = false): EngineClient {
+    return { clientId: principal.credentialId, firstFactor: withPassword ? this.localPassword : NO_FIRST_FACTOR };
   }
 
   private async limitByName(username: string): Promise<void> {

@@ -13,7 +13,9 @@ export type SdkErrorCode =
   | 'user_locked'
   | 'user_blocked'
   | 'authentication_unavailable'
-  | 'not_ready';
+  | 'not_ready'
+  | 'invalid_code'
+  | 'invalid_enrolment';
 
 export interface SdkErrorDetails {
   field?: string;

@@ -91,7 +91,7 @@ export class SelfServiceService {
 
   // The same gate as authentication (disabled, blocked, locked), and nothing signed in before a
   // disable, lock, block or PIN/password change still counts.
-  private async signedIn(principal: SdkPrincipal, assertion: string | undefined): Promise<UserAssertion> {
+  async signedIn(principal: SdkPrincipal, assertion: string | undefined): Promise<UserAssertion> {
     const user = this.assertions.open(principal.credentialId, assertion);
     const state = await this.deps.queries.getUserState(user.userId);
     if (!state || !state.exists || state.deleted) throw new SdkError('unknown_user', 'the signed-in user no longer exists');
@@ -106,7 +106,7 @@ export class SelfServiceService {
     return user;
   }
 
-  private async summary(userId: string): Promise<UserSummary> {
+  async summary(userId: string): Promise<UserSummary> {
     const user = await this.deps.commands.getUser(userId);
     const [tokens, settings] = await Promise.all([this.deps.queries.getTokens(userId), this.deps.queries.getSettings()]);
     return userSummary(user, tokens, settings, { fullPhones: true });

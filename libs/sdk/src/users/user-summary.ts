@@ -21,6 +21,7 @@ export function userSummary(user: UserView, tokens: OathTokenView[], settings: S
     locked: user.locked,
     blocked: user.blocked,
     hasPin: user.hasPin,
+    language: user.language,
     defaultMethod: user.preferredMethod ?? settings.defaultMethod,
     methods: METHODS.map((method) => ({ method, available: available[method] })),
     tokens: tokens.map((t) => ({ tokenId: t.tokenId, kind: t.kind, label: t.label, digits: t.digits, createdAt: t.createdAt })),

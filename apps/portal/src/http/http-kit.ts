@@ -1,0 +1,73 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export const MAX_FORM_BYTES = 4096;
+
+// Every answer: no framing, nothing inline but styles we serve, no caching of personal pages.
+export const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000',
+  'cache-control': 'no-store',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+};
+
+export class FormError extends Error {
+  constructor(readonly status: 400 | 413 | 415) {
+    super(`form refused (${status})`);
+  }
+}
+
+export function cookieValue(req: IncomingMessage, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header || header.length > 8192) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+// application/x-www-form-urlencoded, at most MAX_FORM_BYTES; each field at most `limits[name]`.
+export async function readForm(req: IncomingMessage): Promise<Map<string, string>> {
+  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') throw new FormError(415);
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_FORM_BYTES) {
+    req.resume();
+    throw new FormError(413);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_FORM_BYTES) {
+      req.resume();
+      throw new FormError(413);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  const form = new Map<string, string>();
+  for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) {
+    if (form.has(k)) throw new FormError(400);
+    form.set(k, v);
+  }
+  return form;
+}
+
+export function send(res: ServerResponse, status: number, html: string, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', ...headers });
+  res.end(html);
+}
+
+export function redirect(res: ServerResponse, location: string, headers: Record<string, string | string[]> = {}): void {
+  res.writeHead(303, { ...SECURITY_HEADERS, location, ...headers });
+  res.end();
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}

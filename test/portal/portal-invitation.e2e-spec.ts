@@ -1,0 +1,81 @@
+import type { BrowserContext, Page } from 'playwright-core';
+import { cliFor } from '../support/cli';
+import { ServerProcess } from '../support/server-process';
+import { eventually, head, joinNode, startNode } from '../replication/support/cluster-nodes';
+import { launchChromium, shot } from './support/browser';
+import { oathtool, PortalProcess } from './support/portal-process';
+import { caFileOf, logPosition, newSessionKey, portalCredential, tokensOf } from './support/portal-setup';
+
+// First enrolment without a second factor: `twofold user invite dora` gives a one-time code; dora
+// signs in with it and her password through a portal that talks to the slave only (the use is
+// recorded on the master), enrols, and the code works nowhere again.
+describe('User Portal: invitation-based first enrolment', () => {
+  let master: ServerProcess;
+  let slave: ServerProcess;
+  let onSlave: PortalProcess;
+  let onMaster: PortalProcess;
+  let browser: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    master = await ServerProcess.start({ env: { TWOFOLD_NODE_NAME: 'master1' } });
+    slave = await startNode(await joinNode(master, 'slave1'), master.adminToken);
+    const credential = await portalCredential(master);
+    expect((await master.api('POST', '/admin/v1/users', { username: 'dora', displayName: 'Dora', preferredMethod: 'totp' })).status).toBe(201);
+    expect((await master.api('PUT', '/admin/v1/users/dora/password', { password: 'doras first password' })).status).toBe(200);
+    const target = (await head(master)).position;
+    await eventually('the slave to catch up', async () => (await head(slave)).position >= target);
+    const common = { sdkCaFile: caFileOf(master), credential, sessionKey: newSessionKey() };
+    onSlave = await PortalProcess.start({ ...common, sdkUrls: [slave.url] });
+    onMaster = await PortalProcess.start({ ...common, sdkUrls: [master.url] });
+    browser = await launchChromium();
+    page = await browser.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await onSlave?.stop();
+    await onMaster?.stop();
+    await slave?.stop();
+    await master?.stop();
+  });
+
+  async function redeem(base: string, code: string): Promise<void> {
+    await page.goto(`${base}/sign-in`);
+    await page.getByRole('link', { name: 'I have an invitation code' }).click();
+    await page.getByLabel('User name').fill('dora');
+    await page.getByLabel('Password').fill('doras first password');
+    await page.getByLabel('Invitation code').fill(code);
+    await page.getByRole('button', { name: 'Continue' }).click();
+  }
+
+  it('issues a code with the CLI; refuses a wrong one; enrols once through the slave; refuses the code again on the master', async () => {
+    const invited = await cliFor(master)(['--json', 'user', 'invite', 'dora', '--valid-hours', '2']);
+    expect(invited.code).toBe(0);
+    const { code, expiresAt } = invited.json<{ code: string; expiresAt: string }>();
+    expect(code).toMatch(/^[A-Z2-7]{8}-[A-Z2-7]{16}$/);
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(60 * 60_000);
+    await redeem(onSlave.url, `${code.slice(0, 9)}${code[9] === 'A' ? 'B' : 'A'}${code.slice(10)}`);
+    expect(await page.locator('[role=alert]').innerText()).toBe('The user name, password or invitation code is wrong, or the code has expired.');
+    await shot(page, '30-invitation-refused');
+
+    await redeem(onSlave.url, code.toLowerCase());
+    expect(await page.locator('h1').innerText()).toBe('Set up an authenticator app');
+    await page.getByLabel('Name of the app or phone').fill('first phone');
+    await page.getByRole('button', { name: 'Show the code' }).click();
+    const secret = (await page.locator('#secret').innerText()).replace(/\s/g, '');
+    await page.getByLabel('Code from the app').fill(oathtool(secret));
+    await page.getByRole('button', { name: 'Activate' }).click();
+    expect(await page.locator('[role=status]').innerText()).toBe('Your authenticator app is active.');
+    expect((await tokensOf(master, 'dora')).map((t) => t.label)).toEqual(['first phone']);
+    await shot(page, '31-invitation-enrolled');
+
+    // The code is spent in the whole cluster: refused through the master's portal too, and the log does not move.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    const before = await logPosition(master);
+    await redeem(onMaster.url, code);
+    expect(await page.locator('[role=alert]').innerText()).toBe('This invitation code has already been used. Ask your help desk for a new one.');
+    expect(await logPosition(master)).toBe(before);
+    await shot(page, '32-invitation-used');
+  });
+});

@@ -1,0 +1,26 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BrowserContext, chromium, Page } from 'playwright-core';
+import { REPO_ROOT } from '../../support/server-process';
+
+export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-output/portal');
+
+// Debian's Chromium, headless, with a fresh profile (--user-data-dir) for every launch. The portal's
+// certificate is self-signed for the test, hence ignoreHTTPSErrors.
+export async function launchChromium(locale = 'en-GB'): Promise<BrowserContext> {
+  const profile = mkdtempSync(join(tmpdir(), 'twofold-chromium-'));
+  return chromium.launchPersistentContext(profile, {
+    executablePath: process.env.TWOFOLD_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    ignoreHTTPSErrors: true,
+    locale,
+  });
+}
+
+// A screenshot a person can look at afterwards: test-output/portal/<name>.png
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
