@@ -18,7 +18,7 @@ export type SecurityOutcome =
   | { kind: 'failed_attempt'; userId: string; reason: string; source: string }
   // A sign-in that rests on nothing once-only (an out-of-band approval held by the request).
   | { kind: 'success'; userId: string; source: string }
-  // An OATH step/counter used, with no success recorded (written by earlier releases only).
+  // An OATH step/counter spent with no sign-in (the code that confirmed a new token; earlier releases' records).
   | { kind: 'code_used'; userId: string; tokenId: string; counter: number; source: string }
   // An OATH code accepted: its counter, the success, and the challenge it answered (if any), at once.
   | { kind: 'oath_success'; userId: string; tokenId: string; counter: number; source: string; challenge?: ChallengeAnswer }

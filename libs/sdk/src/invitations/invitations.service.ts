@@ -36,7 +36,7 @@ export class InvitationsService {
     if (!this.deps.passwordVerifier) throw new SdkError('not_ready', 'this node cannot check passwords');
     const first = await new LocalPasswordFirstFactor(this.deps.passwordVerifier).verify({ username: input.username, password: input.password, user: state });
     if (!first.ok) {
-      await this.deps.commands.security.recordFailedAttempt(found.userId, 'invalid_credentials', source);
+      await this.deps.commands.security.record({ kind: 'failed_attempt', userId: found.userId, reason: 'invalid_credentials', source });
       return REJECTED('invalid_credentials', 'Authentication failed.');
     }
     try {
@@ -44,7 +44,7 @@ export class InvitationsService {
     } catch (err) {
       if (isDomainError(err, DomainErrorCode.CodeAlreadyUsed)) return REJECTED('code_replayed', 'This invitation has already been used.');
       if (isDomainError(err, DomainErrorCode.ValidationFailed)) {
-        await this.deps.commands.security.recordFailedAttempt(found.userId, 'invalid_code', source);
+        await this.deps.commands.security.record({ kind: 'failed_attempt', userId: found.userId, reason: 'invalid_code', source });
         return REJECTED('invalid_code', 'The invitation code is not valid or has expired.');
       }
       throw err;

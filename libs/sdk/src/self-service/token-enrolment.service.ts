@@ -71,7 +71,7 @@ export class TokenEnrolmentService {
     const actor = { actor: `sdk:${principal.name}`, correlationId: `self-service:${user.userId}` };
     const assigned = await this.deps.commands.assignOathToken(user.userId, { kind: 'totp', tokenId, seed: secret, label: String(claims.data?.l ?? '') }, actor);
     // The code that confirmed the token is spent: it cannot sign anyone in afterwards.
-    await this.deps.commands.security.recordOathCodeUsed(user.userId, tokenId, checked.step, `sdk:${principal.credentialId}`);
+    await this.deps.commands.security.record({ kind: 'code_used', userId: user.userId, tokenId, counter: checked.step, source: `sdk:${principal.credentialId}` });
     this.deps.logger.info({ credential: principal.name, userId: user.userId, tokenId, op: 'self-service.token-confirmed' }, 'SDK self-service change');
     const t = assigned.token!;
     return { token: { tokenId: t.tokenId, kind: t.kind, label: t.label, digits: t.digits, createdAt: t.createdAt } };
