@@ -7,7 +7,7 @@ import { applyUpstream, UpstreamSecurityEvents } from './upstream-security-event
 import type { UpstreamVerdicts } from './upstream-verdicts';
 import { hasErrorCode } from '@twofold/domain';
 import { drainOutbox } from './outbox-drain';
-import { catchUpFromPeers } from './promotion-catch-up';
+import { catchUpFromPeers, type CatchUp } from './promotion-catch-up';
 import { NewerMasterFinder, type VerifiedMaster } from './newer-master';
 
 // Runs this node's side of replication for whatever role it has, and changes role when the
@@ -203,7 +203,7 @@ export class ReplicationCoordinator {
     if (rt.role.role === 'master' && !rt.role.fenced) return rt.role.epoch;
     await this.slave?.stop();
     this.slave = undefined;
-    let caughtUp: { fetched: number; ahead: string[] };
+    let caughtUp: CatchUp;
     try {
       caughtUp = await catchUpFromPeers(rt, await this.finder.peers(), opts.force === true);
       await rt.projector.waitFor((await rt.store.head()).position, 30_000);
@@ -215,7 +215,7 @@ export class ReplicationCoordinator {
     const epoch = await rt.commands.cluster.promote({ nodeId: rt.dataDir.identity.nodeId, nodeName: rt.dataDir.identity.nodeName }, { actor: recordedActor });
     rt.role.becomeMaster(epoch, this.self);
     await this.startMaster();
-    this.log.warn({ epoch }, 'promoted to master');
+    this.log.warn({ epoch, fetched: caughtUp.fetched, unreachable: caughtUp.unreachable, forcedPast: caughtUp.ahead }, 'promoted to master');
     // What this node raised while it was a slave is now the master's own to append. In the
     // background, in batches: the node answers sign-ins and accepts writes meanwhile (its
     // directory still folds the pending items, so a code used during the outage stays used).
