@@ -1,6 +1,6 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { openDataDir } from '@twofold/platform';
 import { twofold } from '../support/cli';
 import { freePort } from '../support/ports';
@@ -56,6 +56,9 @@ for (const mode of ['asynchronous', 'synchronous'] as const) {
 
     afterAll(async () => {
       for (const node of Object.values(nodes)) await node.stop('SIGKILL');
+      // Each node's log beside its data directory, to read when this test fails.
+      for (const [name, node] of Object.entries(nodes)) writeFileSync(join(dirname(node.dataDir), `${name}.log`), node.stdout.join(''));
+      console.log(`partition (${mode}): node logs in ${Object.values(nodes).map((n) => dirname(n.dataDir)).join(' ')}`);
       net?.close();
     });
 
@@ -111,7 +114,10 @@ for (const mode of ['asynchronous', 'synchronous'] as const) {
       // Promotion first fetches from s2 what s2 holds beyond s1's log.
       const promoted = await nodes.s1.api('POST', '/admin/v1/cluster/promote');
       expect(promoted.body).toEqual({ role: 'master', epoch: 1 });
-      expect(nodes.s1.logLines().some((l) => l.msg === 'fetched the end of the log from a peer before promotion' && l.from === 's2')).toBe(true);
+      const promotionLog = nodes.s1.logLines().filter((l) => /promot|peer/.test(String(l.msg)));
+      const fetchedFromS2 = promotionLog.some((l) => l.msg === 'fetched the end of the log from a peer before promotion' && l.from === 's2');
+      if (!fetchedFromS2) console.log(`s1 did not fetch from s2; its log: ${JSON.stringify(promotionLog, null, 1)}`);
+      expect(fetchedFromS2).toBe(true);
       const newWrites = startWriter(nodes.s1, 'new-');
       await eventually('s2 follows s1', async () => (await status(nodes.s2)).epoch === 1 && (await status(nodes.s2)).replication?.connected, 30_000);
       await new Promise((r) => setTimeout(r, 2000));
