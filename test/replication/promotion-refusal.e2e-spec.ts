@@ -25,24 +25,20 @@ describe('promotion when a peer is ahead but its log cannot be fetched', () => {
     const { adminToken } = nodes.m1;
     const caFile = join(nodes.m1.dataDir, 'tls/ca.pem');
     proxy = await TcpProxy.start(0);
-    const s1Spec = await joinNode(nodes.m1, 's1');
     const s2Replication = await freePort();
-    const s2Spec: NodeSpec = await joinNode(nodes.m1, 's2', undefined, { httpPort: proxy.port, replicationPort: s2Replication });
+    const [s1Spec, s2Spec]: NodeSpec[] = await Promise.all([joinNode(nodes.m1, 's1'), joinNode(nodes.m1, 's2', undefined, { httpPort: proxy.port, replicationPort: s2Replication })]);
     s2Spec.replicationPort = s2Replication;
     proxy.targetPort = s2Spec.httpPort;
-    nodes.s1 = await startNode(s1Spec, adminToken);
-    nodes.s2 = await startNode(s2Spec, adminToken);
+    [nodes.s1, nodes.s2] = await Promise.all([startNode(s1Spec, adminToken), startNode(s2Spec, adminToken)]);
     const joined = await head(nodes.m1);
     for (const n of ['s1', 's2']) await eventually(`${n} caught up`, async () => (await head(nodes[n])).position >= joined.position);
 
     // s1 stops; the master acknowledges writes that only s2 receives; then the master is lost.
     await nodes.s1.stop();
     const onlyOnS2: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const res = await nodes.m1.api('POST', '/admin/v1/users', { username: `only-s2-${i}` });
-      expect(res.status).toBe(201);
-      onlyOnS2.push(`only-s2-${i}`);
-    }
+    for (let i = 0; i < 40; i++) onlyOnS2.push(`only-s2-${i}`);
+    const written = await Promise.all(onlyOnS2.map((username) => nodes.m1.api('POST', '/admin/v1/users', { username })));
+    expect(written.map((r) => r.status)).toEqual(onlyOnS2.map(() => 201));
     const masterHead = await head(nodes.m1);
     await eventually('s2 holds every write', async () => (await head(nodes.s2)).position >= masterHead.position);
     await nodes.m1.stop('SIGKILL');
