@@ -61,8 +61,11 @@ export class ReplicationCoordinator {
         role.becomeSlave(newer.epoch, newer.master);
       }
     }
-    if (role.role === 'master') await this.startMaster();
-    else this.startSlave();
+    if (role.role === 'master') {
+      await this.startMaster();
+      // A master with an outbox was promoted and stopped before it had appended all of it.
+      if ((await this.outbox.count()) > 0) this.startDrain();
+    } else this.startSlave();
     this.ticker = setInterval(() => void this.tick(), 2000);
     this.ticker.unref();
   }
@@ -219,12 +222,21 @@ export class ReplicationCoordinator {
     // What this node raised while it was a slave is now the master's own to append. In the
     // background, in batches: the node answers sign-ins and accepts writes meanwhile (its
     // directory still folds the pending items, so a code used during the outage stays used).
+    this.startDrain();
+    return epoch;
+  }
+
+  private startDrain(): void {
+    const { rt } = this;
     const started = Date.now();
-    this.draining = drainOutbox(this.outbox, rt.commands.security, this.upstream, this.log).then(
+    // TWOFOLD_TEST_CRASH_IN_DRAIN=n: tests kill the process after batch n is durable (before the
+    // outbox forgets it), the one window where an item could be lost or appended twice.
+    const crashAt = Number(process.env.TWOFOLD_TEST_CRASH_IN_DRAIN ?? 0);
+    const afterAppend = crashAt > 0 ? (batch: number) => { if (batch === crashAt) process.kill(process.pid, 'SIGKILL'); } : undefined;
+    this.draining = drainOutbox({ outbox: this.outbox, security: rt.commands.security, upstream: this.upstream, store: rt.store, dataSource: rt.dataSource, log: this.log }, { afterAppend }).then(
       (n) => { if (n > 0) this.log.info({ applied: n, ms: Date.now() - started }, 'security events raised as a slave appended'); },
       (err) => this.log.error({ err: (err as Error).message }, 'could not append the pending security events; they stay in the outbox'),
     );
-    return epoch;
   }
 
   // Someone says a newer epoch exists (an epoch notice): check now rather than at the next tick.
