@@ -38,7 +38,7 @@ describe('a crash while the promoted node appends its outbox', () => {
 
     // Restarted with the crash point set; promoted; dies inside the drain.
     await slave.stop();
-    slave = await startNode(spec, master.adminToken, { TWOFOLD_TEST_CRASH_IN_DRAIN: '2' });
+    slave = await startNode(spec, master.adminToken, { TEST_CRASH_IN_DRAIN: '2' });
     const crashed = slave;
     void crashed.api('POST', '/admin/v1/cluster/promote').catch(() => undefined);
     await eventually('the node killed in the drain', async () => crashed.child.exitCode !== null || crashed.child.signalCode !== null);

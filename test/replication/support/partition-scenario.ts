@@ -144,14 +144,16 @@ export function describePartition(mode: 'asynchronous' | 'synchronous'): void {
 
       // Heal. The old master must step down by itself, at once, and follow s1.
       const m1aReport = await loads.m1a.stop(); // its HOTP counters on m1 are in the tail set aside
-      const m1b = new SignInLoad({ host: m1.address, port: ports.m1.radius }, SECRET, users.m1b, 3000, 200);
-      await m1b.start();
-      runningParts.push(m1b);
       network.heal('m1', 's1');
       network.heal('m1', 's2');
       const healedAt = Date.now();
       await eventually('the old master steps down', async () => (await status(nodes.m1)).role === 'slave', 30_000);
       const steppedDownMs = Date.now() - healedAt;
+      // Sign-ins on the old master from here (a slave now) through the setting aside and its read
+      // model's rebuild. (Started earlier, their HOTP counters would sit in the tail set aside.)
+      const m1b = new SignInLoad({ host: m1.address, port: ports.m1.radius }, SECRET, users.m1b, 3000, 200);
+      await m1b.start();
+      runningParts.push(m1b);
       const acknowledgedAlone = await alone.stop();
       await eventually('the old master follows s1', async () => (await status(nodes.m1)).replication?.connected, 30_000);
       await m1b.untilAnswered(30); // sign-ins on the old master once it has set its tail aside

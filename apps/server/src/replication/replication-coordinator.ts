@@ -229,9 +229,9 @@ export class ReplicationCoordinator {
   private startDrain(): void {
     const { rt } = this;
     const started = Date.now();
-    // TWOFOLD_TEST_CRASH_IN_DRAIN=n: tests kill the process after batch n is durable (before the
+    // TEST_CRASH_IN_DRAIN=n (not a TWOFOLD_ key: tests only): tests kill the process after batch n is durable (before the
     // outbox forgets it), the one window where an item could be lost or appended twice.
-    const crashAt = Number(process.env.TWOFOLD_TEST_CRASH_IN_DRAIN ?? 0);
+    const crashAt = Number(process.env.TEST_CRASH_IN_DRAIN ?? 0);
     const afterAppend = crashAt > 0 ? (batch: number) => { if (batch === crashAt) process.kill(process.pid, 'SIGKILL'); } : undefined;
     this.draining = drainOutbox({ outbox: this.outbox, security: rt.commands.security, upstream: this.upstream, store: rt.store, dataSource: rt.dataSource, log: this.log }, { afterAppend }).then(
       (n) => { if (n > 0) this.log.info({ applied: n, ms: Date.now() - started }, 'security events raised as a slave appended'); },
