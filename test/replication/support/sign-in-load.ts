@@ -16,7 +16,10 @@ class LoadClient {
   exchange(secret: string, username: string, password: string, target: { host: string; port: number }, waitMs: number): Promise<RadiusPacket | undefined> {
     const request = buildRequest({ secret, userPassword: password, messageAuthenticator: true, attributes: [stringAttribute('User-Name', username)] });
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.socket.off('message', onMessage); resolve(undefined); }, waitMs);
+      // Timers run before pending socket reads in a turn of the event loop: when this (busy) test
+      // process wakes late, an answer that arrived in time may still be unread. One more turn
+      // (setImmediate runs after the poll phase) lets it be read before the request counts as lost.
+      const timer = setTimeout(() => setImmediate(() => { this.socket.off('message', onMessage); resolve(undefined); }), waitMs);
       const onMessage = (msg: Buffer) => {
         let packet: RadiusPacket;
         try { packet = parsePacket(msg); } catch { return; }

@@ -86,7 +86,26 @@ export async function ensureReadModelSchema(sql: Sql): Promise<void> {
   for (const statement of DDL) await sql.query(statement);
 }
 
-export async function clearReadModel(sql: Sql): Promise<void> {
-  for (const table of READ_MODEL_TABLES) await sql.query(`DELETE FROM ${table}`);
-  await sql.query(`DELETE FROM rm_checkpoint`);
+// A second set of the same tables (rmnext_*), for a rebuild that must not disturb the live ones:
+// every statement the projections run is rewritten to them. Index names (ix_rm_…) are not matched
+// (no word boundary before rm_), so the shadow tables go without the secondary index.
+const SHADOW_PREFIX = 'rmnext_';
+export function shadowSql(sql: Sql): Sql {
+  return { dialect: sql.dialect, query: (text, params) => sql.query(text.replace(/\brm_/g, SHADOW_PREFIX), params) };
+}
+
+const ALL_TABLES = [...READ_MODEL_TABLES, 'rm_checkpoint'];
+
+export async function createShadowTables(sql: Sql): Promise<void> {
+  await dropShadowTables(sql);
+  await ensureReadModelSchema(shadowSql(sql));
+}
+
+export async function dropShadowTables(sql: Sql): Promise<void> {
+  for (const table of ALL_TABLES) await shadowSql(sql).query(`DROP TABLE IF EXISTS ${table}`);
+}
+
+// The statements that replace the live tables' rows with the shadow's (one transaction, by atomically).
+export function swapInShadowStatements(): string[] {
+  return ALL_TABLES.flatMap((table) => [`DELETE FROM ${table}`, `INSERT INTO ${table} SELECT * FROM ${table.replace(/^rm_/, SHADOW_PREFIX)}`]);
 }
