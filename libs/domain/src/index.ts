@@ -44,3 +44,7 @@ export * from './approvals/approval';
 export * from './cluster/cluster';
 export * from './cluster/node-identity';
 export * from './users/user-history';
+
+export * from './rollout/rollout.events';
+export * from './rollout/rollout-policy';
+export * from './rollout/bypass';

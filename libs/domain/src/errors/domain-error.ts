@@ -38,6 +38,7 @@ export enum DomainErrorCode {
   UnsupportedSchema = 'unsupported_schema',
   UnknownNode = 'unknown_node',
   CaKeyMissing = 'ca_key_missing',
+  BypassNotActive = 'bypass_not_active',
 }
 
 export interface DomainErrorIssue {

@@ -2,6 +2,7 @@ import { DomainEvent, SealedSecret } from './event';
 import type { OutOfBandApprovalDecided } from '../approvals/approval';
 import type { ClusterEvent } from '../cluster/cluster';
 import type { StoredSecretHash } from '../crypto/secret-hasher';
+import { ROLLOUT_SCHEMA_VERSIONS, type RolloutEvent, type RolloutUserEvent } from '../rollout/rollout.events';
 
 // Stream ids: `user-<userId>`, `settings`, `radius-client-<clientId>`,
 // `sdk-credential-<credentialId>`, `administrator-<adminId>`.
@@ -102,13 +103,14 @@ export type AdministratorRemoved = DomainEvent<'AdministratorRemoved', { adminId
 export type UserEvent =
   | UserCreated | UserUpdated | UserPinSet | UserPinCleared | UserPasswordSet | UserEnabled | UserDisabled
   | UserLockedOut | UserUnlocked | UserBlockedForFraud | UserFraudUnblocked | OathTokenAssigned
-  | OathTokenRemoved | OathCodeUsed | OtpChallengeConsumed | AuthenticationFailed | AuthenticationSucceeded | UserDeleted;
+  | OathTokenRemoved | OathCodeUsed | OtpChallengeConsumed | AuthenticationFailed | AuthenticationSucceeded | UserDeleted
+  | RolloutUserEvent;
 export type SettingsEvent = SettingsUpdated;
 export type RadiusClientEvent = RadiusClientAdded | RadiusClientUpdated | RadiusClientRemoved;
 export type SdkCredentialEvent = SdkCredentialIssued | SdkCredentialRevoked;
 export type AdministratorEvent = AdministratorAdded | AdministratorRemoved;
 export type ApprovalEvent = OutOfBandApprovalDecided;
-export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent;
+export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent | RolloutEvent;
 export type TwofoldEventType = TwofoldEvent['type'];
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -122,4 +124,5 @@ export const CURRENT_SCHEMA_VERSION: Record<TwofoldEventType, number> = {
   RadiusClientUpdated: 1, RadiusClientRemoved: 1, SdkCredentialIssued: 1, SdkCredentialRevoked: 1,
   AdministratorAdded: 1, AdministratorRemoved: 1, OutOfBandApprovalDecided: 1,
   ClusterEpochStarted: 1, JoinTokenIssued: 1, NodeJoined: 1, NodeCertificateRecorded: 1, NodeRemoved: 1,
+  ...ROLLOUT_SCHEMA_VERSIONS,
 };
