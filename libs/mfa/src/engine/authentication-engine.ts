@@ -10,6 +10,7 @@ import {
 import { CancelInput, CancelOutcome, OutOfBandPolling, PendingOutcome, PollInput } from './out-of-band-polling';
 import { SendLimit, sendLimitedMessage } from './send-limit';
 import { ChallengeRef, challengeRef, isChallengeConsumed, isChallengeReplay, isCodeReplay } from './challenge-once';
+import { waiveSecondFactor } from './second-factor-waiver';
 
 export type RejectReason =
   | 'bad_request'
@@ -274,6 +275,9 @@ export class AuthenticationEngine {
       if ((await this.matchPin(attempt, input.pin, true)) === null) return this.fail(attempt, 'invalid_pin');
       attempt.pinVerified = true;
     }
+    // Staged rollout: an administrator's bypass, or an unenrolled user on a first-factor-only client.
+    const waived = await waiveSecondFactor(this.deps.security, attempt, method, this.deps.logger);
+    if (waived) return waived;
     return this.secondFactor(attempt, method, polled);
   }
 

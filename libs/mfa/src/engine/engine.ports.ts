@@ -1,4 +1,4 @@
-import type { AuthMethod, Settings, StoredSecretHash, UserState } from '@twofold/domain';
+import type { AuthMethod, Settings, StoredSecretHash, UnenrolledPolicy, UserState } from '@twofold/domain';
 import type { FirstFactorProvider } from '../first-factor/first-factor';
 
 // The engine's view of the read model. ReadModelQueries satisfies it structurally.
@@ -20,6 +20,10 @@ export interface SecurityEventRecorder {
   // A challenge State (SMS, polled push/voice) answered, once in the whole cluster; throws 'code_already_used' on a replay.
   recordChallengeSuccess(userId: string, nonce: string, expiresAt: string, source: string): Promise<void>;
   reportFraud(userId: string, reason: string, source: string): Promise<void>;
+  // A sign-in let through without a second factor (staged rollout): by the user's bypass (`bypassId`;
+  // throws 'bypass_not_active' when a once-only one was used elsewhere first) or, without one, because
+  // the user is not enrolled and the client allows it. Without this method no sign-in is let through.
+  recordSecondFactorWaived?(userId: string, source: string, bypassId?: string): Promise<void>;
 }
 
 export type OathTokenForCheck = UserState['tokens'][number];
@@ -49,6 +53,11 @@ export interface ApprovalWaiter {
 export interface EngineClient {
   clientId: string;
   firstFactor: FirstFactorProvider;
+  // A user with no second factor yet: refused (default) or let in on the first factor (rollout).
+  unenrolled?: UnenrolledPolicy;
+  // The caller checked the first factor itself (the SDK: ADFS did). Without it, a client whose first
+  // factor is 'none' never lets anyone in without a second factor: that would be no factor at all.
+  firstFactorCheckedByCaller?: boolean;
 }
 
 export interface EngineLogger {
