@@ -8,6 +8,7 @@ import { registerSettingsCommands } from './commands/settings.command';
 import { registerRadiusClientCommands } from './commands/radius-clients.command';
 import { registerAccessCommands } from './commands/access.command';
 import { registerClusterCommands } from './commands/cluster.command';
+import { registerRolloutCommands } from './commands/rollout.command';
 import { registerInitCommand } from './offline/init.command';
 import { registerLogCommands } from './offline/log.command';
 import { registerReplayCommand } from './offline/replay.command';
@@ -63,6 +64,7 @@ export function createProgram(write: { out: (s: string) => void; err: (s: string
   registerRadiusClientCommands(program);
   registerAccessCommands(program);
   registerClusterCommands(program);
+  registerRolloutCommands(program);
   registerLogCommands(program);
   registerReplayCommand(program);
   return program;

@@ -16,6 +16,7 @@ import { AccessCommands } from './access-commands';
 import { SecurityEvents } from './security-events';
 import { ClusterCommands } from './cluster-commands';
 import { ApprovalCommands } from './approval-commands';
+import { RolloutCommands } from './rollout-commands';
 
 export interface CommandServiceDeps extends ExecutorDeps {
   queries: ReadModelQueries;
@@ -47,6 +48,7 @@ export class CommandService {
   readonly security: SecurityEvents;
   readonly cluster: ClusterCommands;
   readonly approvals: ApprovalCommands;
+  readonly rollout: RolloutCommands;
 
   constructor(protected readonly deps: CommandServiceDeps) {
     this.executor = new StreamExecutor(deps);
@@ -57,6 +59,7 @@ export class CommandService {
     this.security = new SecurityEvents(new StreamExecutor({ ...deps, afterAppend: undefined }), deps.queries, () => this.now(), deps);
     this.cluster = new ClusterCommands(deps, () => this.now());
     this.approvals = new ApprovalCommands(this.executor, deps.store, this.security, () => this.now());
+    this.rollout = new RolloutCommands(this.executor, deps.queries, (ref) => this.resolveUser(ref), () => this.now());
   }
 
   protected now(): Date {
@@ -99,7 +102,7 @@ export class CommandService {
   }
 
   listUsers(query: Record<string, unknown>) {
-    return this.queries.listUsers(parsePaging(query));
+    return this.queries.listUsers({ ...parsePaging(query), notEnrolled: query.notEnrolled === 'true' || query.notEnrolled === true });
   }
 
   getUser(ref: string): Promise<UserView> {

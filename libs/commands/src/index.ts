@@ -8,3 +8,4 @@ export * from './security-events';
 export * from './cluster-commands';
 export * from './approval-commands';
 export * from './security-batch';
+export * from './rollout-commands';

@@ -1,6 +1,7 @@
 import {
   decideRecordChallengeConsumed, decideRecordFailedAttempt, decideRecordOathCodeUsed, RecordChallengeConsumed, decideRecordSuccessfulAuthentication, evaluateFraudReport, foldUser,
   RecordFailedAttempt, RecordOathCodeUsed, RecordSuccessfulAuthentication, Streams,
+  decideRecordBypassUsed, decideRecordUnenrolledPass, RecordBypassUsed, RecordUnenrolledPass,
 } from '@twofold/domain';
 import type { ReadModelQueries } from '@twofold/read-model';
 import type { DomainEvent, UserState } from '@twofold/domain';
@@ -28,6 +29,9 @@ export interface SecurityEventSink {
   // A one-time challenge answered and the success, in one append; throws 'code_already_used' on a replay.
   recordChallengeSuccess(userId: string, nonce: string, expiresAt: string, source: string): Promise<void>;
   reportFraud(userId: string, reason: string, source: string): Promise<void>;
+  // Staged rollout: a sign-in without a second factor, by a bypass (once-only ones refused when spent:
+  // 'bypass_not_active') or because the user is not enrolled and the client allows it.
+  recordSecondFactorWaived(userId: string, source: string, bypassId?: string): Promise<void>;
 }
 
 export interface ChallengeAnswered { nonce: string; expiresAt: string }
@@ -112,6 +116,13 @@ export class SecurityEvents implements SecurityEventSink {
       ...decideRecordChallengeConsumed(s, consumed),
       ...decideRecordSuccessfulAuthentication(s, success, { now: this.clock() }),
     ], this.actor(source));
+  }
+
+  async recordSecondFactorWaived(userId: string, source: string, bypassId?: string): Promise<void> {
+    const now = this.clock();
+    await this.executor.execute(Streams.user(userId), foldUser, (s) => (bypassId
+      ? decideRecordBypassUsed(s, RecordBypassUsed.create({ userId, bypassId, source }), { now })
+      : decideRecordUnenrolledPass(s, RecordUnenrolledPass.create({ userId, source }), { now })), this.actor(source));
   }
 
   async reportFraud(userId: string, reason: string, source: string): Promise<void> {

@@ -96,6 +96,10 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
     recordOathSuccess: (...a) => sink().recordOathSuccess(...a),
     recordChallengeSuccess: (...a) => sink().recordChallengeSuccess(...a),
     reportFraud: (...a) => sink().reportFraud(...a),
+    recordSecondFactorWaived: async (userId, source, bypassId) => {
+      await sink().recordSecondFactorWaived(userId, source, bypassId);
+      metrics.secondFactorWaived.inc({ reason: bypassId ? 'bypass' : 'not_enrolled' });
+    },
   };
   const directory: UserDirectoryView = {
     findUserByUsername: (u) => queries.findUserByUsername(u),

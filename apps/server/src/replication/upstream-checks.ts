@@ -2,14 +2,14 @@ import type { Settings, UserState } from '@twofold/domain';
 import { DEFAULT_HOTP_LOOK_AHEAD, totpStep } from '@twofold/mfa';
 
 // What a slave may send upstream. Anything else is refused and logged, never appended.
-export const UPSTREAM_KINDS = ['failed_attempt', 'success', 'code_used', 'oath_success', 'challenge_success', 'fraud'] as const;
+export const UPSTREAM_KINDS = ['failed_attempt', 'success', 'code_used', 'oath_success', 'challenge_success', 'fraud', 'second_factor_waived'] as const;
 export type UpstreamKind = (typeof UPSTREAM_KINDS)[number];
 
 export function isUpstreamKind(kind: string): kind is UpstreamKind {
   return (UPSTREAM_KINDS as readonly string[]).includes(kind);
 }
 
-export interface UpstreamPayload { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string }
+export interface UpstreamPayload { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string; bypassId?: string }
 
 const TEXT = 200;
 const text = (v: unknown) => typeof v === 'string' && v.length <= TEXT;
@@ -25,6 +25,7 @@ export function upstreamPayload(kind: UpstreamKind, payload: Record<string, unkn
     if (!Number.isSafeInteger(p.counter) || (p.counter as number) < 0) return 'counter is not a non-negative integer';
   }
   if (kind === 'challenge_success' && (!text(p.nonce) || !text(p.expiresAt))) return 'nonce or expiresAt is missing';
+  if (p.bypassId !== undefined && !text(p.bypassId)) return 'bypassId is not text';
   return p as unknown as UpstreamPayload;
 }
 

@@ -2,6 +2,7 @@ import {
   decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication, RecordChallengeConsumed, evaluateFailure, evaluateFraudReport, evolveUser, RecordOathCodeUsed,
   RecordSuccessfulAuthentication, Settings, UserState, DomainEvent, DomainError, DomainErrorCode, isDomainError,
 } from '@twofold/domain';
+import { waivedEvents } from './upstream-rollout';
 import type { SecurityEventSink, SecurityEvents } from '@twofold/commands';
 import type { ReadModelQueries } from '@twofold/read-model';
 import type { UpstreamOutbox, UpstreamRefusal } from '@twofold/replication';
@@ -14,7 +15,7 @@ export type { UpstreamKind } from './upstream-checks';
 interface Pending { id: string; userId: string; events: DomainEvent[] }
 
 // What an Accept rests on: a once-only code or challenge. These wait for the master's verdict.
-const CONFIRMED_KINDS = new Set<UpstreamKind>(['code_used', 'oath_success', 'challenge_success']);
+const CONFIRMED_KINDS = new Set<UpstreamKind>(['code_used', 'oath_success', 'challenge_success', 'second_factor_waived']);
 
 // Security events raised on a slave: kept in the durable outbox until the master appends them,
 // and enforced here in the meantime (a lockout reached on this node holds on this node at once).
@@ -106,6 +107,11 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
     ]);
   }
 
+  // Staged rollout (upstream-rollout.ts): a once-only bypass waits for the master's verdict like a code.
+  recordSecondFactorWaived(userId: string, source: string, bypassId?: string): Promise<void> {
+    return this.raise('second_factor_waived', userId, { source, ...(bypassId ? { bypassId } : {}) }, (s) => waivedEvents(s, { userId, source, bypassId }, this.clock()));
+  }
+
   reportFraud(userId: string, reason: string, source: string): Promise<void> {
     return this.raise('fraud', userId, { reason, source }, (s, settings) => evaluateFraudReport(s, settings, this.clock(), reason));
   }
@@ -142,13 +148,14 @@ export class UpstreamSecurityEvents implements SecurityEventSink {
 
 }
 
-type OutboxPayload = { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
+type OutboxPayload = { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string; bypassId?: string };
 
 // The events an outbox item stands for on this node, against the user's state so far.
 function replayedEvents(kind: string, p: OutboxPayload, state: UserState, settings: Settings, at: Date): DomainEvent[] {
   try {
     if (kind === 'failed_attempt') return evaluateFailure(state, settings, at, { reason: p.reason, source: p.source });
     if (kind === 'fraud') return evaluateFraudReport(state, settings, at, p.reason);
+    if (kind === 'second_factor_waived') return waivedEvents(state, { userId: p.userId, source: p.source ?? 'slave', bypassId: p.bypassId }, at);
     if (kind === 'challenge_success') return decideRecordChallengeConsumed(state, RecordChallengeConsumed.create({ userId: p.userId, nonce: p.nonce, expiresAt: p.expiresAt }));
     if (kind === 'code_used' || kind === 'oath_success') {
       const used = decideRecordOathCodeUsed(state, RecordOathCodeUsed.create({ userId: p.userId, tokenId: p.tokenId, counter: p.counter }));
@@ -183,7 +190,7 @@ export async function applyUpstream(rt: Pick<NodeRuntime, 'commands' | 'queries'
 // The switch itself, through a given recorder (a SecurityEvents batch when a promoted node appends
 // its own outbox, which needs none of the checks above: the items are this node's own).
 export async function recordUpstream(recorder: SecurityEvents, event: { id: string; kind: string; payload: Record<string, unknown> }, actor?: string): Promise<void | UpstreamRefusal> {
-  const p = event.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string };
+  const p = event.payload as { userId: string; reason?: string; source?: string; tokenId?: string; counter?: number; nonce?: string; expiresAt?: string; bypassId?: string };
   const source = p.source ?? 'slave';
   const security = recorder.causedBy(event.id, actor);
   try {
@@ -194,6 +201,7 @@ export async function recordUpstream(recorder: SecurityEvents, event: { id: stri
       case 'oath_success': return await security.recordOathSuccess(p.userId, String(p.tokenId), Number(p.counter), source, p.nonce ? { nonce: String(p.nonce), expiresAt: String(p.expiresAt) } : undefined);
       case 'challenge_success': return await security.recordChallengeSuccess(p.userId, String(p.nonce), String(p.expiresAt), source);
       case 'fraud': return await security.reportFraud(p.userId, p.reason ?? 'fraud reported', source);
+      case 'second_factor_waived': return await security.recordSecondFactorWaived(p.userId, source, p.bypassId ? String(p.bypassId) : undefined);
     }
   } catch (err) {
     // A domain refusal (user deleted since, code used on another node first) is final, not transient.

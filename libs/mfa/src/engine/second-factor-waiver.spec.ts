@@ -81,7 +81,7 @@ beforeEach(() => {
   users = new Users();
   engine = new AuthenticationEngine({
     directory: users, security: users, hasher: verifier, sealer: new StateSealer({ keyId: 'c1', key: randomBytes(32) }), approvals: new ApprovalBroker(),
-    delivery: { send: async () => undefined }, clock: () => now,
+    delivery: { send: async () => { throw new Error('no delivery in these tests'); } }, clock: () => now,
     openSeed: (userId, t) => base32Decode(box.open(t.seed, SealContext.oathSeed(userId, t.tokenId))),
   });
 });
