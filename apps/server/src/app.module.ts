@@ -15,6 +15,7 @@ import { OpenApiController } from './admin/openapi/openapi.controller';
 import { ApprovalsController } from './admin/approvals/approvals.controller';
 import { ClusterController } from './cluster/cluster.controller';
 import { RolloutController } from './admin/rollout/rollout.controller';
+import { TokenImportController } from './admin/tokens/token-import.controller';
 import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
 
 @Module({})
@@ -30,7 +31,7 @@ export class AppModule {
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,
         SdkCredentialsController, AdministratorsController, StatusController, OpenApiController, ApprovalsController, ClusterController,
-        RolloutController,
+        RolloutController, TokenImportController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },

@@ -17,6 +17,7 @@ import { SecurityEvents } from './security-events';
 import { ClusterCommands } from './cluster-commands';
 import { ApprovalCommands } from './approval-commands';
 import { RolloutCommands } from './rollout-commands';
+import { TokenImportCommands } from './token-import-commands';
 
 export interface CommandServiceDeps extends ExecutorDeps {
   queries: ReadModelQueries;
@@ -49,6 +50,7 @@ export class CommandService {
   readonly cluster: ClusterCommands;
   readonly approvals: ApprovalCommands;
   readonly rollout: RolloutCommands;
+  readonly tokenImport: TokenImportCommands;
 
   constructor(protected readonly deps: CommandServiceDeps) {
     this.executor = new StreamExecutor(deps);
@@ -59,6 +61,7 @@ export class CommandService {
     this.security = new SecurityEvents(new StreamExecutor({ ...deps, afterAppend: undefined }), deps.queries, () => this.now(), deps);
     this.cluster = new ClusterCommands(deps, () => this.now());
     this.approvals = new ApprovalCommands(this.executor, deps.store, this.security, () => this.now());
+    this.tokenImport = new TokenImportCommands(deps, deps.queries, (ref) => this.resolveUser(ref));
     this.rollout = new RolloutCommands(this.executor, deps.queries, (ref) => this.resolveUser(ref), () => this.now());
   }
 

@@ -9,3 +9,4 @@ export * from './cluster-commands';
 export * from './approval-commands';
 export * from './security-batch';
 export * from './rollout-commands';
+export * from './token-import-commands';

@@ -48,3 +48,6 @@ export * from './users/user-history';
 export * from './rollout/rollout.events';
 export * from './rollout/rollout-policy';
 export * from './rollout/bypass';
+
+export * from './token-pool/token-pool.events';
+export * from './token-pool/token-pool';

@@ -3,6 +3,7 @@ import type { OutOfBandApprovalDecided } from '../approvals/approval';
 import type { ClusterEvent } from '../cluster/cluster';
 import type { StoredSecretHash } from '../crypto/secret-hasher';
 import { ROLLOUT_SCHEMA_VERSIONS, type RolloutEvent, type RolloutUserEvent } from '../rollout/rollout.events';
+import { TOKEN_POOL_SCHEMA_VERSIONS, type TokenPoolEvent } from '../token-pool/token-pool.events';
 
 // Stream ids: `user-<userId>`, `settings`, `radius-client-<clientId>`,
 // `sdk-credential-<credentialId>`, `administrator-<adminId>`.
@@ -12,6 +13,8 @@ export const Streams = {
   radiusClient: (id: string) => `radius-client-${id}`,
   sdkCredential: (id: string) => `sdk-credential-${id}`,
   administrator: (id: string) => `administrator-${id}`,
+  // Every imported hardware token's serial (one stream: a serial is unique in the cluster).
+  tokenPool: () => 'token-pool',
 } as const;
 
 export type AuthMethod = 'totp' | 'sms' | 'voice' | 'push';
@@ -110,7 +113,7 @@ export type RadiusClientEvent = RadiusClientAdded | RadiusClientUpdated | Radius
 export type SdkCredentialEvent = SdkCredentialIssued | SdkCredentialRevoked;
 export type AdministratorEvent = AdministratorAdded | AdministratorRemoved;
 export type ApprovalEvent = OutOfBandApprovalDecided;
-export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent | RolloutEvent;
+export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent | RolloutEvent | TokenPoolEvent;
 export type TwofoldEventType = TwofoldEvent['type'];
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -125,4 +128,5 @@ export const CURRENT_SCHEMA_VERSION: Record<TwofoldEventType, number> = {
   AdministratorAdded: 1, AdministratorRemoved: 1, OutOfBandApprovalDecided: 1,
   ClusterEpochStarted: 1, JoinTokenIssued: 1, NodeJoined: 1, NodeCertificateRecorded: 1, NodeRemoved: 1,
   ...ROLLOUT_SCHEMA_VERSIONS,
+  ...TOKEN_POOL_SCHEMA_VERSIONS,
 };
