@@ -9,6 +9,7 @@ import { registerRadiusClientCommands } from './commands/radius-clients.command'
 import { registerAccessCommands } from './commands/access.command';
 import { registerClusterCommands } from './commands/cluster.command';
 import { registerRolloutCommands } from './commands/rollout.command';
+import { registerDirectoryCommands } from './commands/directory.command';
 import { registerInitCommand } from './offline/init.command';
 import { registerLogCommands } from './offline/log.command';
 import { registerReplayCommand } from './offline/replay.command';
@@ -65,6 +66,7 @@ export function createProgram(write: { out: (s: string) => void; err: (s: string
   registerAccessCommands(program);
   registerClusterCommands(program);
   registerRolloutCommands(program);
+  registerDirectoryCommands(program);
   registerLogCommands(program);
   registerReplayCommand(program);
   return program;

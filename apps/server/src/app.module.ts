@@ -16,6 +16,7 @@ import { ApprovalsController } from './admin/approvals/approvals.controller';
 import { ClusterController } from './cluster/cluster.controller';
 import { RolloutController } from './admin/rollout/rollout.controller';
 import { TokenImportController } from './admin/tokens/token-import.controller';
+import { DirectoriesController } from './admin/directories/directories.controller';
 import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
 
 @Module({})
@@ -31,7 +32,7 @@ export class AppModule {
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,
         SdkCredentialsController, AdministratorsController, StatusController, OpenApiController, ApprovalsController, ClusterController,
-        RolloutController, TokenImportController,
+        RolloutController, TokenImportController, DirectoriesController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },

@@ -18,6 +18,7 @@ import { ClusterCommands } from './cluster-commands';
 import { ApprovalCommands } from './approval-commands';
 import { RolloutCommands } from './rollout-commands';
 import { TokenImportCommands } from './token-import-commands';
+import { DirectoryCommands } from './directory-commands';
 
 export interface CommandServiceDeps extends ExecutorDeps {
   queries: ReadModelQueries;
@@ -51,6 +52,7 @@ export class CommandService {
   readonly approvals: ApprovalCommands;
   readonly rollout: RolloutCommands;
   readonly tokenImport: TokenImportCommands;
+  readonly directories: DirectoryCommands;
 
   constructor(protected readonly deps: CommandServiceDeps) {
     this.executor = new StreamExecutor(deps);
@@ -61,6 +63,7 @@ export class CommandService {
     this.security = new SecurityEvents(new StreamExecutor({ ...deps, afterAppend: undefined }), deps.queries, () => this.now(), deps);
     this.cluster = new ClusterCommands(deps, () => this.now());
     this.approvals = new ApprovalCommands(this.executor, deps.store, this.security, () => this.now());
+    this.directories = new DirectoryCommands(this.executor, deps.store, deps.sealer, () => this.now());
     this.tokenImport = new TokenImportCommands(deps, deps.queries, (ref) => this.resolveUser(ref));
     this.rollout = new RolloutCommands(this.executor, deps.queries, (ref) => this.resolveUser(ref), () => this.now());
   }

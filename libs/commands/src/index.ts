@@ -10,3 +10,4 @@ export * from './approval-commands';
 export * from './security-batch';
 export * from './rollout-commands';
 export * from './token-import-commands';
+export * from './directory-commands';

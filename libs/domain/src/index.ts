@@ -51,3 +51,6 @@ export * from './rollout/bypass';
 
 export * from './token-pool/token-pool.events';
 export * from './token-pool/token-pool';
+
+export * from './directory/directory.events';
+export * from './directory/directory';

@@ -15,6 +15,7 @@ import { UpstreamSecurityEvents } from '../replication/upstream-security-events'
 import { UpstreamVerdicts } from '../replication/upstream-verdicts';
 import { startKafkaPublishing } from '../kafka/kafka-publishing';
 import type { KafkaLogPublisher } from '@twofold/kafka';
+import { startDirectorySync, type DirectoryRuntime } from '../directory/directory-runtime';
 
 // What the authentication engine reads: the read model, plus (on a slave) the security events
 // this node raised that the master has not replicated back yet.
@@ -38,6 +39,7 @@ export interface NodeRuntime {
   role: ClusterRole;
   replication: ReplicationCoordinator;
   kafka?: KafkaLogPublisher; // set when TWOFOLD_KAFKA_BROKERS is
+  directorySync?: DirectoryRuntime;
   // Security events from authentications: appended on the master, sent upstream from a slave.
   security: SecurityEventSink;
   directory: UserDirectoryView;
@@ -120,6 +122,7 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
     replication: undefined as unknown as ReplicationCoordinator,
     async close() {
       await runtime.kafka?.stop();
+      runtime.directorySync?.scheduler.stop();
       await runtime.replication.stop();
       settling.close();
       projector.stop();
@@ -129,5 +132,6 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   runtime.replication = new ReplicationCoordinator(runtime, outbox, upstream, verdicts);
   started.runtime = runtime;
   runtime.kafka = await startKafkaPublishing(runtime);
+  runtime.directorySync = startDirectorySync(runtime);
   return runtime;
 }

@@ -20,6 +20,7 @@ export const SealContext = {
   userContact: (userId: string) => `user-contact:${userId}`,
   // An imported hardware token not given to anyone yet (token-pool/token-pool.ts).
   poolSeed: (serial: string) => `pool-seed:${serial}`,
+  directoryBindPassword: (name: string) => `directory-bind-password:${name}`,
 } as const;
 
 const IV_BYTES = 12;

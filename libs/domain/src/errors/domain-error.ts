@@ -39,6 +39,7 @@ export enum DomainErrorCode {
   UnknownNode = 'unknown_node',
   CaKeyMissing = 'ca_key_missing',
   BypassNotActive = 'bypass_not_active',
+  UnknownDirectory = 'unknown_directory',
 }
 
 export interface DomainErrorIssue {

@@ -4,6 +4,7 @@ import type { ClusterEvent } from '../cluster/cluster';
 import type { StoredSecretHash } from '../crypto/secret-hasher';
 import { ROLLOUT_SCHEMA_VERSIONS, type RolloutEvent, type RolloutUserEvent } from '../rollout/rollout.events';
 import { TOKEN_POOL_SCHEMA_VERSIONS, type TokenPoolEvent } from '../token-pool/token-pool.events';
+import { DIRECTORY_SCHEMA_VERSIONS, type DirectoryEvent } from '../directory/directory.events';
 
 // Stream ids: `user-<userId>`, `settings`, `radius-client-<clientId>`,
 // `sdk-credential-<credentialId>`, `administrator-<adminId>`.
@@ -15,6 +16,7 @@ export const Streams = {
   administrator: (id: string) => `administrator-${id}`,
   // Every imported hardware token's serial (one stream: a serial is unique in the cluster).
   tokenPool: () => 'token-pool',
+  directory: (name: string) => `directory-${name}`,
 } as const;
 
 export type AuthMethod = 'totp' | 'sms' | 'voice' | 'push';
@@ -113,7 +115,7 @@ export type RadiusClientEvent = RadiusClientAdded | RadiusClientUpdated | Radius
 export type SdkCredentialEvent = SdkCredentialIssued | SdkCredentialRevoked;
 export type AdministratorEvent = AdministratorAdded | AdministratorRemoved;
 export type ApprovalEvent = OutOfBandApprovalDecided;
-export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent | RolloutEvent | TokenPoolEvent;
+export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent | RolloutEvent | TokenPoolEvent | DirectoryEvent;
 export type TwofoldEventType = TwofoldEvent['type'];
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -129,4 +131,5 @@ export const CURRENT_SCHEMA_VERSION: Record<TwofoldEventType, number> = {
   ClusterEpochStarted: 1, JoinTokenIssued: 1, NodeJoined: 1, NodeCertificateRecorded: 1, NodeRemoved: 1,
   ...ROLLOUT_SCHEMA_VERSIONS,
   ...TOKEN_POOL_SCHEMA_VERSIONS,
+  ...DIRECTORY_SCHEMA_VERSIONS,
 };
