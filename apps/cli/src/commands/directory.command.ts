@@ -47,7 +47,7 @@ export function registerDirectoryCommands(program: Command): void {
   const dir = program.command('directory').description('LDAP / Active Directory sources synced into users (on the master)');
 
   dir.command('add <name>').description('add an LDAP/AD source (bind password asked for at a prompt unless --bind-password-stdin)')
-    .requiredOption('--url <url>', 'ldap:// or ldaps:// server URL; repeat for fail-over, tried in order', collect)
+    .requiredOption('--server <url>', 'ldap:// or ldaps:// directory server URL; repeat for fail-over, tried in order', collect)
     .option('--start-tls', 'upgrade ldap:// connections with StartTLS')
     .option('--ca-file <file>', 'CA certificate (PEM, on the master) that signed the directory servers\' certificates')
     .requiredOption('--bind-dn <dn>', 'DN to bind as (a read-only service account)')
@@ -60,11 +60,11 @@ export function registerDirectoryCommands(program: Command): void {
     .option('--removal <policy>', 'users who left: disable (default) or delete')
     .option('--threshold <percent>', 'hold a run that would disable/delete more than this share of the source\'s users (default 10)', intOption('--threshold', 0, 100))
     .action(run(async (ctx, name: string, o: {
-      url: string[]; startTls?: boolean; caFile?: string; bindDn: string; bindPasswordStdin?: boolean; baseDn: string; filter?: string; groupDn?: string; map?: string;
+      server: string[]; startTls?: boolean; caFile?: string; bindDn: string; bindPasswordStdin?: boolean; baseDn: string; filter?: string; groupDn?: string; map?: string;
       interval?: string; removal?: string; threshold?: number;
     }) => {
       const bindPassword = await readSecret({ fromStdin: o.bindPasswordStdin, name: 'bind password', flag: '--bind-password-stdin' });
-      const body: Record<string, unknown> = { name, urls: o.url, bindDn: o.bindDn, bindPassword, baseDn: o.baseDn };
+      const body: Record<string, unknown> = { name, urls: o.server, bindDn: o.bindDn, bindPassword, baseDn: o.baseDn };
       if (o.startTls) body.startTls = true;
       if (o.caFile) body.caFile = o.caFile;
       if (o.filter) body.filter = o.filter;
