@@ -2,6 +2,7 @@ import { cliFor, twofold, serverEnv } from '../support/cli';
 import { ServerProcess } from '../support/server-process';
 import { addRadiusClient, createRadiusUser, hasRadclient, radclient } from '../support/radius-tools';
 import { eventually, joinNode, startNode, status } from '../replication/support/cluster-nodes';
+import { bearerClient, issueCredential } from '../sdk/sdk-support';
 
 // Staged rollout with real processes: a master and a slave joined with the CLI, radclient as the NAS.
 // A user with no second factor is refused on a `reject` client and let in on a `first-factor-only`
@@ -70,6 +71,22 @@ describeIfTools('staged rollout over RADIUS', () => {
     expect(metrics).toMatch(/twofold_second_factor_waived_total\{reason="not_enrolled"\} 1/);
     expect((await cli(['radius-client', 'update', 'vpn', '--unenrolled', 'reject'])).code).toBe(0);
     await eventually('reject again on the master', async () => (await pap(master, 'carol', 'carol-password')).code === 'Access-Reject');
+  });
+
+  it('per SDK credential: an unenrolled user is refused by default and let in after `sdk-credential rollout`', async () => {
+    const { token } = await issueCredential(master, 'adfs', ['authenticate']);
+    const sdk = bearerClient(master, token);
+    try {
+      await expect(sdk.startAuthentication({ username: 'carol' })).resolves.toMatchObject({ status: 'rejected', reason: 'no_second_factor' });
+      const set = await cli(['sdk-credential', 'rollout', 'adfs', '--unenrolled', 'first-factor-only']);
+      expect(set.code).toBe(0);
+      expect(set.stdout).toMatch(/users not enrolled: first-factor-only/);
+      await expect(sdk.startAuthentication({ username: 'carol' })).resolves.toMatchObject({ status: 'accepted', username: 'carol' });
+      // An enrolled user still gets the challenge.
+      await expect(sdk.startAuthentication({ username: 'dave' })).resolves.toMatchObject({ status: 'challenge' });
+    } finally {
+      sdk.close();
+    }
   });
 
   it('a --once bypass works once on the slave; its use reaches the master and shows in user show', async () => {
