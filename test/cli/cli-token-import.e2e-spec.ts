@@ -113,4 +113,10 @@ describeIfTools('token import (PSKC and CSV)', () => {
     expect(tokens.stdout).toMatch(/totp\s+SHA1\s+6\s+30s\s+T-100/);
     expect((await pap('frank', totp(TOTP_SEED_HEX))).code).toBe('Access-Accept');
   });
+
+  it('never logs a seed or the pre-shared key', () => {
+    const logs = server.stdout.join('');
+    const seedBase32 = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
+    for (const secret of [RFC_SECRET_HEX, seedBase32, TOTP_SEED_HEX, '12345678901234567890123456789012']) expect(logs).not.toContain(secret);
+  });
 });

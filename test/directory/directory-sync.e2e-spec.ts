@@ -136,4 +136,8 @@ describeIfSlapd('directory sync from LDAP', () => {
     expect(synced.stdout).toMatch(new RegExp(`completed from ${replica.ldapUrl.replace(/[/.]/g, '\\$&')}: 99 entries: 0 created, 1 updated`));
     expect(await user('p200')).toMatchObject({ email: 'person.200@example.org' });
   });
+
+  it('never logs the bind password', () => {
+    expect(server.stdout.join('')).not.toContain(SERVICE.password);
+  });
 });

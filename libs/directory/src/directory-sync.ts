@@ -84,6 +84,9 @@ export class DirectorySync {
     const refusals: Array<{ username: string; reason: string }> = [];
     const byName = new Map(entries.map((e) => [e.username, e]));
     for (const a of actions) {
+      // Writes on SQLite complete without ever giving the event loop back: let RADIUS and the
+      // API answer between two users, however long the run.
+      await new Promise((resolve) => setImmediate(resolve));
       try {
         switch (a.kind) {
           case 'create': {
