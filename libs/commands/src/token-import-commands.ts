@@ -10,7 +10,8 @@ import type { ExecutorDeps } from './stream-executor';
 
 export interface ImportReport { dryRun: boolean; accepted: ImportAccepted[]; refused: ImportRefusal[]; pooled: number; assigned: number }
 
-const MAX_TOKENS_PER_IMPORT = 10_000;
+// One import is one append and one request body (1 MiB by default holds about 5000 tokens).
+export const MAX_TOKENS_PER_IMPORT = 5000;
 const ATTEMPTS = 3;
 
 // Hardware token import and the unassigned pool. Every import is one append over the pool stream and

@@ -56,6 +56,7 @@ async function importTokens(ctx: CliContext, file: string, o: { keyFile?: string
   const text = readFile(file, 'file').toString('utf8');
   const format = formatOf(file, text, o.format);
   const read = parse(format, text, o.keyFile);
+  if (read.tokens.length > 5000) throw new CliError('too_many_tokens', `the file holds ${read.tokens.length} tokens; import at most 5000 at a time (split the file)`, ExitCode.Validation);
   const refused: FileRefusal[] = [...read.refused];
   let report: ServerReport | null = null;
   if (read.tokens.length > 0) {
