@@ -14,6 +14,9 @@ import { StatusController } from './admin/status/status.controller';
 import { OpenApiController } from './admin/openapi/openapi.controller';
 import { ApprovalsController } from './admin/approvals/approvals.controller';
 import { ClusterController } from './cluster/cluster.controller';
+import { RolloutController } from './admin/rollout/rollout.controller';
+import { TokenImportController } from './admin/tokens/token-import.controller';
+import { DirectoriesController } from './admin/directories/directories.controller';
 import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
 
 @Module({})
@@ -29,6 +32,7 @@ export class AppModule {
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,
         SdkCredentialsController, AdministratorsController, StatusController, OpenApiController, ApprovalsController, ClusterController,
+        RolloutController, TokenImportController, DirectoriesController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },

@@ -8,3 +8,6 @@ export * from './security-events';
 export * from './cluster-commands';
 export * from './approval-commands';
 export * from './security-batch';
+export * from './rollout-commands';
+export * from './token-import-commands';
+export * from './directory-commands';

@@ -4,7 +4,7 @@ import { DataDirectory, openDataDir, restrictDataDirPermissions, TwofoldConfig }
 import { reportNodeCertificate } from './node-certificate-report';
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
-import { SecretKeyring, Settings, UserState } from '@twofold/domain';
+import { isSecondFactorWaiver, SecretKeyring, Settings, UserState } from '@twofold/domain';
 import { Argon2idHasher } from '@twofold/mfa';
 import { CommandService, SecurityOutcomeSink } from '@twofold/commands';
 import { UpstreamOutbox } from '@twofold/replication';
@@ -15,6 +15,7 @@ import { UpstreamSecurityEvents } from '../replication/upstream-security-events'
 import { UpstreamVerdicts } from '../replication/upstream-verdicts';
 import { startKafkaPublishing } from '../kafka/kafka-publishing';
 import type { KafkaLogPublisher } from '@twofold/kafka';
+import { startDirectorySync, type DirectoryRuntime } from '../directory/directory-runtime';
 
 // What the authentication engine reads: the read model, plus (on a slave) the security events
 // this node raised that the master has not replicated back yet.
@@ -38,6 +39,7 @@ export interface NodeRuntime {
   role: ClusterRole;
   replication: ReplicationCoordinator;
   kafka?: KafkaLogPublisher; // set when TWOFOLD_KAFKA_BROKERS is
+  directorySync?: DirectoryRuntime;
   // Security outcomes of authentications: appended on the master, sent upstream from a slave.
   security: SecurityOutcomeSink;
   directory: UserDirectoryView;
@@ -89,7 +91,13 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   const upstream = new UpstreamSecurityEvents(outbox, queries, () => new Date(), verdicts);
   await upstream.reload();
   const sink = () => (role.writable ? commands.security : upstream);
-  const security: SecurityOutcomeSink = { record: (outcome) => sink().record(outcome) };
+  const security: SecurityOutcomeSink = {
+    async record(outcome) {
+      const after = await sink().record(outcome);
+      if (isSecondFactorWaiver(outcome)) metrics.secondFactorWaived.inc({ reason: outcome.kind === 'bypass_used' ? 'bypass' : 'not_enrolled' });
+      return after;
+    },
+  };
   const directory: UserDirectoryView = {
     findUserByUsername: (u) => queries.findUserByUsername(u),
     // Security events still in the outbox count on a master too: a promoted node appends them in
@@ -109,6 +117,7 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
     replication: undefined as unknown as ReplicationCoordinator,
     async close() {
       await runtime.kafka?.stop();
+      runtime.directorySync?.scheduler.stop();
       await runtime.replication.stop();
       settling.close();
       projector.stop();
@@ -118,5 +127,6 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   runtime.replication = new ReplicationCoordinator(runtime, outbox, upstream, verdicts);
   started.runtime = runtime;
   runtime.kafka = await startKafkaPublishing(runtime);
+  runtime.directorySync = startDirectorySync(runtime);
   return runtime;
 }

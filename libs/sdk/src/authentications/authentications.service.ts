@@ -38,7 +38,7 @@ export class AuthenticationsService {
     const input = parseInput(StartAuthenticationRequest, body);
     await this.limitByName(input.username);
     const outcome = await this.engine.get().start({
-      username: input.username, client: this.client(principal), source: source(principal),
+      username: input.username, client: await this.client(principal), source: source(principal),
       ...(input.method !== 'default' ? { method: input.method } : {}),
       ...(input.pin !== undefined ? { pin: input.pin } : {}),
       ...(input.application !== undefined ? { application: input.application } : {}),
@@ -52,7 +52,7 @@ export class AuthenticationsService {
     const userId = this.peekUser(input.challenge, CHALLENGE_PURPOSE, principal);
     if (userId) this.limits.user(userId);
     const outcome = await this.engine.get().answerChallenge({
-      state: input.challenge, response: `${input.pin ?? ''}${input.code}`, client: this.client(principal), source: source(principal),
+      state: input.challenge, response: `${input.pin ?? ''}${input.code}`, client: await this.client(principal), source: source(principal),
     });
     this.log(principal, 'answer', outcome);
     return (await this.toResult(principal, outcome)) as AnswerResult;
@@ -61,7 +61,7 @@ export class AuthenticationsService {
   async poll(principal: SdkPrincipal, body: unknown): Promise<PollResult> {
     const input = parseInput(PollRequest, body);
     const outcome = await this.engine.get().pollOutOfBand({
-      handle: input.handle, client: this.client(principal), source: source(principal), decisions: this.decisions, waitMs: input.waitSeconds * 1000,
+      handle: input.handle, client: await this.client(principal), source: source(principal), decisions: this.decisions, waitMs: input.waitSeconds * 1000,
     });
     if (outcome.kind !== 'pending') this.log(principal, 'poll', outcome);
     return (await this.toResult(principal, outcome)) as PollResult;
@@ -69,7 +69,7 @@ export class AuthenticationsService {
 
   async cancel(principal: SdkPrincipal, body: unknown): Promise<CancelResult> {
     const input = parseInput(CancelRequest, body);
-    const outcome = await this.engine.get().cancelOutOfBand({ handle: input.handle, client: this.client(principal), source: source(principal), decisions: this.decisions });
+    const outcome = await this.engine.get().cancelOutOfBand({ handle: input.handle, client: await this.client(principal), source: source(principal), decisions: this.decisions });
     switch (outcome.kind) {
       case 'cancelled':
         this.deps.logger.info({ credential: principal.name, userId: outcome.userId, op: 'cancel' }, 'SDK authentication cancelled');
@@ -84,7 +84,7 @@ export class AuthenticationsService {
   async validatePin(principal: SdkPrincipal, body: unknown): Promise<PinValidationResult> {
     const input = parseInput(PinValidationRequest, body);
     await this.limitByName(input.username);
-    const outcome = await this.engine.get().checkPin({ username: input.username, pin: input.pin, client: this.client(principal), source: source(principal) });
+    const outcome = await this.engine.get().checkPin({ username: input.username, pin: input.pin, client: await this.client(principal), source: source(principal) });
     this.log(principal, 'pin', outcome);
     if (outcome.kind === 'accept') return { valid: true };
     if (outcome.kind === 'reject' && outcome.reason === 'internal_error') throw unavailable();
@@ -92,8 +92,11 @@ export class AuthenticationsService {
     return { valid: false, reason: reason as RejectReasonCode, message };
   }
 
-  private client(principal: SdkPrincipal): EngineClient {
-    return { clientId: principal.credentialId, firstFactor: NO_FIRST_FACTOR };
+  // ADFS checked the first factor; the credential's rollout policy says what to do with users who
+  // have no second factor yet (read per call: a policy change holds at once on every node).
+  private async client(principal: SdkPrincipal): Promise<EngineClient> {
+    const unenrolled = await this.deps.queries.getRolloutPolicy(`sdk:${principal.credentialId}`);
+    return { clientId: principal.credentialId, firstFactor: NO_FIRST_FACTOR, unenrolled, firstFactorCheckedByCaller: true };
   }
 
   private async limitByName(username: string): Promise<void> {
