@@ -9,9 +9,10 @@ import { projectRadiusClient } from './projections/radius-clients.projection';
 import { projectSdkCredential } from './projections/sdk-credentials.projection';
 import { projectAdministrator } from './projections/administrators.projection';
 import { projectCluster } from './projections/cluster.projection';
+import { projectRollout } from './projections/rollout.projection';
 
 const CHECKPOINT = 'main';
-const projections = [projectSettings, projectRadiusClient, projectSdkCredential, projectAdministrator, projectCluster];
+const projections = [projectRollout, projectSettings, projectRadiusClient, projectSdkCredential, projectAdministrator, projectCluster];
 
 export class ReadModelError extends Error {
   constructor(readonly code: 'checkpoint_gap' | 'projection_failed', message: string) {

@@ -4,7 +4,7 @@ import { DataDirectory, openDataDir, restrictDataDirPermissions, TwofoldConfig }
 import { reportNodeCertificate } from './node-certificate-report';
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
-import { SecretKeyring, Settings, UserState } from '@twofold/domain';
+import { isSecondFactorWaiver, SecretKeyring, Settings, UserState } from '@twofold/domain';
 import { Argon2idHasher } from '@twofold/mfa';
 import { CommandService, SecurityOutcomeSink } from '@twofold/commands';
 import { UpstreamOutbox } from '@twofold/replication';
@@ -16,6 +16,7 @@ import { UpstreamVerdicts } from '../replication/upstream-verdicts';
 import { startKafkaPublishing } from '../kafka/kafka-publishing';
 import type { KafkaLogFollower, KafkaLogPublisher } from '@twofold/kafka';
 import { createKafkaFollower } from '../kafka/kafka-following';
+import { startDirectorySync, type DirectoryRuntime } from '../directory/directory-runtime';
 
 // What the authentication engine reads: the read model, plus (on a slave) the security events
 // this node raised that the master has not replicated back yet.
@@ -40,6 +41,7 @@ export interface NodeRuntime {
   replication: ReplicationCoordinator;
   kafkaFollower?: KafkaLogFollower; // set when TWOFOLD_REPLICATION_SOURCE=kafka (runs while this node is a slave)
   kafka?: KafkaLogPublisher; // set when TWOFOLD_KAFKA_BROKERS is
+  directorySync?: DirectoryRuntime;
   // Security outcomes of authentications: appended on the master, sent upstream from a slave.
   security: SecurityOutcomeSink;
   directory: UserDirectoryView;
@@ -91,7 +93,13 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   const upstream = new UpstreamSecurityEvents(outbox, queries, () => new Date(), verdicts);
   await upstream.reload();
   const sink = () => (role.writable ? commands.security : upstream);
-  const security: SecurityOutcomeSink = { record: (outcome) => sink().record(outcome) };
+  const security: SecurityOutcomeSink = {
+    async record(outcome) {
+      const after = await sink().record(outcome);
+      if (isSecondFactorWaiver(outcome)) metrics.secondFactorWaived.inc({ reason: outcome.kind === 'bypass_used' ? 'bypass' : 'not_enrolled' });
+      return after;
+    },
+  };
   const directory: UserDirectoryView = {
     findUserByUsername: (u) => queries.findUserByUsername(u),
     // Security events still in the outbox count on a master too: a promoted node appends them in
@@ -112,6 +120,7 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
     kafkaFollower: createKafkaFollower({ config, dataDir, store, logger }),
     async close() {
       await runtime.kafka?.stop();
+      runtime.directorySync?.scheduler.stop();
       await runtime.replication.stop();
       settling.close();
       projector.stop();
@@ -121,5 +130,6 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   runtime.replication = new ReplicationCoordinator(runtime, outbox, upstream, verdicts);
   started.runtime = runtime;
   runtime.kafka = await startKafkaPublishing(runtime);
+  runtime.directorySync = startDirectorySync(runtime);
   return runtime;
 }

@@ -6,7 +6,7 @@ import { admitReplicationPeer, recordOwnCertificate, verifyMaster, warnAboutCaKe
 import type { UpstreamSecurityEvents } from './upstream-security-events';
 import { applyUpstream } from './upstream-apply';
 import type { UpstreamVerdicts } from './upstream-verdicts';
-import { hasErrorCode } from '@twofold/domain';
+import { hasErrorCode, SECURITY_OUTCOME_KINDS } from '@twofold/domain';
 import { drainOutbox } from './outbox-drain';
 import { catchUpFromPeers, type CatchUp } from './promotion-catch-up';
 import { NewerMasterFinder, type VerifiedMaster } from './newer-master';
@@ -121,6 +121,7 @@ export class ReplicationCoordinator {
       tlsHandshakeTimeoutMs: rt.config.tls.handshakeTimeoutMs, maxConnectionsPerSource: rt.config.replication.maxConnectionsPerSource,
       isAllowedNode: (nodeId, _fingerprint, peer) => admitReplicationPeer(rt, nodeId, peer),
       onUpstream: (nodeId, event) => applyUpstream(rt, nodeId, event),
+      outcomeKinds: SECURITY_OUTCOME_KINDS,
     });
     // A peer's epoch is a claim: it makes this node check with the master it names at once, and
     // only that master's answer over replication (its identity checked) ends this node's term.
@@ -155,6 +156,7 @@ export class ReplicationCoordinator {
     this.slave.on('connected', (w) => {
       this.disconnectedSince = null;
       this.verdicts.setConnected(true);
+      this.upstream.masterReads(w.outcomeKinds);
       this.log.info({ master: w.masterNodeId, epoch: w.epoch, head: w.head.position }, 'following the master');
       if (w.epoch > rt.role.epoch) rt.role.epoch = w.epoch;
     });

@@ -3,6 +3,9 @@ import type { OutOfBandApprovalDecided } from '../approvals/approval';
 import type { ClusterEvent } from '../cluster/cluster';
 import type { InvitationEvent } from '../invitations/invitation';
 import type { StoredSecretHash } from '../crypto/secret-hasher';
+import { ROLLOUT_SCHEMA_VERSIONS, type RolloutEvent, type RolloutUserEvent } from '../rollout/rollout.events';
+import { TOKEN_POOL_SCHEMA_VERSIONS, type TokenPoolEvent } from '../token-pool/token-pool.events';
+import { DIRECTORY_SCHEMA_VERSIONS, type DirectoryEvent } from '../directory/directory.events';
 
 // Stream ids: `user-<userId>`, `settings`, `radius-client-<clientId>`,
 // `sdk-credential-<credentialId>`, `administrator-<adminId>`.
@@ -12,6 +15,9 @@ export const Streams = {
   radiusClient: (id: string) => `radius-client-${id}`,
   sdkCredential: (id: string) => `sdk-credential-${id}`,
   administrator: (id: string) => `administrator-${id}`,
+  // Every imported hardware token's serial (one stream: a serial is unique in the cluster).
+  tokenPool: () => 'token-pool',
+  directory: (name: string) => `directory-${name}`,
 } as const;
 
 export type AuthMethod = 'totp' | 'sms' | 'voice' | 'push';
@@ -103,13 +109,14 @@ export type AdministratorRemoved = DomainEvent<'AdministratorRemoved', { adminId
 export type UserEvent =
   | UserCreated | UserUpdated | UserPinSet | UserPinCleared | UserPasswordSet | UserEnabled | UserDisabled
   | UserLockedOut | UserUnlocked | UserBlockedForFraud | UserFraudUnblocked | OathTokenAssigned
-  | OathTokenRemoved | OathCodeUsed | OtpChallengeConsumed | AuthenticationFailed | AuthenticationSucceeded | UserDeleted;
+  | OathTokenRemoved | OathCodeUsed | OtpChallengeConsumed | AuthenticationFailed | AuthenticationSucceeded | UserDeleted
+  | RolloutUserEvent;
 export type SettingsEvent = SettingsUpdated;
 export type RadiusClientEvent = RadiusClientAdded | RadiusClientUpdated | RadiusClientRemoved;
 export type SdkCredentialEvent = SdkCredentialIssued | SdkCredentialRevoked;
 export type AdministratorEvent = AdministratorAdded | AdministratorRemoved;
 export type ApprovalEvent = OutOfBandApprovalDecided;
-export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent | InvitationEvent;
+export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent | InvitationEvent | RolloutEvent | TokenPoolEvent | DirectoryEvent;
 export type TwofoldEventType = TwofoldEvent['type'];
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
@@ -124,4 +131,7 @@ export const CURRENT_SCHEMA_VERSION: Record<TwofoldEventType, number> = {
   AdministratorAdded: 1, AdministratorRemoved: 1, OutOfBandApprovalDecided: 1,
   ClusterEpochStarted: 1, JoinTokenIssued: 1, NodeJoined: 1, NodeCertificateRecorded: 1, NodeRemoved: 1,
   InvitationIssued: 1, InvitationUsed: 1,
+  ...ROLLOUT_SCHEMA_VERSIONS,
+  ...TOKEN_POOL_SCHEMA_VERSIONS,
+  ...DIRECTORY_SCHEMA_VERSIONS,
 };

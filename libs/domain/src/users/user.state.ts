@@ -6,6 +6,7 @@ import { EventLike, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
 import { isSealed, openContact } from './user-contact';
 import { sessionVersionAfter } from './session-version';
+import { evolveUserRollout, type UserBypass } from '../rollout/bypass';
 
 export interface OathTokenState {
   tokenId: string;
@@ -52,6 +53,9 @@ export interface UserState {
   consumedChallenges?: Array<{ nonce: string; expiresAt: string }>;
   // Stream version of the last event that ends earlier sign-ins (session-version.ts); absent in older states.
   sessionVersion?: number;
+  // Staged rollout (rollout/bypass.ts); absent in older states.
+  bypass?: UserBypass | null;
+  unenrolledSignIns?: number;
 }
 
 export const INITIAL_USER_STATE: UserState = Object.freeze({
@@ -170,7 +174,7 @@ export function evolveUser(state: UserState, event: EventLike): UserState {
       // Forget secrets as well as the profile: nothing of the user stays usable in memory.
       return { ...INITIAL_USER_STATE, version: s.version, exists: true, deleted: true, userId: s.userId };
     default:
-      return s;
+      return evolveUserRollout(s, type, p);
   }
 }
 

@@ -4,7 +4,7 @@ import { Sql } from './sql';
 // databases, so rows compare equal across SQLite and PostgreSQL and across rebuilds.
 export const READ_MODEL_TABLES = [
   'rm_users', 'rm_oath_tokens', 'rm_settings', 'rm_radius_clients', 'rm_sdk_credentials', 'rm_administrators',
-  'rm_cluster', 'rm_cluster_nodes', 'rm_node_identities',
+  'rm_cluster', 'rm_cluster_nodes', 'rm_node_identities', 'rm_rollout_policies',
 ] as const;
 
 const DDL = [
@@ -80,6 +80,7 @@ const DDL = [
   // A table of its own (not columns on rm_cluster_nodes) so an upgraded read model needs no ALTER.
   `CREATE TABLE IF NOT EXISTS rm_node_identities (node_id VARCHAR(64) PRIMARY KEY, node_name VARCHAR(64) NOT NULL, fingerprint VARCHAR(64), reason VARCHAR(16), recorded_at TEXT, removed_at TEXT)`,
   `CREATE INDEX IF NOT EXISTS ix_rm_node_identities_fingerprint ON rm_node_identities (fingerprint)`,
+  `CREATE TABLE IF NOT EXISTS rm_rollout_policies (client_key VARCHAR(96) PRIMARY KEY, unenrolled VARCHAR(24) NOT NULL, updated_at TEXT NOT NULL)`,
 ];
 
 export async function ensureReadModelSchema(sql: Sql): Promise<void> {
