@@ -17,6 +17,9 @@ import { createHotpUsers, SignInLoad, type HotpUser } from './sign-in-load';
 // accepts writes; what it wrote alone is set aside and listed by `twofold status`; in synchronous
 // mode every acknowledged write is on the new master.
 const SECRET = 'partition-e2e-secret';
+// A NAS sends an unanswered Access-Request again after its timeout (radclient: -t 3 -r 3);
+// the scenario's clients do so twice, 3 s apart.
+const NAS_RETRANSMITS = 2;
 // Data directories in memory where the machine has it: the network is what this test puts under
 // stress; a disk shared with other work adds fsync stalls of seconds that say nothing about it.
 const DATA_ROOT = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
@@ -103,9 +106,9 @@ export function describePartition(mode: 'asynchronous' | 'synchronous'): void {
       await eventually('both slaves back on m1', async () => (await status(nodes.m1)).slaves.length === 2);
 
       const loads = {
-        m1a: new SignInLoad({ host: m1.address, port: ports.m1.radius }, SECRET, users.m1a, 3000, 200),
-        s1: new SignInLoad({ host: s1.address, port: ports.s1.radius }, SECRET, users.s1, 3000, 200),
-        s2: new SignInLoad({ host: s2.address, port: ports.s2.radius }, SECRET, users.s2, 3000, 200),
+        m1a: new SignInLoad({ host: m1.address, port: ports.m1.radius }, SECRET, users.m1a, 3000, 200, NAS_RETRANSMITS),
+        s1: new SignInLoad({ host: s1.address, port: ports.s1.radius }, SECRET, users.s1, 3000, 200, NAS_RETRANSMITS),
+        s2: new SignInLoad({ host: s2.address, port: ports.s2.radius }, SECRET, users.s2, 3000, 200, NAS_RETRANSMITS),
       };
       // Warm-up (not measured): a node just restarted answers its first requests slowly on a busy machine.
       const warmUp = [new SignInLoad({ host: m1.address, port: ports.m1.radius }, SECRET, users.m1a), new SignInLoad({ host: s1.address, port: ports.s1.radius }, SECRET, users.s1),
@@ -151,7 +154,7 @@ export function describePartition(mode: 'asynchronous' | 'synchronous'): void {
       const steppedDownMs = Date.now() - healedAt;
       // Sign-ins on the old master from here (a slave now) through the setting aside and its read
       // model's rebuild. (Started earlier, their HOTP counters would sit in the tail set aside.)
-      const m1b = new SignInLoad({ host: m1.address, port: ports.m1.radius }, SECRET, users.m1b, 3000, 200);
+      const m1b = new SignInLoad({ host: m1.address, port: ports.m1.radius }, SECRET, users.m1b, 3000, 200, NAS_RETRANSMITS);
       await m1b.start();
       runningParts.push(m1b);
       const acknowledgedAlone = await alone.stop();
@@ -160,9 +163,10 @@ export function describePartition(mode: 'asynchronous' | 'synchronous'): void {
       const reports = { m1a: m1aReport, m1b: await m1b.stop(), s1: await loads.s1.stop(), s2: await loads.s2.stop() };
       const acknowledgedNew = await newWrites.stop();
       console.log(`partition (${mode}): old master stepped down ${steppedDownMs} ms after the heal; writes acknowledged alone ${acknowledgedAlone.length}; ` +
-        Object.entries(reports).map(([k, r]) => `${k}: ${r.answered} answered, worst gap ${r.worstGapMs} ms`).join('; '));
+        Object.entries(reports).map(([k, r]) => `${k}: ${r.answered} answered, ${r.retransmitted} after a retransmission, worst gap ${r.worstGapMs} ms`).join('; '));
 
-      // Every sign-in on every node was answered Accept.
+      // Every sign-in on every node was answered Accept, at the latest after the client's retry
+      // (what the issue asks: no sign-in fails for longer than a client's retry).
       for (const [name, r] of Object.entries(reports)) {
         expect({ name, failures: r.failures }).toEqual({ name, failures: [] });
         expect(r.answered).toBeGreaterThan(0);

@@ -13,8 +13,21 @@ class LoadClient {
     return new LoadClient(socket);
   }
 
-  exchange(secret: string, username: string, password: string, target: { host: string; port: number }, waitMs: number): Promise<RadiusPacket | undefined> {
+  // Sends one Access-Request and waits `waitMs` for its answer; like a NAS (radclient -t/-r), sends
+  // the same packet again (same identifier and authenticator: the server's duplicate cache answers
+  // it once) up to `retransmits` times before the sign-in counts as failed.
+  async exchange(secret: string, username: string, password: string, target: { host: string; port: number }, waitMs: number, retransmits = 0): Promise<{ packet?: RadiusPacket; sends: number }> {
     const request = buildRequest({ secret, userPassword: password, messageAuthenticator: true, attributes: [stringAttribute('User-Name', username)] });
+    let packet: RadiusPacket | undefined;
+    let sends = 0;
+    while (!packet && sends <= retransmits) {
+      sends++;
+      packet = await this.once(request, secret, target, waitMs);
+    }
+    return { packet, sends };
+  }
+
+  private once(request: ReturnType<typeof buildRequest>, secret: string, target: { host: string; port: number }, waitMs: number): Promise<RadiusPacket | undefined> {
     return new Promise((resolve) => {
       // Timers run before pending socket reads in a turn of the event loop: when this (busy) test
       // process wakes late, an answer that arrived in time may still be unread. One more turn
@@ -43,7 +56,8 @@ export interface HotpUser { username: string; seed: Buffer; counter: number }
 export interface LoadReport {
   answered: number;
   accepted: number;
-  failed: number; // Access-Reject or no answer within the client's timeout
+  failed: number; // Access-Reject, or no answer within the client's timeout and retransmissions
+  retransmitted: number; // sign-ins answered only after the client sent the request again
   worstGapMs: number; // longest time without any answer while the load ran
   perBucket: number[]; // answers per 250 ms
   failures: string[];
@@ -57,6 +71,7 @@ export class SignInLoad {
   private loops: Promise<void>[] = [];
   private answers: number[] = [];
   private accepted = 0;
+  private retransmitted = 0;
   private failures: string[] = [];
   private latencies: Array<{ at: number; ms: number }> = [];
   private startedAt = 0;
@@ -64,7 +79,7 @@ export class SignInLoad {
 
   private readonly target: { host: string; port: number };
 
-  constructor(target: number | { host: string; port: number }, private readonly secret: string, private readonly users: HotpUser[], private readonly timeoutMs = 3000, private readonly pauseMs = 0) {
+  constructor(target: number | { host: string; port: number }, private readonly secret: string, private readonly users: HotpUser[], private readonly timeoutMs = 3000, private readonly pauseMs = 0, private readonly retransmits = 0) {
     this.target = typeof target === 'number' ? { host: '127.0.0.1', port: target } : target;
   }
 
@@ -93,9 +108,10 @@ export class SignInLoad {
       while (this.running) {
         const code = generateHotp(user.seed, user.counter);
         const sentAt = Date.now();
-        const answer = await client.exchange(this.secret, user.username, code, this.target, this.timeoutMs);
+        const { packet: answer, sends } = await client.exchange(this.secret, user.username, code, this.target, this.timeoutMs, this.retransmits);
         user.counter++;
-        if (!answer) this.failures.push(`${user.username}: no answer within ${this.timeoutMs} ms`);
+        if (answer && sends > 1) this.retransmitted++;
+        if (!answer) this.failures.push(`${user.username}: no answer within ${this.timeoutMs} ms, sent ${sends} times`);
         else {
           const at = Date.now();
           this.answers.push(at);
@@ -116,7 +132,7 @@ export class SignInLoad {
     for (let i = 1; i < times.length; i++) worstGapMs = Math.max(worstGapMs, times[i] - times[i - 1]);
     const perBucket = new Array(Math.max(1, Math.ceil((this.stoppedAt - this.startedAt) / 250))).fill(0);
     for (const t of this.answers) perBucket[Math.min(perBucket.length - 1, Math.floor((t - this.startedAt) / 250))]++;
-    return { answered: this.answers.length, accepted: this.accepted, failed: this.failures.length, worstGapMs, perBucket, failures: this.failures.slice(0, 10), latencies: this.latencies };
+    return { answered: this.answers.length, accepted: this.accepted, failed: this.failures.length, retransmitted: this.retransmitted, worstGapMs, perBucket, failures: this.failures.slice(0, 10), latencies: this.latencies };
   }
 }
 
