@@ -16,7 +16,6 @@ import { ApprovalsController } from './admin/approvals/approvals.controller';
 import { InvitationsController } from './admin/invitations/invitations.controller';
 import { ClusterController } from './cluster/cluster.controller';
 import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
-import { SecretKeyring } from '@twofold/domain';
 import { Argon2idHasher, KeyedHashVerifier } from '@twofold/mfa';
 import { createDeliveryProvider } from './radius/delivery-provider.factory';
 
@@ -27,9 +26,9 @@ export class AppModule {
       module: AppModule,
       imports: [SdkModule.register({
         queries: runtime.queries, commands: runtime.commands, store: runtime.store, projector: runtime.projector,
-        nodeId: runtime.dataDir.identity.nodeId, clusterKey: { keyId: runtime.dataDir.masterKeyId, key: runtime.dataDir.masterKey },
+        nodeId: runtime.dataDir.identity.nodeId, stateSealer: runtime.keys.stateSealer,
         logger: runtime.logger.child({ component: 'sdk' }), options: sdkOptionsFromConfig(runtime.config),
-        passwordVerifier: new KeyedHashVerifier(new Argon2idHasher(), new SecretKeyring(runtime.dataDir.masterKeyId, { [runtime.dataDir.masterKeyId]: runtime.dataDir.masterKey })),
+        passwordVerifier: new KeyedHashVerifier(new Argon2idHasher(), runtime.keys.keyring),
         delivery: createDeliveryProvider(runtime.config, runtime.dataDir.path),
       })],
       controllers: [

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EventStore } from '@twofold/event-store';
 import type { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
 import type { CommandService } from '@twofold/commands';
-import type { AuthenticationEngine, DeliveryProvider, PasswordVerifier, RateLimit } from '@twofold/mfa';
+import type { AuthenticationEngine, DeliveryProvider, PasswordVerifier, RateLimit, StateSealer } from '@twofold/mfa';
 import { SdkError } from './errors/sdk-error';
 
 export interface SdkLogger {
@@ -34,7 +34,7 @@ export interface SdkDeps {
   store: EventStore;
   projector: ReadModelProjector;
   nodeId: string;
-  clusterKey: { keyId: string; key: Buffer };
+  stateSealer: StateSealer; // the cluster's one sealer (handles and assertions any node opens)
   logger: SdkLogger;
   options?: Partial<SdkOptions>;
   // Checks a user's local password when a start call carries one (the User Portal's first factor).

@@ -4,7 +4,7 @@ import { DataDirectory, openDataDir, restrictDataDirPermissions, TwofoldConfig }
 import { reportNodeCertificate } from './node-certificate-report';
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
-import { SecretKeyring, Settings, UserState } from '@twofold/domain';
+import { Settings, UserState } from '@twofold/domain';
 import { Argon2idHasher } from '@twofold/mfa';
 import { CommandService, SecurityOutcomeSink } from '@twofold/commands';
 import { UpstreamOutbox } from '@twofold/replication';
@@ -16,6 +16,7 @@ import { UpstreamVerdicts } from '../replication/upstream-verdicts';
 import { startKafkaPublishing } from '../kafka/kafka-publishing';
 import type { KafkaLogFollower, KafkaLogPublisher } from '@twofold/kafka';
 import { createKafkaFollower } from '../kafka/kafka-following';
+import { ClusterKeys, openClusterKeys } from './cluster-keys';
 
 // What the authentication engine reads: the read model, plus (on a slave) the security events
 // this node raised that the master has not replicated back yet.
@@ -29,6 +30,7 @@ export interface UserDirectoryView {
 export interface NodeRuntime {
   config: TwofoldConfig;
   dataDir: DataDirectory;
+  keys: ClusterKeys;
   logger: Logger;
   dataSource: DataSource;
   store: TypeOrmEventStore;
@@ -56,7 +58,8 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   // The database files were just created or opened: private like the rest of the directory.
   restrictDataDirPermissions(dataDir.path);
   const store = new TypeOrmEventStore(dataSource);
-  const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
+  const keys = openClusterKeys(dataDir);
+  const keyring = keys.keyring;
   const projector = new ReadModelProjector(dataSource, { sealer: keyring });
   await projector.init();
   const caughtUp = await projector.catchUp(store);
@@ -107,7 +110,7 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   const firstAdminToken = role.role === 'master' ? await commands.access.bootstrapFirstAdministrator() : undefined;
   if (firstAdminToken) logger.info('created the first administrator "admin" (credential printed once on the console)');
   const runtime: NodeRuntime = {
-    config, dataDir, logger, dataSource, store, projector, queries, commands, metrics, role, security, directory, firstAdminToken,
+    config, dataDir, keys, logger, dataSource, store, projector, queries, commands, metrics, role, security, directory, firstAdminToken,
     replication: undefined as unknown as ReplicationCoordinator,
     kafkaFollower: createKafkaFollower({ config, dataDir, store, logger }),
     async close() {

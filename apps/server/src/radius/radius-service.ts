@@ -1,4 +1,3 @@
-import { SecretKeyring } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
 import { Argon2idHasher, AuthenticationEngine, KeyedHashVerifier, RateLimiter } from '@twofold/mfa';
 import { engineAccessHandler, failureLimitedAccessHandler, RadiusServer, RadiusServerOutcome } from '@twofold/radius';
@@ -19,10 +18,10 @@ const DROPS = new Set<RadiusServerOutcome>([
 // The RADIUS side of a node: the node's engine behind a UDP transport, and a log subscription
 // that brings RADIUS client changes from any node.
 export async function startRadius(runtime: NodeRuntime, engine: AuthenticationEngine): Promise<RadiusService | undefined> {
-  const { config, logger, dataDir, queries, store, metrics } = runtime;
+  const { config, logger, keys, queries, store, metrics } = runtime;
   if (!config.radius.enabled) return undefined;
   const log = logger.child({ component: 'radius' });
-  const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
+  const { keyring } = keys;
   const hasher = new KeyedHashVerifier(new Argon2idHasher(), keyring);
   const registry = new RadiusClientRegistry({ queries, sealer: keyring, hasher, logger: log });
 

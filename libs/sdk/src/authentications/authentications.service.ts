@@ -34,7 +34,7 @@ export class AuthenticationsService {
     private readonly decisions: StoreApprovalDecisionLog,
     private readonly limits: SdkRateLimits,
   ) {
-    this.sealer = new StateSealer(deps.clusterKey);
+    this.sealer = deps.stateSealer;
     this.localPassword = deps.passwordVerifier ? new LocalPasswordFirstFactor(deps.passwordVerifier) : NO_PASSWORD_CHECK;
   }
 

@@ -18,7 +18,7 @@ export class ApprovalsController {
   private readonly sealer: StateSealer;
 
   constructor(@Inject(RUNTIME) private readonly runtime: NodeRuntime) {
-    this.sealer = new StateSealer({ keyId: runtime.dataDir.masterKeyId, key: runtime.dataDir.masterKey });
+    this.sealer = runtime.keys.stateSealer;
   }
 
   @Post(':approvalId')
