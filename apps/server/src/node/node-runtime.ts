@@ -77,15 +77,17 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   const masterNodeId = epoch.masterNodeId ?? identity.founderNodeId ?? identity.nodeId;
   const known = (await queries.listClusterNodes()).find((n) => n.nodeId === masterNodeId);
   const masterAddress = masterNodeId === identity.nodeId ? self : known ?? (identity.joinedMaster?.nodeId === masterNodeId ? identity.joinedMaster : null);
-  const started: { runtime?: NodeRuntime } = {};
+  // The one cycle: a write on the master waits for its slaves (synchronous replication), and the
+  // coordinator that knows them issues commands. This forward reference is set once, below,
+  // before start-up ends; writes during start-up wait for nobody.
+  const synchronousReplication: { coordinator?: ReplicationCoordinator } = {};
   const role = new ClusterRole(masterNodeId === identity.nodeId ? 'master' : 'slave', epoch.epoch, masterAddress);
 
   const commands = new CommandService({
     store, projector, queries, sealer: keyring, hasher: new Argon2idHasher(),
     nodeId: identity.nodeId, epoch: () => role.epoch, onAppended: (n: number) => metrics.eventsAppended.inc(n),
     assertWritable: role.assertWritable,
-    // Synchronous replication, once replication exists (writes during start-up wait for nobody).
-    afterAppend: (position) => started.runtime?.replication?.waitForSlaves(position) ?? Promise.resolve(),
+    afterAppend: (position) => synchronousReplication.coordinator?.waitForSlaves(position) ?? Promise.resolve(),
   });
   const outbox = await UpstreamOutbox.open(dataSource);
   const verdicts = new UpstreamVerdicts(config.replication.confirmTimeoutMs, {
@@ -109,10 +111,16 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
 
   const firstAdminToken = role.role === 'master' ? await commands.access.bootstrapFirstAdministrator() : undefined;
   if (firstAdminToken) logger.info('created the first administrator "admin" (credential printed once on the console)');
+  const kafkaFollower = createKafkaFollower({ config, dataDir, store, logger });
+  const replication = new ReplicationCoordinator(
+    { config, dataDir, logger, dataSource, store, projector, queries, commands, role, kafkaFollower, self },
+    outbox, upstream, verdicts,
+  );
+  synchronousReplication.coordinator = replication;
+  const kafka = await startKafkaPublishing({ config, dataDir, dataSource, store, role, logger, metrics, kafkaFollower });
   const runtime: NodeRuntime = {
     config, dataDir, keys, logger, dataSource, store, projector, queries, commands, metrics, role, security, directory, firstAdminToken,
-    replication: undefined as unknown as ReplicationCoordinator,
-    kafkaFollower: createKafkaFollower({ config, dataDir, store, logger }),
+    replication, kafkaFollower, kafka,
     async close() {
       await runtime.kafka?.stop();
       await runtime.replication.stop();
@@ -121,8 +129,5 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
       await store.close();
     },
   };
-  runtime.replication = new ReplicationCoordinator(runtime, outbox, upstream, verdicts);
-  started.runtime = runtime;
-  runtime.kafka = await startKafkaPublishing(runtime);
   return runtime;
 }
