@@ -16,20 +16,18 @@ import { ApprovalsController } from './admin/approvals/approvals.controller';
 import { InvitationsController } from './admin/invitations/invitations.controller';
 import { ClusterController } from './cluster/cluster.controller';
 import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
-import { Argon2idHasher, KeyedHashVerifier } from '@twofold/mfa';
-import { createDeliveryProvider } from './radius/delivery-provider.factory';
+import type { AuthenticationService } from './node/authentication';
 
 @Module({})
 export class AppModule {
-  static register(runtime: NodeRuntime): DynamicModule {
+  static register(runtime: NodeRuntime, authentication: AuthenticationService): DynamicModule {
     return {
       module: AppModule,
       imports: [SdkModule.register({
-        queries: runtime.queries, commands: runtime.commands, store: runtime.store, projector: runtime.projector,
+        engine: authentication.engine, queries: runtime.queries, commands: runtime.commands, store: runtime.store, projector: runtime.projector,
         nodeId: runtime.dataDir.identity.nodeId, stateSealer: runtime.keys.stateSealer,
         logger: runtime.logger.child({ component: 'sdk' }), options: sdkOptionsFromConfig(runtime.config),
-        passwordVerifier: new KeyedHashVerifier(new Argon2idHasher(), runtime.keys.keyring),
-        delivery: createDeliveryProvider(runtime.config, runtime.dataDir.path),
+        passwordVerifier: authentication.passwordVerifier, delivery: authentication.delivery,
       })],
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,

@@ -3,7 +3,6 @@ import type { EventStore } from '@twofold/event-store';
 import type { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
 import type { CommandService } from '@twofold/commands';
 import type { AuthenticationEngine, DeliveryProvider, PasswordVerifier, RateLimit, StateSealer } from '@twofold/mfa';
-import { SdkError } from './errors/sdk-error';
 
 export interface SdkLogger {
   info(details: Record<string, unknown>, message: string): void;
@@ -29,6 +28,7 @@ export const DEFAULT_SDK_OPTIONS: SdkOptions = {
 
 // What the SDK needs from its node. The node builds this once; the SDK owns no storage.
 export interface SdkDeps {
+  engine: AuthenticationEngine; // the node's one authentication engine (shared with RADIUS)
   queries: ReadModelQueries;
   commands: CommandService;
   store: EventStore;
@@ -45,20 +45,6 @@ export interface SdkDeps {
 
 export const SDK_DEPS = Symbol('SdkDeps');
 export const SDK_OPTIONS = Symbol('SdkOptions');
-
-// The node's one authentication engine (built with RADIUS), handed over once it exists.
-export class SdkEngine {
-  private engine?: AuthenticationEngine;
-
-  attach(engine: AuthenticationEngine): void {
-    this.engine = engine;
-  }
-
-  get(): AuthenticationEngine {
-    if (!this.engine) throw new SdkError('not_ready', 'authentication is not available on this node yet');
-    return this.engine;
-  }
-}
 
 // The node config's `sdk` section, when the config schema has one (see docs/sdk.md for the keys);
 // until then every node runs the defaults. Values are checked here as well.

@@ -1,11 +1,14 @@
 import { base32Decode, SealContext } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
-import { ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, KeyedHashVerifier } from '@twofold/mfa';
+import { ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, DeliveryProvider, KeyedHashVerifier } from '@twofold/mfa';
 import type { NodeRuntime } from './node-runtime';
 import { createDeliveryProvider } from '../radius/delivery-provider.factory';
 
 export interface AuthenticationService {
   engine: AuthenticationEngine;
+  // The engine's password check and code delivery, shared with the SDK's portal use cases.
+  passwordVerifier: KeyedHashVerifier;
+  delivery: DeliveryProvider;
   close(): void;
 }
 
@@ -16,13 +19,15 @@ export async function startAuthentication(runtime: NodeRuntime): Promise<Authent
   const log = logger.child({ component: 'authentication' });
   const { keyring } = keys;
   const broker = new ApprovalBroker();
+  const passwordVerifier = new KeyedHashVerifier(new Argon2idHasher(), keyring);
+  const delivery = createDeliveryProvider(config, dataDir.path);
   const engine = new AuthenticationEngine({
     directory: runtime.directory,
     security: runtime.security,
     openSeed: (userId, token) => base32Decode(keyring.open(token.seed, SealContext.oathSeed(userId, token.tokenId))),
-    hasher: new KeyedHashVerifier(new Argon2idHasher(), keyring),
+    hasher: passwordVerifier,
     sealer: keys.stateSealer,
-    delivery: createDeliveryProvider(config, dataDir.path),
+    delivery,
     approvals: broker,
     outOfBandTimeoutMs: config.radius.outOfBandTimeoutMs,
     logger: { warn: (details, message) => log.warn(details, message) },
@@ -32,7 +37,7 @@ export async function startAuthentication(runtime: NodeRuntime): Promise<Authent
     if (event.type === 'OutOfBandApprovalDecided') broker.decide(String(event.payload.approvalKey), event.payload.decision as ApprovalDecision);
   });
   return {
-    engine,
+    engine, passwordVerifier, delivery,
     close() {
       subscription.close();
       broker.close();
