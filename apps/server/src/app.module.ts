@@ -16,6 +16,9 @@ import { ApprovalsController } from './admin/approvals/approvals.controller';
 import { InvitationsController } from './admin/invitations/invitations.controller';
 import { ClusterController } from './cluster/cluster.controller';
 import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
+import { CommandService } from '@twofold/commands';
+import { ReadModelQueries } from '@twofold/read-model';
+import { StateSealer } from '@twofold/mfa';
 import type { AuthenticationService } from './node/authentication';
 
 @Module({})
@@ -35,6 +38,10 @@ export class AppModule {
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
+        // What most controllers use: the command side, the read model, the cluster's state sealer.
+        { provide: CommandService, useValue: runtime.commands },
+        { provide: ReadModelQueries, useValue: runtime.queries },
+        { provide: StateSealer, useValue: runtime.keys.stateSealer },
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(runtime.logger) },
       ],
     };
