@@ -19,21 +19,21 @@ import { RolloutController } from './admin/rollout/rollout.controller';
 import { TokenImportController } from './admin/tokens/token-import.controller';
 import { DirectoriesController } from './admin/directories/directories.controller';
 import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
-import { SecretKeyring } from '@twofold/domain';
-import { Argon2idHasher, KeyedHashVerifier } from '@twofold/mfa';
-import { createDeliveryProvider } from './radius/delivery-provider.factory';
+import { CommandService } from '@twofold/commands';
+import { ReadModelQueries } from '@twofold/read-model';
+import { StateSealer } from '@twofold/mfa';
+import type { AuthenticationService } from './node/authentication';
 
 @Module({})
 export class AppModule {
-  static register(runtime: NodeRuntime): DynamicModule {
+  static register(runtime: NodeRuntime, authentication: AuthenticationService): DynamicModule {
     return {
       module: AppModule,
       imports: [SdkModule.register({
-        queries: runtime.queries, commands: runtime.commands, store: runtime.store, projector: runtime.projector,
-        nodeId: runtime.dataDir.identity.nodeId, clusterKey: { keyId: runtime.dataDir.masterKeyId, key: runtime.dataDir.masterKey },
+        engine: authentication.engine, queries: runtime.queries, commands: runtime.commands, store: runtime.store, projector: runtime.projector,
+        nodeId: runtime.dataDir.identity.nodeId, stateSealer: runtime.keys.stateSealer,
         logger: runtime.logger.child({ component: 'sdk' }), options: sdkOptionsFromConfig(runtime.config),
-        passwordVerifier: new KeyedHashVerifier(new Argon2idHasher(), new SecretKeyring(runtime.dataDir.masterKeyId, { [runtime.dataDir.masterKeyId]: runtime.dataDir.masterKey })),
-        delivery: createDeliveryProvider(runtime.config, runtime.dataDir.path),
+        passwordVerifier: authentication.passwordVerifier, delivery: authentication.delivery,
       })],
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,
@@ -42,6 +42,10 @@ export class AppModule {
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },
+        // What most controllers use: the command side, the read model, the cluster's state sealer.
+        { provide: CommandService, useValue: runtime.commands },
+        { provide: ReadModelQueries, useValue: runtime.queries },
+        { provide: StateSealer, useValue: runtime.keys.stateSealer },
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(runtime.logger) },
       ],
     };

@@ -13,7 +13,6 @@ import { guardHttpsServer, httpsServerOptions } from './http/https-server';
 import { securityHeaders } from './http/security-headers';
 import { startRadiusOrExit } from './radius/radius-service';
 import { startAuthentication } from './node/authentication';
-import { SdkEngine } from '@twofold/sdk';
 import { hasErrorCode } from '@twofold/domain';
 
 async function main(): Promise<void> {
@@ -54,7 +53,9 @@ async function main(): Promise<void> {
     process.exit(78);
   }
   logger.info({ source: httpsIdentity.source, subject: httpsIdentity.subject, validTo: httpsIdentity.validTo }, 'https certificate');
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime), new ExpressAdapter(), {
+  // One authentication engine per node, for RADIUS and the SDK alike: built before the transports.
+  const authentication = await startAuthentication(runtime);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(runtime, authentication), new ExpressAdapter(), {
     httpsOptions: httpsServerOptions(runtime, httpsIdentity),
     bodyParser: false,
     logger: new NestPinoLogger(logger),
@@ -70,13 +71,11 @@ async function main(): Promise<void> {
     const message = `cannot listen on ${config.http.bindAddress}:${config.http.port} (TWOFOLD_HTTP_PORT): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
     logger.fatal(message);
     process.stderr.write(`twofold: ${message}\n`);
+    authentication.close();
     await runtime.close();
     process.exit(1);
   }
-  // One authentication engine per node, for RADIUS and the SDK alike.
-  const authentication = await startAuthentication(runtime);
-  app.get(SdkEngine).attach(authentication.engine);
-  const radius = await startRadiusOrExit(runtime, authentication.engine, () => app.close());
+  const radius = await startRadiusOrExit(runtime, authentication, () => app.close());
   try {
     await runtime.replication.start();
   } catch (err) {

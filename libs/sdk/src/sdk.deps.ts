@@ -2,8 +2,7 @@ import { z } from 'zod';
 import type { EventStore } from '@twofold/event-store';
 import type { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
 import type { CommandService } from '@twofold/commands';
-import type { AuthenticationEngine, DeliveryProvider, PasswordVerifier, RateLimit } from '@twofold/mfa';
-import { SdkError } from './errors/sdk-error';
+import type { AuthenticationEngine, DeliveryProvider, PasswordVerifier, RateLimit, StateSealer } from '@twofold/mfa';
 
 export interface SdkLogger {
   info(details: Record<string, unknown>, message: string): void;
@@ -29,12 +28,13 @@ export const DEFAULT_SDK_OPTIONS: SdkOptions = {
 
 // What the SDK needs from its node. The node builds this once; the SDK owns no storage.
 export interface SdkDeps {
+  engine: AuthenticationEngine; // the node's one authentication engine (shared with RADIUS)
   queries: ReadModelQueries;
   commands: CommandService;
   store: EventStore;
   projector: ReadModelProjector;
   nodeId: string;
-  clusterKey: { keyId: string; key: Buffer };
+  stateSealer: StateSealer; // the cluster's one sealer (handles and assertions any node opens)
   logger: SdkLogger;
   options?: Partial<SdkOptions>;
   // Checks a user's local password when a start call carries one (the User Portal's first factor).
@@ -45,20 +45,6 @@ export interface SdkDeps {
 
 export const SDK_DEPS = Symbol('SdkDeps');
 export const SDK_OPTIONS = Symbol('SdkOptions');
-
-// The node's one authentication engine (built with RADIUS), handed over once it exists.
-export class SdkEngine {
-  private engine?: AuthenticationEngine;
-
-  attach(engine: AuthenticationEngine): void {
-    this.engine = engine;
-  }
-
-  get(): AuthenticationEngine {
-    if (!this.engine) throw new SdkError('not_ready', 'authentication is not available on this node yet');
-    return this.engine;
-  }
-}
 
 // The node config's `sdk` section, when the config schema has one (see docs/sdk.md for the keys);
 // until then every node runs the defaults. Values are checked here as well.

@@ -6,7 +6,7 @@ import { AuthenticationsController } from './authentications/authentications.con
 import { AuthenticationsService } from './authentications/authentications.service';
 import { SdkOpenApiController } from './openapi/openapi.controller';
 import { SdkRateLimits } from './rate-limit/sdk-rate-limits';
-import { DEFAULT_SDK_OPTIONS, SDK_DEPS, SDK_OPTIONS, SdkDeps, SdkEngine, SdkOptions } from './sdk.deps';
+import { DEFAULT_SDK_OPTIONS, SDK_DEPS, SDK_OPTIONS, SdkDeps, SdkOptions } from './sdk.deps';
 import { SelfServiceController } from './self-service/self-service.controller';
 import { SelfServiceService } from './self-service/self-service.service';
 import { TokenEnrolmentController } from './self-service/token-enrolment.controller';
@@ -19,7 +19,7 @@ import { UsersService } from './users/users.service';
 
 export const SDK_CONTROLLERS = [AuthenticationsController, UsersController, SelfServiceController, TokenEnrolmentController, InvitationsController, SdkOpenApiController];
 
-// /sdk/v1 on every node. The engine is attached once the node has built it (SdkEngine.attach).
+// /sdk/v1 on every node, over the engine and storage the node built before its HTTP app.
 @Module({})
 export class SdkModule {
   static register(deps: SdkDeps): DynamicModule {
@@ -33,9 +33,8 @@ export class SdkModule {
       providers: [
         { provide: SDK_DEPS, useValue: deps },
         { provide: SDK_OPTIONS, useValue: options },
-        SdkEngine, SdkRateLimits, SdkAuthGuard, UserAssertions, StoreApprovalDecisionLog, AuthenticationsService, UsersService, SelfServiceService, TokenEnrolmentService, PhoneChangeService, InvitationsService,
+        SdkRateLimits, SdkAuthGuard, UserAssertions, StoreApprovalDecisionLog, AuthenticationsService, UsersService, SelfServiceService, TokenEnrolmentService, PhoneChangeService, InvitationsService,
       ],
-      exports: [SdkEngine],
     };
   }
 }

@@ -42,6 +42,6 @@ export class KafkaFollowingSlave extends ReplicationSlave {
   }
 }
 
-export function createSlave(runtime: NodeRuntime, options: ReplicationSlaveOptions): ReplicationSlave {
+export function createSlave(runtime: Pick<NodeRuntime, 'kafkaFollower'>, options: ReplicationSlaveOptions): ReplicationSlave {
   return runtime.kafkaFollower ? new KafkaFollowingSlave(options, runtime.kafkaFollower) : new ReplicationSlave(options);
 }

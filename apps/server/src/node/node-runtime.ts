@@ -4,7 +4,7 @@ import { DataDirectory, openDataDir, restrictDataDirPermissions, TwofoldConfig }
 import { reportNodeCertificate } from './node-certificate-report';
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
-import { isSecondFactorWaiver, SecretKeyring, Settings, UserState } from '@twofold/domain';
+import { isSecondFactorWaiver, Settings, UserState } from '@twofold/domain';
 import { Argon2idHasher } from '@twofold/mfa';
 import { CommandService, SecurityOutcomeSink } from '@twofold/commands';
 import { UpstreamOutbox } from '@twofold/replication';
@@ -17,6 +17,7 @@ import { startKafkaPublishing } from '../kafka/kafka-publishing';
 import type { KafkaLogFollower, KafkaLogPublisher } from '@twofold/kafka';
 import { createKafkaFollower } from '../kafka/kafka-following';
 import { startDirectorySync, type DirectoryRuntime } from '../directory/directory-runtime';
+import { ClusterKeys, openClusterKeys } from './cluster-keys';
 
 // What the authentication engine reads: the read model, plus (on a slave) the security events
 // this node raised that the master has not replicated back yet.
@@ -30,6 +31,7 @@ export interface UserDirectoryView {
 export interface NodeRuntime {
   config: TwofoldConfig;
   dataDir: DataDirectory;
+  keys: ClusterKeys;
   logger: Logger;
   dataSource: DataSource;
   store: TypeOrmEventStore;
@@ -58,7 +60,8 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   // The database files were just created or opened: private like the rest of the directory.
   restrictDataDirPermissions(dataDir.path);
   const store = new TypeOrmEventStore(dataSource);
-  const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
+  const keys = openClusterKeys(dataDir);
+  const keyring = keys.keyring;
   const projector = new ReadModelProjector(dataSource, { sealer: keyring });
   await projector.init();
   const caughtUp = await projector.catchUp(store);
@@ -76,15 +79,17 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   const masterNodeId = epoch.masterNodeId ?? identity.founderNodeId ?? identity.nodeId;
   const known = (await queries.listClusterNodes()).find((n) => n.nodeId === masterNodeId);
   const masterAddress = masterNodeId === identity.nodeId ? self : known ?? (identity.joinedMaster?.nodeId === masterNodeId ? identity.joinedMaster : null);
-  const started: { runtime?: NodeRuntime } = {};
+  // The one cycle: a write on the master waits for its slaves (synchronous replication), and the
+  // coordinator that knows them issues commands. This forward reference is set once, below,
+  // before start-up ends; writes during start-up wait for nobody.
+  const synchronousReplication: { coordinator?: ReplicationCoordinator } = {};
   const role = new ClusterRole(masterNodeId === identity.nodeId ? 'master' : 'slave', epoch.epoch, masterAddress);
 
   const commands = new CommandService({
     store, projector, queries, sealer: keyring, hasher: new Argon2idHasher(),
     nodeId: identity.nodeId, epoch: () => role.epoch, onAppended: (n: number) => metrics.eventsAppended.inc(n),
     assertWritable: role.assertWritable,
-    // Synchronous replication, once replication exists (writes during start-up wait for nobody).
-    afterAppend: (position) => started.runtime?.replication?.waitForSlaves(position) ?? Promise.resolve(),
+    afterAppend: (position) => synchronousReplication.coordinator?.waitForSlaves(position) ?? Promise.resolve(),
   });
   const outbox = await UpstreamOutbox.open(dataSource);
   const verdicts = new UpstreamVerdicts(config.replication.confirmTimeoutMs, {
@@ -114,10 +119,16 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
 
   const firstAdminToken = role.role === 'master' ? await commands.access.bootstrapFirstAdministrator() : undefined;
   if (firstAdminToken) logger.info('created the first administrator "admin" (credential printed once on the console)');
+  const kafkaFollower = createKafkaFollower({ config, dataDir, store, logger });
+  const replication = new ReplicationCoordinator(
+    { config, dataDir, logger, dataSource, store, projector, queries, commands, role, kafkaFollower, self },
+    outbox, upstream, verdicts,
+  );
+  synchronousReplication.coordinator = replication;
+  const kafka = await startKafkaPublishing({ config, dataDir, dataSource, store, role, logger, metrics, kafkaFollower });
   const runtime: NodeRuntime = {
-    config, dataDir, logger, dataSource, store, projector, queries, commands, metrics, role, security, directory, firstAdminToken,
-    replication: undefined as unknown as ReplicationCoordinator,
-    kafkaFollower: createKafkaFollower({ config, dataDir, store, logger }),
+    config, dataDir, keys, logger, dataSource, store, projector, queries, commands, metrics, role, security, directory, firstAdminToken,
+    replication, kafkaFollower, kafka,
     async close() {
       await runtime.kafka?.stop();
       runtime.directorySync?.scheduler.stop();
@@ -127,9 +138,6 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
       await store.close();
     },
   };
-  runtime.replication = new ReplicationCoordinator(runtime, outbox, upstream, verdicts);
-  started.runtime = runtime;
-  runtime.kafka = await startKafkaPublishing(runtime);
   runtime.directorySync = startDirectorySync(runtime);
   return runtime;
 }

@@ -1,9 +1,9 @@
-import { SecretKeyring } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
-import { Argon2idHasher, AuthenticationEngine, KeyedHashVerifier, RateLimiter } from '@twofold/mfa';
+import { AuthenticationEngine, RateLimiter } from '@twofold/mfa';
 import { engineAccessHandler, failureLimitedAccessHandler, RadiusServer, RadiusServerOutcome } from '@twofold/radius';
 import type { TwofoldConfig } from '@twofold/platform';
 import type { NodeRuntime } from '../node/node-runtime';
+import type { AuthenticationService } from '../node/authentication';
 import { RadiusClientRegistry, RegisteredClient } from './radius-client-registry';
 
 export interface RadiusService {
@@ -18,12 +18,12 @@ const DROPS = new Set<RadiusServerOutcome>([
 
 // The RADIUS side of a node: the node's engine behind a UDP transport, and a log subscription
 // that brings RADIUS client changes from any node.
-export async function startRadius(runtime: NodeRuntime, engine: AuthenticationEngine): Promise<RadiusService | undefined> {
-  const { config, logger, dataDir, queries, store, metrics } = runtime;
+export async function startRadius(runtime: NodeRuntime, authentication: Pick<AuthenticationService, 'engine' | 'passwordVerifier'>): Promise<RadiusService | undefined> {
+  const { config, logger, keys, queries, store, metrics } = runtime;
   if (!config.radius.enabled) return undefined;
   const log = logger.child({ component: 'radius' });
-  const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
-  const hasher = new KeyedHashVerifier(new Argon2idHasher(), keyring);
+  const { keyring } = keys;
+  const { engine, passwordVerifier: hasher } = authentication;
   const registry = new RadiusClientRegistry({ queries, sealer: keyring, hasher, logger: log });
 
   // Dropped packets are counted one by one but logged as a summary, so a flood cannot flood the log.
@@ -96,9 +96,9 @@ function radiusAccess(settings: TwofoldConfig['radius'], engine: AuthenticationE
 }
 
 // For main.ts: a RADIUS port that cannot be bound stops the node with a message naming the keys.
-export async function startRadiusOrExit(runtime: NodeRuntime, engine: AuthenticationEngine, beforeExit: () => Promise<void>): Promise<RadiusService | undefined> {
+export async function startRadiusOrExit(runtime: NodeRuntime, authentication: Pick<AuthenticationService, 'engine' | 'passwordVerifier'>, beforeExit: () => Promise<void>): Promise<RadiusService | undefined> {
   try {
-    return await startRadius(runtime, engine);
+    return await startRadius(runtime, authentication);
   } catch (err) {
     const { bindAddress, authPort, acctPort } = runtime.config.radius;
     const message = `cannot start RADIUS on ${bindAddress}:${authPort}/${acctPort} (TWOFOLD_RADIUS_*): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;

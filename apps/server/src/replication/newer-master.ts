@@ -13,7 +13,7 @@ export interface VerifiedMaster { epoch: number; master: MasterAddress }
 // master's own replication listener, reached at the address the log records for that node and
 // presenting that node's certificate, answers with the higher epoch.
 export class NewerMasterFinder {
-  constructor(private readonly rt: NodeRuntime) {}
+  constructor(private readonly rt: Pick<NodeRuntime, 'config' | 'dataDir' | 'role' | 'store' | 'logger' | 'queries'>) {}
 
   // Every peer the log knows (and the master this node joined), asked at once.
   async survey(): Promise<PeerEpoch[]> {

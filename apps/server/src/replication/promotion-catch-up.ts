@@ -3,6 +3,9 @@ import type { Logger } from 'pino';
 import { ConflictException } from '@nestjs/common';
 import type { LogHead, StoredEvent } from '@twofold/event-store';
 import type { NodeRuntime } from '../node/node-runtime';
+
+// What a promotion's catch-up reads of the node.
+type CatchUpNode = Pick<NodeRuntime, 'config' | 'dataDir' | 'logger' | 'store' | 'queries'>;
 import type { MasterAddress } from '../cluster/cluster-role';
 import { tlsServername } from '@twofold/platform';
 import { expectedFingerprint } from '../cluster/node-identity';
@@ -21,7 +24,7 @@ const PAGE_ATTEMPTS = 3;
 
 // Reads a page of a peer's log over HTTPS with this node's certificate (the peer serves members
 // only; its certificate must be the one the log records for it). Says why when it cannot.
-function readPeerLog(rt: NodeRuntime, peer: MasterAddress, fingerprint: string | null, after: number, limit: number, timeoutMs: number): Promise<PeerRead> {
+function readPeerLog(rt: CatchUpNode, peer: MasterAddress, fingerprint: string | null, after: number, limit: number, timeoutMs: number): Promise<PeerRead> {
   const { dataDir, config } = rt;
   const ca = peerHttpsCa(config, dataDir);
   return new Promise((resolve) => {
@@ -66,7 +69,7 @@ class PeerAhead extends Error {}
 // lost to the promotion. A peer that says it is ahead but whose records cannot be fetched, or that
 // is ahead on another history, refuses the promotion (naming the node) unless `force`. Only a peer
 // that does not answer at all is left out (logged): it cannot be told from one that is down.
-export async function catchUpFromPeers(rt: NodeRuntime, peers: MasterAddress[], force: boolean): Promise<CatchUp> {
+export async function catchUpFromPeers(rt: CatchUpNode, peers: MasterAddress[], force: boolean): Promise<CatchUp> {
   const log = rt.logger.child({ component: 'replication' });
   const result: CatchUp = { fetched: 0, ahead: [], unreachable: [] };
   const own0 = await rt.store.head();
@@ -116,7 +119,7 @@ export async function catchUpFromPeers(rt: NodeRuntime, peers: MasterAddress[], 
   return result;
 }
 
-async function readWithRetries(rt: NodeRuntime, peer: MasterAddress, fingerprint: string | null, after: number, limit: number, log: Logger): Promise<PeerRead> {
+async function readWithRetries(rt: CatchUpNode, peer: MasterAddress, fingerprint: string | null, after: number, limit: number, log: Logger): Promise<PeerRead> {
   let last: PeerRead = { error: 'not asked' };
   for (let attempt = 1; attempt <= PAGE_ATTEMPTS; attempt++) {
     last = await readPeerLog(rt, peer, fingerprint, after, limit, PAGE_TIMEOUT_MS);

@@ -12,6 +12,12 @@ import { catchUpFromPeers, type CatchUp } from './promotion-catch-up';
 import { NewerMasterFinder, type VerifiedMaster } from './newer-master';
 import { createSlave } from '../kafka/kafka-following';
 
+// What the coordinator works with: the node's storage, read model, command side and role, this
+// node's own address, and its upstream outbox (a slave's security events) and verdicts.
+export type ReplicationNode = Pick<NodeRuntime, 'config' | 'dataDir' | 'logger' | 'dataSource' | 'store' | 'projector' | 'queries' | 'commands' | 'role' | 'kafkaFollower'> & {
+  self: MasterAddress;
+};
+
 // Runs this node's side of replication for whatever role it has, and changes role when the
 // cluster does: promotion (one command), fencing by a higher epoch, following a new master.
 export class ReplicationCoordinator {
@@ -27,7 +33,7 @@ export class ReplicationCoordinator {
   private draining: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly rt: NodeRuntime,
+    private readonly rt: ReplicationNode,
     private readonly outbox: UpstreamOutbox,
     private readonly upstream: UpstreamSecurityEvents,
     private readonly verdicts: UpstreamVerdicts,
@@ -40,11 +46,7 @@ export class ReplicationCoordinator {
   }
 
   get self(): MasterAddress {
-    const { dataDir, config } = this.rt;
-    return {
-      nodeId: dataDir.identity.nodeId, nodeName: dataDir.identity.nodeName, host: config.advertiseHost,
-      httpPort: config.http.port, replicationPort: config.replication.port,
-    };
+    return this.rt.self;
   }
 
   private get tls() {

@@ -16,7 +16,7 @@ export class UserAssertions {
   private readonly sealer: StateSealer;
 
   constructor(@Inject(SDK_DEPS) deps: SdkDeps, @Inject(SDK_OPTIONS) private readonly options: SdkOptions) {
-    this.sealer = new StateSealer(deps.clusterKey);
+    this.sealer = deps.stateSealer;
   }
 
   issue(credentialId: string, userId: string, username: string, sessionVersion: number, now = Date.now()): { token: string; expiresAt: number } {

@@ -9,7 +9,7 @@ import { UserAssertions } from '../assertions/user-assertions';
 import { StoreApprovalDecisionLog } from '../approvals/approval-decision-log';
 import { SdkError } from '../errors/sdk-error';
 import { SdkRateLimits } from '../rate-limit/sdk-rate-limits';
-import { SDK_DEPS, SDK_OPTIONS, SdkDeps, SdkEngine, SdkOptions } from '../sdk.deps';
+import { SDK_DEPS, SDK_OPTIONS, SdkDeps, SdkOptions } from '../sdk.deps';
 import { parseInput } from '../sdk-input';
 import type { SdkPrincipal } from '../auth/sdk-principal';
 
@@ -29,12 +29,11 @@ export class AuthenticationsService {
   constructor(
     @Inject(SDK_DEPS) private readonly deps: SdkDeps,
     @Inject(SDK_OPTIONS) private readonly options: SdkOptions,
-    private readonly engine: SdkEngine,
     private readonly assertions: UserAssertions,
     private readonly decisions: StoreApprovalDecisionLog,
     private readonly limits: SdkRateLimits,
   ) {
-    this.sealer = new StateSealer(deps.clusterKey);
+    this.sealer = deps.stateSealer;
     this.localPassword = deps.passwordVerifier ? new LocalPasswordFirstFactor(deps.passwordVerifier) : NO_PASSWORD_CHECK;
   }
 
@@ -42,7 +41,7 @@ export class AuthenticationsService {
     const input = parseInput(StartAuthenticationRequest, body);
     await this.limitByName(input.username);
     const withPassword = input.password !== undefined;
-    const outcome = await this.engine.get().start({
+    const outcome = await this.deps.engine.start({
       username: input.username, client: await this.client(principal, withPassword), source: source(principal),
       ...(withPassword ? { password: input.password } : {}),
       ...(input.method !== 'default' ? { method: input.method } : {}),
@@ -57,7 +56,7 @@ export class AuthenticationsService {
     const input = parseInput(AnswerChallengeRequest, body);
     const userId = this.peekUser(input.challenge, CHALLENGE_PURPOSE, principal);
     if (userId) this.limits.user(userId);
-    const outcome = await this.engine.get().answerChallenge({
+    const outcome = await this.deps.engine.answerChallenge({
       state: input.challenge, response: `${input.pin ?? ''}${input.code}`, client: await this.client(principal), source: source(principal),
     });
     this.log(principal, 'answer', outcome);
@@ -66,7 +65,7 @@ export class AuthenticationsService {
 
   async poll(principal: SdkPrincipal, body: unknown): Promise<PollResult> {
     const input = parseInput(PollRequest, body);
-    const outcome = await this.engine.get().pollOutOfBand({
+    const outcome = await this.deps.engine.pollOutOfBand({
       handle: input.handle, client: await this.client(principal), source: source(principal), decisions: this.decisions, waitMs: input.waitSeconds * 1000,
     });
     if (outcome.kind !== 'pending') this.log(principal, 'poll', outcome);
@@ -75,7 +74,7 @@ export class AuthenticationsService {
 
   async cancel(principal: SdkPrincipal, body: unknown): Promise<CancelResult> {
     const input = parseInput(CancelRequest, body);
-    const outcome = await this.engine.get().cancelOutOfBand({ handle: input.handle, client: await this.client(principal), source: source(principal), decisions: this.decisions });
+    const outcome = await this.deps.engine.cancelOutOfBand({ handle: input.handle, client: await this.client(principal), source: source(principal), decisions: this.decisions });
     switch (outcome.kind) {
       case 'cancelled':
         this.deps.logger.info({ credential: principal.name, userId: outcome.userId, op: 'cancel' }, 'SDK authentication cancelled');
@@ -90,7 +89,7 @@ export class AuthenticationsService {
   async validatePin(principal: SdkPrincipal, body: unknown): Promise<PinValidationResult> {
     const input = parseInput(PinValidationRequest, body);
     await this.limitByName(input.username);
-    const outcome = await this.engine.get().checkPin({ username: input.username, pin: input.pin, client: await this.client(principal), source: source(principal) });
+    const outcome = await this.deps.engine.checkPin({ username: input.username, pin: input.pin, client: await this.client(principal), source: source(principal) });
     this.log(principal, 'pin', outcome);
     if (outcome.kind === 'accept') return { valid: true };
     if (outcome.kind === 'reject' && outcome.reason === 'internal_error') throw unavailable();

@@ -37,7 +37,7 @@ export class TokenEnrolmentService {
     private readonly selfService: SelfServiceService,
     private readonly limits: SdkRateLimits,
   ) {
-    this.sealer = new StateSealer(deps.clusterKey);
+    this.sealer = deps.stateSealer;
   }
 
   async begin(principal: SdkPrincipal, assertion: string | undefined, body: unknown): Promise<TokenEnrolmentStarted> {

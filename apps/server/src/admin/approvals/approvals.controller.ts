@@ -1,8 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
-import type { Actor } from '@twofold/commands';
+import { CommandService, type Actor } from '@twofold/commands';
 import { openApprovalId, StateSealer } from '@twofold/mfa';
-import { RUNTIME } from '../../node/runtime.token';
-import type { NodeRuntime } from '../../node/node-runtime';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { CurrentActor } from '../auth/actor';
 
@@ -15,11 +13,10 @@ class ApprovalError extends Error {
 @Controller('admin/v1/approvals')
 @UseGuards(AdminAuthGuard)
 export class ApprovalsController {
-  private readonly sealer: StateSealer;
-
-  constructor(@Inject(RUNTIME) private readonly runtime: NodeRuntime) {
-    this.sealer = new StateSealer({ keyId: runtime.dataDir.masterKeyId, key: runtime.dataDir.masterKey });
-  }
+  constructor(
+    @Inject(CommandService) private readonly commands: CommandService,
+    @Inject(StateSealer) private readonly sealer: StateSealer,
+  ) {}
 
   @Post(':approvalId')
   @HttpCode(200)
@@ -30,7 +27,7 @@ export class ApprovalsController {
     } catch {
       throw new ApprovalError('No pending approval with this id (it may have expired).');
     }
-    const decision = await this.runtime.commands.approvals.decide(approval, body, actor);
+    const decision = await this.commands.approvals.decide(approval, body, actor);
     return { approvalKey: approval.approvalKey, userId: approval.userId, decision };
   }
 }

@@ -1,8 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
 import { verifyAdminToken } from '@twofold/commands';
-import { RUNTIME } from '../../node/runtime.token';
-import type { NodeRuntime } from '../../node/node-runtime';
+import { ReadModelQueries } from '@twofold/read-model';
 
 export interface AdminPrincipal { adminId: string; name: string }
 export type AdminRequest = Request & { admin?: AdminPrincipal };
@@ -10,14 +9,14 @@ export type AdminRequest = Request & { admin?: AdminPrincipal };
 // Administrators present `Authorization: Bearer <adminId>.<secret>` over HTTPS.
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
-  constructor(@Inject(RUNTIME) private readonly runtime: NodeRuntime) {}
+  constructor(@Inject(ReadModelQueries) private readonly queries: ReadModelQueries) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<AdminRequest>();
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) throw new UnauthorizedException({ code: 'unauthenticated', message: 'an administrator credential is required (Authorization: Bearer <token>)' });
-    const admin = await verifyAdminToken(this.runtime.queries, match[1]);
+    const admin = await verifyAdminToken(this.queries, match[1]);
     if (!admin) throw new UnauthorizedException({ code: 'unauthenticated', message: 'the administrator credential is not valid' });
     req.admin = { adminId: admin.adminId, name: admin.name };
     return true;

@@ -1,7 +1,5 @@
 import { Body, Controller, Inject, Param, Post, UseGuards } from '@nestjs/common';
-import type { Actor } from '@twofold/commands';
-import { RUNTIME } from '../../node/runtime.token';
-import type { NodeRuntime } from '../../node/node-runtime';
+import { CommandService, type Actor } from '@twofold/commands';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { CurrentActor } from '../auth/actor';
 
@@ -9,12 +7,12 @@ import { CurrentActor } from '../auth/actor';
 @Controller('admin/v1/users')
 @UseGuards(AdminAuthGuard)
 export class InvitationsController {
-  constructor(@Inject(RUNTIME) private readonly runtime: NodeRuntime) {}
+  constructor(@Inject(CommandService) private readonly commands: CommandService) {}
 
   @Post(':user/invitations')
   async invite(@Param('user') ref: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
-    const user = await this.runtime.commands.resolveUser(ref);
-    const issued = await this.runtime.commands.invitations.issue(user.userId, body ?? {}, actor);
+    const user = await this.commands.resolveUser(ref);
+    const issued = await this.commands.invitations.issue(user.userId, body ?? {}, actor);
     return { ...issued, username: user.username };
   }
 }

@@ -1,8 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { parseQrFormat, type Actor } from '@twofold/commands';
-import { RUNTIME } from '../../node/runtime.token';
-import type { NodeRuntime } from '../../node/node-runtime';
+import { CommandService, parseQrFormat, type Actor } from '@twofold/commands';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { CurrentActor, ExpectedVersion } from '../auth/actor';
 import { withEtag } from '../etag';
@@ -10,9 +8,7 @@ import { withEtag } from '../etag';
 @Controller('admin/v1/users')
 @UseGuards(AdminAuthGuard)
 export class UsersController {
-  constructor(@Inject(RUNTIME) private readonly runtime: NodeRuntime) {}
-
-  private get commands() { return this.runtime.commands; }
+  constructor(@Inject(CommandService) private readonly commands: CommandService) {}
 
   @Post()
   async create(@Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
