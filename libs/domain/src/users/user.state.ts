@@ -1,6 +1,6 @@
 import { SecretSealer } from '../crypto/secret-box';
 import { StoredSecretHash } from '../crypto/secret-hasher';
-import { ContactDetails, OathAlgorithm, OathKind, ProfileWithoutContact, StoredContact, UserProfile } from '../events/catalogue';
+import { ContactDetails, OathAlgorithm, OathKind, ProfileWithoutContact, StoredContact, UserProfile } from './user.events';
 import { SealedSecret } from '../events/event';
 import { EventLike, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
