@@ -3,7 +3,7 @@ import { defineCommand } from '../commands/command';
 import { idField, sourceField } from '../commands/fields';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { EventLike, recordOf } from '../events/event-record';
-import { InvitationEvent, InvitationIssued, InvitationUsed } from './invitation.events';
+import { InvitationIssued, InvitationUsed } from './invitation.events';
 
 // An invitation lets a user who has no second factor yet sign in once (with their first factor)
 // to enrol one. Stream `invitation-<invitationId>`: issued, then used at most once, on any node.

@@ -58,3 +58,12 @@ export type UserEvent =
   | UserCreated | UserUpdated | UserPinSet | UserPinCleared | UserPasswordSet | UserEnabled | UserDisabled
   | UserLockedOut | UserUnlocked | UserBlockedForFraud | UserFraudUnblocked | OathTokenAssigned
   | OathTokenRemoved | OathCodeUsed | OtpChallengeConsumed | AuthenticationFailed | AuthenticationSucceeded | UserDeleted;
+
+// Every user event type, once: the compiler refuses a UserEvent type missing here (userEventOf reads
+// records with it).
+export const USER_EVENT_TYPES: Readonly<Record<UserEvent['type'], true>> = {
+  UserCreated: true, UserUpdated: true, UserPinSet: true, UserPinCleared: true, UserPasswordSet: true, UserEnabled: true,
+  UserDisabled: true, UserLockedOut: true, UserUnlocked: true, UserBlockedForFraud: true, UserFraudUnblocked: true,
+  OathTokenAssigned: true, OathTokenRemoved: true, OathCodeUsed: true, OtpChallengeConsumed: true, AuthenticationFailed: true,
+  AuthenticationSucceeded: true, UserDeleted: true,
+};
