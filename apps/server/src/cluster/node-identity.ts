@@ -1,6 +1,6 @@
 import { certificateFingerprint, CLIENT_CERTIFICATE_OU } from '@twofold/platform';
 import type { PeerIdentity, MasterPeer } from '@twofold/replication';
-import type { NodeRuntime } from '../node/node-runtime';
+import type { NodeServices } from '../node/node-services';
 
 // A node is its certificate. These checks decide who may replicate (either direction) by the
 // fingerprint the log recorded for the node id a peer claims; see README "Node identity".
@@ -9,7 +9,7 @@ import type { NodeRuntime } from '../node/node-runtime';
 // A member listed by an earlier release has no fingerprint yet: the first certificate it presents
 // is pinned once (trust on first use, logged), provided it names that node, is not a client
 // certificate and is not bound to an SDK credential.
-export async function admitReplicationPeer(rt: NodeRuntime, nodeId: string, peer: PeerIdentity): Promise<true | string> {
+export async function admitReplicationPeer(rt: NodeServices, nodeId: string, peer: PeerIdentity): Promise<true | string> {
   const identity = await rt.queries.getNodeIdentity(nodeId);
   if (identity?.removed) return `node ${identity.nodeName} has been removed from this cluster`;
   const member = (await rt.queries.listClusterNodes()).find((n) => n.nodeId === nodeId);
@@ -29,7 +29,7 @@ export async function admitReplicationPeer(rt: NodeRuntime, nodeId: string, peer
 
 // The fingerprint this node expects for another node: the log's, or (a node just joined, whose log
 // does not name the master yet) the one its join pinned.
-export async function expectedFingerprint(rt: NodeRuntime, nodeId: string): Promise<{ fingerprint: string | null; removed: boolean }> {
+export async function expectedFingerprint(rt: NodeServices, nodeId: string): Promise<{ fingerprint: string | null; removed: boolean }> {
   const identity = await rt.queries.getNodeIdentity(nodeId);
   if (identity) return { fingerprint: identity.fingerprint, removed: identity.removed };
   const joined = rt.dataDir.identity.joinedMaster;
@@ -39,7 +39,7 @@ export async function expectedFingerprint(rt: NodeRuntime, nodeId: string): Prom
 // On a slave, before its hello: the master it dials must present the certificate recorded for the
 // master it follows. Without any record (a cluster upgraded from an earlier release, until the
 // master's own record replicates) the cluster CA alone vouches for it, as before.
-export async function verifyMaster(rt: NodeRuntime, masterNodeId: string, peer: MasterPeer): Promise<string | null> {
+export async function verifyMaster(rt: NodeServices, masterNodeId: string, peer: MasterPeer): Promise<string | null> {
   const expected = await expectedFingerprint(rt, masterNodeId);
   if (expected.removed) return `the master's node has been removed from this cluster`;
   if (expected.fingerprint && expected.fingerprint !== peer.fingerprint) return `the certificate presented (${peer.commonName}) is not the one recorded for the master`;
@@ -48,7 +48,7 @@ export async function verifyMaster(rt: NodeRuntime, masterNodeId: string, peer: 
 
 // A master started by an earlier release never recorded its own certificate: it does on its first
 // start, and whenever its certificate file was replaced (logged).
-export async function recordOwnCertificate(rt: NodeRuntime): Promise<void> {
+export async function recordOwnCertificate(rt: NodeServices): Promise<void> {
   const { identity } = rt.dataDir;
   const fingerprint = certificateFingerprint(rt.dataDir.tls.certPem);
   const recorded = await rt.queries.getNodeIdentity(identity.nodeId);
@@ -58,7 +58,7 @@ export async function recordOwnCertificate(rt: NodeRuntime): Promise<void> {
 }
 
 // Slaves that joined under an earlier release were given the CA key; say so once at start-up.
-export function warnAboutCaKey(rt: NodeRuntime): void {
+export function warnAboutCaKey(rt: NodeServices): void {
   const { identity, ca } = rt.dataDir;
   if (ca.keyPem && identity.founderNodeId && identity.founderNodeId !== identity.nodeId) {
     rt.logger.warn('this node holds the cluster CA key (tls/ca.key.pem) although it did not create the cluster; unless it must issue certificates, delete the file (see README, "Where the CA key lives")');

@@ -1,6 +1,6 @@
 import { ReplicationMaster, type ReplicationSlave, UpstreamInbox, UpstreamOutbox } from '@twofold/replication';
 import { certificateFingerprint, tlsServername } from '@twofold/platform';
-import type { NodeRuntime } from '../node/node-runtime';
+import type { NodeServices } from '../node/node-services';
 import type { MasterAddress } from '../cluster/cluster-role';
 import { admitReplicationPeer, recordOwnCertificate, verifyMaster, warnAboutCaKey } from '../cluster/node-identity';
 import type { UpstreamSecurityEvents } from './upstream-security-events';
@@ -27,7 +27,7 @@ export class ReplicationCoordinator {
   private draining: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly rt: NodeRuntime,
+    private readonly rt: NodeServices,
     private readonly outbox: UpstreamOutbox,
     private readonly upstream: UpstreamSecurityEvents,
     private readonly verdicts: UpstreamVerdicts,
