@@ -1,7 +1,7 @@
 import { request } from 'node:https';
 import { ConflictException } from '@nestjs/common';
 import type { LogHead, StoredEvent } from '@twofold/event-store';
-import type { NodeServices } from '../node/node-services';
+import type { NodeServices as NodeRuntime } from '../node/node-services'; // what it reads of the runtime, without an import circle
 import type { MasterAddress } from '../cluster/cluster-role';
 import { tlsServername } from '@twofold/platform';
 
@@ -10,7 +10,7 @@ interface LogPage { head: LogHead; records: StoredEvent[] }
 const PAGE = 1000;
 
 // Reads a page of a peer's log over HTTPS with this node's certificate (the peer serves members only).
-function readPeerLog(rt: NodeServices, peer: MasterAddress, after: number, limit: number, timeoutMs = 5000): Promise<LogPage | null> {
+function readPeerLog(rt: NodeRuntime, peer: MasterAddress, after: number, limit: number, timeoutMs = 5000): Promise<LogPage | null> {
   const { dataDir } = rt;
   return new Promise((resolve) => {
     const req = request({
@@ -39,7 +39,7 @@ function readPeerLog(rt: NodeServices, peer: MasterAddress, after: number, limit
 // (each hash and link checked by appendReplicated), so a write a slave acknowledged in synchronous
 // mode is not lost to the promotion. A peer ahead on another history, or one whose records cannot
 // be fetched, refuses the promotion (naming the node) unless `force`.
-export async function catchUpFromPeers(rt: NodeServices, peers: MasterAddress[], force: boolean): Promise<{ fetched: number; ahead: string[] }> {
+export async function catchUpFromPeers(rt: NodeRuntime, peers: MasterAddress[], force: boolean): Promise<{ fetched: number; ahead: string[] }> {
   const log = rt.logger.child({ component: 'replication' });
   let fetched = 0;
   const behindOf: string[] = [];
