@@ -16,9 +16,5 @@ module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
-    // Network partitions between namespaces (root, iproute2): `npm run test:partition`. Not in
-    // `npm test` yet: under the full suite's load on 2 cores the promotion's peer fetch and the old
-    // master's read-model rebuild lose races (issue 16 note); a flaky test is a bug, not a retry.
-    { ...common, displayName: 'netns', testMatch: ['<rootDir>/test/**/*.netns-spec.ts'] },
   ],
 };

@@ -115,6 +115,20 @@ const CASES: Case[] = [
   { name: 'administrator: duplicate name', method: 'POST', path: '/admin/v1/administrators', body: { name: 'admin' }, status: 409, code: 'duplicate_administrator' },
   { name: 'administrator: remove unknown', method: 'DELETE', path: '/admin/v1/administrators/nope', status: 404, code: 'unknown_administrator' },
   { name: 'administrator: remove the last one', method: 'DELETE', path: '/admin/v1/administrators/admin', status: 409, code: 'last_administrator' },
+
+  // ---- moving in: rollout, token import, directories ----
+  { name: 'bypass: too short', method: 'POST', path: `${U}/alice/bypass`, body: { seconds: 1, reason: 'x' }, status: 400, code: 'validation_failed', field: 'seconds' },
+  { name: 'bypass: no reason', method: 'POST', path: `${U}/alice/bypass`, body: { seconds: 60 }, status: 400, code: 'validation_failed', field: 'reason' },
+  { name: 'bypass: unknown user', method: 'POST', path: `${U}/nobody/bypass`, body: { seconds: 60, reason: 'x' }, status: 404, code: 'unknown_user' },
+  { name: 'rollout: unknown policy', method: 'PUT', path: '/admin/v1/radius-clients/vpn/rollout', body: { unenrolled: 'always' }, status: 400, code: 'validation_failed', field: 'unenrolled' },
+  { name: 'rollout: first-factor-only without a first factor', method: 'PUT', path: '/admin/v1/radius-clients/vpn/rollout', body: { unenrolled: 'first-factor-only' }, status: 400, code: 'validation_failed', field: 'unenrolled' },
+  { name: 'token import: no tokens', method: 'POST', path: '/admin/v1/tokens/import', body: { tokens: [] }, status: 400, code: 'validation_failed', field: 'tokens' },
+  { name: 'token import: bad dryRun', method: 'POST', path: '/admin/v1/tokens/import?dryRun=maybe', body: { tokens: [{}] }, status: 400, code: 'validation_failed', field: 'dryRun' },
+  { name: 'token from pool: unknown serial', method: 'POST', path: `${U}/alice/tokens/from-pool`, body: { serial: 'NOPE-1' }, status: 404, code: 'unknown_token' },
+  { name: 'directory: missing fields', method: 'POST', path: '/admin/v1/directories', body: { name: 'corp' }, status: 400, code: 'validation_failed' },
+  { name: 'directory: bad URL', method: 'POST', path: '/admin/v1/directories', body: { name: 'corp', urls: ['http://dc1'], bindDn: 'cn=x', bindPassword: 'p', baseDn: 'dc=x' }, status: 400, code: 'validation_failed', field: 'urls.0' },
+  { name: 'directory: sync unknown', method: 'POST', path: '/admin/v1/directories/nope/sync', status: 404, code: 'unknown_directory' },
+  { name: 'directory: approve a malformed run id', method: 'POST', path: '/admin/v1/directories/runs/x/approve', status: 400, code: 'validation_failed', field: 'run' },
 ];
 
 describe('admin API: bad input changes nothing', () => {
@@ -159,7 +173,7 @@ describe('admin API: bad input changes nothing', () => {
     expect(await logHead(server)).toBe(head);
   });
 
-  const pathFor = (path: string) => path.replace('{user}', 'alice').replace('{tokenId}', 'x').replace('{client}', 'vpn').replace('{credential}', 'adfs').replace('{admin}', 'admin');
+  const pathFor = (path: string) => path.replace('{user}', 'alice').replace('{tokenId}', 'x').replace('{client}', 'vpn').replace('{credential}', 'adfs').replace('{admin}', 'admin').replace('{name}', 'corp').replace('{run}', 'corp.1');
   const wrongToken = '00000000-0000-4000-8000-000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
   it.each(ADMIN_OPERATIONS.map((op) => [`${op.method.toUpperCase()} ${op.path}`, op] as const))('%s refuses a missing, wrong or malformed credential with 401', async (_name, op) => {

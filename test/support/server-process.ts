@@ -1,11 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { freePort } from './ports';
 import { httpsJson, JsonResponse } from './https-json';
 
-export const REPO_ROOT = resolve(__dirname, '../..');
+// From test/support, or from dist/test/support when a benchmark runs compiled.
+const above = resolve(__dirname, '../..');
+export const REPO_ROOT = basename(above) === 'dist' ? resolve(above, '..') : above;
 export const SERVER_MAIN = join(REPO_ROOT, 'dist/apps/server/src/main.js');
 
 export interface ServerOptions {

@@ -35,7 +35,8 @@ export class Slapd {
     return `ldaps://127.0.0.1:${this.ldapsPort}`;
   }
 
-  static async start(people: LdapPerson[], service: LdapPerson & { cn: string }): Promise<Slapd> {
+  // extraLdif: more entries (LDIF records without the blank line between them), e.g. groups.
+  static async start(people: LdapPerson[], service: LdapPerson & { cn: string }, extraLdif: string[] = []): Promise<Slapd> {
     const dir = mkdtempSync(join(tmpdir(), 'twofold-slapd-'));
     mkdirSync(join(dir, 'db'));
     const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
@@ -67,6 +68,7 @@ export class Slapd {
       `dn: ou=people,${LDAP_SUFFIX}\nobjectClass: organizationalUnit\nou: people`,
       `dn: cn=${service.cn},${LDAP_SUFFIX}\nobjectClass: inetOrgPerson\ncn: ${service.cn}\nsn: service\nuid: ${service.uid}\nuserPassword: ${service.password}`,
       ...people.map((p) => `dn: uid=${p.uid},ou=people,${LDAP_SUFFIX}\nobjectClass: inetOrgPerson\nuid: ${p.uid}\ncn: ${p.uid}\nsn: ${p.uid}\nuserPassword: ${p.password}`),
+      ...extraLdif,
     ];
     writeFileSync(join(dir, 'data.ldif'), entries.join('\n\n') + '\n');
     execFileSync(SLAPADD, ['-f', conf, '-l', join(dir, 'data.ldif')], { stdio: 'ignore' });

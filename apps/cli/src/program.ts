@@ -8,6 +8,8 @@ import { registerSettingsCommands } from './commands/settings.command';
 import { registerRadiusClientCommands } from './commands/radius-clients.command';
 import { registerAccessCommands } from './commands/access.command';
 import { registerClusterCommands } from './commands/cluster.command';
+import { registerRolloutCommands } from './commands/rollout.command';
+import { registerDirectoryCommands } from './commands/directory.command';
 import { registerInitCommand } from './offline/init.command';
 import { registerLogCommands } from './offline/log.command';
 import { registerReplayCommand } from './offline/replay.command';
@@ -63,6 +65,8 @@ export function createProgram(write: { out: (s: string) => void; err: (s: string
   registerRadiusClientCommands(program);
   registerAccessCommands(program);
   registerClusterCommands(program);
+  registerRolloutCommands(program);
+  registerDirectoryCommands(program);
   registerLogCommands(program);
   registerReplayCommand(program);
   return program;

@@ -15,6 +15,9 @@ import { OpenApiController } from './admin/openapi/openapi.controller';
 import { ApprovalsController } from './admin/approvals/approvals.controller';
 import { InvitationsController } from './admin/invitations/invitations.controller';
 import { ClusterController } from './cluster/cluster.controller';
+import { RolloutController } from './admin/rollout/rollout.controller';
+import { TokenImportController } from './admin/tokens/token-import.controller';
+import { DirectoriesController } from './admin/directories/directories.controller';
 import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
 import { SecretKeyring } from '@twofold/domain';
 import { Argon2idHasher, KeyedHashVerifier } from '@twofold/mfa';
@@ -35,6 +38,7 @@ export class AppModule {
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,
         SdkCredentialsController, AdministratorsController, StatusController, OpenApiController, ApprovalsController, InvitationsController, ClusterController,
+        RolloutController, TokenImportController, DirectoriesController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },

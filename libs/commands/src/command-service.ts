@@ -17,6 +17,9 @@ import { AccessCommands } from './access-commands';
 import { SecurityEvents } from './security-events';
 import { ClusterCommands } from './cluster-commands';
 import { ApprovalCommands } from './approval-commands';
+import { RolloutCommands } from './rollout-commands';
+import { TokenImportCommands } from './token-import-commands';
+import { DirectoryCommands } from './directory-commands';
 
 export interface CommandServiceDeps extends ExecutorDeps {
   queries: ReadModelQueries;
@@ -49,6 +52,9 @@ export class CommandService {
   readonly cluster: ClusterCommands;
   readonly approvals: ApprovalCommands;
   readonly invitations: InvitationCommands;
+  readonly rollout: RolloutCommands;
+  readonly tokenImport: TokenImportCommands;
+  readonly directories: DirectoryCommands;
 
   constructor(protected readonly deps: CommandServiceDeps) {
     this.executor = new StreamExecutor(deps);
@@ -60,6 +66,9 @@ export class CommandService {
     this.cluster = new ClusterCommands(deps, () => this.now());
     this.approvals = new ApprovalCommands(this.executor, deps.store, this.security, () => this.now());
     this.invitations = new InvitationCommands(this.executor, () => this.now());
+    this.directories = new DirectoryCommands(this.executor, deps.store, deps.sealer, () => this.now());
+    this.tokenImport = new TokenImportCommands(deps, deps.queries, (ref) => this.resolveUser(ref));
+    this.rollout = new RolloutCommands(this.executor, deps.queries, (ref) => this.resolveUser(ref), () => this.now());
   }
 
   protected now(): Date {
@@ -102,7 +111,7 @@ export class CommandService {
   }
 
   listUsers(query: Record<string, unknown>) {
-    return this.queries.listUsers(parsePaging(query));
+    return this.queries.listUsers({ ...parsePaging(query), notEnrolled: query.notEnrolled === 'true' || query.notEnrolled === true });
   }
 
   getUser(ref: string): Promise<UserView> {

@@ -9,3 +9,6 @@ export * from './cluster-commands';
 export * from './approval-commands';
 export * from './security-batch';
 export * from './invitation-commands';
+export * from './rollout-commands';
+export * from './token-import-commands';
+export * from './directory-commands';

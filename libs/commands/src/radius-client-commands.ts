@@ -1,12 +1,13 @@
 import {
   AddRadiusClient, decideAddRadiusClient, decideRemoveRadiusClient, decideUpdateRadiusClient, DomainError, DomainErrorCode,
-  foldRadiusClient, RemoveRadiusClient, SecretSealer, Streams, UpdateRadiusClient,
+  foldRadiusClient, RemoveRadiusClient, SecretSealer, Streams, UpdateRadiusClient, decideRadiusClientPolicy, parseUnenrolledPolicy,
 } from '@twofold/domain';
 import type { RadiusClientView, ReadModelQueries } from '@twofold/read-model';
 import { Actor } from './actor';
 import { AsyncLock } from './async-lock';
 import { objectBody, unnestErrors } from './input';
 import { StreamExecutor } from './stream-executor';
+import { assertPolicyFits, decideRadiusClientPolicyNow } from './rollout-commands';
 
 // What an administrator sees of a RADIUS client: never the shared secret, sealed or not.
 export type PublicRadiusClient = Omit<RadiusClientView, 'secret' | 'ldap' | 'upstream'> & {
@@ -44,24 +45,40 @@ export class RadiusClientCommands {
 
   get = async (ref: string): Promise<PublicRadiusClient> => publicView(await this.resolve(ref));
 
+  // `unenrolled` (staged rollout) is set in the same append as the client itself.
   add = (body: unknown, actor: Actor): Promise<PublicRadiusClient> => {
-    const command = AddRadiusClient.create(objectBody(body));
+    const { unenrolled, ...rest } = objectBody(body);
+    const command = AddRadiusClient.create(rest);
+    const policy = unenrolled === undefined ? undefined : parseUnenrolledPolicy(unenrolled);
+    if (policy) assertPolicyFits(command.firstFactor, policy);
     return this.names.run(async () => {
       const nameTaken = await this.nameTaken(command.name);
-      await this.executor.execute(Streams.radiusClient(command.clientId), foldRadiusClient, (s) => decideAddRadiusClient(s, command, { sealer: this.sealer, nameTaken }), actor);
+      await this.executor.execute(Streams.radiusClient(command.clientId), foldRadiusClient, (s) => [
+        ...decideAddRadiusClient(s, command, { sealer: this.sealer, nameTaken }),
+        ...(policy ? decideRadiusClientPolicy(command.clientId, undefined, policy) : []),
+      ], actor);
       return this.get(command.clientId);
     });
   };
 
   update = async (ref: string, body: unknown, actor: Actor, expectedVersion?: number): Promise<PublicRadiusClient> => {
     const { clientId } = await this.resolve(ref);
-    const { secret, ...changes } = objectBody(body);
+    const { secret, unenrolled, ...changes } = objectBody(body);
+    const policy = unenrolled === undefined ? undefined : parseUnenrolledPolicy(unenrolled);
+    // Only the rollout policy: its own event (the other fields need at least one change).
+    if (policy && secret === undefined && Object.keys(changes).length === 0) {
+      await this.executor.execute(Streams.radiusClient(clientId), foldRadiusClient, (s) => decideRadiusClientPolicyNow(s, clientId, policy), actor);
+      return this.get(clientId);
+    }
     const command = unnestErrors('changes', () => UpdateRadiusClient.create({
       clientId, changes, ...(secret !== undefined ? { secret } : {}), ...(expectedVersion !== undefined ? { expectedVersion } : {}),
     }));
     return this.names.run(async () => {
       const nameTaken = await this.nameTaken(command.changes.name, clientId);
-      await this.executor.execute(Streams.radiusClient(clientId), foldRadiusClient, (s) => decideUpdateRadiusClient(s, command, { sealer: this.sealer, nameTaken }), actor);
+      await this.executor.execute(Streams.radiusClient(clientId), foldRadiusClient, (s) => {
+        const updated = decideUpdateRadiusClient(s, command, { sealer: this.sealer, nameTaken });
+        return policy ? [...updated, ...decideRadiusClientPolicyNow(foldRadiusClient(updated, s), clientId, policy)] : updated;
+      }, actor);
       return this.get(clientId);
     });
   };

@@ -47,6 +47,31 @@ describeEachBackend('read model', ({ freshStorage }) => {
     }
   });
 
+  it('keeps answering queries from the old rows until a rebuild is complete', async () => {
+    const h = await openHarness((await freshStorage()).url);
+    try {
+      await runScenario(h);
+      const before = await h.queries.dump();
+      const carol = await h.commands.createUser({ username: 'carol-live', displayName: 'Carol' }, { actor: 'admin:test' });
+      h.projector.stop();
+      const seen: Array<{ position: number; carol: boolean; users: number }> = [];
+      const queries: Array<Promise<void>> = [];
+      const position = await h.projector.rebuild(h.store, (p) => {
+        queries.push((async () => {
+          seen.push({ position: p, carol: (await h.queries.findUserByUsername('carol-live'))?.userId === carol.userId, users: (await h.queries.dump()).rm_users.length });
+        })());
+      }, 5);
+      await Promise.all(queries);
+      expect(seen.length).toBeGreaterThan(3);
+      // A sign-in during the rebuild finds every user the read model had, at every step.
+      expect(seen.filter((s) => !s.carol || s.users !== before.rm_users.length + 1)).toEqual([]);
+      expect(position).toBe((await h.store.head()).position);
+      expect((await h.queries.findUserByUsername('carol-live'))?.userId).toBe(carol.userId);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('applies every event exactly once when the projecting process is killed mid-stream', async () => {
     const { url } = await freshStorage();
     const h = await openHarness(url);

@@ -57,3 +57,13 @@ export * from './security/security-outcome';
 export * from './security/security-outcome.codec';
 export * from './invitations/invitation.events';
 export * from './invitations/invitation';
+
+export * from './rollout/rollout.events';
+export * from './rollout/rollout-policy';
+export * from './rollout/bypass';
+
+export * from './token-pool/token-pool.events';
+export * from './token-pool/token-pool';
+
+export * from './directory/directory.events';
+export * from './directory/directory';

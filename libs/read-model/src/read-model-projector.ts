@@ -1,17 +1,18 @@
 import type { DataSource } from 'typeorm';
 import { EventStore, StoredEvent, Subscription } from '@twofold/event-store';
 import { SecretSealer, upcast } from '@twofold/domain';
-import { clearReadModel, ensureReadModelSchema } from './storage/schema';
-import { dialectOf, inTransaction, Sql, sqlOver } from './storage/sql';
+import { createShadowTables, dropShadowTables, ensureReadModelSchema, shadowSql, swapInShadowStatements } from './storage/schema';
+import { atomically, dialectOf, inTransaction, Sql, sqlOver } from './storage/sql';
 import { UserProjection } from './projections/users.projection';
 import { projectSettings } from './projections/settings.projection';
 import { projectRadiusClient } from './projections/radius-clients.projection';
 import { projectSdkCredential } from './projections/sdk-credentials.projection';
 import { projectAdministrator } from './projections/administrators.projection';
 import { projectCluster } from './projections/cluster.projection';
+import { projectRollout } from './projections/rollout.projection';
 
 const CHECKPOINT = 'main';
-const projections = [projectSettings, projectRadiusClient, projectSdkCredential, projectAdministrator, projectCluster];
+const projections = [projectRollout, projectSettings, projectRadiusClient, projectSdkCredential, projectAdministrator, projectCluster];
 
 export class ReadModelError extends Error {
   constructor(readonly code: 'checkpoint_gap' | 'projection_failed', message: string) {
@@ -57,34 +58,40 @@ export class ReadModelProjector {
   async apply(events: StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
     await inTransaction(this.dataSource, async (sql) => {
-      let position = await this.readCheckpoint(sql);
-      const users = new UserProjection(sql, this.hooks.sealer);
-      for (const stored of events) {
-        if (stored.position <= position) continue;
-        if (stored.position !== position + 1) {
-          throw new ReadModelError('checkpoint_gap', `read model at ${position} cannot apply event ${stored.position}`);
-        }
-        const current = upcast({ type: stored.type, schemaVersion: stored.schemaVersion, payload: stored.payload });
-        const event: StoredEvent = { ...stored, schemaVersion: current.schemaVersion, payload: current.payload as Record<string, unknown> };
-        if (!(await users.apply(event))) {
-          for (const project of projections) {
-            if (await project(sql, event)) break;
-          }
-        }
-        position = stored.position;
-      }
-      await users.flush();
-      await sql.query(
-        sql.dialect === 'postgres'
-          ? `INSERT INTO rm_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`
-          : `INSERT INTO rm_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
-        [CHECKPOINT, position],
-      );
+      const position = await this.applyIn(sql, events);
       this.hooks.beforeCommit?.(position);
       this.position = position;
     });
     this.releaseWaiters();
     this.hooks.afterCommit?.(this.position);
+  }
+
+  // The projections over `sql` (the live tables or a rebuild's shadow): rows and checkpoint.
+  private async applyIn(sql: Sql, events: StoredEvent[]): Promise<number> {
+    let position = await this.readCheckpoint(sql);
+    const users = new UserProjection(sql, this.hooks.sealer);
+    for (const stored of events) {
+      if (stored.position <= position) continue;
+      if (stored.position !== position + 1) {
+        throw new ReadModelError('checkpoint_gap', `read model at ${position} cannot apply event ${stored.position}`);
+      }
+      const current = upcast({ type: stored.type, schemaVersion: stored.schemaVersion, payload: stored.payload });
+      const event: StoredEvent = { ...stored, schemaVersion: current.schemaVersion, payload: current.payload as Record<string, unknown> };
+      if (!(await users.apply(event))) {
+        for (const project of projections) {
+          if (await project(sql, event)) break;
+        }
+      }
+      position = stored.position;
+    }
+    await users.flush();
+    await sql.query(
+      sql.dialect === 'postgres'
+        ? `INSERT INTO rm_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position`
+        : `INSERT INTO rm_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position`,
+      [CHECKPOINT, position],
+    );
+    return position;
   }
 
   // Reads the log from the checkpoint until it has nothing more, in batches.
@@ -124,10 +131,25 @@ export class ReadModelProjector {
     return this.subscription;
   }
 
+  // From position 0 into shadow tables while queries go on reading the live ones; then the shadow's
+  // rows replace the live rows in one transaction. Sign-ins never meet an empty read model. The
+  // caller stops following first (nothing else writes the live tables meanwhile).
   async rebuild(store: EventStore, onProgress?: (position: number) => void, batchSize = 2000): Promise<number> {
-    await inTransaction(this.dataSource, (sql) => clearReadModel(sql));
-    this.position = 0;
-    return this.catchUp(store, batchSize, onProgress);
+    await inTransaction(this.dataSource, (sql) => createShadowTables(sql));
+    let position = 0;
+    for (;;) {
+      const events = await store.readFrom(position, batchSize);
+      if (events.length === 0) break;
+      position = await inTransaction(this.dataSource, (sql) => this.applyIn(shadowSql(sql), events));
+      onProgress?.(position);
+      await new Promise((resolve) => setImmediate(resolve)); // queries on the live tables get their turn
+    }
+    await atomically(this.dataSource, swapInShadowStatements());
+    await inTransaction(this.dataSource, (sql) => dropShadowTables(sql));
+    this.position = position;
+    this.releaseWaiters();
+    this.hooks.afterCommit?.(position);
+    return position;
   }
 
   // Resolves once the read model has applied `position` (read-your-writes after a command).

@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 function ip(args: string[], ns?: string): { ok: boolean; out: string } {
   const full = ns ? ['netns', 'exec', ns, 'ip', ...args] : args;
@@ -25,7 +28,7 @@ export class TestNetwork {
 
   private constructor(private readonly tag: string) {
     this.bridge = `tfbr${tag}`;
-    this.subnet = 100 + (parseInt(tag, 16) % 150);
+    this.subnet = claimSubnet();
     this.gateway = `10.231.${this.subnet}.1`;
   }
 
@@ -79,5 +82,34 @@ export class TestNetwork {
     for (const node of this.nodes.values()) ip(['netns', 'del', node.ns]);
     ip(['link', 'del', this.bridge]);
     this.nodes.clear();
+    rmSync(claimPath(this.subnet), { recursive: true, force: true });
   }
+}
+
+// Two networks built at once (spec files side by side) must not share a subnet: each claims one by
+// creating a directory (atomic); a claim whose process is gone is taken over.
+const claimPath = (subnet: number) => join(tmpdir(), `twofold-netns-subnet-${subnet}`);
+function claimSubnet(): number {
+  const start = randomBytes(1)[0];
+  for (let i = 0; i < 150; i++) {
+    const subnet = 100 + ((start + i) % 150);
+    const path = claimPath(subnet);
+    try {
+      mkdirSync(path);
+    } catch {
+      let owner = 0;
+      try { owner = Number(readFileSync(join(path, 'pid'), 'utf8')); } catch { /* being written */ continue; }
+      if (alive(owner)) continue;
+      rmSync(path, { recursive: true, force: true });
+      try { mkdirSync(path); } catch { continue; }
+    }
+    writeFileSync(join(path, 'pid'), String(process.pid));
+    return subnet;
+  }
+  throw new Error('no free 10.231.x.0/24 subnet for a test network');
+}
+
+function alive(pid: number): boolean {
+  if (!pid) return false;
+  try { process.kill(pid, 0); return true; } catch { return false; }
 }

@@ -16,7 +16,10 @@ class LoadClient {
   exchange(secret: string, username: string, password: string, target: { host: string; port: number }, waitMs: number): Promise<RadiusPacket | undefined> {
     const request = buildRequest({ secret, userPassword: password, messageAuthenticator: true, attributes: [stringAttribute('User-Name', username)] });
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.socket.off('message', onMessage); resolve(undefined); }, waitMs);
+      // Timers run before pending socket reads in a turn of the event loop: when this (busy) test
+      // process wakes late, an answer that arrived in time may still be unread. One more turn
+      // (setImmediate runs after the poll phase) lets it be read before the request counts as lost.
+      const timer = setTimeout(() => setImmediate(() => { this.socket.off('message', onMessage); resolve(undefined); }), waitMs);
       const onMessage = (msg: Buffer) => {
         let packet: RadiusPacket;
         try { packet = parsePacket(msg); } catch { return; }
@@ -44,6 +47,7 @@ export interface LoadReport {
   worstGapMs: number; // longest time without any answer while the load ran
   perBucket: number[]; // answers per 250 ms
   failures: string[];
+  latencies: Array<{ at: number; ms: number }>; // each answer: when it came (epoch ms) and its round trip
 }
 
 // HOTP sign-ins over RADIUS, one request in flight per user (each user's counter moves on only
@@ -54,6 +58,7 @@ export class SignInLoad {
   private answers: number[] = [];
   private accepted = 0;
   private failures: string[] = [];
+  private latencies: Array<{ at: number; ms: number }> = [];
   private startedAt = 0;
   private stoppedAt = 0;
 
@@ -87,11 +92,14 @@ export class SignInLoad {
     try {
       while (this.running) {
         const code = generateHotp(user.seed, user.counter);
+        const sentAt = Date.now();
         const answer = await client.exchange(this.secret, user.username, code, this.target, this.timeoutMs);
         user.counter++;
         if (!answer) this.failures.push(`${user.username}: no answer within ${this.timeoutMs} ms`);
         else {
-          this.answers.push(Date.now());
+          const at = Date.now();
+          this.answers.push(at);
+          this.latencies.push({ at, ms: at - sentAt });
           if (answer.code === 2) this.accepted++;
           else this.failures.push(`${user.username}: RADIUS code ${answer.code}`);
         }
@@ -108,7 +116,7 @@ export class SignInLoad {
     for (let i = 1; i < times.length; i++) worstGapMs = Math.max(worstGapMs, times[i] - times[i - 1]);
     const perBucket = new Array(Math.max(1, Math.ceil((this.stoppedAt - this.startedAt) / 250))).fill(0);
     for (const t of this.answers) perBucket[Math.min(perBucket.length - 1, Math.floor((t - this.startedAt) / 250))]++;
-    return { answered: this.answers.length, accepted: this.accepted, failed: this.failures.length, worstGapMs, perBucket, failures: this.failures.slice(0, 10) };
+    return { answered: this.answers.length, accepted: this.accepted, failed: this.failures.length, worstGapMs, perBucket, failures: this.failures.slice(0, 10), latencies: this.latencies };
   }
 }
 

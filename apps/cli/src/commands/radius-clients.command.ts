@@ -9,7 +9,7 @@ import { RADIUS_CLIENT_COLUMNS, radiusClientRecord, RadiusClientView } from './v
 
 interface ClientOptions {
   name?: string; address?: string; firstFactor?: string; messageAuthenticator?: string; ldap?: string; upstream?: string;
-  secret?: string; secretStdin?: boolean; ifMatch?: number;
+  secret?: string; secretStdin?: boolean; ifMatch?: number; unenrolled?: string;
 }
 
 function jsonObject(flag: string, raw: string): Record<string, unknown> {
@@ -34,6 +34,7 @@ function clientBody(o: ClientOptions): Record<string, unknown> {
   }
   if (o.ldap !== undefined) body.ldap = jsonObject('--ldap', o.ldap);
   if (o.upstream !== undefined) body.upstream = jsonObject('--upstream', o.upstream);
+  if (o.unenrolled !== undefined) body.unenrolled = o.unenrolled;
   return body;
 }
 
@@ -43,6 +44,7 @@ function clientOptions(cmd: Command): Command {
     .option('--message-authenticator <required|optional>', 'require Message-Authenticator on requests (default required; "optional" only for legacy clients)')
     .option('--ldap <json>', 'LDAP settings for firstFactor=ldap, as a JSON object')
     .option('--upstream <json>', 'upstream RADIUS server for firstFactor=radius-proxy, as a JSON object (its "secret" lands in shell history)')
+    .option('--unenrolled <policy>', 'users with no second factor yet: reject (default) or first-factor-only (staged rollout; needs a first factor)')
     .option('--secret-stdin', 'read the shared secret from the first line of standard input')
     .option('--secret <secret>', 'the shared secret itself (lands in your shell history: prefer the prompt or --secret-stdin)');
 }

@@ -8,11 +8,12 @@ import { ExitCode } from '../core/exit-codes';
 import { renderRecord } from '../core/output';
 import { readSecret } from '../core/secret-input';
 import { TOKEN_COLUMNS, TokenView } from './views';
+import { assignFromPool, registerTokenImport } from './token-import/token-import.command';
 
 interface Assigned { token: TokenView; otpauthUri: string; qrSvg?: string; qrPngBase64?: string }
 
 interface AssignOptions {
-  kind?: string; algorithm?: string; digits?: number; period?: number; label?: string; seedStdin?: boolean; qrFile?: string;
+  kind?: string; algorithm?: string; digits?: number; period?: number; label?: string; seedStdin?: boolean; qrFile?: string; serial?: string;
 }
 
 function qrFormat(path: string): 'png' | 'svg' {
@@ -33,7 +34,9 @@ export function registerTokenCommands(program: Command): void {
     .option('--label <text>', 'a name for the token, e.g. "phone"')
     .option('--seed-stdin', 'use an existing base32 seed read from standard input (default: a new random seed)')
     .option('--qr-file <path>', 'also write the QR code to this file (.png or .svg); it holds the seed, like the URI')
+    .option('--serial <serial>', 'give the user an imported hardware token from the unassigned pool (`token import`); nothing is printed of its seed')
     .action(run(async (ctx, ref: string, o: AssignOptions) => {
+      if (o.serial !== undefined) return assignFromPool(ctx, ref, o.serial);
       const format = o.qrFile ? qrFormat(o.qrFile) : undefined;
       const body: Record<string, unknown> = {};
       if (o.kind !== undefined) body.kind = o.kind;
@@ -71,4 +74,6 @@ export function registerTokenCommands(program: Command): void {
       await ctx.api.send('DELETE', `/admin/v1/users/${seg(ref)}/tokens/${seg(tokenId)}`);
       ctx.out.result({ removed: tokenId, user: ref }, () => `removed token ${tokenId} from ${ref}\n`);
     }));
+
+  registerTokenImport(token);
 }

@@ -62,8 +62,10 @@ export function registerUserCommands(program: Command): void {
     .option('--filter <text>', 'only usernames, display names or e-mails containing this text')
     .option('--offset <n>', 'skip this many users', intOption('--offset', 0, 1_000_000_000))
     .option('--limit <n>', 'page size (1-500, default 50)', intOption('--limit', 1, 500))
-    .action(run(async (ctx, o: { filter?: string; offset?: number; limit?: number }) => {
+    .option('--not-enrolled', 'only users who have no second factor for their preferred method yet')
+    .action(run(async (ctx, o: { filter?: string; offset?: number; limit?: number; notEnrolled?: boolean }) => {
       const query = new URLSearchParams();
+      if (o.notEnrolled) query.set('notEnrolled', 'true');
       if (o.filter !== undefined) query.set('filter', o.filter);
       if (o.offset !== undefined) query.set('offset', String(o.offset));
       if (o.limit !== undefined) query.set('limit', String(o.limit));

@@ -6,12 +6,14 @@ export interface UserView {
   phones: Array<{ label: string; number: string }>; preferredMethod: string; language: string;
   enabled: boolean; hasPin: boolean; hasPassword: boolean; locked: boolean; lockedUntil: string | null;
   blocked: boolean; blockedUntil: string | null; version: number; createdAt: string; updatedAt: string;
+  bypass?: { until: string; once: boolean; reason: string; grantedBy: string; at: string; uses: number; active: boolean } | null;
 }
 export interface Page<T> { items: T[]; total: number; offset: number; limit: number }
 export interface TokenView { tokenId: string; kind: string; algorithm: string; digits: number; period: number; counter: number; label: string; createdAt: string }
 export interface RadiusClientView {
   clientId: string; name: string; address: string; firstFactor: string; requireMessageAuthenticator: boolean;
   ldap: Record<string, unknown> | null; upstream: Record<string, unknown> | null; version: number; createdAt: string; updatedAt: string;
+  unenrolled?: string;
 }
 export interface SdkCredentialView { credentialId: string; name: string; scopes: string[]; certificateFingerprint: string | null; revoked: boolean; version: number; issuedAt: string }
 export interface AdministratorView { adminId: string; name: string; addedAt: string }
@@ -42,8 +44,15 @@ export function userRecord(u: UserView): Array<[string, unknown]> {
     ['username', u.username], ['id', u.userId], ['display name', u.displayName], ['email', u.email],
     ['phones', u.phones.map((p) => `${p.number} (${p.label})`)], ['preferred method', u.preferredMethod], ['language', u.language],
     ['status', userStatus(u)], ['PIN set', u.hasPin], ['password set', u.hasPassword], ['version', u.version],
-    ['created', u.createdAt], ['updated', u.updatedAt],
+    ['created', u.createdAt], ['updated', u.updatedAt], ...bypassLine(u),
   ];
+}
+
+function bypassLine(u: UserView): Array<[string, unknown]> {
+  const b = u.bypass;
+  if (!b) return [];
+  const state = b.active ? `active until ${b.until}` : b.once && b.uses > 0 ? `used (${b.until})` : `expired ${b.until}`;
+  return [['bypass', `${state}${b.once ? ', once' : ''}; granted by ${b.grantedBy} at ${b.at}: ${b.reason}`]];
 }
 
 export const TOKEN_COLUMNS: Column<TokenView>[] = [
@@ -67,7 +76,7 @@ export const RADIUS_CLIENT_COLUMNS: Column<RadiusClientView>[] = [
 export function radiusClientRecord(c: RadiusClientView): Array<[string, unknown]> {
   return [
     ['name', c.name], ['id', c.clientId], ['address', c.address], ['first factor', c.firstFactor],
-    ['message-authenticator', c.requireMessageAuthenticator ? 'required' : 'optional'],
+    ['message-authenticator', c.requireMessageAuthenticator ? 'required' : 'optional'], ['users not enrolled', c.unenrolled ?? 'reject'],
     ['ldap', c.ldap], ['upstream', c.upstream], ['version', c.version], ['created', c.createdAt], ['updated', c.updatedAt],
   ];
 }

@@ -29,6 +29,10 @@ export function createMetrics() {
       name: 'twofold_radius_rate_limited_total', help: 'RADIUS Access-Requests refused by a rate limit: client, global (failed guesses) or user_sends (SMS/voice/push per user)',
       labelNames: ['limit'] as const, registers: [registry],
     }),
+    secondFactorWaived: new Counter({
+      name: 'twofold_second_factor_waived_total', help: 'Sign-ins let through without a second factor (staged rollout): not_enrolled (first-factor-only client) or bypass',
+      labelNames: ['reason'] as const, registers: [registry],
+    }),
   };
 }
 

@@ -3,7 +3,7 @@ import { openDataDir, restrictDataDirPermissions, TwofoldConfig } from '@twofold
 import { reportNodeCertificate } from './node-certificate-report';
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
-import { SecretKeyring } from '@twofold/domain';
+import { isSecondFactorWaiver, SecretKeyring } from '@twofold/domain';
 import { Argon2idHasher } from '@twofold/mfa';
 import { CommandService, SecurityOutcomeSink } from '@twofold/commands';
 import { UpstreamOutbox } from '@twofold/replication';
@@ -15,12 +15,14 @@ import { UpstreamVerdicts } from '../replication/upstream-verdicts';
 import { startKafkaPublishing } from '../kafka/kafka-publishing';
 import { createKafkaFollower } from '../kafka/kafka-following';
 import type { NodeServices, UserDirectoryView } from './node-services';
+import { startDirectorySync, type DirectoryRuntime } from '../directory/directory-runtime';
 
 export type { UserDirectoryView } from './node-services';
 
 // Everything one node holds, built once at start-up and handed to the transports.
 export interface NodeRuntime extends NodeServices {
   replication: ReplicationCoordinator;
+  directorySync?: DirectoryRuntime;
 }
 
 export async function startNode(config: TwofoldConfig, logger: Logger): Promise<NodeRuntime> {
@@ -66,7 +68,13 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   const upstream = new UpstreamSecurityEvents(outbox, queries, () => new Date(), verdicts);
   await upstream.reload();
   const sink = () => (role.writable ? commands.security : upstream);
-  const security: SecurityOutcomeSink = { record: (outcome) => sink().record(outcome) };
+  const security: SecurityOutcomeSink = {
+    async record(outcome) {
+      const after = await sink().record(outcome);
+      if (isSecondFactorWaiver(outcome)) metrics.secondFactorWaived.inc({ reason: outcome.kind === 'bypass_used' ? 'bypass' : 'not_enrolled' });
+      return after;
+    },
+  };
   const directory: UserDirectoryView = {
     findUserByUsername: (u) => queries.findUserByUsername(u),
     // Security events still in the outbox count on a master too: a promoted node appends them in
@@ -87,6 +95,7 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
     kafkaFollower: createKafkaFollower({ config, dataDir, store, logger }),
     async close() {
       await runtime.kafka?.stop();
+      runtime.directorySync?.scheduler.stop();
       await runtime.replication.stop();
       settling.close();
       projector.stop();
@@ -96,5 +105,6 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
   runtime.replication = new ReplicationCoordinator(runtime, outbox, upstream, verdicts);
   started.runtime = runtime;
   runtime.kafka = await startKafkaPublishing(runtime);
+  runtime.directorySync = startDirectorySync(runtime);
   return runtime;
 }

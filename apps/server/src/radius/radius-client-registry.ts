@@ -91,7 +91,7 @@ export class RadiusClientRegistry implements RadiusClientLookup<RegisteredClient
       spec: parseAddressSpec(view.address),
       secret,
       requireMessageAuthenticator: view.requireMessageAuthenticator,
-      engineClient: { clientId: view.clientId, firstFactor: this.firstFactor(view.firstFactor, view) },
+      engineClient: { clientId: view.clientId, firstFactor: this.firstFactor(view.firstFactor, view), unenrolled: view.unenrolled ?? 'reject' },
     };
   }
 

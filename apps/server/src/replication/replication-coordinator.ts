@@ -6,9 +6,9 @@ import { admitReplicationPeer, recordOwnCertificate, verifyMaster, warnAboutCaKe
 import type { UpstreamSecurityEvents } from './upstream-security-events';
 import { applyUpstream } from './upstream-apply';
 import type { UpstreamVerdicts } from './upstream-verdicts';
-import { hasErrorCode } from '@twofold/domain';
+import { hasErrorCode, SECURITY_OUTCOME_KINDS } from '@twofold/domain';
 import { drainOutbox } from './outbox-drain';
-import { catchUpFromPeers } from './promotion-catch-up';
+import { catchUpFromPeers, type CatchUp } from './promotion-catch-up';
 import { NewerMasterFinder, type VerifiedMaster } from './newer-master';
 import { createSlave } from '../kafka/kafka-following';
 
@@ -63,8 +63,11 @@ export class ReplicationCoordinator {
         role.becomeSlave(newer.epoch, newer.master);
       }
     }
-    if (role.role === 'master') await this.startMaster();
-    else this.startSlave();
+    if (role.role === 'master') {
+      await this.startMaster();
+      // A master with an outbox was promoted and stopped before it had appended all of it.
+      if ((await this.outbox.count()) > 0) this.startDrain();
+    } else this.startSlave();
     this.ticker = setInterval(() => void this.tick(), 2000);
     this.ticker.unref();
   }
@@ -118,6 +121,7 @@ export class ReplicationCoordinator {
       tlsHandshakeTimeoutMs: rt.config.tls.handshakeTimeoutMs, maxConnectionsPerSource: rt.config.replication.maxConnectionsPerSource,
       isAllowedNode: (nodeId, _fingerprint, peer) => admitReplicationPeer(rt, nodeId, peer),
       onUpstream: (nodeId, event) => applyUpstream(rt, nodeId, event),
+      outcomeKinds: SECURITY_OUTCOME_KINDS,
     });
     // A peer's epoch is a claim: it makes this node check with the master it names at once, and
     // only that master's answer over replication (its identity checked) ends this node's term.
@@ -152,6 +156,7 @@ export class ReplicationCoordinator {
     this.slave.on('connected', (w) => {
       this.disconnectedSince = null;
       this.verdicts.setConnected(true);
+      this.upstream.masterReads(w.outcomeKinds);
       this.log.info({ master: w.masterNodeId, epoch: w.epoch, head: w.head.position }, 'following the master');
       if (w.epoch > rt.role.epoch) rt.role.epoch = w.epoch;
     });
@@ -205,7 +210,7 @@ export class ReplicationCoordinator {
     if (rt.role.role === 'master' && !rt.role.fenced) return rt.role.epoch;
     await this.slave?.stop();
     this.slave = undefined;
-    let caughtUp: { fetched: number; ahead: string[] };
+    let caughtUp: CatchUp;
     try {
       caughtUp = await catchUpFromPeers(rt, await this.finder.peers(), opts.force === true);
       await rt.projector.waitFor((await rt.store.head()).position, 30_000);
@@ -217,16 +222,25 @@ export class ReplicationCoordinator {
     const epoch = await rt.commands.cluster.promote({ nodeId: rt.dataDir.identity.nodeId, nodeName: rt.dataDir.identity.nodeName }, { actor: recordedActor });
     rt.role.becomeMaster(epoch, this.self);
     await this.startMaster();
-    this.log.warn({ epoch }, 'promoted to master');
+    this.log.warn({ epoch, fetched: caughtUp.fetched, unreachable: caughtUp.unreachable, forcedPast: caughtUp.ahead }, 'promoted to master');
     // What this node raised while it was a slave is now the master's own to append. In the
     // background, in batches: the node answers sign-ins and accepts writes meanwhile (its
     // directory still folds the pending items, so a code used during the outage stays used).
+    this.startDrain();
+    return epoch;
+  }
+
+  private startDrain(): void {
+    const { rt } = this;
     const started = Date.now();
-    this.draining = drainOutbox(this.outbox, rt.commands.security, this.upstream, this.log).then(
+    // TEST_CRASH_IN_DRAIN=n (not a TWOFOLD_ key: tests only): tests kill the process after batch n is durable (before the
+    // outbox forgets it), the one window where an item could be lost or appended twice.
+    const crashAt = Number(process.env.TEST_CRASH_IN_DRAIN ?? 0);
+    const afterAppend = crashAt > 0 ? (batch: number) => { if (batch === crashAt) process.kill(process.pid, 'SIGKILL'); } : undefined;
+    this.draining = drainOutbox({ outbox: this.outbox, security: rt.commands.security, upstream: this.upstream, store: rt.store, dataSource: rt.dataSource, log: this.log }, { afterAppend }).then(
       (n) => { if (n > 0) this.log.info({ applied: n, ms: Date.now() - started }, 'security events raised as a slave appended'); },
       (err) => this.log.error({ err: (err as Error).message }, 'could not append the pending security events; they stay in the outbox'),
     );
-    return epoch;
   }
 
   // Someone says a newer epoch exists (an epoch notice): check now rather than at the next tick.

@@ -50,6 +50,21 @@ describe('applyUpstream on the master', () => {
     expect(await caused('up-3')).toEqual([]);
   });
 
+  it('appends a once-only bypass use from a slave once: a second use from another node is refused with the rule', async () => {
+    const bob = (await h.commands.createUser({ username: 'bob' }, SYSTEM_ACTOR)).userId;
+    await h.commands.rollout.grantBypass(bob, { seconds: 600, reason: 'phone lost', once: true }, SYSTEM_ACTOR);
+    const state = (await h.queries.getUserState(bob))!;
+    const used = encodeSecurityOutcome({ kind: 'bypass_used', userId: bob, bypassId: state.bypass!.bypassId, source: 'radius:vpn' });
+    await expect(applyUpstream(rt, 'n-s1', { id: 'up-bypass-1', ...used })).resolves.toBeUndefined();
+    const events = (await h.store.readStream(`user-${bob}`)).filter((e) => e.metadata.causationId === 'up-bypass-1');
+    expect(events.map((e) => [e.type, e.metadata.actor])).toEqual([['UserBypassUsed', 'node:s1'], ['AuthenticationSucceeded', 'node:s1']]);
+    await expect(applyUpstream(rt, 'n-s1', { id: 'up-bypass-2', ...used })).resolves.toEqual({ code: 'bypass_not_active', field: 'bypassId' });
+    const pass = encodeSecurityOutcome({ kind: 'unenrolled_pass', userId: bob, source: 'radius:vpn' });
+    await expect(applyUpstream(rt, 'n-s1', { id: 'up-pass-1', ...pass })).resolves.toBeUndefined();
+    expect((await h.store.readStream(`user-${bob}`)).filter((e) => e.metadata.causationId?.startsWith('up-')).map((e) => e.type))
+      .toEqual(['UserBypassUsed', 'AuthenticationSucceeded', 'UnenrolledSignInAllowed', 'AuthenticationSucceeded']);
+  });
+
   it('locks the account on the failure that reaches the threshold, whatever node the failures came from', async () => {
     for (let i = 0; i < 5; i++) {
       const failed = encodeSecurityOutcome({ kind: 'failed_attempt', userId, reason: 'wrong one-time code', source: 'radius:vpn' });

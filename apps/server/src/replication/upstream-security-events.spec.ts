@@ -117,6 +117,44 @@ describe('UpstreamSecurityEvents.reload', () => {
     }
   });
 
+  // Staged rollout on a slave. A master of an older release would log and ack a bypass use it
+  // cannot read (which reads here like an append): the slave does not rest an Accept on it.
+  it('keeps a once-only bypass spent on this node, and sends waivers only to a master that reads them', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'twofold-outbox-waiver-')), 'slave.sqlite');
+    const at = new Date('2026-12-01T13:00:00.000Z');
+    const userId = 'u-bypass';
+    addUser(userId);
+    users.set(userId, evolveUser(users.get(userId)!, makeEvent('UserBypassGranted', {
+      userId, bypassId: 'b1', at: at.toISOString(), until: '2026-12-01T14:00:00.000Z', once: true, reason: 'phone lost', grantedBy: 'admin',
+    })));
+    const used: SecurityOutcome = { kind: 'bypass_used', userId, bypassId: 'b1', source: 'radius:vpn' };
+    const pass: SecurityOutcome = { kind: 'unenrolled_pass', userId, source: 'radius:vpn' };
+    const db = await openStorage({ sqlitePath: path, sqliteSynchronous: 'NORMAL' });
+    try {
+      const outbox = await UpstreamOutbox.open(db);
+      const sut = new UpstreamSecurityEvents(outbox, queries, () => at);
+      sut.masterReads(null); // a welcome without outcomeKinds: the previous release
+      await expect(sut.record(used)).rejects.toMatchObject({ code: 'bypass_not_active' });
+      await expect(sut.record(pass)).rejects.toMatchObject({ code: 'bypass_not_active' });
+      sut.masterReads(['failed_attempt', 'success', 'code_used', 'oath_success', 'challenge_success', 'fraud']);
+      await expect(sut.record(used)).rejects.toMatchObject({ code: 'bypass_not_active' });
+      expect(await outbox.pending(0, 10)).toEqual([]);
+      // A master of this release: recorded, and the once-only bypass is spent here at once.
+      sut.masterReads(['bypass_used', 'unenrolled_pass']);
+      const after = await sut.record(used);
+      expect(after.bypass).toMatchObject({ bypassId: 'b1', uses: 1 });
+      await expect(sut.record(used)).rejects.toMatchObject({ code: 'bypass_not_active' });
+      await sut.record(pass);
+      expect((await outbox.pending(0, 10)).map((i) => i.kind)).toEqual(['bypass_used', 'unenrolled_pass']);
+      // After a restart the use still holds (the outbox row is decoded as it was written).
+      const restarted = new UpstreamSecurityEvents(outbox, queries, () => at);
+      await restarted.reload();
+      expect((await restarted.getUserState(userId))!.bypass).toMatchObject({ uses: 1 });
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('enforces outbox rows written by the previous release (no version) after the upgrade', async () => {
     addUser('u-old');
     const outbox = await UpstreamOutbox.open(dataSource);

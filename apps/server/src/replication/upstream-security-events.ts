@@ -1,5 +1,5 @@
 import {
-  applySecurityEvents, decideSecurityOutcome, DEFAULT_SETTINGS, DomainError, DomainErrorCode, isOnceOnlyOutcome, SecurityOutcome, securityOutcomeReadsSettings,
+  applySecurityEvents, decideSecurityOutcome, DEFAULT_SETTINGS, DomainError, DomainErrorCode, isOnceOnlyOutcome, isSecondFactorWaiver, SecurityOutcome, securityOutcomeReadsSettings,
   Settings, UserEvent, UserState,
 } from '@twofold/domain';
 import type { SecurityOutcomeSink } from '@twofold/commands';
@@ -18,6 +18,9 @@ export class UpstreamSecurityEvents implements SecurityOutcomeSink {
   // only its own user's, however many other users have events waiting.
   private readonly pending = new Map<string, Map<string, Pending>>();
   private readonly userOf = new Map<string, string>();
+  // The kinds the master last connected to reads (its welcome); null: a master of a release before
+  // the staged rollout, which lists none; undefined: not connected since this node started.
+  private masterKinds: readonly string[] | null | undefined;
 
   constructor(
     private readonly outbox: UpstreamOutbox,
@@ -56,9 +59,18 @@ export class UpstreamSecurityEvents implements SecurityOutcomeSink {
     if (forUser?.size === 0) this.pending.delete(userId);
   }
 
+  masterReads(kinds: readonly string[] | null): void {
+    this.masterKinds = kinds;
+  }
+
   // Decided against this node's view (read model + pending) before it is kept: a replay is refused
   // here. Resolves to the user's state with it (a lockout it caused included).
   async record(outcome: SecurityOutcome): Promise<UserState> {
+    // A master of an older release refuses a kind it does not know with a log line and an ack, which
+    // reads here like an append: a once-only bypass would stay usable. Not let in on it, then.
+    if (isSecondFactorWaiver(outcome) && this.masterKinds !== undefined && !this.masterKinds?.includes(outcome.kind)) {
+      throw DomainError.rule(DomainErrorCode.BypassNotActive, 'kind', 'The master runs a release that cannot record a sign-in without a second factor.');
+    }
     const at = this.clock();
     const state = await this.getUserState(outcome.userId);
     if (!state) throw DomainError.rule(DomainErrorCode.UnknownUser, 'userId', 'No such user.');

@@ -18,6 +18,9 @@ export const SealContext = {
   pinHash: (userId: string) => `pin-hash:${userId}`,
   passwordHash: (userId: string) => `password-hash:${userId}`,
   userContact: (userId: string) => `user-contact:${userId}`,
+  // An imported hardware token not given to anyone yet (token-pool/token-pool.ts).
+  poolSeed: (serial: string) => `pool-seed:${serial}`,
+  directoryBindPassword: (name: string) => `directory-bind-password:${name}`,
 } as const;
 
 const IV_BYTES = 12;

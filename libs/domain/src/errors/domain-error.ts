@@ -38,6 +38,8 @@ export enum DomainErrorCode {
   UnsupportedSchema = 'unsupported_schema',
   UnknownNode = 'unknown_node',
   CaKeyMissing = 'ca_key_missing',
+  BypassNotActive = 'bypass_not_active',
+  UnknownDirectory = 'unknown_directory',
 }
 
 export interface DomainErrorIssue {

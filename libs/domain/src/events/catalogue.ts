@@ -6,11 +6,14 @@ import type { RadiusClientEvent } from '../radius-clients/radius-client.events';
 import type { SdkCredentialEvent } from '../sdk-credentials/sdk-credential.events';
 import type { SettingsEvent } from '../settings/settings.events';
 import type { UserEvent } from '../users/user.events';
+import { ROLLOUT_SCHEMA_VERSIONS, type RolloutEvent } from '../rollout/rollout.events';
+import { TOKEN_POOL_SCHEMA_VERSIONS, type TokenPoolEvent } from '../token-pool/token-pool.events';
+import { DIRECTORY_SCHEMA_VERSIONS, type DirectoryEvent } from '../directory/directory.events';
 
 // Each feature folder owns its events (types, payloads, stream names) in `<feature>/<feature>.events.ts`.
 // This file only assembles them: the union of every event the domain writes, and its schema versions.
 // A feature's events file never imports this one (test/lint/import-cycles.e2e-spec.ts).
-export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent | InvitationEvent;
+export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent | InvitationEvent | RolloutEvent | TokenPoolEvent | DirectoryEvent;
 export type TwofoldEventType = TwofoldEvent['type'];
 
 // Current schema version per type; bump with an upcaster, never edit a shape in place.
@@ -23,4 +26,7 @@ export const CURRENT_SCHEMA_VERSION: Record<TwofoldEventType, number> = {
   AdministratorAdded: 1, AdministratorRemoved: 1, OutOfBandApprovalDecided: 1,
   ClusterEpochStarted: 1, JoinTokenIssued: 1, NodeJoined: 1, NodeCertificateRecorded: 1, NodeRemoved: 1,
   InvitationIssued: 1, InvitationUsed: 1,
+  ...ROLLOUT_SCHEMA_VERSIONS,
+  ...TOKEN_POOL_SCHEMA_VERSIONS,
+  ...DIRECTORY_SCHEMA_VERSIONS,
 };

@@ -6,4 +6,7 @@ export const Streams = {
   radiusClient: (id: string) => `radius-client-${id}`,
   sdkCredential: (id: string) => `sdk-credential-${id}`,
   administrator: (id: string) => `administrator-${id}`,
+  // Every imported hardware token's serial (one stream: a serial is unique in the cluster).
+  tokenPool: () => 'token-pool',
+  directory: (name: string) => `directory-${name}`,
 } as const;

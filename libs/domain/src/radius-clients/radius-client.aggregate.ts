@@ -4,6 +4,7 @@ import { RadiusClientConfig, RadiusClientEvent } from './radius-client.events';
 import { SealedSecret } from '../events/event';
 import { EventLike, makeEvent, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
+import type { UnenrolledPolicy } from '../rollout/rollout.events';
 import { assertExpectedVersion } from '../shared/versioning';
 import { AddRadiusClient, RemoveRadiusClient, UpdateRadiusClient } from './radius-client.commands';
 
@@ -15,6 +16,8 @@ export interface RadiusClientState {
   clientId: string | null;
   config: RadiusClientConfig | null;
   secret: SealedSecret | null; // the RADIUS shared secret, AAD SealContext.radiusSecret(clientId)
+  // Staged rollout (rollout/rollout.events.ts); absent: 'reject'.
+  unenrolled?: UnenrolledPolicy;
 }
 
 export const INITIAL_RADIUS_CLIENT_STATE: RadiusClientState = Object.freeze({
@@ -41,6 +44,8 @@ export function evolveRadiusClient(state: RadiusClientState, event: EventLike): 
     case 'RadiusClientRemoved':
       // Drop the sealed secrets with the client.
       return { ...s, removed: true, config: null, secret: null };
+    case 'RadiusClientRolloutPolicySet':
+      return { ...s, unenrolled: payload.unenrolled as UnenrolledPolicy };
     default:
       return s;
   }

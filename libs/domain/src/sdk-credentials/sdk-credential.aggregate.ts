@@ -2,6 +2,7 @@ import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { SdkCredentialEvent, SdkScope } from './sdk-credential.events';
 import { EventLike, makeEvent, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
+import type { UnenrolledPolicy } from '../rollout/rollout.events';
 import { IssueSdkCredential, RevokeSdkCredential } from './sdk-credential.commands';
 
 // Stream `sdk-credential-<credentialId>`.
@@ -14,6 +15,8 @@ export interface SdkCredentialState {
   scopes: SdkScope[];
   secretHash: string | null;
   certificateFingerprint: string | null;
+  // Staged rollout (rollout/rollout.events.ts); absent: 'reject'.
+  unenrolled?: UnenrolledPolicy;
 }
 
 export const INITIAL_SDK_CREDENTIAL_STATE: SdkCredentialState = Object.freeze({
@@ -44,6 +47,8 @@ export function evolveSdkCredential(state: SdkCredentialState, event: EventLike)
       };
     case 'SdkCredentialRevoked':
       return { ...s, revoked: true, secretHash: null };
+    case 'SdkCredentialRolloutPolicySet':
+      return { ...s, unenrolled: p.unenrolled as UnenrolledPolicy };
     default:
       return s;
   }

@@ -13,6 +13,8 @@ describe('security outcome codec', () => {
     { kind: 'oath_success', userId: 'u1', tokenId: 't1', counter: 4, source: 'radius:vpn', challenge },
     { kind: 'challenge_success', userId: 'u1', challenge, source: 'sdk:adfs' },
     { kind: 'fraud', userId: 'u1', reason: 'fraud reported', source: 'portal' },
+    { kind: 'bypass_used', userId: 'u1', bypassId: 'b1', source: 'radius:vpn' },
+    { kind: 'unenrolled_pass', userId: 'u1', source: 'sdk:adfs' },
   ];
 
   it('reads back every outcome it writes, as version 2', () => {
@@ -58,6 +60,12 @@ describe('security outcome codec', () => {
       ['failed_attempt', { v: 2, userId: 'u', source: 'radius:vpn' }, /reason/],
       ['failed_attempt', { v: 3, userId: 'u', reason: 'r', source: 'radius:vpn' }, /version 3/],
       ['failed_attempt', { v: '2', userId: 'u', reason: 'r', source: 'radius:vpn' }, /version 2 is not known/],
+      // The staged-rollout kinds came with version 2: nothing of theirs is upcast or guessed.
+      ['bypass_used', { userId: 'u', bypassId: 'b1', source: 'radius:vpn' }, /no version 1/],
+      ['unenrolled_pass', { userId: 'u', source: 'radius:vpn' }, /no version 1/],
+      ['bypass_used', { v: 2, userId: 'u', source: 'radius:vpn' }, /bypassId/],
+      ['bypass_used', { v: 2, userId: 'u', bypassId: 7, source: 'radius:vpn' }, /bypassId/],
+      ['second_factor_waived', { v: 2, userId: 'u', source: 'radius:vpn' }, /kind/],
     ];
     for (const [kind, payload, error] of bad) {
       const decoded = decodeSecurityOutcome(kind, payload, defaults);

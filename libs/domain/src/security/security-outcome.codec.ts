@@ -31,6 +31,10 @@ export function encodeSecurityOutcome(outcome: SecurityOutcome): EncodedSecurity
       return { kind: outcome.kind, payload: { ...base, tokenId: outcome.tokenId, counter: outcome.counter, ...(outcome.challenge ?? {}) } };
     case 'challenge_success':
       return { kind: outcome.kind, payload: { ...base, ...outcome.challenge } };
+    case 'bypass_used':
+      return { kind: outcome.kind, payload: { ...base, bypassId: outcome.bypassId } };
+    case 'unenrolled_pass':
+      return { kind: outcome.kind, payload: base };
   }
 }
 
@@ -59,6 +63,8 @@ export function decodeSecurityOutcome(kind: unknown, payload: unknown, options: 
   };
   const challenge = (): ChallengeAnswer | null => (isText(p.nonce) && isText(p.expiresAt) ? { nonce: p.nonce, expiresAt: p.expiresAt } : null);
   const ok = (outcome: SecurityOutcome): DecodedSecurityOutcome => ({ ok: true, outcome, version: v1 ? 1 : 2 });
+  // The staged-rollout kinds came with version 2: there is no version 1 of them to upcast.
+  if (v1 && (kind === 'bypass_used' || kind === 'unenrolled_pass')) return fail(`${kind} has no version 1 (v is missing)`);
 
   switch (kind) {
     case 'failed_attempt':
@@ -83,5 +89,9 @@ export function decodeSecurityOutcome(kind: unknown, payload: unknown, options: 
       const answered = challenge();
       return answered ? ok({ kind, userId, source, challenge: answered }) : fail('nonce or expiresAt is missing');
     }
+    case 'bypass_used':
+      return isText(p.bypassId) ? ok({ kind, userId, bypassId: p.bypassId, source }) : fail('bypassId is missing or not text');
+    case 'unenrolled_pass':
+      return ok({ kind, userId, source });
   }
 }

@@ -8,7 +8,8 @@ import { CreateUser } from '../users/user.commands';
 import { decideCreateUser } from '../users/user.decide';
 import { canAuthenticate, isBlocked, isLockedOut } from '../users/user.policies';
 import { evolveUser, foldUser, UserState } from '../users/user.state';
-import { applySecurityEvents, decideSecurityOutcome, SecurityOutcome, securityOutcomeReadsSettings } from './security-outcome';
+import { decideGrantBypass, GrantBypass } from '../rollout/bypass';
+import { applySecurityEvents, decideSecurityOutcome, isOnceOnlyOutcome, SecurityOutcome, securityOutcomeReadsSettings } from './security-outcome';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -112,11 +113,35 @@ describe('decideSecurityOutcome', () => {
     expect(record(alice(), fraud, T0, forever).blocked).toMatchObject({ until: null });
   });
 
+  it('a bypass use and an unenrolled pass record the success; a once-only bypass is used once, a replaced one not at all', () => {
+    const grant = (state: UserState, bypassId: string, once: boolean) =>
+      applySecurityEvents(state, decideGrantBypass(state, GrantBypass.create({ userId: 'u1', bypassId, seconds: 600, reason: 'phone lost', once }), { now: T0, grantedBy: 'admin' }));
+    const used = (bypassId: string): SecurityOutcome => ({ kind: 'bypass_used', userId: 'u1', bypassId, source });
+    let state = grant(alice(), 'b1', true);
+    for (let i = 0; i < 4; i++) state = record(state, failed, at(0));
+    expect(types(state, used('b1'))).toEqual(['UserBypassUsed', 'AuthenticationSucceeded']);
+    state = record(state, used('b1'), at(1));
+    expect(state.recentFailures).toEqual([]);
+    expect(state.bypass).toMatchObject({ bypassId: 'b1', uses: 1 });
+    // Another node used it first: the second use is refused as a whole, nothing of it recorded.
+    expect(() => decideSecurityOutcome(state, used('b1'), { now: at(2), settings: DEFAULT_SETTINGS })).toThrow(expect.objectContaining({ code: DomainErrorCode.BypassNotActive }));
+    state = grant(state, 'b2', false);
+    expect(() => decideSecurityOutcome(state, used('b1'), { now: at(2), settings: DEFAULT_SETTINGS })).toThrow(expect.objectContaining({ code: DomainErrorCode.BypassNotActive }));
+    state = record(record(state, used('b2'), at(2)), used('b2'), at(3));
+    expect(state.bypass).toMatchObject({ bypassId: 'b2', uses: 2 });
+    const pass: SecurityOutcome = { kind: 'unenrolled_pass', userId: 'u1', source };
+    expect(types(state, pass)).toEqual(['UnenrolledSignInAllowed', 'AuthenticationSucceeded']);
+    expect(record(state, pass, at(4)).lastAuthenticatedAt).toBe(at(4).toISOString());
+    expect(isOnceOnlyOutcome(used('b2'))).toBe(true);
+    expect(isOnceOnlyOutcome(pass)).toBe(false);
+  });
+
   it('refuses every outcome for an unknown or deleted user, and a bad field with validation_failed', () => {
     const deleted = evolveUser(alice(), makeEvent('UserDeleted', { userId: 'u1' }));
     const outcomes: SecurityOutcome[] = [
       failed, { kind: 'success', userId: 'u1', source }, { kind: 'fraud', userId: 'u1', reason: 'x', source },
       { kind: 'oath_success', userId: 'u1', tokenId: 't1', counter: 1, source }, { kind: 'challenge_success', userId: 'u1', challenge: { nonce, expiresAt }, source },
+      { kind: 'bypass_used', userId: 'u1', bypassId: 'b1', source }, { kind: 'unenrolled_pass', userId: 'u1', source },
     ];
     for (const outcome of outcomes) {
       expect(() => decideSecurityOutcome(foldUser([]), outcome, { now: T0, settings: DEFAULT_SETTINGS })).toThrow(expect.objectContaining({ code: DomainErrorCode.UnknownUser }));
@@ -131,6 +156,7 @@ describe('decideSecurityOutcome', () => {
     const others: SecurityOutcome[] = [
       { kind: 'success', userId: 'u1', source }, { kind: 'code_used', userId: 'u1', tokenId: 't1', counter: 2, source },
       { kind: 'oath_success', userId: 'u1', tokenId: 't1', counter: 3, source, challenge: { nonce, expiresAt } }, { kind: 'challenge_success', userId: 'u1', challenge: { nonce, expiresAt }, source },
+      { kind: 'unenrolled_pass', userId: 'u1', source },
     ];
     for (const outcome of others) {
       expect(securityOutcomeReadsSettings(outcome)).toBe(false);

@@ -6,6 +6,7 @@ import {
 import { decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication } from '../users/user.decide';
 import { assertUserExists, evaluateFailure, evaluateFraudReport } from '../users/user.policies';
 import { evolveUser, UserState } from '../users/user.state';
+import { decideRecordBypassUsed, decideRecordUnenrolledPass, RecordBypassUsed, RecordUnenrolledPass } from '../rollout/bypass';
 
 // An answered challenge State: its nonce is recorded once in the whole cluster (expiresAt: ISO,
 // after which the record may be forgotten).
@@ -26,19 +27,34 @@ export type SecurityOutcome =
   // A challenge State (SMS, polled push/voice) answered: consumed with the success.
   | { kind: 'challenge_success'; userId: string; challenge: ChallengeAnswer; source: string }
   // The user reported fraud: blocked if the cluster blocks automatically.
-  | { kind: 'fraud'; userId: string; reason: string; source: string };
+  | { kind: 'fraud'; userId: string; reason: string; source: string }
+  // Staged rollout: a sign-in on the first factor alone by the administrator's bypass `bypassId`
+  // (a once-only one is used once in the whole cluster), recorded with the success.
+  | { kind: 'bypass_used'; userId: string; bypassId: string; source: string }
+  // Staged rollout: a sign-in on the first factor alone because the user has no second factor yet
+  // and the client's policy is 'first-factor-only', recorded with the success.
+  | { kind: 'unenrolled_pass'; userId: string; source: string };
 
 export type SecurityOutcomeKind = SecurityOutcome['kind'];
 
-export const SECURITY_OUTCOME_KINDS: readonly SecurityOutcomeKind[] = ['failed_attempt', 'success', 'code_used', 'oath_success', 'challenge_success', 'fraud'];
+export const SECURITY_OUTCOME_KINDS: readonly SecurityOutcomeKind[] = ['failed_attempt', 'success', 'code_used', 'oath_success', 'challenge_success', 'fraud', 'bypass_used', 'unenrolled_pass'];
+
+// The staged-rollout kinds (a sign-in without a second factor). Masters of releases before them
+// do not read them: a slave sends them only to a master whose welcome says it does.
+export const SECOND_FACTOR_WAIVER_KINDS: readonly SecurityOutcomeKind[] = ['bypass_used', 'unenrolled_pass'];
+
+export function isSecondFactorWaiver(outcome: SecurityOutcome): outcome is Extract<SecurityOutcome, { kind: 'bypass_used' | 'unenrolled_pass' }> {
+  return outcome.kind === 'bypass_used' || outcome.kind === 'unenrolled_pass';
+}
 
 export function isSecurityOutcomeKind(kind: unknown): kind is SecurityOutcomeKind {
   return typeof kind === 'string' && (SECURITY_OUTCOME_KINDS as readonly string[]).includes(kind);
 }
 
-// Once-only kinds: an Accept rests on them, so a slave waits for the master's verdict.
+// Once-only kinds: an Accept rests on them, so a slave waits for the master's verdict (a bypass
+// may be a once-only one; the master refuses a second use with 'bypass_not_active').
 export function isOnceOnlyOutcome(outcome: SecurityOutcome): boolean {
-  return outcome.kind === 'code_used' || outcome.kind === 'oath_success' || outcome.kind === 'challenge_success';
+  return outcome.kind === 'code_used' || outcome.kind === 'oath_success' || outcome.kind === 'challenge_success' || outcome.kind === 'bypass_used';
 }
 
 export interface SecurityOutcomeContext { now: Date; settings: Settings }
@@ -51,7 +67,8 @@ export function securityOutcomeReadsSettings(outcome: SecurityOutcome): boolean 
 
 // The events one outcome stands for on this state. Throws a DomainError when a rule refuses it:
 // unknown or deleted user, validation_failed, code_already_used (field 'counter' for an OATH
-// step/counter, 'nonce' for a challenge State). All or nothing: a refused part refuses the whole.
+// step/counter, 'nonce' for a challenge State), bypass_not_active (a bypass replaced or a once-only
+// one already used). All or nothing: a refused part refuses the whole.
 export function decideSecurityOutcome(state: UserState, outcome: SecurityOutcome, ctx: SecurityOutcomeContext): UserEvent[] {
   const { userId, source } = outcome;
   const success = () => decideRecordSuccessfulAuthentication(state, RecordSuccessfulAuthentication.create({ userId, source }), ctx);
@@ -74,6 +91,10 @@ export function decideSecurityOutcome(state: UserState, outcome: SecurityOutcome
     case 'fraud':
       assertUserExists(state, userId);
       return evaluateFraudReport(state, ctx.settings, ctx.now, outcome.reason);
+    case 'bypass_used':
+      return decideRecordBypassUsed(state, RecordBypassUsed.create({ userId, bypassId: outcome.bypassId, source }), ctx);
+    case 'unenrolled_pass':
+      return decideRecordUnenrolledPass(state, RecordUnenrolledPass.create({ userId, source }), ctx);
   }
 }
 

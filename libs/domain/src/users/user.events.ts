@@ -1,5 +1,6 @@
 import type { StoredSecretHash } from '../crypto/secret-hasher';
 import { DomainEvent, SealedSecret } from '../events/event';
+import type { RolloutUserEvent } from '../rollout/rollout.events';
 
 export type AuthMethod = 'totp' | 'sms' | 'voice' | 'push';
 export type OathKind = 'totp' | 'hotp';
@@ -57,7 +58,8 @@ export type UserDeleted = DomainEvent<'UserDeleted', { userId: string }>;
 export type UserEvent =
   | UserCreated | UserUpdated | UserPinSet | UserPinCleared | UserPasswordSet | UserEnabled | UserDisabled
   | UserLockedOut | UserUnlocked | UserBlockedForFraud | UserFraudUnblocked | OathTokenAssigned
-  | OathTokenRemoved | OathCodeUsed | OtpChallengeConsumed | AuthenticationFailed | AuthenticationSucceeded | UserDeleted;
+  | OathTokenRemoved | OathCodeUsed | OtpChallengeConsumed | AuthenticationFailed | AuthenticationSucceeded | UserDeleted
+  | RolloutUserEvent;
 
 // Every user event type, once: the compiler refuses a UserEvent type missing here (userEventOf reads
 // records with it).
@@ -65,5 +67,5 @@ export const USER_EVENT_TYPES: Readonly<Record<UserEvent['type'], true>> = {
   UserCreated: true, UserUpdated: true, UserPinSet: true, UserPinCleared: true, UserPasswordSet: true, UserEnabled: true,
   UserDisabled: true, UserLockedOut: true, UserUnlocked: true, UserBlockedForFraud: true, UserFraudUnblocked: true,
   OathTokenAssigned: true, OathTokenRemoved: true, OathCodeUsed: true, OtpChallengeConsumed: true, AuthenticationFailed: true,
-  AuthenticationSucceeded: true, UserDeleted: true,
+  AuthenticationSucceeded: true, UserDeleted: true, UserBypassGranted: true, UserBypassUsed: true, UnenrolledSignInAllowed: true,
 };

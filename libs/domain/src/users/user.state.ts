@@ -7,6 +7,14 @@ import { upcast } from '../events/upcasting';
 import { isSealed, openContact } from './user-contact';
 import { sessionVersionAfter } from './session-version';
 
+// The bypass a user holds (the latest granted); kept after it lapses or is used up, so a use
+// recorded on a slave during an outage still finds it when it reaches the master.
+export interface UserBypass {
+  bypassId: string; at: string; until: string; once: boolean; reason: string; grantedBy: string;
+  // Sign-ins that used it; with `once`, the first one ends it.
+  uses: number;
+}
+
 export interface OathTokenState {
   tokenId: string;
   kind: OathKind;
@@ -52,6 +60,9 @@ export interface UserState {
   consumedChallenges?: Array<{ nonce: string; expiresAt: string }>;
   // Stream version of the last event that ends earlier sign-ins (session-version.ts); absent in older states.
   sessionVersion?: number;
+  // Staged rollout (rollout/bypass.ts); absent in older states.
+  bypass?: UserBypass | null;
+  unenrolledSignIns?: number;
 }
 
 export const INITIAL_USER_STATE: UserState = Object.freeze({
@@ -174,6 +185,14 @@ function applyUserEvent(s: UserState, event: UserEvent): UserState {
     case 'UserDeleted':
       // Forget secrets as well as the profile: nothing of the user stays usable in memory.
       return { ...INITIAL_USER_STATE, version: s.version, exists: true, deleted: true, userId: s.userId };
+    case 'UserBypassGranted': {
+      const { bypassId, at, until, once, reason, grantedBy } = event.data;
+      return { ...s, bypass: { bypassId, at, until, once: once === true, reason, grantedBy, uses: 0 } };
+    }
+    case 'UserBypassUsed':
+      return s.bypass && s.bypass.bypassId === event.data.bypassId ? { ...s, bypass: { ...s.bypass, uses: s.bypass.uses + 1 } } : s;
+    case 'UnenrolledSignInAllowed':
+      return { ...s, unenrolledSignIns: (s.unenrolledSignIns ?? 0) + 1 };
     default:
       return s;
   }

@@ -9,6 +9,7 @@ import { holdOutOfBand } from './out-of-band-factor';
 import { CancelInput, CancelOutcome, OutOfBandPolling, PollInput } from './out-of-band-polling';
 import { matchPin } from './pin-check';
 import { reject } from './reject-messages';
+import { waiveSecondFactor } from './second-factor-waiver';
 import { sendLimitedMessage } from './send-limit';
 import { answerSmsChallenge, issueSmsChallenge } from './sms-factor';
 
@@ -107,6 +108,9 @@ export class AuthenticationEngine {
       if ((await matchPin(this.deps.hasher, attempt, input.pin, true)) === null) return fail(this.ctx, attempt, 'invalid_pin');
       attempt.pinVerified = true;
     }
+    // Staged rollout: an administrator's bypass, or an unenrolled user on a first-factor-only client.
+    const waived = await waiveSecondFactor(this.ctx, attempt, method);
+    if (waived) return waived;
     return this.issueSecondFactor(attempt, method, polled);
   }
 

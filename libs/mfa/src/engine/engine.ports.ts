@@ -1,4 +1,4 @@
-import type { AuthMethod, SecurityOutcome, Settings, StoredSecretHash, UserState } from '@twofold/domain';
+import type { AuthMethod, SecurityOutcome, Settings, StoredSecretHash, UnenrolledPolicy, UserState } from '@twofold/domain';
 import type { FirstFactorProvider } from '../first-factor/first-factor';
 
 // The engine's view of the read model. ReadModelQueries satisfies it structurally.
@@ -11,7 +11,9 @@ export interface UserDirectory {
 // What the engine reports to the log: one security outcome, resolving to the user's state after it
 // (a lockout it caused included), as the write side computed it. On the master it is appended; on
 // a slave it goes through the outbox. Throws a DomainError 'code_already_used' when the OATH
-// step/counter (field 'counter') or the challenge State (field 'nonce') was already used anywhere.
+// step/counter (field 'counter') or the challenge State (field 'nonce') was already used anywhere,
+// 'bypass_not_active' when a once-only bypass was used elsewhere first (or a slave's master cannot
+// record a sign-in without a second factor yet).
 export interface SecurityOutcomeRecorder {
   record(outcome: SecurityOutcome): Promise<UserState>;
 }
@@ -43,6 +45,11 @@ export interface ApprovalWaiter {
 export interface EngineClient {
   clientId: string;
   firstFactor: FirstFactorProvider;
+  // A user with no second factor yet: refused (default) or let in on the first factor (rollout).
+  unenrolled?: UnenrolledPolicy;
+  // The caller checked the first factor itself (the SDK: ADFS did). Without it, a client whose first
+  // factor is 'none' never lets anyone in without a second factor: that would be no factor at all.
+  firstFactorCheckedByCaller?: boolean;
 }
 
 export interface EngineLogger {

@@ -38,6 +38,8 @@ const DOMAIN_STATUS = {
   [DomainErrorCode.VersionConflict]: 409,
   [DomainErrorCode.CodeAlreadyUsed]: 409, // a one-time code or challenge was used already
   [DomainErrorCode.CaKeyMissing]: 409, // this node cannot issue certificates (no CA key)
+  [DomainErrorCode.BypassNotActive]: 409,
+  [DomainErrorCode.UnknownDirectory]: 404,
   // The server cannot read its own data: an internal error, never the caller's fault.
   [DomainErrorCode.SecretUnreadable]: 500,
   [DomainErrorCode.InvalidSecretKey]: 500,

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { activeBypass, UnenrolledPolicy } from '@twofold/domain';
 import { DEFAULT_SETTINGS, FirstFactorMode, OathAlgorithm, OathKind, PhoneNumber, AuthMethod, SdkScope, SealedSecret, Settings, UserState, normalizeUsername } from '@twofold/domain';
 import { dialectOf, Sql, sqlOver } from '../storage/sql';
 
@@ -20,7 +21,12 @@ export interface UserView {
   version: number;
   createdAt: string;
   updatedAt: string;
+  // Staged rollout: the latest bypass granted (active: lets the user in now), and whether the user
+  // can answer a second factor by the preferred method yet.
+  bypass: (BypassView & { active: boolean }) | null;
 }
+
+export interface BypassView { until: string; once: boolean; reason: string; grantedBy: string; at: string; uses: number }
 
 export interface OathTokenView {
   tokenId: string;
@@ -45,6 +51,7 @@ export interface RadiusClientView {
   requireMessageAuthenticator: boolean;
   ldap: Record<string, unknown> | null;
   upstream: Record<string, unknown> | null;
+  unenrolled?: UnenrolledPolicy; // staged rollout; absent (or 'reject'): refuse users without a second factor
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -84,9 +91,21 @@ function toUser(r: Row): UserView {
     hasPin: bool(r.has_pin), hasPassword: bool(r.has_password), locked: active(r.locked, r.locked_until),
     lockedUntil: (r.locked_until as string | null) ?? null, blocked: active(r.blocked, r.blocked_until),
     blockedUntil: (r.blocked_until as string | null) ?? null, version: Number(r.version),
-    createdAt: String(r.created_at), updatedAt: String(r.updated_at),
+    createdAt: String(r.created_at), updatedAt: String(r.updated_at), bypass: bypassOf(r.state),
   };
 }
+
+function bypassOf(stateJson: unknown): UserView['bypass'] {
+  const b = parse<UserState>(stateJson)?.bypass;
+  if (!b) return null;
+  return { until: b.until, once: b.once, reason: b.reason, grantedBy: b.grantedBy, at: b.at, uses: b.uses, active: activeBypass({ bypass: b }, new Date()) !== null };
+}
+
+// Users who could not answer a second factor by their preferred method (the engine's no_second_factor).
+const NOT_ENROLLED = `((preferred_method = 'totp' AND NOT EXISTS (SELECT 1 FROM rm_oath_tokens t WHERE t.user_id = rm_users.user_id))
+  OR (preferred_method IN ('sms', 'voice') AND phones = '[]'))`;
+
+const RADIUS_CLIENTS = `SELECT c.*, p.unenrolled AS unenrolled FROM rm_radius_clients c LEFT JOIN rm_rollout_policies p ON p.client_key = 'radius:' || c.client_id`;
 
 function toToken(r: Row): OathTokenView {
   return {
@@ -100,7 +119,7 @@ function toRadiusClient(r: Row): RadiusClientView {
   return {
     clientId: String(r.client_id), name: String(r.name), address: String(r.address), secret: parse<SealedSecret>(r.secret),
     firstFactor: r.first_factor as FirstFactorMode, requireMessageAuthenticator: bool(r.require_message_authenticator),
-    ldap: parse(r.ldap), upstream: parse(r.upstream), version: Number(r.version), createdAt: String(r.created_at), updatedAt: String(r.updated_at),
+    ldap: parse(r.ldap), upstream: parse(r.upstream), unenrolled: (r.unenrolled as UnenrolledPolicy | null) ?? 'reject', version: Number(r.version), createdAt: String(r.created_at), updatedAt: String(r.updated_at),
   };
 }
 
@@ -135,10 +154,11 @@ export class ReadModelQueries {
     return rows.length ? (JSON.parse(rows[0].state) as UserState) : null;
   }
 
-  async listUsers(opts: { offset?: number; limit?: number; filter?: string } = {}): Promise<Page<UserView>> {
+  async listUsers(opts: { offset?: number; limit?: number; filter?: string; notEnrolled?: boolean } = {}): Promise<Page<UserView>> {
     const offset = Math.max(0, opts.offset ?? 0);
     const limit = Math.min(500, Math.max(1, opts.limit ?? 50));
-    const where = opts.filter ? `WHERE LOWER(username) LIKE ? OR LOWER(display_name) LIKE ?` : '';
+    const conditions = [...(opts.filter ? ['(LOWER(username) LIKE ? OR LOWER(display_name) LIKE ?)'] : []), ...(opts.notEnrolled ? [NOT_ENROLLED] : [])];
+    const where = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const like = opts.filter ? [`%${opts.filter.toLowerCase().replace(/[%_]/g, '')}%`] : [];
     const params = opts.filter ? [like[0], like[0]] : [];
     const total = await this.sql.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM rm_users ${where}`, params);
@@ -163,11 +183,11 @@ export class ReadModelQueries {
   }
 
   async listRadiusClients(): Promise<RadiusClientView[]> {
-    return (await this.sql.query(`SELECT * FROM rm_radius_clients ORDER BY name`)).map(toRadiusClient);
+    return (await this.sql.query(`${RADIUS_CLIENTS} ORDER BY c.name`)).map(toRadiusClient);
   }
 
   async getRadiusClient(clientId: string): Promise<RadiusClientView | null> {
-    const rows = await this.sql.query(`SELECT * FROM rm_radius_clients WHERE client_id = ?`, [clientId]);
+    const rows = await this.sql.query(`${RADIUS_CLIENTS} WHERE c.client_id = ?`, [clientId]);
     return rows.length ? toRadiusClient(rows[0]) : null;
   }
 
@@ -183,6 +203,12 @@ export class ReadModelQueries {
   async findSdkCredentialByFingerprint(fingerprint: string): Promise<SdkCredentialView | null> {
     const rows = await this.sql.query(`SELECT * FROM rm_sdk_credentials WHERE certificate_fingerprint = ?`, [fingerprint.toLowerCase()]);
     return rows.length ? toSdkCredential(rows[0]) : null;
+  }
+
+  // Staged rollout policy of an SDK credential (`sdk:<id>`) or RADIUS client (`radius:<id>`).
+  async getRolloutPolicy(clientKey: string): Promise<UnenrolledPolicy> {
+    const rows = await this.sql.query<{ unenrolled: string }>(`SELECT unenrolled FROM rm_rollout_policies WHERE client_key = ?`, [clientKey]);
+    return (rows[0]?.unenrolled as UnenrolledPolicy | undefined) ?? 'reject';
   }
 
   async listAdministrators(): Promise<AdministratorView[]> {
@@ -230,7 +256,7 @@ export class ReadModelQueries {
     const order: Record<string, string> = {
       rm_users: 'user_id', rm_oath_tokens: 'user_id, token_id', rm_settings: 'id', rm_radius_clients: 'client_id',
       rm_sdk_credentials: 'credential_id', rm_administrators: 'admin_id', rm_checkpoint: 'name',
-      rm_cluster: 'id', rm_cluster_nodes: 'node_id', rm_node_identities: 'node_id',
+      rm_cluster: 'id', rm_cluster_nodes: 'node_id', rm_node_identities: 'node_id', rm_rollout_policies: 'client_key',
     };
     for (const [table, key] of Object.entries(order)) {
       out[table] = (await this.sql.query(`SELECT * FROM ${table} ORDER BY ${key}`)).map((r) =>

@@ -4,7 +4,7 @@ import { Sql } from './sql';
 // databases, so rows compare equal across SQLite and PostgreSQL and across rebuilds.
 export const READ_MODEL_TABLES = [
   'rm_users', 'rm_oath_tokens', 'rm_settings', 'rm_radius_clients', 'rm_sdk_credentials', 'rm_administrators',
-  'rm_cluster', 'rm_cluster_nodes', 'rm_node_identities',
+  'rm_cluster', 'rm_cluster_nodes', 'rm_node_identities', 'rm_rollout_policies',
 ] as const;
 
 const DDL = [
@@ -80,13 +80,33 @@ const DDL = [
   // A table of its own (not columns on rm_cluster_nodes) so an upgraded read model needs no ALTER.
   `CREATE TABLE IF NOT EXISTS rm_node_identities (node_id VARCHAR(64) PRIMARY KEY, node_name VARCHAR(64) NOT NULL, fingerprint VARCHAR(64), reason VARCHAR(16), recorded_at TEXT, removed_at TEXT)`,
   `CREATE INDEX IF NOT EXISTS ix_rm_node_identities_fingerprint ON rm_node_identities (fingerprint)`,
+  `CREATE TABLE IF NOT EXISTS rm_rollout_policies (client_key VARCHAR(96) PRIMARY KEY, unenrolled VARCHAR(24) NOT NULL, updated_at TEXT NOT NULL)`,
 ];
 
 export async function ensureReadModelSchema(sql: Sql): Promise<void> {
   for (const statement of DDL) await sql.query(statement);
 }
 
-export async function clearReadModel(sql: Sql): Promise<void> {
-  for (const table of READ_MODEL_TABLES) await sql.query(`DELETE FROM ${table}`);
-  await sql.query(`DELETE FROM rm_checkpoint`);
+// A second set of the same tables (rmnext_*), for a rebuild that must not disturb the live ones:
+// every statement the projections run is rewritten to them. Index names (ix_rm_…) are not matched
+// (no word boundary before rm_), so the shadow tables go without the secondary index.
+const SHADOW_PREFIX = 'rmnext_';
+export function shadowSql(sql: Sql): Sql {
+  return { dialect: sql.dialect, query: (text, params) => sql.query(text.replace(/\brm_/g, SHADOW_PREFIX), params) };
+}
+
+const ALL_TABLES = [...READ_MODEL_TABLES, 'rm_checkpoint'];
+
+export async function createShadowTables(sql: Sql): Promise<void> {
+  await dropShadowTables(sql);
+  await ensureReadModelSchema(shadowSql(sql));
+}
+
+export async function dropShadowTables(sql: Sql): Promise<void> {
+  for (const table of ALL_TABLES) await shadowSql(sql).query(`DROP TABLE IF EXISTS ${table}`);
+}
+
+// The statements that replace the live tables' rows with the shadow's (one transaction, by atomically).
+export function swapInShadowStatements(): string[] {
+  return ALL_TABLES.flatMap((table) => [`DELETE FROM ${table}`, `INSERT INTO ${table} SELECT * FROM ${table.replace(/^rm_/, SHADOW_PREFIX)}`]);
 }

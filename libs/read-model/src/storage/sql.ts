@@ -124,3 +124,24 @@ export async function inTransaction<T>(dataSource: DataSource, fn: (sql: Sql) =>
     }
   });
 }
+
+// Runs `statements` as one transaction that no reader can see half done. On SQLite readers share the
+// connection (and would see uncommitted rows between two awaited statements), so the statements run
+// synchronously through the driver's handle; on PostgreSQL other connections see the old rows
+// until the commit.
+export async function atomically(dataSource: DataSource, statements: string[]): Promise<void> {
+  if (dialectOf(dataSource) === 'postgres') {
+    await dataSource.transaction(async (manager) => {
+      for (const statement of statements) await manager.query(statement);
+    });
+    return;
+  }
+  await storageLock(dataSource).runExclusive(async () => {
+    const db = sqliteConnection(dataSource);
+    for (let waited = 0; db.inTransaction; waited += 5) {
+      if (waited > 30_000) throw new Error('sqlite connection stayed inside a foreign transaction');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    db.transaction(() => { for (const statement of statements) db.prepare(statement).run(); }).immediate();
+  });
+}

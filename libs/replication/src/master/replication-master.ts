@@ -49,6 +49,9 @@ export interface ReplicationMasterOptions {
   maxConnectionsPerSource?: number; // default 16
   maxFrameBytes?: number; // default 16 MiB
   logger?: ReplicationLogger;
+  // The upstream kinds onUpstream reads, announced in the welcome (slaves send newer kinds only to a
+  // master that lists them).
+  outcomeKinds?: readonly string[];
   // Admission after the certificate chain (cluster CA) and name binding passed: the node must be a
   // member whose recorded certificate fingerprint is this one. A string is the refusal's detail.
   // Asked again before each upstream message, so a node removed meanwhile sends nothing more.
@@ -355,6 +358,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
       head,
       heartbeatMs: this.heartbeatMs,
       upstreamBatch: true,
+      ...(this.options.outcomeKinds ? { outcomeKinds: [...this.options.outcomeKinds] } : {}),
     });
     if (head.position > this.head) this.head = head.position;
     session.start();

@@ -110,6 +110,16 @@ describe('FrameParser', () => {
     expect(failure(() => new FrameParser().push(serialize(badHash))).message).toContain('head');
   });
 
+  it('reads the kinds a welcome lists, and refuses a welcome whose outcomeKinds is not a short list of names', () => {
+    const welcome = { type: 'welcome', protocolVersion: 1, clusterId: 'c-1', nodeId: 'n-0', epoch: 0, head: { position: 0, hash: GENESIS_HASH }, heartbeatMs: 1000 };
+    const read = (extra: Record<string, unknown>) => new FrameParser().push(encodeFrame('welcome', JSON.stringify({ ...welcome, ...extra })));
+    expect(read({})[0]).not.toHaveProperty('outcomeKinds'); // an older master
+    expect(read({ outcomeKinds: ['fraud', 'bypass_used'] })[0]).toMatchObject({ outcomeKinds: ['fraud', 'bypass_used'] });
+    for (const bad of ['fraud', [1], ['x'.repeat(65)], Array.from({ length: 65 }, () => 'k')]) {
+      expect(failure(() => read({ outcomeKinds: bad })).message).toContain('outcomeKinds');
+    }
+  });
+
   it('stays failed after an error: a broken stream cannot resynchronise into a valid one', () => {
     const sut = new FrameParser();
     failure(() => sut.push(Buffer.from([0, 0, 0, 1, 0xee])));

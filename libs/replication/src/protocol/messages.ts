@@ -54,6 +54,9 @@ export interface WelcomeMessage {
   // Optional: the master reads upstreamBatch frames (older masters omit it and get one upstream
   // frame per event; older slaves ignore it).
   upstreamBatch?: boolean;
+  // Optional: the upstream kinds this master reads (older masters omit it: a slave then sends
+  // only the kinds every release reads, and refuses sign-ins that rest on a newer one).
+  outcomeKinds?: string[];
 }
 
 export type RefuseReason =
@@ -189,6 +192,9 @@ export function validateMessage(type: MessageType, body: unknown): Message {
       need(type, isInt(b.protocolVersion) && isName(b.clusterId) && isName(b.nodeId) && isEpoch(b.epoch) && isPoint(b.head), 'fields');
       need(type, isInt(b.heartbeatMs) && (b.heartbeatMs as number) > 0, 'heartbeatMs');
       if (b.upstreamBatch !== undefined) need(type, typeof b.upstreamBatch === 'boolean', 'upstreamBatch');
+      if (b.outcomeKinds !== undefined) {
+        need(type, Array.isArray(b.outcomeKinds) && b.outcomeKinds.length <= 64 && b.outcomeKinds.every((k) => typeof k === 'string' && k.length <= 64), 'outcomeKinds');
+      }
       break;
     case 'refuse':
       need(type, typeof b.reason === 'string' && typeof b.message === 'string', 'fields');

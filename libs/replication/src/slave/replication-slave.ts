@@ -52,7 +52,8 @@ export interface SlaveReplicationStatus {
 }
 
 export interface ReplicationSlaveEvents {
-  connected: [welcome: { masterNodeId: string; epoch: number; head: LogPoint }];
+  // outcomeKinds: the upstream kinds the master reads (null: a master of an older release, which lists none).
+  connected: [welcome: { masterNodeId: string; epoch: number; head: LogPoint; outcomeKinds: string[] | null }];
   disconnected: [reason: string];
   refused: [refusal: { reason: RefuseReason | string; message: string; ancestor?: RefuseMessage['ancestor']; head?: LogPoint; epoch?: number }];
   appended: [head: LogPoint];
@@ -254,7 +255,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
     this.noteMasterHead(m.head.position);
     this.noteEpoch(m.epoch);
     this.logger.info({ master: m.nodeId, epoch: m.epoch, from: this.localHead.position, masterHead: m.head.position }, 'replication: following master');
-    this.emit('connected', { masterNodeId: m.nodeId, epoch: m.epoch, head: m.head });
+    this.emit('connected', { masterNodeId: m.nodeId, epoch: m.epoch, head: m.head, outcomeKinds: m.outcomeKinds ?? null });
   }
 
   private onRefuse(m: RefuseMessage): void {

@@ -43,7 +43,7 @@ export class AuthenticationsService {
     await this.limitByName(input.username);
     const withPassword = input.password !== undefined;
     const outcome = await this.engine.get().start({
-      username: input.username, client: this.client(principal, withPassword), source: source(principal),
+      username: input.username, client: await this.client(principal, withPassword), source: source(principal),
       ...(withPassword ? { password: input.password } : {}),
       ...(input.method !== 'default' ? { method: input.method } : {}),
       ...(input.pin !== undefined ? { pin: input.pin } : {}),
@@ -58,7 +58,7 @@ export class AuthenticationsService {
     const userId = this.peekUser(input.challenge, CHALLENGE_PURPOSE, principal);
     if (userId) this.limits.user(userId);
     const outcome = await this.engine.get().answerChallenge({
-      state: input.challenge, response: `${input.pin ?? ''}${input.code}`, client: this.client(principal), source: source(principal),
+      state: input.challenge, response: `${input.pin ?? ''}${input.code}`, client: await this.client(principal), source: source(principal),
     });
     this.log(principal, 'answer', outcome);
     return (await this.toResult(principal, outcome)) as AnswerResult;
@@ -67,7 +67,7 @@ export class AuthenticationsService {
   async poll(principal: SdkPrincipal, body: unknown): Promise<PollResult> {
     const input = parseInput(PollRequest, body);
     const outcome = await this.engine.get().pollOutOfBand({
-      handle: input.handle, client: this.client(principal), source: source(principal), decisions: this.decisions, waitMs: input.waitSeconds * 1000,
+      handle: input.handle, client: await this.client(principal), source: source(principal), decisions: this.decisions, waitMs: input.waitSeconds * 1000,
     });
     if (outcome.kind !== 'pending') this.log(principal, 'poll', outcome);
     return (await this.toResult(principal, outcome)) as PollResult;
@@ -75,7 +75,7 @@ export class AuthenticationsService {
 
   async cancel(principal: SdkPrincipal, body: unknown): Promise<CancelResult> {
     const input = parseInput(CancelRequest, body);
-    const outcome = await this.engine.get().cancelOutOfBand({ handle: input.handle, client: this.client(principal), source: source(principal), decisions: this.decisions });
+    const outcome = await this.engine.get().cancelOutOfBand({ handle: input.handle, client: await this.client(principal), source: source(principal), decisions: this.decisions });
     switch (outcome.kind) {
       case 'cancelled':
         this.deps.logger.info({ credential: principal.name, userId: outcome.userId, op: 'cancel' }, 'SDK authentication cancelled');
@@ -90,7 +90,7 @@ export class AuthenticationsService {
   async validatePin(principal: SdkPrincipal, body: unknown): Promise<PinValidationResult> {
     const input = parseInput(PinValidationRequest, body);
     await this.limitByName(input.username);
-    const outcome = await this.engine.get().checkPin({ username: input.username, pin: input.pin, client: this.client(principal), source: source(principal) });
+    const outcome = await this.engine.get().checkPin({ username: input.username, pin: input.pin, client: await this.client(principal), source: source(principal) });
     this.log(principal, 'pin', outcome);
     if (outcome.kind === 'accept') return { valid: true };
     if (outcome.kind === 'reject' && outcome.reason === 'internal_error') throw unavailable();
@@ -98,8 +98,12 @@ export class AuthenticationsService {
     return { valid: false, reason: reason as RejectReasonCode, message };
   }
 
-  private client(principal: SdkPrincipal, withPassword = false): EngineClient {
-    return { clientId: principal.credentialId, firstFactor: withPassword ? this.localPassword : NO_FIRST_FACTOR };
+  // The credential's rollout policy says what to do with users who have no second factor yet (read
+  // per call: a policy change holds at once on every node). Without a password here, ADFS (the
+  // caller) checked the first factor.
+  private async client(principal: SdkPrincipal, withPassword = false): Promise<EngineClient> {
+    const unenrolled = await this.deps.queries.getRolloutPolicy(`sdk:${principal.credentialId}`);
+    return { clientId: principal.credentialId, firstFactor: withPassword ? this.localPassword : NO_FIRST_FACTOR, unenrolled, firstFactorCheckedByCaller: !withPassword };
   }
 
   private async limitByName(username: string): Promise<void> {

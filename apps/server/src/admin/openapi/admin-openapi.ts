@@ -1,4 +1,6 @@
 // The admin API's OpenAPI 3.1 document. Routes here are checked against the controllers by a test.
+import { MIGRATION_OPERATIONS, MIGRATION_SCHEMAS } from './migration-operations';
+
 type Op = { method: 'get' | 'post' | 'patch' | 'put' | 'delete'; path: string; summary: string; body?: string; ok: number; ifMatch?: boolean };
 
 export const ADMIN_OPERATIONS: Op[] = [
@@ -39,6 +41,7 @@ export const ADMIN_OPERATIONS: Op[] = [
   { method: 'post', path: '/admin/v1/cluster/nodes/{name}/certificate', summary: 'Re-issue a node\'s certificate (rotation); key and certificate are returned once', ok: 201 },
   { method: 'post', path: '/admin/v1/sdk-client-certificates', summary: 'Issue a client certificate for an SDK application (the CA key stays on this node); key returned once', body: 'ClientCertificateInput', ok: 201 },
   { method: 'post', path: '/admin/v1/cluster/promote', summary: 'Promote this node (a slave) to master with the next epoch', ok: 200 },
+  ...MIGRATION_OPERATIONS,
 ];
 
 const obj = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', properties, required, additionalProperties: false });
@@ -52,12 +55,13 @@ const SCHEMAS: Record<string, unknown> = {
   PasswordInput: obj({ password: str }, ['password']),
   TokenInput: obj({ kind: { enum: ['totp', 'hotp'] }, algorithm: { enum: ['SHA1', 'SHA256', 'SHA512'] }, digits: { enum: [6, 8] }, period: { enum: [30, 60] }, seed: { type: 'string', description: 'base32; generated when omitted' }, label: str }),
   SettingsChanges: { type: 'object', description: 'Any subset of pin, lockout, fraud, defaultMethod, otp' },
-  RadiusClientInput: obj({ name: str, address: { type: 'string', description: 'IPv4/IPv6 address or CIDR' }, secret: str, firstFactor: { enum: ['none', 'local-password', 'ldap', 'radius-proxy'] }, requireMessageAuthenticator: { type: 'boolean' }, ldap: { type: 'object' }, upstream: { type: 'object' } }, ['name', 'address', 'secret']),
+  RadiusClientInput: obj({ name: str, address: { type: 'string', description: 'IPv4/IPv6 address or CIDR' }, secret: str, firstFactor: { enum: ['none', 'local-password', 'ldap', 'radius-proxy'] }, requireMessageAuthenticator: { type: 'boolean' }, ldap: { type: 'object' }, upstream: { type: 'object' }, unenrolled: { enum: ['reject', 'first-factor-only'] } }, ['name', 'address', 'secret']),
   RadiusClientChanges: { type: 'object' },
   SdkCredentialInput: obj({ name: str, scopes: { type: 'array', items: { enum: ['authenticate', 'users:read', 'self-service'] } } }, ['name', 'scopes']),
   AdministratorInput: obj({ name: str }, ['name']),
   JoinTokenInput: obj({ name: str }, ['name']),
   ClientCertificateInput: obj({ name: str }, ['name']),
+  ...MIGRATION_SCHEMAS,
   Problem: obj({ type: str, title: str, status: { type: 'integer' }, code: str, detail: str, field: str, rule: str }, ['code', 'status']),
 };
 

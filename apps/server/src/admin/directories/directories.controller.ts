@@ -1,0 +1,49 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import type { Actor } from '@twofold/commands';
+import { DomainError, DomainErrorCode } from '@twofold/domain';
+import { RUNTIME } from '../../node/runtime.token';
+import type { NodeRuntime } from '../../node/node-runtime';
+import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { CurrentActor } from '../auth/actor';
+
+// LDAP / AD directory sources and their sync runs. Writes (and runs, dry runs too: the master
+// reads the directory) are forwarded from a slave to the master like every admin write.
+@Controller('admin/v1/directories')
+@UseGuards(AdminAuthGuard)
+export class DirectoriesController {
+  constructor(@Inject(RUNTIME) private readonly runtime: NodeRuntime) {}
+
+  private get sync() {
+    const sync = this.runtime.directorySync?.sync;
+    if (!sync) throw new Error('directory sync is not running on this node');
+    return sync;
+  }
+
+  @Post()
+  add(@Body() body: unknown, @CurrentActor() actor: Actor) {
+    return this.runtime.commands.directories.add(body, actor);
+  }
+
+  @Get()
+  list() {
+    return this.runtime.commands.directories.list();
+  }
+
+  @Get(':name')
+  show(@Param('name') name: string) {
+    return this.runtime.commands.directories.show(name);
+  }
+
+  @Post(':name/sync')
+  @HttpCode(200)
+  run(@Param('name') name: string, @Query('dryRun') dryRun: unknown) {
+    if (dryRun !== undefined && dryRun !== 'true' && dryRun !== 'false') throw DomainError.rule(DomainErrorCode.ValidationFailed, 'dryRun', 'dryRun must be true or false.');
+    return this.sync.run(name, { dryRun: dryRun === 'true' });
+  }
+
+  @Post('runs/:run/approve')
+  @HttpCode(200)
+  approve(@Param('run') run: string, @CurrentActor() actor: Actor) {
+    return this.sync.approve(run, actor);
+  }
+}

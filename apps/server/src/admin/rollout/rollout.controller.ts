@@ -1,0 +1,34 @@
+import { Body, Controller, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
+import type { Actor } from '@twofold/commands';
+import { RUNTIME } from '../../node/runtime.token';
+import type { NodeRuntime } from '../../node/node-runtime';
+import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { CurrentActor } from '../auth/actor';
+
+// Staged rollout: one-time bypasses and the per-client policy for users without a second factor.
+// (The list of users not enrolled yet is GET /admin/v1/users?notEnrolled=true.)
+@Controller('admin/v1')
+@UseGuards(AdminAuthGuard)
+export class RolloutController {
+  constructor(@Inject(RUNTIME) private readonly runtime: NodeRuntime) {}
+
+  // body: { seconds, reason, once? }
+  @Post('users/:user/bypass')
+  @HttpCode(200)
+  bypass(@Param('user') user: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
+    return this.runtime.commands.rollout.grantBypass(user, body, actor);
+  }
+
+  // body: { unenrolled: 'reject' | 'first-factor-only' }
+  @Put('radius-clients/:client/rollout')
+  async radiusClient(@Param('client') client: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
+    const { clientId } = await this.runtime.commands.radiusClients.resolve(client);
+    await this.runtime.commands.rollout.setRadiusClientPolicy(clientId, body, actor);
+    return this.runtime.commands.radiusClients.get(clientId);
+  }
+
+  @Put('sdk-credentials/:credential/rollout')
+  sdkCredential(@Param('credential') credential: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
+    return this.runtime.commands.rollout.setSdkCredentialPolicy(credential, body, actor);
+  }
+}

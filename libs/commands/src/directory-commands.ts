@@ -1,0 +1,107 @@
+import {
+  AddDirectorySource, decideAddDirectorySource, DirectoryState, directoryNameField, DomainError, DomainErrorCode, DomainEvent, foldDirectory, makeEvent,
+  openRun, SealContext, SecretSealer, Streams, SyncCounts,
+} from '@twofold/domain';
+import type { EventStore } from '@twofold/event-store';
+import { Actor } from './actor';
+import { objectBody } from './input';
+import { StreamExecutor } from './stream-executor';
+
+export type PublicDirectorySource = Omit<NonNullable<DirectoryState['config']>, 'bindPassword'> & { bindPasswordSet: true };
+
+function parseName(raw: string): string {
+  const parsed = directoryNameField.safeParse(raw);
+  if (!parsed.success) throw DomainError.rule(DomainErrorCode.ValidationFailed, 'name', 'name: must be 1 to 32 characters from a-z, 0-9 and "-"');
+  return parsed.data;
+}
+
+// Run ids are `<source>.<n>`: `directory approve <run>` names its source.
+export function sourceOfRun(runId: string): { name: string; runId: string } {
+  const m = /^([a-z0-9][a-z0-9-]{0,31})\.(\d{1,9})$/.exec(runId.trim());
+  if (!m) throw DomainError.rule(DomainErrorCode.ValidationFailed, 'run', 'run: must be a run id like corp.3 (from `directory show`)');
+  return { name: m[1], runId: m[0] };
+}
+
+// The directory sources' own stream: configuration and the run records around each sync.
+export class DirectoryCommands {
+  constructor(private readonly executor: StreamExecutor, private readonly store: EventStore, private readonly sealer: SecretSealer, private readonly now: () => Date) {}
+
+  async state(rawName: string): Promise<DirectoryState> {
+    const name = parseName(rawName);
+    const state = foldDirectory(await this.store.readStream(Streams.directory(name)));
+    if (!state.config) throw DomainError.rule(DomainErrorCode.UnknownDirectory, 'name', `No directory source "${name}".`);
+    return state;
+  }
+
+  async add(body: unknown, actor: Actor): Promise<PublicDirectorySource> {
+    const command = AddDirectorySource.create(objectBody(body));
+    await this.executor.execute(Streams.directory(command.name), foldDirectory, (s) => decideAddDirectorySource(s, command, { sealer: this.sealer }), actor);
+    return this.show(command.name).then((s) => s.source);
+  }
+
+  async list(): Promise<string[]> {
+    const names = new Set<string>();
+    for (let after = 0; ;) {
+      const page = await this.store.readFrom(after, 1000);
+      if (page.length === 0) break;
+      for (const e of page) if (e.type === 'DirectorySourceAdded') names.add(String(e.payload.name));
+      after = page[page.length - 1].position;
+    }
+    return [...names].sort();
+  }
+
+  async show(name: string): Promise<{ source: PublicDirectorySource; managedUsers: number; runs: DirectoryState['runs'] }> {
+    const state = await this.state(name);
+    const { bindPassword: _p, ...config } = state.config!;
+    return { source: { ...config, bindPasswordSet: true }, managedUsers: Object.keys(state.linked).length, runs: state.runs };
+  }
+
+  bindPassword(state: DirectoryState): string {
+    return this.sealer.open(state.config!.bindPassword, SealContext.directoryBindPassword(state.config!.name));
+  }
+
+  private async append(name: string, actor: Actor, decide: (s: DirectoryState) => DomainEvent[]): Promise<DirectoryState> {
+    const done = await this.executor.execute(Streams.directory(name), foldDirectory, decide, actor);
+    return foldDirectory(done.events, done.state);
+  }
+
+  // A run left open by a crash is closed as failed first: visibly, never half-applied in silence
+  // (the next run makes the same idempotent changes again and completes them).
+  async start(name: string, actor: Actor, approvedRemovals: number | null, approvedRun?: string): Promise<{ runId: string; state: DirectoryState }> {
+    const at = this.now().toISOString();
+    let runId = '';
+    const state = await this.append(name, actor, (s) => {
+      if (!s.config) throw DomainError.rule(DomainErrorCode.UnknownDirectory, 'name', `No directory source "${name}".`);
+      const open = openRun(s, approvedRun);
+      runId = approvedRun ?? `${name}.${s.runCount + 1}`;
+      return [
+        ...(open ? [makeEvent('DirectorySyncFailed', { runId: open.runId, at, reason: 'interrupted: the master stopped before the run completed; the next run repeats its changes' })] : []),
+        ...(approvedRun ? [] : [makeEvent('DirectorySyncStarted', { runId, at, approvedRemovals })]),
+      ];
+    });
+    return { runId, state };
+  }
+
+  held(name: string, runId: string, reason: string, planned: SyncCounts, actor: Actor) {
+    return this.append(name, actor, () => [makeEvent('DirectorySyncHeld', { runId, at: this.now().toISOString(), reason, planned })]);
+  }
+
+  failed(name: string, runId: string, reason: string, actor: Actor) {
+    return this.append(name, actor, () => [makeEvent('DirectorySyncFailed', { runId, at: this.now().toISOString(), reason: reason.slice(0, 500) })]);
+  }
+
+  completed(name: string, runId: string, data: { counts: SyncCounts; linked: Record<string, string>; unlinked: string[]; refusals: Array<{ username: string; reason: string }>; server: string }, actor: Actor) {
+    return this.append(name, actor, () => [makeEvent('DirectorySyncCompleted', { runId, at: this.now().toISOString(), ...data })]);
+  }
+
+  // An administrator lets a held run go on: recorded, then the sync runs again under that run id.
+  async approve(runRef: string, actor: Actor): Promise<{ name: string; runId: string; planned: SyncCounts }> {
+    const { name, runId } = sourceOfRun(runRef);
+    const state = await this.state(name);
+    const run = state.runs.find((r) => r.runId === runId);
+    if (!run) throw DomainError.rule(DomainErrorCode.UnknownDirectory, 'run', `No run ${runId}.`);
+    if (run.status !== 'held') throw DomainError.rule(DomainErrorCode.VersionConflict, 'run', `Run ${runId} is ${run.status}, not waiting for approval.`);
+    await this.append(name, actor, () => [makeEvent('DirectorySyncApproved', { runId, at: this.now().toISOString(), by: actor.actor })]);
+    return { name, runId, planned: run.planned! };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './ldap-source';
+export * from './directory-sync';
+export * from './directory-scheduler';

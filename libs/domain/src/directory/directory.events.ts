@@ -1,0 +1,41 @@
+import type { DomainEvent, SealedSecret } from '../events/event';
+
+// Stream `directory-<name>`: an LDAP/AD source and its sync runs. The user changes a run makes are
+// ordinary user events (actor `directory:<name>`) between its Started and its Completed record.
+export interface DirectoryMapping {
+  username: string; displayName?: string; email?: string; phones?: string[]; language?: string;
+}
+export interface DirectorySourceConfig {
+  name: string;
+  urls: string[]; // tried in order
+  startTls: boolean;
+  caFile: string | null; // PEM file on the master, for ldaps:// and StartTLS
+  bindDn: string;
+  bindPassword: SealedSecret; // SealContext.directoryBindPassword(name)
+  baseDn: string;
+  filter: string;
+  groupDn: string | null;
+  mapping: DirectoryMapping;
+  intervalMinutes: number; // 0: on demand only
+  removal: 'disable' | 'delete';
+  thresholdPercent: number;
+  timeoutMs: number;
+}
+export interface SyncCounts { entries: number; created: number; updated: number; enabled: number; disabled: number; deleted: number; unchanged: number; refused: number }
+
+export type DirectorySourceAdded = DomainEvent<'DirectorySourceAdded', DirectorySourceConfig>;
+export type DirectorySyncStarted = DomainEvent<'DirectorySyncStarted', { runId: string; at: string; approvedRemovals: number | null }>;
+// Stopped before writing: the run would disable or delete more than the threshold allows.
+export type DirectorySyncHeld = DomainEvent<'DirectorySyncHeld', { runId: string; at: string; reason: string; planned: SyncCounts }>;
+export type DirectorySyncApproved = DomainEvent<'DirectorySyncApproved', { runId: string; at: string; by: string }>;
+// linked: users this source now manages (username -> userId); unlinked: usernames it let go.
+export type DirectorySyncCompleted = DomainEvent<'DirectorySyncCompleted', {
+  runId: string; at: string; counts: SyncCounts; linked: Record<string, string>; unlinked: string[]; refusals: Array<{ username: string; reason: string }>; server: string;
+}>;
+export type DirectorySyncFailed = DomainEvent<'DirectorySyncFailed', { runId: string; at: string; reason: string }>;
+
+export type DirectoryEvent = DirectorySourceAdded | DirectorySyncStarted | DirectorySyncHeld | DirectorySyncApproved | DirectorySyncCompleted | DirectorySyncFailed;
+
+export const DIRECTORY_SCHEMA_VERSIONS = {
+  DirectorySourceAdded: 1, DirectorySyncStarted: 1, DirectorySyncHeld: 1, DirectorySyncApproved: 1, DirectorySyncCompleted: 1, DirectorySyncFailed: 1,
+} as const;

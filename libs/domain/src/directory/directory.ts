@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { defineCommand } from '../commands/command';
+import { secretField } from '../commands/fields';
+import { SealContext, SecretSealer } from '../crypto/secret-box';
+import { DomainError, DomainErrorCode } from '../errors/domain-error';
+import type { PhoneNumber } from '../users/user.events';
+import { EventLike, makeEvent, recordOf } from '../events/event-record';
+import { upcast } from '../events/upcasting';
+import type { DirectoryEvent, DirectorySourceConfig, SyncCounts } from './directory.events';
+
+export const DIRECTORY_NAME_RULE = 'must be 1 to 32 characters from a-z, 0-9 and "-"';
+export const directoryNameField = z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, DIRECTORY_NAME_RULE);
+const text = z.string().trim().min(1, 'must not be empty').max(512, 'must be at most 512 characters');
+const attribute = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be an LDAP attribute name');
+
+export const AddDirectorySource = defineCommand('AddDirectorySource', z.strictObject({
+  name: directoryNameField,
+  urls: z.array(z.string().trim().regex(/^ldaps?:\/\/[^\s/]+\/?$/i, 'must be ldap://host[:port] or ldaps://host[:port]')).min(1, 'must list at least one URL').max(8),
+  startTls: z.boolean().default(false),
+  caFile: text.nullable().default(null),
+  bindDn: text,
+  bindPassword: secretField(z.string().min(1, 'must not be empty').max(512)),
+  baseDn: text,
+  filter: text.default('(objectClass=person)'),
+  groupDn: text.nullable().default(null),
+  mapping: z.strictObject({
+    username: attribute.default('uid'),
+    displayName: attribute.optional(),
+    email: attribute.optional(),
+    phones: z.array(attribute).max(5).optional(),
+    language: attribute.optional(),
+  }).default({ username: 'uid' }),
+  intervalMinutes: z.number().int().min(0).max(7 * 24 * 60).default(15),
+  removal: z.enum(['disable', 'delete']).default('disable'),
+  thresholdPercent: z.number().min(0).max(100).default(10),
+  timeoutMs: z.number().int().min(100).max(120_000).default(5000),
+}).refine((v) => !(v.startTls && v.urls.some((u) => u.toLowerCase().startsWith('ldaps:'))), { message: 'startTls is for ldap:// URLs (ldaps:// is TLS already)', path: ['startTls'] }));
+export type AddDirectorySource = ReturnType<typeof AddDirectorySource.create>;
+
+export interface DirectoryRun {
+  runId: string; startedAt: string; status: 'running' | 'held' | 'approved' | 'completed' | 'failed';
+  reason?: string; planned?: SyncCounts; counts?: SyncCounts; endedAt?: string; approvedBy?: string; refusals?: Array<{ username: string; reason: string }>; server?: string;
+}
+export interface DirectoryState {
+  version: number;
+  config: DirectorySourceConfig | null;
+  linked: Record<string, string>; // username -> userId, users this source manages
+  departed: Record<string, string>; // users it disabled when they left (enabled again if they return)
+  runs: DirectoryRun[]; // newest last, bounded
+  runCount: number;
+}
+export const INITIAL_DIRECTORY_STATE: DirectoryState = Object.freeze({ version: 0, config: null, linked: {}, departed: {}, runs: [], runCount: 0 }) as DirectoryState;
+const MAX_RUNS = 20;
+
+function withRun(s: DirectoryState, runId: string, fn: (r: DirectoryRun) => DirectoryRun): DirectoryRun[] {
+  return s.runs.map((r) => (r.runId === runId ? fn(r) : r));
+}
+
+export function evolveDirectory(state: DirectoryState, event: EventLike): DirectoryState {
+  const { type, payload: p } = upcast(recordOf(event));
+  const s = { ...state, version: state.version + 1 };
+  switch (type) {
+    case 'DirectorySourceAdded':
+      return { ...s, config: p as unknown as DirectorySourceConfig };
+    case 'DirectorySyncStarted':
+      return { ...s, runCount: s.runCount + 1, runs: [...s.runs, { runId: String(p.runId), startedAt: String(p.at), status: 'running' as const }].slice(-MAX_RUNS) };
+    case 'DirectorySyncHeld':
+      return { ...s, runs: withRun(s, String(p.runId), (r) => ({ ...r, status: 'held', reason: String(p.reason), planned: p.planned as SyncCounts, endedAt: String(p.at) })) };
+    case 'DirectorySyncApproved':
+      return { ...s, runs: withRun(s, String(p.runId), (r) => ({ ...r, status: 'approved', approvedBy: String(p.by) })) };
+    case 'DirectorySyncFailed':
+      return { ...s, runs: withRun(s, String(p.runId), (r) => ({ ...r, status: 'failed', reason: String(p.reason), endedAt: String(p.at) })) };
+    case 'DirectorySyncCompleted': {
+      const linked = { ...s.linked, ...(p.linked as Record<string, string>) };
+      const departed = { ...s.departed };
+      for (const username of Object.keys(p.linked as Record<string, string>)) delete departed[username];
+      for (const username of p.unlinked as string[]) {
+        if (linked[username]) departed[username] = linked[username];
+        delete linked[username];
+      }
+      return {
+        ...s, linked, departed,
+        runs: withRun(s, String(p.runId), (r) => ({ ...r, status: 'completed', counts: p.counts as SyncCounts, endedAt: String(p.at), refusals: p.refusals as DirectoryRun['refusals'], server: String(p.server) })),
+      };
+    }
+    default:
+      return s;
+  }
+}
+
+export function foldDirectory(events: Iterable<EventLike>, state = INITIAL_DIRECTORY_STATE): DirectoryState {
+  let s = state;
+  for (const e of events) s = evolveDirectory(s, e);
+  return s;
+}
+
+export function decideAddDirectorySource(state: DirectoryState, command: AddDirectorySource, ctx: { sealer: SecretSealer }): DirectoryEvent[] {
+  if (state.config) throw DomainError.rule(DomainErrorCode.AlreadyExists, 'name', `A directory source "${command.name}" already exists.`);
+  const { bindPassword, ...rest } = command;
+  const { type: _t, ...config } = rest as typeof rest & { type?: string };
+  return [makeEvent('DirectorySourceAdded', { ...config, bindPassword: ctx.sealer.seal(bindPassword.reveal(), SealContext.directoryBindPassword(command.name)) } as DirectorySourceConfig)];
+}
+
+// A run that started (or was approved) and never completed nor failed; `except` is the run about to go on.
+export function openRun(state: DirectoryState, except?: string): DirectoryRun | undefined {
+  return state.runs.find((r) => (r.status === 'running' || r.status === 'approved') && r.runId !== except);
+}
+
+// ---- the plan of a run: pure, from what the directory answered and what the users are now ----
+
+export interface DirectoryEntry { username: string; displayName?: string; email?: string | null; phones?: PhoneNumber[]; language?: string }
+export interface KnownUser { userId: string; username: string; displayName: string; email: string | null; phones: PhoneNumber[]; language: string; enabled: boolean }
+export type SyncAction =
+  | { kind: 'create'; username: string; profile: Omit<DirectoryEntry, 'username'> }
+  | { kind: 'update'; username: string; userId: string; changes: Record<string, unknown>; enable: boolean }
+  | { kind: 'enable'; username: string; userId: string }
+  | { kind: 'disable' | 'delete'; username: string; userId: string };
+export interface SyncPlan { actions: SyncAction[]; counts: SyncCounts; link: Record<string, string>; unlink: string[]; hold: string | null }
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+// approvedRemovals: an administrator approved a held run planning this many disables/deletes.
+export function planSync(entries: DirectoryEntry[], users: Map<string, KnownUser>, state: DirectoryState, approvedRemovals: number | null): SyncPlan {
+  const config = state.config!;
+  const counts: SyncCounts = { entries: entries.length, created: 0, updated: 0, enabled: 0, disabled: 0, deleted: 0, unchanged: 0, refused: 0 };
+  const actions: SyncAction[] = [];
+  const link: Record<string, string> = {};
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    if (seen.has(entry.username)) continue;
+    seen.add(entry.username);
+    const user = users.get(entry.username);
+    const { username, ...profile } = entry;
+    if (!user) {
+      actions.push({ kind: 'create', username, profile });
+      counts.created++;
+      continue;
+    }
+    link[username] = user.userId;
+    const changes: Record<string, unknown> = {};
+    for (const key of ['displayName', 'email', 'phones', 'language'] as const) {
+      if (profile[key] !== undefined && !same(profile[key], user[key])) changes[key] = profile[key];
+    }
+    // Back after leaving (this source disabled them): enabled again. A user an administrator
+    // disabled stays disabled.
+    const enable = !user.enabled && state.departed[username] === user.userId;
+    if (Object.keys(changes).length) {
+      actions.push({ kind: 'update', username, userId: user.userId, changes, enable });
+      counts.updated++;
+      if (enable) counts.enabled++;
+    } else if (enable) {
+      actions.push({ kind: 'enable', username, userId: user.userId });
+      counts.enabled++;
+    } else {
+      counts.unchanged++;
+    }
+  }
+  const unlink: string[] = [];
+  for (const [username, userId] of Object.entries(state.linked)) {
+    if (seen.has(username)) continue;
+    unlink.push(username);
+    const user = users.get(username);
+    if (!user || user.userId !== userId) continue; // gone already
+    if (config.removal === 'delete') {
+      actions.push({ kind: 'delete', username, userId });
+      counts.deleted++;
+    } else if (user.enabled) {
+      actions.push({ kind: 'disable', username, userId });
+      counts.disabled++;
+    }
+  }
+  const removals = counts.disabled + counts.deleted;
+  const managed = Object.keys(state.linked).length;
+  const limit = (config.thresholdPercent / 100) * managed;
+  const approved = approvedRemovals !== null && removals <= approvedRemovals;
+  const hold = removals > 0 && removals > limit && !approved
+    ? `would ${config.removal} ${removals} of ${managed} users this source manages (${managed ? Math.round((removals / managed) * 100) : 100} %), more than the threshold of ${config.thresholdPercent} %; check the filter and the directory, then approve the run`
+    : null;
+  return { actions, counts, link, unlink, hold };
+}
