@@ -3,6 +3,7 @@ export * from './errors/error-code';
 
 export * from './events/event';
 export * from './events/catalogue';
+export * from './events/streams';
 export * from './events/event-record';
 export * from './events/upcasting';
 
@@ -18,6 +19,7 @@ export * from './shared/redacted';
 export * from './shared/ip-address';
 export * from './shared/versioning';
 
+export * from './users/user.events';
 export * from './users/pin-policy';
 export * from './users/user.commands';
 export * from './users/user.state';
@@ -26,27 +28,34 @@ export * from './users/session-version';
 export * from './users/user.policies';
 export * from './users/user.decide';
 
+export * from './settings/settings.events';
 export * from './settings/default-settings';
 export * from './settings/settings-rules';
 export * from './settings/settings.commands';
 export * from './settings/settings.aggregate';
 
+export * from './radius-clients/radius-client.events';
 export * from './radius-clients/radius-client.commands';
 export * from './radius-clients/radius-client.aggregate';
 
+export * from './sdk-credentials/sdk-credential.events';
 export * from './sdk-credentials/sdk-credential.commands';
 export * from './sdk-credentials/sdk-credential.aggregate';
 
+export * from './administrators/administrator.events';
 export * from './administrators/administrator.commands';
 export * from './administrators/administrator.aggregate';
 
+export * from './approvals/approval.events';
 export * from './approvals/approval';
+export * from './cluster/cluster.events';
 export * from './cluster/cluster';
 export * from './cluster/node-identity';
 export * from './users/user-history';
 
 export * from './security/security-outcome';
 export * from './security/security-outcome.codec';
+export * from './invitations/invitation.events';
 export * from './invitations/invitation';
 
 export * from './rollout/rollout.events';

@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { run } from '../core/context';
 import { ExitCode } from '../core/exit-codes';
+import { IMPORT_COLUMNS } from './user-import.columns';
 
-export const IMPORT_COLUMNS = ['username', 'displayName', 'email', 'phone', 'preferredMethod', 'language'] as const;
-export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 
 export function registerUserImport(user: Command): void {
   user.command('import <file>')

@@ -7,7 +7,7 @@ import { CsvError, parseCsv } from '../core/csv';
 import { ExitCode } from '../core/exit-codes';
 import { Progress } from '../core/progress';
 import { readStdinText } from '../core/secret-input';
-import { IMPORT_COLUMNS, ImportColumn } from './user-import.command';
+import { IMPORT_COLUMNS, ImportColumn } from './user-import.columns';
 import type { UserView } from './views';
 
 type Field = Exclude<ImportColumn, 'username'>;

@@ -1,9 +1,9 @@
 import { certificateFingerprint, CLIENT_CERTIFICATE_OU } from '@twofold/platform';
 import type { PeerIdentity, MasterPeer } from '@twofold/replication';
-import type { NodeRuntime } from '../node/node-runtime';
+import type { NodeServices } from '../node/node-services';
 
 // What these checks read and record.
-export type NodeIdentityDeps = Pick<NodeRuntime, 'queries' | 'commands' | 'role' | 'logger' | 'dataDir'>;
+export type NodeIdentityDeps = Pick<NodeServices, 'queries' | 'commands' | 'role' | 'logger' | 'dataDir'>;
 
 // A node is its certificate. These checks decide who may replicate (either direction) by the
 // fingerprint the log recorded for the node id a peer claims; see README "Node identity".

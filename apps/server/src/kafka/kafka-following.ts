@@ -1,11 +1,11 @@
 import { connectKafka, KafkaLogFollower, logTopicName } from '@twofold/kafka';
 import { ReplicationSlave, type ReplicationSlaveOptions } from '@twofold/replication';
-import type { NodeRuntime } from '../node/node-runtime';
+import type { NodeServices } from '../node/node-services';
 
 // TWOFOLD_REPLICATION_SOURCE=kafka: the slave reads the log from the cluster's topic (one follower
 // for the node's lifetime, checked like the fixed port: cluster, chain, epochs) and keeps a fixed-port
 // connection to the master only for what goes upstream (security events, epochs, its head).
-export function createKafkaFollower(runtime: Pick<NodeRuntime, 'config' | 'dataDir' | 'store' | 'logger'>): KafkaLogFollower | undefined {
+export function createKafkaFollower(runtime: Pick<NodeServices, 'config' | 'dataDir' | 'store' | 'logger'>): KafkaLogFollower | undefined {
   const { config, dataDir, store, logger } = runtime;
   if (config.replication.source !== 'kafka' || !config.kafka.brokers) return undefined;
   const log = logger.child({ component: 'kafka' });
@@ -42,6 +42,6 @@ export class KafkaFollowingSlave extends ReplicationSlave {
   }
 }
 
-export function createSlave(runtime: Pick<NodeRuntime, 'kafkaFollower'>, options: ReplicationSlaveOptions): ReplicationSlave {
+export function createSlave(runtime: Pick<NodeServices, 'kafkaFollower'>, options: ReplicationSlaveOptions): ReplicationSlave {
   return runtime.kafkaFollower ? new KafkaFollowingSlave(options, runtime.kafkaFollower) : new ReplicationSlave(options);
 }

@@ -1,10 +1,10 @@
 import { Gauge } from 'prom-client';
 import { connectKafka, KafkaLogPublisher, logTopicName, PublishCheckpoint } from '@twofold/kafka';
-import type { NodeRuntime } from '../node/node-runtime';
+import type { NodeServices } from '../node/node-services';
 
 // Starts publishing the log to Kafka when TWOFOLD_KAFKA_BROKERS is set (undefined otherwise).
 // Runs on every node but publishes only while this node is the writable master.
-export async function startKafkaPublishing(runtime: Pick<NodeRuntime, 'config' | 'dataDir' | 'dataSource' | 'store' | 'role' | 'logger' | 'metrics' | 'kafkaFollower'>): Promise<KafkaLogPublisher | undefined> {
+export async function startKafkaPublishing(runtime: Pick<NodeServices, 'config' | 'dataDir' | 'dataSource' | 'store' | 'role' | 'logger' | 'metrics' | 'kafkaFollower'>): Promise<KafkaLogPublisher | undefined> {
   const { config, dataDir, dataSource, store, role, logger, metrics } = runtime;
   if (!config.kafka.brokers) return undefined;
   const log = logger.child({ component: 'kafka' });

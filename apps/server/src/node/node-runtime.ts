@@ -1,55 +1,29 @@
-import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
-import { DataDirectory, openDataDir, restrictDataDirPermissions, TwofoldConfig } from '@twofold/platform';
+import { openDataDir, restrictDataDirPermissions, TwofoldConfig } from '@twofold/platform';
 import { reportNodeCertificate } from './node-certificate-report';
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
-import { isSecondFactorWaiver, Settings, UserState } from '@twofold/domain';
+import { isSecondFactorWaiver } from '@twofold/domain';
 import { Argon2idHasher } from '@twofold/mfa';
 import { CommandService, SecurityOutcomeSink } from '@twofold/commands';
 import { UpstreamOutbox } from '@twofold/replication';
-import { createMetrics, Metrics } from '../metrics/metrics';
+import { createMetrics } from '../metrics/metrics';
 import { ClusterRole, MasterAddress } from '../cluster/cluster-role';
 import { ReplicationCoordinator } from '../replication/replication-coordinator';
 import { UpstreamSecurityEvents } from '../replication/upstream-security-events';
 import { UpstreamVerdicts } from '../replication/upstream-verdicts';
 import { startKafkaPublishing } from '../kafka/kafka-publishing';
-import type { KafkaLogFollower, KafkaLogPublisher } from '@twofold/kafka';
 import { createKafkaFollower } from '../kafka/kafka-following';
+import type { NodeServices, UserDirectoryView } from './node-services';
 import { startDirectorySync, type DirectoryRuntime } from '../directory/directory-runtime';
-import { ClusterKeys, openClusterKeys } from './cluster-keys';
+import { openClusterKeys } from './cluster-keys';
 
-// What the authentication engine reads: the read model, plus (on a slave) the security events
-// this node raised that the master has not replicated back yet.
-export interface UserDirectoryView {
-  findUserByUsername(username: string): Promise<{ userId: string } | null>;
-  getUserState(userId: string): Promise<UserState | null>;
-  getSettings(): Promise<Settings>;
-}
+export type { UserDirectoryView } from './node-services';
 
 // Everything one node holds, built once at start-up and handed to the transports.
-export interface NodeRuntime {
-  config: TwofoldConfig;
-  dataDir: DataDirectory;
-  keys: ClusterKeys;
-  logger: Logger;
-  dataSource: DataSource;
-  store: TypeOrmEventStore;
-  projector: ReadModelProjector;
-  queries: ReadModelQueries;
-  commands: CommandService;
-  metrics: Metrics;
-  role: ClusterRole;
+export interface NodeRuntime extends NodeServices {
   replication: ReplicationCoordinator;
-  kafkaFollower?: KafkaLogFollower; // set when TWOFOLD_REPLICATION_SOURCE=kafka (runs while this node is a slave)
-  kafka?: KafkaLogPublisher; // set when TWOFOLD_KAFKA_BROKERS is
   directorySync?: DirectoryRuntime;
-  // Security outcomes of authentications: appended on the master, sent upstream from a slave.
-  security: SecurityOutcomeSink;
-  directory: UserDirectoryView;
-  // Set only on the start that created the first administrator: shown once, never stored.
-  firstAdminToken?: string;
-  close(): Promise<void>;
 }
 
 export async function startNode(config: TwofoldConfig, logger: Logger): Promise<NodeRuntime> {

@@ -1,5 +1,5 @@
 import { askMaster } from '@twofold/replication';
-import type { NodeRuntime } from '../node/node-runtime';
+import type { NodeServices } from '../node/node-services';
 import type { MasterAddress } from '../cluster/cluster-role';
 import { tlsServername } from '@twofold/platform';
 import { noticePeer, probePeer, type PeerEpoch } from '../cluster/peer-probe';
@@ -13,7 +13,7 @@ export interface VerifiedMaster { epoch: number; master: MasterAddress }
 // master's own replication listener, reached at the address the log records for that node and
 // presenting that node's certificate, answers with the higher epoch.
 export class NewerMasterFinder {
-  constructor(private readonly rt: Pick<NodeRuntime, 'config' | 'dataDir' | 'role' | 'store' | 'logger' | 'queries'>) {}
+  constructor(private readonly rt: Pick<NodeServices, 'config' | 'dataDir' | 'role' | 'store' | 'logger' | 'queries'>) {}
 
   // Every peer the log knows (and the master this node joined), asked at once.
   async survey(): Promise<PeerEpoch[]> {

@@ -2,10 +2,10 @@ import { request } from 'node:https';
 import type { Logger } from 'pino';
 import { ConflictException } from '@nestjs/common';
 import type { LogHead, StoredEvent } from '@twofold/event-store';
-import type { NodeRuntime } from '../node/node-runtime';
+import type { NodeServices } from '../node/node-services';
 
 // What a promotion's catch-up reads of the node.
-type CatchUpNode = Pick<NodeRuntime, 'config' | 'dataDir' | 'logger' | 'store' | 'queries'>;
+type CatchUpNode = Pick<NodeServices, 'config' | 'dataDir' | 'logger' | 'store' | 'queries'>;
 import type { MasterAddress } from '../cluster/cluster-role';
 import { tlsServername } from '@twofold/platform';
 import { expectedFingerprint } from '../cluster/node-identity';

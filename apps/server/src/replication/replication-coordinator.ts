@@ -1,6 +1,6 @@
 import { ReplicationMaster, type ReplicationSlave, UpstreamInbox, UpstreamOutbox } from '@twofold/replication';
 import { certificateFingerprint, tlsServername } from '@twofold/platform';
-import type { NodeRuntime } from '../node/node-runtime';
+import type { NodeServices } from '../node/node-services';
 import type { MasterAddress } from '../cluster/cluster-role';
 import { admitReplicationPeer, recordOwnCertificate, verifyMaster, warnAboutCaKey } from '../cluster/node-identity';
 import type { UpstreamSecurityEvents } from './upstream-security-events';
@@ -14,7 +14,7 @@ import { createSlave } from '../kafka/kafka-following';
 
 // What the coordinator works with: the node's storage, read model, command side and role, this
 // node's own address, and its upstream outbox (a slave's security events) and verdicts.
-export type ReplicationNode = Pick<NodeRuntime, 'config' | 'dataDir' | 'logger' | 'dataSource' | 'store' | 'projector' | 'queries' | 'commands' | 'role' | 'kafkaFollower'> & {
+export type ReplicationNode = Pick<NodeServices, 'config' | 'dataDir' | 'logger' | 'dataSource' | 'store' | 'projector' | 'queries' | 'commands' | 'role' | 'kafkaFollower'> & {
   self: MasterAddress;
 };
 

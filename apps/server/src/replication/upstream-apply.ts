@@ -1,6 +1,6 @@
 import { decodeSecurityOutcome, isDomainError } from '@twofold/domain';
 import type { UpstreamRefusal } from '@twofold/replication';
-import type { NodeRuntime } from '../node/node-runtime';
+import type { NodeServices } from '../node/node-services';
 import { counterAllowed } from './upstream-checks';
 
 // On the master: an upstream message from a member slave (the replication handshake checked its
@@ -8,7 +8,7 @@ import { counterAllowed } from './upstream-checks';
 // (a version 1 message from a slave of the previous release upcast) and recorded like a local one,
 // after the master's own checks: only security kinds, well-formed, OATH counters within the window.
 // The metadata names the sending node as actor, whatever the payload claims.
-export async function applyUpstream(rt: Pick<NodeRuntime, 'commands' | 'queries' | 'logger'>, nodeId: string, event: { id: string; kind: string; payload: Record<string, unknown> }): Promise<void | UpstreamRefusal> {
+export async function applyUpstream(rt: Pick<NodeServices, 'commands' | 'queries' | 'logger'>, nodeId: string, event: { id: string; kind: string; payload: Record<string, unknown> }): Promise<void | UpstreamRefusal> {
   // Logged and acknowledged: redelivering a message the master will never append helps nobody.
   const refuse = (detail: string): undefined => {
     rt.logger.warn({ nodeId, upstreamId: event.id, kind: String(event.kind).slice(0, 40), detail }, 'upstream security event refused, not appended');

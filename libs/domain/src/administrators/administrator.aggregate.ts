@@ -1,5 +1,5 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { AdministratorEvent } from '../events/catalogue';
+import { AdministratorEvent } from './administrator.events';
 import { EventLike, makeEvent, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
 import { AddAdministrator, RemoveAdministrator } from './administrator.commands';

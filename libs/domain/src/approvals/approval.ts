@@ -2,19 +2,13 @@ import { z } from 'zod';
 import { defineCommand } from '../commands/command';
 import { idField, sourceField } from '../commands/fields';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { DomainEvent } from '../events/event';
-import { EventLike, recordOf } from '../events/event-record';
+import { ApprovalOutcome, OutOfBandApprovalDecided } from './approval.events';
+import { EventLike, makeEvent, recordOf } from '../events/event-record';
 
 // An out-of-band (push, voice) approval is decided once, anywhere in the cluster; the node that
 // holds the waiting request sees the decision arrive through its log subscription.
 // Stream `approval-<approvalKey>`; the key is the nonce of the sealed approval id.
 export const approvalStream = (approvalKey: string) => `approval-${approvalKey}`;
-
-export type ApprovalOutcome = 'approved' | 'denied' | 'fraud';
-
-export type OutOfBandApprovalDecided = DomainEvent<'OutOfBandApprovalDecided', {
-  approvalKey: string; userId: string; decision: ApprovalOutcome; at: string; source: string;
-}>;
 
 export const DecideApproval = defineCommand(
   'DecideApproval',
@@ -40,9 +34,7 @@ export function foldApproval(events: Iterable<EventLike>, from: ApprovalState = 
 
 export function decideApproval(state: ApprovalState, command: DecideApproval, ctx: { now: Date }): OutOfBandApprovalDecided[] {
   if (state.decided !== null) throw DomainError.rule(DomainErrorCode.AlreadyExists, 'approvalId', 'This approval request has already been decided.');
-  return [{
-    type: 'OutOfBandApprovalDecided',
-    schemaVersion: 1,
-    data: { approvalKey: command.approvalKey, userId: command.userId, decision: command.decision, at: ctx.now.toISOString(), source: command.source },
-  }];
+  return [makeEvent('OutOfBandApprovalDecided', {
+    approvalKey: command.approvalKey, userId: command.userId, decision: command.decision, at: ctx.now.toISOString(), source: command.source,
+  })];
 }

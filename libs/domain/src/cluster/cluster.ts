@@ -1,19 +1,12 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { DomainEvent } from '../events/event';
 import { EventLike, makeEvent, recordOf } from '../events/event-record';
-import { NodeCertificateRecorded, NodeIdentityEvent, nodeCertificateRecorded } from './node-identity';
+import { ClusterEpochStarted, JoinTokenIssued, NodeAddress, NodeCertificateRecorded, NodeJoined } from './cluster.events';
+import { nodeCertificateRecorded } from './node-identity';
 
 // Stream `cluster`: who is master, from which epoch on. Epoch 0 (no record) is the founder.
 // A node whose log shows a higher epoch naming another node must not accept writes.
 export const CLUSTER_STREAM = 'cluster';
 export const joinTokenStream = (tokenId: string) => `join-token-${tokenId}`;
-
-export type ClusterEpochStarted = DomainEvent<'ClusterEpochStarted', { epoch: number; masterNodeId: string; masterNodeName: string; at: string }>;
-export type JoinTokenIssued = DomainEvent<'JoinTokenIssued', { tokenId: string; nodeName: string; expiresAt: string; secretHash: string }>;
-// Where a node can be reached: how slaves find a new master, and an old master its successor.
-export interface NodeAddress { host: string; httpPort: number; replicationPort: number }
-export type NodeJoined = DomainEvent<'NodeJoined', { tokenId: string; nodeId: string; nodeName: string; at: string } & NodeAddress>;
-export type ClusterEvent = ClusterEpochStarted | JoinTokenIssued | NodeJoined | NodeIdentityEvent;
 
 export interface ClusterState { version: number; epoch: number; masterNodeId: string | null; masterNodeName: string | null }
 

@@ -1,6 +1,6 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { DomainEvent } from '../events/event';
 import { EventLike, makeEvent, recordOf } from '../events/event-record';
+import { NodeCertificateReason, NodeCertificateRecorded, NodeRemoved } from './cluster.events';
 
 // A node is its certificate: the log records the SHA-256 fingerprint (lower-case hex over the DER)
 // of the certificate issued to each node, and peers are accepted only by that fingerprint.
@@ -8,12 +8,6 @@ import { EventLike, makeEvent, recordOf } from '../events/event-record';
 // first record is appended with the join itself, in the join-token stream.
 export const nodeStream = (nodeId: string) => `node-${nodeId}`;
 
-// joined / founded: issued with the membership. first-use: a cluster upgraded from a release that
-// recorded no fingerprints pinned the certificate the node first presented (logged). reissued: rotation.
-export type NodeCertificateReason = 'joined' | 'founded' | 'first-use' | 'reissued';
-export type NodeCertificateRecorded = DomainEvent<'NodeCertificateRecorded', { nodeId: string; nodeName: string; fingerprint: string; reason: NodeCertificateReason; at: string }>;
-export type NodeRemoved = DomainEvent<'NodeRemoved', { nodeId: string; nodeName: string; at: string }>;
-export type NodeIdentityEvent = NodeCertificateRecorded | NodeRemoved;
 
 export interface NodeState { version: number; fingerprint: string | null; removed: boolean }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AuthMethod } from '../events/catalogue';
+import { AuthMethod } from '../users/user.events';
 import { Redacted } from '../shared/redacted';
 
 // Field schemas shared by commands: each normalises and states its rule in words.

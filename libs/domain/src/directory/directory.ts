@@ -3,7 +3,7 @@ import { defineCommand } from '../commands/command';
 import { secretField } from '../commands/fields';
 import { SealContext, SecretSealer } from '../crypto/secret-box';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import type { PhoneNumber } from '../events/catalogue';
+import type { PhoneNumber } from '../users/user.events';
 import { EventLike, makeEvent, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
 import type { DirectoryEvent, DirectorySourceConfig, SyncCounts } from './directory.events';

@@ -2,17 +2,13 @@ import { z } from 'zod';
 import { defineCommand } from '../commands/command';
 import { idField, sourceField } from '../commands/fields';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { DomainEvent } from '../events/event';
 import { EventLike, recordOf } from '../events/event-record';
+import { InvitationIssued, InvitationUsed } from './invitation.events';
 
 // An invitation lets a user who has no second factor yet sign in once (with their first factor)
 // to enrol one. Stream `invitation-<invitationId>`: issued, then used at most once, on any node.
 // The log keeps a SHA-256 of the secret part of the code (80 random bits), never the code.
 export const invitationStream = (invitationId: string) => `invitation-${invitationId}`;
-
-export type InvitationIssued = DomainEvent<'InvitationIssued', { invitationId: string; userId: string; secretHash: string; expiresAt: string }>;
-export type InvitationUsed = DomainEvent<'InvitationUsed', { invitationId: string; userId: string; at: string; source: string }>;
-export type InvitationEvent = InvitationIssued | InvitationUsed;
 
 const hashField = z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 in hex');
 

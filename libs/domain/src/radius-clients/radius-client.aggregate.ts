@@ -1,6 +1,6 @@
 import { SealContext, SecretSealer } from '../crypto/secret-box';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { RadiusClientConfig, RadiusClientEvent } from '../events/catalogue';
+import { RadiusClientConfig, RadiusClientEvent } from './radius-client.events';
 import { SealedSecret } from '../events/event';
 import { EventLike, makeEvent, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { SealContext, SecretBox } from '../crypto/secret-box';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { RadiusClientAdded, RadiusClientUpdated } from '../events/catalogue';
+import { RadiusClientAdded, RadiusClientUpdated } from './radius-client.events';
 import { toRecord } from '../events/event-record';
 import {
   decideAddRadiusClient, decideRemoveRadiusClient, decideUpdateRadiusClient, foldRadiusClient, INITIAL_RADIUS_CLIENT_STATE,

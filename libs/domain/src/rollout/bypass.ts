@@ -2,19 +2,11 @@ import { z } from 'zod';
 import { defineCommand } from '../commands/command';
 import { idField, reasonField, sourceField } from '../commands/fields';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import type { AuthMethod, UserEvent } from '../events/catalogue';
+import type { AuthMethod, UserEvent } from '../users/user.events';
 import { makeEvent } from '../events/event-record';
 import { newId } from '../shared/new-id';
 import { assertUserExists } from '../users/user.policies';
-import type { UserState } from '../users/user.state';
-
-// The bypass a user holds (the latest granted); kept after it lapses or is used up, so a use
-// recorded on a slave during an outage still finds it when it reaches the master.
-export interface UserBypass {
-  bypassId: string; at: string; until: string; once: boolean; reason: string; grantedBy: string;
-  // Sign-ins that used it; with `once`, the first one ends it.
-  uses: number;
-}
+import type { UserBypass, UserState } from '../users/user.state';
 
 export const BYPASS_MIN_SECONDS = 5;
 export const BYPASS_MAX_SECONDS = 7 * 24 * 3600;
@@ -92,21 +84,3 @@ export function decideRecordUnenrolledPass(state: UserState, command: RecordUnen
   ];
 }
 
-// The rollout events' part of the user fold (user.state.ts hands over the types it does not know).
-export function evolveUserRollout(s: UserState, type: string, p: Record<string, unknown>): UserState {
-  switch (type) {
-    case 'UserBypassGranted':
-      return {
-        ...s,
-        bypass: {
-          bypassId: String(p.bypassId), at: String(p.at), until: String(p.until), once: p.once === true, reason: String(p.reason), grantedBy: String(p.grantedBy), uses: 0,
-        },
-      };
-    case 'UserBypassUsed':
-      return s.bypass && s.bypass.bypassId === p.bypassId ? { ...s, bypass: { ...s.bypass, uses: s.bypass.uses + 1 } } : s;
-    case 'UnenrolledSignInAllowed':
-      return { ...s, unenrolledSignIns: (s.unenrolledSignIns ?? 0) + 1 };
-    default:
-      return s;
-  }
-}

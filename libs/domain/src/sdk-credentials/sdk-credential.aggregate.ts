@@ -1,5 +1,5 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { SdkCredentialEvent, SdkScope } from '../events/catalogue';
+import { SdkCredentialEvent, SdkScope } from './sdk-credential.events';
 import { EventLike, makeEvent, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
 import type { UnenrolledPolicy } from '../rollout/rollout.events';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { defineCommand } from '../commands/command';
 import { idField } from '../commands/fields';
-import { SdkScope } from '../events/catalogue';
+import { SdkScope } from './sdk-credential.events';
 import { Redacted } from '../shared/redacted';
 import { newId } from '../shared/new-id';
 

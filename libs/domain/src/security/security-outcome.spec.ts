@@ -1,6 +1,6 @@
 import { SecretBox } from '../crypto/secret-box';
 import { DomainErrorCode } from '../errors/domain-error';
-import { Settings } from '../events/catalogue';
+import { Settings } from '../settings/settings.events';
 import type { SealedSecret } from '../events/event';
 import { makeEvent } from '../events/event-record';
 import { DEFAULT_SETTINGS } from '../settings/default-settings';

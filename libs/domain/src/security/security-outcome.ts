@@ -1,4 +1,5 @@
-import type { Settings, UserEvent } from '../events/catalogue';
+import type { Settings } from '../settings/settings.events';
+import type { UserEvent } from '../users/user.events';
 import {
   RecordChallengeConsumed, RecordFailedAttempt, RecordOathCodeUsed, RecordSuccessfulAuthentication,
 } from '../users/user.commands';

@@ -1,4 +1,4 @@
-import { Settings } from '../events/catalogue';
+import { Settings } from './settings.events';
 
 export const DEFAULT_SETTINGS: Settings = Object.freeze({
   pin: Object.freeze({ minLength: 4, maxLength: 8, rejectTrivial: true }),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseInput } from '../commands/command';
 import { AUTH_METHODS } from '../commands/fields';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { DeepPartial, Settings } from '../events/catalogue';
+import { DeepPartial, Settings } from './settings.events';
 
 const int = (min: number, max: number) =>
   z.number().int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);

@@ -1,4 +1,4 @@
-import { DeepPartial, Settings, SettingsEvent } from '../events/catalogue';
+import { DeepPartial, Settings, SettingsEvent } from './settings.events';
 import { EventLike, makeEvent, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
 import { assertExpectedVersion } from '../shared/versioning';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Command, parseInput } from '../commands/command';
 import { expectedVersionField } from '../commands/fields';
-import { DeepPartial, Settings } from '../events/catalogue';
+import { DeepPartial, Settings } from './settings.events';
 import { parseSettingsChanges } from './settings-rules';
 
 const updateSettingsSchema = z.strictObject({

@@ -1,5 +1,5 @@
 import type { DomainEvent, SealedSecret } from '../events/event';
-import type { OathAlgorithm, OathKind } from '../events/catalogue';
+import type { OathAlgorithm, OathKind } from '../users/user.events';
 
 export interface ImportedTokenParameters { kind: OathKind; algorithm: OathAlgorithm; digits: number; period: number; counter: number }
 

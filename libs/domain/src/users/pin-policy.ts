@@ -1,5 +1,5 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { Settings } from '../events/catalogue';
+import { Settings } from '../settings/settings.events';
 
 export type PinRules = Settings['pin'];
 

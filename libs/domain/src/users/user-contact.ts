@@ -1,5 +1,5 @@
 import { SealContext, SecretSealer } from '../crypto/secret-box';
-import { ContactDetails, PhoneNumber, StoredContact } from '../events/catalogue';
+import { ContactDetails, PhoneNumber, StoredContact } from './user.events';
 import { SealedSecret } from '../events/event';
 import { registerUpcaster } from '../events/upcasting';
 

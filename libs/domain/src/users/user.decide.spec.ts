@@ -3,7 +3,7 @@ import { base32Encode } from '../crypto/base32';
 import { SealContext, SecretBox } from '../crypto/secret-box';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { toRecord } from '../events/event-record';
-import { OathTokenAssigned, UserEvent } from '../events/catalogue';
+import { OathTokenAssigned, UserEvent } from './user.events';
 import { DEFAULT_SETTINGS } from '../settings/default-settings';
 import {
   AssignOathToken, BlockUserForFraud, ClearPin, CreateUser, DeleteUser, DisableUser, EnableUser, LockUser,

@@ -1,7 +1,8 @@
 import { SealContext, SecretSealer } from '../crypto/secret-box';
 import { base32Encode } from '../crypto/base32';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { ContactDetails, ProfileWithoutContact, Settings, UserEvent } from '../events/catalogue';
+import { Settings } from '../settings/settings.events';
+import { ContactDetails, ProfileWithoutContact, UserEvent } from './user.events';
 import { makeEvent } from '../events/event-record';
 import { assertExpectedVersion } from '../shared/versioning';
 import {

@@ -1,7 +1,7 @@
 import { SecretBox } from '../crypto/secret-box';
 import { DomainErrorCode } from '../errors/domain-error';
 import { toRecord } from '../events/event-record';
-import { Settings } from '../events/catalogue';
+import { Settings } from '../settings/settings.events';
 import { DEFAULT_SETTINGS } from '../settings/default-settings';
 import { canAuthenticate, evaluateFailure, evaluateFraudReport, isBlocked, isLockedOut } from './user.policies';
 import { evolveUser, foldUser, UserState } from './user.state';

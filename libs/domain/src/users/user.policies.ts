@@ -1,5 +1,6 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { AuthenticationFailed, Settings, UserBlockedForFraud, UserLockedOut } from '../events/catalogue';
+import { Settings } from '../settings/settings.events';
+import { AuthenticationFailed, UserBlockedForFraud, UserLockedOut } from './user.events';
 import { makeEvent } from '../events/event-record';
 import { Restriction, UserState } from './user.state';
 

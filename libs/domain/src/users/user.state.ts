@@ -1,12 +1,19 @@
 import { SecretSealer } from '../crypto/secret-box';
 import { StoredSecretHash } from '../crypto/secret-hasher';
-import { ContactDetails, OathAlgorithm, OathKind, ProfileWithoutContact, StoredContact, UserProfile } from '../events/catalogue';
+import { ContactDetails, OathAlgorithm, OathKind, ProfileWithoutContact, StoredContact, USER_EVENT_TYPES, UserEvent, UserProfile } from './user.events';
 import { SealedSecret } from '../events/event';
-import { EventLike, recordOf } from '../events/event-record';
+import { EventLike, EventRecord, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
 import { isSealed, openContact } from './user-contact';
 import { sessionVersionAfter } from './session-version';
-import { evolveUserRollout, type UserBypass } from '../rollout/bypass';
+
+// The bypass a user holds (the latest granted); kept after it lapses or is used up, so a use
+// recorded on a slave during an outage still finds it when it reaches the master.
+export interface UserBypass {
+  bypassId: string; at: string; until: string; once: boolean; reason: string; grantedBy: string;
+  // Sign-ins that used it; with `once`, the first one ends it.
+  uses: number;
+}
 
 export interface OathTokenState {
   tokenId: string;
@@ -102,64 +109,69 @@ function updateToken(state: UserState, tokenId: string, fn: (t: OathTokenState) 
   return state.tokens.map((t) => (t.tokenId === tokenId ? fn(t) : t));
 }
 
+// A user-stream record (any schema version) read once as a typed event of the current shape; null
+// for a type that is not a user event. The one place a record's payload is trusted to be its type's
+// (the log only holds what the domain wrote, and upcast brought it to the current version).
+export function userEventOf(record: EventRecord): UserEvent | null {
+  const { type, schemaVersion, payload } = upcast(record);
+  return Object.hasOwn(USER_EVENT_TYPES, type) ? ({ type, schemaVersion, data: payload } as UserEvent) : null;
+}
+
 // Pure fold of one user stream's events (fresh DomainEvents or log records, any schema version).
 export function evolveUser(state: UserState, event: EventLike): UserState {
-  const { type, payload: p } = upcast(recordOf(event));
-  const s: UserState = { ...state, version: state.version + 1, ...sessionVersionAfter(type, state.version + 1) };
-  switch (type) {
+  const record = recordOf(event);
+  const s: UserState = { ...state, version: state.version + 1, ...sessionVersionAfter(record.type, state.version + 1) };
+  const typed = userEventOf(record);
+  return typed ? applyUserEvent(s, typed) : s;
+}
+
+// `s` already counts the event (version, sessionVersion).
+function applyUserEvent(s: UserState, event: UserEvent): UserState {
+  switch (event.type) {
     case 'UserCreated': {
-      const { userId, username, displayName, preferredMethod, language, contact } = p as { userId: string; contact: StoredContact } & ProfileWithoutContact;
+      const { userId, username, displayName, preferredMethod, language, contact } = event.data;
       return { ...s, exists: true, deleted: false, enabled: true, userId, profile: withContact({ username, displayName, preferredMethod, language }, contact) };
     }
     case 'UserUpdated': {
       if (!s.profile) return s;
-      const changed = { ...s.profile, ...(p.changes as Partial<ProfileWithoutContact>) };
-      const contact = p.contact as SealedSecret | Partial<ContactDetails> | undefined;
+      const changed = { ...s.profile, ...event.data.changes };
+      const contact = event.data.contact;
       return { ...s, profile: contact ? withContact(changed, contact, s.profile) : changed };
     }
     case 'UserPinSet':
-      return { ...s, pinHash: p.pinHash as StoredSecretHash };
+      return { ...s, pinHash: event.data.pinHash };
     case 'UserPinCleared':
       return { ...s, pinHash: null };
     case 'UserPasswordSet':
-      return { ...s, passwordHash: p.passwordHash as StoredSecretHash };
+      return { ...s, passwordHash: event.data.passwordHash };
     case 'UserEnabled':
       return { ...s, enabled: true };
     case 'UserDisabled':
       return { ...s, enabled: false };
     case 'UserLockedOut':
-      return { ...s, lockedOut: { at: p.at as string, until: p.until as string | null, reason: p.reason as string }, recentFailures: [] };
+      return { ...s, lockedOut: { at: event.data.at, until: event.data.until, reason: event.data.reason }, recentFailures: [] };
     case 'UserUnlocked':
       return { ...s, lockedOut: null, recentFailures: [] };
     case 'UserBlockedForFraud':
-      return { ...s, blocked: { at: p.at as string, until: p.until as string | null, reason: p.reason as string } };
+      return { ...s, blocked: { at: event.data.at, until: event.data.until, reason: event.data.reason } };
     case 'UserFraudUnblocked':
       return { ...s, blocked: null };
     case 'OathTokenAssigned': {
-      const token: OathTokenState = {
-        tokenId: p.tokenId as string,
-        kind: p.kind as OathKind,
-        algorithm: p.algorithm as OathAlgorithm,
-        digits: p.digits as number,
-        period: p.period as number,
-        counter: p.counter as number,
-        seed: p.seed as SealedSecret,
-        label: p.label as string,
-        lastUsedCounter: null,
-      };
+      const { tokenId, kind, algorithm, digits, period, counter, seed, label } = event.data;
+      const token: OathTokenState = { tokenId, kind, algorithm, digits, period, counter, seed, label, lastUsedCounter: null };
       return { ...s, tokens: [...s.tokens.filter((t) => t.tokenId !== token.tokenId), token] };
     }
     case 'OathTokenRemoved':
-      return { ...s, tokens: s.tokens.filter((t) => t.tokenId !== p.tokenId) };
+      return { ...s, tokens: s.tokens.filter((t) => t.tokenId !== event.data.tokenId) };
     case 'OtpChallengeConsumed': {
-      const consumed = [...(s.consumedChallenges ?? []), { nonce: String(p.nonce), expiresAt: String(p.expiresAt) }];
+      const consumed = [...(s.consumedChallenges ?? []), { nonce: event.data.nonce, expiresAt: event.data.expiresAt }];
       return { ...s, consumedChallenges: consumed.slice(-MAX_REMEMBERED_CHALLENGES) };
     }
     case 'OathCodeUsed': {
-      const used = p.counter as number;
+      const used = event.data.counter;
       return {
         ...s,
-        tokens: updateToken(s, p.tokenId as string, (t) => ({
+        tokens: updateToken(s, event.data.tokenId, (t) => ({
           ...t,
           lastUsedCounter: Math.max(t.lastUsedCounter ?? -1, used),
           counter: t.kind === 'hotp' ? Math.max(t.counter, used + 1) : t.counter,
@@ -167,14 +179,22 @@ export function evolveUser(state: UserState, event: EventLike): UserState {
       };
     }
     case 'AuthenticationFailed':
-      return { ...s, recentFailures: [...s.recentFailures, p.at as string].slice(-MAX_REMEMBERED_FAILURES) };
+      return { ...s, recentFailures: [...s.recentFailures, event.data.at].slice(-MAX_REMEMBERED_FAILURES) };
     case 'AuthenticationSucceeded':
-      return { ...s, recentFailures: [], lastAuthenticatedAt: p.at as string };
+      return { ...s, recentFailures: [], lastAuthenticatedAt: event.data.at };
     case 'UserDeleted':
       // Forget secrets as well as the profile: nothing of the user stays usable in memory.
       return { ...INITIAL_USER_STATE, version: s.version, exists: true, deleted: true, userId: s.userId };
+    case 'UserBypassGranted': {
+      const { bypassId, at, until, once, reason, grantedBy } = event.data;
+      return { ...s, bypass: { bypassId, at, until, once: once === true, reason, grantedBy, uses: 0 } };
+    }
+    case 'UserBypassUsed':
+      return s.bypass && s.bypass.bypassId === event.data.bypassId ? { ...s, bypass: { ...s.bypass, uses: s.bypass.uses + 1 } } : s;
+    case 'UnenrolledSignInAllowed':
+      return { ...s, unenrolledSignIns: (s.unenrolledSignIns ?? 0) + 1 };
     default:
-      return evolveUserRollout(s, type, p);
+      return s;
   }
 }
 

@@ -1,6 +1,6 @@
 import type { EventStore, StoredEvent } from '@twofold/event-store';
 import type { AckMessage, HeartbeatMessage, Message, UpstreamItem, UpstreamRefusalEntry } from '../protocol/messages';
-import type { PeerIdentity } from './replication-master';
+import type { PeerIdentity } from './peer-identity';
 import { serializeBatches, type SerializedBatch } from '../protocol/serializer';
 import { ReplicationError } from '../replication-error';
 import type { ReplicationLogger } from '../replication-logger';

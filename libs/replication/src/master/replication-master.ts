@@ -21,6 +21,7 @@ import { peerCertificate } from '../transport/peer-certificate';
 import { AckTracker } from './ack-tracker';
 import { findAncestor, holds } from './log-points';
 import { MasterSession, type SessionHost, type SlaveStatus } from './master-session';
+import type { PeerIdentity } from './peer-identity';
 
 export interface TlsMaterial {
   key: string | Buffer;
@@ -28,13 +29,7 @@ export interface TlsMaterial {
   ca: string | Buffer; // the cluster CA: the only issuer trusted on either side
 }
 
-export interface PeerIdentity {
-  nodeId: string;
-  nodeName: string;
-  commonName: string; // subject CN of the client certificate
-  units: string[]; // subject OUs (node certificates carry the node OU; client certificates never do)
-  fingerprint: string; // lower-case hex SHA-256 of its DER (same as certificateFingerprint)
-}
+export type { PeerIdentity } from './peer-identity';
 
 export interface ReplicationMasterOptions {
   store: EventStore;
