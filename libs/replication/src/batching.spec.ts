@@ -5,7 +5,7 @@ import { PROTOCOL_VERSION, type Message } from './protocol/messages';
 import type { ReplicationMaster } from './master/replication-master';
 import { serialize } from './protocol/serializer';
 import { UpstreamOutbox } from './storage/upstream-outbox';
-import { appendTicks, CLUSTER_ID, Harness, makePki, readAll, tick, tlsFor, waitFor, type Pki } from './testing/cluster-fixture';
+import { appendTicks, CLUSTER_ID, Harness, readAll, tick, tlsFor, waitFor, type Pki, withHarness } from './testing/cluster-fixture';
 
 // Real TLS on 127.0.0.1, real SQLite stores; the slave's store is the real one, its
 // appendReplicated calls (one BEGIN IMMEDIATE transaction each) counted on the way through.
@@ -29,13 +29,7 @@ function counting(store: TypeOrmEventStore): { store: TypeOrmEventStore; appends
 describe('replication: batches both ways', () => {
   let pki: Pki;
   let h: Harness;
-  beforeAll(() => {
-    pki = makePki();
-  });
-  beforeEach(() => {
-    h = new Harness(pki);
-  });
-  afterEach(() => h.close());
+  withHarness((p, harness) => { pki = p; h = harness; });
 
   it('a batch of N events committed on the master reaches a live slave as one frame, one transaction and one ack', async () => {
     const mStore = await h.sqliteStore();

@@ -6,7 +6,7 @@ import { FrameParser } from './protocol/frame-parser';
 import { PROTOCOL_VERSION, type HelloMessage, type Message } from './protocol/messages';
 import { serialize } from './protocol/serializer';
 import type { ReplicationLogger } from './replication-logger';
-import { appendTicks, CLUSTER_ID, Harness, makePki, tlsFor, waitFor, type Pki } from './testing/cluster-fixture';
+import { appendTicks, CLUSTER_ID, Harness, makePki, tlsFor, waitFor, type Pki, withHarness } from './testing/cluster-fixture';
 
 // A hand-driven peer with a real certificate, for feeding the master bytes no honest slave sends.
 class RawPeer {
@@ -264,13 +264,7 @@ describe('replication: bad peers are refused while an honest slave keeps streami
 describe('replication: back-pressure and epochs', () => {
   let pki: Pki;
   let h: Harness;
-  beforeAll(() => {
-    pki = makePki();
-  });
-  beforeEach(() => {
-    h = new Harness(pki);
-  });
-  afterEach(() => h.close());
+  withHarness((p, harness) => { pki = p; h = harness; });
 
   it('a slave that stops reading holds the master at the in-flight cap; others are unaffected', async () => {
     const mStore = await h.sqliteStore();

@@ -1,17 +1,10 @@
-import { appendTicks, Harness, makePki, readAll, waitFor, type Pki } from './testing/cluster-fixture';
+import { appendTicks, Harness, readAll, waitFor, withHarness } from './testing/cluster-fixture';
 import type { TypeOrmEventStore } from '@twofold/event-store';
 
 // Real TLS on 127.0.0.1, real SQLite stores in temp dirs.
 describe('replication: master and slaves', () => {
-  let pki: Pki;
   let h: Harness;
-  beforeAll(() => {
-    pki = makePki();
-  });
-  beforeEach(() => {
-    h = new Harness(pki);
-  });
-  afterEach(() => h.close());
+  withHarness((_pki, harness) => { h = harness; });
 
   async function expectSameLog(master: TypeOrmEventStore, slave: TypeOrmEventStore): Promise<void> {
     const [a, b] = await Promise.all([readAll(master), readAll(slave)]);

@@ -1,18 +1,11 @@
-import { appendTicks, Harness, makePki, readAll, waitFor, type Pki } from './testing/cluster-fixture';
+import { appendTicks, Harness, readAll, waitFor, withHarness } from './testing/cluster-fixture';
 
 // A slave that reads the log from Kafka keeps a fixed-port session only for what goes upstream:
 // the master streams it nothing and still checks its head is in the master's log; its heartbeats
 // tell the master how far it is. (Its security events going upstream: test/kafka/kafka-cluster.e2e-spec.ts.)
 describe('replication: an upstream-only slave (log from Kafka)', () => {
-  let pki: Pki;
   let h: Harness;
-  beforeAll(() => {
-    pki = makePki();
-  });
-  beforeEach(() => {
-    h = new Harness(pki);
-  });
-  afterEach(() => h.close());
+  withHarness((_pki, harness) => { h = harness; });
 
   it('gets no batches and reports the head it reached by another path', async () => {
     const mStore = await h.sqliteStore();

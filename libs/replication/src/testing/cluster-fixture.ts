@@ -138,3 +138,18 @@ export class Harness {
     for (const d of this.dirs) rmSync(d, { recursive: true, force: true });
   }
 }
+
+// One PKI per describe block, a fresh Harness per test (closed after it); `set` receives both
+// before each test.
+export function withHarness(set: (pki: Pki, h: Harness) => void): void {
+  let pki: Pki;
+  let h: Harness;
+  beforeAll(() => {
+    pki = makePki();
+  });
+  beforeEach(() => {
+    h = new Harness(pki);
+    set(pki, h);
+  });
+  afterEach(() => h.close());
+}
