@@ -1,6 +1,6 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { AdministratorEvent } from './administrator.events';
-import { EventLike, makeEvent, recordOf } from '../events/event-record';
+import { EventLike, foldWith, makeEvent, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
 import { AddAdministrator, RemoveAdministrator } from './administrator.commands';
 
@@ -36,11 +36,7 @@ export function evolveAdministrator(state: AdministratorState, event: EventLike)
   }
 }
 
-export function foldAdministrator(events: Iterable<EventLike>, state = INITIAL_ADMINISTRATOR_STATE): AdministratorState {
-  let s = state;
-  for (const e of events) s = evolveAdministrator(s, e);
-  return s;
-}
+export const foldAdministrator = foldWith(evolveAdministrator, INITIAL_ADMINISTRATOR_STATE);
 
 // passwordHash: SecretHasher.hash(command.password.reveal()). nameTaken: from the read model
 // (names are unique across administrator streams).

@@ -4,7 +4,7 @@ import { secretField } from '../commands/fields';
 import { SealContext, SecretSealer } from '../crypto/secret-box';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import type { PhoneNumber } from '../users/user.events';
-import { EventLike, makeEvent, recordOf } from '../events/event-record';
+import { EventLike, foldWith, makeEvent, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
 import type { DirectoryEvent, DirectorySourceConfig, SyncCounts } from './directory.events';
 
@@ -88,11 +88,7 @@ export function evolveDirectory(state: DirectoryState, event: EventLike): Direct
   }
 }
 
-export function foldDirectory(events: Iterable<EventLike>, state = INITIAL_DIRECTORY_STATE): DirectoryState {
-  let s = state;
-  for (const e of events) s = evolveDirectory(s, e);
-  return s;
-}
+export const foldDirectory = foldWith(evolveDirectory, INITIAL_DIRECTORY_STATE);
 
 export function decideAddDirectorySource(state: DirectoryState, command: AddDirectorySource, ctx: { sealer: SecretSealer }): DirectoryEvent[] {
   if (state.config) throw DomainError.rule(DomainErrorCode.AlreadyExists, 'name', `A directory source "${command.name}" already exists.`);

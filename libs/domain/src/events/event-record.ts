@@ -26,3 +26,12 @@ export function toRecord(event: DomainEvent): EventRecord {
 export function recordOf(event: EventLike): EventRecord {
   return 'payload' in event ? event : toRecord(event);
 }
+
+// A fold from one evolve step: (events, state = initial) => the state after them, in order.
+export function foldWith<S>(evolve: (state: S, event: EventLike) => S, initial: S): (events: Iterable<EventLike>, state?: S) => S {
+  return (events, state = initial) => {
+    let s = state;
+    for (const e of events) s = evolve(s, e);
+    return s;
+  };
+}

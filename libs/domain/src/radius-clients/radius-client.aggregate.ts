@@ -2,7 +2,7 @@ import { SealContext, SecretSealer } from '../crypto/secret-box';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { RadiusClientConfig, RadiusClientEvent } from './radius-client.events';
 import { SealedSecret } from '../events/event';
-import { EventLike, makeEvent, recordOf } from '../events/event-record';
+import { EventLike, foldWith, makeEvent, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
 import type { UnenrolledPolicy } from '../rollout/rollout.events';
 import { assertExpectedVersion } from '../shared/versioning';
@@ -51,11 +51,7 @@ export function evolveRadiusClient(state: RadiusClientState, event: EventLike): 
   }
 }
 
-export function foldRadiusClient(events: Iterable<EventLike>, state = INITIAL_RADIUS_CLIENT_STATE): RadiusClientState {
-  let s = state;
-  for (const e of events) s = evolveRadiusClient(s, e);
-  return s;
-}
+export const foldRadiusClient = foldWith(evolveRadiusClient, INITIAL_RADIUS_CLIENT_STATE);
 
 function assertClientExists(state: RadiusClientState, clientId: string): void {
   if (!state.exists || state.removed || state.clientId !== clientId) {

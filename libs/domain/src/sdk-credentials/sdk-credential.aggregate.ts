@@ -1,6 +1,6 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { SdkCredentialEvent, SdkScope } from './sdk-credential.events';
-import { EventLike, makeEvent, recordOf } from '../events/event-record';
+import { EventLike, foldWith, makeEvent, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
 import type { UnenrolledPolicy } from '../rollout/rollout.events';
 import { IssueSdkCredential, RevokeSdkCredential } from './sdk-credential.commands';
@@ -54,11 +54,7 @@ export function evolveSdkCredential(state: SdkCredentialState, event: EventLike)
   }
 }
 
-export function foldSdkCredential(events: Iterable<EventLike>, state = INITIAL_SDK_CREDENTIAL_STATE): SdkCredentialState {
-  let s = state;
-  for (const e of events) s = evolveSdkCredential(s, e);
-  return s;
-}
+export const foldSdkCredential = foldWith(evolveSdkCredential, INITIAL_SDK_CREDENTIAL_STATE);
 
 // secretHash: SecretHasher.hash(command.secret.reveal()). nameTaken: from the read model.
 export function decideIssueSdkCredential(

@@ -4,7 +4,7 @@ import { base32Decode, base32Encode } from '../crypto/base32';
 import { SealContext, SecretSealer } from '../crypto/secret-box';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import type { DomainEvent } from '../events/event';
-import { EventLike, makeEvent, recordOf } from '../events/event-record';
+import { EventLike, foldWith, makeEvent, recordOf } from '../events/event-record';
 import { upcast } from '../events/upcasting';
 import { newId as generateId } from '../shared/new-id';
 import { MAX_OATH_TOKENS, SEED_MAX_BYTES, SEED_MIN_BYTES } from '../users/user.commands';
@@ -34,11 +34,7 @@ export function evolveTokenPool(state: TokenPoolState, event: EventLike): TokenP
   }
 }
 
-export function foldTokenPool(events: Iterable<EventLike>, state = INITIAL_TOKEN_POOL_STATE): TokenPoolState {
-  let s = state;
-  for (const e of events) s = evolveTokenPool(s, e);
-  return s;
-}
+export const foldTokenPool = foldWith(evolveTokenPool, INITIAL_TOKEN_POOL_STATE);
 
 // One token of an import file, as the CLI read it (PSKC or CSV): the seed in base32 (it never
 // leaves the CLI in any other form), the username optional.
