@@ -2,11 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  AuthMethod, base32Decode, base32Encode, DEFAULT_SETTINGS,
-  DomainEvent, decideSecurityOutcome, SecurityOutcome, evolveUser, INITIAL_USER_STATE, makeEvent,
- SealContext, SecretBox, Settings, UserState,
-} from '@twofold/domain';
+import { AuthMethod, base32Decode, base32Encode, DomainEvent, makeEvent, SealContext, SecretBox } from '@twofold/domain';
 import { Argon2idHasher, TEST_ARGON2ID_PARAMS } from '../hashing/argon2id-hasher';
 import { KeyedHashVerifier } from '../hashing/keyed-hash-verifier';
 import { generateHotp, generateTotp } from '../oath/oath';
@@ -18,47 +14,14 @@ import { LocalPasswordFirstFactor } from '../first-factor/local-password';
 import { NoFirstFactor } from '../first-factor/first-factor';
 import { ApprovalBroker } from './approval-broker';
 import { AuthenticationEngine, AuthOutcome, openApprovalId } from './authentication-engine';
-import { EngineClient, SecurityOutcomeRecorder, UserDirectory } from './engine.ports';
+import { EngineClient, UserDirectory } from './engine.ports';
+import { MemoryUsers } from '../testing/memory-users';
 
 const hasher = new Argon2idHasher(TEST_ARGON2ID_PARAMS);
 const box = new SecretBox('k1', randomBytes(32));
 // As the server wires it: hashes in the log are sealed with the cluster key.
 const verifier = new KeyedHashVerifier(hasher, box);
 
-// The domain's own deciders over an in-memory log: the same rules the CommandService applies.
-class MemoryUsers implements UserDirectory, SecurityOutcomeRecorder {
-  states = new Map<string, UserState>();
-  settings: Settings = structuredClone(DEFAULT_SETTINGS) as Settings;
-  recorded: string[] = [];
-  now = () => new Date(clock.now);
-
-  apply(userId: string, events: DomainEvent[]) {
-    let s = this.states.get(userId) ?? INITIAL_USER_STATE;
-    for (const e of events) {
-      s = evolveUser(s, e);
-      this.recorded.push(e.type);
-    }
-    this.states.set(userId, s);
-  }
-
-  async findUserByUsername(username: string) {
-    const s = [...this.states.values()].find((u) => u.profile?.username === username);
-    return s ? { userId: s.userId! } : null;
-  }
-  async getUserState(userId: string) { return this.states.get(userId) ?? null; }
-  async getSettings() { return this.settings; }
-  // The one recorder the engine reports to, deciding as the master and a slave's outbox do.
-  async record(outcome: SecurityOutcome) {
-    const state = this.states.get(outcome.userId)!;
-    const events = decideSecurityOutcome(state, outcome, { now: this.now(), settings: this.settings });
-    this.apply(outcome.userId, events);
-    return this.states.get(outcome.userId)!;
-  }
-  async reportFraud(userId: string, reason: string) {
-    return this.record({ kind: 'fraud', userId, reason, source: 'test' });
-  }
-
-}
 
 const clock = { now: Date.UTC(2025, 5, 1, 12, 0, 10) };
 let users: MemoryUsers;
@@ -98,7 +61,7 @@ const totp = (seed: Buffer, offsetSteps = 0) => generateTotp(seed, clock.now + o
 
 beforeEach(() => {
   clock.now = Date.UTC(2025, 5, 1, 12, 0, 10);
-  users = new MemoryUsers();
+  users = new MemoryUsers(() => new Date(clock.now));
   sealer = new StateSealer({ keyId: 'c1', key: randomBytes(32) });
   broker = new ApprovalBroker();
   deliveryPath = join(mkdtempSync(join(tmpdir(), 'twofold-engine-')), 'deliveries.jsonl');

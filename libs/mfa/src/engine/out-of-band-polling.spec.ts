@@ -1,9 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  base32Decode, base32Encode, DEFAULT_SETTINGS,  
-  DomainEvent, decideSecurityOutcome, SecurityOutcome, evolveUser, INITIAL_USER_STATE, makeEvent, 
-  SealContext, SecretBox, Settings, UserState, AuthMethod,
-} from '@twofold/domain';
+import { base32Decode, base32Encode, DomainEvent, makeEvent, SealContext, SecretBox, AuthMethod } from '@twofold/domain';
 import { Argon2idHasher, TEST_ARGON2ID_PARAMS } from '../hashing/argon2id-hasher';
 import { KeyedHashVerifier } from '../hashing/keyed-hash-verifier';
 import { generateTotp } from '../oath/oath';
@@ -12,45 +8,14 @@ import { DeliveryMessage } from '../delivery/delivery-provider';
 import { NoFirstFactor } from '../first-factor/first-factor';
 import { ApprovalBroker } from './approval-broker';
 import { AuthenticationEngine, AuthenticationEngineDeps, openApprovalId, StartOutcome } from './authentication-engine';
-import { ApprovalDecision, EngineClient, SecurityOutcomeRecorder, UserDirectory } from './engine.ports';
+import { ApprovalDecision, EngineClient } from './engine.ports';
 import { ApprovalDecisionLog, CANCELLED_SOURCE_PREFIX, PendingOutcome, RecordedDecision } from './out-of-band-polling';
+import { MemoryUsers } from '../testing/memory-users';
 
 const hasher = new Argon2idHasher(TEST_ARGON2ID_PARAMS);
 const box = new SecretBox('k1', randomBytes(32));
 const clock = { now: Date.UTC(2025, 5, 1, 12, 0, 10) };
 
-class MemoryUsers implements UserDirectory, SecurityOutcomeRecorder {
-  states = new Map<string, UserState>();
-  settings = structuredClone(DEFAULT_SETTINGS) as Settings;
-  recorded: string[] = [];
-  private now = () => new Date(clock.now);
-
-  apply(userId: string, events: DomainEvent[]) {
-    let s = this.states.get(userId) ?? INITIAL_USER_STATE;
-    for (const e of events) {
-      s = evolveUser(s, e);
-      this.recorded.push(e.type);
-    }
-    this.states.set(userId, s);
-  }
-  async findUserByUsername(username: string) {
-    const s = [...this.states.values()].find((u) => u.profile?.username === username);
-    return s ? { userId: s.userId! } : null;
-  }
-  async getUserState(userId: string) { return this.states.get(userId) ?? null; }
-  async getSettings() { return this.settings; }
-  // The one recorder the engine reports to, deciding as the master and a slave's outbox do.
-  async record(outcome: SecurityOutcome) {
-    const state = this.states.get(outcome.userId)!;
-    const events = decideSecurityOutcome(state, outcome, { now: this.now(), settings: this.settings });
-    this.apply(outcome.userId, events);
-    return this.states.get(outcome.userId)!;
-  }
-  async reportFraud(userId: string, reason: string) {
-    return this.record({ kind: 'fraud', userId, reason, source: 'test' });
-  }
-
-}
 
 // The log's approval streams, in memory: one decision per key, waiters woken on write.
 class MemoryDecisions implements ApprovalDecisionLog {
@@ -110,7 +75,7 @@ const keyOf = (message: DeliveryMessage) => openApprovalId(deps.sealer, message.
 
 beforeEach(() => {
   clock.now = Date.UTC(2025, 5, 1, 12, 0, 10);
-  users = new MemoryUsers();
+  users = new MemoryUsers(() => new Date(clock.now));
   decisions = new MemoryDecisions();
   sent = [];
   deps = {

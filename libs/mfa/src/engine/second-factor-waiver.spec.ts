@@ -1,8 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import {
-  base32Decode, decideGrantBypass, decideSecurityOutcome, DEFAULT_SETTINGS, DomainEvent, evolveUser, GrantBypass,
-  INITIAL_USER_STATE, makeEvent, SealContext, SecretBox, SecurityOutcome, Settings, UserState,
-} from '@twofold/domain';
+import { base32Decode, decideGrantBypass, DomainEvent, GrantBypass, makeEvent, SealContext, SecretBox } from '@twofold/domain';
 import { Argon2idHasher, TEST_ARGON2ID_PARAMS } from '../hashing/argon2id-hasher';
 import { KeyedHashVerifier } from '../hashing/keyed-hash-verifier';
 import { StateSealer } from '../sealed-state/state-sealer';
@@ -10,37 +7,16 @@ import { LocalPasswordFirstFactor } from '../first-factor/local-password';
 import { NoFirstFactor } from '../first-factor/first-factor';
 import { ApprovalBroker } from './approval-broker';
 import { AuthenticationEngine } from './authentication-engine';
-import { EngineClient, SecurityOutcomeRecorder, UserDirectory } from './engine.ports';
+import { EngineClient } from './engine.ports';
+import { MemoryUsers } from '../testing/memory-users';
 
 const hasher = new Argon2idHasher(TEST_ARGON2ID_PARAMS);
 const box = new SecretBox('k1', randomBytes(32));
 const verifier = new KeyedHashVerifier(hasher, box);
 let now = Date.UTC(2026, 2, 1, 10, 0, 0);
 
-// The domain's deciders over an in-memory stream per user, as the command side runs them.
-class Users implements UserDirectory, SecurityOutcomeRecorder {
-  states = new Map<string, UserState>();
-  types: string[] = [];
-  settings = structuredClone(DEFAULT_SETTINGS) as Settings;
-  apply(userId: string, events: DomainEvent[]) {
-    let s = this.states.get(userId) ?? INITIAL_USER_STATE;
-    for (const e of events) { s = evolveUser(s, e); this.types.push(e.type); }
-    this.states.set(userId, s);
-  }
-  async findUserByUsername(username: string) {
-    const s = [...this.states.values()].find((u) => u.profile?.username === username);
-    return s ? { userId: s.userId! } : null;
-  }
-  async getUserState(userId: string) { return this.states.get(userId) ?? null; }
-  async getSettings() { return this.settings; }
-  // Every outcome decided as the write side decides it (a spent once-only bypass is refused).
-  async record(outcome: SecurityOutcome) {
-    this.apply(outcome.userId, decideSecurityOutcome(this.states.get(outcome.userId)!, outcome, { now: new Date(now), settings: this.settings }));
-    return this.states.get(outcome.userId)!;
-  }
-}
 
-let users: Users;
+let users: MemoryUsers;
 let engine: AuthenticationEngine;
 const password = new LocalPasswordFirstFactor(verifier);
 const rejectClient: EngineClient = { clientId: 'vpn-strict', firstFactor: password };
@@ -69,7 +45,7 @@ const signIn = (username: string, client: EngineClient, pw = 'correct horse') =>
 
 beforeEach(() => {
   now = Date.UTC(2026, 2, 1, 10, 0, 0);
-  users = new Users();
+  users = new MemoryUsers(() => new Date(now));
   engine = new AuthenticationEngine({
     directory: users, security: users, hasher: verifier, sealer: new StateSealer({ keyId: 'c1', key: randomBytes(32) }), approvals: new ApprovalBroker(),
     delivery: { send: async () => { throw new Error('no delivery in these tests'); } }, clock: () => now,
@@ -81,14 +57,14 @@ describe('staged rollout in the engine', () => {
   it('lets an unenrolled user in on the first factor on a first-factor-only client, and records it', async () => {
     await addUser('alice');
     await expect(signIn('alice', rolloutClient)).resolves.toMatchObject({ kind: 'accept', username: 'alice' });
-    expect(users.types.slice(-2)).toEqual(['UnenrolledSignInAllowed', 'AuthenticationSucceeded']);
+    expect(users.recorded.slice(-2)).toEqual(['UnenrolledSignInAllowed', 'AuthenticationSucceeded']);
   });
 
   it('still refuses the unenrolled user on a reject client, and anyone with a wrong password', async () => {
     await addUser('alice');
     await expect(signIn('alice', rejectClient)).resolves.toMatchObject({ kind: 'reject', reason: 'no_second_factor' });
     await expect(signIn('alice', rolloutClient, 'wrong')).resolves.toMatchObject({ kind: 'reject', reason: 'invalid_credentials' });
-    expect(users.types).not.toContain('UnenrolledSignInAllowed');
+    expect(users.recorded).not.toContain('UnenrolledSignInAllowed');
   });
 
   it('asks an enrolled user for the code even on a first-factor-only client', async () => {
@@ -106,7 +82,7 @@ describe('staged rollout in the engine', () => {
     grant(bob, 60, true);
     await expect(signIn('bob', rejectClient)).resolves.toMatchObject({ kind: 'accept' });
     await expect(signIn('bob', rejectClient)).resolves.toMatchObject({ kind: 'challenge' });
-    expect(users.types.filter((t) => t === 'UserBypassUsed')).toHaveLength(3);
+    expect(users.recorded.filter((t) => t === 'UserBypassUsed')).toHaveLength(3);
   });
 
   it('never waives both factors: a client without a first factor ignores the rollout policy and bypasses', async () => {
