@@ -232,7 +232,7 @@ describeIfTools('node identity: only recorded member certificates replicate', ()
     // Connected is not caught up: a slave that has not yet received its own membership cannot be
     // promoted (a loaded machine showed that window).
     const masterHead = await head(master);
-    await eventually('s2 at the master head', async () => (await head(s2)).position >= masterHead.position);
+    await eventually('s2 at the master head', async () => (await head(s2!)).position >= masterHead.position);
     await master.stop('SIGKILL');
     expect((await s2.api('POST', '/admin/v1/cluster/promote')).body).toMatchObject({ role: 'master' });
     for (const [path, body] of [['/admin/v1/sdk-client-certificates', { name: 'x' }], ['/admin/v1/cluster/nodes/s2/certificate', undefined]] as const) {
