@@ -1,7 +1,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { cliFor } from '../support/cli';
 import { ServerProcess } from '../support/server-process';
-import { eventually, head, joinNode, startNode } from '../replication/support/cluster-nodes';
+import { joinNode, startNode, untilCaughtUp } from '../replication/support/cluster-nodes';
 import { launchChromium, shot } from './support/browser';
 import { oathtool, PortalProcess } from './support/portal-process';
 import { caFileOf, logPosition, newSessionKey, portalCredential, tokensOf } from './support/portal-setup';
@@ -23,8 +23,7 @@ describe('User Portal: invitation-based first enrolment', () => {
     const credential = await portalCredential(master);
     expect((await master.api('POST', '/admin/v1/users', { username: 'dora', displayName: 'Dora', preferredMethod: 'totp' })).status).toBe(201);
     expect((await master.api('PUT', '/admin/v1/users/dora/password', { password: 'doras first password' })).status).toBe(200);
-    const target = (await head(master)).position;
-    await eventually('the slave to catch up', async () => (await head(slave)).position >= target);
+    await untilCaughtUp(master, slave);
     const common = { sdkCaFile: caFileOf(master), credential, sessionKey: newSessionKey() };
     onSlave = await PortalProcess.start({ ...common, sdkUrls: [slave.url] });
     onMaster = await PortalProcess.start({ ...common, sdkUrls: [master.url] });

@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { ServerProcess } from '../support/server-process';
-import { eventually, head, joinNode, startNode } from '../replication/support/cluster-nodes';
+import { joinNode, startNode, untilCaughtUp } from '../replication/support/cluster-nodes';
 import { launchChromium, shot } from './support/browser';
 import { oathtool, PortalProcess } from './support/portal-process';
 import { caFileOf, newSessionKey, portalCredential, tokensOf, userWithToken } from './support/portal-setup';
@@ -24,8 +24,7 @@ describe('User Portal without sticky sessions, and with the master gone', () => 
     slave = await startNode(await joinNode(master, 'slave1'), master.adminToken);
     const credential = await portalCredential(master);
     ({ seed } = await userWithToken(master, 'bob', 'bobs own password'));
-    const target = (await head(master)).position;
-    await eventually('the slave to catch up', async () => (await head(slave)).position >= target);
+    await untilCaughtUp(master, slave);
     // Both instances: the same session key and credential, the master first, the slave second.
     const common = { sdkUrls: [master.url, slave.url], sdkCaFile: caFileOf(master), credential, sessionKey: newSessionKey() };
     a = await PortalProcess.start({ ...common, env: { TWOFOLD_PORTAL_INSTANCE: 'portal-a' } });
@@ -77,8 +76,7 @@ describe('User Portal without sticky sessions, and with the master gone', () => 
   });
 
   it('with the master killed, signs in through the slave and shows that changes are not possible', async () => {
-    const target = (await head(master)).position;
-    await eventually('the slave to catch up', async () => (await head(slave)).position >= target);
+    await untilCaughtUp(master, slave);
     await master.stop('SIGKILL');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(oathtool(seed, 1));

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { twofold } from '../../support/cli';
 import { freePort } from '../../support/ports';
 import { ServerProcess } from '../../support/server-process';
-export { eventually } from '../../support/eventually';
+import { eventually } from '../../support/eventually';
+export { eventually };
 
 export interface NodeSpec { name: string; dir: string; httpPort: number; replicationPort: number; radiusPort: number; env: Record<string, string> }
 
@@ -26,4 +27,10 @@ export async function joinNode(master: ServerProcess, name: string, joinVia = ma
 
 export function startNode(spec: NodeSpec, adminToken: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   return ServerProcess.start({ dataDir: spec.dir, adminToken, httpPort: spec.httpPort, replicationPort: spec.replicationPort, radiusPort: spec.radiusPort, env: { ...spec.env, ...env } });
+}
+
+// Waits until every slave holds the master's head as it is now.
+export async function untilCaughtUp(master: ServerProcess, ...slaves: ServerProcess[]): Promise<void> {
+  const target = (await head(master)).position;
+  for (const slave of slaves) await eventually(`${slave.httpPort} to catch up`, async () => (await head(slave)).position >= target);
 }
