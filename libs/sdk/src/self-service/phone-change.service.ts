@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { phoneNumberField } from '@twofold/domain';
 import { BeginPhoneChangeRequest, ConfirmPhoneChangeRequest, PhoneChangeStarted, UserSummary } from '@twofold/sdk-client';
-import { generateNumericOtp, hashOtpForState, StateSealer, verifyOtpForState } from '@twofold/mfa';
+import { generateNumericOtp, hashOtpForState, verifyOtpForState } from '@twofold/mfa';
 import { SdkError } from '../errors/sdk-error';
 import { SdkRateLimits } from '../rate-limit/sdk-rate-limits';
 import { SDK_DEPS, SdkDeps } from '../sdk.deps';
@@ -19,15 +19,11 @@ const PHONE_CHANGE_TTL_MS = 10 * 60_000;
 // after any other change to the user.
 @Injectable()
 export class PhoneChangeService {
-  private readonly sealer: StateSealer;
-
   constructor(
     @Inject(SDK_DEPS) private readonly deps: SdkDeps,
     private readonly selfService: SelfServiceService,
     private readonly limits: SdkRateLimits,
-  ) {
-    this.sealer = deps.stateSealer;
-  }
+  ) {}
 
   async begin(principal: SdkPrincipal, assertion: string | undefined, body: unknown): Promise<PhoneChangeStarted> {
     const user = await this.selfService.signedIn(principal, assertion);
@@ -40,7 +36,7 @@ export class PhoneChangeService {
     const code = generateNumericOtp(6);
     const nonce = randomBytes(16).toString('base64url');
     const expiresAt = Date.now() + PHONE_CHANGE_TTL_MS;
-    const change = this.sealer.sealToString({
+    const change = this.deps.stateSealer.sealToString({
       purpose: PHONE_CHANGE_PURPOSE, userId: user.userId, clientId: principal.credentialId, expiresAt, nonce,
       data: { n: number.data, l: input.label, h: hashOtpForState(code, nonce), v: current.version },
     });
@@ -59,7 +55,7 @@ export class PhoneChangeService {
     this.limits.user(user.userId);
     let claims;
     try {
-      claims = this.sealer.open(input.change, { purpose: PHONE_CHANGE_PURPOSE, nowMs: Date.now(), clientId: principal.credentialId });
+      claims = this.deps.stateSealer.open(input.change, { purpose: PHONE_CHANGE_PURPOSE, nowMs: Date.now(), clientId: principal.credentialId });
     } catch {
       throw new SdkError('invalid_enrolment', 'the phone change has expired or is not valid; start it again', { field: 'change' });
     }

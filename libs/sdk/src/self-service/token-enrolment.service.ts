@@ -4,7 +4,7 @@ import { base32Decode, base32Encode } from '@twofold/domain';
 import {
   Activity, ActivityEntry, BeginTokenEnrolmentRequest, ConfirmTokenEnrolmentRequest, TokenConfirmed, TokenEnrolmentStarted,
 } from '@twofold/sdk-client';
-import { buildOtpauthUri, renderQr, StateSealer, verifyTotp } from '@twofold/mfa';
+import { buildOtpauthUri, renderQr, verifyTotp } from '@twofold/mfa';
 import { SdkError } from '../errors/sdk-error';
 import { SdkRateLimits } from '../rate-limit/sdk-rate-limits';
 import { SDK_DEPS, SdkDeps } from '../sdk.deps';
@@ -30,15 +30,11 @@ const ACTIVITY: Record<string, ActivityEntry['kind']> = {
 // handle's nonce, so a handle confirms once.
 @Injectable()
 export class TokenEnrolmentService {
-  private readonly sealer: StateSealer;
-
   constructor(
     @Inject(SDK_DEPS) private readonly deps: SdkDeps,
     private readonly selfService: SelfServiceService,
     private readonly limits: SdkRateLimits,
-  ) {
-    this.sealer = deps.stateSealer;
-  }
+  ) {}
 
   async begin(principal: SdkPrincipal, assertion: string | undefined, body: unknown): Promise<TokenEnrolmentStarted> {
     const user = await this.selfService.signedIn(principal, assertion);
@@ -46,7 +42,7 @@ export class TokenEnrolmentService {
     const input = parseInput(BeginTokenEnrolmentRequest, body);
     const secret = base32Encode(randomBytes(SEED_BYTES));
     const expiresAt = Date.now() + ENROLMENT_TTL_MS;
-    const enrolment = this.sealer.sealToString({
+    const enrolment = this.deps.stateSealer.sealToString({
       purpose: TOKEN_ENROLMENT_PURPOSE, userId: user.userId, clientId: principal.credentialId, expiresAt, data: { s: secret, l: input.label },
     });
     const otpauthUri = buildOtpauthUri({ kind: 'totp', issuer: 'Twofold', account: user.username, seedBase32: secret, algorithm: 'SHA1', digits: 6, period: 30 });
@@ -59,7 +55,7 @@ export class TokenEnrolmentService {
     this.limits.user(user.userId);
     let claims;
     try {
-      claims = this.sealer.open(input.enrolment, { purpose: TOKEN_ENROLMENT_PURPOSE, nowMs: Date.now(), clientId: principal.credentialId });
+      claims = this.deps.stateSealer.open(input.enrolment, { purpose: TOKEN_ENROLMENT_PURPOSE, nowMs: Date.now(), clientId: principal.credentialId });
     } catch {
       throw new SdkError('invalid_enrolment', 'the enrolment has expired or is not valid; start it again', { field: 'enrolment' });
     }
