@@ -8,14 +8,9 @@ import { addRadiusClient } from '../support/radius-tools';
 import { ServerProcess } from '../support/server-process';
 import { eventually, head, joinNode, startNode, status } from '../replication/support/cluster-nodes';
 import { createHotpUsers, SignInLoad, type LoadReport } from '../replication/support/sign-in-load';
+import { arg } from './bench-args';
 
 const SECRET = 'bench-failover-secret';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v >= 0 ? v : fallback;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,10 +34,10 @@ function summarize(name: string, report: LoadReport, loadStartedAt: number, comm
 }
 
 async function main(): Promise<void> {
-  const users = arg('users', 24);
-  const pauseMs = arg('pause-ms', 150);
-  const outageMs = arg('outage-s', 6) * 1000;
-  const afterMs = arg('after-s', 8) * 1000;
+  const users = arg('users', 24, 0);
+  const pauseMs = arg('pause-ms', 150, 0);
+  const outageMs = arg('outage-s', 6, 0) * 1000;
+  const afterMs = arg('after-s', 8, 0) * 1000;
   const nodes: ServerProcess[] = [];
   try {
     const master = await ServerProcess.start({ env: { TWOFOLD_NODE_NAME: 'm1' } });

@@ -11,14 +11,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createEventStore, type NewEvent, type TypeOrmEventStore } from '@twofold/event-store';
 import { connectKafka, KafkaLogFollower, KafkaLogPublisher, PublishCheckpoint } from '@twofold/kafka';
+import { arg } from './bench-args';
 
 const SCRIPTS = resolve(process.cwd(), 'test/support/kafka');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
 
 function event(i: number): NewEvent {
   return {

@@ -15,13 +15,12 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  AddRadiusClient, base32Encode, DomainEvent, decideAddRadiusClient, INITIAL_RADIUS_CLIENT_STATE, makeEvent, newId, SealContext, SecretKeyring, Streams, toRecord,
+  AddRadiusClient, base32Encode, DomainEvent, decideAddRadiusClient, INITIAL_RADIUS_CLIENT_STATE, makeEvent, newId, SealContext, Streams, toRecord,
 } from '@twofold/domain';
-import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
-import { openDataDir } from '@twofold/platform';
 import { ReadModelProjector } from '@twofold/read-model';
 import { Argon2idHasher } from '@twofold/mfa';
 import { freePort } from '../support/ports';
+import { openBenchLog } from './bench-seed';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const HISTORY_USERS = Number(process.env.BENCH_HISTORY_USERS ?? 200);
@@ -48,11 +47,7 @@ const seedOf = (name: string) => createHash('sha1').update(`seed:${name}`).diges
 const PASSWORD_USERS = Number(process.env.BENCH_PASSWORD_USERS ?? 200);
 
 async function seed(dataDirPath: string, plan: { firstFactor: 'none' | 'local-password'; groups: Array<{ offset: number; users: number; kind: 'hotp' | 'totp'; prior: number; password?: boolean }> }): Promise<void> {
-  const dataDir = openDataDir(dataDirPath, { nodeName: 'bench' });
-  const dataSource = await openStorage({ sqlitePath: dataDir.sqlitePath });
-  const store = new TypeOrmEventStore(dataSource);
-  const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
-  const metadata = { actor: 'admin:bench', nodeId: dataDir.identity.nodeId, epoch: 0 };
+  const { dataSource, store, keyring, metadata } = await openBenchLog(dataDirPath);
   const started = Date.now();
   const command = AddRadiusClient.create({ name: 'bench', address: '127.0.0.1', secret: SECRET, firstFactor: plan.firstFactor });
   const hasher = new Argon2idHasher(); // the production parameters

@@ -16,14 +16,9 @@ import { join } from 'node:path';
 import { createEventStore, type NewEvent, type TypeOrmEventStore } from '@twofold/event-store';
 import { createClusterCa, issueCertificate } from '@twofold/platform';
 import { ReplicationMaster, ReplicationSlave } from '@twofold/replication';
+import { arg } from './bench-args';
 
 const CLUSTER = 'bench-cluster';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : NaN;
-  return Number.isFinite(v) && v > 0 ? v : fallback;
-}
 
 function event(i: number): NewEvent {
   return {

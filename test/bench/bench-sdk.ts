@@ -11,15 +11,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  decideIssueSdkCredential, INITIAL_SDK_CREDENTIAL_STATE, IssueSdkCredential, makeEvent, newId, SealContext, SecretKeyring, Streams, toRecord,
+  decideIssueSdkCredential, INITIAL_SDK_CREDENTIAL_STATE, IssueSdkCredential, makeEvent, newId, SealContext, Streams, toRecord,
 } from '@twofold/domain';
-import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { base32Encode } from '@twofold/domain';
 import { generateTotp, hashSdkSecret } from '@twofold/mfa';
-import { openDataDir } from '@twofold/platform';
 import { ReadModelProjector } from '@twofold/read-model';
 import { TwofoldSdkClient } from '@twofold/sdk-client';
 import { freePort } from '../support/ports';
+import { openBenchLog } from './bench-seed';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -32,11 +31,7 @@ interface BenchUser { username: string; seed: Buffer }
 
 // Users and credentials straight into the log (the same events the admin API writes).
 async function seed(dataDirPath: string, users: BenchUser[], credentials: number): Promise<string[]> {
-  const dataDir = openDataDir(dataDirPath, { nodeName: 'bench' });
-  const dataSource = await openStorage({ sqlitePath: dataDir.sqlitePath });
-  const store = new TypeOrmEventStore(dataSource);
-  const keyring = new SecretKeyring(dataDir.masterKeyId, { [dataDir.masterKeyId]: dataDir.masterKey });
-  const metadata = { actor: 'admin:bench', nodeId: dataDir.identity.nodeId, epoch: 0 };
+  const { dataSource, store, keyring, metadata } = await openBenchLog(dataDirPath);
   const started = Date.now();
   const tokens: string[] = [];
   for (let i = 0; i < credentials; i++) {
