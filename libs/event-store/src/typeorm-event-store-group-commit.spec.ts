@@ -1,6 +1,6 @@
 import { describeEachBackend } from '../../../test/support/backends';
 import { createEventStore, type StoredEvent, TypeOrmEventStore } from './index';
-import { caught, ev } from './testing/spec-helpers';
+import { caught, ev, until } from './testing/spec-helpers';
 
 describeEachBackend('TypeOrmEventStore group commit', ({ freshStorage }) => {
   jest.setTimeout(60_000);
@@ -44,7 +44,7 @@ describeEachBackend('TypeOrmEventStore group commit', ({ freshStorage }) => {
     // Each caller got its own records, and subscribers see every committed record once.
     const [firstOk] = await Promise.all([appends[0]]);
     expect(firstOk.map((e) => [e.streamId, e.streamVersion])).toEqual([['user-1', 1], ['user-1', 2]]);
-    await waitUntil(() => seen.length === 82);
+    await until(() => seen.length === 82, 20_000);
     expect(seen.map((e) => e.position)).toEqual(stored.map((e) => e.position));
     sub.close();
   });
@@ -77,14 +77,3 @@ describeEachBackend('TypeOrmEventStore group commit', ({ freshStorage }) => {
   });
 });
 
-function waitUntil(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const tick = (): void => {
-      if (predicate()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error('condition not met in time'));
-      setTimeout(tick, 10);
-    };
-    tick();
-  });
-}

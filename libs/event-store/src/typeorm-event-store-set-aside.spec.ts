@@ -1,24 +1,15 @@
 import { describeEachBackend } from '../../../test/support/backends';
 import {
   GENESIS_HASH,
-  createEventStore,
   isEventStoreError,
   TypeOrmEventStore,
   type StoredEvent,
 } from './index';
-import { caught, ev, until } from './testing/spec-helpers';
+import { caught, ev, until, storesClosedAfterEach } from './testing/spec-helpers';
 
 describeEachBackend('TypeOrmEventStore.setAsideAfter', ({ freshStorage }) => {
   jest.setTimeout(60_000);
-  const open: TypeOrmEventStore[] = [];
-  async function store(url?: string, clock?: () => Date): Promise<TypeOrmEventStore> {
-    const s = await createEventStore({ url: url ?? (await freshStorage()).url, clock });
-    open.push(s);
-    return s;
-  }
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-  });
+  const { store } = storesClosedAfterEach(async () => (await freshStorage()).url);
 
   // 10 records over two streams: user-1 gets 1..5, user-2 gets 6..10 (stream versions 1..5 each).
   async function tenRecords(sut: TypeOrmEventStore, tag = 'a'): Promise<StoredEvent[]> {

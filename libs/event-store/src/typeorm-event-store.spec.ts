@@ -13,19 +13,11 @@ import {
   TypeOrmEventStore,
   type StoredEvent,
 } from './index';
-import { caught, ev, meta, until } from './testing/spec-helpers';
+import { caught, ev, meta, until, storesClosedAfterEach } from './testing/spec-helpers';
 
 describeEachBackend('TypeOrmEventStore', ({ backend, freshStorage }) => {
   jest.setTimeout(60_000);
-  const open: TypeOrmEventStore[] = [];
-  async function store(url?: string, clock?: () => Date): Promise<TypeOrmEventStore> {
-    const s = await createEventStore({ url: url ?? (await freshStorage()).url, clock });
-    open.push(s);
-    return s;
-  }
-  afterEach(async () => {
-    for (const s of open.splice(0)) await s.close();
-  });
+  const { store, track } = storesClosedAfterEach(async () => (await freshStorage()).url);
 
   it('appends events with positions, stream versions, metadata, clock time and a hash chain', async () => {
     const sut = await store(undefined, () => new Date('2026-03-01T10:00:00Z'));
@@ -356,7 +348,7 @@ describeEachBackend('TypeOrmEventStore', ({ backend, freshStorage }) => {
     const Note = new EntitySchema<{ id: number }>({ name: 'Note', tableName: 'note', columns: { id: { type: 'integer', primary: true } } });
     const ds = await openStorage(await freshStorage(), [Note]);
     const sut = new TypeOrmEventStore(ds);
-    open.push(sut);
+    track(sut);
     const qr = ds.createQueryRunner();
     await qr.startTransaction();
     await qr.query('INSERT INTO note (id) VALUES (1)');
