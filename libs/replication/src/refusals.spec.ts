@@ -1,44 +1,18 @@
-import { connect, type TLSSocket } from 'node:tls';
 import { GENESIS_HASH, type TypeOrmEventStore } from '@twofold/event-store';
 import { createClusterCa, issueCertificate } from '@twofold/platform';
 import type { ReplicationMaster } from './master/replication-master';
-import { FrameParser } from './protocol/frame-parser';
-import { PROTOCOL_VERSION, type HelloMessage, type Message } from './protocol/messages';
+import type { HelloMessage } from './protocol/messages';
 import { serialize } from './protocol/serializer';
+import { ReplicationPeer } from '../../../test/support/replication-peer';
 import type { ReplicationLogger } from './replication-logger';
 import { appendTicks, CLUSTER_ID, Harness, makePki, tlsFor, waitFor, type Pki, withHarness } from './testing/cluster-fixture';
 
-// A hand-driven peer with a real certificate, for feeding the master bytes no honest slave sends.
-class RawPeer {
-  readonly received: Message[] = [];
-  closed = false;
-  private readonly parser = new FrameParser();
-  private constructor(readonly socket: TLSSocket) {
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        this.received.push(...this.parser.push(chunk));
-      } catch {
-        // not our concern here
-      }
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => (this.closed = true));
-  }
-
-  static open(master: ReplicationMaster, tls: { key: string; cert: string; ca: string }): Promise<RawPeer> {
-    return new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port: master.address().port, ...tls });
-      socket.once('secureConnect', () => resolve(new RawPeer(socket)));
-      socket.once('error', reject);
-    });
-  }
-
-  hello(name: string, overrides: Partial<HelloMessage> = {}): void {
-    this.socket.write(serialize({
-      type: 'hello', protocolVersion: PROTOCOL_VERSION, clusterId: CLUSTER_ID, nodeId: `id-${name}`, nodeName: name, epoch: 0,
-      head: { position: 0, hash: GENESIS_HASH }, ...overrides,
-    }));
-  }
+// A hand-driven peer with a real certificate, for feeding the master bytes no honest slave sends;
+// it says hello as a named node of this cluster.
+async function rawPeer(master: ReplicationMaster, tls: { key: string; cert: string; ca: string }) {
+  const peer = await ReplicationPeer.open(master.address().port, tls);
+  const helloAs = (name: string, overrides: Partial<HelloMessage> = {}) => peer.hello({ clusterId: CLUSTER_ID, nodeId: `id-${name}`, nodeName: name, ...overrides });
+  return Object.assign(peer, { helloAs });
 }
 
 function capturingLogger(): ReplicationLogger & { lines: Array<{ level: string; msg: string; obj: Record<string, unknown> }> } {
@@ -99,14 +73,14 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   }
 
   it('garbage bytes close only that connection', async () => {
-    const peer = await RawPeer.open(master, tlsFor(pki, pki.node('garbage')));
+    const peer = await rawPeer(master, tlsFor(pki, pki.node('garbage')));
     peer.socket.write('GET /replication HTTP/1.1\r\nHost: master\r\n\r\n');
     await waitFor('garbage peer closed', () => peer.closed);
     await honestStillStreaming();
   });
 
   it('a truncated frame is dropped by the handshake timeout', async () => {
-    const peer = await RawPeer.open(master, tlsFor(pki, pki.node('truncated')));
+    const peer = await rawPeer(master, tlsFor(pki, pki.node('truncated')));
     const frame = serialize({ type: 'hello', protocolVersion: 1, clusterId: CLUSTER_ID, nodeId: 'id-truncated', nodeName: 'truncated', epoch: 0, head: { position: 0, hash: GENESIS_HASH } });
     peer.socket.write(frame.subarray(0, frame.length - 7));
     await waitFor('truncated peer closed', () => peer.closed);
@@ -116,7 +90,7 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   });
 
   it('a message other than hello first gets a protocol_error refusal', async () => {
-    const peer = await RawPeer.open(master, tlsFor(pki, pki.node('chatty')));
+    const peer = await rawPeer(master, tlsFor(pki, pki.node('chatty')));
     peer.socket.write(serialize({ type: 'ack', position: 5 }));
     await waitFor('chatty peer closed', () => peer.closed);
     expect(peer.received).toEqual([expect.objectContaining({ type: 'refuse', reason: 'protocol_error' })]);
@@ -154,8 +128,8 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   });
 
   it('a certificate of the cluster CA cannot claim another node name', async () => {
-    const peer = await RawPeer.open(master, tlsFor(pki, pki.node('mallory')));
-    peer.hello('honest-twin', { nodeName: 'honest', nodeId: 'id-honest' });
+    const peer = await rawPeer(master, tlsFor(pki, pki.node('mallory')));
+    peer.helloAs('honest-twin', { nodeName: 'honest', nodeId: 'id-honest' });
     await waitFor('closed', () => peer.closed);
     expect(peer.received[0]).toMatchObject({ type: 'refuse', reason: 'unknown_node' });
     await honestStillStreaming();
@@ -169,8 +143,8 @@ describe('replication: bad peers are refused while an honest slave keeps streami
         return false;
       },
     });
-    const peer = await RawPeer.open(strict, tlsFor(pki, pki.node('newcomer')));
-    peer.hello('newcomer');
+    const peer = await rawPeer(strict, tlsFor(pki, pki.node('newcomer')));
+    peer.helloAs('newcomer');
     await waitFor('closed', () => peer.closed);
     expect(peer.received[0]).toMatchObject({ type: 'refuse', reason: 'unknown_node' });
     expect(seen[0][0]).toBe('id-newcomer');
@@ -181,8 +155,8 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   it('isAllowedNode is asked again per upstream message: a node removed after its handshake is closed and its message not applied', async () => {
     let member = true;
     const gated = await h.master(await h.sqliteStore(), { isAllowedNode: () => member || 'node removed' });
-    const peer = await RawPeer.open(gated, tlsFor(pki, pki.node('revoked')));
-    peer.hello('revoked');
+    const peer = await rawPeer(gated, tlsFor(pki, pki.node('revoked')));
+    peer.helloAs('revoked');
     await waitFor('welcomed', () => peer.received.some((m) => m.type === 'welcome'));
     peer.socket.write(serialize({ type: 'upstream', id: 'before', kind: 'fraud', payload: {} }));
     await waitFor('first applied', () => h.upstream.some((u) => u.event.id === 'before'));
@@ -195,8 +169,8 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   });
 
   it('dropNode closes that session at once and its acks stop counting for synchronous replication', async () => {
-    const peer = await RawPeer.open(master, tlsFor(pki, pki.node('tagged')));
-    peer.hello('tagged');
+    const peer = await rawPeer(master, tlsFor(pki, pki.node('tagged')));
+    peer.helloAs('tagged');
     await waitFor('first batch', () => peer.received.some((m) => m.type === 'batch'));
     peer.socket.write(serialize({ type: 'ack', position: 50 }));
     await master.waitForAcks(50, 2, 5000); // the honest slave and this one
@@ -242,8 +216,8 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   });
 
   it('an unsupported protocol version is refused', async () => {
-    const peer = await RawPeer.open(master, tlsFor(pki, pki.node('future')));
-    peer.hello('future', { protocolVersion: 99 });
+    const peer = await rawPeer(master, tlsFor(pki, pki.node('future')));
+    peer.helloAs('future', { protocolVersion: 99 });
     await waitFor('closed', () => peer.closed);
     expect(peer.received[0]).toMatchObject({ type: 'refuse', reason: 'unsupported_version' });
     await honestStillStreaming();
@@ -252,8 +226,8 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   it('a slave that has seen a higher epoch fences this master: stale_master refusal and an epochSeen event', async () => {
     const seen: number[] = [];
     master.on('epochSeen', (e) => seen.push(e));
-    const peer = await RawPeer.open(master, tlsFor(pki, pki.node('newer')));
-    peer.hello('newer', { epoch: 3 });
+    const peer = await rawPeer(master, tlsFor(pki, pki.node('newer')));
+    peer.helloAs('newer', { epoch: 3 });
     await waitFor('closed', () => peer.closed);
     expect(peer.received[0]).toMatchObject({ type: 'refuse', reason: 'stale_master', epoch: 0 });
     expect(seen).toEqual([3]);
@@ -270,9 +244,9 @@ describe('replication: back-pressure and epochs', () => {
     const mStore = await h.sqliteStore();
     await appendTicks(mStore, 20_000, 1000);
     const master = await h.master(mStore, { batchSize: 100, maxBatchesInFlight: 4, heartbeatMs: 1000, idleTimeoutMs: 60_000 });
-    const stalled = await RawPeer.open(master, tlsFor(pki, pki.node('stalled')));
+    const stalled = await rawPeer(master, tlsFor(pki, pki.node('stalled')));
     stalled.socket.pause(); // reads nothing, acks nothing
-    stalled.hello('stalled');
+    stalled.helloAs('stalled');
     await waitFor('stalled session at its cap', () => master.status().some((s) => s.nodeName === 'stalled' && s.sentPosition === 400));
 
     const honestStore = await h.sqliteStore();
@@ -294,8 +268,8 @@ describe('replication: back-pressure and epochs', () => {
     const mStore = await h.sqliteStore();
     await appendTicks(mStore, 10);
     const master = await h.master(mStore);
-    const peer = await RawPeer.open(master, tlsFor(pki, pki.node('liar')));
-    peer.hello('liar');
+    const peer = await rawPeer(master, tlsFor(pki, pki.node('liar')));
+    peer.helloAs('liar');
     await waitFor('welcomed', () => peer.received.some((m) => m.type === 'welcome'));
     peer.socket.write(serialize({ type: 'ack', position: 1_000_000 }));
     await waitFor('closed', () => peer.closed);
