@@ -1,39 +1,30 @@
 import { EventEmitter } from 'node:events';
 import { GENESIS_HASH, type ReplicaEventStore } from '@twofold/event-store';
-import type { TlsMaterial } from '../master/replication-master';
 import type { LogPoint, RefuseMessage, RefuseReason, WelcomeMessage } from '../protocol/messages';
 import { ReplicationError } from '../replication-error';
 import { silentLogger, type ReplicationLogger } from '../replication-logger';
 import type { UpstreamOutbox } from '../storage/upstream-outbox';
 import { exponentialCheckpoints } from './checkpoints';
 import { findCommonAncestor, type CommonAncestor } from './common-ancestor';
-import { dial, helloFor, type MasterPeer } from './dial';
+import { dial, helloFor, type DialOptions } from './dial';
 import { SlaveSession } from './slave-session';
 
 export type { CommonAncestor } from './common-ancestor';
 export type { MasterPeer } from './dial';
 
-export interface ReplicationSlaveOptions {
+// DialOptions: who we are, where the master is, how to trust it (verifyMaster: before anything is
+// sent, the master's certificate must be the one recorded for the node this slave follows).
+export interface ReplicationSlaveOptions extends DialOptions {
   store: ReplicaEventStore;
-  clusterId: string;
-  nodeId: string;
-  nodeName: string; // must be the CN of tls.cert (the master checks)
-  epoch: () => number;
-  master: { host: string; port: number };
-  tls: TlsMaterial & { servername?: string };
   reconnect?: { minMs: number; maxMs: number }; // backoff after any disconnect (default 200 ms .. 10 s)
   heartbeatMs?: number; // default: the master's, from its welcome
   idleTimeoutMs?: number; // drop a master silent this long (default 5 x heartbeat)
   connectTimeoutMs?: number; // TCP + TLS + welcome (default 10 s)
   maxAppendRecords?: number; // received batches merged into one durable append (default 5000)
   applyDelayMs?: number; // live tail: wait this long for more batches before one durable append (default 2)
-  maxFrameBytes?: number;
   maxUpstreamInFlight?: number; // outbox items sent and not yet acknowledged (default 100)
   logger?: ReplicationLogger;
   outbox?: UpstreamOutbox;
-  // The slave checks the master too: before anything is sent, the master's certificate must be the
-  // one recorded for the node this slave follows (null = accepted, a string = why not).
-  verifyMaster?: (peer: MasterPeer) => string | null | Promise<string | null>;
   // The log comes from elsewhere (Kafka): this connection carries only upstream security events,
   // heartbeats and epochs; the caller reports its durable head with noteLocalHead().
   upstreamOnly?: boolean;

@@ -19,24 +19,14 @@ export type DeliveryResult = 'applied' | 'duplicate' | { refused: UpstreamRefusa
 // A refusal is kept in the state column ("refused <json>"), so a redelivery gets the same verdict.
 const REFUSED = 'refused ';
 
-const DDL = {
-  sqlite: [
-    `CREATE TABLE IF NOT EXISTS replication_inbox (
+// The same table on SQLite and PostgreSQL.
+const INBOX_TABLE = `CREATE TABLE IF NOT EXISTS replication_inbox (
       id TEXT PRIMARY KEY,
       node_id TEXT NOT NULL,
       state TEXT NOT NULL,
       after_position BIGINT NOT NULL,
-      received_at TEXT NOT NULL)`,
-  ],
-  postgres: [
-    `CREATE TABLE IF NOT EXISTS replication_inbox (
-      id TEXT PRIMARY KEY,
-      node_id TEXT NOT NULL,
-      state TEXT NOT NULL,
-      after_position BIGINT NOT NULL,
-      received_at TEXT NOT NULL)`,
-  ],
-};
+      received_at TEXT NOT NULL)`;
+const DDL = { sqlite: [INBOX_TABLE], postgres: [INBOX_TABLE] };
 const SCHEMA_LOCK_KEY = 7_370_812_102;
 const SCAN_PAGE = 1000;
 
