@@ -2,7 +2,7 @@ import { base32Decode } from '@twofold/domain';
 import { generateTotp } from '@twofold/mfa';
 import { TwofoldSdkClient } from '@twofold/sdk-client';
 import { ServerProcess } from '../support/server-process';
-import { ALL_SCOPES, bearerClient, createUser, deliveriesOf, issueCredential, logHead, problemOf, totp } from './sdk-support';
+import { createUser, deliveriesOf, logHead, problemOf, totp, withServerAndFullClient } from './sdk-support';
 
 // The calls the User Portal needs: the local password as first factor on start, a TOTP enrolment
 // that records a token only after a correct code, and the user's own activity.
@@ -10,15 +10,7 @@ describe('SDK: password first factor, two-step enrolment, activity', () => {
   let server: ServerProcess;
   let sdk: TwofoldSdkClient;
 
-  beforeAll(async () => {
-    server = await ServerProcess.start();
-    sdk = bearerClient(server, (await issueCredential(server, 'portal', ALL_SCOPES)).token);
-  });
-
-  afterAll(async () => {
-    sdk?.close();
-    await server?.stop();
-  });
+  withServerAndFullClient((s, c) => { server = s; sdk = c; });
 
   async function withPassword(username: string, password: string): Promise<Buffer> {
     const { seed } = await createUser(server, username, { totp: true });

@@ -1,6 +1,6 @@
 import { TwofoldSdkClient } from '@twofold/sdk-client';
 import { ServerProcess } from '../support/server-process';
-import { ALL_SCOPES, bearerClient, createUser, issueCredential, problemOf, totp } from './sdk-support';
+import { createUser, problemOf, totp, withServerAndFullClient } from './sdk-support';
 
 // Self-service is gated like a sign-in (disabled, locked, blocked), and a user assertion taken
 // before a block, lock, disable or PIN change no longer opens self-service, even once lifted.
@@ -8,15 +8,7 @@ describe('SDK self-service gate', () => {
   let server: ServerProcess;
   let sdk: TwofoldSdkClient;
 
-  beforeAll(async () => {
-    server = await ServerProcess.start();
-    sdk = bearerClient(server, (await issueCredential(server, 'portal', ALL_SCOPES)).token);
-  });
-
-  afterAll(async () => {
-    sdk?.close();
-    await server?.stop();
-  });
+  withServerAndFullClient((s, c) => { server = s; sdk = c; });
 
   async function signIn(username: string, seed: Buffer, step: number, pin?: string): Promise<string> {
     const started = await sdk.startAuthentication({ username, ...(pin ? { pin } : {}) });

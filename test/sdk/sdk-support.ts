@@ -4,7 +4,7 @@ import { base32Decode } from '@twofold/domain';
 import { generateTotp } from '@twofold/mfa';
 import { certificateFingerprint, issueCertificate, KeyAndCert } from '@twofold/platform';
 import { TwofoldSdkClient } from '@twofold/sdk-client';
-import type { ServerProcess } from '../support/server-process';
+import { ServerProcess } from '../support/server-process';
 import { readDeliveries, secretFromOtpauth, waitForDeliveries } from '../support/radius-tools';
 
 export type Scope = 'authenticate' | 'users:read' | 'self-service';
@@ -78,3 +78,19 @@ export async function problemOf(call: Promise<unknown>): Promise<{ status: numbe
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// One server for the describe block and a client holding a credential with every scope (what the
+// portal holds); `set` receives both once they are up. Both are closed after the block.
+export function withServerAndFullClient(set: (server: ServerProcess, sdk: TwofoldSdkClient) => void): void {
+  let server: ServerProcess | undefined;
+  let sdk: TwofoldSdkClient | undefined;
+  beforeAll(async () => {
+    server = await ServerProcess.start();
+    sdk = bearerClient(server, (await issueCredential(server, 'portal', ALL_SCOPES)).token);
+    set(server, sdk);
+  });
+  afterAll(async () => {
+    sdk?.close();
+    await server?.stop();
+  });
+}
