@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { sdkSectionSchema } from '@twofold/platform';
 import type { EventStore } from '@twofold/event-store';
 import type { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
 import type { CommandService } from '@twofold/commands';
@@ -46,17 +46,8 @@ export interface SdkDeps {
 export const SDK_DEPS = Symbol('SdkDeps');
 export const SDK_OPTIONS = Symbol('SdkOptions');
 
-// The node config's `sdk` section, when the config schema has one (see docs/sdk.md for the keys);
-// until then every node runs the defaults. Values are checked here as well.
-export const sdkConfigSchema = z.object({
-  rateCredentialPerSecond: z.coerce.number().min(0.001).max(1_000_000).optional(),
-  rateCredentialBurst: z.coerce.number().int().min(1).max(10_000_000).optional(),
-  rateUserPerMinute: z.coerce.number().min(0.001).max(1_000_000).optional(),
-  rateUserBurst: z.coerce.number().int().min(1).max(1_000_000).optional(),
-  maxBodyBytes: z.coerce.number().int().min(256).max(1024 * 1024).optional(),
-  approvalWindowMs: z.coerce.number().int().min(5_000).max(600_000).optional(),
-  assertionTtlMs: z.coerce.number().int().min(10_000).max(3_600_000).optional(),
-});
+// The node config's `sdk` section (see docs/sdk.md for the keys), checked here as well.
+export const sdkConfigSchema = sdkSectionSchema;
 
 export function sdkOptionsFromConfig(config: object): SdkOptions {
   const options = structuredClone(DEFAULT_SDK_OPTIONS);

@@ -30,6 +30,17 @@ const headerMap = z.union([z.string(), z.record(z.string(), z.string())])
 const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no'])]).transform((v) => v === true || v === 'true' || v === '1' || v === 'yes');
 
 // One typed object for the whole process. Keys marked secret are never printed.
+// Web Service SDK limits (per node): see docs/sdk.md. libs/sdk reads the same section.
+export const sdkSectionSchema = z.object({
+  rateCredentialPerSecond: z.coerce.number().min(0.001).max(1_000_000).optional(),
+  rateCredentialBurst: z.coerce.number().int().min(1).max(10_000_000).optional(),
+  rateUserPerMinute: z.coerce.number().min(0.001).max(1_000_000).optional(),
+  rateUserBurst: z.coerce.number().int().min(1).max(1_000_000).optional(),
+  maxBodyBytes: z.coerce.number().int().min(256).max(1024 * 1024).optional(),
+  approvalWindowMs: z.coerce.number().int().min(5_000).max(600_000).optional(),
+  assertionTtlMs: z.coerce.number().int().min(10_000).max(3_600_000).optional(),
+});
+
 export const configSchema = z.object({
   dataDir: z.string().min(1).default('./data'),
   // postgres://... selects PostgreSQL; empty means SQLite files in dataDir.
@@ -105,15 +116,7 @@ export const configSchema = z.object({
     httpTimeoutMs: z.coerce.number().int().min(100).max(60000).default(10000),
   }).prefault({}),
   // Web Service SDK limits (per node): see docs/sdk.md.
-  sdk: z.object({
-    rateCredentialPerSecond: z.coerce.number().min(0.001).max(1_000_000).optional(),
-    rateCredentialBurst: z.coerce.number().int().min(1).max(10_000_000).optional(),
-    rateUserPerMinute: z.coerce.number().min(0.001).max(1_000_000).optional(),
-    rateUserBurst: z.coerce.number().int().min(1).max(1_000_000).optional(),
-    maxBodyBytes: z.coerce.number().int().min(256).max(1024 * 1024).optional(),
-    approvalWindowMs: z.coerce.number().int().min(5_000).max(600_000).optional(),
-    assertionTtlMs: z.coerce.number().int().min(10_000).max(3_600_000).optional(),
-  }).prefault({}),
+  sdk: sdkSectionSchema.prefault({}),
   shutdownGraceMs: z.coerce.number().int().min(0).max(120000).default(10000),
   // Kafka publishing of the log (libs/kafka): off unless brokers is set.
   kafka: z.object({
