@@ -1,16 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { activeBypass, UnenrolledPolicy } from '@twofold/domain';
-import { DEFAULT_SETTINGS, FirstFactorMode, OathAlgorithm, OathKind, PhoneNumber, AuthMethod, SdkScope, SealedSecret, Settings, UserState, normalizeUsername } from '@twofold/domain';
+import { UserProfile, DEFAULT_SETTINGS, FirstFactorMode, OathAlgorithm, OathKind, PhoneNumber, AuthMethod, SdkScope, SealedSecret, Settings, UserState, normalizeUsername } from '@twofold/domain';
 import { dialectOf, Sql, sqlOver } from '../storage/sql';
 
-export interface UserView {
+// The user's profile (username, display name, contact, method, language) and what the log says of them.
+export interface UserView extends UserProfile {
   userId: string;
-  username: string;
-  displayName: string;
-  email: string | null;
-  phones: PhoneNumber[];
-  preferredMethod: AuthMethod;
-  language: string;
   enabled: boolean;
   hasPin: boolean;
   hasPassword: boolean;
