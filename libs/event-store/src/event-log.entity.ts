@@ -50,11 +50,8 @@ export const EventLogEntity = new EntitySchema<EventLogRow>({
 // divergence_id per set-aside. Same columns as event_log, no stream uniqueness (two set-asides
 // may hold the same stream version).
 
-// INTEGER PRIMARY KEY on SQLite makes position the rowid: reads by position are B-tree seeks.
-export const SQLITE_EVENT_LOG_DDL = [
-  `CREATE TABLE IF NOT EXISTS event_log (
-    position INTEGER PRIMARY KEY NOT NULL,
-    stream_id VARCHAR(200) NOT NULL,
+// The columns after position: the same in the log and in its set-aside copy, on both databases.
+const RECORD_COLUMNS = `stream_id VARCHAR(200) NOT NULL,
     stream_version INTEGER NOT NULL,
     type VARCHAR(200) NOT NULL,
     schema_version INTEGER NOT NULL,
@@ -62,55 +59,27 @@ export const SQLITE_EVENT_LOG_DDL = [
     metadata TEXT NOT NULL,
     timestamp VARCHAR(40) NOT NULL,
     prev_hash VARCHAR(64) NOT NULL,
-    hash VARCHAR(64) NOT NULL,
-    CONSTRAINT uq_event_log_stream UNIQUE (stream_id, stream_version)
-  )`,
-  `CREATE TABLE IF NOT EXISTS event_log_divergent (
-    divergence_id TEXT NOT NULL,
-    position INTEGER NOT NULL,
-    stream_id VARCHAR(200) NOT NULL,
-    stream_version INTEGER NOT NULL,
-    type VARCHAR(200) NOT NULL,
-    schema_version INTEGER NOT NULL,
-    payload TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    timestamp VARCHAR(40) NOT NULL,
-    prev_hash VARCHAR(64) NOT NULL,
-    hash VARCHAR(64) NOT NULL,
-    set_aside_at VARCHAR(40) NOT NULL,
-    set_aside_reason TEXT NOT NULL,
-    PRIMARY KEY (divergence_id, position)
-  )`,
-];
+    hash VARCHAR(64) NOT NULL`;
 
-export const POSTGRES_EVENT_LOG_DDL = [
-  `CREATE TABLE IF NOT EXISTS event_log (
-    position BIGINT PRIMARY KEY,
-    stream_id VARCHAR(200) NOT NULL,
-    stream_version INTEGER NOT NULL,
-    type VARCHAR(200) NOT NULL,
-    schema_version INTEGER NOT NULL,
-    payload TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    timestamp VARCHAR(40) NOT NULL,
-    prev_hash VARCHAR(64) NOT NULL,
-    hash VARCHAR(64) NOT NULL,
+function eventLogDdl(position: { key: string; column: string }): string[] {
+  return [
+    `CREATE TABLE IF NOT EXISTS event_log (
+    position ${position.key},
+    ${RECORD_COLUMNS},
     CONSTRAINT uq_event_log_stream UNIQUE (stream_id, stream_version)
   )`,
-  `CREATE TABLE IF NOT EXISTS event_log_divergent (
+    `CREATE TABLE IF NOT EXISTS event_log_divergent (
     divergence_id TEXT NOT NULL,
-    position BIGINT NOT NULL,
-    stream_id VARCHAR(200) NOT NULL,
-    stream_version INTEGER NOT NULL,
-    type VARCHAR(200) NOT NULL,
-    schema_version INTEGER NOT NULL,
-    payload TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    timestamp VARCHAR(40) NOT NULL,
-    prev_hash VARCHAR(64) NOT NULL,
-    hash VARCHAR(64) NOT NULL,
+    position ${position.column} NOT NULL,
+    ${RECORD_COLUMNS},
     set_aside_at VARCHAR(40) NOT NULL,
     set_aside_reason TEXT NOT NULL,
     PRIMARY KEY (divergence_id, position)
   )`,
-];
+  ];
+}
+
+// INTEGER PRIMARY KEY on SQLite makes position the rowid: reads by position are B-tree seeks.
+export const SQLITE_EVENT_LOG_DDL = eventLogDdl({ key: 'INTEGER PRIMARY KEY NOT NULL', column: 'INTEGER' });
+
+export const POSTGRES_EVENT_LOG_DDL = eventLogDdl({ key: 'BIGINT PRIMARY KEY', column: 'BIGINT' });
