@@ -2,7 +2,7 @@ import { base32Decode, SealContext } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
 import { ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, DeliveryProvider, KeyedHashVerifier } from '@twofold/mfa';
 import type { NodeRuntime } from './node-runtime';
-import { createDeliveryProvider } from '../radius/delivery-provider.factory';
+import { createDeliveryProvider } from '../delivery/delivery-provider.factory';
 
 export interface AuthenticationService {
   engine: AuthenticationEngine;
