@@ -121,8 +121,9 @@ jvm=(java "-Xms$heap" "-Xmx$heap" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xsha
   "-Dkafka.logs.dir=$state" "-Dlog4j.configuration=file:$state/log4j.properties" -cp "$libs/*")
 
 if [ ! -f "$state/data/meta.properties" ]; then
-  # A KRaft cluster id is 16 random bytes, base64url without padding.
-  cluster_id="$(node -e 'console.log(require("crypto").randomBytes(16).toString("base64url"))')"
+  # A KRaft cluster id is 16 random bytes, base64url without padding. One that starts with "-" (1 in
+  # 64) would be read by kafka-storage as an option, as Kafka's own random-uuid knows: draw again.
+  cluster_id="$(node -e 'const c = require("crypto"); let s; do s = c.randomBytes(16).toString("base64url"); while (s.startsWith("-")); console.log(s)')"
   scram=()
   [ -n "$sasl_port" ] && scram=(--add-scram "SCRAM-SHA-256=[name=twofold,password=$(cat "$tls/sasl-password")]")
   "${jvm[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$props" "${scram[@]}" >"$state/format.log" 2>&1 \
