@@ -18,6 +18,7 @@ export * from './shared/new-id';
 export * from './shared/redacted';
 export * from './shared/ip-address';
 export * from './shared/versioning';
+export * from './shared/csv';
 
 export * from './users/user.events';
 export * from './users/pin-policy';
@@ -67,3 +68,6 @@ export * from './token-pool/token-pool';
 
 export * from './directory/directory.events';
 export * from './directory/directory';
+
+export * from './token-files/pskc';
+export * from './token-files/token-csv';
