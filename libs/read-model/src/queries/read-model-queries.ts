@@ -21,7 +21,7 @@ export interface UserView extends UserProfile {
   bypass: (BypassView & { active: boolean }) | null;
 }
 
-export interface BypassView { until: string; once: boolean; reason: string; grantedBy: string; at: string; uses: number }
+export interface BypassView { until: string; once: boolean; reason: string; grantedBy: string; at: string; uses: number; revokedAt: string | null; revokedBy: string | null }
 
 export interface OathTokenView {
   tokenId: string;
@@ -93,7 +93,7 @@ function toUser(r: Row): UserView {
 function bypassOf(stateJson: unknown): UserView['bypass'] {
   const b = parse<UserState>(stateJson)?.bypass;
   if (!b) return null;
-  return { until: b.until, once: b.once, reason: b.reason, grantedBy: b.grantedBy, at: b.at, uses: b.uses, active: activeBypass({ bypass: b }, new Date()) !== null };
+  return { until: b.until, once: b.once, reason: b.reason, grantedBy: b.grantedBy, at: b.at, uses: b.uses, revokedAt: b.revokedAt ?? null, revokedBy: b.revokedBy ?? null, active: activeBypass({ bypass: b }, new Date()) !== null };
 }
 
 // Users who could not answer a second factor by their preferred method (the engine's no_second_factor).

@@ -2,6 +2,7 @@
 // into ADMIN_OPERATIONS; kept apart so the main list stays short.
 export const MIGRATION_OPERATIONS = [
   { method: 'post', path: '/admin/v1/users/{user}/bypass', summary: 'Let the user sign in without a second factor for a while ({ seconds, reason, once? }); recorded with the administrator', body: 'BypassInput', ok: 200 },
+  { method: 'delete', path: '/admin/v1/users/{user}/bypass', summary: 'End the user\'s bypass now, on every node (409 bypass_not_active when none is active); recorded with the administrator', ok: 200 },
   { method: 'put', path: '/admin/v1/radius-clients/{client}/rollout', summary: 'Set what the client does for users with no second factor ({ unenrolled: reject | first-factor-only })', body: 'RolloutInput', ok: 200 },
   { method: 'put', path: '/admin/v1/sdk-credentials/{credential}/rollout', summary: 'Set what the credential does for users with no second factor ({ unenrolled })', body: 'RolloutInput', ok: 200 },
   { method: 'post', path: '/admin/v1/tokens/import', summary: 'Import hardware tokens ({ format, tokens }; ?dryRun=true writes nothing); returns accepted and refused entries', body: 'TokenImportInput', ok: 200 },

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
 import type { Actor } from '@twofold/commands';
 import { RUNTIME } from '../../node/runtime.token';
 import type { NodeRuntime } from '../../node/node-runtime';
@@ -17,6 +17,12 @@ export class RolloutController {
   @HttpCode(200)
   bypass(@Param('user') user: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
     return this.runtime.commands.rollout.grantBypass(user, body, actor);
+  }
+
+  // Ends the user's bypass early (409 bypass_not_active when there is none to end).
+  @Delete('users/:user/bypass')
+  revoke(@Param('user') user: string, @CurrentActor() actor: Actor) {
+    return this.runtime.commands.rollout.revokeBypass(user, actor);
   }
 
   // body: { unenrolled: 'reject' | 'first-factor-only' }
