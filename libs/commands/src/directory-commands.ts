@@ -1,5 +1,5 @@
 import {
-  AddDirectorySource, decideAddDirectorySource, DirectoryState, directoryNameField, DomainError, DomainErrorCode, DomainEvent, foldDirectory, makeEvent,
+  AddDirectorySource, decideAddDirectorySource, decideRemoveDirectorySource, decideUpdateDirectorySource, UpdateDirectorySource, DirectoryState, directoryNameField, DomainError, DomainErrorCode, DomainEvent, foldDirectory, makeEvent,
   openRun, SealContext, SecretSealer, Streams, SyncCounts,
 } from '@twofold/domain';
 import type { EventStore } from '@twofold/event-store';
@@ -39,12 +39,35 @@ export class DirectoryCommands {
     return this.show(command.name).then((s) => s.source);
   }
 
+  // body: the fields to change (not the name); a new bindPassword is sealed like the first.
+  async update(rawName: string, body: unknown, actor: Actor): Promise<PublicDirectorySource> {
+    const name = parseName(rawName);
+    const command = UpdateDirectorySource.create({ name, changes: objectBody(body) });
+    await this.executor.execute(Streams.directory(name), foldDirectory, (s) => decideUpdateDirectorySource(s, command, { sealer: this.sealer }), actor);
+    return this.show(name).then((s) => s.source);
+  }
+
+  // The source's users stay (enabled or disabled as they are) and are no longer synced.
+  async remove(rawName: string, actor: Actor): Promise<{ name: string; keptUsers: number }> {
+    const name = parseName(rawName);
+    let keptUsers = 0;
+    await this.append(name, actor, (s) => {
+      const events = decideRemoveDirectorySource(s, name, { now: this.now() });
+      keptUsers = (events[0].data as { keptUsers: number }).keptUsers;
+      return events;
+    });
+    return { name, keptUsers };
+  }
+
   async list(): Promise<string[]> {
     const names = new Set<string>();
     for (let after = 0; ;) {
       const page = await this.store.readFrom(after, 1000);
       if (page.length === 0) break;
-      for (const e of page) if (e.type === 'DirectorySourceAdded') names.add(String(e.payload.name));
+      for (const e of page) {
+        if (e.type === 'DirectorySourceAdded') names.add(String(e.payload.name));
+        else if (e.type === 'DirectorySourceRemoved') names.delete(String(e.payload.name));
+      }
       after = page[page.length - 1].position;
     }
     return [...names].sort();

@@ -68,6 +68,7 @@ export * from './token-pool/token-pool';
 
 export * from './directory/directory.events';
 export * from './directory/directory';
+export * from './directory/directory-source';
 
 export * from './token-files/pskc';
 export * from './token-files/token-csv';

@@ -8,9 +8,9 @@ import { userRecord, UserView } from './views';
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 // "90s", "15m", "2h", "1d" -> seconds.
-export function parseDuration(raw: string): number {
+export function parseDuration(raw: string, flag = '--for'): number {
   const m = /^\s*(\d{1,6})\s*([smhd])\s*$/i.exec(raw);
-  if (!m) throw CliError.usage('--for must be a duration like 90s, 15m, 2h or 1d', 'for');
+  if (!m) throw CliError.usage(`${flag} must be a duration like 90s, 15m, 2h or 1d`, flag.slice(2));
   return Number(m[1]) * UNITS[m[2].toLowerCase()];
 }
 
