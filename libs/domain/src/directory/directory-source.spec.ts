@@ -8,7 +8,7 @@ const source = foldDirectory(added);
 
 describe('directory source configuration', () => {
   it('reads a v1 source (before nested groups) as direct members only', () => {
-    const { nestedGroups: _n, ...v1 } = added[0].data;
+    const { nestedGroups: _n, ...v1 } = added[0].data as { nestedGroups?: string };
     expect(foldDirectory([{ type: 'DirectorySourceAdded', schemaVersion: 1, payload: v1 as never }]).config?.nestedGroups).toBe('off');
     expect(added[0].schemaVersion).toBe(2);
   });
@@ -16,7 +16,7 @@ describe('directory source configuration', () => {
   it('records only what changes, seals a new bind password, and refuses a merged config that does not hold', () => {
     const events = decideUpdateDirectorySource(source, UpdateDirectorySource.create({ name: 'corp', changes: { nestedGroups: 'walk', baseDn: 'dc=x', bindPassword: 'new-pw' } }), { sealer });
     expect(events).toHaveLength(1);
-    expect(Object.keys(events[0].data.changes as object).sort()).toEqual(['bindPassword', 'nestedGroups']);
+    expect(Object.keys((events[0].data as { changes: object }).changes).sort()).toEqual(['bindPassword', 'nestedGroups']);
     expect(JSON.stringify(events)).not.toContain('new-pw');
     const after = foldDirectory(events, source);
     expect(after.config).toMatchObject({ nestedGroups: 'walk', urls: ['ldap://dc1'] });

@@ -3,10 +3,22 @@ import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { RadiusClientConfig, RadiusClientEvent } from './radius-client.events';
 import { SealedSecret } from '../events/event';
 import { EventLike, foldWith, makeEvent, recordOf } from '../events/event-record';
-import { upcast } from '../events/upcasting';
+import { registerUpcaster, upcast } from '../events/upcasting';
 import type { UnenrolledPolicy } from '../rollout/rollout.events';
 import { assertExpectedVersion } from '../shared/versioning';
 import { AddRadiusClient, RemoveRadiusClient, UpdateRadiusClient } from './radius-client.commands';
+
+// v1 named one LDAP server (`url`); v2 a list tried in order.
+const ldapV2 = (ldap: unknown) => {
+  if (!ldap || typeof ldap !== 'object' || !('url' in ldap)) return ldap;
+  const { url, ...rest } = ldap as { url: unknown };
+  return { ...rest, urls: [url] };
+};
+registerUpcaster('RadiusClientAdded', 1, (payload) => (payload.ldap ? { ...payload, ldap: ldapV2(payload.ldap) } : payload));
+registerUpcaster('RadiusClientUpdated', 1, (payload) => {
+  const changes = payload.changes as Record<string, unknown> | undefined;
+  return changes?.ldap ? { ...payload, changes: { ...changes, ldap: ldapV2(changes.ldap) } } : payload;
+});
 
 // Stream `radius-client-<clientId>`.
 export interface RadiusClientState {
