@@ -73,6 +73,16 @@ describeIfSlapd('directory sync: nested groups over LDAPS, update and remove', (
     expect((await cli(['directory', 'update', 'corp', '--nested-groups', 'walk'])).code).toBe(0);
   });
 
+  it('in-chain (AD only) against slapd fails the run with what to do instead, and changes no user', async () => {
+    expect((await cli(['directory', 'update', 'corp', '--nested-groups', 'in-chain'])).code).toBe(0);
+    const run = await cli(['directory', 'sync', 'corp']);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/run corp\.\d+ failed/);
+    expect(run.stdout).toMatch(/not Active Directory .*use --nested-groups walk/);
+    expect((await server.api('GET', '/admin/v1/users/ben')).body.enabled).toBe(true);
+    expect((await cli(['directory', 'update', 'corp', '--nested-groups', 'walk'])).code).toBe(0);
+  });
+
   it('update refuses bad values with a clear error and changes nothing', async () => {
     const bad = await cli(['directory', 'update', 'corp', '--nested-groups', 'deep']);
     expect(bad.code).toBe(3);

@@ -115,7 +115,15 @@ async function search(client: Client, config: DirectorySourceConfig) {
   // Group members: AD resolves nested groups itself (in-chain); otherwise the group's member list,
   // followed into nested groups when asked ('walk'; 'auto' walks when the server is not AD).
   const nested = config.nestedGroups ?? 'off';
-  const inChain = Boolean(config.groupDn) && (nested === 'in-chain' || (nested === 'auto' && (await isActiveDirectory(client))));
+  let inChain = false;
+  if (config.groupDn && (nested === 'in-chain' || nested === 'auto')) {
+    inChain = await isActiveDirectory(client);
+    // Another server answers the in-chain filter with no entries at all (slapd does): a run that
+    // would disable everyone. Refused, with what to do instead.
+    if (nested === 'in-chain' && !inChain) {
+      throw new DirectoryFetchError('directory_search_failed', 'this server is not Active Directory (its root DSE does not list LDAP_CAP_ACTIVE_DIRECTORY_OID), so it cannot resolve memberOf:1.2.840.113556.1.4.1941:; use --nested-groups walk (or auto)');
+    }
+  }
   const filter = inChain ? inChainFilter(config.filter, config.groupDn!) : config.filter;
   let result;
   try {
