@@ -30,7 +30,7 @@ export function registerRolloutCommands(program: Command): void {
     .option('--revoke', 'end the user\'s bypass now, on every node (exit 5 when the user holds no active bypass)')
     .action(run(async (ctx, ref: string, o: { for?: string; reason?: string; once?: boolean; revoke?: boolean }) => {
       if (o.revoke) {
-        if (o.for !== undefined || o.once) throw CliError.usage('--revoke takes no --for or --once', 'revoke');
+        if (o.for !== undefined || o.once || o.reason !== undefined) throw CliError.usage('--revoke takes no --for, --reason or --once', 'revoke');
         const user = await ctx.api.send<UserView>('DELETE', `/admin/v1/users/${seg(ref)}/bypass`);
         ctx.out.result(user, () => `bypass of ${user.username} revoked\n${renderRecord(userRecord(user))}`);
         return;

@@ -55,7 +55,7 @@ const SCHEMAS: Record<string, unknown> = {
   PasswordInput: obj({ password: str }, ['password']),
   TokenInput: obj({ kind: { enum: ['totp', 'hotp'] }, algorithm: { enum: ['SHA1', 'SHA256', 'SHA512'] }, digits: { enum: [6, 8] }, period: { enum: [30, 60] }, seed: { type: 'string', description: 'base32; generated when omitted' }, label: str }),
   SettingsChanges: { type: 'object', description: 'Any subset of pin, lockout, fraud, defaultMethod, otp' },
-  RadiusClientInput: obj({ name: str, address: { type: 'string', description: 'IPv4/IPv6 address or CIDR' }, secret: str, firstFactor: { enum: ['none', 'local-password', 'ldap', 'radius-proxy'] }, requireMessageAuthenticator: { type: 'boolean' }, ldap: { type: 'object' }, upstream: { type: 'object' }, unenrolled: { enum: ['reject', 'first-factor-only'] } }, ['name', 'address', 'secret']),
+  RadiusClientInput: obj({ name: str, address: { type: 'string', description: 'IPv4/IPv6 address or CIDR' }, secret: str, firstFactor: { enum: ['none', 'local-password', 'ldap', 'radius-proxy'] }, requireMessageAuthenticator: { type: 'boolean' }, ldap: { type: 'object', description: 'urls (tried in order; or one url), timeoutMs (100-60000, default 5000), caFile (absolute path on every node), bindDnTemplate or searchBase (+ searchFilter, bindDn, bindPassword), startTls' }, upstream: { type: 'object' }, unenrolled: { enum: ['reject', 'first-factor-only'] } }, ['name', 'address', 'secret']),
   RadiusClientChanges: { type: 'object' },
   SdkCredentialInput: obj({ name: str, scopes: { type: 'array', items: { enum: ['authenticate', 'users:read', 'self-service'] } } }, ['name', 'scopes']),
   AdministratorInput: obj({ name: str }, ['name']),
