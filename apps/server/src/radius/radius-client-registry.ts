@@ -87,7 +87,10 @@ export class RadiusClientRegistry implements RadiusClientLookup<RegisteredClient
       try {
         next.push(this.build(view));
       } catch (error) {
-        this.deps.logger.error({ clientId: view.clientId, name: view.name, code: errorCodeOf(error) ?? 'error' }, 'RADIUS client cannot be loaded; its requests are dropped');
+        const code = errorCodeOf(error) ?? 'error';
+        // The CA file's path helps; other messages may carry what must not be logged.
+        const detail = code.startsWith('ca_file_') ? { detail: (error as Error).message } : {};
+        this.deps.logger.error({ clientId: view.clientId, name: view.name, code, ...detail }, 'RADIUS client cannot be loaded; its requests are dropped');
       }
     }
     this.clients = next;
