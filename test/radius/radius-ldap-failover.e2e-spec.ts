@@ -101,6 +101,9 @@ describeIfTools('RADIUS LDAP first factor with several servers (two slapd, LDAPS
     const tooShort = await cli(['radius-client', 'update', 'vpn', '--ldap-timeout', '0s']);
     expect(tooShort.code).toBe(3);
     expect(tooShort.stderr).toMatch(/timeoutMs.*at least 100/);
+    const noCa = await cli(['radius-client', 'update', 'vpn', '--ldap-ca-file', '/nonexistent/ldap-ca.pem']);
+    expect(noCa.code).toBe(3);
+    expect(noCa.stderr).toMatch(/ldap\.caFile: \/nonexistent\/ldap-ca\.pem cannot be read \(ENOENT\) on this node/);
     expect((await cli(['--json', 'radius-client', 'show', 'vpn'])).json().ldap.urls).toEqual([primary.ldapsUrl, secondary.ldapsUrl]);
     // Only the server list changes; the template and the CA file stay.
     const moved = await cli(['--json', 'radius-client', 'update', 'vpn', '--ldap-server', secondary.ldapsUrl]);

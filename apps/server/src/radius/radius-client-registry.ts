@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import type { Logger } from 'pino';
 import { FirstFactorMode, openRadiusSecret, SealContext, SealedSecret, SecretSealer, errorCodeOf } from '@twofold/domain';
@@ -7,6 +6,7 @@ import {
 } from '@twofold/mfa';
 import { AddressSpec, EngineRadiusClient, mostSpecificMatch, parseAddressSpec, RadiusClientLookup, UpstreamRadiusClient } from '@twofold/radius';
 import type { RadiusClientView, ReadModelQueries } from '@twofold/read-model';
+import { readLdapCaFile } from './ldap-ca-file';
 
 export interface RegisteredClient extends EngineRadiusClient {
   spec: AddressSpec;
@@ -24,15 +24,6 @@ export interface RadiusClientRegistryDeps {
 
 // `url`: a read model projected by a release before LDAP fail-over (v1 events).
 interface LdapView { urls?: string[]; url?: string; timeoutMs?: number; caFile?: string; bindDnTemplate?: string; searchBase?: string; searchFilter?: string; bindDn?: string; bindPassword?: SealedSecret; startTls?: boolean }
-// The CA file of an LDAP first factor, read when the client is loaded (on every node).
-function readCaFile(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw Object.assign(new Error(`the LDAP CA file ${path} cannot be read`), { code: `ca_file_${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`.toLowerCase() });
-  }
-}
-
 interface UpstreamView { host: string; port: number; secret: SealedSecret; timeoutMs: number }
 
 // The RADIUS clients of the read model, with secrets opened and first-factor providers built,
@@ -120,7 +111,7 @@ export class RadiusClientRegistry implements RadiusClientLookup<RegisteredClient
           urls: ldap.urls ?? (ldap.url ? [ldap.url] : []), timeoutMs: ldap.timeoutMs, bindDnTemplate: ldap.bindDnTemplate, searchBase: ldap.searchBase, searchFilter: ldap.searchFilter,
           bindDn: ldap.bindDn, startTls: ldap.startTls,
           bindPassword: ldap.bindPassword ? this.deps.sealer.open(ldap.bindPassword, SealContext.ldapBindPassword(view.clientId)) : undefined,
-          ...(ldap.caFile ? { tlsOptions: { ca: [...rootCertificates, readCaFile(ldap.caFile)] } } : {}),
+          ...(ldap.caFile ? { tlsOptions: { ca: [...rootCertificates, readLdapCaFile(ldap.caFile)] } } : {}),
           onServerFailed: (url, detail) => this.deps.logger.warn({ clientId: view.clientId, name: view.name, url, detail }, 'LDAP server failed; trying the next one'),
         });
       }
