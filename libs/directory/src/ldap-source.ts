@@ -84,12 +84,14 @@ async function groupMembers(client: Client, groupDn: string): Promise<string[] |
 const MAX_GROUPS = 10_000;
 
 // Nested groups on any LDAP server: from groupDn, follow member values that are not users of the
-// search (those are read as groups; a DN that is neither is ignored). Each group is read once,
-// so a cycle (A in B in A) ends; the walk stops at MAX_GROUPS groups.
+// search (those are read as groups; a DN that is neither, e.g. a user the filter leaves out, is
+// read once and ignored). Each DN is read once, so a cycle (A in B in A) ends; more than
+// MAX_GROUPS groups fail the run rather than walk on without end.
 export async function walkGroupMembers(readMembers: (dn: string) => Promise<string[] | null>, groupDn: string, userDns: Set<string>): Promise<Set<string>> {
   const members = new Set<string>();
   const visited = new Set<string>([normalDn(groupDn)]);
   const queue = [groupDn];
+  let groups = 0;
   while (queue.length > 0) {
     const dn = queue.shift()!;
     const list = await readMembers(dn);
@@ -97,12 +99,12 @@ export async function walkGroupMembers(readMembers: (dn: string) => Promise<stri
       if (dn === groupDn) throw new DirectoryFetchError('directory_search_failed', `the group ${groupDn} does not exist`);
       continue;
     }
+    if (++groups > MAX_GROUPS) throw new DirectoryFetchError('directory_search_failed', `more than ${MAX_GROUPS} nested groups under ${groupDn}`);
     for (const raw of list) {
       const member = normalDn(raw);
       if (userDns.has(member)) { members.add(member); continue; }
       if (visited.has(member)) continue;
       visited.add(member);
-      if (visited.size > MAX_GROUPS) throw new DirectoryFetchError('directory_search_failed', `more than ${MAX_GROUPS} nested groups under ${groupDn}`);
       queue.push(raw);
     }
   }
