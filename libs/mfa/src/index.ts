@@ -27,3 +27,7 @@ export * from './first-factor/local-password';
 export * from './first-factor/ldap-first-factor';
 export * from './first-factor/radius-proxy';
 export * from './rate-limit/rate-limiter';
+export * from './devices/device-signature';
+export * from './devices/push-sender';
+export * from './devices/push-requests';
+export type { OpenedApproval } from './engine/out-of-band-factor';
