@@ -19,6 +19,7 @@ export * from './delivery/file-delivery-provider';
 export * from './delivery/http-gateway-delivery-provider';
 export * from './engine/engine.ports';
 export * from './engine/approval-broker';
+export * from './engine/keyed-waiters';
 export * from './engine/authentication-engine';
 export * from './engine/out-of-band-polling';
 export * from './engine/send-limit';

@@ -4,6 +4,7 @@ import type { DeliveryMessage, DeliveryProvider, DeliveryReceipt } from '../deli
 import { openApprovalId } from '../engine/out-of-band-factor';
 import type { StateSealer } from '../sealed-state/state-sealer';
 import type { PushSender } from './push-sender';
+import { KeyedWaiters } from '../engine/keyed-waiters';
 
 export interface LocalPushRequest { approvalKey: string; approvalId: string; userId: string; requestedAt: string; expiresAt: number }
 
@@ -11,7 +12,7 @@ export interface LocalPushRequest { approvalKey: string; approvalId: string; use
 // them at once, and still does while the master (which appends the cluster's record) is down.
 export class PushRequestRegistry {
   private readonly byKey = new Map<string, LocalPushRequest>();
-  private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly listeners = new KeyedWaiters();
 
   constructor(private readonly clock: () => number = Date.now) {}
 
@@ -28,26 +29,15 @@ export class PushRequestRegistry {
 
   // Wakes whoever waits for the user's requests (a local start, or one that arrived in the log).
   wake(userId: string): void {
-    for (const done of [...(this.listeners.get(userId) ?? [])]) done();
+    this.listeners.wake(userId);
   }
 
   waitForUser(userId: string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const set = this.listeners.get(userId) ?? new Set<() => void>();
-      const done = () => {
-        clearTimeout(timer);
-        set.delete(done);
-        if (set.size === 0 && this.listeners.get(userId) === set) this.listeners.delete(userId);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, timeoutMs));
-      set.add(done);
-      this.listeners.set(userId, set);
-    });
+    return this.listeners.wait(userId, timeoutMs);
   }
 
   close(): void {
-    for (const userId of [...this.listeners.keys()]) this.wake(userId);
+    this.listeners.wakeAll();
   }
 
   private prune(): void {
