@@ -69,7 +69,7 @@ describe('SDK: mobile-app devices and push approvals', () => {
     if (started.status !== 'pending') throw new Error(`not pending: ${JSON.stringify(started)}`);
     expect(started.numberToMatch).toEqual(expect.any(Number));
     const { approvals: [approval] } = await sdk.pollDeviceApprovals(deviceId, signedPoll(phone, deviceId), 5);
-    expect(approval).toMatchObject({ application: 'Payroll', from: expect.stringMatching(/^sdk:/) });
+    expect(approval).toMatchObject({ application: 'Payroll', from: 'sdk:portal' });
     expect(approval.numberChoices).toHaveLength(3);
     expect(approval.numberChoices).toContain(started.numberToMatch);
 

@@ -103,6 +103,13 @@ export class DeviceApprovalsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  // "radius:<clientId>" and "sdk:<credentialId>" as the user knows them: by the client's name.
+  private async named(from: string): Promise<string> {
+    const [kind, id] = [from.slice(0, from.indexOf(':')), from.slice(from.indexOf(':') + 1)];
+    const name = kind === 'radius' ? (await this.deps.queries.getRadiusClient(id))?.name : kind === 'sdk' ? (await this.deps.queries.getSdkCredential(id))?.name : undefined;
+    return name ? `${kind}:${name}` : from;
+  }
+
   private async pending(userId: string): Promise<PendingApproval[]> {
     const recorded = await this.deps.queries.listPushRequests(userId);
     const local = this.registry.forUser(userId);
@@ -119,7 +126,7 @@ export class DeviceApprovalsService implements OnModuleInit, OnModuleDestroy {
       }
       if (await this.deps.commands.approvals.decision(r.approvalKey)) continue;
       out.push({
-        approvalId: r.approvalId, application: approval.application ?? null, from: approval.from ?? null,
+        approvalId: r.approvalId, application: approval.application ?? null, from: approval.from ? await this.named(approval.from) : null,
         requestedAt: r.requestedAt, expiresAt: new Date(approval.expiresAt).toISOString(),
         numberChoices: approval.numberToMatch !== undefined ? numberChoices(approval.numberToMatch, r.approvalKey) : [],
       });
