@@ -1,4 +1,6 @@
 import { mkdtempSync } from 'node:fs';
+import { createServer, IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { devicePollMessage } from '@twofold/domain';
@@ -104,5 +106,39 @@ describe('SDK: mobile-app devices and push approvals', () => {
     await expect(sdk.answerDeviceApproval(deviceId, deviceAnswer(phone, deviceId, { approvalId: approval.approvalId, decision: 'approve', number: wrong })))
       .resolves.toEqual({ decision: 'denied', reason: 'number_mismatch' });
     await expect(sdk.pollAuthentication({ handle: started.handle, waitSeconds: 5 })).resolves.toMatchObject({ status: 'rejected', reason: 'approval_denied' });
+  });
+
+  it('announces a push to a device with a push address: a real HTTP webhook gets the device id and a hint, no secret', async () => {
+    const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+    let arrived!: () => void;
+    const posted = new Promise<void>((resolve) => (arrived = resolve));
+    const webhook: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+        arrived();
+      });
+    });
+    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+    try {
+      const { seed } = await createUser(server, 'pia', { totp: true, method: 'push' });
+      const { activationCode } = await sdk.issueDeviceActivation(await signedInAs('pia', seed!));
+      const pushAddress = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/twofold/push`;
+      const { deviceId } = await sdk.activateDevice({ activationCode, name: 'pia phone', publicKey: phone.publicKey, pushAddress });
+      const started = await sdk.startAuthentication({ username: 'pia' });
+      if (started.status !== 'pending') throw new Error('not pending');
+      await posted;
+      expect(received).toHaveLength(1);
+      expect(received[0].headers['content-type']).toBe('application/json');
+      const notice = JSON.parse(received[0].body);
+      expect(Object.keys(notice).sort()).toEqual(['approvalHint', 'deviceId']);
+      expect(notice.deviceId).toBe(deviceId);
+      const { approvals: [approval] } = await sdk.pollDeviceApprovals(deviceId, signedPoll(phone, deviceId));
+      expect(received[0].body).not.toContain(approval.approvalId);
+    } finally {
+      await new Promise((resolve) => webhook.close(resolve));
+    }
   });
 });
