@@ -85,7 +85,15 @@ describe('SDK: mobile-app devices and push approvals', () => {
     const good = deviceAnswer(phone, deviceId, { approvalId: approval.approvalId, decision: 'approve', number: started.numberToMatch });
     await expect(problemOf(sdk.answerDeviceApproval(deviceId, { ...good, decision: 'deny' }))).resolves.toMatchObject({ status: 401, code: 'signature_invalid' });
     await expect(problemOf(sdk.answerDeviceApproval(deviceId, { ...good, signature: 'A'.repeat(201) }))).resolves.toMatchObject({ status: 400, code: 'validation_failed' });
-    expect(await logHead(server)).toBe(before);
+    // Another user's activated device, signing correctly with its own key, cannot answer nils's sign-in.
+    const { seed: stinaSeed } = await createUser(server, 'stina', { totp: true });
+    const { activationCode: stinaCode } = await sdk.issueDeviceActivation(await signedInAs('stina', stinaSeed!));
+    const stinas = await sdk.activateDevice({ activationCode: stinaCode, name: 'stina phone', publicKey: other.publicKey });
+    const beforeStranger = await logHead(server);
+    await expect(problemOf(sdk.answerDeviceApproval(stinas.deviceId, deviceAnswer(other, stinas.deviceId, { approvalId: approval.approvalId, decision: 'approve', number: started.numberToMatch }))))
+      .resolves.toMatchObject({ status: 403, code: 'approval_not_for_device' });
+    expect((await sdk.pollDeviceApprovals(stinas.deviceId, signedPoll(other, stinas.deviceId))).approvals).toEqual([]);
+    expect(await logHead(server)).toBe(beforeStranger);
 
     await expect(sdk.answerDeviceApproval(deviceId, good)).resolves.toEqual({ decision: 'approved' });
     await expect(sdk.pollAuthentication({ handle: started.handle, waitSeconds: 5 })).resolves.toMatchObject({ status: 'accepted', username: 'nils' });
