@@ -156,7 +156,10 @@ run('Mobile App Web Service: twofold-device through the portal, sign-ins on the 
     const { secret } = await createRadiusUser(master, 'frida', { password: 'frida-password', method: 'push', totp: true });
     const fridaKey = join(keys, 'frida-phone.json');
     const code = await activationCode('frida', secret!);
-    expect((await twofoldDevice(fridaKey, ['activate', '--service', service(), '--code', code, '--name', 'Frida phone', '--fingerprint', fingerprint])).code).toBe(0);
+    // The QR code's text, as the portal's activation page shows it.
+    const uri = `twofold-activate:?code=${encodeURIComponent(code)}&service=${encodeURIComponent(service())}`;
+    expect(await twofoldDevice(fridaKey, ['activate', '--name', 'Frida phone', '--fingerprint', fingerprint])).toMatchObject({ code: 64, stderr: 'twofold-device: usage: give --service and --code, or --uri\n' });
+    expect(await twofoldDevice(fridaKey, ['activate', '--uri', uri, '--name', 'Frida phone', '--fingerprint', fingerprint])).toMatchObject({ code: 0, stderr: '' });
     await untilCaughtUp(master, slave);
     await master.stop();
 
