@@ -85,6 +85,8 @@ describe('SDK: mobile-app devices and push approvals', () => {
     const good = deviceAnswer(phone, deviceId, { approvalId: approval.approvalId, decision: 'approve', number: started.numberToMatch });
     await expect(problemOf(sdk.answerDeviceApproval(deviceId, { ...good, decision: 'deny' }))).resolves.toMatchObject({ status: 401, code: 'signature_invalid' });
     await expect(problemOf(sdk.answerDeviceApproval(deviceId, { ...good, signature: 'A'.repeat(201) }))).resolves.toMatchObject({ status: 400, code: 'validation_failed' });
+    expect(await logHead(server)).toBe(before);
+
     // Another user's activated device, signing correctly with its own key, cannot answer nils's sign-in.
     const { seed: stinaSeed } = await createUser(server, 'stina', { totp: true });
     const { activationCode: stinaCode } = await sdk.issueDeviceActivation(await signedInAs('stina', stinaSeed!));
