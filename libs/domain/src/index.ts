@@ -72,3 +72,7 @@ export * from './directory/directory-source';
 
 export * from './token-files/pskc';
 export * from './token-files/token-csv';
+
+export * from './devices/devices.events';
+export * from './devices/device';
+export * from './devices/push-request';
