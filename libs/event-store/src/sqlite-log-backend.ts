@@ -51,6 +51,22 @@ export class SqliteLogBackend implements LogBackend {
     return this.exclusive(({ stmts }) => stmts.writeMany.immediate(streamIds, plan));
   }
 
+  async writeWith(plan: (head: LogHead) => EventLogRow[], within: (tx: null) => Promise<void>): Promise<EventLogRow[]> {
+    return this.exclusive(async ({ db, stmts }) => {
+      stmts.begin.run();
+      try {
+        const rows = plan(stmts.head.get() ?? { position: 0, hash: GENESIS_HASH });
+        for (const row of rows) stmts.insert.run(row);
+        await within(null);
+        stmts.commit.run();
+        return rows;
+      } catch (err) {
+        if (db.inTransaction) stmts.rollback.run();
+        throw err;
+      }
+    });
+  }
+
   async writeGroup(take: () => GroupPlan | null): Promise<EventLogRow[]> {
     return this.exclusive(({ stmts }) => {
       const group = take();
@@ -82,7 +98,7 @@ export class SqliteLogBackend implements LogBackend {
   }
 
   // BEGIN IMMEDIATE transactions run here, under the DataSource's lock.
-  private exclusive<T>(fn: (c: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> }) => T): Promise<T> {
+  private exclusive<T>(fn: (c: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> }) => T | Promise<T>): Promise<T> {
     return storageLock(this.dataSource).runExclusive(async () => {
       const c = this.current();
       // Someone opened a transaction on the shared connection without storageLock: our
@@ -92,7 +108,7 @@ export class SqliteLogBackend implements LogBackend {
         await new Promise((r) => setTimeout(r, 5));
       }
       try {
-        return fn(c);
+        return await fn(c);
       } catch (err) {
         const code = errorCodeOf(err) ?? '';
         if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new DuplicateRowError(err);
@@ -147,6 +163,10 @@ function prepare(db: BetterSqlite3.Database) {
   return {
     head,
     streamVersion,
+    insert,
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
     write,
     writeMany,
     readFrom: db.prepare<[number, number], EventLogRow>(
