@@ -16,15 +16,21 @@ export function verifiedRows(records: StoredEvent[]): EventLogRow[] {
       throw chainMismatch(`record ${i} has position ${r.position}, expected ${records[i - 1].position + 1}`, r.position);
     }
     if (i > 0 && r.prevHash !== records[i - 1].hash) throw chainMismatch(`record at ${r.position}: prev_hash does not link`, r.position);
-    let payload: string;
-    let metadata: string;
-    try {
-      payload = canonicalJson(r.payload);
-      metadata = canonicalJson(r.metadata);
-    } catch (err) {
-      throw invalid(`replicated record ${i}: ${(err as Error).message}`);
+    // A master sends payload and metadata parsed from their canonical text, so their keys are
+    // already in canonical order and JSON.stringify (native, fast) writes the canonical text
+    // again. The hash decides: it matches only if these are the bytes the master hashed. If it
+    // does not (keys in another order, integer-like keys), the full encoder gets its turn.
+    let payload = stringifiedOrNull(r.payload);
+    let metadata = stringifiedOrNull(r.metadata);
+    if (payload === null || metadata === null || hashFromCanonicalParts(r, payload, metadata) !== r.hash) {
+      try {
+        payload = canonicalJson(r.payload);
+        metadata = canonicalJson(r.metadata);
+      } catch (err) {
+        throw invalid(`replicated record ${i}: ${(err as Error).message}`);
+      }
+      if (hashFromCanonicalParts(r, payload, metadata) !== r.hash) throw chainMismatch(`record at ${r.position}: hash mismatch`, r.position);
     }
-    if (hashFromCanonicalParts(r, payload, metadata) !== r.hash) throw chainMismatch(`record at ${r.position}: hash mismatch`, r.position);
     rows[i] = {
       position: r.position,
       streamId: r.streamId,
@@ -39,4 +45,12 @@ export function verifiedRows(records: StoredEvent[]): EventLogRow[] {
     };
   }
   return rows;
+}
+
+function stringifiedOrNull(value: unknown): string | null {
+  try {
+    return JSON.stringify(value) ?? null;
+  } catch {
+    return null; // circular, bigint: the full encoder says what is wrong
+  }
 }

@@ -56,7 +56,7 @@ export class SqliteLogBackend implements LogBackend {
       stmts.begin.run();
       try {
         const rows = plan(stmts.head.get() ?? { position: 0, hash: GENESIS_HASH });
-        for (const row of rows) stmts.insert.run(row);
+        insertInChunks(stmts, rows);
         await within(null);
         stmts.commit.run();
         return rows;
@@ -137,14 +137,42 @@ export class SqliteLogBackend implements LogBackend {
   }
 }
 
+const INSERT_PREFIX = 'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash)';
+const INSERT_CHUNK = 64; // rows per multi-row INSERT (10 parameters each) for big replicated batches
+const ROW_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+// A replicated batch (thousands of rows while catching up): one statement per 64 rows, with
+// positional parameters, instead of a statement and a named-parameter object per row.
+function insertInChunks(stmts: ReturnType<typeof prepare>, rows: EventLogRow[]): void {
+  const params: unknown[] = new Array(INSERT_CHUNK * 10);
+  let i = 0;
+  for (; i + INSERT_CHUNK <= rows.length; i += INSERT_CHUNK) {
+    for (let k = 0; k < INSERT_CHUNK; k++) rowValues(rows[i + k], params, k * 10);
+    stmts.insertChunk.run(params);
+  }
+  for (; i < rows.length; i++) stmts.insert.run(rows[i]);
+}
+
+function rowValues(r: EventLogRow, into: unknown[], at: number): void {
+  into[at] = r.position;
+  into[at + 1] = r.streamId;
+  into[at + 2] = r.streamVersion;
+  into[at + 3] = r.type;
+  into[at + 4] = r.schemaVersion;
+  into[at + 5] = r.payload;
+  into[at + 6] = r.metadata;
+  into[at + 7] = r.timestamp;
+  into[at + 8] = r.prevHash;
+  into[at + 9] = r.hash;
+}
+
 function prepare(db: BetterSqlite3.Database) {
   const head = db.prepare<[], LogHead>('SELECT position, hash FROM event_log ORDER BY position DESC LIMIT 1');
   const streamVersion = db.prepare<[string], { v: number }>(
     'SELECT COALESCE(MAX(stream_version), 0) AS v FROM event_log WHERE stream_id = ?',
   );
   const insert = db.prepare(
-    'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash) ' +
-      'VALUES (@position, @streamId, @streamVersion, @type, @schemaVersion, @payload, @metadata, @timestamp, @prevHash, @hash)',
+    `${INSERT_PREFIX} VALUES (@position, @streamId, @streamVersion, @type, @schemaVersion, @payload, @metadata, @timestamp, @prevHash, @hash)`,
   );
   const write = db.transaction((streamId: string | null, plan: Plan): EventLogRow[] => {
     const h = head.get() ?? { position: 0, hash: GENESIS_HASH };
@@ -164,6 +192,7 @@ function prepare(db: BetterSqlite3.Database) {
     head,
     streamVersion,
     insert,
+    insertChunk: db.prepare<unknown[]>(`${INSERT_PREFIX} VALUES ${Array.from({ length: INSERT_CHUNK }, () => ROW_VALUES).join(', ')}`),
     begin: db.prepare('BEGIN IMMEDIATE'),
     commit: db.prepare('COMMIT'),
     rollback: db.prepare('ROLLBACK'),
