@@ -172,7 +172,7 @@ export class ReadModelProjector {
     replica?.projectReplicatedWith(this.companion);
     const subscription = store.subscribe(this.position, (event) => {
       if (event.position > this.position) void run();
-    });
+    }, { skipTo: () => this.position });
     this.subscription = {
       close: () => {
         stopped = true;
