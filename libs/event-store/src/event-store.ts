@@ -56,6 +56,7 @@ export interface EventStore {
   head(): Promise<LogHead>;
   verify(onProgress?: (checked: number) => void): Promise<VerifyResult>;
   // Catch up from afterPosition, then follow live appends; handler calls are sequential.
-  subscribe(afterPosition: number, handler: (event: StoredEvent) => Promise<void> | void): Subscription;
+  // skipTo: see SubscribeOptions (a follower that also gets the records another way).
+  subscribe(afterPosition: number, handler: (event: StoredEvent) => Promise<void> | void, options?: { skipTo?: () => number }): Subscription;
   close(): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
 import type { LogHead } from './event-store';
 
@@ -13,6 +14,10 @@ export interface LogBackend {
   write(streamId: string | null, plan: (head: LogHead, streamVersion: number) => EventLogRow[]): Promise<EventLogRow[]>;
   // The same for several streams in one transaction: plan() gets each stream's committed version.
   writeMany(streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): Promise<EventLogRow[]>;
+  // write(null, plan) whose transaction also runs `within` after the rows are inserted (and
+  // before the commit): the transaction's EntityManager on PostgreSQL, null on SQLite (the
+  // DataSource's one connection is inside the transaction, under the storage lock).
+  writeWith(plan: (head: LogHead) => EventLogRow[], within: (tx: EntityManager | null) => Promise<void>): Promise<EventLogRow[]>;
   // Group commit: one transaction under the same serialization; take() runs once the lock is
   // held and returns what to write now (plan gets each stream's committed version), or null.
   writeGroup(take: () => GroupPlan | null): Promise<EventLogRow[]>;

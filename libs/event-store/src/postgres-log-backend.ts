@@ -1,4 +1,4 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
 import { GENESIS_HASH, type LogHead } from './event-store';
 import {
@@ -65,6 +65,15 @@ export class PostgresLogBackend implements LogBackend {
       }
       const rows = plan(head, version);
       await insertRows(qr, rows);
+      return rows;
+    });
+  }
+
+  async writeWith(plan: (head: LogHead) => EventLogRow[], within: (tx: EntityManager) => Promise<void>): Promise<EventLogRow[]> {
+    return this.locked(async (qr) => {
+      const rows = plan(await readHead(qr));
+      await insertRows(qr, rows);
+      await within(qr.manager);
       return rows;
     });
   }

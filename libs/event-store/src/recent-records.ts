@@ -12,9 +12,14 @@ export class RecentRecords {
   private records: StoredEvent[] = [];
 
   add(rows: EventLogRow[]): void {
+    this.addDecoded(rows.map(toStoredEvent));
+  }
+
+  // Records already decoded (a slave's, as received and verified): not parsed again.
+  addDecoded(records: StoredEvent[]): void {
     const last = this.records[this.records.length - 1];
-    if (!last || rows[0].position !== last.position + 1) this.records = [];
-    for (const row of rows) this.records.push(toStoredEvent(row));
+    if (!last || records[0].position !== last.position + 1) this.records = [];
+    for (const record of records) this.records.push(record);
     if (this.records.length > KEEP * 2) this.records = this.records.slice(-KEEP);
   }
 

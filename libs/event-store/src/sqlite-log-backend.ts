@@ -51,6 +51,22 @@ export class SqliteLogBackend implements LogBackend {
     return this.exclusive(({ stmts }) => stmts.writeMany.immediate(streamIds, plan));
   }
 
+  async writeWith(plan: (head: LogHead) => EventLogRow[], within: (tx: null) => Promise<void>): Promise<EventLogRow[]> {
+    return this.exclusive(async ({ db, stmts }) => {
+      stmts.begin.run();
+      try {
+        const rows = plan(stmts.head.get() ?? { position: 0, hash: GENESIS_HASH });
+        insertInChunks(stmts, rows);
+        await within(null);
+        stmts.commit.run();
+        return rows;
+      } catch (err) {
+        if (db.inTransaction) stmts.rollback.run();
+        throw err;
+      }
+    });
+  }
+
   async writeGroup(take: () => GroupPlan | null): Promise<EventLogRow[]> {
     return this.exclusive(({ stmts }) => {
       const group = take();
@@ -82,7 +98,7 @@ export class SqliteLogBackend implements LogBackend {
   }
 
   // BEGIN IMMEDIATE transactions run here, under the DataSource's lock.
-  private exclusive<T>(fn: (c: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> }) => T): Promise<T> {
+  private exclusive<T>(fn: (c: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> }) => T | Promise<T>): Promise<T> {
     return storageLock(this.dataSource).runExclusive(async () => {
       const c = this.current();
       // Someone opened a transaction on the shared connection without storageLock: our
@@ -92,7 +108,7 @@ export class SqliteLogBackend implements LogBackend {
         await new Promise((r) => setTimeout(r, 5));
       }
       try {
-        return fn(c);
+        return await fn(c);
       } catch (err) {
         const code = errorCodeOf(err) ?? '';
         if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new DuplicateRowError(err);
@@ -121,14 +137,42 @@ export class SqliteLogBackend implements LogBackend {
   }
 }
 
+const INSERT_PREFIX = 'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash)';
+const INSERT_CHUNK = 64; // rows per multi-row INSERT (10 parameters each) for big replicated batches
+const ROW_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+// A replicated batch (thousands of rows while catching up): one statement per 64 rows, with
+// positional parameters, instead of a statement and a named-parameter object per row.
+function insertInChunks(stmts: ReturnType<typeof prepare>, rows: EventLogRow[]): void {
+  const params: unknown[] = new Array(INSERT_CHUNK * 10);
+  let i = 0;
+  for (; i + INSERT_CHUNK <= rows.length; i += INSERT_CHUNK) {
+    for (let k = 0; k < INSERT_CHUNK; k++) rowValues(rows[i + k], params, k * 10);
+    stmts.insertChunk.run(params);
+  }
+  for (; i < rows.length; i++) stmts.insert.run(rows[i]);
+}
+
+function rowValues(r: EventLogRow, into: unknown[], at: number): void {
+  into[at] = r.position;
+  into[at + 1] = r.streamId;
+  into[at + 2] = r.streamVersion;
+  into[at + 3] = r.type;
+  into[at + 4] = r.schemaVersion;
+  into[at + 5] = r.payload;
+  into[at + 6] = r.metadata;
+  into[at + 7] = r.timestamp;
+  into[at + 8] = r.prevHash;
+  into[at + 9] = r.hash;
+}
+
 function prepare(db: BetterSqlite3.Database) {
   const head = db.prepare<[], LogHead>('SELECT position, hash FROM event_log ORDER BY position DESC LIMIT 1');
   const streamVersion = db.prepare<[string], { v: number }>(
     'SELECT COALESCE(MAX(stream_version), 0) AS v FROM event_log WHERE stream_id = ?',
   );
   const insert = db.prepare(
-    'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash) ' +
-      'VALUES (@position, @streamId, @streamVersion, @type, @schemaVersion, @payload, @metadata, @timestamp, @prevHash, @hash)',
+    `${INSERT_PREFIX} VALUES (@position, @streamId, @streamVersion, @type, @schemaVersion, @payload, @metadata, @timestamp, @prevHash, @hash)`,
   );
   const write = db.transaction((streamId: string | null, plan: Plan): EventLogRow[] => {
     const h = head.get() ?? { position: 0, hash: GENESIS_HASH };
@@ -147,6 +191,11 @@ function prepare(db: BetterSqlite3.Database) {
   return {
     head,
     streamVersion,
+    insert,
+    insertChunk: db.prepare<unknown[]>(`${INSERT_PREFIX} VALUES ${Array.from({ length: INSERT_CHUNK }, () => ROW_VALUES).join(', ')}`),
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
     write,
     writeMany,
     readFrom: db.prepare<[number, number], EventLogRow>(

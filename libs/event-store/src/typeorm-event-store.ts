@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { DataSource } from 'typeorm';
-import { canonicalJson } from './canonical-json';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
 import {
   ANY_VERSION,
@@ -19,21 +18,35 @@ import { DuplicateRowError, type LogBackend } from './log-backend';
 import { APPENDED, LogSubscription, SET_ASIDE, type SubscribeOptions } from './log-subscription';
 import { PostgresLogBackend } from './postgres-log-backend';
 import { computeRecordHash, hashFromCanonicalParts } from './record-hash';
+import { verifiedRows } from './replicated-rows';
 import { SqliteLogBackend } from './sqlite-log-backend';
 import { GroupCommitter } from './group-commit';
 import { RecentRecords } from './recent-records';
 import { storageKind } from './storage';
-import { chainMismatch, checkName, checkReplicatedShape, encodeNewEvent, invalid, toStoredEvent } from './record-shape';
+import { chainMismatch, checkName, encodeNewEvent, invalid, toStoredEvent } from './record-shape';
 
 // A store that can also take records from a master verbatim (slaves).
 export interface ReplicaEventStore extends EventStore {
   appendReplicated(records: StoredEvent[]): Promise<LogHead>;
+  // What commits in the same transaction as every appendReplicated from now on (null: nothing).
+  projectReplicatedWith(companion: ReplicatedCompanion | null): void;
   // An old master back as a slave whose history diverged after `position`: moves every record
   // above it into event_log_divergent (kept for audit, never replayed) so the log's head is
   // `position` again and appendReplicated continues from there.
   setAsideAfter(position: number, reason: string): Promise<SetAsideResult>;
   listSetAside(): Promise<SetAsideBatch[]>; // oldest first
   readSetAside(divergenceId: string): Promise<StoredEvent[]>; // in position order; [] if unknown
+}
+
+// Work done inside appendReplicated's transaction (a slave's read model), so the records are
+// durable and visible at the same commit, with one fsync.
+export interface ReplicatedCompanion {
+  // After the rows are inserted, before the commit. tx: the transaction's EntityManager on
+  // PostgreSQL; null on SQLite, where the DataSource's one connection is inside the transaction
+  // (under the storage lock). Throwing rolls it back; the records are then appended without it.
+  within(records: StoredEvent[], tx: EntityManager | null): Promise<void>;
+  committed(head: LogHead): void; // the transaction that ran within() committed
+  rolledBack(err: unknown): void; // it did not: nothing within() wrote is kept
 }
 
 export interface SetAsideResult {
@@ -84,6 +97,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
   private readonly committer: GroupCommitter;
   // What this store committed last, decoded once: every subscriber reads the same new records.
   private readonly recent = new RecentRecords();
+  private companion: ReplicatedCompanion | null = null;
   private closed = false;
 
   constructor(
@@ -135,27 +149,8 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     this.assertOpen();
     if (!Array.isArray(records)) throw invalid('records must be an array');
     if (records.length === 0) return this.head();
-    const rows = records.map((r, i): EventLogRow => {
-      checkReplicatedShape(r, i);
-      if (i > 0 && r.position !== records[i - 1].position + 1) {
-        throw chainMismatch(`record ${i} has position ${r.position}, expected ${records[i - 1].position + 1}`, r.position);
-      }
-      if (i > 0 && r.prevHash !== records[i - 1].hash) throw chainMismatch(`record at ${r.position}: prev_hash does not link`, r.position);
-      if (computeRecordHash(r) !== r.hash) throw chainMismatch(`record at ${r.position}: hash mismatch`, r.position);
-      return {
-        position: r.position,
-        streamId: r.streamId,
-        streamVersion: r.streamVersion,
-        type: r.type,
-        schemaVersion: r.schemaVersion,
-        payload: canonicalJson(r.payload),
-        metadata: canonicalJson(r.metadata),
-        timestamp: r.timestamp,
-        prevHash: r.prevHash,
-        hash: r.hash,
-      };
-    });
-    const written = await this.write(null, (head) => {
+    const rows = verifiedRows(records);
+    const plan = (head: LogHead): EventLogRow[] => {
       const first = records[0];
       if (first.position !== head.position + 1) {
         throw chainMismatch(`first record has position ${first.position}, log head is ${head.position}`, first.position, head);
@@ -164,11 +159,45 @@ export class TypeOrmEventStore implements ReplicaEventStore {
         throw chainMismatch(`record at ${first.position}: prev_hash does not match the log head`, first.position, head);
       }
       return rows;
-    }, 'chain_mismatch');
+    };
+    const written = await this.writeReplicated(records, plan);
     const last = written[written.length - 1];
-    this.recent.add(written);
+    const head = { position: last.position, hash: last.hash };
+    this.recent.addDecoded(records);
     this.notifier.emit(APPENDED, last.position);
-    return { position: last.position, hash: last.hash };
+    return head;
+  }
+
+  projectReplicatedWith(companion: ReplicatedCompanion | null): void {
+    this.companion = companion;
+  }
+
+  // With a companion, one transaction for both; if the companion fails (a read-model bug), the
+  // log still replicates: the records are appended alone and the companion is told why.
+  private async writeReplicated(records: StoredEvent[], plan: (head: LogHead) => EventLogRow[]): Promise<EventLogRow[]> {
+    const companion = this.companion;
+    if (!companion) return this.write(null, plan, 'chain_mismatch');
+    let failed: { err: unknown } | null = null;
+    try {
+      const written = await this.writeWith(plan, async (tx) => {
+        try {
+          await companion.within(records, tx);
+        } catch (err) {
+          failed = { err };
+          throw err;
+        }
+      });
+      const last = written[written.length - 1];
+      companion.committed({ position: last.position, hash: last.hash });
+      return written;
+    } catch (err) {
+      if (!failed) {
+        companion.rolledBack(err);
+        throw err;
+      }
+      companion.rolledBack((failed as { err: unknown }).err);
+      return this.write(null, plan, 'chain_mismatch');
+    }
   }
 
   // One transaction under the append lock (no append or appendReplicated interleaves, in this
@@ -295,13 +324,25 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     if (this.options.ownsDataSource !== false && this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
-  private async write(
+  private write(
     streamId: string | null,
     plan: (head: LogHead, streamVersion: number) => EventLogRow[],
     duplicateCode: 'version_conflict' | 'chain_mismatch',
   ): Promise<EventLogRow[]> {
+    return this.duplicatesAs(duplicateCode, streamId, () => this.backend.write(streamId, plan));
+  }
+
+  private writeWith(plan: (head: LogHead) => EventLogRow[], within: (tx: EntityManager | null) => Promise<void>): Promise<EventLogRow[]> {
+    return this.duplicatesAs('chain_mismatch', null, () => this.backend.writeWith(plan, within));
+  }
+
+  private async duplicatesAs(
+    duplicateCode: 'version_conflict' | 'chain_mismatch',
+    streamId: string | null,
+    write: () => Promise<EventLogRow[]>,
+  ): Promise<EventLogRow[]> {
     try {
-      return await this.backend.write(streamId, plan);
+      return await write();
     } catch (err) {
       // Only reachable if something wrote without the append lock; still never corrupt data.
       if (err instanceof DuplicateRowError) {
