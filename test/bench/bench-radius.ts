@@ -2,8 +2,9 @@
 // server pinned to core 0 (`taskset -c 0`), ../shared/bench/loadgen.mjs (not the bottleneck) on
 // core 1, 64 requests in flight, Message-Authenticator on, first factor none (the code alone).
 // Users user00001.. with OATH seeds SHA-1("seed:" + name) (loadgen's rule), written straight into
-// the log (the same events the admin API writes): HOTP users, TOTP users, and history users (HOTP,
-// each with BENCH_HISTORY_SIGNINS prior sign-ins already in its stream). FreeRADIUS PAP (files
+// the log (the same events the admin API writes, with the snapshot the server writes beside them):
+// HOTP users, TOTP users, and history users (HOTP, each with BENCH_HISTORY_SIGNINS prior sign-ins
+// already in its stream). FreeRADIUS PAP (files
 // module) on the same generator when installed; local password (production argon2id) + HOTP on a
 // server of its own; the SQLite log writer on the event loop vs in a worker thread. Prints
 // figures; asserts nothing.
@@ -15,8 +16,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  AddRadiusClient, base32Encode, DomainEvent, decideAddRadiusClient, INITIAL_RADIUS_CLIENT_STATE, makeEvent, newId, SealContext, Streams, toRecord,
+  AddRadiusClient, base32Encode, DomainEvent, decideAddRadiusClient, foldUser, INITIAL_RADIUS_CLIENT_STATE, makeEvent, newId, SealContext, Streams, toRecord, USER_SNAPSHOT,
 } from '@twofold/domain';
+import type { StoredEvent } from '@twofold/event-store';
 import { ReadModelProjector } from '@twofold/read-model';
 import { Argon2idHasher } from '@twofold/mfa';
 import { freePort } from '../support/ports';
@@ -73,7 +75,9 @@ async function seed(dataDirPath: string, plan: { firstFactor: 'none' | 'local-pa
     for (let c = 0; c < prior; c++) {
       events.push(makeEvent('OathCodeUsed', { userId, tokenId, counter: c }), makeEvent('AuthenticationSucceeded', { userId, at, source: 'radius:bench' }));
     }
-    await store.append(Streams.user(userId), 0, events.map((e) => ({ ...toRecord(e), metadata })));
+    // With the snapshot a server writes with each append (a restarted server starts from it).
+    const snapshot = (stored: StoredEvent[]) => ({ fold: USER_SNAPSHOT.fold, foldVersion: USER_SNAPSHOT.version, state: USER_SNAPSHOT.encode(foldUser(stored)) });
+    await store.append(Streams.user(userId), 0, events.map((e) => ({ ...toRecord(e), metadata })), { snapshot });
   };
   let seeded = 0;
   for (const g of plan.groups) {

@@ -23,6 +23,7 @@ export * from './users/user.events';
 export * from './users/pin-policy';
 export * from './users/user.commands';
 export * from './users/user.state';
+export * from './users/user-snapshot';
 export * from './users/user-contact';
 export * from './users/session-version';
 export * from './users/user.policies';
@@ -67,3 +68,4 @@ export * from './token-pool/token-pool';
 
 export * from './directory/directory.events';
 export * from './directory/directory';
+export * from './events/state-snapshot';

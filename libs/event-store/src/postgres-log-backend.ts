@@ -1,6 +1,6 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
-import { GENESIS_HASH, type LogHead } from './event-store';
+import { GENESIS_HASH, type LogHead, type StreamSnapshot } from './event-store';
 import {
   DuplicateRowError,
   LIST_SET_ASIDE_SQL,
@@ -12,6 +12,7 @@ import {
   type SetAsideRow,
 } from './log-backend';
 import { APPEND_LOCK_KEY, storageLock } from './storage';
+import { SNAPSHOT_SELECT_SQL, snapshotFrom, snapshotParams, snapshotUpsertSql, type SnapshotRow } from './stream-snapshot';
 import { errorCodeOf } from '@twofold/domain';
 
 type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
@@ -87,8 +88,18 @@ export class PostgresLogBackend implements LogBackend {
       for (const r of found) versions.set(r.id, Number(r.v));
       const rows = plan(head, versions);
       await insertRows(qr, rows);
+      await upsertSnapshots(qr, group.snapshots?.() ?? []);
       return rows;
     });
+  }
+
+  async readSnapshot(streamId: string, fold: string): Promise<StreamSnapshot | null> {
+    return snapshotFrom((await this.dataSource.query(SNAPSHOT_SELECT_SQL((n) => `$${n}`), [streamId, fold]))[0]);
+  }
+
+  // Upserts serialize on the row; no need for the append lock.
+  async writeSnapshot(row: SnapshotRow): Promise<void> {
+    await upsertSnapshots(this.dataSource, [row]);
   }
 
   async setAsideAfter(position: number, mark: SetAsideMark, check: (head: LogHead) => void): Promise<{ count: number; head: LogHead }> {
@@ -152,6 +163,15 @@ async function insertRows(qr: QueryRunner, rows: EventLogRow[]): Promise<void> {
         values.join(','),
       params,
     );
+  }
+}
+
+const SNAPSHOT_CHUNK = 500; // rows per upsert (6 parameters each)
+
+async function upsertSnapshots(q: { query(sql: string, params: unknown[]): Promise<unknown> }, rows: SnapshotRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += SNAPSHOT_CHUNK) {
+    const chunk = rows.slice(i, i + SNAPSHOT_CHUNK);
+    await q.query(snapshotUpsertSql(chunk.length, (n) => `$${n}`), snapshotParams(chunk));
   }
 }
 
