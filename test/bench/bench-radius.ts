@@ -9,7 +9,9 @@
 // server of its own; the SQLite log writer on the event loop vs in a worker thread. Prints
 // figures; asserts nothing.
 //   BENCH_USERS (10000), BENCH_HISTORY_USERS (200), BENCH_HISTORY_SIGNINS (1000),
-//   BENCH_PASSWORD_USERS (200), BENCH_CONCURRENCY (64), BENCH_DURATION (10), BENCH_WARMUP (2)
+//   BENCH_PASSWORD_USERS (200), BENCH_CONCURRENCY (64), BENCH_DURATION (10), BENCH_WARMUP (2),
+//   BENCH_PARTS (twofold,password,freeradius,writer: which parts run), BENCH_SERVER_NODE_ARGS
+//   (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server)
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,7 @@ const HISTORY_SIGNINS = Number(process.env.BENCH_HISTORY_SIGNINS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'twofold,password,freeradius,writer').split(',').map((p) => p.trim()));
 const SECRET = 'bench-radius-secret';
 const SERVER_MAIN = resolve(__dirname, '../../apps/server/src/main.js');
 const LOADGEN = resolve(__dirname, '../../../../shared/bench/loadgen.mjs');
@@ -314,10 +317,10 @@ async function main(): Promise<void> {
   if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: run npm run build first`);
   if (!existsSync(LOADGEN)) throw new Error(`${LOADGEN} is missing`);
   log(`RADIUS bench: server on core 0, loadgen on core 1, ${CONCURRENCY} in flight, ${DURATION} s (+${WARMUP} s warm-up), Message-Authenticator on, first factor none`);
-  await benchTwofold();
-  await benchPassword();
-  await benchFreeRadius();
-  benchWriterThread();
+  if (PARTS.has('twofold')) await benchTwofold();
+  if (PARTS.has('password')) await benchPassword();
+  if (PARTS.has('freeradius')) await benchFreeRadius();
+  if (PARTS.has('writer')) benchWriterThread();
 }
 
 main().catch((err) => {
