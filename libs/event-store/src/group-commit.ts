@@ -1,5 +1,5 @@
 import type { EventLogRow } from './event-log.entity';
-import { ANY_VERSION, type LogHead, type SnapshotOf } from './event-store';
+import { ANY_VERSION, type LogHead, type SnapshotOf, type StoredEvent } from './event-store';
 import { EventStoreError } from './event-store-error';
 import { DuplicateRowError, type LogBackend } from './log-backend';
 import { hashFromCanonicalParts } from './record-hash';
@@ -32,7 +32,8 @@ export class GroupCommitter {
   constructor(
     private readonly backend: LogBackend,
     private readonly clock: () => Date,
-    private readonly onCommitted: (rows: EventLogRow[], units: number) => void,
+    // decoded: records already decoded while planning (for snapshots), by position.
+    private readonly onCommitted: (rows: EventLogRow[], units: number, decoded: Map<number, StoredEvent>) => void,
   ) {}
 
   submit(appends: UnitAppend[]): Promise<EventLogRow[]> {
@@ -64,6 +65,7 @@ export class GroupCommitter {
     while (this.queue.length > 0) {
       let group: Unit[] = [];
       let snapshots: SnapshotRow[] = [];
+      let decoded = new Map<number, StoredEvent>();
       try {
         const rows = await this.backend.writeGroup(() => {
           // Taken under the write lock: everything that queued while we waited for it joins.
@@ -75,12 +77,13 @@ export class GroupCommitter {
             streamIds: [...ids],
             plan: (head, versions) => {
               snapshots = [];
-              return this.plan(group, head, versions, snapshots);
+              decoded = new Map();
+              return this.plan(group, head, versions, snapshots, decoded);
             },
             snapshots: () => latestSnapshots(snapshots),
           };
         });
-        if (rows.length > 0) this.onCommitted(rows, group.length);
+        if (rows.length > 0) this.onCommitted(rows, group.length, decoded);
         for (const u of group) {
           if (u.error !== undefined) u.reject(u.error);
           else u.resolve(u.rows!);
@@ -95,7 +98,7 @@ export class GroupCommitter {
     }
   }
 
-  private plan(group: Unit[], head: LogHead, committed: Map<string, number>, snapshots: SnapshotRow[]): EventLogRow[] {
+  private plan(group: Unit[], head: LogHead, committed: Map<string, number>, snapshots: SnapshotRow[], decoded: Map<number, StoredEvent>): EventLogRow[] {
     const versions = new Map(committed);
     const timestamp = this.clock().toISOString();
     let position = head.position;
@@ -124,7 +127,7 @@ export class GroupCommitter {
         });
         versions.set(a.streamId, current + a.encoded.length);
         if (a.snapshot) {
-          const snapshot = snapshotAfter(a.streamId, rows.slice(first), a.snapshot);
+          const snapshot = snapshotAfter(a.streamId, rows.slice(first), a.snapshot, decoded);
           if (snapshot) snapshots.push(snapshot);
         }
       }
@@ -136,10 +139,12 @@ export class GroupCommitter {
 }
 
 // A snapshot is a shortcut, never a reason to lose an append: a fold that throws writes none.
-function snapshotAfter(streamId: string, rows: EventLogRow[], of: SnapshotOf): SnapshotRow | null {
+function snapshotAfter(streamId: string, rows: EventLogRow[], of: SnapshotOf, decoded: Map<number, StoredEvent>): SnapshotRow | null {
   const last = rows[rows.length - 1];
   try {
-    const s = of(rows.map(toStoredEvent));
+    const records = rows.map(toStoredEvent);
+    for (const r of records) decoded.set(r.position, r);
+    const s = of(records);
     return s ? { streamId, fold: s.fold, foldVersion: s.foldVersion, state: s.state, streamVersion: last.streamVersion, hash: last.hash } : null;
   } catch {
     return null;

@@ -96,8 +96,8 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     this.clock = this.options.clock ?? (() => new Date());
     this.backend = storageKind(dataSource) === 'postgres' ? new PostgresLogBackend(dataSource) : new SqliteLogBackend(dataSource);
     this.notifier = notifierFor(dataSource);
-    this.committer = new GroupCommitter(this.backend, this.clock, (rows, units) => {
-      this.recent.add(rows);
+    this.committer = new GroupCommitter(this.backend, this.clock, (rows, units, decoded) => {
+      this.recent.add(rows, decoded);
       this.options.onGroupCommitted?.(units);
       this.notifier.emit(APPENDED, rows[rows.length - 1].position);
     });
