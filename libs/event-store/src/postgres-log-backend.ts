@@ -1,4 +1,4 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
 import { GENESIS_HASH, type LogHead, type StreamSnapshot } from './event-store';
 import {
@@ -12,10 +12,25 @@ import {
   type SetAsideRow,
 } from './log-backend';
 import { APPEND_LOCK_KEY, storageLock } from './storage';
+import { EventStoreError } from './event-store-error';
 import { SNAPSHOT_SELECT_SQL, snapshotFrom, snapshotParams, snapshotUpsertSql, type SnapshotRow } from './stream-snapshot';
 import { errorCodeOf } from '@twofold/domain';
 
 type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
+
+// A pooled pg client inside one transaction: the append path talks to the driver directly, not
+// through TypeORM's query runner (TypeORM still owns the pool, the schema and everything else).
+interface Tx {
+  query(text: string, params?: unknown[]): Promise<any[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  run(text: string, params?: unknown[]): Promise<number>; // rows affected
+}
+
+interface PgClient {
+  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  release(err?: unknown): void;
+}
+
+interface PgPool { connect(): Promise<PgClient> }
 
 const INSERT_CHUNK = 500; // rows per INSERT statement (10 parameters each)
 
@@ -106,8 +121,8 @@ export class PostgresLogBackend implements LogBackend {
     return this.locked(async (qr) => {
       check(await readHead(qr));
       await qr.query(setAsideInsertSql((n) => `$${n}`), [mark.divergenceId, mark.setAsideAt, mark.reason, position]);
-      const deleted = await qr.query('DELETE FROM event_log WHERE position > $1', [position], true);
-      return { count: Number(deleted.affected ?? 0), head: await readHead(qr) };
+      const count = await qr.run('DELETE FROM event_log WHERE position > $1', [position]);
+      return { count, head: await readHead(qr) };
     });
   }
 
@@ -126,30 +141,39 @@ export class PostgresLogBackend implements LogBackend {
 
   // One transaction holding the append advisory lock. The in-process lock keeps concurrent
   // writers from each holding a pooled connection while they queue on the advisory lock.
-  private locked<T>(fn: (qr: QueryRunner) => Promise<T>): Promise<T> {
+  private locked<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return storageLock(this.dataSource).runExclusive(async () => {
-      const qr = this.dataSource.createQueryRunner('master');
-      await qr.connect();
+      const pool = (this.dataSource.driver as unknown as { master?: PgPool }).master;
+      if (!pool) throw new EventStoreError('closed', 'event store is closed');
+      const client = await pool.connect();
+      const tx: Tx = {
+        query: async (text, params) => (await client.query({ text, values: params })).rows as never[],
+        run: async (text, params) => (await client.query({ text, values: params })).rowCount ?? 0,
+      };
+      let broken: unknown;
       try {
-        await qr.startTransaction();
-        await qr.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
-        // READ COMMITTED: statements after the lock see every append committed before it.
-        const result = await fn(qr);
-        await qr.commitTransaction();
-        return result;
+        await client.query({ text: 'BEGIN' });
+        try {
+          await client.query({ text: 'SELECT pg_advisory_xact_lock($1)', values: [APPEND_LOCK_KEY] });
+          // READ COMMITTED: statements after the lock see every append committed before it.
+          const result = await fn(tx);
+          await client.query({ text: 'COMMIT' });
+          return result;
+        } catch (err) {
+          await client.query({ text: 'ROLLBACK' }).catch((e: unknown) => { broken = e; });
+          throw err;
+        }
       } catch (err) {
-        if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
-        const pgCode = errorCodeOf((err as { driverError?: unknown }).driverError) ?? errorCodeOf(err);
-        if (pgCode === '23505') throw new DuplicateRowError(err);
+        if (errorCodeOf(err) === '23505') throw new DuplicateRowError(err);
         throw err;
       } finally {
-        await qr.release();
+        client.release(broken); // a connection that failed its ROLLBACK is not reused
       }
     });
   }
 }
 
-async function insertRows(qr: QueryRunner, rows: EventLogRow[]): Promise<void> {
+async function insertRows(qr: Tx, rows: EventLogRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     const chunk = rows.slice(i, i + INSERT_CHUNK);
     const params: unknown[] = [];
@@ -175,7 +199,7 @@ async function upsertSnapshots(q: { query(sql: string, params: unknown[]): Promi
   }
 }
 
-async function readHead(qr: QueryRunner): Promise<LogHead> {
+async function readHead(qr: Tx): Promise<LogHead> {
   const rows = await qr.query('SELECT position, hash FROM event_log ORDER BY position DESC LIMIT 1');
   return rows.length ? { position: Number(rows[0].position), hash: rows[0].hash as string } : { position: 0, hash: GENESIS_HASH };
 }
