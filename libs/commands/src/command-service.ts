@@ -64,7 +64,8 @@ export class CommandService {
     this.access = new AccessCommands(this.executor, deps.queries);
     // Sign-in security records are durable here and replicated as soon as possible: they never
     // wait for synchronous replication (a sign-in must not fail for lack of a slave).
-    this.security = new SecurityEvents(new StreamExecutor({ ...deps, afterAppend: undefined }), deps.queries, () => this.now(), deps);
+    const signIns = new StreamExecutor({ ...deps, afterAppend: undefined });
+    this.security = new SecurityEvents(signIns, deps.queries, () => this.now(), { ...deps, states: signIns.states });
     this.cluster = new ClusterCommands(deps, () => this.now());
     this.approvals = new ApprovalCommands(this.executor, deps.store, this.security, () => this.now());
     this.invitations = new InvitationCommands(this.executor, () => this.now());

@@ -24,6 +24,8 @@ export function sourceOfRun(runId: string): { name: string; runId: string } {
 
 // The directory sources' own stream: configuration and the run records around each sync.
 export class DirectoryCommands {
+  private listed: { after: number; hash: string; names: Set<string> } = { after: 0, hash: '', names: new Set() };
+
   constructor(private readonly executor: StreamExecutor, private readonly store: EventStore, private readonly sealer: SecretSealer, private readonly now: () => Date) {}
 
   async state(rawName: string): Promise<DirectoryState> {
@@ -59,17 +61,28 @@ export class DirectoryCommands {
     return { name, keptUsers };
   }
 
+  // Names from DirectorySourceAdded records. The scheduler asks every 30 s: only the records after
+  // the last one read are scanned (checked by hash, so a history set aside is scanned afresh), a
+  // page at a time with the event loop let go in between, so a long log never stalls sign-ins.
   async list(): Promise<string[]> {
-    const names = new Set<string>();
-    for (let after = 0; ;) {
+    let seen = this.listed;
+    if (seen.after > 0) {
+      const [last] = await this.store.readFrom(seen.after - 1, 1);
+      if (last?.hash !== seen.hash) seen = { after: 0, hash: '', names: new Set() };
+    }
+    const names = new Set(seen.names);
+    let { after, hash } = seen;
+    for (;;) {
       const page = await this.store.readFrom(after, 1000);
       if (page.length === 0) break;
       for (const e of page) {
         if (e.type === 'DirectorySourceAdded') names.add(String(e.payload.name));
         else if (e.type === 'DirectorySourceRemoved') names.delete(String(e.payload.name));
       }
-      after = page[page.length - 1].position;
+      ({ position: after, hash } = page[page.length - 1]);
+      if (page.length === 1000) await new Promise((r) => setImmediate(r));
     }
+    this.listed = { after, hash, names };
     return [...names].sort();
   }
 

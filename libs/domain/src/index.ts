@@ -24,6 +24,7 @@ export * from './users/user.events';
 export * from './users/pin-policy';
 export * from './users/user.commands';
 export * from './users/user.state';
+export * from './users/user-snapshot';
 export * from './users/user-contact';
 export * from './users/session-version';
 export * from './users/user.policies';
@@ -76,3 +77,5 @@ export * from './token-files/token-csv';
 export * from './devices/devices.events';
 export * from './devices/device';
 export * from './devices/push-request';
+
+export * from './events/state-snapshot';

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
-import type { LogHead } from './event-store';
+import type { LogHead, StreamSnapshot } from './event-store';
+import type { SnapshotRow } from './stream-snapshot';
 
 // What differs between SQLite and PostgreSQL; the store keeps the rules in one place.
 export interface LogBackend {
@@ -26,12 +27,17 @@ export interface LogBackend {
   // event_log_divergent and deleted from event_log. Returns the number moved and the new head.
   setAsideAfter(position: number, mark: SetAsideMark, check: (head: LogHead) => void): Promise<{ count: number; head: LogHead }>;
   listSetAside(): Promise<SetAsideRow[]>;
+  readSnapshot(streamId: string, fold: string): Promise<StreamSnapshot | null>;
+  // On its own, under the write serialization (so it never lands inside another transaction).
+  writeSnapshot(row: SnapshotRow): Promise<void>;
   readSetAside(divergenceId: string): Promise<EventLogRow[]>;
 }
 
 export interface GroupPlan {
   streamIds: string[];
   plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[];
+  // Asked after plan(), in the same transaction: stream snapshots to upsert with the rows.
+  snapshots?: () => SnapshotRow[];
 }
 
 export interface SetAsideMark {

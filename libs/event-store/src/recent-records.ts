@@ -11,8 +11,9 @@ const KEEP = 4096;
 export class RecentRecords {
   private records: StoredEvent[] = [];
 
-  add(rows: EventLogRow[]): void {
-    this.addDecoded(rows.map(toStoredEvent));
+  // decoded: some of these rows already decoded (by position), used as they are.
+  add(rows: EventLogRow[], decoded?: Map<number, StoredEvent>): void {
+    this.addDecoded(rows.map((row) => decoded?.get(row.position) ?? toStoredEvent(row)));
   }
 
   // Records already decoded (a slave's, as received and verified): not parsed again.

@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
-import { GENESIS_HASH, type LogHead } from './event-store';
+import { GENESIS_HASH, type LogHead, type StreamSnapshot } from './event-store';
 import { EventStoreError } from './event-store-error';
 import {
   DuplicateRowError,
@@ -14,6 +14,7 @@ import {
   type SetAsideRow,
 } from './log-backend';
 import { storageLock } from './storage';
+import { SNAPSHOT_SELECT_SQL, snapshotFrom, snapshotParams, snapshotUpsertSql, type SnapshotRow } from './stream-snapshot';
 import { errorCodeOf } from '@twofold/domain';
 
 type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
@@ -24,6 +25,7 @@ type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
 export class SqliteLogBackend implements LogBackend {
   private cache?: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> };
   private divergentCache?: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepareDivergent> };
+  private snapshotCache?: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepareSnapshots> };
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -68,9 +70,25 @@ export class SqliteLogBackend implements LogBackend {
   }
 
   async writeGroup(take: () => GroupPlan | null): Promise<EventLogRow[]> {
-    return this.exclusive(({ stmts }) => {
+    return this.exclusive(({ db, stmts }) => {
       const group = take();
-      return group ? stmts.writeMany.immediate(group.streamIds, group.plan) : [];
+      if (!group) return [];
+      const upsert = (rows: SnapshotRow[]) => {
+        if (rows.length === 0) return;
+        const { upsert: one } = this.snapshots(db);
+        for (const r of rows) one.run(snapshotParams([r]));
+      };
+      return stmts.writeMany.immediate(group.streamIds, group.plan, () => upsert(group.snapshots?.() ?? []));
+    });
+  }
+
+  async readSnapshot(streamId: string, fold: string): Promise<StreamSnapshot | null> {
+    return snapshotFrom(this.snapshots(this.current().db).read.get(streamId, fold));
+  }
+
+  async writeSnapshot(row: SnapshotRow): Promise<void> {
+    await this.exclusive(({ db }) => {
+      this.snapshots(db).upsert.run(snapshotParams([row]));
     });
   }
 
@@ -123,6 +141,11 @@ export class SqliteLogBackend implements LogBackend {
   private divergent(db: BetterSqlite3.Database) {
     if (this.divergentCache?.db !== db) this.divergentCache = { db, stmts: prepareDivergent(db) };
     return this.divergentCache.stmts;
+  }
+
+  private snapshots(db: BetterSqlite3.Database) {
+    if (this.snapshotCache?.db !== db) this.snapshotCache = { db, stmts: prepareSnapshots(db) };
+    return this.snapshotCache.stmts;
   }
 
   private s() {
@@ -181,11 +204,12 @@ function prepare(db: BetterSqlite3.Database) {
     for (const row of rows) insert.run(row);
     return rows;
   });
-  const writeMany = db.transaction((streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): EventLogRow[] => {
+  const writeMany = db.transaction((streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[], after?: () => void): EventLogRow[] => {
     const h = head.get() ?? { position: 0, hash: GENESIS_HASH };
     const versions = new Map(streamIds.map((id) => [id, streamVersion.get(id)!.v]));
     const rows = plan(h, versions);
     for (const row of rows) insert.run(row);
+    after?.();
     return rows;
   });
   return {
@@ -215,5 +239,13 @@ function prepareDivergent(db: BetterSqlite3.Database) {
     read: db.prepare<[string], EventLogRow>(
       `SELECT ${SELECT_COLUMNS} FROM event_log_divergent WHERE divergence_id = ? ORDER BY position`,
     ),
+  };
+}
+
+function prepareSnapshots(db: BetterSqlite3.Database) {
+  type Row = { fold: string; foldVersion: number; streamVersion: number; hash: string; state: string };
+  return {
+    read: db.prepare<[string, string], Row>(SNAPSHOT_SELECT_SQL(() => '?')),
+    upsert: db.prepare<unknown[]>(snapshotUpsertSql(1, () => '?')),
   };
 }

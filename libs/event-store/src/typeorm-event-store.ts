@@ -8,8 +8,10 @@ import {
   type EventStore,
   type LogHead,
   type NewEvent,
+  type AppendOptions,
   type StoredEvent,
   type StreamAppend,
+  type StreamSnapshot,
   type Subscription,
   type VerifyResult,
 } from './event-store';
@@ -108,8 +110,8 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     this.clock = this.options.clock ?? (() => new Date());
     this.backend = storageKind(dataSource) === 'postgres' ? new PostgresLogBackend(dataSource) : new SqliteLogBackend(dataSource);
     this.notifier = notifierFor(dataSource);
-    this.committer = new GroupCommitter(this.backend, this.clock, (rows, units) => {
-      this.recent.add(rows);
+    this.committer = new GroupCommitter(this.backend, this.clock, (rows, units, decoded) => {
+      this.recent.add(rows, decoded);
       this.options.onGroupCommitted?.(units);
       this.notifier.emit(APPENDED, rows[rows.length - 1].position);
     });
@@ -117,7 +119,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
 
   // Goes through group commit: one transaction (and one fsync) for every append that arrives
   // while the previous commit runs; resolves once this append's transaction has committed.
-  async append(streamId: string, expectedVersion: number, events: NewEvent[]): Promise<StoredEvent[]> {
+  async append(streamId: string, expectedVersion: number, events: NewEvent[], options: AppendOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
     checkName('streamId', streamId);
     if (!Number.isInteger(expectedVersion) || expectedVersion < ANY_VERSION) {
@@ -125,7 +127,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     }
     if (!Array.isArray(events) || events.length === 0) throw invalid('an append needs at least one event');
     const encoded = events.map((e, i) => encodeNewEvent(e, i));
-    return this.recent.decode(await this.committer.submit([{ streamId, expectedVersion, encoded }]));
+    return this.recent.decode(await this.committer.submit([{ streamId, expectedVersion, encoded, snapshot: options.snapshot }]));
   }
 
   async appendMany(appends: StreamAppend[]): Promise<StoredEvent[]> {
@@ -138,7 +140,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
       seen.add(a.streamId);
       if (!Number.isInteger(a.expectedVersion) || a.expectedVersion < ANY_VERSION) throw invalid(`expectedVersion must be an integer >= ${ANY_VERSION}`);
       if (!Array.isArray(a.events) || a.events.length === 0) throw invalid(`stream ${a.streamId}: an append needs at least one event`);
-      return { streamId: a.streamId, expectedVersion: a.expectedVersion, encoded: a.events.map((e, i) => encodeNewEvent(e, i)) };
+      return { streamId: a.streamId, expectedVersion: a.expectedVersion, encoded: a.events.map((e, i) => encodeNewEvent(e, i)), snapshot: a.snapshot };
     });
     return this.recent.decode(await this.committer.submit(encoded));
   }
@@ -255,6 +257,17 @@ export class TypeOrmEventStore implements ReplicaEventStore {
   async streamVersion(streamId: string): Promise<number> {
     this.assertOpen();
     return this.backend.streamVersion(streamId);
+  }
+
+  async readSnapshot(streamId: string, fold: string): Promise<StreamSnapshot | null> {
+    this.assertOpen();
+    return this.backend.readSnapshot(streamId, fold);
+  }
+
+  async writeSnapshot(streamId: string, snapshot: StreamSnapshot): Promise<void> {
+    this.assertOpen();
+    checkName('streamId', streamId);
+    await this.backend.writeSnapshot({ streamId, ...snapshot });
   }
 
   async head(): Promise<LogHead> {

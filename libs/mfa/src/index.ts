@@ -1,5 +1,6 @@
 // Public face of @twofold/mfa.
 export * from './oath/oath';
+export * from './oath/oath-code-cache';
 export * from './oath/oath.error';
 export * from './oath/otpauth-uri';
 export * from './oath/qr';

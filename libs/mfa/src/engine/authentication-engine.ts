@@ -1,3 +1,4 @@
+import { OathCodeCache } from '../oath/oath-code-cache';
 import { accept, Attempt, EngineContext, fail, isAttempt, loadAttempt, succeedChallenge } from './attempt';
 import { challengeRef, isChallengeConsumed } from './challenge-once';
 import {
@@ -28,6 +29,7 @@ export class AuthenticationEngine {
   constructor(private readonly deps: AuthenticationEngineDeps) {
     const ctx: EngineContext = {
       deps, clock: deps.clock ?? Date.now, outOfBandTimeoutMs: deps.outOfBandTimeoutMs ?? 25_000, hotpLookAhead: deps.hotpLookAhead ?? DEFAULT_HOTP_LOOK_AHEAD,
+      codes: new OathCodeCache(),
     };
     this.ctx = ctx;
     this.polling = new OutOfBandPolling<AuthOutcome>({
