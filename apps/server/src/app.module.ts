@@ -34,6 +34,7 @@ export class AppModule {
         nodeId: runtime.dataDir.identity.nodeId, stateSealer: runtime.keys.stateSealer,
         logger: runtime.logger.child({ component: 'sdk' }), options: sdkOptionsFromConfig(runtime.config),
         passwordVerifier: authentication.passwordVerifier, delivery: authentication.delivery,
+        ...(authentication.sdkFirstFactor ? { firstFactor: authentication.sdkFirstFactor } : {}),
       })],
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,

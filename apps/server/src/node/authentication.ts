@@ -1,14 +1,17 @@
 import { base32Decode, SealContext } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
-import { ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, DeliveryProvider, KeyedHashVerifier } from '@twofold/mfa';
+import { ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, DeliveryProvider, FirstFactorProvider, KeyedHashVerifier } from '@twofold/mfa';
 import type { NodeRuntime } from './node-runtime';
 import { createDeliveryProvider } from '../delivery/delivery-provider.factory';
+import { sdkFirstFactor } from './sdk-first-factor';
 
 export interface AuthenticationService {
   engine: AuthenticationEngine;
   // The engine's password check and code delivery, shared with the SDK's portal use cases.
   passwordVerifier: KeyedHashVerifier;
   delivery: DeliveryProvider;
+  // The SDK's password check when the config names an LDAP directory (else the local password).
+  sdkFirstFactor?: FirstFactorProvider;
   close(): void;
 }
 
@@ -37,7 +40,7 @@ export async function startAuthentication(runtime: NodeRuntime): Promise<Authent
     if (event.type === 'OutOfBandApprovalDecided') broker.decide(String(event.payload.approvalKey), event.payload.decision as ApprovalDecision);
   });
   return {
-    engine, passwordVerifier, delivery,
+    engine, passwordVerifier, delivery, sdkFirstFactor: sdkFirstFactor(config),
     close() {
       subscription.close();
       broker.close();

@@ -39,6 +39,18 @@ export const sdkSectionSchema = z.object({
   maxBodyBytes: z.coerce.number().int().min(256).max(1024 * 1024).optional(),
   approvalWindowMs: z.coerce.number().int().min(5_000).max(600_000).optional(),
   assertionTtlMs: z.coerce.number().int().min(10_000).max(3_600_000).optional(),
+  // What a password given to the SDK (the User Portal) is checked against: the user's local
+  // password, or a bind to an LDAP directory (the keys below, as for a RADIUS client's LDAP).
+  firstFactor: z.enum(['local-password', 'ldap']).default('local-password'),
+  ldapUrl: z.string().regex(/^ldaps?:\/\/[^\s]+$/i, 'must be an ldap:// or ldaps:// URL').optional(),
+  ldapBindDnTemplate: z.string().min(1).max(512).refine((v) => v.includes('{username}'), 'must contain {username}').optional(),
+  ldapSearchBase: z.string().min(1).max(512).optional(),
+  ldapSearchFilter: z.string().min(1).max(512).refine((v) => v.includes('{username}'), 'must contain {username}').optional(),
+  ldapBindDn: z.string().min(1).max(512).optional(),
+  ldapBindPassword: z.string().min(1).max(512).optional(),
+  ldapStartTls: bool.optional(),
+  ldapCaFile: z.string().min(1).optional(),
+  ldapTimeoutMs: z.coerce.number().int().min(100).max(60_000).optional(),
 });
 
 export const configSchema = z.object({
@@ -192,6 +204,16 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_SDK_MAX_BODY_BYTES: ['sdk', 'maxBodyBytes'],
   TWOFOLD_SDK_APPROVAL_WINDOW_MS: ['sdk', 'approvalWindowMs'],
   TWOFOLD_SDK_ASSERTION_TTL_MS: ['sdk', 'assertionTtlMs'],
+  TWOFOLD_SDK_FIRST_FACTOR: ['sdk', 'firstFactor'],
+  TWOFOLD_SDK_LDAP_URL: ['sdk', 'ldapUrl'],
+  TWOFOLD_SDK_LDAP_BIND_DN_TEMPLATE: ['sdk', 'ldapBindDnTemplate'],
+  TWOFOLD_SDK_LDAP_SEARCH_BASE: ['sdk', 'ldapSearchBase'],
+  TWOFOLD_SDK_LDAP_SEARCH_FILTER: ['sdk', 'ldapSearchFilter'],
+  TWOFOLD_SDK_LDAP_BIND_DN: ['sdk', 'ldapBindDn'],
+  TWOFOLD_SDK_LDAP_BIND_PASSWORD: ['sdk', 'ldapBindPassword'],
+  TWOFOLD_SDK_LDAP_START_TLS: ['sdk', 'ldapStartTls'],
+  TWOFOLD_SDK_LDAP_CA_FILE: ['sdk', 'ldapCaFile'],
+  TWOFOLD_SDK_LDAP_TIMEOUT_MS: ['sdk', 'ldapTimeoutMs'],
   TWOFOLD_KAFKA_BROKERS: ['kafka', 'brokers'],
   TWOFOLD_KAFKA_CLIENT_ID: ['kafka', 'clientId'],
   TWOFOLD_KAFKA_TOPIC_PREFIX: ['kafka', 'topicPrefix'],
@@ -206,4 +228,4 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_KAFKA_SASL_PASSWORD_FILE: ['kafka', 'saslPasswordFile'],
 };
 
-export const SECRET_KEYS = new Set<string>(['databaseUrl', 'delivery.httpUrl', 'delivery.httpBodyTemplate', 'delivery.httpHeaders', 'kafka.saslPassword']);
+export const SECRET_KEYS = new Set<string>(['databaseUrl', 'delivery.httpUrl', 'delivery.httpBodyTemplate', 'delivery.httpHeaders', 'kafka.saslPassword', 'sdk.ldapBindPassword']);

@@ -59,7 +59,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { file
   if (result.data.replication.source === 'kafka' && !kafka.brokers) {
     throw new ConfigError('TWOFOLD_REPLICATION_SOURCE (replication.source)', 'kafka needs TWOFOLD_KAFKA_BROKERS');
   }
+  checkSdkFirstFactor(result.data.sdk);
   return { ...result.data, kafka, dataDir: resolve(result.data.dataDir) };
+}
+
+// LDAP for the SDK's password check needs a URL and a way to find the user's DN; the CA file must
+// be readable now, not at the first sign-in.
+function checkSdkFirstFactor(sdk: TwofoldConfig['sdk']): void {
+  if (sdk.firstFactor !== 'ldap') return;
+  if (!sdk.ldapUrl) throw new ConfigError('TWOFOLD_SDK_LDAP_URL (sdk.ldapUrl)', 'sdk.firstFactor ldap needs the directory URL');
+  if (!sdk.ldapBindDnTemplate && !sdk.ldapSearchBase) {
+    throw new ConfigError('TWOFOLD_SDK_LDAP_BIND_DN_TEMPLATE (sdk.ldapBindDnTemplate)', 'sdk.firstFactor ldap needs a bind DN template or a search base (TWOFOLD_SDK_LDAP_SEARCH_BASE)');
+  }
+  if (sdk.ldapStartTls && /^ldaps:/i.test(sdk.ldapUrl)) throw new ConfigError('TWOFOLD_SDK_LDAP_START_TLS (sdk.ldapStartTls)', 'StartTLS is for ldap:// URLs; ldaps:// is TLS already');
+  if (sdk.ldapCaFile !== undefined) {
+    try {
+      readFileSync(sdk.ldapCaFile);
+    } catch (e) {
+      throw new ConfigError('TWOFOLD_SDK_LDAP_CA_FILE (sdk.ldapCaFile)', `cannot read ${sdk.ldapCaFile} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+  }
 }
 
 // Files named for the broker connection must be readable now, not at the first publish; the SASL
@@ -113,5 +132,6 @@ export function describeConfig(config: TwofoldConfig): Record<string, unknown> {
       httpHeaders: delivery.httpHeaders ? Object.fromEntries(Object.keys(delivery.httpHeaders).map((k) => [k, REDACTED])) : undefined,
     },
     kafka: { ...config.kafka, saslPassword: config.kafka.saslPassword ? '***' : undefined },
+    sdk: { ...config.sdk, ldapBindPassword: config.sdk.ldapBindPassword ? '***' : undefined },
   };
 }
