@@ -127,6 +127,21 @@ export const configSchema = z.object({
     httpHeaders: headerMap.optional(),
     httpTimeoutMs: z.coerce.number().int().min(100).max(60000).default(10000),
   }).prefault({}),
+  // E-mail (invitation codes): a file of JSON lines (development, tests) or an SMTP relay.
+  email: z.object({
+    provider: z.enum(['file', 'smtp']).default('file'),
+    filePath: z.string().optional(), // default <dataDir>/emails.jsonl
+    smtpHost: z.string().min(1).max(255).optional(),
+    smtpPort: port.default(25),
+    from: z.string().min(3).max(254).regex(/^[^\s<>@]+@[^\s<>@]+$/, 'must be an e-mail address such as mfa@example.org').optional(),
+    smtpStartTls: bool.default(false),
+    smtpCaFile: z.string().min(1).optional(),
+    smtpTimeoutMs: z.coerce.number().int().min(100).max(60000).default(10000),
+  }).prefault({}),
+  // Invitations sent by SMS or e-mail name the portal's sign-in address (no secret in it).
+  invitations: z.object({
+    portalUrl: z.string().url().regex(/^https:\/\//, 'must be an https:// URL').optional(),
+  }).prefault({}),
   // Web Service SDK limits (per node): see docs/sdk.md.
   sdk: sdkSectionSchema.prefault({}),
   shutdownGraceMs: z.coerce.number().int().min(0).max(120000).default(10000),
@@ -197,6 +212,15 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_DELIVERY_HTTP_HEADERS: ['delivery', 'httpHeaders'],
   TWOFOLD_DELIVERY_HTTP_TIMEOUT_MS: ['delivery', 'httpTimeoutMs'],
   TWOFOLD_SHUTDOWN_GRACE_MS: ['shutdownGraceMs'],
+  TWOFOLD_EMAIL_PROVIDER: ['email', 'provider'],
+  TWOFOLD_EMAIL_FILE: ['email', 'filePath'],
+  TWOFOLD_EMAIL_SMTP_HOST: ['email', 'smtpHost'],
+  TWOFOLD_EMAIL_SMTP_PORT: ['email', 'smtpPort'],
+  TWOFOLD_EMAIL_FROM: ['email', 'from'],
+  TWOFOLD_EMAIL_SMTP_STARTTLS: ['email', 'smtpStartTls'],
+  TWOFOLD_EMAIL_SMTP_CA_FILE: ['email', 'smtpCaFile'],
+  TWOFOLD_EMAIL_SMTP_TIMEOUT_MS: ['email', 'smtpTimeoutMs'],
+  TWOFOLD_INVITATION_PORTAL_URL: ['invitations', 'portalUrl'],
   TWOFOLD_SDK_RATE_CREDENTIAL_PER_SECOND: ['sdk', 'rateCredentialPerSecond'],
   TWOFOLD_SDK_RATE_CREDENTIAL_BURST: ['sdk', 'rateCredentialBurst'],
   TWOFOLD_SDK_RATE_USER_PER_MINUTE: ['sdk', 'rateUserPerMinute'],

@@ -60,7 +60,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { file
     throw new ConfigError('TWOFOLD_REPLICATION_SOURCE (replication.source)', 'kafka needs TWOFOLD_KAFKA_BROKERS');
   }
   checkSdkFirstFactor(result.data.sdk);
+  checkEmail(result.data.email);
   return { ...result.data, kafka, dataDir: resolve(result.data.dataDir) };
+}
+
+// An SMTP relay needs its host and a sender address; its CA file must be readable now.
+function checkEmail(email: TwofoldConfig['email']): void {
+  if (email.provider !== 'smtp') return;
+  if (!email.smtpHost) throw new ConfigError('TWOFOLD_EMAIL_SMTP_HOST (email.smtpHost)', 'email.provider smtp needs the relay host');
+  if (!email.from) throw new ConfigError('TWOFOLD_EMAIL_FROM (email.from)', 'email.provider smtp needs the sender address');
+  readableFile('TWOFOLD_EMAIL_SMTP_CA_FILE (email.smtpCaFile)', email.smtpCaFile);
+}
+
+function readableFile(key: string, path: string | undefined): void {
+  if (path === undefined) return;
+  try {
+    readFileSync(path);
+  } catch (e) {
+    throw new ConfigError(key, `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
 }
 
 // LDAP for the SDK's password check needs a URL and a way to find the user's DN; the CA file must
@@ -72,13 +90,7 @@ function checkSdkFirstFactor(sdk: TwofoldConfig['sdk']): void {
     throw new ConfigError('TWOFOLD_SDK_LDAP_BIND_DN_TEMPLATE (sdk.ldapBindDnTemplate)', 'sdk.firstFactor ldap needs a bind DN template or a search base (TWOFOLD_SDK_LDAP_SEARCH_BASE)');
   }
   if (sdk.ldapStartTls && /^ldaps:/i.test(sdk.ldapUrl)) throw new ConfigError('TWOFOLD_SDK_LDAP_START_TLS (sdk.ldapStartTls)', 'StartTLS is for ldap:// URLs; ldaps:// is TLS already');
-  if (sdk.ldapCaFile !== undefined) {
-    try {
-      readFileSync(sdk.ldapCaFile);
-    } catch (e) {
-      throw new ConfigError('TWOFOLD_SDK_LDAP_CA_FILE (sdk.ldapCaFile)', `cannot read ${sdk.ldapCaFile} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-  }
+  readableFile('TWOFOLD_SDK_LDAP_CA_FILE (sdk.ldapCaFile)', sdk.ldapCaFile);
 }
 
 // Files named for the broker connection must be readable now, not at the first publish; the SASL
