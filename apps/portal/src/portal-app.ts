@@ -8,15 +8,17 @@ import { Exchange, PortalDeps, Routes, signedIn } from './exchange';
 import { accountRoutes } from './routes/account.routes';
 import { signInRoutes } from './routes/sign-in.routes';
 import { phoneRoutes } from './routes/phone.routes';
+import { deviceRoutes } from './routes/device.routes';
+import { pushSignInRoutes } from './routes/push-sign-in.routes';
 
 // Form fields every POST may carry, with the longest value accepted.
-const FIELD_LIMITS: Record<string, number> = { csrf: 64, username: 64, password: 256, code: 10, label: 64, pin: 16, pin2: 16, number: 32, invitation: 40, tokenId: 64 };
+const FIELD_LIMITS: Record<string, number> = { csrf: 64, username: 64, password: 256, code: 10, label: 64, pin: 16, pin2: 16, number: 32, invitation: 40, tokenId: 64, deviceId: 64 };
 
 export class PortalApp {
   private readonly routes: Routes;
 
   constructor(private readonly deps: PortalDeps) {
-    this.routes = { ...signInRoutes(deps), ...accountRoutes(deps), ...phoneRoutes(deps) };
+    this.routes = { ...signInRoutes(deps), ...pushSignInRoutes(deps), ...accountRoutes(deps), ...phoneRoutes(deps), ...deviceRoutes(deps) };
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -43,7 +43,7 @@ export function accountPage(ctx: PageContext, user: UserSummary, notes: Notes = 
   return layout(ctx, 'account.title', `<p>${e(t('account.hello', { name: user.displayName || user.username }))}</p>
 <h2>${e(t('account.tokens'))}</h2>${tokens}
 <h2>${e(t('account.phones'))}</h2>${phones}
-<ul><li><a href="/enrol">${e(t('account.enrol'))}</a></li><li><a href="/phone">${e(t('account.phone'))}</a></li><li><a href="/pin">${e(t('account.pin'))}</a></li><li><a href="/activity">${e(t('account.activity'))}</a></li><li><a href="/fraud">${e(t('account.fraud'))}</a></li></ul>`, notes);
+<ul><li><a href="/enrol">${e(t('account.enrol'))}</a></li><li><a href="/phone">${e(t('account.phone'))}</a></li><li><a href="/devices">${e(t('account.devices'))}</a></li><li><a href="/pin">${e(t('account.pin'))}</a></li><li><a href="/activity">${e(t('account.activity'))}</a></li><li><a href="/fraud">${e(t('account.fraud'))}</a></li></ul>`, notes);
 }
 
 export function enrolStartPage(ctx: PageContext, notes: Notes = {}): string {
