@@ -29,7 +29,10 @@ export class PortalApp {
       await this.dispatch(req, res, path);
     } catch (err) {
       this.deps.logger.error({ path, err: err instanceof Error ? { name: err.name, message: err.message } : typeof err }, 'request failed');
-      if (!res.headersSent) send(res, 500, '<!doctype html><title>Error</title><p>Something went wrong.</p>');
+      if (!res.headersSent) {
+        const t = translator(fromAcceptLanguage(typeof req.headers['accept-language'] === 'string' ? req.headers['accept-language'] : undefined));
+        send(res, 500, `<!doctype html><title>${t('error.title')}</title><main><h1>${t('error.title')}</h1><p role="alert">${t('error.internal')}</p></main>`);
+      }
       else res.destroy();
     }
   }

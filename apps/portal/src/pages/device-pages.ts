@@ -40,5 +40,5 @@ export function pushWaitPage(ctx: PageContext, number: string | null, refreshSec
     : `<p>${e(t('push.noNumber'))}</p>`;
   return layout(ctx, 'push.title', `${match}<p role="status">${e(t('push.waiting'))}</p>
 <p><a href="/sign-in/push">${e(t('push.check'))}</a></p>
-<form method="post" action="/sign-in/push/cancel">${csrfField(ctx)}<p><button type="submit">${e(t('push.cancel'))}</button></p></form>`, { refreshSeconds });
+<form method="post" action="/sign-in/push/cancel">${csrfField(ctx)}<p><button type="submit">${e(t('push.cancel'))}</button></p></form>`, { refresh: { seconds: refreshSeconds, url: '/sign-in/push' } });
 }

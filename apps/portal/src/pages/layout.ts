@@ -9,8 +9,8 @@ export interface PageContext {
 }
 
 // One page: a heading the screen reader lands on, a skip link, labelled fields, no script.
-// refreshSeconds: the page reloads itself (a wait that needs no script: the push sign-in).
-export function layout(ctx: PageContext, title: MessageKey, body: string, opts: { notice?: string; error?: string; refreshSeconds?: number } = {}): string {
+// refresh: the page loads `url` by itself after some seconds (a wait that needs no script: the push sign-in).
+export function layout(ctx: PageContext, title: MessageKey, body: string, opts: { notice?: string; error?: string; refresh?: { seconds: number; url: string } } = {}): string {
   const { t } = ctx;
   const nav = ctx.signedIn
     ? `<nav aria-label="${e(t('nav.account'))}"><a href="/account">${e(t('nav.account'))}</a>
@@ -20,7 +20,7 @@ export function layout(ctx: PageContext, title: MessageKey, body: string, opts: 
   const error = opts.error ? `<p class="error" role="alert" id="form-error">${e(opts.error)}</p>` : '';
   return `<!doctype html>
 <html lang="${ctx.lang}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${opts.refreshSeconds ? `<meta http-equiv="refresh" content="${Math.floor(opts.refreshSeconds)}">` : ''}
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${opts.refresh ? `<meta http-equiv="refresh" content="${Math.floor(opts.refresh.seconds)}; url=${e(opts.refresh.url)}">` : ''}
 <title>${e(t(title))} – ${e(t('app.title'))}</title><link rel="stylesheet" href="/portal.css"></head>
 <body><a class="skip" href="#main">${e(t('nav.skip'))}</a>
 <header><p class="brand">${e(t('app.title'))}</p>${nav}</header>

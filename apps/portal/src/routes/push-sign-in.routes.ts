@@ -7,7 +7,7 @@ import { rejectKey, signedInSession } from './sign-in-outcome';
 
 // How long one page load waits for the phone (a long poll on the SDK), and when the page reloads.
 const POLL_WAIT_SECONDS = 5;
-const REFRESH_SECONDS = 1;
+export const REFRESH_SECONDS = 1;
 
 // The second step of a push sign-in: the page shows the number to choose in the app and reloads
 // itself (meta refresh, no script) while the SDK long-polls; any instance continues any wait,

@@ -4,6 +4,8 @@ import { codePage, invitationPage, signInPage } from '../pages/pages';
 import type { Session } from '../session/sealed-session';
 import { PortalDeps, Routes, sdkFailurePage, signedIn } from '../exchange';
 import { rejectKey, signedInSession as opened } from './sign-in-outcome';
+import { pushWaitPage } from '../pages/device-pages';
+import { REFRESH_SECONDS } from './push-sign-in.routes';
 
 const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
 const CODE = /^[0-9]{4,10}$/;
@@ -43,7 +45,9 @@ export function signInRoutes(deps: PortalDeps): Routes {
         // The number the phone asks for (number matching): shown here only, never sent to the phone.
         const number = (started as { numberToMatch?: unknown }).numberToMatch;
         const push = { handle: started.handle, username, number: typeof number === 'string' && /^[0-9]{1,4}$/.test(number) ? number : null, exp: Date.parse(started.expiresAt) };
-        return x.redirect('/sign-in/push', { ...x.session, pending: undefined, push });
+        // Shown at once (the first long poll comes with the page's own reload).
+        const next: Session = { ...x.session, pending: undefined, push };
+        return x.html(200, pushWaitPage(x.page(next), push.number, REFRESH_SECONDS), next);
       }
       const reason = started.status === 'rejected' ? started.reason : 'other';
       x.html(started.status === 'rejected' && reason !== 'first_factor_unavailable' ? 401 : 503, signInPage(x.page(), { error: t(rejectKey(reason)) }, username));
