@@ -1,37 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, Server, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TLSSocket } from 'node:tls';
 
-export interface ReceivedMail { from: string; to: string[]; headers: Record<string, string>; subject: string; text: string }
+export interface ReceivedMail { from: string; to: string[]; headers: Record<string, string>; subject: string; text: string; tls: boolean }
 
 // A tiny real SMTP server on a local socket, for tests: EHLO/HELO, MAIL, RCPT, DATA, RSET, QUIT
-// (RFC 5321, no TLS, no AUTH). It keeps every message it accepted, decoded (base64 or 8bit bodies,
+// (RFC 5321; STARTTLS with a throw-away certificate for 127.0.0.1 when started with tls; no AUTH). It keeps every message it accepted, decoded (base64 or 8bit bodies,
 // RFC 2047 B-encoded subjects). `refuseRecipients` answers 550 to RCPT for those addresses.
 export class SmtpListener {
   readonly received: ReceivedMail[] = [];
   readonly refuseRecipients = new Set<string>();
   private readonly sockets = new Set<Socket>();
 
-  private constructor(private readonly server: Server, readonly port: number) {}
+  private constructor(private readonly server: Server, readonly port: number, readonly tls?: { key: Buffer; cert: Buffer }) {}
 
-  static async start(): Promise<SmtpListener> {
+  static async start(opts: { tls?: boolean } = {}): Promise<SmtpListener> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const listener = new SmtpListener(server, (server.address() as { port: number }).port);
+    const listener = new SmtpListener(server, (server.address() as { port: number }).port, opts.tls ? selfSigned() : undefined);
     server.on('connection', (socket) => listener.session(socket));
     return listener;
   }
 
-  private session(socket: Socket): void {
+  private session(plain: Socket): void {
+    let socket: Socket = plain;
     this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('close', () => this.sockets.delete(plain));
     socket.on('error', () => socket.destroy());
     socket.setEncoding('utf8');
+    let secure = false;
     let buffer = '';
     let inData = false;
     let data: string[] = [];
     let envelope: { from: string; to: string[] } = { from: '', to: [] };
     const reply = (line: string) => socket.write(`${line}\r\n`);
     reply('220 test-smtp ESMTP ready');
-    socket.on('data', (chunk: string) => {
+    const onData = (chunk: string) => {
       buffer += chunk;
       let nl: number;
       while ((nl = buffer.indexOf('\r\n')) >= 0) {
@@ -40,7 +47,7 @@ export class SmtpListener {
         if (inData) {
           if (line === '.') {
             inData = false;
-            this.received.push({ ...envelope, ...decode(data) });
+            this.received.push({ ...envelope, ...decode(data), tls: secure });
             envelope = { from: '', to: [] };
             reply('250 2.0.0 queued');
           } else {
@@ -49,7 +56,20 @@ export class SmtpListener {
           continue;
         }
         const verb = line.slice(0, 4).toUpperCase();
-        if (verb === 'EHLO') reply('250-test-smtp\r\n250-8BITMIME\r\n250 SIZE 1048576');
+        if (verb === 'EHLO') reply(`250-test-smtp${this.tls && !secure ? '\r\n250-STARTTLS' : ''}\r\n250-8BITMIME\r\n250 SIZE 1048576`);
+        else if (line.toUpperCase() === 'STARTTLS' && this.tls && !secure) {
+          reply('220 2.0.0 go ahead');
+          socket.removeListener('data', onData);
+          const upgraded = new TLSSocket(socket, { isServer: true, key: this.tls.key, cert: this.tls.cert });
+          upgraded.on('error', () => upgraded.destroy());
+          upgraded.setEncoding('utf8');
+          upgraded.on('data', onData);
+          socket = upgraded;
+          secure = true;
+          buffer = '';
+          envelope = { from: '', to: [] };
+          return;
+        }
         else if (verb === 'HELO') reply('250 test-smtp');
         else if (/^MAIL FROM:<([^>]*)>/i.test(line)) {
           envelope.from = /^MAIL FROM:<([^>]*)>/i.exec(line)![1];
@@ -76,7 +96,8 @@ export class SmtpListener {
           socket.end();
         } else reply('502 5.5.2 not implemented');
       }
-    });
+    };
+    socket.on('data', onData);
   }
 
   async stop(): Promise<void> {
@@ -85,7 +106,7 @@ export class SmtpListener {
   }
 }
 
-function decode(lines: string[]): Omit<ReceivedMail, 'from' | 'to'> {
+function decode(lines: string[]): Omit<ReceivedMail, 'from' | 'to' | 'tls'> {
   const blank = lines.indexOf('');
   const headers: Record<string, string> = {};
   for (const line of lines.slice(0, blank)) {
@@ -96,4 +117,15 @@ function decode(lines: string[]): Omit<ReceivedMail, 'from' | 'to'> {
   const text = /base64/i.test(headers['content-transfer-encoding'] ?? '') ? Buffer.from(body.replace(/\s/g, ''), 'base64').toString('utf8') : body;
   const subject = (headers.subject ?? '').replace(/=\?UTF-8\?B\?([^?]*)\?=/gi, (_, b64: string) => Buffer.from(b64, 'base64').toString('utf8'));
   return { headers, subject, text };
+}
+
+// A self-signed certificate for 127.0.0.1 (the relay's name as the client dials it).
+function selfSigned(): { key: Buffer; cert: Buffer } {
+  const dir = mkdtempSync(join(tmpdir(), 'twofold-smtp-'));
+  try {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'cert.pem', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'ignore' });
+    return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

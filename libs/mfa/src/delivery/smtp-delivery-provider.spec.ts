@@ -36,6 +36,19 @@ describe('SmtpDeliveryProvider against a real SMTP listener', () => {
     expect(smtp.received.length).toBe(count);
   });
 
+  it('uses STARTTLS when told to, trusting the relay only with the right CA', async () => {
+    const secure = await SmtpListener.start({ tls: true });
+    try {
+      const over = (ca?: Buffer[]) => new SmtpDeliveryProvider({ host: '127.0.0.1', port: secure.port, from: 'mfa@example.org', startTls: true, timeoutMs: 2000, ...(ca ? { ca } : {}) });
+      await expect(over().send(message('dora@example.org'))).rejects.toThrow(/SMTP STARTTLS failed/);
+      expect(secure.received).toHaveLength(0);
+      await over([secure.tls!.cert]).send(message('dora@example.org'));
+      expect(secure.received).toMatchObject([{ to: ['dora@example.org'], tls: true, subject: 'Din inbjudan till användarportalen' }]);
+    } finally {
+      await secure.stop();
+    }
+  });
+
   it('gives up on a relay that never answers, and on one that is not there', async () => {
     const silent = createServer((socket) => socket.on('error', () => undefined));
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
