@@ -20,6 +20,7 @@ import { ApprovalCommands } from './approval-commands';
 import { RolloutCommands } from './rollout-commands';
 import { TokenImportCommands } from './token-import-commands';
 import { DirectoryCommands } from './directory-commands';
+import { DeviceCommands } from './device-commands';
 
 export interface CommandServiceDeps extends ExecutorDeps {
   queries: ReadModelQueries;
@@ -55,6 +56,7 @@ export class CommandService {
   readonly rollout: RolloutCommands;
   readonly tokenImport: TokenImportCommands;
   readonly directories: DirectoryCommands;
+  readonly devices: DeviceCommands;
 
   constructor(protected readonly deps: CommandServiceDeps) {
     this.executor = new StreamExecutor(deps);
@@ -67,6 +69,7 @@ export class CommandService {
     this.approvals = new ApprovalCommands(this.executor, deps.store, this.security, () => this.now());
     this.invitations = new InvitationCommands(this.executor, () => this.now());
     this.directories = new DirectoryCommands(this.executor, deps.store, deps.sealer, () => this.now());
+    this.devices = new DeviceCommands(this.executor, deps.queries, () => this.now());
     this.tokenImport = new TokenImportCommands(deps, deps.queries, (ref) => this.resolveUser(ref));
     this.rollout = new RolloutCommands(this.executor, deps.queries, (ref) => this.resolveUser(ref), () => this.now());
   }

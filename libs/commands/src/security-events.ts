@@ -1,5 +1,5 @@
 import {
-  applySecurityEvents, decideSecurityOutcome, DEFAULT_SETTINGS, foldUser, SecurityOutcome, securityOutcomeReadsSettings, Streams, UserEvent, UserState,
+  applySecurityEvents, decideSecurityOutcome, DEFAULT_SETTINGS, foldUser, SecurityOutcome, securityOutcomeReadsSettings, Streams, SecurityOutcomeEvent, UserState,
 } from '@twofold/domain';
 import type { DomainEvent } from '@twofold/domain';
 import type { EventStore } from '@twofold/event-store';
@@ -39,7 +39,7 @@ export class SecurityEvents implements SecurityOutcomeSink {
   async record(outcome: SecurityOutcome, cause: OutcomeCause = {}): Promise<UserState> {
     const settings = securityOutcomeReadsSettings(outcome) ? await this.queries.getSettings() : DEFAULT_SETTINGS;
     const actor: Actor = { actor: cause.actor ?? outcome.source, ...(cause.causationId ? { causationId: cause.causationId } : {}) };
-    let decided: UserEvent[] = [];
+    let decided: SecurityOutcomeEvent[] = [];
     const { state } = await this.executor.execute(Streams.user(outcome.userId), foldUser, (s) => (decided = decideSecurityOutcome(s, outcome, { now: this.clock(), settings })), actor);
     return applySecurityEvents(state, decided);
   }

@@ -67,3 +67,7 @@ export * from './token-pool/token-pool';
 
 export * from './directory/directory.events';
 export * from './directory/directory';
+
+export * from './devices/devices.events';
+export * from './devices/device';
+export * from './devices/push-request';

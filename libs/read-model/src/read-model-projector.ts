@@ -10,6 +10,7 @@ import { projectSdkCredential } from './projections/sdk-credentials.projection';
 import { projectAdministrator } from './projections/administrators.projection';
 import { projectCluster } from './projections/cluster.projection';
 import { projectRollout } from './projections/rollout.projection';
+import { projectDevices } from './projections/devices.projection';
 
 const CHECKPOINT = 'main';
 const projections = [projectRollout, projectSettings, projectRadiusClient, projectSdkCredential, projectAdministrator, projectCluster];
@@ -77,7 +78,8 @@ export class ReadModelProjector {
       }
       const current = upcast({ type: stored.type, schemaVersion: stored.schemaVersion, payload: stored.payload });
       const event: StoredEvent = { ...stored, schemaVersion: current.schemaVersion, payload: current.payload as Record<string, unknown> };
-      if (!(await users.apply(event))) {
+      // Devices first: some of its events (a push request, a user's deletion) also fold elsewhere.
+      if (!(await projectDevices(sql, event)) && !(await users.apply(event))) {
         for (const project of projections) {
           if (await project(sql, event)) break;
         }

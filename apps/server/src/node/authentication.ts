@@ -1,6 +1,9 @@
 import { base32Decode, SealContext } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
-import { ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, DeliveryProvider, FirstFactorProvider, KeyedHashVerifier } from '@twofold/mfa';
+import {
+  ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, DeliveryProvider, FirstFactorProvider, KeyedHashVerifier, PushRequestDelivery, PushRequestRegistry,
+  WebhookPushSender,
+} from '@twofold/mfa';
 import type { NodeRuntime } from './node-runtime';
 import { createDeliveryProvider } from '../delivery/delivery-provider.factory';
 import { sdkFirstFactor } from './sdk-first-factor';
@@ -12,6 +15,8 @@ export interface AuthenticationService {
   delivery: DeliveryProvider;
   // The SDK's password check when the config names an LDAP directory (else the local password).
   sdkFirstFactor?: FirstFactorProvider;
+  // Push sign-ins started on this node, for devices that long-poll here.
+  pushRequests: PushRequestRegistry;
   close(): void;
 }
 
@@ -23,7 +28,16 @@ export async function startAuthentication(runtime: NodeRuntime): Promise<Authent
   const { keyring } = keys;
   const broker = new ApprovalBroker();
   const passwordVerifier = new KeyedHashVerifier(new Argon2idHasher(), keyring);
-  const delivery = createDeliveryProvider(config, dataDir.path);
+  const pushRequests = new PushRequestRegistry();
+  // Push goes to the user's devices (recorded for the cluster, announced by webhook), then to the
+  // configured provider as before; SMS and voice go straight to it.
+  const delivery = new PushRequestDelivery({
+    inner: createDeliveryProvider(config, dataDir.path), sealer: keys.stateSealer, registry: pushRequests,
+    record: (outcome) => runtime.security.record(outcome),
+    devicesOf: (userId) => runtime.queries.listDevices(userId),
+    sender: new WebhookPushSender(),
+    logger: { warn: (details, message) => log.warn(details, message) },
+  });
   const engine = new AuthenticationEngine({
     directory: runtime.directory,
     security: runtime.security,
@@ -40,9 +54,10 @@ export async function startAuthentication(runtime: NodeRuntime): Promise<Authent
     if (event.type === 'OutOfBandApprovalDecided') broker.decide(String(event.payload.approvalKey), event.payload.decision as ApprovalDecision);
   });
   return {
-    engine, passwordVerifier, delivery, sdkFirstFactor: sdkFirstFactor(config),
+    engine, passwordVerifier, delivery, pushRequests, sdkFirstFactor: sdkFirstFactor(config),
     close() {
       subscription.close();
+      pushRequests.close();
       broker.close();
     },
   };

@@ -9,11 +9,12 @@ import type { UserEvent } from '../users/user.events';
 import { ROLLOUT_SCHEMA_VERSIONS, type RolloutEvent } from '../rollout/rollout.events';
 import { TOKEN_POOL_SCHEMA_VERSIONS, type TokenPoolEvent } from '../token-pool/token-pool.events';
 import { DIRECTORY_SCHEMA_VERSIONS, type DirectoryEvent } from '../directory/directory.events';
+import { DEVICE_SCHEMA_VERSIONS, type DeviceEvent } from '../devices/devices.events';
 
 // Each feature folder owns its events (types, payloads, stream names) in `<feature>/<feature>.events.ts`.
 // This file only assembles them: the union of every event the domain writes, and its schema versions.
 // A feature's events file never imports this one (test/lint/import-cycles.e2e-spec.ts).
-export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent | InvitationEvent | RolloutEvent | TokenPoolEvent | DirectoryEvent;
+export type TwofoldEvent = UserEvent | SettingsEvent | RadiusClientEvent | SdkCredentialEvent | AdministratorEvent | ApprovalEvent | ClusterEvent | InvitationEvent | RolloutEvent | TokenPoolEvent | DirectoryEvent | DeviceEvent;
 export type TwofoldEventType = TwofoldEvent['type'];
 
 // Current schema version per type; bump with an upcaster, never edit a shape in place.
@@ -29,4 +30,5 @@ export const CURRENT_SCHEMA_VERSION: Record<TwofoldEventType, number> = {
   ...ROLLOUT_SCHEMA_VERSIONS,
   ...TOKEN_POOL_SCHEMA_VERSIONS,
   ...DIRECTORY_SCHEMA_VERSIONS,
+  ...DEVICE_SCHEMA_VERSIONS,
 };

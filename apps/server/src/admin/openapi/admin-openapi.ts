@@ -57,7 +57,7 @@ const SCHEMAS: Record<string, unknown> = {
   SettingsChanges: { type: 'object', description: 'Any subset of pin, lockout, fraud, defaultMethod, otp' },
   RadiusClientInput: obj({ name: str, address: { type: 'string', description: 'IPv4/IPv6 address or CIDR' }, secret: str, firstFactor: { enum: ['none', 'local-password', 'ldap', 'radius-proxy'] }, requireMessageAuthenticator: { type: 'boolean' }, ldap: { type: 'object' }, upstream: { type: 'object' }, unenrolled: { enum: ['reject', 'first-factor-only'] } }, ['name', 'address', 'secret']),
   RadiusClientChanges: { type: 'object' },
-  SdkCredentialInput: obj({ name: str, scopes: { type: 'array', items: { enum: ['authenticate', 'users:read', 'self-service'] } } }, ['name', 'scopes']),
+  SdkCredentialInput: obj({ name: str, scopes: { type: 'array', items: { enum: ['authenticate', 'users:read', 'self-service', 'devices'] } } }, ['name', 'scopes']),
   AdministratorInput: obj({ name: str }, ['name']),
   JoinTokenInput: obj({ name: str }, ['name']),
   ClientCertificateInput: obj({ name: str }, ['name']),
