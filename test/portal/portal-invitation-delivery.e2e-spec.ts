@@ -1,11 +1,10 @@
 import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
 import { cliFor } from '../support/cli';
 import { freePort } from '../support/ports';
 import { waitForDeliveries } from '../support/radius-tools';
 import { ServerProcess } from '../support/server-process';
 import { SmtpListener } from '../support/smtp-listener';
-import { launchChromium, shot } from './support/browser';
+import { chromiumPerSuite, shot } from './support/browser';
 import { oathtool, PortalProcess } from './support/portal-process';
 import { caFileOf, logPosition, newSessionKey, portalCredential, tokensOf } from './support/portal-setup';
 
@@ -19,8 +18,7 @@ describe('User Portal: invitations sent by SMS and e-mail', () => {
   let smtp: SmtpListener;
   let server: ServerProcess;
   let portal: PortalProcess;
-  let browser: BrowserContext;
-  let page: Page;
+  const chrome = chromiumPerSuite();
   let cli: ReturnType<typeof cliFor>;
 
   beforeAll(async () => {
@@ -42,12 +40,9 @@ describe('User Portal: invitations sent by SMS and e-mail', () => {
       expect((await server.api('POST', '/admin/v1/users', user)).status).toBe(201);
       expect((await server.api('PUT', `/admin/v1/users/${user.username}/password`, { password: `${user.username}s first password` })).status).toBe(200);
     }
-    browser = await launchChromium();
-    page = await browser.newPage();
   });
 
   afterAll(async () => {
-    await browser?.close();
     await portal?.stop();
     await server?.stop();
     await smtp?.stop();
@@ -56,19 +51,19 @@ describe('User Portal: invitations sent by SMS and e-mail', () => {
   // The user opens the address in the message and types what it says.
   async function redeemFrom(text: string, username: string, labels: { user: string; password: string; code: string; submit: string }): Promise<void> {
     const link = /https:\/\/\S+\/invitation/.exec(text)![0];
-    await page.goto(link);
-    await page.getByLabel(labels.user).fill(username);
-    await page.getByLabel(labels.password).fill(`${username}s first password`);
-    await page.getByLabel(labels.code).fill(CODE.exec(text)![0]);
-    await page.getByRole('button', { name: labels.submit }).click();
+    await chrome.page.goto(link);
+    await chrome.page.getByLabel(labels.user).fill(username);
+    await chrome.page.getByLabel(labels.password).fill(`${username}s first password`);
+    await chrome.page.getByLabel(labels.code).fill(CODE.exec(text)![0]);
+    await chrome.page.getByRole('button', { name: labels.submit }).click();
   }
 
   async function enrol(labels: { name: string; show: string; code: string; finish: string }): Promise<void> {
-    await page.getByLabel(labels.name).fill('my phone');
-    await page.getByRole('button', { name: labels.show }).click();
-    const secret = (await page.locator('#secret').innerText()).replace(/\s/g, '');
-    await page.getByLabel(labels.code).fill(oathtool(secret));
-    await page.getByRole('button', { name: labels.finish }).click();
+    await chrome.page.getByLabel(labels.name).fill('my phone');
+    await chrome.page.getByRole('button', { name: labels.show }).click();
+    const secret = (await chrome.page.locator('#secret').innerText()).replace(/\s/g, '');
+    await chrome.page.getByLabel(labels.code).fill(oathtool(secret));
+    await chrome.page.getByRole('button', { name: labels.finish }).click();
   }
 
   it('sends the code by SMS: the administrator sees where it went, not the code; the user enrols with it', async () => {
@@ -81,12 +76,12 @@ describe('User Portal: invitations sent by SMS and e-mail', () => {
     expect(sent.stdout + sent.stderr).not.toContain(code);
 
     await redeemFrom(sms.text, 'erik', { user: 'User name', password: 'Password', code: 'Invitation code', submit: 'Continue' });
-    expect(await page.locator('h1').innerText()).toBe('Set up an authenticator app');
-    await shot(page, '33-invitation-by-sms-signed-in');
+    expect(await chrome.page.locator('h1').innerText()).toBe('Set up an authenticator app');
+    await shot(chrome.page, '33-invitation-by-sms-signed-in');
     await enrol({ name: 'Name of the app or phone', show: 'Show the code', code: 'Code from the app', finish: 'Activate' });
-    expect(await page.locator('[role=status]').innerText()).toBe('Your authenticator app is active.');
+    expect(await chrome.page.locator('[role=status]').innerText()).toBe('Your authenticator app is active.');
     expect((await tokensOf(server, 'erik')).map((t) => t.label)).toEqual(['my phone']);
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await chrome.page.getByRole('button', { name: 'Sign out' }).click();
     expect(server.stdout.join('')).not.toContain(code);
     expect(portal.stdout.join('')).not.toContain(code);
   });
@@ -102,10 +97,10 @@ describe('User Portal: invitations sent by SMS and e-mail', () => {
     expect(mail.text).toMatch(/^Din engångskod för inbjudan: [A-Z2-7]{8}-[A-Z2-7]{16}\nDen fungerar en gång/);
 
     await redeemFrom(mail.text, 'frida', { user: 'User name', password: 'Password', code: 'Invitation code', submit: 'Continue' });
-    expect(await page.locator('h1').innerText()).toBe('Konfigurera en autentiseringsapp');
+    expect(await chrome.page.locator('h1').innerText()).toBe('Konfigurera en autentiseringsapp');
     await enrol({ name: 'Namn på appen eller telefonen', show: 'Visa koden', code: 'Kod från appen', finish: 'Aktivera' });
-    expect(await page.locator('[role=status]').innerText()).toBe('Din autentiseringsapp är aktiv.');
-    await shot(page, '34-invitation-by-email-enrolled-sv');
+    expect(await chrome.page.locator('[role=status]').innerText()).toBe('Din autentiseringsapp är aktiv.');
+    await shot(chrome.page, '34-invitation-by-email-enrolled-sv');
     expect(server.stdout.join('')).not.toContain(CODE.exec(mail.text)![0]);
   });
 

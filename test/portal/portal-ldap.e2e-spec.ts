@@ -1,7 +1,6 @@
-import type { BrowserContext, Page } from 'playwright-core';
 import { hasSlapd, LDAP_SUFFIX, Slapd } from '../support/slapd';
 import { ServerProcess } from '../support/server-process';
-import { launchChromium, shot } from './support/browser';
+import { chromiumPerSuite, shot } from './support/browser';
 import { oathtool, PortalProcess } from './support/portal-process';
 import { caFileOf, logPosition, newSessionKey, portalCredential, userWithToken } from './support/portal-setup';
 
@@ -12,8 +11,7 @@ import { caFileOf, logPosition, newSessionKey, portalCredential, userWithToken }
   let slapd: Slapd;
   let server: ServerProcess;
   let portal: PortalProcess;
-  let browser: BrowserContext;
-  let page: Page;
+  const chrome = chromiumPerSuite();
   let seed: string;
 
   beforeAll(async () => {
@@ -27,42 +25,39 @@ import { caFileOf, logPosition, newSessionKey, portalCredential, userWithToken }
     portal = await PortalProcess.start({ sdkUrls: [server.url], sdkCaFile: caFileOf(server), credential: await portalCredential(server), sessionKey: newSessionKey() });
     // lena's local password differs from her directory password: only the directory's counts.
     ({ seed } = await userWithToken(server, 'lena', 'an old local password'));
-    browser = await launchChromium();
-    page = await browser.newPage();
   });
 
   afterAll(async () => {
-    await browser?.close();
     await portal?.stop();
     await server?.stop();
     await slapd?.cleanup();
   });
 
   async function firstStep(password: string): Promise<void> {
-    await page.goto(`${portal.url}/sign-in`);
-    await page.getByLabel('User name').fill('lena');
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Continue' }).click();
+    await chrome.page.goto(`${portal.url}/sign-in`);
+    await chrome.page.getByLabel('User name').fill('lena');
+    await chrome.page.getByLabel('Password').fill(password);
+    await chrome.page.getByRole('button', { name: 'Continue' }).click();
   }
-  const alert = () => page.locator('[role=alert]').first().innerText();
+  const alert = () => chrome.page.locator('[role=alert]').first().innerText();
 
   it('refuses the local password and a wrong directory password', async () => {
     await firstStep('an old local password');
     expect(await alert()).toBe('The user name or password is wrong.');
     await firstStep('wrong directory password');
     expect(await alert()).toBe('The user name or password is wrong.');
-    await shot(page, '40-ldap-wrong-password');
+    await shot(chrome.page, '40-ldap-wrong-password');
   });
 
   it('signs in with the directory password and a TOTP code', async () => {
     await firstStep('lenas directory password');
-    expect(await page.locator('h1').innerText()).toBe('Enter your code');
-    await page.getByLabel('Code from your authenticator app').fill(oathtool(seed));
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    expect(await page.locator('h1').innerText()).toBe('My account');
-    expect(await page.locator('main').innerText()).toContain('Signed in as Lena.');
-    await shot(page, '41-ldap-signed-in');
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect(await chrome.page.locator('h1').innerText()).toBe('Enter your code');
+    await chrome.page.getByLabel('Code from your authenticator app').fill(oathtool(seed));
+    await chrome.page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await chrome.page.locator('h1').innerText()).toBe('My account');
+    expect(await chrome.page.locator('main').innerText()).toContain('Signed in as Lena.');
+    await shot(chrome.page, '41-ldap-signed-in');
+    await chrome.page.getByRole('button', { name: 'Sign out' }).click();
   });
 
   it('says the password cannot be checked when the directory is down, and does not count it as a wrong password', async () => {
@@ -70,7 +65,7 @@ import { caFileOf, logPosition, newSessionKey, portalCredential, userWithToken }
     const before = await logPosition(server);
     await firstStep('lenas directory password');
     expect(await alert()).toBe('Your password cannot be checked right now. Try again later.');
-    await shot(page, '42-ldap-directory-down');
+    await shot(chrome.page, '42-ldap-directory-down');
     expect(await logPosition(server)).toBe(before);
     expect(server.stdout.join('')).not.toContain('lenas directory password');
   });

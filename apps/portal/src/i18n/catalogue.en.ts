@@ -119,9 +119,8 @@ export const EN = {
   'devices.intro': 'With the Twofold app you approve a sign-in on your phone instead of typing a code.',
   'devices.name': 'Phone',
   'devices.activatedAt': 'Activated',
-  'devices.lastSeen': 'Last seen',
+ 
   'devices.actions': 'Actions',
-  'devices.never': 'not yet',
   'devices.none': 'You have no phone with the app yet.',
   'devices.remove': 'Remove',
   'devices.removeNamed': 'Remove {name}',

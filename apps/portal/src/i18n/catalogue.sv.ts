@@ -121,9 +121,8 @@ export const SV: Record<MessageKey, string> = {
   'devices.intro': 'Med Twofold-appen godkänner du en inloggning i telefonen i stället för att skriva en kod.',
   'devices.name': 'Telefon',
   'devices.activatedAt': 'Aktiverad',
-  'devices.lastSeen': 'Senast sedd',
+ 
   'devices.actions': 'Åtgärder',
-  'devices.never': 'inte än',
   'devices.none': 'Du har ingen telefon med appen än.',
   'devices.remove': 'Ta bort',
   'devices.removeNamed': 'Ta bort {name}',

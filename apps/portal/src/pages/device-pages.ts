@@ -1,16 +1,16 @@
 import { escapeHtml as e } from '../http/http-kit';
-import type { DeviceSummary } from '../devices/device-sdk';
+import type { DeviceList } from '@twofold/sdk-client';
 import { csrfField, layout, PageContext } from './layout';
 
 type Notes = { notice?: string; error?: string };
 const day = (iso: string) => e(iso.replace('T', ' ').slice(0, 16));
 
-// The user's phones with the Twofold app: when each was activated and last seen, a remove button
+// The user's phones with the Twofold app: when each was activated, a remove button
 // named for the device (screen readers hear which one), and the way to activate another.
-export function devicesPage(ctx: PageContext, devices: DeviceSummary[], notes: Notes = {}): string {
+export function devicesPage(ctx: PageContext, devices: DeviceList['devices'], notes: Notes = {}): string {
   const { t } = ctx;
   const list = devices.length
-    ? `<table><thead><tr><th scope="col">${e(t('devices.name'))}</th><th scope="col">${e(t('devices.activatedAt'))}</th><th scope="col">${e(t('devices.lastSeen'))}</th><th scope="col">${e(t('devices.actions'))}</th></tr></thead><tbody>${devices.map((d) => `<tr><td>${e(d.name)}</td><td><time datetime="${e(d.activatedAt)}">${day(d.activatedAt)} UTC</time></td><td>${d.lastSeenAt ? `<time datetime="${e(d.lastSeenAt)}">${day(d.lastSeenAt)} UTC</time>` : e(t('devices.never'))}</td>
+    ? `<table><thead><tr><th scope="col">${e(t('devices.name'))}</th><th scope="col">${e(t('devices.activatedAt'))}</th><th scope="col">${e(t('devices.actions'))}</th></tr></thead><tbody>${devices.map((d) => `<tr><td>${e(d.name)}</td><td><time datetime="${e(d.activatedAt)}">${day(d.activatedAt)} UTC</time></td>
 <td><form method="post" action="/devices/remove" class="inline">${csrfField(ctx)}<input type="hidden" name="deviceId" value="${e(d.deviceId)}"><button type="submit" aria-label="${e(t('devices.removeNamed', { name: d.name }))}">${e(t('devices.remove'))}</button></form></td></tr>`).join('')}</tbody></table>`
     : `<p>${e(t('devices.none'))}</p>`;
   return layout(ctx, 'devices.title', `<p>${e(t('devices.intro'))}</p>${list}

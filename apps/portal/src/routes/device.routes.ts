@@ -1,6 +1,5 @@
 import QRCode from 'qrcode';
 import { SdkApiError } from '@twofold/sdk-client';
-import { issueDeviceActivation, listDevices, removeDevice } from '../devices/device-sdk';
 import { activationPage, devicesPage } from '../pages/device-pages';
 import { messagePage, signInPage } from '../pages/pages';
 import type { Session } from '../session/sealed-session';
@@ -22,7 +21,7 @@ export function deviceRoutes({ sdk, publicUrl }: PortalDeps): Routes {
 
   const devices = async (x: Exchange, assertion: string, notice?: string) => {
     try {
-      const list = await sdk.call((c) => listDevices(c, assertion));
+      const { devices: list } = await sdk.call((c) => c.listOwnDevices(assertion));
       x.html(200, devicesPage(x.page(), list, notice ? { notice } : {}));
     } catch (err) {
       sdkFailurePage(x, err);
@@ -34,7 +33,7 @@ export function deviceRoutes({ sdk, publicUrl }: PortalDeps): Routes {
 
     'POST /devices/activate': guarded(async (x, assertion) => {
       try {
-        const issued = await sdk.call((c) => issueDeviceActivation(c, assertion), { write: true });
+        const issued = await sdk.call((c) => c.issueDeviceActivation(assertion), { write: true });
         const uri = `twofold-activate:?code=${encodeURIComponent(issued.activationCode)}&service=${encodeURIComponent(serviceUrl)}`;
         const qrSvg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
         x.html(200, activationPage(x.page(), { code: issued.activationCode, qrSvg, expiresAt: issued.expiresAt, serviceUrl }));
@@ -47,7 +46,7 @@ export function deviceRoutes({ sdk, publicUrl }: PortalDeps): Routes {
       const deviceId = x.form!.get('deviceId') ?? '';
       if (!DEVICE_ID.test(deviceId)) return x.html(400, messagePage(x.page(), 'error.title', x.page().t('error.badInput')));
       try {
-        await sdk.call((c) => removeDevice(c, assertion, deviceId), { write: true });
+        await sdk.call((c) => c.removeOwnDevice(assertion, deviceId), { write: true });
       } catch (err) {
         // Already gone (removed in another tab, or by the help desk): the list says so.
         if (!(err instanceof SdkApiError && err.status === 404)) return sdkFailurePage(x, err);

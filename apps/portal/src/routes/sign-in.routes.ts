@@ -9,8 +9,6 @@ import { REFRESH_SECONDS } from './push-sign-in.routes';
 
 const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
 const CODE = /^[0-9]{4,10}$/;
-// The number to match as the SDK gives it (a small whole number), as the phone will show it.
-const shownNumber = (n: unknown): string | null => (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n < 10_000 ? String(n) : typeof n === 'string' && /^[0-9]{1,4}$/.test(n) ? n : null);
 
 // Sign-in: user name and password (first factor, local or LDAP, checked by the server), then the
 // code (TOTP, or SMS when that is the user's method) or, for push, the wait for the phone
@@ -45,8 +43,7 @@ export function signInRoutes(deps: PortalDeps): Routes {
       }
       if (started.status === 'pending' && started.method === 'push') {
         // The number the phone asks for (number matching): shown here only, never sent to the phone.
-        const number = (started as { numberToMatch?: unknown }).numberToMatch;
-        const push = { handle: started.handle, username, number: shownNumber(number), exp: Date.parse(started.expiresAt) };
+        const push = { handle: started.handle, username, number: started.numberToMatch !== undefined ? String(started.numberToMatch) : null, exp: Date.parse(started.expiresAt) };
         // Shown at once (the first long poll comes with the page's own reload).
         const next: Session = { ...x.session, pending: undefined, push };
         return x.html(200, pushWaitPage(x.page(next), push.number, REFRESH_SECONDS), next);
