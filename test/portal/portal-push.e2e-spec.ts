@@ -129,6 +129,15 @@ describe('User Portal: phones with the Twofold app and push sign-in', () => {
     await shot(chrome.page, '56-push-wrong-number');
   });
 
+  it('cancelling on the page withdraws the request: the phone no longer sees it', async () => {
+    await password();
+    expect(await heading()).toBe('Approve the sign-in on your phone');
+    await chrome.page.getByRole('button', { name: 'Cancel the sign-in' }).click();
+    expect(await chrome.page.locator('[role=status]').innerText()).toBe('The sign-in was cancelled.');
+    expect(await heading()).toBe('Sign in');
+    expect(await twofoldDevice(phone, ['wait', '--timeout', '0'])).toMatchObject({ code: 3, stdout: 'no sign-in is waiting\n' });
+  });
+
   it('"not me" on the phone reports fraud: the page says the account is blocked, and it is', async () => {
     await password();
     expect(await heading()).toBe('Approve the sign-in on your phone');
