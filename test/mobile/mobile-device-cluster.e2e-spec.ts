@@ -37,7 +37,8 @@ run('Mobile App Web Service: twofold-device through the portal, sign-ins on the 
     ({ secret: totpSecret } = await createRadiusUser(master, 'ebba', { password: 'ebba-password', method: 'push', totp: true }) as { secret: string });
     await addRadiusClient(master, { name: 'vpn', address: '127.0.0.1', secret: SECRET, firstFactor: 'local-password' });
     await untilCaughtUp(master, slave);
-    portal = await PortalProcess.start({ sdkUrls: [master.url], sdkCaFile: caFileOf(master), credential: token, sessionKey: newSessionKey() });
+    // The master first; the slave when the master cannot be reached (a read fails over).
+    portal = await PortalProcess.start({ sdkUrls: [master.url, slave.url], sdkCaFile: caFileOf(master), credential: token, sessionKey: newSessionKey() });
     fingerprint = portalFingerprint(portal.dataDir);
     onMaster = bearerClient(master, token);
     onSlave = bearerClient(slave, token);
@@ -51,10 +52,10 @@ run('Mobile App Web Service: twofold-device through the portal, sign-ins on the 
     await master?.stop();
   });
 
-  async function activationCode(): Promise<string> {
-    const started = await onMaster.startAuthentication({ username: 'ebba', method: 'totp' });
+  async function activationCode(username = 'ebba', secret = totpSecret): Promise<string> {
+    const started = await onMaster.startAuthentication({ username, method: 'totp' });
     if (started.status !== 'challenge') throw new Error(`no challenge: ${JSON.stringify(started)}`);
-    const answered = await onMaster.answerChallenge({ challenge: started.challenge, code: oathtoolTotp(totpSecret) });
+    const answered = await onMaster.answerChallenge({ challenge: started.challenge, code: oathtoolTotp(secret) });
     if (answered.status !== 'accepted') throw new Error(`not accepted: ${JSON.stringify(answered)}`);
     return (await onMaster.issueDeviceActivation(answered.userAssertion)).activationCode;
   }
@@ -149,5 +150,27 @@ run('Mobile App Web Service: twofold-device through the portal, sign-ins on the 
     const gone = await twofoldDevice(phoneKey, ['wait', '--timeout', '0']);
     expect(gone.code).toBe(65);
     expect(gone.stderr).toMatch(/unknown_device/);
+  });
+
+  it('with the master down, the slave still shows the push it holds to a phone polling through the portal; the answer needs the master', async () => {
+    const { secret } = await createRadiusUser(master, 'frida', { password: 'frida-password', method: 'push', totp: true });
+    const fridaKey = join(keys, 'frida-phone.json');
+    const code = await activationCode('frida', secret!);
+    // The QR code's text, as the portal's activation page shows it.
+    const uri = `twofold-activate:?code=${encodeURIComponent(code)}&service=${encodeURIComponent(service())}`;
+    expect(await twofoldDevice(fridaKey, ['activate', '--name', 'Frida phone', '--fingerprint', fingerprint])).toMatchObject({ code: 64, stderr: 'twofold-device: usage: give --service and --code, or --uri\n' });
+    expect(await twofoldDevice(fridaKey, ['activate', '--uri', uri, '--name', 'Frida phone', '--fingerprint', fingerprint])).toMatchObject({ code: 0, stderr: '' });
+    await untilCaughtUp(master, slave);
+    await master.stop();
+
+    const started = await onSlave.startAuthentication({ username: 'frida', application: 'Mail' });
+    if (started.status !== 'pending') throw new Error(`not pending: ${JSON.stringify(started)}`);
+    const waited = await twofoldDevice(fridaKey, ['--json', 'wait', '--timeout', '10']);
+    expect(waited.code).toBe(0);
+    expect(waited.json().approval).toMatchObject({ application: 'Mail', from: 'sdk:portal' });
+    expect(waited.json().approval.numberChoices).toContain(started.numberToMatch);
+    const refused = await twofoldDevice(fridaKey, ['approve', '--number', String(started.numberToMatch)]);
+    expect(refused.code).toBe(69);
+    expect(refused.stderr).toMatch(/^twofold-device: master_unavailable: 503/);
   });
 });

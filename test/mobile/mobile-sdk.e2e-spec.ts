@@ -1,4 +1,6 @@
 import { mkdtempSync } from 'node:fs';
+import { createServer, IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { devicePollMessage } from '@twofold/domain';
@@ -85,6 +87,16 @@ describe('SDK: mobile-app devices and push approvals', () => {
     await expect(problemOf(sdk.answerDeviceApproval(deviceId, { ...good, signature: 'A'.repeat(201) }))).resolves.toMatchObject({ status: 400, code: 'validation_failed' });
     expect(await logHead(server)).toBe(before);
 
+    // Another user's activated device, signing correctly with its own key, cannot answer nils's sign-in.
+    const { seed: stinaSeed } = await createUser(server, 'stina', { totp: true });
+    const { activationCode: stinaCode } = await sdk.issueDeviceActivation(await signedInAs('stina', stinaSeed!));
+    const stinas = await sdk.activateDevice({ activationCode: stinaCode, name: 'stina phone', publicKey: other.publicKey });
+    const beforeStranger = await logHead(server);
+    await expect(problemOf(sdk.answerDeviceApproval(stinas.deviceId, deviceAnswer(other, stinas.deviceId, { approvalId: approval.approvalId, decision: 'approve', number: started.numberToMatch }))))
+      .resolves.toMatchObject({ status: 403, code: 'approval_not_for_device' });
+    expect((await sdk.pollDeviceApprovals(stinas.deviceId, signedPoll(other, stinas.deviceId))).approvals).toEqual([]);
+    expect(await logHead(server)).toBe(beforeStranger);
+
     await expect(sdk.answerDeviceApproval(deviceId, good)).resolves.toEqual({ decision: 'approved' });
     await expect(sdk.pollAuthentication({ handle: started.handle, waitSeconds: 5 })).resolves.toMatchObject({ status: 'accepted', username: 'nils' });
     const after = await logHead(server);
@@ -104,5 +116,39 @@ describe('SDK: mobile-app devices and push approvals', () => {
     await expect(sdk.answerDeviceApproval(deviceId, deviceAnswer(phone, deviceId, { approvalId: approval.approvalId, decision: 'approve', number: wrong })))
       .resolves.toEqual({ decision: 'denied', reason: 'number_mismatch' });
     await expect(sdk.pollAuthentication({ handle: started.handle, waitSeconds: 5 })).resolves.toMatchObject({ status: 'rejected', reason: 'approval_denied' });
+  });
+
+  it('announces a push to a device with a push address: a real HTTP webhook gets the device id and a hint, no secret', async () => {
+    const received: Array<{ headers: IncomingMessage['headers']; body: string }> = [];
+    let arrived!: () => void;
+    const posted = new Promise<void>((resolve) => (arrived = resolve));
+    const webhook: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+        arrived();
+      });
+    });
+    await new Promise<void>((resolve) => webhook.listen(0, '127.0.0.1', resolve));
+    try {
+      const { seed } = await createUser(server, 'pia', { totp: true, method: 'push' });
+      const { activationCode } = await sdk.issueDeviceActivation(await signedInAs('pia', seed!));
+      const pushAddress = `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/twofold/push`;
+      const { deviceId } = await sdk.activateDevice({ activationCode, name: 'pia phone', publicKey: phone.publicKey, pushAddress });
+      const started = await sdk.startAuthentication({ username: 'pia' });
+      if (started.status !== 'pending') throw new Error('not pending');
+      await posted;
+      expect(received).toHaveLength(1);
+      expect(received[0].headers['content-type']).toBe('application/json');
+      const notice = JSON.parse(received[0].body);
+      expect(Object.keys(notice).sort()).toEqual(['approvalHint', 'deviceId']);
+      expect(notice.deviceId).toBe(deviceId);
+      const { approvals: [approval] } = await sdk.pollDeviceApprovals(deviceId, signedPoll(phone, deviceId));
+      expect(received[0].body).not.toContain(approval.approvalId);
+    } finally {
+      await new Promise((resolve) => webhook.close(resolve));
+    }
   });
 });

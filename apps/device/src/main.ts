@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { MobileServiceError } from './mobile-client';
-import { TwofoldDevice } from './twofold-device';
+import { parseActivationUri, TwofoldDevice } from './twofold-device';
 
 // `twofold-device`: a reference phone for the Mobile App Web Service. The key stays in --key-file.
 const program = new Command('twofold-device')
@@ -25,14 +25,21 @@ function print(json: unknown, text: string): void {
 
 program.command('activate')
   .description('activate this device for a user with the code the User Portal shows')
-  .requiredOption('--service <url>', 'the Mobile App Web Service URL (the QR code\'s service=..., e.g. https://portal.example.com/mobile/v1)')
-  .requiredOption('--code <code>', 'the activation code (ABCD-EFGH-JK)')
+  .option('--service <url>', 'the Mobile App Web Service URL (the QR code\'s service=..., e.g. https://portal.example.com/mobile/v1)')
+  .option('--code <code>', 'the activation code (ABCD-EFGH-JK)')
+  .option('--uri <text>', 'the QR code\'s text instead of --service and --code (twofold-activate:?code=...&service=...)')
   .requiredOption('--name <name>', 'a name for this device, shown to the user')
   .option('--push-address <url>', 'an http(s) URL the servers POST a notice to when a sign-in waits (webhook push)')
   .option('--ca <file>', 'CA certificate (PEM) to trust for the service')
   .option('--fingerprint <sha256>', 'pin the service\'s certificate by its SHA-256 fingerprint (a self-signed portal)')
-  .action(async (o: { service: string; code: string; name: string; pushAddress?: string; ca?: string; fingerprint?: string }) => {
-    const activated = await device().activate(o);
+  .action(async (o: { service?: string; code?: string; uri?: string; name: string; pushAddress?: string; ca?: string; fingerprint?: string }) => {
+    const { service, code } = o.uri ? parseActivationUri(o.uri) : { service: o.service, code: o.code };
+    if (!service || !code) {
+      process.stderr.write('twofold-device: usage: give --service and --code, or --uri\n');
+      process.exitCode = 64;
+      return;
+    }
+    const activated = await device().activate({ ...o, service, code });
     print(activated, `activated as device ${activated.deviceId} for ${activated.username}\n`);
   });
 

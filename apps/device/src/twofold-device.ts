@@ -7,6 +7,16 @@ export interface PendingApproval {
 }
 export interface AnswerOptions { approvalId?: string; number?: number; notMe?: boolean }
 
+// The activation QR code's text: `twofold-activate:?code=<code>&service=<mobile service URL>`.
+export function parseActivationUri(uri: string): { code: string; service: string } {
+  const m = /^twofold-activate:\?(.*)$/.exec(uri.trim());
+  const params = new URLSearchParams(m?.[1] ?? '');
+  const code = params.get('code');
+  const service = params.get('service');
+  if (!m || !code || !service) throw new Error('not an activation URI (twofold-activate:?code=...&service=...)');
+  return { code, service };
+}
+
 // The reference device (the phone in tests, a try-out tool for administrators): activates with a
 // code, long-polls for push sign-ins, and answers them signed with its key.
 export class TwofoldDevice {

@@ -32,8 +32,9 @@ export class PushRequestRegistry {
     this.listeners.wake(userId);
   }
 
-  waitForUser(userId: string, timeoutMs: number): Promise<void> {
-    return this.listeners.wait(userId, timeoutMs);
+  // `registered` gets the waiter's release as soon as it is in place (before the caller looks).
+  waitForUser(userId: string, timeoutMs: number, registered?: (release: () => void) => void): Promise<void> {
+    return this.listeners.wait(userId, timeoutMs, registered);
   }
 
   close(): void {

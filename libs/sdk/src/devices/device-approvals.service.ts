@@ -50,10 +50,16 @@ export class DeviceApprovalsService implements OnModuleInit, OnModuleDestroy {
     const waitSeconds = this.waitSeconds(input.wait);
     const until = Date.now() + waitSeconds * 1000;
     for (;;) {
-      const approvals = await this.pending(device.userId);
+      // Waiting before looking: a request recorded while we look still wakes this poll.
       const left = until - Date.now();
-      if (approvals.length > 0 || left <= 0) return { approvals };
-      await this.registry.waitForUser(device.userId, left);
+      let release = () => undefined as void;
+      const woken = this.registry.waitForUser(device.userId, Math.max(0, left), (done) => (release = done));
+      const approvals = await this.pending(device.userId);
+      if (approvals.length > 0 || left <= 0) {
+        release();
+        return { approvals };
+      }
+      await woken;
     }
   }
 

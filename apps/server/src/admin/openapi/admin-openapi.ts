@@ -21,6 +21,8 @@ export const ADMIN_OPERATIONS: Op[] = [
   { method: 'get', path: '/admin/v1/users/{user}/tokens', summary: 'List the user\'s OATH tokens (no seeds)', ok: 200 },
   { method: 'post', path: '/admin/v1/users/{user}/tokens', summary: 'Assign an OATH token; the otpauth URI is returned once (with a QR code only for ?qr=png or ?qr=svg: qrPngBase64 / qrSvg)', body: 'TokenInput', ok: 201 },
   { method: 'delete', path: '/admin/v1/users/{user}/tokens/{tokenId}', summary: 'Remove an OATH token', ok: 204 },
+  { method: 'get', path: '/admin/v1/users/{user}/devices', summary: 'List the user\'s mobile-app devices (no keys)', ok: 200 },
+  { method: 'delete', path: '/admin/v1/users/{user}/devices/{deviceId}', summary: 'Remove a mobile-app device: it can no longer see or answer push sign-ins', ok: 204 },
   { method: 'get', path: '/admin/v1/settings', summary: 'Get settings', ok: 200 },
   { method: 'patch', path: '/admin/v1/settings', summary: 'Change settings (deep partial)', body: 'SettingsChanges', ok: 200, ifMatch: true },
   { method: 'post', path: '/admin/v1/radius-clients', summary: 'Add a RADIUS client', body: 'RadiusClientInput', ok: 201 },
