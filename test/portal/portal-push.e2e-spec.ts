@@ -62,7 +62,8 @@ describe('User Portal: phones with the Twofold app and push sign-in', () => {
     const expected = modules(await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 }));
     expect(expected).toHaveLength(2);
     expect(modules(await chrome.page.getByRole('img', { name: 'QR code for activating the Twofold app' }).innerHTML())).toEqual(expected);
-    const activated = await twofoldDevice(keyFile, ['--json', 'activate', '--service', service, '--code', code, '--name', name, '--fingerprint', fingerprint]);
+    // The phone scans the QR code: it gets the very text the code holds.
+    const activated = await twofoldDevice(keyFile, ['--json', 'activate', '--uri', uri, '--name', name, '--fingerprint', fingerprint]);
     expect(activated.stderr).toBe('');
     return activated.json<{ deviceId: string }>().deviceId;
   }
