@@ -28,6 +28,7 @@ export interface PortalDeps {
   sdk: SdkPool;
   sealer: SessionSealer;
   logger: Logger;
+  publicUrl: string; // where browsers and phones reach this portal (the activation QR names it)
 }
 
 export function signedIn(session: Session, now = Date.now()): boolean {

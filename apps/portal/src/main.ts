@@ -23,7 +23,7 @@ function main(): void {
   logger.info({ config: describePortalConfig(config) }, 'starting');
   const sdk = new SdkPool(config.sdkUrls, { ...(config.sdkCa ? { ca: config.sdkCa } : {}), token: config.sdkCredential, timeoutMs: config.sdkTimeoutMs },
     (from, reason) => logger.warn({ sdkUrl: from, reason }, 'SDK node failed; trying the next'));
-  const app = new PortalApp({ sdk, sealer: new SessionSealer(config.sessionKey, config.sessionTtlSeconds * 1000), logger });
+  const app = new PortalApp({ sdk, sealer: new SessionSealer(config.sessionKey, config.sessionTtlSeconds * 1000), logger, publicUrl: config.publicUrl });
   const server = createServer({
     cert: config.tls.certPem, key: config.tls.keyPem, minVersion: 'TLSv1.2',
     requestTimeout: 30_000, headersTimeout: 10_000, maxHeaderSize: 16 * 1024,

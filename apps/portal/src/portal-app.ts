@@ -8,17 +8,19 @@ import { Exchange, PortalDeps, Routes, signedIn } from './exchange';
 import { accountRoutes } from './routes/account.routes';
 import { signInRoutes } from './routes/sign-in.routes';
 import { phoneRoutes } from './routes/phone.routes';
+import { deviceRoutes } from './routes/device.routes';
+import { pushSignInRoutes } from './routes/push-sign-in.routes';
 import { MOBILE_PREFIX, MobileService } from './mobile/mobile-service';
 
 // Form fields every POST may carry, with the longest value accepted.
-const FIELD_LIMITS: Record<string, number> = { csrf: 64, username: 64, password: 256, code: 10, label: 64, pin: 16, pin2: 16, number: 32, invitation: 40, tokenId: 64 };
+const FIELD_LIMITS: Record<string, number> = { csrf: 64, username: 64, password: 256, code: 10, label: 64, pin: 16, pin2: 16, number: 32, invitation: 40, tokenId: 64, deviceId: 64 };
 
 export class PortalApp {
   private readonly routes: Routes;
   private readonly mobile: MobileService;
 
   constructor(private readonly deps: PortalDeps) {
-    this.routes = { ...signInRoutes(deps), ...accountRoutes(deps), ...phoneRoutes(deps) };
+    this.routes = { ...signInRoutes(deps), ...pushSignInRoutes(deps), ...accountRoutes(deps), ...phoneRoutes(deps), ...deviceRoutes(deps) };
     this.mobile = new MobileService(deps.sdk, deps.logger);
   }
 
@@ -30,7 +32,10 @@ export class PortalApp {
       await this.dispatch(req, res, path);
     } catch (err) {
       this.deps.logger.error({ path, err: err instanceof Error ? { name: err.name, message: err.message } : typeof err }, 'request failed');
-      if (!res.headersSent) send(res, 500, '<!doctype html><title>Error</title><p>Something went wrong.</p>');
+      if (!res.headersSent) {
+        const t = translator(fromAcceptLanguage(typeof req.headers['accept-language'] === 'string' ? req.headers['accept-language'] : undefined));
+        send(res, 500, `<!doctype html><title>${t('error.title')}</title><main><h1>${t('error.title')}</h1><p role="alert">${t('error.internal')}</p></main>`);
+      }
       else res.destroy();
     }
   }

@@ -24,6 +24,8 @@ import { CommandService } from '@twofold/commands';
 import { ReadModelQueries } from '@twofold/read-model';
 import { StateSealer } from '@twofold/mfa';
 import type { AuthenticationService } from './node/authentication';
+import { InvitationSender } from './admin/invitations/invitation-sender';
+import { createEmailProvider } from './delivery/email-provider.factory';
 
 @Module({})
 export class AppModule {
@@ -35,6 +37,7 @@ export class AppModule {
         nodeId: runtime.dataDir.identity.nodeId, stateSealer: runtime.keys.stateSealer,
         logger: runtime.logger.child({ component: 'sdk' }), options: sdkOptionsFromConfig(runtime.config),
         passwordVerifier: authentication.passwordVerifier, delivery: authentication.delivery, pushRequests: authentication.pushRequests,
+        ...(authentication.sdkFirstFactor ? { firstFactor: authentication.sdkFirstFactor } : {}),
       })],
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,
@@ -47,6 +50,13 @@ export class AppModule {
         { provide: CommandService, useValue: runtime.commands },
         { provide: ReadModelQueries, useValue: runtime.queries },
         { provide: StateSealer, useValue: runtime.keys.stateSealer },
+        {
+          provide: InvitationSender,
+          useFactory: () => new InvitationSender({
+            sms: authentication.delivery, email: createEmailProvider(runtime.config, runtime.dataDir.path), logger: runtime.logger.child({ component: 'invitations' }),
+            ...(runtime.config.invitations.portalUrl ? { portalUrl: runtime.config.invitations.portalUrl } : {}),
+          }),
+        },
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(runtime.logger) },
       ],
     };

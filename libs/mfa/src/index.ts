@@ -18,6 +18,7 @@ export * from './delivery/delivery-provider';
 export * from './delivery/delivery.error';
 export * from './delivery/file-delivery-provider';
 export * from './delivery/http-gateway-delivery-provider';
+export * from './delivery/smtp-delivery-provider';
 export * from './engine/engine.ports';
 export * from './engine/approval-broker';
 export * from './engine/keyed-waiters';

@@ -24,3 +24,20 @@ export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
+
+// One Chromium and one page for a describe block: launched before its tests, closed after them.
+// Read `chrome.page` inside tests and hooks (it exists once beforeAll ran).
+export function chromiumPerSuite(locale?: string): { readonly page: Page } {
+  const held: { browser?: BrowserContext; page?: Page } = {};
+  beforeAll(async () => {
+    held.browser = await launchChromium(locale);
+    held.page = await held.browser.newPage();
+  });
+  afterAll(async () => held.browser?.close());
+  return {
+    get page(): Page {
+      if (!held.page) throw new Error('the browser is not started yet (use chrome.page inside tests)');
+      return held.page;
+    },
+  };
+}

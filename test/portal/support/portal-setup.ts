@@ -13,9 +13,10 @@ async function ok<T = any>(server: ServerProcess, method: string, path: string, 
 export const newSessionKey = () => randomBytes(32).toString('base64');
 export const caFileOf = (server: ServerProcess) => join(server.dataDir, 'tls/ca.pem');
 
-// The portal's credential: authenticate + self-service, as `twofold sdk-credential issue` makes it.
+// The portal's credential: authenticate + self-service, and devices for its /mobile/v1 (the
+// phones' calls it forwards), as `twofold sdk-credential issue` makes it.
 export async function portalCredential(server: ServerProcess): Promise<string> {
-  return (await ok<{ token: string }>(server, 'POST', '/admin/v1/sdk-credentials', { name: 'portal', scopes: ['authenticate', 'self-service'] })).token;
+  return (await ok<{ token: string }>(server, 'POST', '/admin/v1/sdk-credentials', { name: 'portal', scopes: ['authenticate', 'self-service', 'devices'] })).token;
 }
 
 // A user with a local password and one TOTP token (the seed in base32, for oathtool).

@@ -26,6 +26,13 @@ describe('portal configuration', () => {
     expect(keyOf({ ...base, TWOFOLD_PORTAL_PORT: '99999' })).toBe('TWOFOLD_PORTAL_PORT');
     expect(keyOf({ ...base, TWOFOLD_PORTAL_TLS_CERT_FILE: '/nonexistent.pem' })).toBe('TWOFOLD_PORTAL_TLS_KEY_FILE');
     expect(keyOf({ ...base, TWOFOLD_PORTAL_SDK_CREDENTIAL_FILE: '/nonexistent' })).toBe('TWOFOLD_PORTAL_SDK_CREDENTIAL');
+    expect(keyOf({ ...base, TWOFOLD_PORTAL_PUBLIC_URL: 'http://portal.example.org' })).toBe('TWOFOLD_PORTAL_PUBLIC_URL');
+    expect(keyOf({ ...base, TWOFOLD_PORTAL_PUBLIC_URL: 'https://portal.example.org/?k=1' })).toBe('TWOFOLD_PORTAL_PUBLIC_URL');
+  });
+
+  it('tells phones the public address it is given (else localhost and its port)', () => {
+    expect(loadPortalConfig({ ...base, TWOFOLD_PORTAL_PUBLIC_URL: 'https://portal.example.org/' }).publicUrl).toBe('https://portal.example.org');
+    expect(loadPortalConfig({ ...base, TWOFOLD_PORTAL_PORT: '9444' }).publicUrl).toBe('https://localhost:9444');
   });
 
   it('takes a list of SDK URLs and keeps the secrets out of what it describes', () => {

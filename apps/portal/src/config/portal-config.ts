@@ -22,6 +22,7 @@ export interface PortalConfig {
   sdkTimeoutMs: number;
   logLevel: string;
   instanceName: string;
+  publicUrl: string; // https://portal.example.org: what phones are told to reach (activation QR)
 }
 
 type Env = Record<string, string | undefined>;
@@ -58,12 +59,26 @@ export function loadPortalConfig(env: Env = process.env): PortalConfig {
     sdkTimeoutMs: int(env, 'TWOFOLD_PORTAL_SDK_TIMEOUT_MS', 8000, 500, 60_000),
     logLevel: oneOf(env, 'TWOFOLD_PORTAL_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug'], 'info'),
     instanceName: env.TWOFOLD_PORTAL_INSTANCE ?? `portal-${port}`,
+    publicUrl: publicUrl(env, port),
   };
+}
+
+function publicUrl(env: Env, port: number): string {
+  const raw = env.TWOFOLD_PORTAL_PUBLIC_URL;
+  if (raw === undefined || raw === '') return `https://localhost:${port}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new PortalConfigError('TWOFOLD_PORTAL_PUBLIC_URL', `"${raw.slice(0, 80)}" is not a URL`);
+  }
+  if (parsed.protocol !== 'https:' || parsed.search || parsed.hash || parsed.username) throw new PortalConfigError('TWOFOLD_PORTAL_PUBLIC_URL', 'must be an https:// URL without query, fragment or user name');
+  return raw.replace(/\/+$/, '');
 }
 
 // What may be printed at start: no credential, no key.
 export function describePortalConfig(c: PortalConfig): Record<string, unknown> {
-  return { bind: c.bind, port: c.port, tls: c.tls.source, sdkUrls: c.sdkUrls, sessionTtlSeconds: c.sessionTtlSeconds, instance: c.instanceName };
+  return { bind: c.bind, port: c.port, tls: c.tls.source, sdkUrls: c.sdkUrls, sessionTtlSeconds: c.sessionTtlSeconds, instance: c.instanceName, publicUrl: c.publicUrl };
 }
 
 function int(env: Env, key: string, fallback: number, min: number, max: number): number {

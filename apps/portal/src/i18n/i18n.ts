@@ -12,6 +12,11 @@ export function translator(lang: Lang): Translate {
   return (key, vars = {}) => table[key].replace(/\{(\w+)\}/g, (_, name: string) => vars[name] ?? '');
 }
 
+// A key made from an SDK value (an activity kind a newer server may add) that the catalogue has.
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(EN, key);
+}
+
 // "sv-SE,sv;q=0.9,en;q=0.8" -> the best language we have, else English.
 export function fromAcceptLanguage(header: string | undefined): Lang {
   if (!header) return 'en';

@@ -1,7 +1,9 @@
 import type { Activity, UserSummary } from '@twofold/sdk-client';
 import { escapeHtml as e } from '../http/http-kit';
 import { csrfField, field, layout, PageContext } from './layout';
-import type { MessageKey } from '../i18n/i18n';
+import { isMessageKey, MessageKey } from '../i18n/i18n';
+
+const activityKey = (kind: string): MessageKey => (isMessageKey(`activity.${kind}`) ? (`activity.${kind}` as MessageKey) : 'activity.other');
 
 type Notes = { notice?: string; error?: string };
 
@@ -43,7 +45,7 @@ export function accountPage(ctx: PageContext, user: UserSummary, notes: Notes = 
   return layout(ctx, 'account.title', `<p>${e(t('account.hello', { name: user.displayName || user.username }))}</p>
 <h2>${e(t('account.tokens'))}</h2>${tokens}
 <h2>${e(t('account.phones'))}</h2>${phones}
-<ul><li><a href="/enrol">${e(t('account.enrol'))}</a></li><li><a href="/phone">${e(t('account.phone'))}</a></li><li><a href="/pin">${e(t('account.pin'))}</a></li><li><a href="/activity">${e(t('account.activity'))}</a></li><li><a href="/fraud">${e(t('account.fraud'))}</a></li></ul>`, notes);
+<ul><li><a href="/enrol">${e(t('account.enrol'))}</a></li><li><a href="/phone">${e(t('account.phone'))}</a></li><li><a href="/devices">${e(t('account.devices'))}</a></li><li><a href="/pin">${e(t('account.pin'))}</a></li><li><a href="/activity">${e(t('account.activity'))}</a></li><li><a href="/fraud">${e(t('account.fraud'))}</a></li></ul>`, notes);
 }
 
 export function enrolStartPage(ctx: PageContext, notes: Notes = {}): string {
@@ -76,7 +78,7 @@ ${field('pin2', t('pin.repeat'), 'type="password" inputmode="numeric" autocomple
 export function activityPage(ctx: PageContext, activity: Activity): string {
   const { t } = ctx;
   if (activity.entries.length === 0) return layout(ctx, 'activity.title', `<p>${e(t('activity.none'))}</p>`);
-  const rows = activity.entries.map((a) => `<tr><td><time datetime="${e(a.at)}">${e(a.at.replace('T', ' ').slice(0, 19))} UTC</time></td><td>${e(t(`activity.${a.kind}` as MessageKey))}</td><td>${e(a.where)}</td><td>${e(a.node)}</td></tr>`).join('');
+  const rows = activity.entries.map((a) => `<tr><td><time datetime="${e(a.at)}">${e(a.at.replace('T', ' ').slice(0, 19))} UTC</time></td><td>${e(t(activityKey(a.kind)))}</td><td>${e(a.where)}</td><td>${e(a.node)}</td></tr>`).join('');
   return layout(ctx, 'activity.title', `<table><thead><tr><th scope="col">${e(t('activity.when'))}</th><th scope="col">${e(t('activity.what'))}</th><th scope="col">${e(t('activity.where'))}</th><th scope="col">${e(t('activity.node'))}</th></tr></thead><tbody>${rows}</tbody></table>`);
 }
 

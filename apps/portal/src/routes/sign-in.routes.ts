@@ -1,42 +1,28 @@
 import type { AnswerResult, StartResult } from '@twofold/sdk-client';
-import { fromProfile, MessageKey } from '../i18n/i18n';
+import type { MessageKey } from '../i18n/i18n';
 import { codePage, invitationPage, signInPage } from '../pages/pages';
 import type { Session } from '../session/sealed-session';
 import { PortalDeps, Routes, sdkFailurePage, signedIn } from '../exchange';
+import { rejectKey, signedInSession as opened } from './sign-in-outcome';
+import { pushWaitPage } from '../pages/device-pages';
+import { REFRESH_SECONDS } from './push-sign-in.routes';
 
 const USERNAME = /^[A-Za-z0-9._@-]{1,64}$/;
 const CODE = /^[0-9]{4,10}$/;
-const KNOWN_REJECTS = new Set(['invalid_credentials', 'unknown_user', 'invalid_code', 'invalid_pin', 'code_replayed', 'user_locked', 'user_disabled', 'user_blocked', 'no_second_factor', 'invalid_state', 'first_factor_unavailable']);
 
-const rejectKey = (reason: string): MessageKey => (KNOWN_REJECTS.has(reason) ? `reject.${reason}` : 'reject.other') as MessageKey;
-
-// Sign-in: user name and local password (first factor, checked by the server), then the code
-// (TOTP, or SMS when that is the user's method). The challenge handle waits in the sealed cookie.
-export function signInRoutes({ sdk, sealer }: PortalDeps): Routes {
-  // A new session id at sign-in: nothing from before (a planted cookie, an old form) carries over.
-  const signedInSession = async (answered: Extract<AnswerResult, { status: 'accepted' }>, from: Session): Promise<Session> => {
-    const assertion = answered.userAssertion;
-    let displayName = answered.username;
-    let lang = from.lang;
-    try {
-      const me = await sdk.call((c) => c.getSelf(assertion));
-      displayName = me.displayName || me.username;
-      lang = fromProfile(me.language) ?? lang;
-    } catch {
-      // The profile only names the user and picks the language; the sign-in stands without it.
-    }
-    return {
-      ...sealer.rotate(from), pending: undefined, ...(lang ? { lang } : {}),
-      user: { id: answered.userId, name: answered.username, displayName, assertion, exp: Date.parse(answered.userAssertionExpiresAt) },
-    };
-  };
+// Sign-in: user name and password (first factor, local or LDAP, checked by the server), then the
+// code (TOTP, or SMS when that is the user's method) or, for push, the wait for the phone
+// (push-sign-in.routes.ts). The challenge handle waits in the sealed cookie.
+export function signInRoutes(deps: PortalDeps): Routes {
+  const { sdk, sealer } = deps;
+  const signedInSession = (answered: Extract<AnswerResult, { status: 'accepted' }>, from: Session) => opened(deps, answered, from);
 
   return {
     'GET /': async (x) => x.redirect(signedIn(x.session) ? '/account' : '/sign-in'),
 
     'GET /sign-in': async (x) => {
       if (signedIn(x.session)) return x.redirect('/account');
-      const fresh: Session = { ...x.session, pending: undefined };
+      const fresh: Session = { ...x.session, pending: undefined, push: undefined };
       x.html(x.hadCookie ? 401 : 200, signInPage(x.page(fresh), x.hadCookie ? { error: x.page().t('error.sessionExpired') } : {}), fresh);
     },
 
@@ -52,8 +38,15 @@ export function signInRoutes({ sdk, sealer }: PortalDeps): Routes {
         return sdkFailurePage(x, err);
       }
       if (started.status === 'challenge') {
-        const next: Session = { ...x.session, pending: { challenge: started.challenge, username, exp: Date.parse(started.expiresAt) } };
+        const next: Session = { ...x.session, push: undefined, pending: { challenge: started.challenge, username, exp: Date.parse(started.expiresAt) } };
         return x.redirect('/sign-in/code', next);
+      }
+      if (started.status === 'pending' && started.method === 'push') {
+        // The number the phone asks for (number matching): shown here only, never sent to the phone.
+        const push = { handle: started.handle, username, number: started.numberToMatch !== undefined ? String(started.numberToMatch) : null, exp: Date.parse(started.expiresAt) };
+        // Shown at once (the first long poll comes with the page's own reload).
+        const next: Session = { ...x.session, pending: undefined, push };
+        return x.html(200, pushWaitPage(x.page(next), push.number, REFRESH_SECONDS), next);
       }
       const reason = started.status === 'rejected' ? started.reason : 'other';
       x.html(started.status === 'rejected' && reason !== 'first_factor_unavailable' ? 401 : 503, signInPage(x.page(), { error: t(rejectKey(reason)) }, username));

@@ -13,6 +13,8 @@ export interface Session {
   exp: number; // ms
   lang?: 'en' | 'sv';
   pending?: { challenge: string; username: string; exp: number };
+  // A push sign-in waiting for the phone: the SDK's handle and the number the user must choose.
+  push?: { handle: string; username: string; number: string | null; exp: number };
   user?: { id: string; name: string; displayName: string; assertion: string; exp: number };
   enrolment?: string;
   phoneChange?: { change: string; number: string };

@@ -1,16 +1,20 @@
 import { base32Decode, SealContext } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
 import {
-  ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, DeliveryProvider, KeyedHashVerifier, PushRequestDelivery, PushRequestRegistry, WebhookPushSender,
+  ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, DeliveryProvider, FirstFactorProvider, KeyedHashVerifier, PushRequestDelivery, PushRequestRegistry,
+  WebhookPushSender,
 } from '@twofold/mfa';
 import type { NodeRuntime } from './node-runtime';
 import { createDeliveryProvider } from '../delivery/delivery-provider.factory';
+import { sdkFirstFactor } from './sdk-first-factor';
 
 export interface AuthenticationService {
   engine: AuthenticationEngine;
   // The engine's password check and code delivery, shared with the SDK's portal use cases.
   passwordVerifier: KeyedHashVerifier;
   delivery: DeliveryProvider;
+  // The SDK's password check when the config names an LDAP directory (else the local password).
+  sdkFirstFactor?: FirstFactorProvider;
   // Push sign-ins started on this node, for devices that long-poll here.
   pushRequests: PushRequestRegistry;
   close(): void;
@@ -50,7 +54,7 @@ export async function startAuthentication(runtime: NodeRuntime): Promise<Authent
     if (event.type === 'OutOfBandApprovalDecided') broker.decide(String(event.payload.approvalKey), event.payload.decision as ApprovalDecision);
   });
   return {
-    engine, passwordVerifier, delivery, pushRequests,
+    engine, passwordVerifier, delivery, pushRequests, sdkFirstFactor: sdkFirstFactor(config),
     close() {
       subscription.close();
       pushRequests.close();

@@ -1,4 +1,5 @@
-export type DeliveryChannel = 'sms' | 'voice' | 'push';
+// email: an invitation code to the user's address (metadata.subject is its subject line).
+export type DeliveryChannel = 'sms' | 'voice' | 'push' | 'email';
 
 export interface DeliveryMessage {
   channel: DeliveryChannel;

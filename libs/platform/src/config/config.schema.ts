@@ -39,6 +39,18 @@ export const sdkSectionSchema = z.object({
   maxBodyBytes: z.coerce.number().int().min(256).max(1024 * 1024).optional(),
   approvalWindowMs: z.coerce.number().int().min(5_000).max(600_000).optional(),
   assertionTtlMs: z.coerce.number().int().min(10_000).max(3_600_000).optional(),
+  // What a password given to the SDK (the User Portal) is checked against: the user's local
+  // password, or a bind to an LDAP directory (the keys below, as for a RADIUS client's LDAP).
+  firstFactor: z.enum(['local-password', 'ldap']).default('local-password'),
+  ldapUrl: z.string().regex(/^ldaps?:\/\/[^\s]+$/i, 'must be an ldap:// or ldaps:// URL').optional(),
+  ldapBindDnTemplate: z.string().min(1).max(512).refine((v) => v.includes('{username}'), 'must contain {username}').optional(),
+  ldapSearchBase: z.string().min(1).max(512).optional(),
+  ldapSearchFilter: z.string().min(1).max(512).refine((v) => v.includes('{username}'), 'must contain {username}').optional(),
+  ldapBindDn: z.string().min(1).max(512).optional(),
+  ldapBindPassword: z.string().min(1).max(512).optional(),
+  ldapStartTls: bool.optional(),
+  ldapCaFile: z.string().min(1).optional(),
+  ldapTimeoutMs: z.coerce.number().int().min(100).max(60_000).optional(),
 });
 
 export const configSchema = z.object({
@@ -115,6 +127,21 @@ export const configSchema = z.object({
     httpHeaders: headerMap.optional(),
     httpTimeoutMs: z.coerce.number().int().min(100).max(60000).default(10000),
   }).prefault({}),
+  // E-mail (invitation codes): a file of JSON lines (development, tests) or an SMTP relay.
+  email: z.object({
+    provider: z.enum(['file', 'smtp']).default('file'),
+    filePath: z.string().optional(), // default <dataDir>/emails.jsonl
+    smtpHost: z.string().min(1).max(255).optional(),
+    smtpPort: port.default(25),
+    from: z.string().min(3).max(254).regex(/^[^\s<>@]+@[^\s<>@]+$/, 'must be an e-mail address such as mfa@example.org').optional(),
+    smtpStartTls: bool.default(false),
+    smtpCaFile: z.string().min(1).optional(),
+    smtpTimeoutMs: z.coerce.number().int().min(100).max(60000).default(10000),
+  }).prefault({}),
+  // Invitations sent by SMS or e-mail name the portal's sign-in address (no secret in it).
+  invitations: z.object({
+    portalUrl: z.string().url().regex(/^https:\/\//, 'must be an https:// URL').optional(),
+  }).prefault({}),
   // Web Service SDK limits (per node): see docs/sdk.md.
   sdk: sdkSectionSchema.prefault({}),
   shutdownGraceMs: z.coerce.number().int().min(0).max(120000).default(10000),
@@ -185,6 +212,15 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_DELIVERY_HTTP_HEADERS: ['delivery', 'httpHeaders'],
   TWOFOLD_DELIVERY_HTTP_TIMEOUT_MS: ['delivery', 'httpTimeoutMs'],
   TWOFOLD_SHUTDOWN_GRACE_MS: ['shutdownGraceMs'],
+  TWOFOLD_EMAIL_PROVIDER: ['email', 'provider'],
+  TWOFOLD_EMAIL_FILE: ['email', 'filePath'],
+  TWOFOLD_EMAIL_SMTP_HOST: ['email', 'smtpHost'],
+  TWOFOLD_EMAIL_SMTP_PORT: ['email', 'smtpPort'],
+  TWOFOLD_EMAIL_FROM: ['email', 'from'],
+  TWOFOLD_EMAIL_SMTP_STARTTLS: ['email', 'smtpStartTls'],
+  TWOFOLD_EMAIL_SMTP_CA_FILE: ['email', 'smtpCaFile'],
+  TWOFOLD_EMAIL_SMTP_TIMEOUT_MS: ['email', 'smtpTimeoutMs'],
+  TWOFOLD_INVITATION_PORTAL_URL: ['invitations', 'portalUrl'],
   TWOFOLD_SDK_RATE_CREDENTIAL_PER_SECOND: ['sdk', 'rateCredentialPerSecond'],
   TWOFOLD_SDK_RATE_CREDENTIAL_BURST: ['sdk', 'rateCredentialBurst'],
   TWOFOLD_SDK_RATE_USER_PER_MINUTE: ['sdk', 'rateUserPerMinute'],
@@ -192,6 +228,16 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_SDK_MAX_BODY_BYTES: ['sdk', 'maxBodyBytes'],
   TWOFOLD_SDK_APPROVAL_WINDOW_MS: ['sdk', 'approvalWindowMs'],
   TWOFOLD_SDK_ASSERTION_TTL_MS: ['sdk', 'assertionTtlMs'],
+  TWOFOLD_SDK_FIRST_FACTOR: ['sdk', 'firstFactor'],
+  TWOFOLD_SDK_LDAP_URL: ['sdk', 'ldapUrl'],
+  TWOFOLD_SDK_LDAP_BIND_DN_TEMPLATE: ['sdk', 'ldapBindDnTemplate'],
+  TWOFOLD_SDK_LDAP_SEARCH_BASE: ['sdk', 'ldapSearchBase'],
+  TWOFOLD_SDK_LDAP_SEARCH_FILTER: ['sdk', 'ldapSearchFilter'],
+  TWOFOLD_SDK_LDAP_BIND_DN: ['sdk', 'ldapBindDn'],
+  TWOFOLD_SDK_LDAP_BIND_PASSWORD: ['sdk', 'ldapBindPassword'],
+  TWOFOLD_SDK_LDAP_START_TLS: ['sdk', 'ldapStartTls'],
+  TWOFOLD_SDK_LDAP_CA_FILE: ['sdk', 'ldapCaFile'],
+  TWOFOLD_SDK_LDAP_TIMEOUT_MS: ['sdk', 'ldapTimeoutMs'],
   TWOFOLD_KAFKA_BROKERS: ['kafka', 'brokers'],
   TWOFOLD_KAFKA_CLIENT_ID: ['kafka', 'clientId'],
   TWOFOLD_KAFKA_TOPIC_PREFIX: ['kafka', 'topicPrefix'],
@@ -206,4 +252,4 @@ export const ENV_KEYS: Record<string, string[]> = {
   TWOFOLD_KAFKA_SASL_PASSWORD_FILE: ['kafka', 'saslPasswordFile'],
 };
 
-export const SECRET_KEYS = new Set<string>(['databaseUrl', 'delivery.httpUrl', 'delivery.httpBodyTemplate', 'delivery.httpHeaders', 'kafka.saslPassword']);
+export const SECRET_KEYS = new Set<string>(['databaseUrl', 'delivery.httpUrl', 'delivery.httpBodyTemplate', 'delivery.httpHeaders', 'kafka.saslPassword', 'sdk.ldapBindPassword']);

@@ -31,6 +31,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TWOFOLD_SDK_APPROVAL_WINDOW_MS: '10' })).toThrow(/TWOFOLD_SDK_APPROVAL_WINDOW_MS/);
   });
 
+  it('takes LDAP as the SDK password check only with a URL and a way to find the DN, and never prints the bind password', () => {
+    expect(loadConfig({}).sdk.firstFactor).toBe('local-password');
+    expect(() => loadConfig({ TWOFOLD_SDK_FIRST_FACTOR: 'ldap' })).toThrow(/TWOFOLD_SDK_LDAP_URL/);
+    expect(() => loadConfig({ TWOFOLD_SDK_FIRST_FACTOR: 'ldap', TWOFOLD_SDK_LDAP_URL: 'ldaps://dc1:636' })).toThrow(/TWOFOLD_SDK_LDAP_BIND_DN_TEMPLATE/);
+    expect(() => loadConfig({ TWOFOLD_SDK_LDAP_BIND_DN_TEMPLATE: 'uid=x,dc=org' })).toThrow(/TWOFOLD_SDK_LDAP_BIND_DN_TEMPLATE.*\{username\}/);
+    expect(() => loadConfig({ TWOFOLD_SDK_FIRST_FACTOR: 'ldap', TWOFOLD_SDK_LDAP_URL: 'ldaps://dc1', TWOFOLD_SDK_LDAP_SEARCH_BASE: 'dc=org', TWOFOLD_SDK_LDAP_CA_FILE: '/nonexistent/ca.pem' })).toThrow(/TWOFOLD_SDK_LDAP_CA_FILE.*ENOENT/);
+    const config = loadConfig({ TWOFOLD_SDK_FIRST_FACTOR: 'ldap', TWOFOLD_SDK_LDAP_URL: 'ldap://dc1', TWOFOLD_SDK_LDAP_START_TLS: 'true', TWOFOLD_SDK_LDAP_SEARCH_BASE: 'dc=org', TWOFOLD_SDK_LDAP_BIND_DN: 'cn=reader,dc=org', TWOFOLD_SDK_LDAP_BIND_PASSWORD: 'reader secret' });
+    expect(config.sdk).toMatchObject({ firstFactor: 'ldap', ldapStartTls: true, ldapSearchBase: 'dc=org' });
+    expect(JSON.stringify(describeConfig(config))).not.toContain('reader secret');
+  });
+
   it('refuses a misspelt TWOFOLD_ variable instead of ignoring it', () => {
     expect(() => loadConfig({ TWOFOLD_HTTP_PROT: '1' })).toThrow(/TWOFOLD_HTTP_PROT.*unknown/);
   });

@@ -59,7 +59,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { file
   if (result.data.replication.source === 'kafka' && !kafka.brokers) {
     throw new ConfigError('TWOFOLD_REPLICATION_SOURCE (replication.source)', 'kafka needs TWOFOLD_KAFKA_BROKERS');
   }
+  checkSdkFirstFactor(result.data.sdk);
+  checkEmail(result.data.email);
   return { ...result.data, kafka, dataDir: resolve(result.data.dataDir) };
+}
+
+// An SMTP relay needs its host and a sender address; its CA file must be readable now.
+function checkEmail(email: TwofoldConfig['email']): void {
+  if (email.provider !== 'smtp') return;
+  if (!email.smtpHost) throw new ConfigError('TWOFOLD_EMAIL_SMTP_HOST (email.smtpHost)', 'email.provider smtp needs the relay host');
+  if (!email.from) throw new ConfigError('TWOFOLD_EMAIL_FROM (email.from)', 'email.provider smtp needs the sender address');
+  readableFile('TWOFOLD_EMAIL_SMTP_CA_FILE (email.smtpCaFile)', email.smtpCaFile);
+}
+
+function readableFile(key: string, path: string | undefined): void {
+  if (path === undefined) return;
+  try {
+    readFileSync(path);
+  } catch (e) {
+    throw new ConfigError(key, `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+// LDAP for the SDK's password check needs a URL and a way to find the user's DN; the CA file must
+// be readable now, not at the first sign-in.
+function checkSdkFirstFactor(sdk: TwofoldConfig['sdk']): void {
+  if (sdk.firstFactor !== 'ldap') return;
+  if (!sdk.ldapUrl) throw new ConfigError('TWOFOLD_SDK_LDAP_URL (sdk.ldapUrl)', 'sdk.firstFactor ldap needs the directory URL');
+  if (!sdk.ldapBindDnTemplate && !sdk.ldapSearchBase) {
+    throw new ConfigError('TWOFOLD_SDK_LDAP_BIND_DN_TEMPLATE (sdk.ldapBindDnTemplate)', 'sdk.firstFactor ldap needs a bind DN template or a search base (TWOFOLD_SDK_LDAP_SEARCH_BASE)');
+  }
+  if (sdk.ldapStartTls && /^ldaps:/i.test(sdk.ldapUrl)) throw new ConfigError('TWOFOLD_SDK_LDAP_START_TLS (sdk.ldapStartTls)', 'StartTLS is for ldap:// URLs; ldaps:// is TLS already');
+  readableFile('TWOFOLD_SDK_LDAP_CA_FILE (sdk.ldapCaFile)', sdk.ldapCaFile);
 }
 
 // Files named for the broker connection must be readable now, not at the first publish; the SASL
@@ -113,5 +144,6 @@ export function describeConfig(config: TwofoldConfig): Record<string, unknown> {
       httpHeaders: delivery.httpHeaders ? Object.fromEntries(Object.keys(delivery.httpHeaders).map((k) => [k, REDACTED])) : undefined,
     },
     kafka: { ...config.kafka, saslPassword: config.kafka.saslPassword ? '***' : undefined },
+    sdk: { ...config.sdk, ldapBindPassword: config.sdk.ldapBindPassword ? '***' : undefined },
   };
 }

@@ -4,27 +4,27 @@ import {
   RejectReasonCode, StartAuthenticationRequest, StartResult,
 } from '@twofold/sdk-client';
 import { sessionVersionOf } from '@twofold/domain';
-import { AuthOutcome, CHALLENGE_PURPOSE, EngineClient, FirstFactorProvider, LocalPasswordFirstFactor, NoFirstFactor, StartOutcome, StateSealer } from '@twofold/mfa';
+import { AuthOutcome, CHALLENGE_PURPOSE, EngineClient, FirstFactorProvider, NoFirstFactor, StartOutcome, StateSealer } from '@twofold/mfa';
 import { UserAssertions } from '../assertions/user-assertions';
 import { StoreApprovalDecisionLog } from '../approvals/approval-decision-log';
 import { SdkError } from '../errors/sdk-error';
 import { SdkRateLimits } from '../rate-limit/sdk-rate-limits';
 import { SDK_DEPS, SDK_OPTIONS, SdkDeps, SdkOptions } from '../sdk.deps';
 import { parseInput } from '../sdk-input';
+import { passwordFirstFactor } from './password-first-factor';
 import type { SdkPrincipal } from '../auth/sdk-principal';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 // ADFS and applications check the first factor themselves: the SDK is the second factor. A start
-// call that carries `password` (the User Portal) has the user's local password checked first.
+// call that carries `password` (the User Portal) has it checked first (local password or LDAP).
 const NO_FIRST_FACTOR = new NoFirstFactor();
-const NO_PASSWORD_CHECK: FirstFactorProvider = { mode: 'local-password', verify: async () => ({ ok: false, reason: 'unavailable', detail: 'this node has no password verifier' }) };
 
 // The SDK's authentication use cases over the node's one engine. Logs name the credential, the
 // user id and the outcome, never a code, PIN or handle.
 @Injectable()
 export class AuthenticationsService {
   private readonly sealer: StateSealer;
-  private readonly localPassword: FirstFactorProvider;
+  private readonly password: FirstFactorProvider;
 
   constructor(
     @Inject(SDK_DEPS) private readonly deps: SdkDeps,
@@ -34,7 +34,7 @@ export class AuthenticationsService {
     private readonly limits: SdkRateLimits,
   ) {
     this.sealer = deps.stateSealer;
-    this.localPassword = deps.passwordVerifier ? new LocalPasswordFirstFactor(deps.passwordVerifier) : NO_PASSWORD_CHECK;
+    this.password = passwordFirstFactor(deps);
   }
 
   async start(principal: SdkPrincipal, body: unknown): Promise<StartResult> {
@@ -102,7 +102,7 @@ export class AuthenticationsService {
   // caller) checked the first factor.
   private async client(principal: SdkPrincipal, withPassword = false): Promise<EngineClient> {
     const unenrolled = await this.deps.queries.getRolloutPolicy(`sdk:${principal.credentialId}`);
-    return { clientId: principal.credentialId, firstFactor: withPassword ? this.localPassword : NO_FIRST_FACTOR, unenrolled, firstFactorCheckedByCaller: !withPassword };
+    return { clientId: principal.credentialId, firstFactor: withPassword ? this.password : NO_FIRST_FACTOR, unenrolled, firstFactorCheckedByCaller: !withPassword };
   }
 
   private async limitByName(username: string): Promise<void> {

@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AnswerResult, RedeemInvitationRequest } from '@twofold/sdk-client';
 import { canAuthenticate, DomainErrorCode, isDomainError, sessionVersionOf } from '@twofold/domain';
-import { LocalPasswordFirstFactor } from '@twofold/mfa';
 import { UserAssertions } from '../assertions/user-assertions';
 import { SdkError } from '../errors/sdk-error';
 import { SdkRateLimits } from '../rate-limit/sdk-rate-limits';
 import { SDK_DEPS, SdkDeps } from '../sdk.deps';
 import { parseInput } from '../sdk-input';
+import { passwordFirstFactor } from '../authentications/password-first-factor';
 import type { SdkPrincipal } from '../auth/sdk-principal';
 
 const REJECTED = (reason: 'invalid_credentials' | 'invalid_code' | 'code_replayed' | 'user_disabled' | 'user_locked' | 'user_blocked', message: string): AnswerResult => ({ status: 'rejected', reason, message });
@@ -33,8 +33,12 @@ export class InvitationsService {
       const reason = gate.error.code === DomainErrorCode.UserLocked ? 'user_locked' : gate.error.code === DomainErrorCode.UserBlocked ? 'user_blocked' : 'user_disabled';
       return REJECTED(reason, gate.error.message);
     }
-    if (!this.deps.passwordVerifier) throw new SdkError('not_ready', 'this node cannot check passwords');
-    const first = await new LocalPasswordFirstFactor(this.deps.passwordVerifier).verify({ username: input.username, password: input.password, user: state });
+    if (!this.deps.passwordVerifier && !this.deps.firstFactor) throw new SdkError('not_ready', 'this node cannot check passwords');
+    const first = await passwordFirstFactor(this.deps).verify({ username: input.username, password: input.password, user: state });
+    if (!first.ok && first.reason === 'unavailable') {
+      this.deps.logger.warn({ credential: principal.name, userId: found.userId, op: 'invitation', detail: first.detail }, 'SDK invitation: the first factor cannot be checked');
+      return { status: 'rejected', reason: 'first_factor_unavailable', message: 'Your password cannot be checked right now. Try again later.' };
+    }
     if (!first.ok) {
       await this.deps.commands.security.record({ kind: 'failed_attempt', userId: found.userId, reason: 'invalid_credentials', source });
       return REJECTED('invalid_credentials', 'Authentication failed.');
