@@ -8,7 +8,7 @@ export function sdkFirstFactor(config: TwofoldConfig): FirstFactorProvider | und
   const sdk = config.sdk;
   if (sdk.firstFactor !== 'ldap' || !sdk.ldapUrl) return undefined;
   return new LdapFirstFactor({
-    url: sdk.ldapUrl,
+    urls: sdk.ldapUrl.split(','), // tried in order, failing over
     ...(sdk.ldapBindDnTemplate ? { bindDnTemplate: sdk.ldapBindDnTemplate } : {}),
     ...(sdk.ldapSearchBase ? { searchBase: sdk.ldapSearchBase } : {}),
     ...(sdk.ldapSearchFilter ? { searchFilter: sdk.ldapSearchFilter } : {}),

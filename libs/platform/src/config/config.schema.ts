@@ -42,7 +42,7 @@ export const sdkSectionSchema = z.object({
   // What a password given to the SDK (the User Portal) is checked against: the user's local
   // password, or a bind to an LDAP directory (the keys below, as for a RADIUS client's LDAP).
   firstFactor: z.enum(['local-password', 'ldap']).default('local-password'),
-  ldapUrl: z.string().regex(/^ldaps?:\/\/[^\s]+$/i, 'must be an ldap:// or ldaps:// URL').optional(),
+  ldapUrl: z.string().regex(/^ldaps?:\/\/[^\s,]+(,ldaps?:\/\/[^\s,]+)*$/i, 'must be an ldap:// or ldaps:// URL, or several separated by commas (tried in order)').optional(),
   ldapBindDnTemplate: z.string().min(1).max(512).refine((v) => v.includes('{username}'), 'must contain {username}').optional(),
   ldapSearchBase: z.string().min(1).max(512).optional(),
   ldapSearchFilter: z.string().min(1).max(512).refine((v) => v.includes('{username}'), 'must contain {username}').optional(),

@@ -89,7 +89,7 @@ function checkSdkFirstFactor(sdk: TwofoldConfig['sdk']): void {
   if (!sdk.ldapBindDnTemplate && !sdk.ldapSearchBase) {
     throw new ConfigError('TWOFOLD_SDK_LDAP_BIND_DN_TEMPLATE (sdk.ldapBindDnTemplate)', 'sdk.firstFactor ldap needs a bind DN template or a search base (TWOFOLD_SDK_LDAP_SEARCH_BASE)');
   }
-  if (sdk.ldapStartTls && /^ldaps:/i.test(sdk.ldapUrl)) throw new ConfigError('TWOFOLD_SDK_LDAP_START_TLS (sdk.ldapStartTls)', 'StartTLS is for ldap:// URLs; ldaps:// is TLS already');
+  if (sdk.ldapStartTls && /(^|,)ldaps:/i.test(sdk.ldapUrl)) throw new ConfigError('TWOFOLD_SDK_LDAP_START_TLS (sdk.ldapStartTls)', 'StartTLS is for ldap:// URLs; ldaps:// is TLS already');
   readableFile('TWOFOLD_SDK_LDAP_CA_FILE (sdk.ldapCaFile)', sdk.ldapCaFile);
 }
 
