@@ -27,16 +27,16 @@ export class RolloutCommands {
   constructor(
     private readonly executor: StreamExecutor,
     private readonly queries: ReadModelQueries,
-    private readonly resolveUser: (ref: string) => Promise<UserView>,
+    private readonly userById: (userId: string) => Promise<UserView>,
     private readonly now: () => Date,
   ) {}
 
   // body: { seconds, reason, once? }. The administrator is the actor, and named in the event.
-  async grantBypass(ref: string, body: unknown, actor: Actor): Promise<UserView> {
-    const { userId } = await this.resolveUser(ref);
+  async grantBypass(userId: string, body: unknown, actor: Actor): Promise<UserView> {
+    await this.userById(userId);
     const command = GrantBypass.create({ ...objectBody(body), userId });
     await this.executor.execute(Streams.user(userId), foldUser, (s) => decideGrantBypass(s, command, { now: this.now(), grantedBy: actor.actor }), actor);
-    return this.resolveUser(userId);
+    return this.userById(userId);
   }
 
   listNotEnrolled(query: Record<string, unknown>) {

@@ -20,7 +20,7 @@ export class TokenImportCommands {
   constructor(
     private readonly deps: ExecutorDeps & { sealer: SecretSealer },
     private readonly queries: ReadModelQueries,
-    private readonly resolveUser: (ref: string) => Promise<UserView>,
+    private readonly userById: (userId: string) => Promise<UserView>,
   ) {}
 
   // body: { format: 'pskc' | 'csv', tokens: [{ serial, seed (base32), kind, algorithm, digits, period?, counter?, username? }] }
@@ -46,9 +46,9 @@ export class TokenImportCommands {
     }
   }
 
-  async assignFromPool(ref: string, body: unknown, actor: Actor): Promise<{ serial: string; tokenId: string; user: UserView }> {
+  async assignFromPool(userId: string, body: unknown, actor: Actor): Promise<{ serial: string; tokenId: string; user: UserView }> {
     const serial = parseSerial(objectBody(body).serial);
-    const { userId } = await this.resolveUser(ref);
+    await this.userById(userId);
     this.deps.assertWritable?.();
     for (let attempt = 1; ; attempt++) {
       const poolRecords = await this.deps.store.readStream(Streams.tokenPool());
@@ -62,7 +62,7 @@ export class TokenImportCommands {
           { streamId: Streams.tokenPool(), expectedVersion: pool.version, events: events.pool },
           { streamId: Streams.user(userId), expectedVersion: user.version, events: events.user },
         ], actor);
-        return { serial, tokenId, user: await this.resolveUser(userId) };
+        return { serial, tokenId, user: await this.userById(userId) };
       } catch (err) {
         if ((err as { code?: string }).code === 'version_conflict' && attempt < ATTEMPTS) continue;
         throw err;
