@@ -15,7 +15,7 @@ export interface EngineContext {
 }
 
 // One sign-in attempt: the user loaded and gated once, with the settings it is decided under.
-export interface Attempt {
+export interface SignInAttempt {
   userId: string;
   username: string;
   state: UserState;
@@ -38,7 +38,7 @@ export interface LoadOptions {
 
 // Loads the user, checks the gate (disabled, blocked, locked) and reads the settings: an attempt,
 // or the reject to answer.
-export async function loadAttempt(ctx: EngineContext, userId: string, client: EngineClient, source: string, options: LoadOptions = {}): Promise<Attempt | AuthOutcome> {
+export async function loadSignInAttempt(ctx: EngineContext, userId: string, client: EngineClient, source: string, options: LoadOptions = {}): Promise<SignInAttempt | AuthOutcome> {
   const state = await ctx.deps.directory.getUserState(userId);
   const missing = options.missing ?? 'unknown_user';
   if (!state || !state.profile || state.deleted) return reject(missing);
@@ -54,7 +54,7 @@ export async function loadAttempt(ctx: EngineContext, userId: string, client: En
   };
 }
 
-export function isAttempt(value: Attempt | AuthOutcome): value is Attempt {
+export function isSignInAttempt(value: SignInAttempt | AuthOutcome): value is SignInAttempt {
   return !('kind' in value);
 }
 
@@ -71,27 +71,27 @@ export function gate(state: UserState, now: number): AuthOutcome | null {
   }
 }
 
-export function accept(attempt: Attempt): AuthOutcome {
+export function accept(attempt: SignInAttempt): AuthOutcome {
   return { kind: 'accept', userId: attempt.userId, username: attempt.username };
 }
 
 // A challenge prompt asks for the PIN unless it was checked up front (SDK); the State remembers.
-export function pinHint(attempt: Attempt): string {
+export function pinHint(attempt: SignInAttempt): string {
   return attempt.state.pinHash !== null && !attempt.pinVerified ? 'your PIN followed by ' : '';
 }
 
-export function pinDone(attempt: Attempt): { p?: 1 } {
+export function pinDone(attempt: SignInAttempt): { p?: 1 } {
   return attempt.pinVerified ? { p: 1 } : {};
 }
 
-export function challengeExpiry(attempt: Attempt): number {
+export function challengeExpiry(attempt: SignInAttempt): number {
   return attempt.now + attempt.settings.otp.validitySeconds * 1000;
 }
 
 // ---- what an attempt records: one security outcome each ----
 
 // An out-of-band approval held by the request (nothing once-only to consume).
-export async function succeed(ctx: EngineContext, attempt: Attempt): Promise<AuthOutcome> {
+export async function succeed(ctx: EngineContext, attempt: SignInAttempt): Promise<AuthOutcome> {
   try {
     await ctx.deps.security.record({ kind: 'success', userId: attempt.userId, source: attempt.source });
   } catch (error) {
@@ -102,7 +102,7 @@ export async function succeed(ctx: EngineContext, attempt: Attempt): Promise<Aut
 }
 
 // A challenge State (SMS, polled push/voice) answered: consumed and the success, in one append.
-export async function succeedChallenge(ctx: EngineContext, attempt: Attempt, challenge: ChallengeRef): Promise<AuthOutcome> {
+export async function succeedChallenge(ctx: EngineContext, attempt: SignInAttempt, challenge: ChallengeRef): Promise<AuthOutcome> {
   try {
     await ctx.deps.security.record({ kind: 'challenge_success', userId: attempt.userId, challenge, source: attempt.source });
   } catch (error) {
@@ -113,7 +113,7 @@ export async function succeedChallenge(ctx: EngineContext, attempt: Attempt, cha
 }
 
 // `shown`: what the caller is told when it must not learn the exact reason (the log keeps it).
-export async function fail(ctx: EngineContext, attempt: Attempt, reason: RejectReason, shown: RejectReason = reason): Promise<AuthOutcome> {
+export async function fail(ctx: EngineContext, attempt: SignInAttempt, reason: RejectReason, shown: RejectReason = reason): Promise<AuthOutcome> {
   try {
     const after = await ctx.deps.security.record({ kind: 'failed_attempt', userId: attempt.userId, reason: failureText(reason), source: attempt.source });
     // This failure may be the one that locked the account (the write side says): tell the user now.

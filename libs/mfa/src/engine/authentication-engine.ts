@@ -1,4 +1,4 @@
-import { accept, Attempt, EngineContext, fail, isAttempt, loadAttempt, succeedChallenge } from './attempt';
+import { accept, SignInAttempt, EngineContext, fail, isSignInAttempt, loadSignInAttempt, succeedChallenge } from './attempt';
 import { challengeRef, isChallengeConsumed } from './challenge-once';
 import {
   AnswerChallengeInput, APPROVAL_PURPOSE, AuthenticateInput, AuthenticationEngineDeps, AuthOutcome, CHALLENGE_PURPOSE, CheckPinInput,
@@ -32,9 +32,9 @@ export class AuthenticationEngine {
     this.ctx = ctx;
     this.polling = new OutOfBandPolling<AuthOutcome>({
       sealer: deps.sealer, delivery: deps.delivery, approvalPurpose: APPROVAL_PURPOSE, logger: deps.logger, clock: () => ctx.clock(),
-      load: (userId, client, source) => loadAttempt(ctx, userId, client, source),
-      succeed: (attempt, challenge) => succeedChallenge(ctx, attempt as Attempt, challenge),
-      fail: (attempt, reason) => fail(ctx, attempt as Attempt, reason),
+      load: (userId, client, source) => loadSignInAttempt(ctx, userId, client, source),
+      succeed: (attempt, challenge) => succeedChallenge(ctx, attempt as SignInAttempt, challenge),
+      fail: (attempt, reason) => fail(ctx, attempt as SignInAttempt, reason),
       reject: (reason, userId) => reject(reason, userId),
     });
   }
@@ -69,8 +69,8 @@ export class AuthenticationEngine {
       const username = typeof input.username === 'string' ? input.username.trim().toLowerCase() : '';
       const found = username === '' ? null : await this.deps.directory.findUserByUsername(username);
       if (!found) return reject('unknown_user');
-      const attempt = await loadAttempt(this.ctx, found.userId, input.client, input.source);
-      if (!isAttempt(attempt)) return attempt;
+      const attempt = await loadSignInAttempt(this.ctx, found.userId, input.client, input.source);
+      if (!isSignInAttempt(attempt)) return attempt;
       if (attempt.state.pinHash === null) return reject('invalid_pin', attempt.userId, 'No PIN is set for this account.');
       if ((await matchPin(this.deps.hasher, attempt, typeof input.pin === 'string' ? input.pin : '', true)) === null) return fail(this.ctx, attempt, 'invalid_pin');
       return accept(attempt);
@@ -85,8 +85,8 @@ export class AuthenticationEngine {
     if (username === '' || username.length > 253) return reject('bad_request');
     const found = await this.deps.directory.findUserByUsername(username);
     if (!found) return reject('unknown_user');
-    const attempt = await loadAttempt(this.ctx, found.userId, input.client, input.source, { application: input.application, sendLimit: input.sendLimit });
-    if (!isAttempt(attempt)) return attempt;
+    const attempt = await loadSignInAttempt(this.ctx, found.userId, input.client, input.source, { application: input.application, sendLimit: input.sendLimit });
+    if (!isSignInAttempt(attempt)) return attempt;
     const password = typeof input.password === 'string' ? input.password : '';
     const method = input.method ?? attempt.state.profile?.preferredMethod ?? attempt.settings.defaultMethod;
 
@@ -115,7 +115,7 @@ export class AuthenticationEngine {
   }
 
   // Asks for the second factor; SMS, calls and pushes only within the request's send limit.
-  private issueSecondFactor(attempt: Attempt, method: string, polled?: { windowMs: number }): Promise<StartOutcome> | StartOutcome {
+  private issueSecondFactor(attempt: SignInAttempt, method: string, polled?: { windowMs: number }): Promise<StartOutcome> | StartOutcome {
     if ((method === 'sms' || method === 'voice' || method === 'push') && attempt.sendLimit) {
       const allowed = attempt.sendLimit(attempt.userId, method);
       if (!allowed.ok) return reject('rate_limited', attempt.userId, sendLimitedMessage(allowed.retryAfterSeconds));
@@ -141,8 +141,8 @@ export class AuthenticationEngine {
     } catch {
       return reject('invalid_state');
     }
-    const attempt = await loadAttempt(this.ctx, claims.userId, input.client, input.source, { now, missing: 'invalid_state', username: input.username });
-    if (!isAttempt(attempt)) return attempt;
+    const attempt = await loadSignInAttempt(this.ctx, claims.userId, input.client, input.source, { now, missing: 'invalid_state', username: input.username });
+    if (!isSignInAttempt(attempt)) return attempt;
     // Answered once (here or on any node whose record reached us): the State is spent.
     if (isChallengeConsumed(attempt.state, claims.nonce)) return reject('invalid_state', claims.userId);
     const response = typeof input.response === 'string' ? input.response : '';

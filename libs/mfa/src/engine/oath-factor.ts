@@ -1,5 +1,5 @@
 import { verifyHotp, verifyTotp, OathDigits, TotpPeriod } from '../oath/oath';
-import { Attempt, challengeExpiry, EngineContext, fail, accept, pinDone, pinHint } from './attempt';
+import { SignInAttempt, challengeExpiry, EngineContext, fail, accept, pinDone, pinHint } from './attempt';
 import { ChallengeRef, isChallengeReplay, isCodeReplay } from './challenge-once';
 import type { OathTokenForCheck } from './engine.ports';
 import { AuthOutcome, CHALLENGE_PURPOSE } from './engine.types';
@@ -14,7 +14,7 @@ type OathMatch = { token: OathTokenForCheck; counter: number; replayed: boolean 
 
 // ---- issue: ask for the code ----
 
-export function issueOathChallenge(ctx: EngineContext, attempt: Attempt): AuthOutcome {
+export function issueOathChallenge(ctx: EngineContext, attempt: SignInAttempt): AuthOutcome {
   if (attempt.state.tokens.length === 0) return reject('no_second_factor', attempt.userId);
   const expiresAt = challengeExpiry(attempt);
   const sealed = ctx.deps.sealer.sealForRadius({
@@ -27,7 +27,7 @@ export function issueOathChallenge(ctx: EngineContext, attempt: Attempt): AuthOu
 
 // Password (or nothing, or a PIN) followed by the OATH code, in one request. null: the text is
 // not such an answer (the password alone; the code comes at the challenge).
-export async function tryInlineOath(ctx: EngineContext, attempt: Attempt, password: string): Promise<AuthOutcome | null> {
+export async function tryInlineOath(ctx: EngineContext, attempt: SignInAttempt, password: string): Promise<AuthOutcome | null> {
   const { state, client } = attempt;
   const noPassword = client.firstFactor.mode === 'none';
   const hasPin = state.pinHash !== null;
@@ -65,7 +65,7 @@ export async function tryInlineOath(ctx: EngineContext, attempt: Attempt, passwo
 
 // ---- answer: the challenge's State came back with [PIN]code ----
 
-export async function answerOathChallenge(ctx: EngineContext, attempt: Attempt, response: string, hasPin: boolean, challenge: ChallengeRef): Promise<AuthOutcome> {
+export async function answerOathChallenge(ctx: EngineContext, attempt: SignInAttempt, response: string, hasPin: boolean, challenge: ChallengeRef): Promise<AuthOutcome> {
   const { state } = attempt;
   for (const { code, rest } of codeSplits(response, state.tokens)) {
     if (!hasPin && rest !== '') continue;
@@ -83,7 +83,7 @@ export async function answerOathChallenge(ctx: EngineContext, attempt: Attempt, 
 }
 
 // Cheap (HMACs only), so it runs before any argon2 or directory call.
-function matchOath(ctx: EngineContext, attempt: Attempt, code: string): OathMatch | null {
+function matchOath(ctx: EngineContext, attempt: SignInAttempt, code: string): OathMatch | null {
   let replayed: OathMatch | null = null;
   for (const token of attempt.state.tokens) {
     if (token.digits !== code.length) continue;
@@ -112,7 +112,7 @@ function matchOath(ctx: EngineContext, attempt: Attempt, code: string): OathMatc
 
 // The cluster-wide once-only check: the log refuses a step or counter already used, and (with
 // `challenge`) a State already answered.
-async function finishOath(ctx: EngineContext, attempt: Attempt, match: OathMatch, challenge?: ChallengeRef): Promise<AuthOutcome> {
+async function finishOath(ctx: EngineContext, attempt: SignInAttempt, match: OathMatch, challenge?: ChallengeRef): Promise<AuthOutcome> {
   try {
     await ctx.deps.security.record({
       kind: 'oath_success', userId: attempt.userId, tokenId: match.token.tokenId, counter: match.counter, source: attempt.source, ...(challenge ? { challenge } : {}),

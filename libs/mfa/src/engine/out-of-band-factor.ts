@@ -1,5 +1,5 @@
 import { createStateNonce, StateSealer } from '../sealed-state/state-sealer';
-import { Attempt, EngineContext, fail, succeed } from './attempt';
+import { SignInAttempt, EngineContext, fail, succeed } from './attempt';
 import { APPROVAL_PURPOSE, AuthOutcome } from './engine.types';
 import { reject } from './reject-messages';
 
@@ -7,7 +7,7 @@ import { reject } from './reject-messages';
 // anywhere in the cluster, denied or timed out. The SDK's polled flow, which holds nothing, is in
 // out-of-band-polling.ts; both send the same sealed approval id.
 
-export async function holdOutOfBand(ctx: EngineContext, attempt: Attempt, channel: 'push' | 'voice'): Promise<AuthOutcome> {
+export async function holdOutOfBand(ctx: EngineContext, attempt: SignInAttempt, channel: 'push' | 'voice'): Promise<AuthOutcome> {
   const { deps, outOfBandTimeoutMs } = ctx;
   const to = channel === 'voice' ? attempt.state.profile?.phones[0]?.number : attempt.username;
   if (!to) return reject('no_second_factor', attempt.userId);

@@ -57,7 +57,7 @@ export type CancelOutcome =
   | { kind: 'invalid_state' };
 
 // The attempt as the engine builds it; only these fields are needed here.
-export interface PolledAttempt {
+export interface PolledSignInAttempt {
   userId: string;
   username: string;
   state: UserState;
@@ -78,10 +78,10 @@ export interface PollingSteps<O extends StepOutcome> {
   logger?: EngineLogger;
   clock(): number;
   // Reloads the user and applies the gate (disabled, locked, blocked): an attempt or a reject.
-  load(userId: string, client: EngineClient, source: string): Promise<PolledAttempt | O>;
+  load(userId: string, client: EngineClient, source: string): Promise<PolledSignInAttempt | O>;
   // Records the success and consumes the handle (one success per handle in the whole cluster).
-  succeed(attempt: PolledAttempt, challenge: ChallengeRef): Promise<O>;
-  fail(attempt: PolledAttempt, reason: 'approval_denied'): Promise<O>;
+  succeed(attempt: PolledSignInAttempt, challenge: ChallengeRef): Promise<O>;
+  fail(attempt: PolledSignInAttempt, reason: 'approval_denied'): Promise<O>;
   reject(reason: 'invalid_state' | 'no_second_factor' | 'delivery_failed' | 'approval_timeout' | 'fraud_reported' | 'approval_cancelled', userId?: string): O;
 }
 
@@ -93,7 +93,7 @@ export class OutOfBandPolling<O extends StepOutcome> {
 
   constructor(private readonly steps: PollingSteps<O>) {}
 
-  async start(attempt: PolledAttempt, channel: OutOfBandChannel, windowMs: number): Promise<PendingOutcome | O> {
+  async start(attempt: PolledSignInAttempt, channel: OutOfBandChannel, windowMs: number): Promise<PendingOutcome | O> {
     const { steps } = this;
     const to = channel === 'voice' ? attempt.state.profile?.phones[0]?.number : attempt.username;
     if (!to) return steps.reject('no_second_factor', attempt.userId);
@@ -184,6 +184,6 @@ export class OutOfBandPolling<O extends StepOutcome> {
   }
 }
 
-function isOutcome<O extends StepOutcome>(value: PolledAttempt | O): value is O {
+function isOutcome<O extends StepOutcome>(value: PolledSignInAttempt | O): value is O {
   return 'kind' in value;
 }
