@@ -1,6 +1,6 @@
-import { base32Decode, SealContext } from '@twofold/domain';
+import { base32Decode, narrowEvent, SealContext } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
-import { ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, DeliveryProvider, KeyedHashVerifier } from '@twofold/mfa';
+import { ApprovalBroker, Argon2idHasher, AuthenticationEngine, DeliveryProvider, KeyedHashVerifier } from '@twofold/mfa';
 import type { NodeRuntime } from './node-runtime';
 import { createDeliveryProvider } from '../delivery/delivery-provider.factory';
 
@@ -34,7 +34,8 @@ export async function startAuthentication(runtime: NodeRuntime): Promise<Authent
   });
   const head = await store.head();
   const subscription: Subscription = store.subscribe(head.position, (event) => {
-    if (event.type === 'OutOfBandApprovalDecided') broker.decide(String(event.payload.approvalKey), event.payload.decision as ApprovalDecision);
+    const decided = narrowEvent(event, { OutOfBandApprovalDecided: true });
+    if (decided) broker.decide(decided.data.approvalKey, decided.data.decision);
   });
   return {
     engine, passwordVerifier, delivery,

@@ -4,8 +4,8 @@ import { secretField } from '../commands/fields';
 import { SealContext, SecretSealer } from '../crypto/secret-box';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import type { PhoneNumber } from '../users/user.events';
-import { EventLike, foldWith, makeEvent, recordOf } from '../events/event-record';
-import { upcast } from '../events/upcasting';
+import { EventLike, foldWith, makeEvent } from '../events/event-record';
+import { EventTypes, narrowEvent } from '../events/narrow-event';
 import type { DirectoryEvent, DirectorySourceConfig, SyncCounts } from './directory.events';
 
 export const DIRECTORY_NAME_RULE = 'must be 1 to 32 characters from a-z, 0-9 and "-"';
@@ -56,31 +56,44 @@ function withRun(s: DirectoryState, runId: string, fn: (r: DirectoryRun) => Dire
   return s.runs.map((r) => (r.runId === runId ? fn(r) : r));
 }
 
+const DIRECTORY_EVENTS: EventTypes<DirectoryEvent> = {
+  DirectorySourceAdded: true, DirectorySyncStarted: true, DirectorySyncHeld: true, DirectorySyncApproved: true, DirectorySyncCompleted: true, DirectorySyncFailed: true,
+};
+
 export function evolveDirectory(state: DirectoryState, event: EventLike): DirectoryState {
-  const { type, payload: p } = upcast(recordOf(event));
+  const typed = narrowEvent(event, DIRECTORY_EVENTS);
   const s = { ...state, version: state.version + 1 };
-  switch (type) {
+  switch (typed?.type) {
     case 'DirectorySourceAdded':
-      return { ...s, config: p as unknown as DirectorySourceConfig };
-    case 'DirectorySyncStarted':
-      return { ...s, runCount: s.runCount + 1, runs: [...s.runs, { runId: String(p.runId), startedAt: String(p.at), status: 'running' as const }].slice(-MAX_RUNS) };
-    case 'DirectorySyncHeld':
-      return { ...s, runs: withRun(s, String(p.runId), (r) => ({ ...r, status: 'held', reason: String(p.reason), planned: p.planned as SyncCounts, endedAt: String(p.at) })) };
-    case 'DirectorySyncApproved':
-      return { ...s, runs: withRun(s, String(p.runId), (r) => ({ ...r, status: 'approved', approvedBy: String(p.by) })) };
-    case 'DirectorySyncFailed':
-      return { ...s, runs: withRun(s, String(p.runId), (r) => ({ ...r, status: 'failed', reason: String(p.reason), endedAt: String(p.at) })) };
+      return { ...s, config: typed.data };
+    case 'DirectorySyncStarted': {
+      const { runId, at } = typed.data;
+      return { ...s, runCount: s.runCount + 1, runs: [...s.runs, { runId, startedAt: at, status: 'running' as const }].slice(-MAX_RUNS) };
+    }
+    case 'DirectorySyncHeld': {
+      const { runId, reason, planned, at } = typed.data;
+      return { ...s, runs: withRun(s, runId, (r) => ({ ...r, status: 'held', reason, planned, endedAt: at })) };
+    }
+    case 'DirectorySyncApproved': {
+      const { runId, by } = typed.data;
+      return { ...s, runs: withRun(s, runId, (r) => ({ ...r, status: 'approved', approvedBy: by })) };
+    }
+    case 'DirectorySyncFailed': {
+      const { runId, reason, at } = typed.data;
+      return { ...s, runs: withRun(s, runId, (r) => ({ ...r, status: 'failed', reason, endedAt: at })) };
+    }
     case 'DirectorySyncCompleted': {
-      const linked = { ...s.linked, ...(p.linked as Record<string, string>) };
+      const { runId, at, counts, refusals, server } = typed.data;
+      const linked = { ...s.linked, ...typed.data.linked };
       const departed = { ...s.departed };
-      for (const username of Object.keys(p.linked as Record<string, string>)) delete departed[username];
-      for (const username of p.unlinked as string[]) {
+      for (const username of Object.keys(typed.data.linked)) delete departed[username];
+      for (const username of typed.data.unlinked) {
         if (linked[username]) departed[username] = linked[username];
         delete linked[username];
       }
       return {
         ...s, linked, departed,
-        runs: withRun(s, String(p.runId), (r) => ({ ...r, status: 'completed', counts: p.counts as SyncCounts, endedAt: String(p.at), refusals: p.refusals as DirectoryRun['refusals'], server: String(p.server) })),
+        runs: withRun(s, runId, (r) => ({ ...r, status: 'completed', counts, endedAt: at, refusals, server })),
       };
     }
     default:
