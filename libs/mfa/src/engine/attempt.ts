@@ -58,17 +58,27 @@ export function isSignInAttempt(value: SignInAttempt | AuthOutcome): value is Si
   return !('kind' in value);
 }
 
+// Why a user who exists may not sign in now, as every transport names it (engine rejects, SDK errors).
+export const GATE_REASONS = {
+  [DomainErrorCode.UserDisabled]: 'user_disabled',
+  [DomainErrorCode.UserBlocked]: 'user_blocked',
+  [DomainErrorCode.UserLocked]: 'user_locked',
+} as const satisfies Partial<Record<DomainErrorCode, RejectReason>>;
+export type GateReason = (typeof GATE_REASONS)[keyof typeof GATE_REASONS];
+const GATE_REASON_OF: Partial<Record<DomainErrorCode, GateReason>> = GATE_REASONS;
+
+// canAuthenticate's refusal as a reason; any other refusal reads as an unknown user.
+export function gateReason(code: DomainErrorCode): GateReason | 'unknown_user' {
+  return GATE_REASON_OF[code] ?? 'unknown_user';
+}
+
 // Disabled, blocked and locked users are told why; unknown and deleted ones are not.
 export function gate(state: UserState, now: number): AuthOutcome | null {
   const allowed = canAuthenticate(state, new Date(now));
   if (allowed.ok) return null;
-  const userId = state.userId ?? undefined;
-  switch (allowed.error.code) {
-    case DomainErrorCode.UserDisabled: return reject('user_disabled', userId);
-    case DomainErrorCode.UserBlocked: return reject('user_blocked', userId);
-    case DomainErrorCode.UserLocked: return lockedReject(state, state.userId!);
-    default: return reject('unknown_user');
-  }
+  const reason = gateReason(allowed.error.code);
+  if (reason === 'user_locked') return lockedReject(state, state.userId!);
+  return reason === 'unknown_user' ? reject('unknown_user') : reject(reason, state.userId ?? undefined);
 }
 
 export function accept(attempt: SignInAttempt): AuthOutcome {

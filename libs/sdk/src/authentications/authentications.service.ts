@@ -11,6 +11,7 @@ import { SdkError } from '../errors/sdk-error';
 import { SdkRateLimits } from '../rate-limit/sdk-rate-limits';
 import { SDK_DEPS, SDK_OPTIONS, SdkDeps, SdkOptions } from '../sdk.deps';
 import { parseInput } from '../sdk-input';
+import { rejectedResult, unavailable } from './rejected-result';
 import type { SdkPrincipal } from '../auth/sdk-principal';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -135,10 +136,8 @@ export class AuthenticationsService {
       case 'pending':
         return { status: 'pending', handle: outcome.handle, method: outcome.method, prompt: outcome.prompt, expiresAt: iso(outcome.expiresAt) };
       case 'reject':
-        if (outcome.reason === 'internal_error') throw unavailable();
         // A send limit (when a transport sets one) is the SDK's own 429.
-        if (outcome.reason === 'rate_limited') throw new SdkError('rate_limited', outcome.message, { retryAfterSeconds: 60 });
-        return { status: 'rejected', reason: outcome.reason, message: outcome.message };
+        return rejectedResult(outcome);
     }
   }
 
@@ -151,4 +150,3 @@ export class AuthenticationsService {
 }
 
 const source = (principal: SdkPrincipal) => `sdk:${principal.credentialId}`;
-const unavailable = () => new SdkError('authentication_unavailable', 'authentication is temporarily unavailable; retry shortly', { retryAfterSeconds: 1 });
