@@ -1,5 +1,5 @@
 import {
-  decideAssignPoolToken, decideImportTokens, DomainError, DomainErrorCode, DomainEvent, foldTokenPool, foldUser, ImportAccepted, ImportRefusal,
+  decideAssignPoolToken, decideImportTokens, DomainError, DomainErrorCode, DomainEvent, foldTokenPool, foldUser, hasErrorCode, ImportAccepted, ImportRefusal,
   newId, normalizeUsername, parseSerial, SecretSealer, Streams, toRecord, UserState,
 } from '@twofold/domain';
 import type { ReadModelQueries, UserView } from '@twofold/read-model';
@@ -39,8 +39,8 @@ export class TokenImportCommands {
         await this.append(decision.appends.map((a) => ({ ...a, expectedVersion: base.get(a.streamId) ?? 0 })), actor);
         return report;
       } catch (err) {
-        if ((err as { code?: string }).code === 'version_conflict' && attempt < ATTEMPTS) continue;
-        if ((err as { code?: string }).code === 'version_conflict') throw new CommandError('version_conflict', 'tokens or users are being changed by someone else; retry');
+        if (hasErrorCode(err, 'version_conflict') && attempt < ATTEMPTS) continue;
+        if (hasErrorCode(err, 'version_conflict')) throw new CommandError('version_conflict', 'tokens or users are being changed by someone else; retry');
         throw err;
       }
     }
@@ -64,7 +64,7 @@ export class TokenImportCommands {
         ], actor);
         return { serial, tokenId, user: await this.userById(userId) };
       } catch (err) {
-        if ((err as { code?: string }).code === 'version_conflict' && attempt < ATTEMPTS) continue;
+        if (hasErrorCode(err, 'version_conflict') && attempt < ATTEMPTS) continue;
         throw err;
       }
     }

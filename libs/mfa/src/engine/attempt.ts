@@ -1,4 +1,4 @@
-import { canAuthenticate, DomainErrorCode, isLockedOut, Settings, UserState } from '@twofold/domain';
+import { canAuthenticate, DomainErrorCode, errorCodeOf, isLockedOut, Settings, UserState } from '@twofold/domain';
 import type { EngineClient } from './engine.ports';
 import type { AuthenticationEngineDeps, AuthOutcome, RejectReason } from './engine.types';
 import type { ChallengeRef } from './challenge-once';
@@ -106,7 +106,7 @@ export async function succeed(ctx: EngineContext, attempt: SignInAttempt): Promi
     await ctx.deps.security.record({ kind: 'success', userId: attempt.userId, source: attempt.source });
   } catch (error) {
     // The code is already burned; a lost success record only delays the failure-counter reset.
-    ctx.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'could not record a successful authentication');
+    ctx.deps.logger?.warn({ userId: attempt.userId, code: errorCodeOf(error) ?? 'error' }, 'could not record a successful authentication');
   }
   return accept(attempt);
 }
@@ -129,7 +129,7 @@ export async function fail(ctx: EngineContext, attempt: SignInAttempt, reason: R
     // This failure may be the one that locked the account (the write side says): tell the user now.
     if (isLockedOut(after, new Date(ctx.clock()))) return lockedReject(after, attempt.userId);
   } catch (error) {
-    ctx.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'could not record a failed authentication');
+    ctx.deps.logger?.warn({ userId: attempt.userId, code: errorCodeOf(error) ?? 'error' }, 'could not record a failed authentication');
   }
   return reject(shown, attempt.userId);
 }

@@ -1,3 +1,4 @@
+import { errorCodeOf } from '@twofold/domain';
 import { accept, SignInAttempt, EngineContext, fail, isSignInAttempt, loadSignInAttempt, succeedChallenge } from './attempt';
 import { challengeRef, isChallengeConsumed } from './challenge-once';
 import {
@@ -176,8 +177,7 @@ export class AuthenticationEngine {
     try {
       return await run();
     } catch (error) {
-      const code = (error as { code?: unknown })?.code;
-      this.deps.logger?.warn({ where, code: typeof code === 'string' ? code : 'error', err: error instanceof Error ? error.name : typeof error }, 'authentication failed internally');
+      this.deps.logger?.warn({ where, code: errorCodeOf(error) ?? 'error', err: error instanceof Error ? error.name : typeof error }, 'authentication failed internally');
       return reject('internal_error');
     }
   }

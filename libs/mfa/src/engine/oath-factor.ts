@@ -1,3 +1,4 @@
+import { errorCodeOf } from '@twofold/domain';
 import { verifyHotp, verifyTotp, OathDigits, TotpPeriod } from '../oath/oath';
 import { SignInAttempt, challengeExpiry, EngineContext, fail, accept, pinDone, pinHint } from './attempt';
 import { ChallengeRef, isChallengeReplay, isCodeReplay } from './challenge-once';
@@ -91,7 +92,7 @@ function matchOath(ctx: EngineContext, attempt: SignInAttempt, code: string): Oa
     try {
       seed = ctx.deps.openSeed(attempt.userId, token);
     } catch (error) {
-      ctx.deps.logger?.warn({ userId: attempt.userId, tokenId: token.tokenId, code: (error as { code?: string }).code ?? 'error' }, 'OATH seed cannot be opened');
+      ctx.deps.logger?.warn({ userId: attempt.userId, tokenId: token.tokenId, code: errorCodeOf(error) ?? 'error' }, 'OATH seed cannot be opened');
       continue;
     }
     const options = { digits: token.digits as OathDigits, algorithm: token.algorithm };

@@ -1,3 +1,4 @@
+import { errorCodeOf } from '@twofold/domain';
 import { createStateNonce, StateSealer } from '../sealed-state/state-sealer';
 import { SignInAttempt, EngineContext, fail, succeed } from './attempt';
 import { APPROVAL_PURPOSE, AuthOutcome } from './engine.types';
@@ -25,7 +26,7 @@ export async function holdOutOfBand(ctx: EngineContext, attempt: SignInAttempt, 
     });
   } catch (error) {
     pending.cancel();
-    deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, `${channel} delivery failed`);
+    deps.logger?.warn({ userId: attempt.userId, code: errorCodeOf(error) ?? 'error' }, `${channel} delivery failed`);
     return reject('delivery_failed', attempt.userId);
   }
   switch (await pending.decision) {

@@ -1,4 +1,5 @@
 import type { UserState } from '@twofold/domain';
+import { errorCodeOf } from '@twofold/domain';
 import type { DeliveryProvider } from '../delivery/delivery-provider';
 import { createStateNonce, StateSealer } from '../sealed-state/state-sealer';
 import type { ApprovalDecision, EngineClient, EngineLogger } from './engine.ports';
@@ -113,7 +114,7 @@ export class OutOfBandPolling<O extends StepOutcome> {
         metadata: { clientId: attempt.client.clientId, ...(attempt.application ? { application: attempt.application } : {}) },
       });
     } catch (error) {
-      steps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, `${channel} delivery failed`);
+      steps.logger?.warn({ userId: attempt.userId, code: errorCodeOf(error) ?? 'error' }, `${channel} delivery failed`);
       return steps.reject('delivery_failed', attempt.userId);
     }
     const prompt = channel === 'push' ? 'Approve the sign-in request on your phone.' : 'Answer the call to your phone and follow the instructions.';

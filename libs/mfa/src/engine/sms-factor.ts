@@ -1,3 +1,4 @@
+import { errorCodeOf } from '@twofold/domain';
 import { generateNumericOtp } from '../oath/numeric-otp';
 import { hashOtpForState, verifyOtpForState } from '../sealed-state/otp-hash';
 import { createStateNonce } from '../sealed-state/state-sealer';
@@ -26,7 +27,7 @@ export async function issueSmsChallenge(ctx: EngineContext, attempt: SignInAttem
   try {
     await ctx.deps.delivery.send({ channel: 'sms', to: phone, userId: attempt.userId, text: `Your sign-in code${attempt.application ? ` for ${attempt.application}` : ''} is ${code}` });
   } catch (error) {
-    ctx.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'SMS delivery failed');
+    ctx.deps.logger?.warn({ userId: attempt.userId, code: errorCodeOf(error) ?? 'error' }, 'SMS delivery failed');
     return reject('delivery_failed', attempt.userId);
   }
   const prompt = `Enter ${pinHint(attempt)}the code sent to your phone ending in ${phone.replace(/\D/g, '').slice(-2)}.`;

@@ -54,6 +54,11 @@ describe('LDAP escaping', () => {
     await expect(sut.verify({ username: 'nobody', password: 'x', user })).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
   });
 
+  it('refuses a filter that names more people than one (the directory stops at its size limit): a wrong sign-in, not an outage', async () => {
+    const sut = make({ url: slapd.ldapUrl, startTls: true, searchBase: LDAP_SUFFIX, bindDn: `cn=reader,${LDAP_SUFFIX}`, bindPassword: 'reader-pass', searchFilter: '(|(uid={username})(objectClass=*))' });
+    await expect(sut.verify({ username: 'lena', password: 'lena-pass-1', user })).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
+  });
+
   it('reports a directory that is not there as unavailable', async () => {
     const sut = new LdapFirstFactor({ url: 'ldap://127.0.0.1:1', bindDnTemplate: template, timeoutMs: 500 });
     await expect(sut.verify({ username: 'lena', password: 'x', user })).resolves.toMatchObject({ ok: false, reason: 'unavailable' });
