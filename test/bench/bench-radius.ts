@@ -2,21 +2,25 @@
 // server pinned to core 0 (`taskset -c 0`), ../shared/bench/loadgen.mjs (not the bottleneck) on
 // core 1, 64 requests in flight, Message-Authenticator on, first factor none (the code alone).
 // Users user00001.. with OATH seeds SHA-1("seed:" + name) (loadgen's rule), written straight into
-// the log (the same events the admin API writes): HOTP users, TOTP users, and history users (HOTP,
-// each with BENCH_HISTORY_SIGNINS prior sign-ins already in its stream). FreeRADIUS PAP (files
+// the log (the same events the admin API writes, with the snapshot the server writes beside them):
+// HOTP users, TOTP users, and history users (HOTP, each with BENCH_HISTORY_SIGNINS prior sign-ins
+// already in its stream). FreeRADIUS PAP (files
 // module) on the same generator when installed; local password (production argon2id) + HOTP on a
 // server of its own; the SQLite log writer on the event loop vs in a worker thread. Prints
 // figures; asserts nothing.
 //   BENCH_USERS (10000), BENCH_HISTORY_USERS (200), BENCH_HISTORY_SIGNINS (1000),
-//   BENCH_PASSWORD_USERS (200), BENCH_CONCURRENCY (64), BENCH_DURATION (10), BENCH_WARMUP (2)
+//   BENCH_PASSWORD_USERS (200), BENCH_CONCURRENCY (64), BENCH_DURATION (10), BENCH_WARMUP (2),
+//   BENCH_PARTS (twofold,password,freeradius,writer: which parts run), BENCH_SERVER_NODE_ARGS
+//   (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server)
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  AddRadiusClient, base32Encode, DomainEvent, decideAddRadiusClient, INITIAL_RADIUS_CLIENT_STATE, makeEvent, newId, SealContext, Streams, toRecord,
+  AddRadiusClient, base32Encode, DomainEvent, decideAddRadiusClient, foldUser, INITIAL_RADIUS_CLIENT_STATE, makeEvent, newId, SealContext, Streams, toRecord, USER_SNAPSHOT,
 } from '@twofold/domain';
+import type { StoredEvent } from '@twofold/event-store';
 import { ReadModelProjector } from '@twofold/read-model';
 import { Argon2idHasher } from '@twofold/mfa';
 import { freePort } from '../support/ports';
@@ -28,6 +32,7 @@ const HISTORY_SIGNINS = Number(process.env.BENCH_HISTORY_SIGNINS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'twofold,password,freeradius,writer').split(',').map((p) => p.trim()));
 const SECRET = 'bench-radius-secret';
 const SERVER_MAIN = resolve(__dirname, '../../apps/server/src/main.js');
 const LOADGEN = resolve(__dirname, '../../../../shared/bench/loadgen.mjs');
@@ -73,7 +78,9 @@ async function seed(dataDirPath: string, plan: { firstFactor: 'none' | 'local-pa
     for (let c = 0; c < prior; c++) {
       events.push(makeEvent('OathCodeUsed', { userId, tokenId, counter: c }), makeEvent('AuthenticationSucceeded', { userId, at, source: 'radius:bench' }));
     }
-    await store.append(Streams.user(userId), 0, events.map((e) => ({ ...toRecord(e), metadata })));
+    // With the snapshot a server writes with each append (a restarted server starts from it).
+    const snapshot = (stored: StoredEvent[]) => ({ fold: USER_SNAPSHOT.fold, foldVersion: USER_SNAPSHOT.version, state: USER_SNAPSHOT.encode(foldUser(stored)) });
+    await store.append(Streams.user(userId), 0, events.map((e) => ({ ...toRecord(e), metadata })), { snapshot });
   };
   let seeded = 0;
   for (const g of plan.groups) {
@@ -310,10 +317,10 @@ async function main(): Promise<void> {
   if (!existsSync(SERVER_MAIN)) throw new Error(`${SERVER_MAIN} is missing: run npm run build first`);
   if (!existsSync(LOADGEN)) throw new Error(`${LOADGEN} is missing`);
   log(`RADIUS bench: server on core 0, loadgen on core 1, ${CONCURRENCY} in flight, ${DURATION} s (+${WARMUP} s warm-up), Message-Authenticator on, first factor none`);
-  await benchTwofold();
-  await benchPassword();
-  await benchFreeRadius();
-  benchWriterThread();
+  if (PARTS.has('twofold')) await benchTwofold();
+  if (PARTS.has('password')) await benchPassword();
+  if (PARTS.has('freeradius')) await benchFreeRadius();
+  if (PARTS.has('writer')) benchWriterThread();
 }
 
 main().catch((err) => {

@@ -8,6 +8,8 @@
 //      "visible in each slave's read model" (p50/p99/max over both slaves)
 //   3. the highest offered rate the master sustains with two slaves and p99 under 50 ms
 //   4. catch-up events/s for a fresh slave joining 1,000,000 events behind
+// With each figure, CPU time per event (user + system, from process.cpuUsage) of the master and
+// of each slave: less sensitive than rates and lags to other work on a shared machine.
 import { fork, type ChildProcess } from 'node:child_process';
 import { ReadModelProjector } from '@twofold/read-model';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,6 +40,10 @@ interface ChildConfig {
 }
 
 const now = (): number => performance.timeOrigin + performance.now(); // comparable across processes
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 // Child mode: one slave with its own store; reports every durable head to the parent.
 async function runChild(configPath: string): Promise<void> {
@@ -50,10 +56,10 @@ async function runChild(configPath: string): Promise<void> {
   });
   slave.on('appended', (head) => process.send!({ head: head.position, at: now() }));
   // The slave's read model, as a node runs it: what RADIUS and the SDK answer from.
-  const projector = new ReadModelProjector(store.dataSource, { afterCommit: (position) => process.send!({ visible: position, at: now() }) });
+  const projector = new ReadModelProjector(store.dataSource, { afterCommit: (position) => process.send!({ visible: position, at: now(), cpu: cpuMs() }) });
   await projector.init();
   projector.follow(store);
-  slave.on('connected', () => process.send!({ connected: true, at: now() }));
+  slave.on('connected', () => process.send!({ connected: true, at: now(), cpu: cpuMs() }));
   process.on('message', async (m: { cmd?: string }) => {
     if (m.cmd !== 'stop') return;
     await slave.stop();
@@ -69,6 +75,8 @@ interface ChildSlave {
   proc: ChildProcess;
   head: number;
   visible: number;
+  cpu: number; // the child's CPU ms at its last report
+  connectedCpu: number;
   onHead(fn: (position: number, at: number) => void): void;
   onVisible(fn: (position: number, at: number) => void): void;
   connected: Promise<number>; // when the master welcomed it (the child's clock)
@@ -89,6 +97,8 @@ function startChild(config: ChildConfig, dir: string): ChildSlave {
     proc,
     head: 0,
     visible: 0,
+    cpu: 0,
+    connectedCpu: 0,
     onHead: (fn) => listeners.push(fn),
     onVisible: (fn) => visibleListeners.push(fn),
     connected: new Promise((r) => (connected = r)),
@@ -97,8 +107,12 @@ function startChild(config: ChildConfig, dir: string): ChildSlave {
       proc.send({ cmd: 'stop' });
     }),
   };
-  proc.on('message', (m: { head?: number; visible?: number; at?: number; connected?: boolean; stopped?: boolean; verifyOk?: boolean; checked?: number }) => {
-    if (m.connected) connected(m.at!);
+  proc.on('message', (m: { head?: number; visible?: number; at?: number; cpu?: number; connected?: boolean; stopped?: boolean; verifyOk?: boolean; checked?: number }) => {
+    if (m.cpu !== undefined) child.cpu = m.cpu;
+    if (m.connected) {
+      child.connectedCpu = m.cpu ?? 0;
+      connected(m.at!);
+    }
     if (m.visible !== undefined) {
       child.visible = m.visible;
       for (const fn of visibleListeners) fn(m.visible, m.at!);
@@ -129,6 +143,8 @@ interface RateResult {
   max: number;
   samples: number;
   durableP99: number;
+  masterCpuUs: number; // per event committed
+  slaveCpuUs: number; // per event, mean of the slaves
 }
 
 // Lag samples per phase: committedAt for each position appended in the phase; each slave's
@@ -176,6 +192,8 @@ async function openLoop(store: TypeOrmEventStore, slaves: ChildSlave[], probe: L
   await waitForSlaves(slaves, from);
   probe.reset(from);
   const total = Math.round(rate * seconds);
+  const cpu0 = cpuMs();
+  const slaveCpu0 = slaves.map((c) => c.cpu);
   let issued = 0;
   const inFlight = new Set<Promise<void>>();
   const t0 = performance.now();
@@ -199,15 +217,18 @@ async function openLoop(store: TypeOrmEventStore, slaves: ChildSlave[], probe: L
   await Promise.all(inFlight);
   const elapsed = (performance.now() - t0) / 1000;
   const head = (await store.head()).position;
+  const masterCpuUs = ((cpuMs() - cpu0) * 1000) / total;
   await waitForSlaves(slaves, head);
   await sleep(50); // the last "visible" reports
+  const slaveCpuUs = slaves.reduce((sum, c, i) => sum + ((c.cpu - slaveCpu0[i]) * 1000) / total, 0) / slaves.length;
   const sorted = [...probe.visible].sort((a, b) => a - b);
   const durable = [...probe.durable].sort((a, b) => a - b);
-  return { rate, achieved: total / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, samples: sorted.length, durableP99: percentile(durable, 99) };
+  return { rate, achieved: total / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, samples: sorted.length, durableP99: percentile(durable, 99), masterCpuUs, slaveCpuUs };
 }
 
-async function closedLoop(store: TypeOrmEventStore, seconds: number, seq: { n: number }): Promise<number> {
+async function closedLoop(store: TypeOrmEventStore, seconds: number, seq: { n: number }): Promise<{ rate: number; cpuUs: number }> {
   let appends = 0;
+  const cpu0 = cpuMs();
   const start = performance.now();
   while (performance.now() < start + seconds * 1000) {
     const i = seq.n++;
@@ -217,7 +238,7 @@ async function closedLoop(store: TypeOrmEventStore, seconds: number, seq: { n: n
     // event loop run the sockets (all awaits here resolve as microtasks).
     await new Promise((r) => setImmediate(r));
   }
-  return appends / ((performance.now() - start) / 1000);
+  return { rate: appends / ((performance.now() - start) / 1000), cpuUs: ((cpuMs() - cpu0) * 1000) / appends };
 }
 
 async function main(): Promise<void> {
@@ -250,22 +271,23 @@ async function main(): Promise<void> {
 
   console.log(`replication bench: node ${process.version}, SQLite (synchronous=FULL), TLS on 127.0.0.1, master in-process, 2 slaves in child processes (each with its read model), ${(await import('node:os')).cpus().length} cores`);
   try {
-    const alone = await closedLoop(masterStore, seconds, seq);
-    console.log(`master appends (1 event each, sequential), no slave: ${fmt(alone)}/s`);
+    const { rate: alone, cpuUs: aloneCpu } = await closedLoop(masterStore, seconds, seq);
+    console.log(`master appends (1 event each, sequential), no slave: ${fmt(alone)}/s (master CPU ${aloneCpu.toFixed(0)} us per append)`);
 
     const slaves = [slaveChild('slave-1'), slaveChild('slave-2')];
     await Promise.all(slaves.map((c) => c.connected));
     await waitForSlaves(slaves, (await masterStore.head()).position);
     const probe = new LagProbe(slaves);
 
-    const withSlaves = await closedLoop(masterStore, seconds, seq);
-    console.log(`master appends (1 event each, sequential), 2 slaves attached: ${fmt(withSlaves)}/s (${Math.round((100 * withSlaves) / alone)} % of alone)`);
+    const { rate: withSlaves, cpuUs: withCpu } = await closedLoop(masterStore, seconds, seq);
+    console.log(`master appends (1 event each, sequential), 2 slaves attached: ${fmt(withSlaves)}/s (${Math.round((100 * withSlaves) / alone)} % of alone; master CPU ${withCpu.toFixed(0)} us per append)`);
     await waitForSlaves(slaves, (await masterStore.head()).position);
 
     const results = new Map<number, RateResult>();
     const line = (r: RateResult) => {
       console.log(`open loop ${fmt(r.rate)} events/s, 2 slaves: lag append->visible p50 ${ms(r.p50)} ms p99 ${ms(r.p99)} ms max ${ms(r.max)} ms`);
       console.log(`  committed ${fmt(r.achieved)} events/s; ${fmt(r.samples)} samples over both slaves; append->durable on the slave p99 ${ms(r.durableP99)} ms`);
+      console.log(`  CPU per event: master ${r.masterCpuUs.toFixed(1)} us (with its appends), each slave ${r.slaveCpuUs.toFixed(1)} us`);
     };
     for (const rate of [100, 1000, 5000]) {
       const r = await openLoop(masterStore, slaves, probe, rate, seconds, seq);
@@ -322,7 +344,8 @@ async function main(): Promise<void> {
     const catchStart = await joiner.connected; // from the master's welcome
     const durable = (await durableAt) - catchStart;
     const visible = (await visibleAt) - catchStart;
-    console.log(`catch-up of a slave ${fmt(target)} events behind: ${fmt(target / (durable / 1000))} events/s durable (${(durable / 1000).toFixed(1)} s), ${fmt(target / (visible / 1000))} events/s visible in its read model (${(visible / 1000).toFixed(1)} s)`);
+    const catchCpuUs = ((joiner.cpu - joiner.connectedCpu) * 1000) / target;
+    console.log(`catch-up of a slave ${fmt(target)} events behind: ${fmt(target / (durable / 1000))} events/s durable (${(durable / 1000).toFixed(1)} s), ${fmt(target / (visible / 1000))} events/s visible in its read model (${(visible / 1000).toFixed(1)} s); slave CPU ${catchCpuUs.toFixed(1)} us per event`);
     const v = await joiner.stop();
     console.log(`  joined slave verify: ok=${v.verifyOk} checked=${fmt(v.checked)}`);
   } finally {

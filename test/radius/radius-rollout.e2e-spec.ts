@@ -116,7 +116,31 @@ describeIfTools('staged rollout over RADIUS', () => {
     expect((await pap(slave, 'dave', 'dave-password')).code).toBe('Access-Challenge');
   });
 
+  it('a bypass revoked early stops working on the slave and the master, and user show says who revoked it', async () => {
+    const granted = await cli(['user', 'bypass', 'dave', '--for', '1h', '--reason', 'forgot phone']);
+    expect(granted.code).toBe(0);
+    await eventually('the bypass on the slave', async () => (await slave.api('GET', '/admin/v1/users/dave')).body.bypass?.reason === 'forgot phone');
+    expect((await pap(slave, 'dave', 'dave-password')).code).toBe('Access-Accept');
+    const revoked = await cli(['user', 'bypass', 'dave', '--revoke']);
+    expect(revoked.code).toBe(0);
+    expect(revoked.stdout).toMatch(/bypass:\s+revoked by admin:\S+ at .*forgot phone/);
+    expect((await pap(master, 'dave', 'dave-password')).code).toBe('Access-Challenge');
+    await eventually('the revocation on the slave', async () => (await slave.api('GET', '/admin/v1/users/dave')).body.bypass?.revokedBy !== null);
+    expect((await pap(slave, 'dave', 'dave-password')).code).toBe('Access-Challenge');
+    const shown = await cli(['user', 'show', 'dave']);
+    expect(shown.stdout).toMatch(/bypass:\s+revoked by admin:/);
+    const revocations = (await audit('dave')).filter((c) => c.type === 'UserBypassRevoked');
+    expect(revocations).toEqual([expect.objectContaining({ actor: expect.stringMatching(/^admin:/) })]);
+    // Nothing left to revoke: exit 5 (conflict) with the reason.
+    const again = await cli(['user', 'bypass', 'dave', '--revoke']);
+    expect(again.code).toBe(5);
+    expect(again.stderr).toMatch(/no active bypass/);
+  });
+
   it('refuses bad bypass input with a clear error and writes nothing', async () => {
+    const noDuration = await cli(['user', 'bypass', 'dave', '--reason', 'x']);
+    expect(noDuration.code).toBe(2);
+    expect(noDuration.stderr).toMatch(/--for is required/);
     const badDuration = await cli(['user', 'bypass', 'dave', '--for', 'soon', '--reason', 'x']);
     expect(badDuration.code).not.toBe(0);
     expect(badDuration.stderr).toMatch(/--for must be a duration/);

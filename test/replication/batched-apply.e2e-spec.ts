@@ -66,34 +66,67 @@ describe('replication: batches applied whole in a slave process (kill -9, stall)
     return slave;
   }
 
-  it('a slave killed -9 inside the transaction of a batch resumes with the chain intact and nothing applied twice', async () => {
+  // The log: ticks and, on one user's stream, a sign-in counter the read model folds (each
+  // UnenrolledSignInAllowed adds one): an event projected twice or skipped shows in the count.
+  async function appendTicksAndSignIns(store: TypeOrmEventStore, rounds: number): Promise<void> {
+    const meta = { actor: 'radius:test', nodeId: 'master', epoch: 0 };
+    const signIn = (i: number) => ({ type: 'UnenrolledSignInAllowed', schemaVersion: 1, payload: { userId: 'u-1', at: new Date(i * 1000).toISOString(), source: 'radius:test' }, metadata: meta });
+    if ((await store.streamVersion('user-u-1')) === 0) {
+      await store.append('user-u-1', 0, [{
+        type: 'UserCreated', schemaVersion: 1, metadata: meta,
+        payload: { userId: 'u-1', username: 'alice', displayName: 'Alice', email: null, phones: [], preferredMethod: 'totp', language: 'en' },
+      }]);
+    }
+    for (let r = 0; r < rounds; r++) {
+      await appendTicks(store, 150, 150);
+      await store.append('user-u-1', -1, Array.from({ length: 150 }, (_, i) => signIn(r * 150 + i)));
+    }
+  }
+
+  // What the slave's read model holds against its own log: the checkpoint is the log's head (one
+  // transaction for both) and the user's counter is the number of sign-ins in the log, once each.
+  async function expectReadModelMatchesLog(store: TypeOrmEventStore): Promise<number> {
+    const head = (await store.head()).position;
+    const [checkpoint] = await store.dataSource.query(`SELECT position FROM rm_checkpoint WHERE name = 'main'`);
+    expect(Number(checkpoint.position)).toBe(head);
+    const signIns = (await readAll(store)).filter((r) => r.type === 'UnenrolledSignInAllowed').length;
+    const [user] = await store.dataSource.query(`SELECT state FROM rm_users WHERE user_id = 'u-1'`);
+    expect(user ? JSON.parse(user.state).unenrolledSignIns : 0).toBe(signIns);
+    return head;
+  }
+
+  it.each([
+    ['while it writes the log rows', { pauseAt: 1500 }],
+    ['while it writes the read-model rows', { pauseReadModelAt: 1500 }],
+  ])('a slave killed -9 inside the transaction of a batch (%s) resumes with the chain intact and nothing applied twice, in the log or its read model', async (_when, pause) => {
     const mStore = await h.sqliteStore();
-    await appendTicks(mStore, 3000, 500);
+    await appendTicksAndSignIns(mStore, 10); // 3001 records
     const master = await h.master(mStore, { batchSize: 1000, maxBatchesInFlight: 2 });
     const port = master.address().port;
     const dbPath = join(h.tempDir(), 'slave.sqlite');
 
-    const first = new SlaveProcess(h, configFor('slave-1', port, dbPath, { pauseAt: 1500 }));
+    const first = new SlaveProcess(h, configFor('slave-1', port, dbPath, pause));
     await waitFor('the batch holding 1500 half written', () => first.applying === 1500, 60_000);
     first.signal('SIGKILL');
     await first.exited;
 
-    // What the killed process left: whole batches only, every link intact.
+    // What the killed process left: whole batches only, every link intact, the read model at
+    // the same point.
     const left = await h.storeAt(dbPath);
     const leftHead = (await left.head()).position;
     expect(leftHead).toBeLessThan(1500);
     expect((await left.verify()).ok).toBe(true);
+    expect(await expectReadModelMatchesLog(left)).toBe(leftHead);
     await left.close();
 
     const second = new SlaveProcess(h, configFor('slave-1', port, dbPath));
-    await waitFor('caught up after the restart', () => second.appended >= 3000 && second.visible >= 3000, 60_000);
-    await appendTicks(mStore, 100, 10); // and it follows live
-    await waitFor('live tail', () => second.appended >= 3100 && second.visible >= 3100, 60_000);
+    await waitFor('caught up after the restart', () => second.appended >= 3001 && second.visible >= 3001, 60_000);
+    await appendTicksAndSignIns(mStore, 1); // and it follows live
+    await waitFor('live tail', () => second.appended >= 3301 && second.visible >= 3301, 60_000);
     await second.stop();
 
     const slave = await expectSameLog(mStore, dbPath);
-    const [checkpoint] = await slave.dataSource.query(`SELECT position FROM rm_checkpoint WHERE name = 'main'`);
-    expect(Number(checkpoint.position)).toBe(3100);
+    expect(await expectReadModelMatchesLog(slave)).toBe(3301);
   });
 
   it('a slave that stops reading (SIGSTOP) is held at its window while the other keeps receiving; then it is closed, reconnects and catches up', async () => {

@@ -220,7 +220,7 @@ describe('SDK API', () => {
       changePin: { pin: '73915824' }, changePhone: { number: '+15550100' }, enrollToken: {}, reportFraud: {},
     };
     const call = (client: TwofoldSdkClient, op: (typeof SDK_OPERATIONS)[number]) =>
-      client.raw(op.method.toUpperCase(), op.path.replace('{username}', 'alice').replace('{tokenId}', 't1'), {
+      client.raw(op.method.toUpperCase(), op.path.replace('{username}', 'alice').replace('{tokenId}', 't1').replace('{deviceId}', 'd1'), {
         ...(bodies[op.operationId] !== undefined ? { body: bodies[op.operationId] } : {}), headers: op.userAssertion ? { 'x-user-assertion': 'A'.repeat(40) } : {},
       });
 

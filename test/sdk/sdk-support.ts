@@ -7,8 +7,8 @@ import { TwofoldSdkClient } from '@twofold/sdk-client';
 import { ServerProcess } from '../support/server-process';
 import { readDeliveries, secretFromOtpauth, waitForDeliveries } from '../support/radius-tools';
 
-export type Scope = 'authenticate' | 'users:read' | 'self-service';
-export const ALL_SCOPES: Scope[] = ['authenticate', 'users:read', 'self-service'];
+export type Scope = 'authenticate' | 'users:read' | 'self-service' | 'devices';
+export const ALL_SCOPES: Scope[] = ['authenticate', 'users:read', 'self-service', 'devices'];
 
 // A client certificate signed by the server's own data-dir CA, as an administrator would issue one.
 export function clientCertificate(server: ServerProcess, commonName: string): KeyAndCert & { fingerprint: string } {

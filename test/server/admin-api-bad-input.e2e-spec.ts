@@ -173,7 +173,7 @@ describe('admin API: bad input changes nothing', () => {
     expect(await logHead(server)).toBe(head);
   });
 
-  const pathFor = (path: string) => path.replace('{user}', 'alice').replace('{tokenId}', 'x').replace('{client}', 'vpn').replace('{credential}', 'adfs').replace('{admin}', 'admin').replace('{name}', 'corp').replace('{run}', 'corp.1');
+  const pathFor = (path: string) => path.replace('{user}', 'alice').replace('{tokenId}', 'x').replace('{deviceId}', 'x').replace('{client}', 'vpn').replace('{credential}', 'adfs').replace('{admin}', 'admin').replace('{name}', 'corp').replace('{run}', 'corp.1');
   const wrongToken = '00000000-0000-4000-8000-000000000000.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 
   it.each(ADMIN_OPERATIONS.map((op) => [`${op.method.toUpperCase()} ${op.path}`, op] as const))('%s refuses a missing, wrong or malformed credential with 401', async (_name, op) => {

@@ -96,10 +96,25 @@ export class Slapd {
     }
   }
 
+  // A hanging directory server: SIGSTOP leaves its sockets open (the kernel still accepts
+  // connections) while nothing answers. resume() lets it go on.
+  pause(): void {
+    this.child.kill('SIGSTOP');
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.child.kill('SIGCONT');
+    this.paused = false;
+  }
+
+  private paused = false;
+
   async stop(): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((resolve) => this.child.once('exit', resolve));
       this.child.kill('SIGTERM');
+      if (this.paused) this.resume(); // a stopped process acts on SIGTERM once it runs again
       await exited;
     }
   }

@@ -10,6 +10,7 @@ import { registerAccessCommands } from './commands/access.command';
 import { registerClusterCommands } from './commands/cluster.command';
 import { registerRolloutCommands } from './commands/rollout.command';
 import { registerDirectoryCommands } from './commands/directory.command';
+import { registerDeviceCommands } from './commands/devices.command';
 import { registerInitCommand } from './offline/init.command';
 import { registerLogCommands } from './offline/log.command';
 import { registerReplayCommand } from './offline/replay.command';
@@ -67,6 +68,7 @@ export function createProgram(write: { out: (s: string) => void; err: (s: string
   registerClusterCommands(program);
   registerRolloutCommands(program);
   registerDirectoryCommands(program);
+  registerDeviceCommands(program);
   registerLogCommands(program);
   registerReplayCommand(program);
   return program;

@@ -8,15 +8,18 @@ import { Exchange, PortalDeps, Routes, signedIn } from './exchange';
 import { accountRoutes } from './routes/account.routes';
 import { signInRoutes } from './routes/sign-in.routes';
 import { phoneRoutes } from './routes/phone.routes';
+import { MOBILE_PREFIX, MobileService } from './mobile/mobile-service';
 
 // Form fields every POST may carry, with the longest value accepted.
 const FIELD_LIMITS: Record<string, number> = { csrf: 64, username: 64, password: 256, code: 10, label: 64, pin: 16, pin2: 16, number: 32, invitation: 40, tokenId: 64 };
 
 export class PortalApp {
   private readonly routes: Routes;
+  private readonly mobile: MobileService;
 
   constructor(private readonly deps: PortalDeps) {
     this.routes = { ...signInRoutes(deps), ...accountRoutes(deps), ...phoneRoutes(deps) };
+    this.mobile = new MobileService(deps.sdk, deps.logger);
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -43,6 +46,8 @@ export class PortalApp {
       res.end('ok\n');
       return;
     }
+    // The Mobile App Web Service: JSON for devices, no session.
+    if (path.startsWith(MOBILE_PREFIX)) return this.mobile.handle(req, res, path);
     const raw = cookieValue(req, SESSION_COOKIE);
     const opened = this.deps.sealer.open(raw);
     const session = opened ?? this.deps.sealer.fresh(Date.now());

@@ -18,6 +18,7 @@ import { ClusterController } from './cluster/cluster.controller';
 import { RolloutController } from './admin/rollout/rollout.controller';
 import { TokenImportController } from './admin/tokens/token-import.controller';
 import { DirectoriesController } from './admin/directories/directories.controller';
+import { DevicesController } from './admin/devices/devices.controller';
 import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
 import { CommandService } from '@twofold/commands';
 import { ReadModelQueries } from '@twofold/read-model';
@@ -37,12 +38,12 @@ export class AppModule {
         engine: authentication.engine, queries: runtime.queries, commands: runtime.commands, store: runtime.store, projector: runtime.projector,
         nodeId: runtime.dataDir.identity.nodeId, stateSealer: runtime.keys.stateSealer,
         logger: runtime.logger.child({ component: 'sdk' }), options: sdkOptionsFromConfig(runtime.config),
-        passwordVerifier: authentication.passwordVerifier, delivery: authentication.delivery,
+        passwordVerifier: authentication.passwordVerifier, delivery: authentication.delivery, pushRequests: authentication.pushRequests,
       })],
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,
         SdkCredentialsController, AdministratorsController, StatusController, OpenApiController, ApprovalsController, InvitationsController, ClusterController,
-        RolloutController, TokenImportController, DirectoriesController,
+        RolloutController, TokenImportController, DirectoriesController, DevicesController,
       ],
       providers: [
         { provide: RUNTIME, useValue: runtime },

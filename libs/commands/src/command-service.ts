@@ -20,6 +20,7 @@ import { ApprovalCommands } from './approval-commands';
 import { RolloutCommands } from './rollout-commands';
 import { TokenImportCommands } from './token-import-commands';
 import { DirectoryCommands } from './directory-commands';
+import { DeviceCommands } from './device-commands';
 
 export interface CommandServiceDeps extends ExecutorDeps {
   queries: ReadModelQueries;
@@ -55,6 +56,7 @@ export class CommandService {
   readonly rollout: RolloutCommands;
   readonly tokenImport: TokenImportCommands;
   readonly directories: DirectoryCommands;
+  readonly devices: DeviceCommands;
 
   constructor(protected readonly deps: CommandServiceDeps) {
     this.executor = new StreamExecutor(deps);
@@ -62,11 +64,13 @@ export class CommandService {
     this.access = new AccessCommands(this.executor, deps.queries);
     // Sign-in security records are durable here and replicated as soon as possible: they never
     // wait for synchronous replication (a sign-in must not fail for lack of a slave).
-    this.security = new SecurityEvents(new StreamExecutor({ ...deps, afterAppend: undefined }), deps.queries, () => this.now(), deps);
+    const signIns = new StreamExecutor({ ...deps, afterAppend: undefined });
+    this.security = new SecurityEvents(signIns, deps.queries, () => this.now(), { ...deps, states: signIns.states });
     this.cluster = new ClusterCommands(deps, () => this.now());
     this.approvals = new ApprovalCommands(this.executor, deps.store, this.security, () => this.now());
     this.invitations = new InvitationCommands(this.executor, () => this.now());
     this.directories = new DirectoryCommands(this.executor, deps.store, deps.sealer, () => this.now());
+    this.devices = new DeviceCommands(this.executor, deps.queries, () => this.now());
     this.tokenImport = new TokenImportCommands(deps, deps.queries, (userId) => this.userById(userId));
     this.rollout = new RolloutCommands(this.executor, deps.queries, (userId) => this.userById(userId), () => this.now());
   }

@@ -1,5 +1,5 @@
 import {
-  AddDirectorySource, decideAddDirectorySource, DirectoryState, directoryNameField, DomainError, DomainErrorCode, DomainEvent, foldDirectory, makeEvent,
+  AddDirectorySource, decideAddDirectorySource, decideRemoveDirectorySource, decideUpdateDirectorySource, UpdateDirectorySource, DirectoryState, directoryNameField, DomainError, DomainErrorCode, DomainEvent, foldDirectory, makeEvent,
   openRun, SealContext, SecretSealer, Streams, SyncCounts,
 } from '@twofold/domain';
 import type { EventStore } from '@twofold/event-store';
@@ -24,6 +24,8 @@ export function sourceOfRun(runId: string): { name: string; runId: string } {
 
 // The directory sources' own stream: configuration and the run records around each sync.
 export class DirectoryCommands {
+  private listed: { after: number; hash: string; names: Set<string> } = { after: 0, hash: '', names: new Set() };
+
   constructor(private readonly executor: StreamExecutor, private readonly store: EventStore, private readonly sealer: SecretSealer, private readonly now: () => Date) {}
 
   async state(rawName: string): Promise<DirectoryState> {
@@ -39,14 +41,48 @@ export class DirectoryCommands {
     return this.show(command.name).then((s) => s.source);
   }
 
+  // body: the fields to change (not the name); a new bindPassword is sealed like the first.
+  async update(rawName: string, body: unknown, actor: Actor): Promise<PublicDirectorySource> {
+    const name = parseName(rawName);
+    const command = UpdateDirectorySource.create({ name, changes: objectBody(body) });
+    await this.executor.execute(Streams.directory(name), foldDirectory, (s) => decideUpdateDirectorySource(s, command, { sealer: this.sealer }), actor);
+    return this.show(name).then((s) => s.source);
+  }
+
+  // The source's users stay (enabled or disabled as they are) and are no longer synced.
+  async remove(rawName: string, actor: Actor): Promise<{ name: string; keptUsers: number }> {
+    const name = parseName(rawName);
+    let keptUsers = 0;
+    await this.append(name, actor, (s) => {
+      const events = decideRemoveDirectorySource(s, name, { now: this.now() });
+      keptUsers = (events[0].data as { keptUsers: number }).keptUsers;
+      return events;
+    });
+    return { name, keptUsers };
+  }
+
+  // Names from DirectorySourceAdded records. The scheduler asks every 30 s: only the records after
+  // the last one read are scanned (checked by hash, so a history set aside is scanned afresh), a
+  // page at a time with the event loop let go in between, so a long log never stalls sign-ins.
   async list(): Promise<string[]> {
-    const names = new Set<string>();
-    for (let after = 0; ;) {
+    let seen = this.listed;
+    if (seen.after > 0) {
+      const [last] = await this.store.readFrom(seen.after - 1, 1);
+      if (last?.hash !== seen.hash) seen = { after: 0, hash: '', names: new Set() };
+    }
+    const names = new Set(seen.names);
+    let { after, hash } = seen;
+    for (;;) {
       const page = await this.store.readFrom(after, 1000);
       if (page.length === 0) break;
-      for (const e of page) if (e.type === 'DirectorySourceAdded') names.add(String(e.payload.name));
-      after = page[page.length - 1].position;
+      for (const e of page) {
+        if (e.type === 'DirectorySourceAdded') names.add(String(e.payload.name));
+        else if (e.type === 'DirectorySourceRemoved') names.delete(String(e.payload.name));
+      }
+      ({ position: after, hash } = page[page.length - 1]);
+      if (page.length === 1000) await new Promise((r) => setImmediate(r));
     }
+    this.listed = { after, hash, names };
     return [...names].sort();
   }
 

@@ -1,10 +1,19 @@
-import type { EventStore, StoredEvent } from '@twofold/event-store';
+import type { EventStore, SnapshotOf, StoredEvent } from '@twofold/event-store';
+import { foldUser, StateSnapshotCodec, USER_SNAPSHOT } from '@twofold/domain';
 
 export type Fold<S> = (events: StoredEvent[], state?: S) => S;
 
 interface Entry { fold: Fold<unknown>; state: { version: number }; hash: string }
 
 export const DEFAULT_STATE_CACHE_SIZE = 20_000;
+
+// Folds whose state is also kept in the store's snapshot table (written with each append), so a
+// cold load (after a restart, or once evicted here) reads one snapshot row and the records after it.
+const SNAPSHOT_CODECS = new Map<unknown, unknown>([[foldUser, USER_SNAPSHOT]]);
+
+// A stream folded from its first record that is longer than this gets a snapshot written on its
+// own (a history from before snapshots existed): the next cold load starts from there.
+export const SNAPSHOT_AFTER_FULL_FOLD = 16;
 
 // Each stream's folded state with the version and hash of its last record, least recently used
 // evicted first. Loading a stream reads only the records after that version (plus the last
@@ -19,25 +28,45 @@ export class FoldedStateCache {
   async load<S extends { version: number }>(streamId: string, fold: Fold<S>): Promise<S> {
     const cached = this.entries.get(streamId);
     if (cached && cached.fold === (fold as unknown)) {
-      // From the last folded record on: if it is gone or different (history set aside after a
-      // divergence), the cached state describes another history and is thrown away.
-      const tail = await this.store.readStream(streamId, cached.state.version - 1);
-      if (tail[0]?.hash === cached.hash && tail[0].streamVersion === cached.state.version) {
-        const state = tail.length > 1 ? fold(tail.slice(1), cached.state as S) : (cached.state as S);
-        if (this.remember(streamId, fold, state, tail[tail.length - 1])) return state;
-      }
+      const state = await this.continueFrom(streamId, fold, cached.state as S, cached.hash);
+      if (state) return state;
     }
     this.entries.delete(streamId);
+    const codec = codecOf(fold);
+    if (codec) {
+      const state = await this.fromSnapshot(streamId, fold, codec);
+      if (state) return state;
+    }
     const history = await this.store.readStream(streamId);
     const state = fold(history);
-    if (history.length > 0) this.remember(streamId, fold, state, history[history.length - 1]);
+    if (history.length === 0) return state;
+    const last = history[history.length - 1];
+    if (this.remember(streamId, fold, state, last) && codec && history.length > SNAPSHOT_AFTER_FULL_FOLD) {
+      // Once per such stream; a failure only means the next cold load folds in full again.
+      await this.store.writeSnapshot(streamId, { fold: codec.fold, foldVersion: codec.version, streamVersion: last.streamVersion, hash: last.hash, state: codec.encode(state) })
+        .catch(() => undefined);
+    }
     return state;
   }
 
-  // After our own append: the state the caller decided on plus what it wrote.
-  appended<S extends { version: number }>(streamId: string, fold: Fold<S>, before: S, stored: StoredEvent[]): void {
-    if (stored.length === 0) return;
-    this.remember(streamId, fold, fold(stored, before), stored[stored.length - 1]);
+  // What to pass to the append of events decided on `before`: the snapshot to write with them
+  // (folds that have one), and, once stored, the state to keep.
+  forAppend<S extends { version: number }>(streamId: string, fold: Fold<S>, before: S): { snapshot?: SnapshotOf; appended(stored: StoredEvent[]): S } {
+    const codec = codecOf(fold);
+    let after: { stored: StoredEvent[]; state: S } | undefined;
+    const snapshot: SnapshotOf | undefined = codec && ((stored) => {
+      const state = fold(stored, before);
+      after = { stored, state };
+      return { fold: codec.fold, foldVersion: codec.version, state: codec.encode(state) };
+    });
+    return {
+      snapshot,
+      appended: (stored) => {
+        const state = after && after.stored.length === stored.length && after.stored[after.stored.length - 1].hash === stored[stored.length - 1]?.hash ? after.state : fold(stored, before);
+        if (stored.length > 0) this.remember(streamId, fold, state, stored[stored.length - 1]);
+        return state;
+      },
+    };
   }
 
   forget(streamId: string): void {
@@ -46,6 +75,25 @@ export class FoldedStateCache {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  // A snapshot of another fold version, of a shape the codec does not recognise, or of a record
+  // that is no longer in the log is ignored.
+  private async fromSnapshot<S extends { version: number }>(streamId: string, fold: Fold<S>, codec: StateSnapshotCodec<S>): Promise<S | null> {
+    const snapshot = await this.store.readSnapshot(streamId, codec.fold);
+    if (!snapshot || snapshot.foldVersion !== codec.version) return null;
+    const state = codec.decode(snapshot.state);
+    if (!state || state.version !== snapshot.streamVersion || state.version < 1) return null;
+    return this.continueFrom(streamId, fold, state, snapshot.hash);
+  }
+
+  // From the last folded record on: if it is gone or different (history set aside after a
+  // divergence), `state` describes another history and null is answered.
+  private async continueFrom<S extends { version: number }>(streamId: string, fold: Fold<S>, from: S, hash: string): Promise<S | null> {
+    const tail = await this.store.readStream(streamId, from.version - 1);
+    if (tail[0]?.hash !== hash || tail[0].streamVersion !== from.version) return null;
+    const state = tail.length > 1 ? fold(tail.slice(1), from) : from;
+    return this.remember(streamId, fold, state, tail[tail.length - 1]) ? state : null;
   }
 
   // Kept only when the fold counted every record (state.version = the stream's version): a fold
@@ -57,4 +105,8 @@ export class FoldedStateCache {
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return true;
   }
+}
+
+function codecOf<S>(fold: Fold<S>): StateSnapshotCodec<S> | undefined {
+  return SNAPSHOT_CODECS.get(fold) as StateSnapshotCodec<S> | undefined;
 }

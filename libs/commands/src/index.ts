@@ -12,3 +12,4 @@ export * from './invitation-commands';
 export * from './rollout-commands';
 export * from './token-import-commands';
 export * from './directory-commands';
+export * from './device-commands';

@@ -34,6 +34,10 @@ describeEachBackend('read model', ({ freshStorage }) => {
       expect(incremental.rm_users.length).toBeGreaterThan(5);
       expect(incremental.rm_oath_tokens.length).toBeGreaterThan(0);
       expect(incremental.rm_radius_clients).toHaveLength(2);
+      // users 0, 4 and 8 activated a device; 0 and 8 removed theirs and had their push decided.
+      expect(incremental.rm_devices).toHaveLength(1);
+      expect(incremental.rm_device_activations).toHaveLength(3);
+      expect(incremental.rm_push_requests.map((r) => r.approval_key)).toEqual(['key4']);
       expect(await h.queries.findNodeByFingerprint('b'.repeat(64))).toMatchObject({ nodeName: 'm1', reason: 'reissued', removed: false });
       expect(await h.queries.findNodeByFingerprint('a'.repeat(64))).toBeNull(); // rotated out
       expect(await h.queries.findNodeByFingerprint('c'.repeat(64))).toBeNull(); // removed

@@ -1,6 +1,6 @@
 import {
   decideGrantBypass, decideRadiusClientPolicy, decideSdkCredentialPolicy, DomainError, DomainErrorCode, foldRadiusClient, foldSdkCredential, foldUser,
-  GrantBypass, parseUnenrolledPolicy, RadiusClientState, Streams, UnenrolledPolicy,
+  decideRevokeBypass, GrantBypass, parseUnenrolledPolicy, RevokeBypass, RadiusClientState, Streams, UnenrolledPolicy,
 } from '@twofold/domain';
 import type { ReadModelQueries, UserView } from '@twofold/read-model';
 import { Actor } from './actor';
@@ -36,6 +36,14 @@ export class RolloutCommands {
     await this.userById(userId);
     const command = GrantBypass.create({ ...objectBody(body), userId });
     await this.executor.execute(Streams.user(userId), foldUser, (s) => decideGrantBypass(s, command, { now: this.now(), grantedBy: actor.actor }), actor);
+    return this.userById(userId);
+  }
+
+  // Ends the bypass now; the administrator is the actor and named in the event.
+  async revokeBypass(userId: string, actor: Actor): Promise<UserView> {
+    await this.userById(userId);
+    const command = RevokeBypass.create({ userId });
+    await this.executor.execute(Streams.user(userId), foldUser, (s) => decideRevokeBypass(s, command, { now: this.now(), revokedBy: actor.actor }), actor);
     return this.userById(userId);
   }
 

@@ -2,14 +2,20 @@ import type { EventStore, NewEvent } from '@twofold/event-store';
 import type { ReadModelProjector } from '@twofold/read-model';
 import { DomainEvent, foldUser, toRecord, UserState } from '@twofold/domain';
 import { Actor } from './actor';
+import { FoldedStateCache } from './folded-state-cache';
 
 // Runs security decisions the way StreamExecutor does, but collects them: each user stream is read
 // once, every outcome is decided on the state the earlier outcomes left, and commit() writes all
 // streams in one transaction (one durable write for many outcomes).
 export class SecurityBatch {
-  private readonly streams = new Map<string, { base: number; state: UserState; events: NewEvent[] }>();
+  private readonly streams = new Map<string, { base: UserState; state: UserState; events: NewEvent[] }>();
 
-  constructor(private readonly store: EventStore, private readonly nodeId: string, private readonly epoch: () => number) {}
+  constructor(
+    private readonly store: EventStore,
+    private readonly nodeId: string,
+    private readonly epoch: () => number,
+    private readonly states = new FoldedStateCache(store),
+  ) {}
 
   get size(): number {
     let n = 0;
@@ -20,8 +26,8 @@ export class SecurityBatch {
   async execute(streamId: string, fold: typeof foldUser, decide: (state: UserState) => DomainEvent[] | Promise<DomainEvent[]>, actor: Actor): Promise<{ state: UserState }> {
     let s = this.streams.get(streamId);
     if (!s) {
-      const state = fold(await this.store.readStream(streamId));
-      s = { base: state.version, state, events: [] };
+      const state = await this.states.load(streamId, fold);
+      s = { base: state, state, events: [] };
       this.streams.set(streamId, s);
     }
     // A DomainError leaves this stream's state as it was: the other outcomes still count.
@@ -40,9 +46,11 @@ export class SecurityBatch {
 
   // Position of the last record written, or null when no outcome produced an event.
   async commit(projector: ReadModelProjector): Promise<number | null> {
-    const appends = [...this.streams.entries()].filter(([, s]) => s.events.length > 0).map(([streamId, s]) => ({ streamId, expectedVersion: s.base, events: s.events }));
-    if (appends.length === 0) return null;
-    const stored = await this.store.appendMany(appends);
+    const written = [...this.streams.entries()].filter(([, s]) => s.events.length > 0)
+      .map(([streamId, s]) => ({ streamId, s, pending: this.states.forAppend(streamId, foldUser, s.base) }));
+    if (written.length === 0) return null;
+    const stored = await this.store.appendMany(written.map(({ streamId, s, pending }) => ({ streamId, expectedVersion: s.base.version, events: s.events, snapshot: pending.snapshot })));
+    for (const { streamId, pending } of written) pending.appended(stored.filter((e) => e.streamId === streamId));
     const position = stored[stored.length - 1].position;
     await projector.waitFor(position);
     return position;

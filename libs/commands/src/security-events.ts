@@ -1,11 +1,12 @@
 import {
-  applySecurityEvents, decideSecurityOutcome, DEFAULT_SETTINGS, foldUser, hasErrorCode, SecurityOutcome, securityOutcomeReadsSettings, Streams, UserEvent, UserState,
+  applySecurityEvents, decideSecurityOutcome, DEFAULT_SETTINGS, foldUser, hasErrorCode, SecurityOutcome, securityOutcomeReadsSettings, Streams, SecurityOutcomeEvent, UserState,
 } from '@twofold/domain';
 import type { DomainEvent } from '@twofold/domain';
 import type { EventStore } from '@twofold/event-store';
 import type { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
 import { Actor } from './actor';
 import { SecurityBatch } from './security-batch';
+import type { FoldedStateCache } from './folded-state-cache';
 
 // StreamExecutor, or a SecurityBatch that collects the same decisions for one transaction. Both
 // answer the state the decision ran on.
@@ -13,7 +14,8 @@ interface UserStreamExecutor {
   execute(streamId: string, fold: typeof foldUser, decide: (state: UserState) => DomainEvent[] | Promise<DomainEvent[]>, actor: Actor): Promise<{ state: UserState }>;
 }
 
-export interface SecurityBatchDeps { store: EventStore; projector: ReadModelProjector; nodeId: string; epoch?: () => number; onAppended?: (count: number) => void }
+// states: the folded states the single-outcome path keeps (a batch then reads only newer records).
+export interface SecurityBatchDeps { store: EventStore; projector: ReadModelProjector; nodeId: string; epoch?: () => number; onAppended?: (count: number) => void; states?: FoldedStateCache }
 
 // Who an outcome is recorded for. causationId: the id a slave gave it upstream (the master stamps
 // it on what it appends); actor: who the metadata names (the sending node), whatever the outcome's
@@ -39,7 +41,7 @@ export class SecurityEvents implements SecurityOutcomeSink {
   async record(outcome: SecurityOutcome, cause: OutcomeCause = {}): Promise<UserState> {
     const settings = securityOutcomeReadsSettings(outcome) ? await this.queries.getSettings() : DEFAULT_SETTINGS;
     const actor: Actor = { actor: cause.actor ?? outcome.source, ...(cause.causationId ? { causationId: cause.causationId } : {}) };
-    let decided: UserEvent[] = [];
+    let decided: SecurityOutcomeEvent[] = [];
     const { state } = await this.executor.execute(Streams.user(outcome.userId), foldUser, (s) => (decided = decideSecurityOutcome(s, outcome, { now: this.clock(), settings })), actor);
     return applySecurityEvents(state, decided);
   }
@@ -50,7 +52,7 @@ export class SecurityEvents implements SecurityOutcomeSink {
     const deps = this.batchDeps;
     if (!deps) throw new Error('security batches need the store and projector');
     for (let attempt = 1; ; attempt++) {
-      const batch = new SecurityBatch(deps.store, deps.nodeId, deps.epoch ?? (() => 0));
+      const batch = new SecurityBatch(deps.store, deps.nodeId, deps.epoch ?? (() => 0), deps.states);
       await record(new SecurityEvents(batch, this.queries, this.clock));
       try {
         const appended = batch.size;

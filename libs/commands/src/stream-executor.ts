@@ -28,7 +28,8 @@ const MAX_ATTEMPTS = 3;
 // the caller reads its own write). A concurrent writer makes the append fail without writing;
 // deciding again on the freshly read state keeps every rule honest.
 export class StreamExecutor {
-  private readonly states: FoldedStateCache;
+  // Shared with security batches of the same write side (see SecurityBatchDeps).
+  readonly states: FoldedStateCache;
 
   constructor(private readonly deps: ExecutorDeps) {
     this.states = new FoldedStateCache(deps.store, deps.stateCacheSize);
@@ -48,6 +49,7 @@ export class StreamExecutor {
       const events = await decide(state);
       if (events.length === 0) return { state, events: [] };
       try {
+        const pending = this.states.forAppend(streamId, fold, state);
         const stored = await this.deps.store.append(streamId, state.version, events.map((e) => ({
           ...toRecord(e),
           metadata: {
@@ -55,8 +57,8 @@ export class StreamExecutor {
             ...(actor.correlationId ? { correlationId: actor.correlationId } : {}),
             ...(actor.causationId ? { causationId: actor.causationId } : {}),
           },
-        })));
-        this.states.appended(streamId, fold, state, stored);
+        })), { snapshot: pending.snapshot });
+        pending.appended(stored);
         this.deps.onAppended?.(stored.length);
         const position = stored[stored.length - 1].position;
         await this.deps.afterAppend?.(position);

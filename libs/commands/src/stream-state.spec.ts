@@ -5,8 +5,9 @@ import { SYSTEM_ACTOR } from './actor';
 import { SecurityEvents } from './security-events';
 import { StreamExecutor } from './stream-executor';
 import { Harness, openHarness } from './testing/read-model-scenario';
+import { USER_FOLD_VERSION } from '@twofold/domain';
 
-// Rows the write side reads from the log, counted at the store's interface.
+// Rows the write side reads from the log and its snapshots, counted at the store's interface.
 function countingStore(store: EventStore): { store: EventStore; rows: () => number } {
   let rows = 0;
   const counted = new Proxy(store, {
@@ -16,6 +17,13 @@ function countingStore(store: EventStore): { store: EventStore; rows: () => numb
           const read = await target.readStream(...args);
           rows += read.length;
           return read;
+        };
+      }
+      if (prop === 'readSnapshot') {
+        return async (...args: Parameters<EventStore['readSnapshot']>) => {
+          const snapshot = await target.readSnapshot(...args);
+          if (snapshot) rows += 1;
+          return snapshot;
         };
       }
       const value = Reflect.get(target, prop, receiver);
@@ -34,7 +42,11 @@ function signIns(h: Harness, store: EventStore): SecurityEvents {
 describeEachBackend('stream state kept between commands', ({ freshStorage }) => {
   jest.setTimeout(180_000);
   let h: Harness;
-  beforeEach(async () => { h = await openHarness((await freshStorage()).url); });
+  let url: string;
+  beforeEach(async () => {
+    url = (await freshStorage()).url;
+    h = await openHarness(url);
+  });
   afterEach(async () => { await h.close(); });
 
   async function userWithHotp(username: string) {
@@ -68,6 +80,63 @@ describeEachBackend('stream state kept between commands', ({ freshStorage }) => 
     expect(afterOne).toBeLessThanOrEqual(2);
     // And the kept state still refuses a replayed code.
     await expect(security.record({ kind: 'oath_success', userId: userId, tokenId: tokenId, counter: 1001, source: 'radius:test' })).rejects.toMatchObject({ code: 'code_already_used' });
+  });
+
+  // The server restarted: nothing kept in memory.
+  async function restart(): Promise<ReturnType<typeof countingStore>> {
+    await h.close();
+    h = await openHarness(url);
+    return countingStore(h.store);
+  }
+
+  it('reads no more rows for the first sign-in after a restart with 1,000 prior sign-ins than with one', async () => {
+    const few = await userWithHotp('dave');
+    const many = await userWithHotp('erin');
+    const security = signIns(h, h.store);
+    await security.record({ kind: 'oath_success', userId: few.userId, tokenId: few.tokenId, counter: 0, source: 'radius:test' });
+    for (let counter = 0; counter < 1000; counter++) await security.record({ kind: 'oath_success', userId: many.userId, tokenId: many.tokenId, counter, source: 'radius:test' });
+
+    const counting = await restart();
+    const cold = signIns(h, counting.store);
+    const rowsFor = async (user: { userId: string; tokenId: string }, counter: number) => {
+      const before = counting.rows();
+      await cold.record({ kind: 'oath_success', userId: user.userId, tokenId: user.tokenId, counter, source: 'radius:test' });
+      return counting.rows() - before;
+    };
+    const afterOne = await rowsFor(few, 1);
+    const afterThousand = await rowsFor(many, 1000);
+    expect(await h.store.streamVersion(`user-${many.userId}`)).toBeGreaterThan(2000);
+    expect(afterOne).toBeLessThanOrEqual(2); // the snapshot row and the record it names
+    expect(afterThousand).toBeLessThanOrEqual(afterOne);
+    // Decided on the full history all the same: a code used before the restart stays used.
+    await expect(cold.record({ kind: 'oath_success', userId: many.userId, tokenId: many.tokenId, counter: 999, source: 'radius:test' })).rejects.toMatchObject({ code: 'code_already_used' });
+  });
+
+  it('ignores a snapshot of another fold version or an unknown shape, and one of a history from before snapshots is written once', async () => {
+    const { userId, tokenId } = await userWithHotp('frank');
+    const stream = `user-${userId}`;
+    for (let counter = 0; counter < 30; counter++) await signIns(h, h.store).record({ kind: 'oath_success', userId, tokenId, counter, source: 'radius:test' });
+    const written = (await h.store.readSnapshot(stream, 'user'))!;
+    expect(written).toMatchObject({ foldVersion: USER_FOLD_VERSION, streamVersion: await h.store.streamVersion(stream) });
+    // What an older build might have left: a state from before any code was used.
+    const forgetful = JSON.parse(written.state);
+    forgetful.tokens = forgetful.tokens.map((t: object) => ({ ...t, counter: 0, lastUsedCounter: null }));
+    const replay = { kind: 'oath_success' as const, userId, tokenId, counter: 29, source: 'radius:test' };
+
+    await h.store.writeSnapshot(stream, { ...written, foldVersion: USER_FOLD_VERSION + 1, state: JSON.stringify(forgetful) });
+    await expect(signIns(h, (await restart()).store).record(replay)).rejects.toMatchObject({ code: 'code_already_used' });
+    await h.store.writeSnapshot(stream, { ...written, state: JSON.stringify({ ...forgetful, tokens: undefined }) });
+    await expect(signIns(h, (await restart()).store).record(replay)).rejects.toMatchObject({ code: 'code_already_used' });
+
+    // No usable snapshot (a data directory from before them): the first cold load folds the whole
+    // stream and writes one, so the next restart reads two rows again.
+    await h.dataSource.query('DELETE FROM stream_snapshot');
+    let counting = await restart();
+    await signIns(h, counting.store).record({ ...replay, counter: 30 });
+    expect(counting.rows()).toBeGreaterThan(60);
+    counting = await restart();
+    await signIns(h, counting.store).record({ ...replay, counter: 31 });
+    expect(counting.rows()).toBeLessThanOrEqual(2);
   });
 
   it('decides on what another writer appended meanwhile', async () => {

@@ -72,6 +72,12 @@ export class DirectorySync {
     }
   }
 
+  // Not while a run of it is writing (it would complete into a source that is gone).
+  async remove(name: string, actor: Actor): Promise<{ name: string; keptUsers: number }> {
+    if (this.running.has(name.trim())) throw Object.assign(new Error(`a sync of ${name.trim()} is running; remove the source when it has ended`), { code: 'version_conflict' });
+    return this.deps.commands.directories.remove(name, actor);
+  }
+
   async approve(runRef: string, actor: Actor): Promise<SyncReport> {
     const { name, runId, planned } = await this.deps.commands.directories.approve(runRef, actor);
     return this.run(name, { approvedRun: runId, approvedRemovals: planned.disabled + planned.deleted });

@@ -19,11 +19,13 @@ export * from './shared/new-id';
 export * from './shared/redacted';
 export * from './shared/ip-address';
 export * from './shared/versioning';
+export * from './shared/csv';
 
 export * from './users/user.events';
 export * from './users/pin-policy';
 export * from './users/user.commands';
 export * from './users/user.state';
+export * from './users/user-snapshot';
 export * from './users/user-contact';
 export * from './users/session-version';
 export * from './users/user.policies';
@@ -68,3 +70,13 @@ export * from './token-pool/token-pool';
 
 export * from './directory/directory.events';
 export * from './directory/directory';
+export * from './directory/directory-source';
+
+export * from './token-files/pskc';
+export * from './token-files/token-csv';
+
+export * from './devices/devices.events';
+export * from './devices/device';
+export * from './devices/push-request';
+
+export * from './events/state-snapshot';

@@ -2,12 +2,14 @@
 // strings as JSON.stringify writes them. For JSON data this matches RFC 8785 (JCS), so any
 // other implementation can recompute a record hash byte for byte.
 export function canonicalJson(value: unknown): string {
-  const out = encode(value, new Set<object>(), '$');
+  const out = encode(value, new Set<object>(), []);
   if (out === undefined) throw new TypeError('canonicalJson: value at $ is not representable in JSON');
   return out;
 }
 
-function encode(value: unknown, ancestors: Set<object>, path: string): string | undefined {
+// `path` holds the keys and indexes down to `value`; it is spelled out only in an error (the hot
+// path builds no strings for it).
+function encode(value: unknown, ancestors: Set<object>, path: Array<string | number>): string | undefined {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
@@ -15,31 +17,42 @@ function encode(value: unknown, ancestors: Set<object>, path: string): string | 
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number at ${path}`);
+      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number at ${spell(path)}`);
       return JSON.stringify(value);
     case 'undefined':
     case 'function':
     case 'symbol':
       return undefined; // dropped from objects, null in arrays, as JSON.stringify does
     case 'bigint':
-      throw new TypeError(`canonicalJson: bigint at ${path}`);
+      throw new TypeError(`canonicalJson: bigint at ${spell(path)}`);
   }
   const obj = value as Record<string, unknown> & { toJSON?: () => unknown };
   if (typeof obj.toJSON === 'function') return encode(obj.toJSON(), ancestors, path);
-  if (ancestors.has(obj)) throw new TypeError(`canonicalJson: circular reference at ${path}`);
+  if (ancestors.has(obj)) throw new TypeError(`canonicalJson: circular reference at ${spell(path)}`);
   ancestors.add(obj);
   try {
     if (Array.isArray(obj)) {
-      const items = obj.map((item, i) => encode(item, ancestors, `${path}[${i}]`) ?? 'null');
-      return `[${items.join(',')}]`;
+      let out = '[';
+      for (let i = 0; i < obj.length; i++) {
+        path.push(i);
+        out += (i > 0 ? ',' : '') + (encode(obj[i], ancestors, path) ?? 'null');
+        path.pop();
+      }
+      return out + ']';
     }
-    const parts: string[] = [];
+    let out = '{';
     for (const key of Object.keys(obj).sort()) {
-      const encoded = encode(obj[key], ancestors, `${path}.${key}`);
-      if (encoded !== undefined) parts.push(`${JSON.stringify(key)}:${encoded}`);
+      path.push(key);
+      const encoded = encode(obj[key], ancestors, path);
+      path.pop();
+      if (encoded !== undefined) out += (out.length > 1 ? ',' : '') + JSON.stringify(key) + ':' + encoded;
     }
-    return `{${parts.join(',')}}`;
+    return out + '}';
   } finally {
     ancestors.delete(obj);
   }
+}
+
+function spell(path: Array<string | number>): string {
+  return '$' + path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('');
 }

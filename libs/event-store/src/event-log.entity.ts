@@ -1,4 +1,5 @@
 import { EntitySchema, type ValueTransformer } from 'typeorm';
+import { STREAM_SNAPSHOT_DDL } from './stream-snapshot';
 
 // Row shape of `event_log`. payload and metadata hold canonical JSON text (not jsonb) so the
 // stored bytes are exactly what the hash covers.
@@ -76,6 +77,7 @@ function eventLogDdl(position: { key: string; column: string }): string[] {
     set_aside_reason TEXT NOT NULL,
     PRIMARY KEY (divergence_id, position)
   )`,
+    STREAM_SNAPSHOT_DDL,
   ];
 }
 

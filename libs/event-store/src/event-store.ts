@@ -41,10 +41,13 @@ export type VerifyResult =
 
 export interface Subscription { close(): void }
 
-export interface StreamAppend { streamId: string; expectedVersion: number; events: NewEvent[] }
+// snapshot: the stream's folded state after this append, written in the same transaction.
+export interface StreamAppend { streamId: string; expectedVersion: number; events: NewEvent[]; snapshot?: SnapshotOf }
+
+export interface AppendOptions { snapshot?: SnapshotOf }
 
 export interface EventStore {
-  append(streamId: string, expectedVersion: number, events: NewEvent[]): Promise<StoredEvent[]>;
+  append(streamId: string, expectedVersion: number, events: NewEvent[], options?: AppendOptions): Promise<StoredEvent[]>;
   // Several streams in one transaction (one durable write): all or nothing; a version_conflict
   // on any stream writes none. Returns every stored record in position order.
   appendMany(appends: StreamAppend[]): Promise<StoredEvent[]>;
@@ -53,9 +56,33 @@ export interface EventStore {
   // The stream's records with streamVersion > afterVersion (default 0: all), in order.
   readStream(streamId: string, afterVersion?: number): Promise<StoredEvent[]>;
   streamVersion(streamId: string): Promise<number>;
+  // The stream's last snapshot of `fold` (see StreamSnapshot: check its hash before trusting it).
+  readSnapshot(streamId: string, fold: string): Promise<StreamSnapshot | null>;
+  // Outside any append (a state folded from a history that had none); replaces the stored one.
+  writeSnapshot(streamId: string, snapshot: StreamSnapshot): Promise<void>;
   head(): Promise<LogHead>;
   verify(onProgress?: (checked: number) => void): Promise<VerifyResult>;
   // Catch up from afterPosition, then follow live appends; handler calls are sequential.
-  subscribe(afterPosition: number, handler: (event: StoredEvent) => Promise<void> | void): Subscription;
+  // skipTo: see SubscribeOptions (a follower that also gets the records another way).
+  subscribe(afterPosition: number, handler: (event: StoredEvent) => Promise<void> | void, options?: { skipTo?: () => number }): Subscription;
   close(): Promise<void>;
 }
+
+// A stream's folded state as one fold left it after the record at `streamVersion` (whose hash is
+// `hash`). The store keeps the text; the fold's owner encodes it and checks it on the way back.
+// The hash names the whole history the state was folded from: record hashes chain over every
+// earlier record, so a snapshot whose record is still in the log with that hash describes exactly
+// the log's first `streamVersion` records of the stream, and any other one is stale (a tail set
+// aside after a divergence) and must be ignored.
+export interface StreamSnapshot {
+  fold: string; // which fold (one row per stream and fold)
+  foldVersion: number; // the fold's shape; a reader of another version ignores the row
+  streamVersion: number;
+  hash: string;
+  state: string;
+}
+
+// Asked inside the append's transaction, with the records as they will be stored: the state after
+// them, or null for none. A throw only skips the snapshot; the append goes on.
+export type SnapshotOf = (stored: StoredEvent[]) => Pick<StreamSnapshot, 'fold' | 'foldVersion' | 'state'> | null;
+

@@ -1,13 +1,14 @@
 import type { EventLogRow } from './event-log.entity';
-import { ANY_VERSION, type LogHead } from './event-store';
+import { ANY_VERSION, type LogHead, type SnapshotOf, type StoredEvent } from './event-store';
 import { EventStoreError } from './event-store-error';
 import { DuplicateRowError, type LogBackend } from './log-backend';
 import { hashFromCanonicalParts } from './record-hash';
-import type { encodeNewEvent } from './record-shape';
+import { toStoredEvent, type encodeNewEvent } from './record-shape';
+import { latestSnapshots, type SnapshotRow } from './stream-snapshot';
 
 type Encoded = ReturnType<typeof encodeNewEvent>;
 
-export interface UnitAppend { streamId: string; expectedVersion: number; encoded: Encoded[] }
+export interface UnitAppend { streamId: string; expectedVersion: number; encoded: Encoded[]; snapshot?: SnapshotOf }
 
 // One caller's append (append: one stream; appendMany: several, all or nothing).
 interface Unit {
@@ -31,7 +32,8 @@ export class GroupCommitter {
   constructor(
     private readonly backend: LogBackend,
     private readonly clock: () => Date,
-    private readonly onCommitted: (rows: EventLogRow[], units: number) => void,
+    // decoded: records already decoded while planning (for snapshots), by position.
+    private readonly onCommitted: (rows: EventLogRow[], units: number, decoded: Map<number, StoredEvent>) => void,
   ) {}
 
   submit(appends: UnitAppend[]): Promise<EventLogRow[]> {
@@ -62,6 +64,8 @@ export class GroupCommitter {
     await new Promise<void>((r) => setImmediate(r));
     while (this.queue.length > 0) {
       let group: Unit[] = [];
+      let snapshots: SnapshotRow[] = [];
+      let decoded = new Map<number, StoredEvent>();
       try {
         const rows = await this.backend.writeGroup(() => {
           // Taken under the write lock: everything that queued while we waited for it joins.
@@ -69,9 +73,17 @@ export class GroupCommitter {
           if (group.length === 0) return null;
           const ids = new Set<string>();
           for (const u of group) for (const a of u.appends) ids.add(a.streamId);
-          return { streamIds: [...ids], plan: (head, versions) => this.plan(group, head, versions) };
+          return {
+            streamIds: [...ids],
+            plan: (head, versions) => {
+              snapshots = [];
+              decoded = new Map();
+              return this.plan(group, head, versions, snapshots, decoded);
+            },
+            snapshots: () => latestSnapshots(snapshots),
+          };
         });
-        if (rows.length > 0) this.onCommitted(rows, group.length);
+        if (rows.length > 0) this.onCommitted(rows, group.length, decoded);
         for (const u of group) {
           if (u.error !== undefined) u.reject(u.error);
           else u.resolve(u.rows!);
@@ -86,7 +98,7 @@ export class GroupCommitter {
     }
   }
 
-  private plan(group: Unit[], head: LogHead, committed: Map<string, number>): EventLogRow[] {
+  private plan(group: Unit[], head: LogHead, committed: Map<string, number>, snapshots: SnapshotRow[], decoded: Map<number, StoredEvent>): EventLogRow[] {
     const versions = new Map(committed);
     const timestamp = this.clock().toISOString();
     let position = head.position;
@@ -106,6 +118,7 @@ export class GroupCommitter {
       const rows: EventLogRow[] = [];
       for (const a of unit.appends) {
         const current = versions.get(a.streamId) ?? 0;
+        const first = rows.length;
         a.encoded.forEach((e, i) => {
           const fields = { position: ++position, streamId: a.streamId, streamVersion: current + i + 1, type: e.type, schemaVersion: e.schemaVersion, timestamp, prevHash };
           const hash = hashFromCanonicalParts(fields, e.payload, e.metadata);
@@ -113,10 +126,27 @@ export class GroupCommitter {
           rows.push({ ...fields, payload: e.payload, metadata: e.metadata, hash });
         });
         versions.set(a.streamId, current + a.encoded.length);
+        if (a.snapshot) {
+          const snapshot = snapshotAfter(a.streamId, rows.slice(first), a.snapshot, decoded);
+          if (snapshot) snapshots.push(snapshot);
+        }
       }
       unit.rows = rows;
       out.push(...rows);
     }
     return out;
+  }
+}
+
+// A snapshot is a shortcut, never a reason to lose an append: a fold that throws writes none.
+function snapshotAfter(streamId: string, rows: EventLogRow[], of: SnapshotOf, decoded: Map<number, StoredEvent>): SnapshotRow | null {
+  const last = rows[rows.length - 1];
+  try {
+    const records = rows.map(toStoredEvent);
+    for (const r of records) decoded.set(r.position, r);
+    const s = of(records);
+    return s ? { streamId, fold: s.fold, foldVersion: s.foldVersion, state: s.state, streamVersion: last.streamVersion, hash: last.hash } : null;
+  } catch {
+    return null;
   }
 }

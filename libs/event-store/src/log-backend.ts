@@ -1,5 +1,7 @@
+import type { EntityManager } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
-import type { LogHead } from './event-store';
+import type { LogHead, StreamSnapshot } from './event-store';
+import type { SnapshotRow } from './stream-snapshot';
 
 // What differs between SQLite and PostgreSQL; the store keeps the rules in one place.
 export interface LogBackend {
@@ -13,6 +15,10 @@ export interface LogBackend {
   write(streamId: string | null, plan: (head: LogHead, streamVersion: number) => EventLogRow[]): Promise<EventLogRow[]>;
   // The same for several streams in one transaction: plan() gets each stream's committed version.
   writeMany(streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): Promise<EventLogRow[]>;
+  // write(null, plan) whose transaction also runs `within` after the rows are inserted (and
+  // before the commit): the transaction's EntityManager on PostgreSQL, null on SQLite (the
+  // DataSource's one connection is inside the transaction, under the storage lock).
+  writeWith(plan: (head: LogHead) => EventLogRow[], within: (tx: EntityManager | null) => Promise<void>): Promise<EventLogRow[]>;
   // Group commit: one transaction under the same serialization; take() runs once the lock is
   // held and returns what to write now (plan gets each stream's committed version), or null.
   writeGroup(take: () => GroupPlan | null): Promise<EventLogRow[]>;
@@ -21,12 +27,17 @@ export interface LogBackend {
   // event_log_divergent and deleted from event_log. Returns the number moved and the new head.
   setAsideAfter(position: number, mark: SetAsideMark, check: (head: LogHead) => void): Promise<{ count: number; head: LogHead }>;
   listSetAside(): Promise<SetAsideRow[]>;
+  readSnapshot(streamId: string, fold: string): Promise<StreamSnapshot | null>;
+  // On its own, under the write serialization (so it never lands inside another transaction).
+  writeSnapshot(row: SnapshotRow): Promise<void>;
   readSetAside(divergenceId: string): Promise<EventLogRow[]>;
 }
 
 export interface GroupPlan {
   streamIds: string[];
   plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[];
+  // Asked after plan(), in the same transaction: stream snapshots to upsert with the rows.
+  snapshots?: () => SnapshotRow[];
 }
 
 export interface SetAsideMark {

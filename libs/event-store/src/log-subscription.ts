@@ -11,6 +11,10 @@ export interface SubscribeOptions {
   retryDelayMs?: number;
   batchSize?: number; // events read per query while catching up (default 500)
   onError?: (err: unknown, event?: StoredEvent) => void;
+  // A follower that also gets records another way (a slave's read model, projected inside
+  // appendReplicated): before each read the subscription moves on to this position, so it
+  // neither reads nor hands over what the follower already has.
+  skipTo?: () => number;
 }
 
 export const APPENDED = 'appended';
@@ -93,6 +97,8 @@ export class LogSubscription implements Subscription {
       if (this.divergedBeyondSetAside()) return;
       this.signalled = false;
       this.setAsideAt = undefined;
+      const skip = this.options.skipTo?.();
+      if (skip !== undefined && skip > this.lastPosition) this.lastPosition = skip;
       let batch: StoredEvent[];
       try {
         batch = await this.read(this.lastPosition, this.batchSize);

@@ -1,6 +1,6 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
-import { GENESIS_HASH, type LogHead } from './event-store';
+import { GENESIS_HASH, type LogHead, type StreamSnapshot } from './event-store';
 import {
   DuplicateRowError,
   LIST_SET_ASIDE_SQL,
@@ -12,9 +12,25 @@ import {
   type SetAsideRow,
 } from './log-backend';
 import { APPEND_LOCK_KEY, storageLock } from './storage';
+import { EventStoreError } from './event-store-error';
+import { SNAPSHOT_SELECT_SQL, snapshotFrom, snapshotParams, snapshotUpsertSql, type SnapshotRow } from './stream-snapshot';
 import { errorCodeOf } from '@twofold/domain';
 
 type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
+
+// A pooled pg client inside one transaction: the append path talks to the driver directly, not
+// through TypeORM's query runner (TypeORM still owns the pool, the schema and everything else).
+interface Tx {
+  query(text: string, params?: unknown[]): Promise<any[]>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  run(text: string, params?: unknown[]): Promise<number>; // rows affected
+}
+
+interface PgClient {
+  query(config: { text: string; values?: unknown[]; name?: string }): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  release(err?: unknown): void;
+}
+
+interface PgPool { connect(): Promise<PgClient> }
 
 const INSERT_CHUNK = 500; // rows per INSERT statement (10 parameters each)
 
@@ -69,6 +85,35 @@ export class PostgresLogBackend implements LogBackend {
     });
   }
 
+  // The slave's replicated append: the read model's rows go through TypeORM in the same
+  // transaction, so this one path keeps TypeORM's query runner.
+  async writeWith(plan: (head: LogHead) => EventLogRow[], within: (tx: EntityManager) => Promise<void>): Promise<EventLogRow[]> {
+    return storageLock(this.dataSource).runExclusive(async () => {
+      const qr = this.dataSource.createQueryRunner('master');
+      await qr.connect();
+      const tx: Tx = {
+        query: (text, params) => qr.query(text, params),
+        run: async (text, params) => Number((await qr.query(text, params, true)).affected ?? 0),
+      };
+      try {
+        await qr.startTransaction();
+        await qr.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
+        const rows = plan(await readHead(tx));
+        await insertRows(tx, rows);
+        await within(qr.manager);
+        await qr.commitTransaction();
+        return rows;
+      } catch (err) {
+        if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+        const pgCode = errorCodeOf((err as { driverError?: unknown }).driverError) ?? errorCodeOf(err);
+        if (pgCode === '23505') throw new DuplicateRowError(err);
+        throw err;
+      } finally {
+        await qr.release();
+      }
+    });
+  }
+
   async writeMany(streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): Promise<EventLogRow[]> {
     return this.writeGroup(() => ({ streamIds, plan }));
   }
@@ -87,16 +132,26 @@ export class PostgresLogBackend implements LogBackend {
       for (const r of found) versions.set(r.id, Number(r.v));
       const rows = plan(head, versions);
       await insertRows(qr, rows);
+      await upsertSnapshots(qr, group.snapshots?.() ?? []);
       return rows;
     });
+  }
+
+  async readSnapshot(streamId: string, fold: string): Promise<StreamSnapshot | null> {
+    return snapshotFrom((await this.dataSource.query(SNAPSHOT_SELECT_SQL((n) => `$${n}`), [streamId, fold]))[0]);
+  }
+
+  // Upserts serialize on the row; no need for the append lock.
+  async writeSnapshot(row: SnapshotRow): Promise<void> {
+    await upsertSnapshots(this.dataSource, [row]);
   }
 
   async setAsideAfter(position: number, mark: SetAsideMark, check: (head: LogHead) => void): Promise<{ count: number; head: LogHead }> {
     return this.locked(async (qr) => {
       check(await readHead(qr));
       await qr.query(setAsideInsertSql((n) => `$${n}`), [mark.divergenceId, mark.setAsideAt, mark.reason, position]);
-      const deleted = await qr.query('DELETE FROM event_log WHERE position > $1', [position], true);
-      return { count: Number(deleted.affected ?? 0), head: await readHead(qr) };
+      const count = await qr.run('DELETE FROM event_log WHERE position > $1', [position]);
+      return { count, head: await readHead(qr) };
     });
   }
 
@@ -115,30 +170,39 @@ export class PostgresLogBackend implements LogBackend {
 
   // One transaction holding the append advisory lock. The in-process lock keeps concurrent
   // writers from each holding a pooled connection while they queue on the advisory lock.
-  private locked<T>(fn: (qr: QueryRunner) => Promise<T>): Promise<T> {
+  private locked<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return storageLock(this.dataSource).runExclusive(async () => {
-      const qr = this.dataSource.createQueryRunner('master');
-      await qr.connect();
+      const pool = (this.dataSource.driver as unknown as { master?: PgPool }).master;
+      if (!pool) throw new EventStoreError('closed', 'event store is closed');
+      const client = await pool.connect();
+      const tx: Tx = {
+        query: async (text, params) => (await client.query({ text, values: params })).rows as never[],
+        run: async (text, params) => (await client.query({ text, values: params })).rowCount ?? 0,
+      };
+      let broken: unknown;
       try {
-        await qr.startTransaction();
-        await qr.query('SELECT pg_advisory_xact_lock($1)', [APPEND_LOCK_KEY]);
-        // READ COMMITTED: statements after the lock see every append committed before it.
-        const result = await fn(qr);
-        await qr.commitTransaction();
-        return result;
+        await client.query({ text: 'BEGIN' });
+        try {
+          await client.query({ text: 'SELECT pg_advisory_xact_lock($1)', values: [APPEND_LOCK_KEY] });
+          // READ COMMITTED: statements after the lock see every append committed before it.
+          const result = await fn(tx);
+          await client.query({ text: 'COMMIT' });
+          return result;
+        } catch (err) {
+          await client.query({ text: 'ROLLBACK' }).catch((e: unknown) => { broken = e; });
+          throw err;
+        }
       } catch (err) {
-        if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
-        const pgCode = errorCodeOf((err as { driverError?: unknown }).driverError) ?? errorCodeOf(err);
-        if (pgCode === '23505') throw new DuplicateRowError(err);
+        if (errorCodeOf(err) === '23505') throw new DuplicateRowError(err);
         throw err;
       } finally {
-        await qr.release();
+        client.release(broken); // a connection that failed its ROLLBACK is not reused
       }
     });
   }
 }
 
-async function insertRows(qr: QueryRunner, rows: EventLogRow[]): Promise<void> {
+async function insertRows(qr: Tx, rows: EventLogRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
     const chunk = rows.slice(i, i + INSERT_CHUNK);
     const params: unknown[] = [];
@@ -155,7 +219,16 @@ async function insertRows(qr: QueryRunner, rows: EventLogRow[]): Promise<void> {
   }
 }
 
-async function readHead(qr: QueryRunner): Promise<LogHead> {
+const SNAPSHOT_CHUNK = 500; // rows per upsert (6 parameters each)
+
+async function upsertSnapshots(q: { query(sql: string, params: unknown[]): Promise<unknown> }, rows: SnapshotRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += SNAPSHOT_CHUNK) {
+    const chunk = rows.slice(i, i + SNAPSHOT_CHUNK);
+    await q.query(snapshotUpsertSql(chunk.length, (n) => `$${n}`), snapshotParams(chunk));
+  }
+}
+
+async function readHead(qr: Tx): Promise<LogHead> {
   const rows = await qr.query('SELECT position, hash FROM event_log ORDER BY position DESC LIMIT 1');
   return rows.length ? { position: Number(rows[0].position), hash: rows[0].hash as string } : { position: 0, hash: GENESIS_HASH };
 }

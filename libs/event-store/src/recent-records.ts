@@ -11,10 +11,16 @@ const KEEP = 4096;
 export class RecentRecords {
   private records: StoredEvent[] = [];
 
-  add(rows: EventLogRow[]): void {
+  // decoded: some of these rows already decoded (by position), used as they are.
+  add(rows: EventLogRow[], decoded?: Map<number, StoredEvent>): void {
+    this.addDecoded(rows.map((row) => decoded?.get(row.position) ?? toStoredEvent(row)));
+  }
+
+  // Records already decoded (a slave's, as received and verified): not parsed again.
+  addDecoded(records: StoredEvent[]): void {
     const last = this.records[this.records.length - 1];
-    if (!last || rows[0].position !== last.position + 1) this.records = [];
-    for (const row of rows) this.records.push(toStoredEvent(row));
+    if (!last || records[0].position !== last.position + 1) this.records = [];
+    for (const record of records) this.records.push(record);
     if (this.records.length > KEEP * 2) this.records = this.records.slice(-KEEP);
   }
 

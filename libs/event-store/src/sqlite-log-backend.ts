@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
-import { GENESIS_HASH, type LogHead } from './event-store';
+import { GENESIS_HASH, type LogHead, type StreamSnapshot } from './event-store';
 import { EventStoreError } from './event-store-error';
 import {
   DuplicateRowError,
@@ -14,6 +14,7 @@ import {
   type SetAsideRow,
 } from './log-backend';
 import { storageLock } from './storage';
+import { SNAPSHOT_SELECT_SQL, snapshotFrom, snapshotParams, snapshotUpsertSql, type SnapshotRow } from './stream-snapshot';
 import { errorCodeOf } from '@twofold/domain';
 
 type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
@@ -24,6 +25,7 @@ type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
 export class SqliteLogBackend implements LogBackend {
   private cache?: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> };
   private divergentCache?: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepareDivergent> };
+  private snapshotCache?: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepareSnapshots> };
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -51,10 +53,42 @@ export class SqliteLogBackend implements LogBackend {
     return this.exclusive(({ stmts }) => stmts.writeMany.immediate(streamIds, plan));
   }
 
+  async writeWith(plan: (head: LogHead) => EventLogRow[], within: (tx: null) => Promise<void>): Promise<EventLogRow[]> {
+    return this.exclusive(async ({ db, stmts }) => {
+      stmts.begin.run();
+      try {
+        const rows = plan(stmts.head.get() ?? { position: 0, hash: GENESIS_HASH });
+        insertInChunks(stmts, rows);
+        await within(null);
+        stmts.commit.run();
+        return rows;
+      } catch (err) {
+        if (db.inTransaction) stmts.rollback.run();
+        throw err;
+      }
+    });
+  }
+
   async writeGroup(take: () => GroupPlan | null): Promise<EventLogRow[]> {
-    return this.exclusive(({ stmts }) => {
+    return this.exclusive(({ db, stmts }) => {
       const group = take();
-      return group ? stmts.writeMany.immediate(group.streamIds, group.plan) : [];
+      if (!group) return [];
+      const upsert = (rows: SnapshotRow[]) => {
+        if (rows.length === 0) return;
+        const { upsert: one } = this.snapshots(db);
+        for (const r of rows) one.run(snapshotParams([r]));
+      };
+      return stmts.writeMany.immediate(group.streamIds, group.plan, () => upsert(group.snapshots?.() ?? []));
+    });
+  }
+
+  async readSnapshot(streamId: string, fold: string): Promise<StreamSnapshot | null> {
+    return snapshotFrom(this.snapshots(this.current().db).read.get(streamId, fold));
+  }
+
+  async writeSnapshot(row: SnapshotRow): Promise<void> {
+    await this.exclusive(({ db }) => {
+      this.snapshots(db).upsert.run(snapshotParams([row]));
     });
   }
 
@@ -82,7 +116,7 @@ export class SqliteLogBackend implements LogBackend {
   }
 
   // BEGIN IMMEDIATE transactions run here, under the DataSource's lock.
-  private exclusive<T>(fn: (c: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> }) => T): Promise<T> {
+  private exclusive<T>(fn: (c: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> }) => T | Promise<T>): Promise<T> {
     return storageLock(this.dataSource).runExclusive(async () => {
       const c = this.current();
       // Someone opened a transaction on the shared connection without storageLock: our
@@ -92,7 +126,7 @@ export class SqliteLogBackend implements LogBackend {
         await new Promise((r) => setTimeout(r, 5));
       }
       try {
-        return fn(c);
+        return await fn(c);
       } catch (err) {
         const code = errorCodeOf(err) ?? '';
         if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new DuplicateRowError(err);
@@ -109,6 +143,11 @@ export class SqliteLogBackend implements LogBackend {
     return this.divergentCache.stmts;
   }
 
+  private snapshots(db: BetterSqlite3.Database) {
+    if (this.snapshotCache?.db !== db) this.snapshotCache = { db, stmts: prepareSnapshots(db) };
+    return this.snapshotCache.stmts;
+  }
+
   private s() {
     return this.current().stmts;
   }
@@ -121,14 +160,42 @@ export class SqliteLogBackend implements LogBackend {
   }
 }
 
+const INSERT_PREFIX = 'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash)';
+const INSERT_CHUNK = 64; // rows per multi-row INSERT (10 parameters each) for big replicated batches
+const ROW_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+// A replicated batch (thousands of rows while catching up): one statement per 64 rows, with
+// positional parameters, instead of a statement and a named-parameter object per row.
+function insertInChunks(stmts: ReturnType<typeof prepare>, rows: EventLogRow[]): void {
+  const params: unknown[] = new Array(INSERT_CHUNK * 10);
+  let i = 0;
+  for (; i + INSERT_CHUNK <= rows.length; i += INSERT_CHUNK) {
+    for (let k = 0; k < INSERT_CHUNK; k++) rowValues(rows[i + k], params, k * 10);
+    stmts.insertChunk.run(params);
+  }
+  for (; i < rows.length; i++) stmts.insert.run(rows[i]);
+}
+
+function rowValues(r: EventLogRow, into: unknown[], at: number): void {
+  into[at] = r.position;
+  into[at + 1] = r.streamId;
+  into[at + 2] = r.streamVersion;
+  into[at + 3] = r.type;
+  into[at + 4] = r.schemaVersion;
+  into[at + 5] = r.payload;
+  into[at + 6] = r.metadata;
+  into[at + 7] = r.timestamp;
+  into[at + 8] = r.prevHash;
+  into[at + 9] = r.hash;
+}
+
 function prepare(db: BetterSqlite3.Database) {
   const head = db.prepare<[], LogHead>('SELECT position, hash FROM event_log ORDER BY position DESC LIMIT 1');
   const streamVersion = db.prepare<[string], { v: number }>(
     'SELECT COALESCE(MAX(stream_version), 0) AS v FROM event_log WHERE stream_id = ?',
   );
   const insert = db.prepare(
-    'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash) ' +
-      'VALUES (@position, @streamId, @streamVersion, @type, @schemaVersion, @payload, @metadata, @timestamp, @prevHash, @hash)',
+    `${INSERT_PREFIX} VALUES (@position, @streamId, @streamVersion, @type, @schemaVersion, @payload, @metadata, @timestamp, @prevHash, @hash)`,
   );
   const write = db.transaction((streamId: string | null, plan: Plan): EventLogRow[] => {
     const h = head.get() ?? { position: 0, hash: GENESIS_HASH };
@@ -137,16 +204,22 @@ function prepare(db: BetterSqlite3.Database) {
     for (const row of rows) insert.run(row);
     return rows;
   });
-  const writeMany = db.transaction((streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): EventLogRow[] => {
+  const writeMany = db.transaction((streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[], after?: () => void): EventLogRow[] => {
     const h = head.get() ?? { position: 0, hash: GENESIS_HASH };
     const versions = new Map(streamIds.map((id) => [id, streamVersion.get(id)!.v]));
     const rows = plan(h, versions);
     for (const row of rows) insert.run(row);
+    after?.();
     return rows;
   });
   return {
     head,
     streamVersion,
+    insert,
+    insertChunk: db.prepare<unknown[]>(`${INSERT_PREFIX} VALUES ${Array.from({ length: INSERT_CHUNK }, () => ROW_VALUES).join(', ')}`),
+    begin: db.prepare('BEGIN IMMEDIATE'),
+    commit: db.prepare('COMMIT'),
+    rollback: db.prepare('ROLLBACK'),
     write,
     writeMany,
     readFrom: db.prepare<[number, number], EventLogRow>(
@@ -166,5 +239,13 @@ function prepareDivergent(db: BetterSqlite3.Database) {
     read: db.prepare<[string], EventLogRow>(
       `SELECT ${SELECT_COLUMNS} FROM event_log_divergent WHERE divergence_id = ? ORDER BY position`,
     ),
+  };
+}
+
+function prepareSnapshots(db: BetterSqlite3.Database) {
+  type Row = { fold: string; foldVersion: number; streamVersion: number; hash: string; state: string };
+  return {
+    read: db.prepare<[string, string], Row>(SNAPSHOT_SELECT_SQL(() => '?')),
+    upsert: db.prepare<unknown[]>(snapshotUpsertSql(1, () => '?')),
   };
 }

@@ -256,6 +256,21 @@ describeEachBackend('TypeOrmEventStore', ({ backend, freshStorage }) => {
       expect(await replica.head()).toEqual({ position: 0, hash: GENESIS_HASH });
     });
 
+    it('stores the canonical text of a record whose keys arrive in another order (integer-like keys too), and its hash still verifies', async () => {
+      const master = await store();
+      await master.append('u-0', ANY_VERSION, [ev({ zeta: 1, alpha: { '10': 'x', '9': 'y', b: [2, { d: 1, c: 0 }] } })]);
+      const [record] = await master.readFrom(0, 10);
+      // As another encoder might send it: the same data, keys in reverse order at every level.
+      const reversed = (v: unknown): unknown => Array.isArray(v) ? v.map(reversed)
+        : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v;
+      const replica = await store();
+      await replica.appendReplicated([{ ...record, payload: reversed(record.payload) as Record<string, unknown>, metadata: reversed(record.metadata) as StoredEvent['metadata'] }]);
+      expect(await replica.readFrom(0, 10)).toEqual([record]);
+      const [row] = await replica.dataSource.query('SELECT payload FROM event_log WHERE position = 1');
+      expect(row.payload).toBe('{"alpha":{"10":"x","9":"y","b":[2,{"c":0,"d":1}]},"zeta":1}');
+      expect(await replica.verify()).toMatchObject({ ok: true, checked: 1 });
+    });
+
     it('refuses records from a diverged history', async () => {
       const { records } = await masterWith(3);
       const replica = await store();

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { DataSource } from 'typeorm';
-import { canonicalJson } from './canonical-json';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
 import {
   ANY_VERSION,
@@ -9,8 +8,10 @@ import {
   type EventStore,
   type LogHead,
   type NewEvent,
+  type AppendOptions,
   type StoredEvent,
   type StreamAppend,
+  type StreamSnapshot,
   type Subscription,
   type VerifyResult,
 } from './event-store';
@@ -19,21 +20,35 @@ import { DuplicateRowError, type LogBackend } from './log-backend';
 import { APPENDED, LogSubscription, SET_ASIDE, type SubscribeOptions } from './log-subscription';
 import { PostgresLogBackend } from './postgres-log-backend';
 import { computeRecordHash, hashFromCanonicalParts } from './record-hash';
+import { verifiedRows } from './replicated-rows';
 import { SqliteLogBackend } from './sqlite-log-backend';
 import { GroupCommitter } from './group-commit';
 import { RecentRecords } from './recent-records';
 import { storageKind } from './storage';
-import { chainMismatch, checkName, checkReplicatedShape, encodeNewEvent, invalid, toStoredEvent } from './record-shape';
+import { chainMismatch, checkName, encodeNewEvent, invalid, toStoredEvent } from './record-shape';
 
 // A store that can also take records from a master verbatim (slaves).
 export interface ReplicaEventStore extends EventStore {
   appendReplicated(records: StoredEvent[]): Promise<LogHead>;
+  // What commits in the same transaction as every appendReplicated from now on (null: nothing).
+  projectReplicatedWith(companion: ReplicatedCompanion | null): void;
   // An old master back as a slave whose history diverged after `position`: moves every record
   // above it into event_log_divergent (kept for audit, never replayed) so the log's head is
   // `position` again and appendReplicated continues from there.
   setAsideAfter(position: number, reason: string): Promise<SetAsideResult>;
   listSetAside(): Promise<SetAsideBatch[]>; // oldest first
   readSetAside(divergenceId: string): Promise<StoredEvent[]>; // in position order; [] if unknown
+}
+
+// Work done inside appendReplicated's transaction (a slave's read model), so the records are
+// durable and visible at the same commit, with one fsync.
+export interface ReplicatedCompanion {
+  // After the rows are inserted, before the commit. tx: the transaction's EntityManager on
+  // PostgreSQL; null on SQLite, where the DataSource's one connection is inside the transaction
+  // (under the storage lock). Throwing rolls it back; the records are then appended without it.
+  within(records: StoredEvent[], tx: EntityManager | null): Promise<void>;
+  committed(head: LogHead): void; // the transaction that ran within() committed
+  rolledBack(err: unknown): void; // it did not: nothing within() wrote is kept
 }
 
 export interface SetAsideResult {
@@ -84,6 +99,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
   private readonly committer: GroupCommitter;
   // What this store committed last, decoded once: every subscriber reads the same new records.
   private readonly recent = new RecentRecords();
+  private companion: ReplicatedCompanion | null = null;
   private closed = false;
 
   constructor(
@@ -94,8 +110,8 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     this.clock = this.options.clock ?? (() => new Date());
     this.backend = storageKind(dataSource) === 'postgres' ? new PostgresLogBackend(dataSource) : new SqliteLogBackend(dataSource);
     this.notifier = notifierFor(dataSource);
-    this.committer = new GroupCommitter(this.backend, this.clock, (rows, units) => {
-      this.recent.add(rows);
+    this.committer = new GroupCommitter(this.backend, this.clock, (rows, units, decoded) => {
+      this.recent.add(rows, decoded);
       this.options.onGroupCommitted?.(units);
       this.notifier.emit(APPENDED, rows[rows.length - 1].position);
     });
@@ -103,7 +119,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
 
   // Goes through group commit: one transaction (and one fsync) for every append that arrives
   // while the previous commit runs; resolves once this append's transaction has committed.
-  async append(streamId: string, expectedVersion: number, events: NewEvent[]): Promise<StoredEvent[]> {
+  async append(streamId: string, expectedVersion: number, events: NewEvent[], options: AppendOptions = {}): Promise<StoredEvent[]> {
     this.assertOpen();
     checkName('streamId', streamId);
     if (!Number.isInteger(expectedVersion) || expectedVersion < ANY_VERSION) {
@@ -111,7 +127,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     }
     if (!Array.isArray(events) || events.length === 0) throw invalid('an append needs at least one event');
     const encoded = events.map((e, i) => encodeNewEvent(e, i));
-    return this.recent.decode(await this.committer.submit([{ streamId, expectedVersion, encoded }]));
+    return this.recent.decode(await this.committer.submit([{ streamId, expectedVersion, encoded, snapshot: options.snapshot }]));
   }
 
   async appendMany(appends: StreamAppend[]): Promise<StoredEvent[]> {
@@ -124,7 +140,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
       seen.add(a.streamId);
       if (!Number.isInteger(a.expectedVersion) || a.expectedVersion < ANY_VERSION) throw invalid(`expectedVersion must be an integer >= ${ANY_VERSION}`);
       if (!Array.isArray(a.events) || a.events.length === 0) throw invalid(`stream ${a.streamId}: an append needs at least one event`);
-      return { streamId: a.streamId, expectedVersion: a.expectedVersion, encoded: a.events.map((e, i) => encodeNewEvent(e, i)) };
+      return { streamId: a.streamId, expectedVersion: a.expectedVersion, encoded: a.events.map((e, i) => encodeNewEvent(e, i)), snapshot: a.snapshot };
     });
     return this.recent.decode(await this.committer.submit(encoded));
   }
@@ -135,27 +151,8 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     this.assertOpen();
     if (!Array.isArray(records)) throw invalid('records must be an array');
     if (records.length === 0) return this.head();
-    const rows = records.map((r, i): EventLogRow => {
-      checkReplicatedShape(r, i);
-      if (i > 0 && r.position !== records[i - 1].position + 1) {
-        throw chainMismatch(`record ${i} has position ${r.position}, expected ${records[i - 1].position + 1}`, r.position);
-      }
-      if (i > 0 && r.prevHash !== records[i - 1].hash) throw chainMismatch(`record at ${r.position}: prev_hash does not link`, r.position);
-      if (computeRecordHash(r) !== r.hash) throw chainMismatch(`record at ${r.position}: hash mismatch`, r.position);
-      return {
-        position: r.position,
-        streamId: r.streamId,
-        streamVersion: r.streamVersion,
-        type: r.type,
-        schemaVersion: r.schemaVersion,
-        payload: canonicalJson(r.payload),
-        metadata: canonicalJson(r.metadata),
-        timestamp: r.timestamp,
-        prevHash: r.prevHash,
-        hash: r.hash,
-      };
-    });
-    const written = await this.write(null, (head) => {
+    const rows = verifiedRows(records);
+    const plan = (head: LogHead): EventLogRow[] => {
       const first = records[0];
       if (first.position !== head.position + 1) {
         throw chainMismatch(`first record has position ${first.position}, log head is ${head.position}`, first.position, head);
@@ -164,11 +161,45 @@ export class TypeOrmEventStore implements ReplicaEventStore {
         throw chainMismatch(`record at ${first.position}: prev_hash does not match the log head`, first.position, head);
       }
       return rows;
-    }, 'chain_mismatch');
+    };
+    const written = await this.writeReplicated(records, plan);
     const last = written[written.length - 1];
-    this.recent.add(written);
+    const head = { position: last.position, hash: last.hash };
+    this.recent.addDecoded(records);
     this.notifier.emit(APPENDED, last.position);
-    return { position: last.position, hash: last.hash };
+    return head;
+  }
+
+  projectReplicatedWith(companion: ReplicatedCompanion | null): void {
+    this.companion = companion;
+  }
+
+  // With a companion, one transaction for both; if the companion fails (a read-model bug), the
+  // log still replicates: the records are appended alone and the companion is told why.
+  private async writeReplicated(records: StoredEvent[], plan: (head: LogHead) => EventLogRow[]): Promise<EventLogRow[]> {
+    const companion = this.companion;
+    if (!companion) return this.write(null, plan, 'chain_mismatch');
+    let failed: { err: unknown } | null = null;
+    try {
+      const written = await this.writeWith(plan, async (tx) => {
+        try {
+          await companion.within(records, tx);
+        } catch (err) {
+          failed = { err };
+          throw err;
+        }
+      });
+      const last = written[written.length - 1];
+      companion.committed({ position: last.position, hash: last.hash });
+      return written;
+    } catch (err) {
+      if (!failed) {
+        companion.rolledBack(err);
+        throw err;
+      }
+      companion.rolledBack((failed as { err: unknown }).err);
+      return this.write(null, plan, 'chain_mismatch');
+    }
   }
 
   // One transaction under the append lock (no append or appendReplicated interleaves, in this
@@ -226,6 +257,17 @@ export class TypeOrmEventStore implements ReplicaEventStore {
   async streamVersion(streamId: string): Promise<number> {
     this.assertOpen();
     return this.backend.streamVersion(streamId);
+  }
+
+  async readSnapshot(streamId: string, fold: string): Promise<StreamSnapshot | null> {
+    this.assertOpen();
+    return this.backend.readSnapshot(streamId, fold);
+  }
+
+  async writeSnapshot(streamId: string, snapshot: StreamSnapshot): Promise<void> {
+    this.assertOpen();
+    checkName('streamId', streamId);
+    await this.backend.writeSnapshot({ streamId, ...snapshot });
   }
 
   async head(): Promise<LogHead> {
@@ -295,13 +337,25 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     if (this.options.ownsDataSource !== false && this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 
-  private async write(
+  private write(
     streamId: string | null,
     plan: (head: LogHead, streamVersion: number) => EventLogRow[],
     duplicateCode: 'version_conflict' | 'chain_mismatch',
   ): Promise<EventLogRow[]> {
+    return this.duplicatesAs(duplicateCode, streamId, () => this.backend.write(streamId, plan));
+  }
+
+  private writeWith(plan: (head: LogHead) => EventLogRow[], within: (tx: EntityManager | null) => Promise<void>): Promise<EventLogRow[]> {
+    return this.duplicatesAs('chain_mismatch', null, () => this.backend.writeWith(plan, within));
+  }
+
+  private async duplicatesAs(
+    duplicateCode: 'version_conflict' | 'chain_mismatch',
+    streamId: string | null,
+    write: () => Promise<EventLogRow[]>,
+  ): Promise<EventLogRow[]> {
     try {
-      return await this.backend.write(streamId, plan);
+      return await write();
     } catch (err) {
       // Only reachable if something wrote without the append lock; still never corrupt data.
       if (err instanceof DuplicateRowError) {

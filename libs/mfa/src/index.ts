@@ -1,5 +1,6 @@
 // Public face of @twofold/mfa.
 export * from './oath/oath';
+export * from './oath/oath-code-cache';
 export * from './oath/oath.error';
 export * from './oath/otpauth-uri';
 export * from './oath/qr';
@@ -19,6 +20,7 @@ export * from './delivery/file-delivery-provider';
 export * from './delivery/http-gateway-delivery-provider';
 export * from './engine/engine.ports';
 export * from './engine/approval-broker';
+export * from './engine/keyed-waiters';
 export * from './engine/authentication-engine';
 export * from './engine/out-of-band-polling';
 export * from './engine/send-limit';
@@ -27,3 +29,7 @@ export * from './first-factor/local-password';
 export * from './first-factor/ldap-first-factor';
 export * from './first-factor/radius-proxy';
 export * from './rate-limit/rate-limiter';
+export * from './devices/device-signature';
+export * from './devices/push-sender';
+export * from './devices/push-requests';
+export type { OpenedApproval } from './engine/out-of-band-factor';

@@ -1,5 +1,5 @@
-import type { DataSource } from 'typeorm';
-import { EventStore, StoredEvent, Subscription } from '@twofold/event-store';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { EventStore, LogHead, ReplicaEventStore, ReplicatedCompanion, StoredEvent, Subscription } from '@twofold/event-store';
 import { SecretSealer, upcast } from '@twofold/domain';
 import { createShadowTables, dropShadowTables, ensureReadModelSchema, shadowSql, swapInShadowStatements } from './storage/schema';
 import { atomically, dialectOf, inTransaction, Sql, sqlOver } from './storage/sql';
@@ -10,6 +10,7 @@ import { projectSdkCredential } from './projections/sdk-credentials.projection';
 import { projectAdministrator } from './projections/administrators.projection';
 import { projectCluster } from './projections/cluster.projection';
 import { projectRollout } from './projections/rollout.projection';
+import { projectDevices } from './projections/devices.projection';
 
 const CHECKPOINT = 'main';
 const projections = [projectRollout, projectSettings, projectRadiusClient, projectSdkCredential, projectAdministrator, projectCluster];
@@ -26,6 +27,7 @@ export class ReadModelProjector {
   private position = 0;
   private waiters: Array<{ position: number; resolve: () => void }> = [];
   private subscription?: Subscription;
+  private withinPosition: number | null = null; // applied inside a replicated append not yet committed
 
   // beforeCommit: a test hook, called inside the transaction after the rows and the checkpoint are written.
   // afterCommit: called once rows up to `position` are visible to queries (benchmarks measure lag with it).
@@ -41,6 +43,8 @@ export class ReadModelProjector {
 
   async init(): Promise<number> {
     await ensureReadModelSchema(this.sql);
+    // The row exists from the start: a transaction that applies events locks it first (PostgreSQL).
+    await this.sql.query(`INSERT INTO rm_checkpoint (name, position) VALUES (?, 0) ON CONFLICT (name) DO NOTHING`, [CHECKPOINT]);
     this.position = await this.readCheckpoint(this.sql);
     return this.position;
   }
@@ -49,8 +53,12 @@ export class ReadModelProjector {
     return this.position;
   }
 
-  private async readCheckpoint(sql: Sql): Promise<number> {
-    const rows = await sql.query<{ position: number | string }>(`SELECT position FROM rm_checkpoint WHERE name = ?`, [CHECKPOINT]);
+  // forUpdate (inside a transaction that applies events): on PostgreSQL two such transactions, the
+  // follow loop's and a replicated append's, queue on the row and the second sees what the first
+  // committed, so neither applies an event the other did. (SQLite has one writer at a time.)
+  private async readCheckpoint(sql: Sql, forUpdate = false): Promise<number> {
+    const lock = forUpdate && sql.dialect === 'postgres' ? ' FOR UPDATE' : '';
+    const rows = await sql.query<{ position: number | string }>(`SELECT position FROM rm_checkpoint WHERE name = ?${lock}`, [CHECKPOINT]);
     return rows.length ? Number(rows[0].position) : 0;
   }
 
@@ -67,8 +75,8 @@ export class ReadModelProjector {
   }
 
   // The projections over `sql` (the live tables or a rebuild's shadow): rows and checkpoint.
-  private async applyIn(sql: Sql, events: StoredEvent[]): Promise<number> {
-    let position = await this.readCheckpoint(sql);
+  private async applyIn(sql: Sql, events: StoredEvent[], checkpoint?: number): Promise<number> {
+    let position = checkpoint ?? (await this.readCheckpoint(sql, true));
     const users = new UserProjection(sql, this.hooks.sealer);
     for (const stored of events) {
       if (stored.position <= position) continue;
@@ -77,7 +85,8 @@ export class ReadModelProjector {
       }
       const current = upcast({ type: stored.type, schemaVersion: stored.schemaVersion, payload: stored.payload });
       const event: StoredEvent = { ...stored, schemaVersion: current.schemaVersion, payload: current.payload as Record<string, unknown> };
-      if (!(await users.apply(event))) {
+      // Devices first: some of its events (a push request, a user's deletion) also fold elsewhere.
+      if (!(await projectDevices(sql, event)) && !(await users.apply(event))) {
         for (const project of projections) {
           if (await project(sql, event)) break;
         }
@@ -104,8 +113,43 @@ export class ReadModelProjector {
     }
   }
 
+  // Inside a replicated append's transaction (a slave): the same rows and checkpoint, committed
+  // with the log records. Only when the read model is exactly at the records' start; behind (or
+  // ahead), the follow loop brings it there from the log as usual.
+  private readonly companion: ReplicatedCompanion = {
+    within: async (records: StoredEvent[], tx: EntityManager | null) => {
+      this.withinPosition = null;
+      const sql = tx ? sqlOver(tx, 'postgres') : this.sql;
+      const checkpoint = await this.readCheckpoint(sql, true);
+      if (checkpoint !== records[0].position - 1) return;
+      try {
+        const position = await this.applyIn(sql, records, checkpoint);
+        this.hooks.beforeCommit?.(position);
+        this.withinPosition = position;
+      } catch (err) {
+        this.followErrors(err); // the records are appended without it; the follow loop retries
+        throw err;
+      }
+    },
+    committed: (_head: LogHead) => {
+      const position = this.withinPosition;
+      this.withinPosition = null;
+      if (position === null || position <= this.position) return;
+      this.position = position;
+      this.releaseWaiters();
+      this.hooks.afterCommit?.(position);
+    },
+    rolledBack: () => {
+      this.withinPosition = null;
+    },
+  };
+
+  private followErrors: (err: unknown) => void = () => undefined;
+
   // Catch up, then follow the log live. The subscription only wakes a single catch-up loop, which
   // reads from the checkpoint: a failed batch is retried from where the read model really is.
+  // On a store that takes replicated records (a slave), they are projected in the same
+  // transaction (see companion); the wake-up for records already applied reads nothing.
   follow(store: EventStore, onError: (err: unknown) => void = () => undefined, retryMs = 1000): Subscription {
     let running = false;
     let again = false;
@@ -125,8 +169,19 @@ export class ReadModelProjector {
         running = false;
       }
     };
-    const subscription = store.subscribe(this.position, () => { void run(); });
-    this.subscription = { close: () => { stopped = true; subscription.close(); } };
+    const replica = isReplicaStore(store) ? store : null;
+    this.followErrors = onError;
+    replica?.projectReplicatedWith(this.companion);
+    const subscription = store.subscribe(this.position, (event) => {
+      if (event.position > this.position) void run();
+    }, { skipTo: () => this.position });
+    this.subscription = {
+      close: () => {
+        stopped = true;
+        replica?.projectReplicatedWith(null);
+        subscription.close();
+      },
+    };
     void run();
     return this.subscription;
   }
@@ -175,4 +230,8 @@ export class ReadModelProjector {
     this.subscription?.close();
     this.subscription = undefined;
   }
+}
+
+function isReplicaStore(store: EventStore): store is ReplicaEventStore {
+  return typeof (store as Partial<ReplicaEventStore>).projectReplicatedWith === 'function';
 }

@@ -2,6 +2,7 @@ import { Agent, request } from 'node:https';
 import type { z } from 'zod';
 import * as c from './sdk-contract';
 import * as e from './sdk-contract-enrolment';
+import * as d from './sdk-contract-devices';
 import { sdkOperation } from './sdk-operations';
 
 export interface SdkClientOptions {
@@ -124,6 +125,34 @@ export class TwofoldSdkClient {
     return this.call('reportFraud', { userAssertion, body: input });
   }
 
+  issueDeviceActivation(userAssertion: string): Promise<d.DeviceActivationIssued> {
+    return this.call('issueDeviceActivation', { userAssertion });
+  }
+
+  listOwnDevices(userAssertion: string): Promise<d.DeviceList> {
+    return this.call('listOwnDevices', { userAssertion });
+  }
+
+  removeOwnDevice(userAssertion: string, deviceId: string): Promise<void> {
+    return this.call('removeOwnDevice', { userAssertion, params: { deviceId } });
+  }
+
+  activateDevice(input: In<typeof d.ActivateDeviceRequest>): Promise<d.DeviceActivated> {
+    return this.call('activateDevice', { body: input });
+  }
+
+  // signed: the device's X-Device-Time (unix seconds) and X-Device-Signature over devicePollMessage.
+  pollDeviceApprovals(deviceId: string, signed: { time: number; signature: string }, waitSeconds = 0): Promise<d.DeviceApprovals> {
+    return this.call('pollDeviceApprovals', {
+      params: { deviceId }, query: { wait: String(waitSeconds) }, extraTimeoutMs: waitSeconds * 1000,
+      headers: { 'x-device-time': String(signed.time), 'x-device-signature': signed.signature },
+    });
+  }
+
+  answerDeviceApproval(deviceId: string, input: In<typeof d.DeviceAnswerRequest>): Promise<d.DeviceAnswerResult> {
+    return this.call('answerDeviceApproval', { params: { deviceId }, body: input });
+  }
+
   openApiDocument(): Promise<Record<string, unknown>> {
     return this.call('getOpenApi', {});
   }
@@ -161,10 +190,13 @@ export class TwofoldSdkClient {
     this.agent.destroy();
   }
 
-  private async call<T>(operationId: string, opts: { body?: unknown; params?: Record<string, string>; userAssertion?: string; extraTimeoutMs?: number }): Promise<T> {
+  private async call<T>(operationId: string, opts: {
+    body?: unknown; params?: Record<string, string>; query?: Record<string, string>; headers?: Record<string, string>; userAssertion?: string; extraTimeoutMs?: number;
+  }): Promise<T> {
     const op = sdkOperation(operationId);
-    const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(opts.params?.[name] ?? ''));
-    const headers: Record<string, string> = opts.userAssertion !== undefined ? { 'x-user-assertion': opts.userAssertion } : {};
+    const query = opts.query ? `?${new URLSearchParams(opts.query).toString()}` : '';
+    const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(opts.params?.[name] ?? '')) + query;
+    const headers: Record<string, string> = { ...(opts.headers ?? {}), ...(opts.userAssertion !== undefined ? { 'x-user-assertion': opts.userAssertion } : {}) };
     const res = await this.raw(op.method.toUpperCase(), path, { body: opts.body, headers, extraTimeoutMs: opts.extraTimeoutMs });
     if (res.status !== op.response.status) {
       const retryAfter = res.headers['retry-after'];

@@ -75,6 +75,7 @@ export const Pending = z.strictObject({
   method: z.enum(['push', 'voice']),
   prompt: z.string(),
   expiresAt: time.describe('When the approval window closes.'),
+  numberToMatch: z.number().int().optional().describe('Push: show this number to the user, who picks it on the device.'),
 });
 
 export const Accepted = z.strictObject({

@@ -1,8 +1,9 @@
 import type { z } from 'zod';
 import * as c from './sdk-contract';
 import * as e from './sdk-contract-enrolment';
+import * as d from './sdk-contract-devices';
 
-export type SdkScope = 'authenticate' | 'users:read' | 'self-service';
+export type SdkScope = 'authenticate' | 'users:read' | 'self-service' | 'devices';
 export type HttpMethod = 'get' | 'post' | 'put' | 'delete';
 
 export interface SdkOperation {
@@ -159,6 +160,44 @@ export const SDK_OPERATIONS: SdkOperation[] = [
     request: { name: 'FraudReportRequest', schema: c.FraudReportRequest },
     response: { status: 200, name: 'FraudReported', schema: c.FraudReported, example: { blocked: true, blockedUntil: '2025-06-01T13:00:00.000Z' } },
     errors: [...COMMON, 404, 503],
+  },
+  {
+    operationId: 'issueDeviceActivation', method: 'post', path: '/sdk/v1/self-service/device-activations', scope: 'self-service', userAssertion: true,
+    summary: 'A one-use activation code for the signed-in user\'s mobile app (the portal shows it as a QR code and as text)',
+    response: { status: 201, name: 'DeviceActivationIssued', schema: d.DeviceActivationIssued, example: { activationCode: 'ABCD-EFGH-JK', expiresAt: '2025-06-01T12:10:00.000Z' } },
+    errors: [400, 401, 403, 429, 503],
+  },
+  {
+    operationId: 'listOwnDevices', method: 'get', path: '/sdk/v1/self-service/devices', scope: 'self-service', userAssertion: true,
+    summary: 'The signed-in user\'s activated devices',
+    response: { status: 200, name: 'DeviceList', schema: d.DeviceList },
+    errors: [400, 401, 403, 429],
+  },
+  {
+    operationId: 'removeOwnDevice', method: 'delete', path: '/sdk/v1/self-service/devices/{deviceId}', scope: 'self-service', userAssertion: true,
+    summary: 'Remove one of the signed-in user\'s devices',
+    response: { status: 204 },
+    errors: [400, 401, 403, 404, 429, 503],
+  },
+  {
+    operationId: 'activateDevice', method: 'post', path: '/sdk/v1/devices/activations', scope: 'devices',
+    summary: 'A device activates with a code and its P-256 public key',
+    request: { name: 'ActivateDeviceRequest', schema: d.ActivateDeviceRequest },
+    response: { status: 201, name: 'DeviceActivated', schema: d.DeviceActivated, example: { deviceId: '0b6a3a52-2b8e-4c36-9f7e-1f5d2f8c1a11', username: 'alice' } },
+    errors: [...COMMON, 503],
+  },
+  {
+    operationId: 'pollDeviceApprovals', method: 'get', path: '/sdk/v1/devices/{deviceId}/approvals', scope: 'devices',
+    summary: 'Long-poll the push sign-ins waiting for this device (signed: X-Device-Time and X-Device-Signature)',
+    response: { status: 200, name: 'DeviceApprovals', schema: d.DeviceApprovals },
+    errors: [400, 401, 403, 404, 429],
+  },
+  {
+    operationId: 'answerDeviceApproval', method: 'post', path: '/sdk/v1/devices/{deviceId}/approvals/answer', scope: 'devices',
+    summary: 'Approve or deny a push sign-in, signed with the device key; deny with notMe reports fraud',
+    request: { name: 'DeviceAnswerRequest', schema: d.DeviceAnswerRequest },
+    response: { status: 200, name: 'DeviceAnswerResult', schema: d.DeviceAnswerResult, example: { decision: 'approved' } },
+    errors: [...COMMON, 404, 409, 410, 503],
   },
   {
     operationId: 'getOpenApi', method: 'get', path: '/sdk/v1/openapi.json', scope: null,

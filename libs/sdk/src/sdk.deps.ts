@@ -2,7 +2,7 @@ import { sdkSectionSchema } from '@twofold/platform';
 import type { EventStore } from '@twofold/event-store';
 import type { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
 import type { CommandService } from '@twofold/commands';
-import type { AuthenticationEngine, DeliveryProvider, PasswordVerifier, RateLimit, StateSealer } from '@twofold/mfa';
+import type { AuthenticationEngine, DeliveryProvider, PasswordVerifier, PushRequestRegistry, RateLimit, StateSealer } from '@twofold/mfa';
 
 export interface SdkLogger {
   info(details: Record<string, unknown>, message: string): void;
@@ -41,6 +41,8 @@ export interface SdkDeps {
   passwordVerifier?: PasswordVerifier;
   // Sends the code that confirms a new phone number (the node's SMS provider).
   delivery?: DeliveryProvider;
+  // Push sign-ins started on this node (the engine's push delivery fills it), for devices' polls.
+  pushRequests?: PushRequestRegistry;
 }
 
 export const SDK_DEPS = Symbol('SdkDeps');

@@ -16,8 +16,11 @@ import { InvitationsController } from './invitations/invitations.controller';
 import { InvitationsService } from './invitations/invitations.service';
 import { UsersController } from './users/users.controller';
 import { UsersService } from './users/users.service';
+import { DevicesController, OwnDevicesController } from './devices/devices.controller';
+import { DeviceActivationService } from './devices/device-activation.service';
+import { DeviceApprovalsService } from './devices/device-approvals.service';
 
-export const SDK_CONTROLLERS = [AuthenticationsController, UsersController, SelfServiceController, TokenEnrolmentController, InvitationsController, SdkOpenApiController];
+export const SDK_CONTROLLERS = [AuthenticationsController, UsersController, SelfServiceController, TokenEnrolmentController, InvitationsController, OwnDevicesController, DevicesController, SdkOpenApiController];
 
 // /sdk/v1 on every node, over the engine and storage the node built before its HTTP app.
 @Module({})
@@ -33,7 +36,7 @@ export class SdkModule {
       providers: [
         { provide: SDK_DEPS, useValue: deps },
         { provide: SDK_OPTIONS, useValue: options },
-        SdkRateLimits, SdkAuthGuard, UserAssertions, StoreApprovalDecisionLog, AuthenticationsService, UsersService, SelfServiceService, TokenEnrolmentService, PhoneChangeService, InvitationsService,
+        SdkRateLimits, SdkAuthGuard, UserAssertions, StoreApprovalDecisionLog, AuthenticationsService, UsersService, SelfServiceService, TokenEnrolmentService, PhoneChangeService, InvitationsService, DeviceActivationService, DeviceApprovalsService,
       ],
     };
   }

@@ -17,13 +17,16 @@ export interface SlaveChildConfig {
   // Test hook: when the row at this position is inserted (inside the transaction that applies
   // the batch holding it), say {applying} and block, so the test can kill -9 mid-transaction.
   pauseAt?: number;
+  // The same, when the read model's checkpoint passes this position (the read-model part of the
+  // batch's transaction: its log rows are written, the commit has not happened).
+  pauseReadModelAt?: number;
 }
 
 function say(line: Record<string, unknown>): void {
   writeSync(1, `${JSON.stringify(line)}\n`); // synchronous: out before anything else happens
 }
 
-function pauseInsideTransaction(store: TypeOrmEventStore, position: number): void {
+function pauseInsideTransaction(store: TypeOrmEventStore, config: SlaveChildConfig): void {
   const db = (store.dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection;
   db.function('twofold_test_pause', (p: unknown) => {
     say({ applying: Number(p) });
@@ -31,15 +34,21 @@ function pauseInsideTransaction(store: TypeOrmEventStore, position: number): voi
     return 0;
   });
   // A TEMP trigger lives only in this connection: a restarted process has none.
-  db.exec(`CREATE TEMP TRIGGER twofold_test_pause AFTER INSERT ON event_log WHEN NEW.position = ${Math.trunc(position)} BEGIN SELECT twofold_test_pause(NEW.position); END`);
+  if (config.pauseAt !== undefined) {
+    db.exec(`CREATE TEMP TRIGGER twofold_test_pause AFTER INSERT ON event_log WHEN NEW.position = ${Math.trunc(config.pauseAt)} BEGIN SELECT twofold_test_pause(NEW.position); END`);
+  }
+  if (config.pauseReadModelAt !== undefined) {
+    const at = Math.trunc(config.pauseReadModelAt);
+    db.exec(`CREATE TEMP TRIGGER twofold_test_pause_rm AFTER UPDATE ON rm_checkpoint WHEN NEW.position >= ${at} AND OLD.position < ${at} BEGIN SELECT twofold_test_pause(${at}); END`);
+  }
 }
 
 async function main(): Promise<void> {
   const config = JSON.parse(readFileSync(process.argv[2], 'utf8')) as SlaveChildConfig;
   const store = await createEventStore({ url: config.dbPath });
-  if (config.pauseAt !== undefined) pauseInsideTransaction(store, config.pauseAt);
   const projector = new ReadModelProjector(store.dataSource, { afterCommit: (position) => say({ visible: position }) });
   await projector.init();
+  if (config.pauseAt !== undefined || config.pauseReadModelAt !== undefined) pauseInsideTransaction(store, config);
   projector.follow(store);
   const slave = new ReplicationSlave({
     store, clusterId: config.clusterId, nodeId: `id-${config.name}`, nodeName: config.name, epoch: () => 0,

@@ -11,7 +11,7 @@ export function registerAccessCommands(program: Command): void {
   const sdk = program.command('sdk-credential').description('issue and revoke credentials for SDK clients (ADFS adapter, portal, applications)');
 
   sdk.command('issue <name>').description('issue a credential; its token is printed once')
-    .requiredOption('--scope <scope>', 'authenticate, users:read or self-service; repeat or separate with commas', collect)
+    .requiredOption('--scope <scope>', 'authenticate, users:read, self-service or devices; repeat or separate with commas', collect)
     .option('--certificate-fingerprint <sha256>', 'also bind it to a client certificate (SHA-256, hex)')
     .action(run(async (ctx, name: string, o: { scope: string[]; certificateFingerprint?: string }) => {
       const body: Record<string, unknown> = { name, scopes: o.scope };

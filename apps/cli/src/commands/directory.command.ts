@@ -43,38 +43,75 @@ function printReport(ctx: CliContext, r: Report): void {
   if (r.status === 'failed') throw new CliError('sync_failed', r.reason ?? 'the sync failed', /unreachable/.test(r.reason ?? '') ? ExitCode.Unavailable : ExitCode.General);
 }
 
-export function registerDirectoryCommands(program: Command): void {
-  const dir = program.command('directory').description('LDAP / Active Directory sources synced into users (on the master)');
+interface SourceOptions {
+  server?: string[]; startTls?: boolean; noStartTls?: boolean; caFile?: string; bindDn?: string; bindPasswordStdin?: boolean; baseDn?: string; filter?: string;
+  groupDn?: string; map?: string; interval?: string; removal?: string; threshold?: number; nestedGroups?: string | boolean; timeout?: string;
+}
 
-  dir.command('add <name>').description('add an LDAP/AD source (bind password asked for at a prompt unless --bind-password-stdin)')
-    .requiredOption('--server <url>', 'ldap:// or ldaps:// directory server URL; repeat for fail-over, tried in order', collect)
-    .option('--start-tls', 'upgrade ldap:// connections with StartTLS')
-    .option('--ca-file <file>', 'CA certificate (PEM, on the master) that signed the directory servers\' certificates')
-    .requiredOption('--bind-dn <dn>', 'DN to bind as (a read-only service account)')
-    .option('--bind-password-stdin', 'read the bind password from the first line of standard input')
-    .requiredOption('--base-dn <dn>', 'where to search for users')
+// add: --server, --bind-dn and --base-dn required; update: every option optional.
+function sourceOptions(cmd: Command, adding: boolean): Command {
+  const opt = (flags: string, text: string, parse?: (v: string, p: string[]) => string[]) => (adding ? cmd.requiredOption(flags, text, parse as never) : cmd.option(flags, text, parse as never));
+  opt('--server <url>', `ldap:// or ldaps:// directory server URL; repeat for fail-over, tried in order${adding ? '' : ' (replaces the list)'}`, collect);
+  cmd.option('--start-tls', 'upgrade ldap:// connections with StartTLS');
+  if (!adding) cmd.option('--no-start-tls', 'stop using StartTLS');
+  cmd.option('--ca-file <file>', 'CA certificate (PEM, on the master) that signed the directory servers\' certificates');
+  opt('--bind-dn <dn>', 'DN to bind as (a read-only service account)');
+  cmd.option('--bind-password-stdin', 'read the bind password from the first line of standard input');
+  opt('--base-dn <dn>', 'where to search for users');
+  return cmd
     .option('--filter <filter>', 'LDAP filter for users (default (objectClass=person))')
     .option('--group-dn <dn>', 'only members of this group')
+    .option('--nested-groups [mode]', 'members of groups inside --group-dn too: auto (default when given: in-chain on Active Directory, else walk), in-chain (AD\'s memberOf:1.2.840.113556.1.4.1941:), walk (follow member attributes, any LDAP server) or off')
     .option('--map <mapping>', 'attribute mapping, e.g. username=sAMAccountName,displayName=displayName,email=mail,phones=mobile+telephoneNumber (default username=uid)')
     .option('--interval <duration>', 'sync every 15m, 1h, ... (0 for on demand only; default 15m)')
     .option('--removal <policy>', 'users who left: disable (default) or delete')
     .option('--threshold <percent>', 'hold a run that would disable/delete more than this share of the source\'s users (default 10)', intOption('--threshold', 0, 100))
-    .action(run(async (ctx, name: string, o: {
-      server: string[]; startTls?: boolean; caFile?: string; bindDn: string; bindPasswordStdin?: boolean; baseDn: string; filter?: string; groupDn?: string; map?: string;
-      interval?: string; removal?: string; threshold?: number;
-    }) => {
+    .option('--timeout <duration>', 'connect and operation time-out per directory server, e.g. 5s (default 5s)');
+}
+
+function sourceBody(o: SourceOptions): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (o.server) body.urls = o.server;
+  if (o.startTls === true) body.startTls = true;
+  else if (o.startTls === false) body.startTls = false; // --no-start-tls (update only)
+  if (o.caFile !== undefined) body.caFile = o.caFile;
+  if (o.bindDn !== undefined) body.bindDn = o.bindDn;
+  if (o.baseDn !== undefined) body.baseDn = o.baseDn;
+  if (o.filter !== undefined) body.filter = o.filter;
+  if (o.groupDn !== undefined) body.groupDn = o.groupDn;
+  if (o.nestedGroups !== undefined) body.nestedGroups = o.nestedGroups === true ? 'auto' : o.nestedGroups;
+  if (o.map) body.mapping = parseMapping(o.map);
+  if (o.interval !== undefined) body.intervalMinutes = o.interval.trim() === '0' ? 0 : Math.max(1, Math.round(parseDuration(o.interval, '--interval') / 60));
+  if (o.removal) body.removal = o.removal;
+  if (o.threshold !== undefined) body.thresholdPercent = o.threshold;
+  if (o.timeout !== undefined) body.timeoutMs = parseDuration(o.timeout, '--timeout') * 1000;
+  return body;
+}
+
+export function registerDirectoryCommands(program: Command): void {
+  const dir = program.command('directory').description('LDAP / Active Directory sources synced into users (on the master)');
+
+  sourceOptions(dir.command('add <name>').description('add an LDAP/AD source (bind password asked for at a prompt unless --bind-password-stdin)'), true)
+    .action(run(async (ctx, name: string, o: SourceOptions) => {
       const bindPassword = await readSecret({ fromStdin: o.bindPasswordStdin, name: 'bind password', flag: '--bind-password-stdin' });
-      const body: Record<string, unknown> = { name, urls: o.server, bindDn: o.bindDn, bindPassword, baseDn: o.baseDn };
-      if (o.startTls) body.startTls = true;
-      if (o.caFile) body.caFile = o.caFile;
-      if (o.filter) body.filter = o.filter;
-      if (o.groupDn) body.groupDn = o.groupDn;
-      if (o.map) body.mapping = parseMapping(o.map);
-      if (o.interval !== undefined) body.intervalMinutes = o.interval.trim() === '0' ? 0 : Math.max(1, Math.round(parseDuration(o.interval) / 60));
-      if (o.removal) body.removal = o.removal;
-      if (o.threshold !== undefined) body.thresholdPercent = o.threshold;
-      const added = await ctx.api.send<Record<string, unknown>>('POST', '/admin/v1/directories', body);
+      const added = await ctx.api.send<Record<string, unknown>>('POST', '/admin/v1/directories', { name, ...sourceBody(o), bindPassword });
       ctx.out.result(added, () => `added directory source ${name}\n${renderRecord(Object.entries(added))}`);
+    }));
+
+  sourceOptions(dir.command('update <name>').description('change a source: only the options given (a new bind password with --bind-password, at a prompt, or --bind-password-stdin)'), false)
+    .option('--bind-password', 'ask for a new bind password at a prompt')
+    .action(run(async (ctx, name: string, o: SourceOptions & { bindPassword?: boolean }) => {
+      const body = sourceBody(o);
+      if (o.bindPassword || o.bindPasswordStdin) body.bindPassword = await readSecret({ fromStdin: o.bindPasswordStdin, name: 'bind password', flag: '--bind-password-stdin' });
+      if (Object.keys(body).length === 0) throw CliError.usage('nothing to change: give at least one option (see --help)');
+      const updated = await ctx.api.send<Record<string, unknown>>('PATCH', `/admin/v1/directories/${seg(name)}`, body);
+      ctx.out.result(updated, () => `updated directory source ${name}\n${renderRecord(Object.entries(updated))}`);
+    }));
+
+  dir.command('remove <name>').description('remove a source; the users it synced stay as they are (enabled or disabled) and are no longer synced')
+    .action(run(async (ctx, name: string) => {
+      const removed = await ctx.api.send<{ name: string; keptUsers: number }>('DELETE', `/admin/v1/directories/${seg(name)}`);
+      ctx.out.result(removed, () => `removed directory source ${removed.name}; its ${removed.keptUsers} user(s) stay and are no longer synced\n`);
     }));
 
   dir.command('list').description('list directory sources')

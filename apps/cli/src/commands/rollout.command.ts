@@ -8,9 +8,9 @@ import { userRecord, UserView } from './views';
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 // "90s", "15m", "2h", "1d" -> seconds.
-export function parseDuration(raw: string): number {
+export function parseDuration(raw: string, flag = '--for'): number {
   const m = /^\s*(\d{1,6})\s*([smhd])\s*$/i.exec(raw);
-  if (!m) throw CliError.usage('--for must be a duration like 90s, 15m, 2h or 1d', 'for');
+  if (!m) throw CliError.usage(`${flag} must be a duration like 90s, 15m, 2h or 1d`, flag.slice(2));
   return Number(m[1]) * UNITS[m[2].toLowerCase()];
 }
 
@@ -23,11 +23,20 @@ function group(program: Command, name: string, description: string): Command {
 export function registerRolloutCommands(program: Command): void {
   group(program, 'user', 'manage users (through the admin API)')
     .command('bypass <user>')
-    .description('let the user sign in without a second factor for a while (on any node); kept in the log with you and the reason')
-    .requiredOption('--for <duration>', 'how long: 90s, 15m, 2h, 1d (at most 7d)')
-    .requiredOption('--reason <text>', 'why (kept in the log, shown in `user show`)')
+    .description('let the user sign in without a second factor for a while (on any node); kept in the log with you and the reason. --revoke ends it early')
+    .option('--for <duration>', 'how long: 90s, 15m, 2h, 1d (at most 7d); required unless --revoke')
+    .option('--reason <text>', 'why (kept in the log, shown in `user show`); required unless --revoke')
     .option('--once', 'end the bypass at its first use')
-    .action(run(async (ctx, ref: string, o: { for: string; reason: string; once?: boolean }) => {
+    .option('--revoke', 'end the user\'s bypass now, on every node (exit 5 when the user holds no active bypass)')
+    .action(run(async (ctx, ref: string, o: { for?: string; reason?: string; once?: boolean; revoke?: boolean }) => {
+      if (o.revoke) {
+        if (o.for !== undefined || o.once || o.reason !== undefined) throw CliError.usage('--revoke takes no --for, --reason or --once', 'revoke');
+        const user = await ctx.api.send<UserView>('DELETE', `/admin/v1/users/${seg(ref)}/bypass`);
+        ctx.out.result(user, () => `bypass of ${user.username} revoked\n${renderRecord(userRecord(user))}`);
+        return;
+      }
+      if (o.for === undefined) throw CliError.usage('--for is required (or give --revoke)', 'for');
+      if (o.reason === undefined) throw CliError.usage('--reason is required (or give --revoke)', 'reason');
       const user = await ctx.api.send<UserView>('POST', `/admin/v1/users/${seg(ref)}/bypass`, { seconds: parseDuration(o.for), reason: o.reason, once: Boolean(o.once) });
       ctx.out.result(user, () => `bypass granted to ${user.username}\n${renderRecord(userRecord(user))}`);
     }));

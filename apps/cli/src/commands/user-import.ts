@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { CreateUser, DomainError } from '@twofold/domain';
+import { CreateUser, CsvError, DomainError, parseCsv } from '@twofold/domain';
 import { seg } from '../core/admin-client';
 import { CliError } from '../core/cli-error';
 import { CliContext } from '../core/context';
-import { CsvError, parseCsv } from '../core/csv';
 import { ExitCode } from '../core/exit-codes';
 import { Progress } from '../core/progress';
 import { readStdinText } from '../core/secret-input';

@@ -6,7 +6,7 @@ export interface UserView {
   phones: Array<{ label: string; number: string }>; preferredMethod: string; language: string;
   enabled: boolean; hasPin: boolean; hasPassword: boolean; locked: boolean; lockedUntil: string | null;
   blocked: boolean; blockedUntil: string | null; version: number; createdAt: string; updatedAt: string;
-  bypass?: { until: string; once: boolean; reason: string; grantedBy: string; at: string; uses: number; active: boolean } | null;
+  bypass?: { until: string; once: boolean; reason: string; grantedBy: string; at: string; uses: number; active: boolean; revokedAt?: string | null; revokedBy?: string | null } | null;
 }
 export interface Page<T> { items: T[]; total: number; offset: number; limit: number }
 export interface TokenView { tokenId: string; kind: string; algorithm: string; digits: number; period: number; counter: number; label: string; createdAt: string }
@@ -51,7 +51,7 @@ export function userRecord(u: UserView): Array<[string, unknown]> {
 function bypassLine(u: UserView): Array<[string, unknown]> {
   const b = u.bypass;
   if (!b) return [];
-  const state = b.active ? `active until ${b.until}` : b.once && b.uses > 0 ? `used (${b.until})` : `expired ${b.until}`;
+  const state = b.revokedAt ? `revoked by ${b.revokedBy} at ${b.revokedAt}` : b.active ? `active until ${b.until}` : b.once && b.uses > 0 ? `used (${b.until})` : `expired ${b.until}`;
   return [['bypass', `${state}${b.once ? ', once' : ''}; granted by ${b.grantedBy} at ${b.at}: ${b.reason}`]];
 }
 

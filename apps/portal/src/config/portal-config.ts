@@ -43,7 +43,7 @@ export function loadPortalConfig(env: Env = process.env): PortalConfig {
     if (parsed.protocol !== 'https:') throw new PortalConfigError('TWOFOLD_PORTAL_SDK_URLS', `"${url}" must be https://`);
   }
   const credential = secret(env, 'TWOFOLD_PORTAL_SDK_CREDENTIAL');
-  if (!credential) throw new PortalConfigError('TWOFOLD_PORTAL_SDK_CREDENTIAL', 'required: the SDK credential "<credentialId>.<secret>" (twofold sdk-credential issue portal --scope authenticate,self-service), or TWOFOLD_PORTAL_SDK_CREDENTIAL_FILE');
+  if (!credential) throw new PortalConfigError('TWOFOLD_PORTAL_SDK_CREDENTIAL', 'required: the SDK credential "<credentialId>.<secret>" (twofold sdk-credential issue portal --scope authenticate,self-service,devices), or TWOFOLD_PORTAL_SDK_CREDENTIAL_FILE');
   if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(credential)) throw new PortalConfigError('TWOFOLD_PORTAL_SDK_CREDENTIAL', 'must be "<credentialId>.<secret>"');
   const caFile = env.TWOFOLD_PORTAL_SDK_CA_FILE ?? (existsSync('./data/tls/ca.pem') ? './data/tls/ca.pem' : undefined);
   return {

@@ -31,27 +31,33 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
   return undefined;
 }
 
-// application/x-www-form-urlencoded, at most MAX_FORM_BYTES; each field at most `limits[name]`.
-export async function readForm(req: IncomingMessage): Promise<Map<string, string>> {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') throw new FormError(415);
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_FORM_BYTES) {
+// The body, at most `max` bytes; null when it is longer (the rest is drained).
+export async function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
+  if (Number(req.headers['content-length'] ?? 0) > max) {
     req.resume();
-    throw new FormError(413);
+    return null;
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) {
+    if (size > max) {
       req.resume();
-      throw new FormError(413);
+      return null;
     }
     chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks);
+}
+
+// application/x-www-form-urlencoded, at most MAX_FORM_BYTES; each field at most `limits[name]`.
+export async function readForm(req: IncomingMessage): Promise<Map<string, string>> {
+  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') throw new FormError(415);
+  const body = await readBody(req, MAX_FORM_BYTES);
+  if (body === null) throw new FormError(413);
   const form = new Map<string, string>();
-  for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) {
+  for (const [k, v] of new URLSearchParams(body.toString('utf8'))) {
     if (form.has(k)) throw new FormError(400);
     form.set(k, v);
   }

@@ -16,7 +16,7 @@ const FORWARDED_CLIENT_CERT = 'x-twofold-forwarded-client-cert';
 export function isForwardedWrite(method: string, path: string): boolean {
   if (READS.has(method)) return false;
   if (path === '/admin/v1/cluster/promote') return false;
-  return path.startsWith('/admin/v1/') || path.startsWith('/sdk/v1/self-service') || path === '/sdk/v1/authentications/cancel' || path === '/sdk/v1/invitations/redeem' || path === '/cluster/v1/join';
+  return path.startsWith('/admin/v1/') || path.startsWith('/sdk/v1/self-service') || path === '/sdk/v1/authentications/cancel' || path === '/sdk/v1/invitations/redeem' || path.startsWith('/sdk/v1/devices/') || path === '/cluster/v1/join';
 }
 
 function unavailable(res: Response, detail: string): void {

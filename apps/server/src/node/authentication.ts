@@ -1,6 +1,8 @@
 import { base32Decode, narrowEvent, SealContext } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
-import { ApprovalBroker, Argon2idHasher, AuthenticationEngine, DeliveryProvider, KeyedHashVerifier } from '@twofold/mfa';
+import {
+  ApprovalBroker, Argon2idHasher, AuthenticationEngine, DeliveryProvider, KeyedHashVerifier, PushRequestDelivery, PushRequestRegistry, WebhookPushSender,
+} from '@twofold/mfa';
 import type { NodeRuntime } from './node-runtime';
 import { createDeliveryProvider } from '../delivery/delivery-provider.factory';
 
@@ -9,6 +11,8 @@ export interface AuthenticationService {
   // The engine's password check and code delivery, shared with the SDK's portal use cases.
   passwordVerifier: KeyedHashVerifier;
   delivery: DeliveryProvider;
+  // Push sign-ins started on this node, for devices that long-poll here.
+  pushRequests: PushRequestRegistry;
   close(): void;
 }
 
@@ -20,7 +24,16 @@ export async function startAuthentication(runtime: NodeRuntime): Promise<Authent
   const { keyring } = keys;
   const broker = new ApprovalBroker();
   const passwordVerifier = new KeyedHashVerifier(new Argon2idHasher(), keyring);
-  const delivery = createDeliveryProvider(config, dataDir.path);
+  const pushRequests = new PushRequestRegistry();
+  // Push goes to the user's devices (recorded for the cluster, announced by webhook), then to the
+  // configured provider as before; SMS and voice go straight to it.
+  const delivery = new PushRequestDelivery({
+    inner: createDeliveryProvider(config, dataDir.path), sealer: keys.stateSealer, registry: pushRequests,
+    record: (outcome) => runtime.security.record(outcome),
+    devicesOf: (userId) => runtime.queries.listDevices(userId),
+    sender: new WebhookPushSender(),
+    logger: { warn: (details, message) => log.warn(details, message) },
+  });
   const engine = new AuthenticationEngine({
     directory: runtime.directory,
     security: runtime.security,
@@ -38,9 +51,10 @@ export async function startAuthentication(runtime: NodeRuntime): Promise<Authent
     if (decided) broker.decide(decided.data.approvalKey, decided.data.decision);
   });
   return {
-    engine, passwordVerifier, delivery,
+    engine, passwordVerifier, delivery, pushRequests,
     close() {
       subscription.close();
+      pushRequests.close();
       broker.close();
     },
   };

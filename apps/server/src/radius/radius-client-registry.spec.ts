@@ -57,4 +57,15 @@ describe('RadiusClientRegistry', () => {
     expect(after?.secret.toString()).toBe('a-new-secret');
     expect(after?.engineClient.firstFactor.mode).toBe('none');
   });
+
+  it('loads an LDAP client projected by the release before fail-over (one url), and leaves out one whose CA file cannot be read', async () => {
+    rows = [
+      { ...view('legacy', '10.1.2.3', 'ldap'), ldap: { url: 'ldap://127.0.0.1:1', bindDnTemplate: 'uid={username},dc=x' } },
+      { ...view('no-ca', '192.0.2.7', 'ldap'), ldap: { urls: ['ldaps://127.0.0.1:1'], caFile: '/nonexistent/ca.pem', bindDnTemplate: 'uid={username},dc=x' } },
+    ];
+    const legacy = await sut.lookup('10.1.2.3');
+    const result = await legacy!.engineClient.firstFactor.verify({ username: 'lena', password: 'pw', user: {} as never });
+    expect(result).toEqual({ ok: false, reason: 'unavailable', detail: 'ldap://127.0.0.1:1 ldap connect failed (ECONNREFUSED)' });
+    expect(await sut.lookup('192.0.2.7')).toBeUndefined();
+  });
 });

@@ -1,3 +1,4 @@
+import { rootCertificates } from 'node:tls';
 import type { Logger } from 'pino';
 import { FirstFactorMode, openRadiusSecret, SealContext, SealedSecret, SecretSealer, errorCodeOf } from '@twofold/domain';
 import {
@@ -5,6 +6,7 @@ import {
 } from '@twofold/mfa';
 import { AddressSpec, EngineRadiusClient, mostSpecificMatch, parseAddressSpec, RadiusClientLookup, UpstreamRadiusClient } from '@twofold/radius';
 import type { RadiusClientView, ReadModelQueries } from '@twofold/read-model';
+import { readLdapCaFile } from './ldap-ca-file';
 
 export interface RegisteredClient extends EngineRadiusClient {
   spec: AddressSpec;
@@ -20,7 +22,8 @@ export interface RadiusClientRegistryDeps {
   missReloadMs?: number; // an unknown source triggers a re-read, at most this often
 }
 
-interface LdapView { url: string; bindDnTemplate?: string; searchBase?: string; searchFilter?: string; bindDn?: string; bindPassword?: SealedSecret; startTls?: boolean }
+// `url`: a read model projected by a release before LDAP fail-over (v1 events).
+interface LdapView { urls?: string[]; url?: string; timeoutMs?: number; caFile?: string; bindDnTemplate?: string; searchBase?: string; searchFilter?: string; bindDn?: string; bindPassword?: SealedSecret; startTls?: boolean }
 interface UpstreamView { host: string; port: number; secret: SealedSecret; timeoutMs: number }
 
 // The RADIUS clients of the read model, with secrets opened and first-factor providers built,
@@ -75,7 +78,10 @@ export class RadiusClientRegistry implements RadiusClientLookup<RegisteredClient
       try {
         next.push(this.build(view));
       } catch (error) {
-        this.deps.logger.error({ clientId: view.clientId, name: view.name, code: errorCodeOf(error) ?? 'error' }, 'RADIUS client cannot be loaded; its requests are dropped');
+        const code = errorCodeOf(error) ?? 'error';
+        // The CA file's path helps; other messages may carry what must not be logged.
+        const detail = code.startsWith('ca_file_') ? { detail: (error as Error).message } : {};
+        this.deps.logger.error({ clientId: view.clientId, name: view.name, code, ...detail }, 'RADIUS client cannot be loaded; its requests are dropped');
       }
     }
     this.clients = next;
@@ -102,9 +108,11 @@ export class RadiusClientRegistry implements RadiusClientLookup<RegisteredClient
       case 'ldap': {
         const ldap = view.ldap as unknown as LdapView;
         return new LdapFirstFactor({
-          url: ldap.url, bindDnTemplate: ldap.bindDnTemplate, searchBase: ldap.searchBase, searchFilter: ldap.searchFilter,
+          urls: ldap.urls ?? (ldap.url ? [ldap.url] : []), timeoutMs: ldap.timeoutMs, bindDnTemplate: ldap.bindDnTemplate, searchBase: ldap.searchBase, searchFilter: ldap.searchFilter,
           bindDn: ldap.bindDn, startTls: ldap.startTls,
           bindPassword: ldap.bindPassword ? this.deps.sealer.open(ldap.bindPassword, SealContext.ldapBindPassword(view.clientId)) : undefined,
+          ...(ldap.caFile ? { tlsOptions: { ca: [...rootCertificates, readLdapCaFile(ldap.caFile)] } } : {}),
+          onServerFailed: (url, detail) => this.deps.logger.warn({ clientId: view.clientId, name: view.name, url, detail }, 'LDAP server failed; trying the next one'),
         });
       }
       case 'radius-proxy': {

@@ -1,13 +1,13 @@
 import {
   applySecurityEvents, decideSecurityOutcome, DEFAULT_SETTINGS, DomainError, DomainErrorCode, isOnceOnlyOutcome, isSecondFactorWaiver, SecurityOutcome, securityOutcomeReadsSettings,
-  Settings, UserEvent, UserState,
+  Settings, SecurityOutcomeEvent, UserState,
 } from '@twofold/domain';
 import type { SecurityOutcomeSink } from '@twofold/commands';
 import type { ReadModelQueries } from '@twofold/read-model';
 import type { UpstreamOutbox } from '@twofold/replication';
 import type { UpstreamVerdicts } from './upstream-verdicts';
 
-interface Pending { id: string; userId: string; events: UserEvent[] }
+interface Pending { id: string; userId: string; events: SecurityOutcomeEvent[] }
 
 // Security outcomes raised on a slave: kept in the durable outbox until the master appends them,
 // and enforced here in the meantime (a lockout reached on this node holds on this node at once).
@@ -121,7 +121,7 @@ export class UpstreamSecurityEvents implements SecurityOutcomeSink {
 }
 
 // A refusal now means the read model already holds it (the master appended it, the ack was lost).
-function replayed(outcome: SecurityOutcome, now: Date, state: UserState, settings: Settings): UserEvent[] {
+function replayed(outcome: SecurityOutcome, now: Date, state: UserState, settings: Settings): SecurityOutcomeEvent[] {
   try {
     return decideSecurityOutcome(state, outcome, { now, settings });
   } catch {

@@ -48,6 +48,16 @@ export async function runScenario(h: Harness, users = 12): Promise<void> {
       const { token } = await c.assignOathToken(u.userId, { kind: i % 2 ? 'hotp' : 'totp', label: 'phone' }, a);
       await c.security.record({ kind: 'code_used', userId: u.userId, tokenId: token!.tokenId, counter: 1000 + i, source: 'radius:test' });
     }
+    if (i % 4 === 0) {
+      // Mobile-app devices: an activation, a push request, and for some a removal and a decision.
+      const { activationCode } = await c.devices.issueActivation(u.userId, a);
+      const { deviceId } = await c.devices.activate({ activationCode, name: `phone ${i}`, publicKey: 'M'.repeat(122) }, a);
+      await c.security.record({ kind: 'push_requested', userId: u.userId, approvalKey: `key${i}`, approvalId: `sealed${i}`, source: 'radius:test' });
+      if (i % 8 === 0) {
+        await c.devices.remove(u.userId, deviceId, a);
+        await c.approvals.decide({ approvalKey: `key${i}`, userId: u.userId }, { decision: 'approve' }, a);
+      }
+    }
     if (i % 4 === 1) await c.updateUser(u.userId, { displayName: `Renamed ${i}`, preferredMethod: 'sms' }, a);
     if (i % 5 === 2) { await c.security.record({ kind: 'failed_attempt', userId: u.userId, reason: 'bad code', source: 'radius:test' }); await c.security.record({ kind: 'failed_attempt', userId: u.userId, reason: 'bad code', source: 'radius:test' }); }
     if (i % 6 === 3) await c.changeUserStatus(u.userId, 'block', {}, a);

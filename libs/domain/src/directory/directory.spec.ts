@@ -1,6 +1,7 @@
 import { SecretBox } from '../crypto/secret-box';
 import { makeEvent } from '../events/event-record';
-import { AddDirectorySource, decideAddDirectorySource, DirectoryEntry, foldDirectory, KnownUser, openRun, planSync } from './directory';
+import { DirectoryEntry, foldDirectory, KnownUser, openRun, planSync } from './directory';
+import { AddDirectorySource, decideAddDirectorySource } from './directory-source';
 
 const sealer = new SecretBox('k1', Buffer.alloc(32, 7));
 const source = foldDirectory(decideAddDirectorySource(foldDirectory([]), AddDirectorySource.create({

@@ -1,41 +1,11 @@
-import { z } from 'zod';
-import { defineCommand } from '../commands/command';
-import { secretField } from '../commands/fields';
-import { SealContext, SecretSealer } from '../crypto/secret-box';
-import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import type { PhoneNumber } from '../users/user.events';
-import { EventLike, foldWith, makeEvent } from '../events/event-record';
+import { EventLike, foldWith } from '../events/event-record';
 import { EventTypes, narrowEvent } from '../events/narrow-event';
+import { registerUpcaster } from '../events/upcasting';
 import type { DirectoryEvent, DirectorySourceConfig, SyncCounts } from './directory.events';
 
-export const DIRECTORY_NAME_RULE = 'must be 1 to 32 characters from a-z, 0-9 and "-"';
-export const directoryNameField = z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, DIRECTORY_NAME_RULE);
-const text = z.string().trim().min(1, 'must not be empty').max(512, 'must be at most 512 characters');
-const attribute = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9-]{0,63}$/, 'must be an LDAP attribute name');
-
-export const AddDirectorySource = defineCommand('AddDirectorySource', z.strictObject({
-  name: directoryNameField,
-  urls: z.array(z.string().trim().regex(/^ldaps?:\/\/[^\s/]+\/?$/i, 'must be ldap://host[:port] or ldaps://host[:port]')).min(1, 'must list at least one URL').max(8),
-  startTls: z.boolean().default(false),
-  caFile: text.nullable().default(null),
-  bindDn: text,
-  bindPassword: secretField(z.string().min(1, 'must not be empty').max(512)),
-  baseDn: text,
-  filter: text.default('(objectClass=person)'),
-  groupDn: text.nullable().default(null),
-  mapping: z.strictObject({
-    username: attribute.default('uid'),
-    displayName: attribute.optional(),
-    email: attribute.optional(),
-    phones: z.array(attribute).max(5).optional(),
-    language: attribute.optional(),
-  }).default({ username: 'uid' }),
-  intervalMinutes: z.number().int().min(0).max(7 * 24 * 60).default(15),
-  removal: z.enum(['disable', 'delete']).default('disable'),
-  thresholdPercent: z.number().min(0).max(100).default(10),
-  timeoutMs: z.number().int().min(100).max(120_000).default(5000),
-}).refine((v) => !(v.startTls && v.urls.some((u) => u.toLowerCase().startsWith('ldaps:'))), { message: 'startTls is for ldap:// URLs (ldaps:// is TLS already)', path: ['startTls'] }));
-export type AddDirectorySource = ReturnType<typeof AddDirectorySource.create>;
+// v1 sources had no nested-group option: direct members only.
+registerUpcaster('DirectorySourceAdded', 1, (payload) => ({ ...payload, nestedGroups: 'off' }));
 
 export interface DirectoryRun {
   runId: string; startedAt: string; status: 'running' | 'held' | 'approved' | 'completed' | 'failed';
@@ -57,7 +27,8 @@ function withRun(s: DirectoryState, runId: string, fn: (r: DirectoryRun) => Dire
 }
 
 const DIRECTORY_EVENTS: EventTypes<DirectoryEvent> = {
-  DirectorySourceAdded: true, DirectorySyncStarted: true, DirectorySyncHeld: true, DirectorySyncApproved: true, DirectorySyncCompleted: true, DirectorySyncFailed: true,
+  DirectorySourceAdded: true, DirectorySourceUpdated: true, DirectorySourceRemoved: true, DirectorySyncStarted: true, DirectorySyncHeld: true,
+  DirectorySyncApproved: true, DirectorySyncCompleted: true, DirectorySyncFailed: true,
 };
 
 export function evolveDirectory(state: DirectoryState, event: EventLike): DirectoryState {
@@ -66,6 +37,12 @@ export function evolveDirectory(state: DirectoryState, event: EventLike): Direct
   switch (typed?.type) {
     case 'DirectorySourceAdded':
       return { ...s, config: typed.data };
+    case 'DirectorySourceUpdated':
+      return s.config ? { ...s, config: { ...s.config, ...typed.data.changes } } : s;
+    case 'DirectorySourceRemoved':
+      // The users stay as they are; the source lets go of them (a source added again under this
+      // name starts afresh, adopting users by username). Run ids keep counting.
+      return { ...s, config: null, linked: {}, departed: {}, runs: [] };
     case 'DirectorySyncStarted': {
       const { runId, at } = typed.data;
       return { ...s, runCount: s.runCount + 1, runs: [...s.runs, { runId, startedAt: at, status: 'running' as const }].slice(-MAX_RUNS) };
@@ -102,13 +79,6 @@ export function evolveDirectory(state: DirectoryState, event: EventLike): Direct
 }
 
 export const foldDirectory = foldWith(evolveDirectory, INITIAL_DIRECTORY_STATE);
-
-export function decideAddDirectorySource(state: DirectoryState, command: AddDirectorySource, ctx: { sealer: SecretSealer }): DirectoryEvent[] {
-  if (state.config) throw DomainError.rule(DomainErrorCode.AlreadyExists, 'name', `A directory source "${command.name}" already exists.`);
-  const { bindPassword, ...rest } = command;
-  const { type: _t, ...config } = rest as typeof rest & { type?: string };
-  return [makeEvent('DirectorySourceAdded', { ...config, bindPassword: ctx.sealer.seal(bindPassword.reveal(), SealContext.directoryBindPassword(command.name)) } as DirectorySourceConfig)];
-}
 
 // A run that started (or was approved) and never completed nor failed; `except` is the run about to go on.
 export function openRun(state: DirectoryState, except?: string): DirectoryRun | undefined {

@@ -37,6 +37,7 @@ export enum DomainErrorCode {
   InvalidSecretKey = 'invalid_secret_key',
   UnsupportedSchema = 'unsupported_schema',
   UnknownNode = 'unknown_node',
+  UnknownDevice = 'unknown_device',
   CaKeyMissing = 'ca_key_missing',
   BypassNotActive = 'bypass_not_active',
   UnknownDirectory = 'unknown_directory',

@@ -9,4 +9,5 @@ export const Streams = {
   // Every imported hardware token's serial (one stream: a serial is unique in the cluster).
   tokenPool: () => 'token-pool',
   directory: (name: string) => `directory-${name}`,
+  devices: (userId: string) => `devices-${userId}`,
 } as const;

@@ -4,9 +4,22 @@ import { RadiusClientConfig, RadiusClientEvent } from './radius-client.events';
 import { SealedSecret } from '../events/event';
 import { EventLike, foldWith, makeEvent } from '../events/event-record';
 import { EventTypes, narrowEvent } from '../events/narrow-event';
+import { registerUpcaster } from '../events/upcasting';
 import type { RadiusClientRolloutPolicySet, UnenrolledPolicy } from '../rollout/rollout.events';
 import { assertExpectedVersion } from '../shared/versioning';
 import { AddRadiusClient, RemoveRadiusClient, UpdateRadiusClient } from './radius-client.commands';
+
+// v1 named one LDAP server (`url`); v2 a list tried in order.
+const ldapV2 = (ldap: unknown) => {
+  if (!ldap || typeof ldap !== 'object' || !('url' in ldap)) return ldap;
+  const { url, ...rest } = ldap as { url: unknown };
+  return { ...rest, urls: [url] };
+};
+registerUpcaster('RadiusClientAdded', 1, (payload) => (payload.ldap ? { ...payload, ldap: ldapV2(payload.ldap) } : payload));
+registerUpcaster('RadiusClientUpdated', 1, (payload) => {
+  const changes = payload.changes as Record<string, unknown> | undefined;
+  return changes?.ldap ? { ...payload, changes: { ...changes, ldap: ldapV2(changes.ldap) } } : payload;
+});
 
 // Stream `radius-client-<clientId>`.
 export interface RadiusClientState {

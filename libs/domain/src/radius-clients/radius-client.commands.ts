@@ -32,9 +32,14 @@ const optionalText = z.string().trim().min(1, 'must not be empty').max(512, 'mus
 
 // Either bind directly with a DN template ("uid={username},ou=people,dc=example,dc=org") or
 // search under searchBase (optionally as bindDn/bindPassword) and bind as the entry found.
+// Servers: `urls` (tried in order) or, as before, one `url`; no credentials in a URL (they would be logged).
+const ldapUrl = z.string().trim().regex(/^ldaps?:\/\/[^\s/@]+(\/.*)?$/i, 'must be an ldap:// or ldaps:// URL (host[:port], no user or password in it)');
 const ldapField = z
   .strictObject({
-    url: z.string().trim().regex(/^ldaps?:\/\/[^\s/]+(\/.*)?$/i, 'must be an ldap:// or ldaps:// URL'),
+    url: ldapUrl.optional(),
+    urls: z.array(ldapUrl).min(1, 'must list at least one URL').max(8, 'must list at most 8 URLs').optional(),
+    timeoutMs: z.number().int().min(100, 'must be at least 100').max(60000, 'must be at most 60000').optional(),
+    caFile: z.string().trim().regex(/^\//, 'must be an absolute path to a PEM file').max(1024).optional(),
     bindDnTemplate: optionalText.refine((v) => v === undefined || v.includes('{username}'), 'must contain {username}'),
     searchBase: optionalText,
     searchFilter: optionalText,
@@ -44,7 +49,10 @@ const ldapField = z
   })
   .refine((l) => l.bindDnTemplate !== undefined || l.searchBase !== undefined, {
     message: 'needs bindDnTemplate or searchBase',
-  });
+  })
+  .refine((l) => (l.url === undefined) !== (l.urls === undefined), { message: 'give urls (a list tried in order) or url, not both and not neither', path: ['urls'] })
+  .refine((l) => !(l.startTls && [l.url, ...(l.urls ?? [])].some((u) => u && /^ldaps:/i.test(u))), { message: 'startTls is for ldap:// URLs (ldaps:// is TLS already)', path: ['startTls'] })
+  .transform(({ url, urls, ...rest }) => ({ ...rest, urls: urls ?? [url!] }));
 
 const upstreamShape = {
   host: hostField,

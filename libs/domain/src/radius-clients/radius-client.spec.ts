@@ -40,6 +40,13 @@ describe('AddRadiusClient', () => {
     [{ firstFactor: 'ldap', ldap: { url: 'http://dc1' , searchBase: 'dc=x' } }, 'ldap.url', DomainErrorCode.ValidationFailed],
     [{ firstFactor: 'ldap', ldap: { url: 'ldap://dc1' } }, 'ldap', DomainErrorCode.ValidationFailed],
     [{ firstFactor: 'ldap', ldap: { url: 'ldap://dc1', bindDnTemplate: 'cn=x' } }, 'ldap.bindDnTemplate', DomainErrorCode.ValidationFailed],
+    [{ firstFactor: 'ldap', ldap: { urls: [], bindDnTemplate: 'uid={username}' } }, 'ldap.urls', DomainErrorCode.ValidationFailed],
+    [{ firstFactor: 'ldap', ldap: { urls: ['ldap://dc1', 'ldapx://dc2'], bindDnTemplate: 'uid={username}' } }, 'ldap.urls.1', DomainErrorCode.ValidationFailed],
+    [{ firstFactor: 'ldap', ldap: { url: 'ldap://dc1', urls: ['ldap://dc2'], bindDnTemplate: 'uid={username}' } }, 'ldap.urls', DomainErrorCode.ValidationFailed],
+    [{ firstFactor: 'ldap', ldap: { urls: ['ldap://svc:secret@dc1'], bindDnTemplate: 'uid={username}' } }, 'ldap.urls.0', DomainErrorCode.ValidationFailed],
+    [{ firstFactor: 'ldap', ldap: { urls: ['ldap://dc1', 'ldaps://dc2'], startTls: true, bindDnTemplate: 'uid={username}' } }, 'ldap.startTls', DomainErrorCode.ValidationFailed],
+    [{ firstFactor: 'ldap', ldap: { urls: ['ldap://dc1'], timeoutMs: 5, bindDnTemplate: 'uid={username}' } }, 'ldap.timeoutMs', DomainErrorCode.ValidationFailed],
+    [{ firstFactor: 'ldap', ldap: { urls: ['ldap://dc1'], caFile: 'ca.pem', bindDnTemplate: 'uid={username}' } }, 'ldap.caFile', DomainErrorCode.ValidationFailed],
     [{ firstFactor: 'radius-proxy', upstream: { host: 'radius.example.org', secret: 'x' } }, 'upstream.secret', DomainErrorCode.ValidationFailed],
     [{ firstFactor: 'radius-proxy', upstream: { host: 'bad host', secret: 'upstreamsecret' } }, 'upstream.host', DomainErrorCode.ValidationFailed],
     [{ firstFactor: 'radius-proxy', upstream: { host: 'r1', port: 70000, secret: 'upstreamsecret' } }, 'upstream.port', DomainErrorCode.ValidationFailed],
@@ -61,6 +68,20 @@ describe('AddRadiusClient', () => {
     expect(event.data.upstream).toMatchObject({ host: '192.0.2.10', port: 1812, timeoutMs: 5000 });
     expect(sealer.open(event.data.upstream!.secret, SealContext.radiusUpstreamSecret('c1'))).toBe('upstreamsecret');
     expect(() => sealer.open(event.data.upstream!.secret, SealContext.radiusSecret('c1'))).toThrow(DomainError);
+  });
+
+  it('keeps a list of LDAP servers tried in order, with a time-out and a CA file; one url is a list of one', () => {
+    const { event } = added({ firstFactor: 'ldap', ldap: { urls: ['ldaps://dc1', 'ldaps://dc2:636'], timeoutMs: 2000, caFile: '/etc/twofold/ldap-ca.pem', bindDnTemplate: 'uid={username},dc=x' } });
+    expect(event.schemaVersion).toBe(2);
+    expect(event.data.ldap).toEqual({ urls: ['ldaps://dc1', 'ldaps://dc2:636'], timeoutMs: 2000, caFile: '/etc/twofold/ldap-ca.pem', bindDnTemplate: 'uid={username},dc=x' });
+    expect(added({ firstFactor: 'ldap', ldap: { url: 'ldap://dc1', bindDnTemplate: 'uid={username}' } }).event.data.ldap).toEqual({ urls: ['ldap://dc1'], bindDnTemplate: 'uid={username}' });
+  });
+
+  it('reads v1 records (one LDAP url) as a list of one', () => {
+    const v1Added = { type: 'RadiusClientAdded', schemaVersion: 1, payload: { clientId: 'c1', name: 'vpn', address: '10.0.0.1', firstFactor: 'ldap', requireMessageAuthenticator: true, secret: {}, ldap: { url: 'ldaps://dc1', bindDnTemplate: 'uid={username}' } } };
+    const v1Updated = { type: 'RadiusClientUpdated', schemaVersion: 1, payload: { clientId: 'c1', changes: { ldap: { url: 'ldaps://dc2', bindDnTemplate: 'uid={username}' } } } };
+    expect(foldRadiusClient([v1Added as never]).config!.ldap).toEqual({ urls: ['ldaps://dc1'], bindDnTemplate: 'uid={username}' });
+    expect(foldRadiusClient([v1Added as never, v1Updated as never]).config!.ldap).toEqual({ urls: ['ldaps://dc2'], bindDnTemplate: 'uid={username}' });
   });
 
   it('refuses a taken name and an existing id', () => {

@@ -1,6 +1,9 @@
 import { DomainErrorCode } from '../errors/domain-error';
 import { foldUser } from '../users/user.state';
-import { activeBypass, decideGrantBypass, decideRecordBypassUsed, decideRecordUnenrolledPass, GrantBypass, hasSecondFactor, RecordBypassUsed, RecordUnenrolledPass } from './bypass';
+import {
+  activeBypass, decideGrantBypass, decideRecordBypassUsed, decideRecordUnenrolledPass, decideRevokeBypass, GrantBypass, hasSecondFactor, RecordBypassUsed,
+  RecordUnenrolledPass, RevokeBypass,
+} from './bypass';
 
 // A v1 record (contact in clear): the fold must read the log of an earlier release.
 const created = { type: 'UserCreated', schemaVersion: 1, payload: { userId: 'u1', username: 'alice', displayName: 'Alice', email: null, phones: [], preferredMethod: 'totp', language: 'en' } };
@@ -34,6 +37,24 @@ describe('one-time bypass', () => {
       .toThrow(expect.objectContaining({ code: DomainErrorCode.BypassNotActive }));
     expect(() => GrantBypass.create({ userId: 'u1', seconds: 1, reason: 'x' })).toThrow(expect.objectContaining({ field: 'seconds' }));
     expect(() => GrantBypass.create({ userId: 'u1', seconds: 60 })).toThrow(expect.objectContaining({ field: 'reason' }));
+  });
+
+  it('a revoked bypass lets nobody in any more, a use of it is refused, and it names the administrator', () => {
+    const user = foldUser([created]);
+    const state = foldUser(decideGrantBypass(user, GrantBypass.create({ userId: 'u1', bypassId: 'b1', seconds: 900, reason: 'travel' }), { now: t0, grantedBy: 'admin:ops' }), user);
+    const revoked = decideRevokeBypass(state, RevokeBypass.create({ userId: 'u1' }), { now: later(60), revokedBy: 'admin:lead' });
+    expect(revoked).toEqual([expect.objectContaining({ type: 'UserBypassRevoked', data: { userId: 'u1', bypassId: 'b1', at: later(60).toISOString(), revokedBy: 'admin:lead' } })]);
+    const after = foldUser(revoked, state);
+    expect(activeBypass(after, later(61))).toBeNull();
+    expect(after.bypass).toMatchObject({ reason: 'travel', revokedBy: 'admin:lead' });
+    // A slave that let the user in before the revocation reached it: the master refuses the use.
+    expect(() => decideRecordBypassUsed(after, RecordBypassUsed.create({ userId: 'u1', bypassId: 'b1', source: 'radius:vpn' }), { now: later(62) }))
+      .toThrow(expect.objectContaining({ code: DomainErrorCode.BypassNotActive }));
+    // Nothing left to revoke: a clear refusal, not a second event.
+    expect(() => decideRevokeBypass(after, RevokeBypass.create({ userId: 'u1' }), { now: later(63), revokedBy: 'admin:lead' }))
+      .toThrow(expect.objectContaining({ code: DomainErrorCode.BypassNotActive }));
+    expect(() => decideRevokeBypass(user, RevokeBypass.create({ userId: 'u1' }), { now: t0, revokedBy: 'admin' }))
+      .toThrow(expect.objectContaining({ code: DomainErrorCode.BypassNotActive }));
   });
 
   it('an unenrolled pass is an event of its own plus the success', () => {

@@ -32,7 +32,7 @@ export type RecordUnenrolledPass = ReturnType<typeof RecordUnenrolledPass.create
 // The bypass that lets the user in at `now`, if any.
 export function activeBypass(state: Pick<UserState, 'bypass'>, now: Date): UserBypass | null {
   const b = state.bypass;
-  if (!b) return null;
+  if (!b || b.revokedAt) return null;
   if (b.once && b.uses > 0) return null;
   return now.getTime() < Date.parse(b.until) ? b : null;
 }
@@ -58,6 +58,18 @@ export function decideGrantBypass(state: UserState, command: GrantBypass, ctx: {
   })];
 }
 
+export const RevokeBypass = defineCommand('RevokeBypass', z.strictObject({ userId: idField }));
+export type RevokeBypass = ReturnType<typeof RevokeBypass.create>;
+
+// Ends the user's bypass now, on every node (the event replicates; a slave's use of a once-only
+// kind waits for the master, which refuses a revoked one). Nothing to revoke is an error.
+export function decideRevokeBypass(state: UserState, command: RevokeBypass, ctx: { now: Date; revokedBy: string }): UserEvent[] {
+  assertUserExists(state, command.userId);
+  const b = activeBypass(state, ctx.now);
+  if (!b) throw DomainError.rule(DomainErrorCode.BypassNotActive, 'bypass', 'The user holds no active bypass (none granted, or it lapsed, was used up or revoked already).');
+  return [makeEvent('UserBypassRevoked', { userId: command.userId, bypassId: b.bypassId, at: ctx.now.toISOString(), revokedBy: ctx.revokedBy })];
+}
+
 // The use and the success in one append. A once-only bypass is used once in the whole cluster: a
 // second use (another node was first) is refused. Lapse is checked where the sign-in happens: a
 // use recorded by a slave before `until` may reach the master after it.
@@ -67,6 +79,7 @@ export function decideRecordBypassUsed(state: UserState, command: RecordBypassUs
   if (!b || b.bypassId !== command.bypassId) {
     throw DomainError.rule(DomainErrorCode.BypassNotActive, 'bypassId', 'The user holds no such bypass (it was replaced or never granted).');
   }
+  if (b.revokedAt) throw DomainError.rule(DomainErrorCode.BypassNotActive, 'bypassId', 'This bypass was revoked by an administrator.');
   if (b.once && b.uses > 0) throw DomainError.rule(DomainErrorCode.BypassNotActive, 'bypassId', 'This one-time bypass has already been used.');
   const at = ctx.now.toISOString();
   return [

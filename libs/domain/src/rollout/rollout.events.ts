@@ -15,14 +15,16 @@ export type SdkCredentialRolloutPolicySet = DomainEvent<'SdkCredentialRolloutPol
 export type UserBypassGranted = DomainEvent<'UserBypassGranted', {
   userId: string; bypassId: string; at: string; until: string; once: boolean; reason: string; grantedBy: string;
 }>;
+// An administrator ended the bypass before it lapsed (revokedBy: the administrator).
+export type UserBypassRevoked = DomainEvent<'UserBypassRevoked', { userId: string; bypassId: string; at: string; revokedBy: string }>;
 // A sign-in that used the bypass (a security record: from a slave it travels upstream like a used code).
 export type UserBypassUsed = DomainEvent<'UserBypassUsed', { userId: string; bypassId: string; at: string; source: string }>;
 // A sign-in on the first factor alone because the user has no second factor and the client allows it.
 export type UnenrolledSignInAllowed = DomainEvent<'UnenrolledSignInAllowed', { userId: string; at: string; source: string }>;
 
-export type RolloutUserEvent = UserBypassGranted | UserBypassUsed | UnenrolledSignInAllowed;
+export type RolloutUserEvent = UserBypassGranted | UserBypassRevoked | UserBypassUsed | UnenrolledSignInAllowed;
 export type RolloutEvent = RolloutUserEvent | RadiusClientRolloutPolicySet | SdkCredentialRolloutPolicySet;
 
 export const ROLLOUT_SCHEMA_VERSIONS = {
-  RadiusClientRolloutPolicySet: 1, SdkCredentialRolloutPolicySet: 1, UserBypassGranted: 1, UserBypassUsed: 1, UnenrolledSignInAllowed: 1,
+  RadiusClientRolloutPolicySet: 1, SdkCredentialRolloutPolicySet: 1, UserBypassGranted: 1, UserBypassRevoked: 1, UserBypassUsed: 1, UnenrolledSignInAllowed: 1,
 } as const;

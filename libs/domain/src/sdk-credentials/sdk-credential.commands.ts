@@ -6,7 +6,7 @@ import { SdkScope } from './sdk-credential.events';
 import { Redacted } from '../shared/redacted';
 import { newId } from '../shared/new-id';
 
-export const SDK_SCOPES = ['authenticate', 'users:read', 'self-service'] as const satisfies readonly SdkScope[];
+export const SDK_SCOPES = ['authenticate', 'users:read', 'self-service', 'devices'] as const satisfies readonly SdkScope[];
 
 // SHA-256 of the client certificate, hex; "AB:CD:..." is accepted and normalised.
 const fingerprintField = z

@@ -1,6 +1,6 @@
 import { DomainEvent } from '../events/event';
 
-export type SdkScope = 'authenticate' | 'users:read' | 'self-service';
+export type SdkScope = 'authenticate' | 'users:read' | 'self-service' | 'devices';
 
 // ---- SDK credentials ----
 export type SdkCredentialIssued = DomainEvent<'SdkCredentialIssued', { credentialId: string; name: string; scopes: SdkScope[]; secretHash: string; certificateFingerprint: string | null }>;

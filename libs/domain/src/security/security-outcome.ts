@@ -6,6 +6,8 @@ import {
 import { decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication } from '../users/user.decide';
 import { assertUserExists, evaluateFailure, evaluateFraudReport } from '../users/user.policies';
 import { evolveUser, UserState } from '../users/user.state';
+import { decidePushRequested } from '../devices/push-request';
+import type { PushApprovalRequested } from '../devices/devices.events';
 import { decideRecordBypassUsed, decideRecordUnenrolledPass, RecordBypassUsed, RecordUnenrolledPass } from '../rollout/bypass';
 
 // An answered challenge State: its nonce is recorded once in the whole cluster (expiresAt: ISO,
@@ -33,11 +35,14 @@ export type SecurityOutcome =
   | { kind: 'bypass_used'; userId: string; bypassId: string; source: string }
   // Staged rollout: a sign-in on the first factor alone because the user has no second factor yet
   // and the client's policy is 'first-factor-only', recorded with the success.
-  | { kind: 'unenrolled_pass'; userId: string; source: string };
+  | { kind: 'unenrolled_pass'; userId: string; source: string }
+  // A push sign-in waiting for the user's devices (approvalKey: the sealed approvalId's nonce), so
+  // every node can offer it to a device that long-polls there.
+  | { kind: 'push_requested'; userId: string; approvalKey: string; approvalId: string; source: string };
 
 export type SecurityOutcomeKind = SecurityOutcome['kind'];
 
-export const SECURITY_OUTCOME_KINDS: readonly SecurityOutcomeKind[] = ['failed_attempt', 'success', 'code_used', 'oath_success', 'challenge_success', 'fraud', 'bypass_used', 'unenrolled_pass'];
+export const SECURITY_OUTCOME_KINDS: readonly SecurityOutcomeKind[] = ['failed_attempt', 'success', 'code_used', 'oath_success', 'challenge_success', 'fraud', 'bypass_used', 'unenrolled_pass', 'push_requested'];
 
 // The staged-rollout kinds (a sign-in without a second factor). Masters of releases before them
 // do not read them: a slave sends them only to a master whose welcome says it does.
@@ -69,7 +74,10 @@ export function securityOutcomeReadsSettings(outcome: SecurityOutcome): boolean 
 // unknown or deleted user, validation_failed, code_already_used (field 'counter' for an OATH
 // step/counter, 'nonce' for a challenge State), bypass_not_active (a bypass replaced or a once-only
 // one already used). All or nothing: a refused part refuses the whole.
-export function decideSecurityOutcome(state: UserState, outcome: SecurityOutcome, ctx: SecurityOutcomeContext): UserEvent[] {
+// What an outcome appends: user events, and the push request (on the user's stream too).
+export type SecurityOutcomeEvent = UserEvent | PushApprovalRequested;
+
+export function decideSecurityOutcome(state: UserState, outcome: SecurityOutcome, ctx: SecurityOutcomeContext): SecurityOutcomeEvent[] {
   const { userId, source } = outcome;
   const success = () => decideRecordSuccessfulAuthentication(state, RecordSuccessfulAuthentication.create({ userId, source }), ctx);
   const consume = (c: ChallengeAnswer) => decideRecordChallengeConsumed(state, RecordChallengeConsumed.create({ userId, nonce: c.nonce, expiresAt: c.expiresAt }));
@@ -95,11 +103,13 @@ export function decideSecurityOutcome(state: UserState, outcome: SecurityOutcome
       return decideRecordBypassUsed(state, RecordBypassUsed.create({ userId, bypassId: outcome.bypassId, source }), ctx);
     case 'unenrolled_pass':
       return decideRecordUnenrolledPass(state, RecordUnenrolledPass.create({ userId, source }), ctx);
+    case 'push_requested':
+      return decidePushRequested(state, outcome, ctx);
   }
 }
 
 // The state after the outcome's events (what the engine reads lockout and block from).
-export function applySecurityEvents(state: UserState, events: readonly UserEvent[]): UserState {
+export function applySecurityEvents(state: UserState, events: readonly SecurityOutcomeEvent[]): UserState {
   let s = state;
   for (const e of events) s = evolveUser(s, e);
   return s;

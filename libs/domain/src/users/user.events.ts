@@ -67,5 +67,5 @@ export const USER_EVENT_TYPES: Readonly<Record<UserEvent['type'], true>> = {
   UserCreated: true, UserUpdated: true, UserPinSet: true, UserPinCleared: true, UserPasswordSet: true, UserEnabled: true,
   UserDisabled: true, UserLockedOut: true, UserUnlocked: true, UserBlockedForFraud: true, UserFraudUnblocked: true,
   OathTokenAssigned: true, OathTokenRemoved: true, OathCodeUsed: true, OtpChallengeConsumed: true, AuthenticationFailed: true,
-  AuthenticationSucceeded: true, UserDeleted: true, UserBypassGranted: true, UserBypassUsed: true, UnenrolledSignInAllowed: true,
+  AuthenticationSucceeded: true, UserDeleted: true, UserBypassGranted: true, UserBypassRevoked: true, UserBypassUsed: true, UnenrolledSignInAllowed: true,
 };

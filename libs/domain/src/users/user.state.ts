@@ -13,6 +13,8 @@ export interface UserBypass {
   bypassId: string; at: string; until: string; once: boolean; reason: string; grantedBy: string;
   // Sign-ins that used it; with `once`, the first one ends it.
   uses: number;
+  // Ended early by an administrator (UserBypassRevoked).
+  revokedAt?: string; revokedBy?: string;
 }
 
 export interface OathTokenState {
@@ -188,6 +190,8 @@ function applyUserEvent(s: UserState, event: UserEvent): UserState {
       const { bypassId, at, until, once, reason, grantedBy } = event.data;
       return { ...s, bypass: { bypassId, at, until, once: once === true, reason, grantedBy, uses: 0 } };
     }
+    case 'UserBypassRevoked':
+      return s.bypass && s.bypass.bypassId === event.data.bypassId ? { ...s, bypass: { ...s.bypass, revokedAt: event.data.at, revokedBy: event.data.revokedBy } } : s;
     case 'UserBypassUsed':
       return s.bypass && s.bypass.bypassId === event.data.bypassId ? { ...s, bypass: { ...s.bypass, uses: s.bypass.uses + 1 } } : s;
     case 'UnenrolledSignInAllowed':

@@ -1,3 +1,4 @@
+import type { OathCodeCache } from '../oath/oath-code-cache';
 import { canAuthenticate, DomainErrorCode, errorCodeOf, isLockedOut, Settings, UserState } from '@twofold/domain';
 import type { EngineClient } from './engine.ports';
 import type { AuthenticationEngineDeps, AuthOutcome, RejectReason } from './engine.types';
@@ -12,6 +13,7 @@ export interface EngineContext {
   clock(): number;
   outOfBandTimeoutMs: number;
   hotpLookAhead: number;
+  codes: OathCodeCache; // HOTP windows of recent sign-ins
 }
 
 // One sign-in attempt: the user loaded and gated once, with the settings it is decided under.

@@ -1,4 +1,5 @@
 import { errorCodeOf } from '@twofold/domain';
+import { OathCodeCache } from '../oath/oath-code-cache';
 import { accept, SignInAttempt, EngineContext, fail, isSignInAttempt, loadSignInAttempt, succeedChallenge } from './attempt';
 import { challengeRef, isChallengeConsumed } from './challenge-once';
 import {
@@ -32,6 +33,7 @@ export class AuthenticationEngine {
   constructor(private readonly deps: AuthenticationEngineDeps) {
     const ctx: EngineContext = {
       deps, clock: deps.clock ?? Date.now, outOfBandTimeoutMs: deps.outOfBandTimeoutMs ?? 25_000, hotpLookAhead: deps.hotpLookAhead ?? DEFAULT_HOTP_LOOK_AHEAD,
+      codes: new OathCodeCache(),
     };
     this.ctx = ctx;
     this.polling = new OutOfBandPolling<AuthOutcome>({

@@ -1,5 +1,5 @@
 import { errorCodeOf } from '@twofold/domain';
-import { verifyHotp, verifyTotp, OathDigits, TotpPeriod } from '../oath/oath';
+import { verifyHotpCodes, verifyTotp, OathDigits, TotpPeriod } from '../oath/oath';
 import { SignInAttempt, challengeExpiry, EngineContext, fail, accept, pinDone, pinHint } from './attempt';
 import { ChallengeRef, isChallengeReplay, isCodeReplay } from './challenge-once';
 import type { OathTokenForCheck } from './engine.ports';
@@ -88,17 +88,36 @@ function matchOath(ctx: EngineContext, attempt: SignInAttempt, code: string): Oa
   let replayed: OathMatch | null = null;
   for (const token of attempt.state.tokens) {
     if (token.digits !== code.length) continue;
+    const unopenable = (error: unknown) => {
+      ctx.deps.logger?.warn({ userId: attempt.userId, tokenId: token.tokenId, code: errorCodeOf(error) ?? 'error' }, 'OATH seed cannot be opened');
+    };
+    const options = { digits: token.digits as OathDigits, algorithm: token.algorithm };
+    if (token.kind === 'hotp') {
+      let openFailed = false;
+      const open = () => {
+        try {
+          return ctx.deps.openSeed(attempt.userId, token);
+        } catch (error) {
+          openFailed = true;
+          throw error;
+        }
+      };
+      let result;
+      try {
+        result = verifyHotpCodes({ codeAt: ctx.codes.hotp(token, token.counter, open), code, counter: token.counter, lookAhead: ctx.hotpLookAhead, digits: options.digits });
+      } catch (error) {
+        if (!openFailed) throw error;
+        unopenable(error);
+        continue;
+      }
+      if (result.ok) return { token, counter: result.counter, replayed: false };
+      continue;
+    }
     let seed: Buffer;
     try {
       seed = ctx.deps.openSeed(attempt.userId, token);
     } catch (error) {
-      ctx.deps.logger?.warn({ userId: attempt.userId, tokenId: token.tokenId, code: errorCodeOf(error) ?? 'error' }, 'OATH seed cannot be opened');
-      continue;
-    }
-    const options = { digits: token.digits as OathDigits, algorithm: token.algorithm };
-    if (token.kind === 'hotp') {
-      const result = verifyHotp({ seed, code, counter: token.counter, lookAhead: ctx.hotpLookAhead, ...options });
-      if (result.ok) return { token, counter: result.counter, replayed: false };
+      unopenable(error);
       continue;
     }
     const result = verifyTotp({

@@ -3,6 +3,7 @@ import { createStateNonce, StateSealer } from '../sealed-state/state-sealer';
 import { SignInAttempt, EngineContext, fail, succeed } from './attempt';
 import { APPROVAL_PURPOSE, AuthOutcome } from './engine.types';
 import { reject } from './reject-messages';
+import { approvalData } from './out-of-band-polling';
 
 // Out-of-band approval (push, voice call) that holds the request (RADIUS) until it is decided
 // anywhere in the cluster, denied or timed out. The SDK's polled flow, which holds nothing, is in
@@ -14,7 +15,9 @@ export async function holdOutOfBand(ctx: EngineContext, attempt: SignInAttempt, 
   if (!to) return reject('no_second_factor', attempt.userId);
   const nonce = createStateNonce();
   const approvalId = deps.sealer.sealToString({
-    purpose: APPROVAL_PURPOSE, userId: attempt.userId, expiresAt: attempt.now + outOfBandTimeoutMs, nonce, data: { c: attempt.client.clientId },
+    // No number to match: a RADIUS client cannot show one while it holds the request.
+    purpose: APPROVAL_PURPOSE, userId: attempt.userId, expiresAt: attempt.now + outOfBandTimeoutMs, nonce,
+    data: approvalData(attempt.client.clientId, { application: attempt.application, from: attempt.source }),
   });
   // Registered before the request goes out: a decision cannot arrive before anyone waits for it.
   const pending = deps.approvals.expect(nonce, outOfBandTimeoutMs);
@@ -44,8 +47,21 @@ export async function holdOutOfBand(ctx: EngineContext, attempt: SignInAttempt, 
 
 // For whoever takes an out-of-band decision (admin API, later the mobile app service): the
 // approval id is a sealed token, so any node can check it without shared state.
-export function openApprovalId(sealer: StateSealer, approvalId: string, nowMs: number): { approvalKey: string; userId: string; clientId?: string; expiresAt: number } {
+export interface OpenedApproval {
+  approvalKey: string; userId: string; clientId?: string; expiresAt: number;
+  numberToMatch?: number; application?: string; from?: string;
+}
+
+export function openApprovalId(sealer: StateSealer, approvalId: string, nowMs: number): OpenedApproval {
   const claims = sealer.open(approvalId, { purpose: APPROVAL_PURPOSE, nowMs });
-  const clientId = typeof claims.data?.c === 'string' ? claims.data.c : undefined;
-  return { approvalKey: claims.nonce, userId: claims.userId, expiresAt: claims.expiresAt, ...(clientId ? { clientId } : {}) };
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const clientId = text(claims.data?.c);
+  const application = text(claims.data?.a);
+  const from = text(claims.data?.f);
+  const n = claims.data?.n;
+  return {
+    approvalKey: claims.nonce, userId: claims.userId, expiresAt: claims.expiresAt,
+    ...(clientId ? { clientId } : {}), ...(typeof n === 'number' ? { numberToMatch: n } : {}),
+    ...(application ? { application } : {}), ...(from ? { from } : {}),
+  };
 }

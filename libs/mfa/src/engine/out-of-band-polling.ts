@@ -1,6 +1,7 @@
 import type { UserState } from '@twofold/domain';
 import { errorCodeOf } from '@twofold/domain';
 import type { DeliveryProvider } from '../delivery/delivery-provider';
+import { randomInt } from 'node:crypto';
 import { createStateNonce, StateSealer } from '../sealed-state/state-sealer';
 import type { ApprovalDecision, EngineClient, EngineLogger } from './engine.ports';
 import { ChallengeRef, challengeRef } from './challenge-once';
@@ -35,6 +36,7 @@ export interface PendingOutcome {
   method: OutOfBandChannel;
   prompt: string;
   expiresAt: number; // when the approval window closes
+  numberToMatch?: number; // push: the number the user picks on the device (two digits)
 }
 
 export interface PollInput {
@@ -101,10 +103,15 @@ export class OutOfBandPolling<O extends StepOutcome> {
     const nonce = createStateNonce();
     const expiresAt = attempt.now + windowMs;
     // The same approval id the holding (RADIUS) flow sends, so whoever decides needs no new path.
-    const approvalId = steps.sealer.sealToString({ purpose: steps.approvalPurpose, userId: attempt.userId, expiresAt, nonce, data: { c: attempt.client.clientId } });
+    // Push: number matching. The number lives only in the sealed ids (and on the caller's screen).
+    const numberToMatch = channel === 'push' ? randomInt(10, 100) : undefined;
+    const approvalId = steps.sealer.sealToString({
+      purpose: steps.approvalPurpose, userId: attempt.userId, expiresAt, nonce,
+      data: approvalData(attempt.client.clientId, { number: numberToMatch, application: attempt.application, from: attempt.source }),
+    });
     const handle = steps.sealer.sealToString({
       purpose: POLL_PURPOSE, userId: attempt.userId, clientId: attempt.client.clientId, expiresAt: expiresAt + HANDLE_GRACE_MS, nonce,
-      data: { m: channel, x: expiresAt },
+      data: { m: channel, x: expiresAt, ...(numberToMatch !== undefined ? { n: numberToMatch } : {}) },
     });
     const app = attempt.application ? ` to ${attempt.application}` : '';
     try {
@@ -118,14 +125,14 @@ export class OutOfBandPolling<O extends StepOutcome> {
       return steps.reject('delivery_failed', attempt.userId);
     }
     const prompt = channel === 'push' ? 'Approve the sign-in request on your phone.' : 'Answer the call to your phone and follow the instructions.';
-    return { kind: 'pending', userId: attempt.userId, handle, method: channel, prompt, expiresAt };
+    return { kind: 'pending', userId: attempt.userId, handle, method: channel, prompt, expiresAt, ...(numberToMatch !== undefined ? { numberToMatch } : {}) };
   }
 
   async poll(input: PollInput): Promise<PendingOutcome | O> {
     const { steps } = this;
     const opened = this.open(input.handle, input.client);
     if (!opened) return steps.reject('invalid_state');
-    const { key, userId, channel, closesAt, handleExpiresAt } = opened;
+    const { key, userId, channel, closesAt, handleExpiresAt, numberToMatch } = opened;
     const done = this.finished.get(key);
     if (done) return done.outcome;
 
@@ -138,7 +145,7 @@ export class OutOfBandPolling<O extends StepOutcome> {
     if (!recorded) {
       if (steps.clock() < closesAt) {
         const prompt = channel === 'push' ? 'Waiting for the approval on your phone.' : 'Waiting for the answer on your phone.';
-        return { kind: 'pending', userId, handle: input.handle, method: channel, prompt, expiresAt: closesAt };
+        return { kind: 'pending', userId, handle: input.handle, method: channel, prompt, expiresAt: closesAt, ...(numberToMatch !== undefined ? { numberToMatch } : {}) };
       }
       return this.remember(key, steps.reject('approval_timeout', userId), userId);
     }
@@ -164,12 +171,13 @@ export class OutOfBandPolling<O extends StepOutcome> {
     return recorded.decision === 'approved' ? steps.succeed(attempt, challenge) : steps.fail(attempt, 'approval_denied');
   }
 
-  private open(handle: string, client: EngineClient): { key: string; userId: string; channel: OutOfBandChannel; closesAt: number; handleExpiresAt: number } | null {
+  private open(handle: string, client: EngineClient): { key: string; userId: string; channel: OutOfBandChannel; closesAt: number; handleExpiresAt: number; numberToMatch?: number } | null {
     try {
       const claims = this.steps.sealer.open(handle, { purpose: POLL_PURPOSE, nowMs: this.steps.clock(), clientId: client.clientId });
       const channel = claims.data?.m === 'voice' ? 'voice' : 'push';
       const closesAt = typeof claims.data?.x === 'number' ? claims.data.x : claims.expiresAt;
-      return { key: claims.nonce, userId: claims.userId, channel, closesAt, handleExpiresAt: claims.expiresAt };
+      const numberToMatch = typeof claims.data?.n === 'number' ? claims.data.n : undefined;
+      return { key: claims.nonce, userId: claims.userId, channel, closesAt, handleExpiresAt: claims.expiresAt, ...(numberToMatch !== undefined ? { numberToMatch } : {}) };
     } catch {
       return null;
     }
@@ -183,6 +191,17 @@ export class OutOfBandPolling<O extends StepOutcome> {
     if (this.finished.size < 50_000) this.finished.set(key, { outcome: later, until: now + HANDLE_GRACE_MS + 60_000 });
     return outcome;
   }
+}
+
+// The sealed approval id's data: the client (c), and for a device: the number to match (n), the
+// application (a) and where the sign-in comes from (f). Short keys: a RADIUS State is small.
+export function approvalData(clientId: string, about: { number?: number; application?: string; from?: string }): Record<string, unknown> {
+  return {
+    c: clientId,
+    ...(about.number !== undefined ? { n: about.number } : {}),
+    ...(about.application ? { a: about.application.slice(0, 64) } : {}),
+    ...(about.from ? { f: about.from.slice(0, 64) } : {}),
+  };
 }
 
 function isOutcome<O extends StepOutcome>(value: PolledSignInAttempt | O): value is O {

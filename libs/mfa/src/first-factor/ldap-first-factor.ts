@@ -4,7 +4,10 @@ import { Client, InvalidCredentialsError, ResultCodeError, SizeLimitExceededErro
 import { FirstFactorError, FirstFactorInput, FirstFactorProvider, FirstFactorResult } from './first-factor';
 
 export interface LdapFirstFactorOptions {
-  url: string; // ldap:// (optionally with startTls) or ldaps://
+  // ldap:// (optionally with startTls) or ldaps://, tried in order: a server that cannot be reached,
+  // does not answer within timeoutMs or fails for its own reasons hands over to the next; one that
+  // answers (password right or wrong, user found or not) decides.
+  urls: string[];
   // Direct bind: "uid={username},ou=people,dc=example,dc=org".
   bindDnTemplate?: string;
   // Search-then-bind: find the entry under searchBase (as bindDn, or anonymously), bind as it.
@@ -15,6 +18,8 @@ export interface LdapFirstFactorOptions {
   startTls?: boolean;
   timeoutMs?: number; // per operation and for the TCP connect; default 5000
   tlsOptions?: ConnectionOptions; // trust comes from the system store (and NODE_EXTRA_CA_CERTS) by default
+  // Told when a server fails and the next is tried (a detail without the password, for the log).
+  onServerFailed?: (url: string, detail: string) => void;
 }
 
 // RFC 4514 §2.4: escape a value placed into a DN.
@@ -35,31 +40,46 @@ export class LdapFirstFactor implements FirstFactorProvider {
   private readonly timeoutMs: number;
 
   constructor(private readonly options: LdapFirstFactorOptions) {
-    if (!/^ldaps?:\/\//i.test(options.url)) throw new FirstFactorError('invalid_config', 'LDAP url must be ldap:// or ldaps://');
+    if (options.urls.length === 0) throw new FirstFactorError('invalid_config', 'LDAP needs at least one URL');
+    for (const url of options.urls) {
+      if (!/^ldaps?:\/\//i.test(url)) throw new FirstFactorError('invalid_config', 'LDAP url must be ldap:// or ldaps://');
+      if (options.startTls && /^ldaps:/i.test(url)) throw new FirstFactorError('invalid_config', 'StartTLS is for ldap:// URLs; ldaps:// is TLS already');
+    }
     if (!options.bindDnTemplate && !options.searchBase) throw new FirstFactorError('invalid_config', 'LDAP needs bindDnTemplate or searchBase');
     if (options.bindDnTemplate && !options.bindDnTemplate.includes('{username}')) {
       throw new FirstFactorError('invalid_config', 'LDAP bindDnTemplate must contain {username}');
     }
-    if (options.startTls && /^ldaps:/i.test(options.url)) throw new FirstFactorError('invalid_config', 'StartTLS is for ldap:// URLs; ldaps:// is TLS already');
     this.timeoutMs = options.timeoutMs ?? 5000;
   }
 
   async verify({ username, password }: FirstFactorInput): Promise<FirstFactorResult> {
     // An empty password is an unauthenticated bind (RFC 4513 §5.1.2), which servers "accept".
     if (password === '' || username === '') return { ok: false, reason: 'invalid_credentials' };
+    const failures: string[] = [];
+    for (const url of this.options.urls) {
+      const outcome = await this.verifyAt(url, username, password);
+      if (outcome.ok || outcome.reason !== 'unavailable') return outcome;
+      failures.push(`${url} ${outcome.detail}`);
+      if (failures.length < this.options.urls.length) this.options.onServerFailed?.(url, outcome.detail);
+    }
+    const detail = this.options.urls.length === 1 ? failures[0] : `all ${failures.length} LDAP servers failed: ${failures.join('; ')}`;
+    return { ok: false, reason: 'unavailable', detail };
+  }
+
+  private async verifyAt(url: string, username: string, password: string): Promise<FirstFactorResult> {
     const client = new Client({
-      url: this.options.url,
+      url,
       timeout: this.timeoutMs,
       connectTimeout: this.timeoutMs,
       // Only for ldaps://: given to an ldap:// client, ldapts breaks the later StartTLS upgrade.
-      ...(/^ldaps:/i.test(this.options.url) ? { tlsOptions: this.tlsOptions() } : {}),
+      ...(/^ldaps:/i.test(url) ? { tlsOptions: this.tlsOptions(url) } : {}),
       strictDN: false,
     });
     let stage = 'connect';
     try {
       if (this.options.startTls) {
         stage = 'starttls';
-        await client.startTLS(this.tlsOptions());
+        await client.startTLS(this.tlsOptions(url));
       }
       let dn: string;
       if (this.options.bindDnTemplate) {
@@ -83,14 +103,17 @@ export class LdapFirstFactor implements FirstFactorProvider {
       if (stage === 'bind' && error instanceof InvalidCredentialsError) return { ok: false, reason: 'invalid_credentials' };
       if (stage === 'search' && error instanceof SizeLimitExceededError) return { ok: false, reason: 'invalid_credentials' }; // ambiguous
       const code = error instanceof ResultCodeError ? error.code : errorCodeOf(error);
-      return { ok: false, reason: 'unavailable', detail: `ldap ${stage} failed${code !== undefined ? ` (${String(code)})` : ''}` };
+      const timedOut = /timeout/i.test((error as Error)?.name ?? '') || /timed? ?out/i.test((error as Error)?.message ?? '');
+      // ldapts connects on the first operation: a socket error is the connection's, whatever the stage.
+      const failedAt = typeof code === 'string' && /^E[A-Z]+$/.test(code) ? 'connect' : stage;
+      return { ok: false, reason: 'unavailable', detail: `ldap ${failedAt} failed${code !== undefined ? ` (${String(code)})` : timedOut ? ' (timed out)' : ''}` };
     } finally {
       await client.unbind().catch(() => undefined);
     }
   }
 
-  private tlsOptions(): ConnectionOptions {
-    const host = /^ldaps?:\/\/\[?([^\]/:]+)/i.exec(this.options.url)?.[1];
+  private tlsOptions(url: string): ConnectionOptions {
+    const host = /^ldaps?:\/\/\[?([^\]/:]+)/i.exec(url)?.[1];
     return { ...(host && !/^[\d.]+$/.test(host) && !host.includes(':') ? { servername: host } : {}), ...(this.options.tlsOptions ?? {}) };
   }
 }

@@ -82,10 +82,10 @@ function sameCode(a: string, b: string): boolean {
 // Every candidate in the window is computed and compared, so the time taken does not say
 // which step (if any) matched. The highest matching step wins: recording it as used also
 // burns every lower step, so the same code cannot be replayed against a lower colliding step.
-function highestMatch(seed: Buffer, code: string, from: number, to: number, digits: number, algorithm: OathAlgorithm): number | null {
+function highestMatch(codeAt: (counter: number) => string, code: string, from: number, to: number): number | null {
   let match: number | null = null;
   for (let c = Math.max(0, from); c <= to; c++) {
-    if (sameCode(hotpUnchecked(seed, c, digits, algorithm), code)) match = c;
+    if (sameCode(codeAt(c), code)) match = c;
   }
   return match;
 }
@@ -117,7 +117,7 @@ export function verifyTotp(input: VerifyTotpInput): VerifyTotpResult {
   if (!isWellFormed(input.code, digits)) return { ok: false, reason: 'mismatch' };
 
   const current = totpStep(input.timeMs, period);
-  const step = highestMatch(input.seed, input.code, current - input.driftSteps, current + input.driftSteps, digits, algorithm);
+  const step = highestMatch((c) => hotpUnchecked(input.seed, c, digits, algorithm), input.code, current - input.driftSteps, current + input.driftSteps);
   if (step === null) return { ok: false, reason: 'mismatch' };
   if (input.lastUsedStep !== undefined && step <= input.lastUsedStep) return { ok: false, reason: 'replayed' };
   return { ok: true, step };
@@ -143,11 +143,19 @@ export function verifyHotp(input: VerifyHotpInput): VerifyHotpResult {
   checkSeed(input.seed);
   checkDigits(digits);
   checkAlgorithm(algorithm);
+  return verifyHotpCodes({ ...input, digits, codeAt: (c) => hotpUnchecked(input.seed, c, digits, algorithm) });
+}
+
+// verifyHotp over codes someone already computed (OathCodeCache): codeAt(counter) is the
+// token's code at that counter.
+export function verifyHotpCodes(input: Omit<VerifyHotpInput, 'seed' | 'algorithm'> & { codeAt: (counter: number) => string }): VerifyHotpResult {
+  const digits = input.digits ?? 6;
+  checkDigits(digits);
   checkCounter(input.counter, 'counter');
   checkCounter(input.lookAhead, 'lookAhead');
   if (!isWellFormed(input.code, digits)) return { ok: false, reason: 'mismatch' };
   // Counters below `counter` are never tried, so a used code can only come back as a mismatch.
-  const matched = highestMatch(input.seed, input.code, input.counter, input.counter + input.lookAhead, digits, algorithm);
+  const matched = highestMatch(input.codeAt, input.code, input.counter, input.counter + input.lookAhead);
   if (matched === null) return { ok: false, reason: 'mismatch' };
   return { ok: true, counter: matched, nextCounter: matched + 1 };
 }

@@ -2,7 +2,8 @@ import type { StoredEvent } from '@twofold/event-store';
 import { evolveUser, INITIAL_USER_STATE, openUserContact, SecretSealer, UserState } from '@twofold/domain';
 import { Sql } from '../storage/sql';
 
-const TOKEN_EVENTS = new Set(['OathTokenAssigned', 'OathTokenRemoved', 'OathCodeUsed']);
+// Events that add or remove token rows; OathCodeUsed only moves one token's counters.
+const TOKEN_SET_EVENTS = new Set(['OathTokenAssigned', 'OathTokenRemoved']);
 
 interface Entry {
   state: UserState;
@@ -11,6 +12,7 @@ interface Entry {
   updatedAt: string;
   version: number;
   tokensChanged: boolean;
+  countersMoved: Set<string>; // tokens whose counters an OathCodeUsed moved
   tokenAssignedAt: Map<string, string>;
 }
 
@@ -32,14 +34,15 @@ export class UserProjection {
     if (!entry) {
       const rows = await this.sql.query<{ state: string; created_at: string }>(`SELECT state, created_at FROM rm_users WHERE user_id = ?`, [userId]);
       entry = rows.length
-        ? { state: JSON.parse(rows[0].state), inDatabase: true, createdAt: rows[0].created_at, updatedAt: e.timestamp, version: 0, tokensChanged: false, tokenAssignedAt: new Map() }
-        : { state: INITIAL_USER_STATE, inDatabase: false, createdAt: e.timestamp, updatedAt: e.timestamp, version: 0, tokensChanged: false, tokenAssignedAt: new Map() };
+        ? { state: JSON.parse(rows[0].state), inDatabase: true, createdAt: rows[0].created_at, updatedAt: e.timestamp, version: 0, tokensChanged: false, countersMoved: new Set<string>(), tokenAssignedAt: new Map() }
+        : { state: INITIAL_USER_STATE, inDatabase: false, createdAt: e.timestamp, updatedAt: e.timestamp, version: 0, tokensChanged: false, countersMoved: new Set<string>(), tokenAssignedAt: new Map() };
       this.entries.set(userId, entry);
     }
     entry.state = evolveUser(entry.state, { type: e.type, schemaVersion: e.schemaVersion, payload: e.payload });
     entry.version = e.streamVersion;
     entry.updatedAt = e.timestamp;
-    if (TOKEN_EVENTS.has(e.type)) entry.tokensChanged = true;
+    if (TOKEN_SET_EVENTS.has(e.type) || (e.type === 'OathCodeUsed' && !entry.inDatabase)) entry.tokensChanged = true;
+    if (e.type === 'OathCodeUsed') entry.countersMoved.add(String(e.payload.tokenId));
     if (e.type === 'OathTokenAssigned') entry.tokenAssignedAt.set(String(e.payload.tokenId), e.timestamp);
     return true;
   }
@@ -80,6 +83,15 @@ export class UserProjection {
       );
     }
     if (entry.tokensChanged) await this.syncTokens(userId, state, entry.tokenAssignedAt);
+    else if (entry.countersMoved.size > 0) await this.moveCounters(userId, state, entry.countersMoved);
+  }
+
+  // A sign-in's OathCodeUsed: the same token rows, new counters (no read, delete and re-insert).
+  private async moveCounters(userId: string, state: UserState, tokenIds: Set<string>): Promise<void> {
+    for (const t of state.tokens) {
+      if (!tokenIds.has(t.tokenId)) continue;
+      await this.sql.query(`UPDATE rm_oath_tokens SET counter = ?, last_used_counter = ? WHERE token_id = ? AND user_id = ?`, [t.counter, t.lastUsedCounter ?? -1, t.tokenId, userId]);
+    }
   }
 
   private opened(state: UserState): UserState {

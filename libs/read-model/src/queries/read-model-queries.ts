@@ -21,7 +21,7 @@ export interface UserView extends UserProfile {
   bypass: (BypassView & { active: boolean }) | null;
 }
 
-export interface BypassView { until: string; once: boolean; reason: string; grantedBy: string; at: string; uses: number }
+export interface BypassView { until: string; once: boolean; reason: string; grantedBy: string; at: string; uses: number; revokedAt: string | null; revokedBy: string | null }
 
 export interface OathTokenView {
   tokenId: string;
@@ -93,7 +93,7 @@ function toUser(r: Row): UserView {
 function bypassOf(stateJson: unknown): UserView['bypass'] {
   const b = parse<UserState>(stateJson)?.bypass;
   if (!b) return null;
-  return { until: b.until, once: b.once, reason: b.reason, grantedBy: b.grantedBy, at: b.at, uses: b.uses, active: activeBypass({ bypass: b }, new Date()) !== null };
+  return { until: b.until, once: b.once, reason: b.reason, grantedBy: b.grantedBy, at: b.at, uses: b.uses, revokedAt: b.revokedAt ?? null, revokedBy: b.revokedBy ?? null, active: activeBypass({ bypass: b }, new Date()) !== null };
 }
 
 // Users who could not answer a second factor by their preferred method (the engine's no_second_factor).
@@ -245,6 +245,30 @@ export class ReadModelQueries {
     return (await this.sql.query(`SELECT * FROM rm_node_identities ORDER BY node_name`)).map(nodeIdentityOf);
   }
 
+  // ---- mobile-app devices ----
+
+  async listDevices(userId: string): Promise<DeviceView[]> {
+    return (await this.sql.query(`SELECT * FROM rm_devices WHERE user_id = ? ORDER BY activated_at, device_id`, [userId])).map(deviceOf);
+  }
+
+  async getDevice(deviceId: string): Promise<DeviceView | null> {
+    const rows = await this.sql.query(`SELECT * FROM rm_devices WHERE device_id = ?`, [deviceId]);
+    return rows.length ? deviceOf(rows[0]) : null;
+  }
+
+  // The user an unused activation code (by its hash) was issued to, with its expiry.
+  async findDeviceActivation(codeHash: string): Promise<{ userId: string; expiresAt: string; used: boolean } | null> {
+    const rows = await this.sql.query(`SELECT * FROM rm_device_activations WHERE code_hash = ?`, [codeHash]);
+    return rows.length ? { userId: String(rows[0].user_id), expiresAt: String(rows[0].expires_at), used: bool(rows[0].used) } : null;
+  }
+
+  // Push sign-ins recorded for the user and not decided yet (expired ones included: the caller
+  // opens the sealed approval id, which knows its own expiry).
+  async listPushRequests(userId: string): Promise<Array<{ approvalKey: string; approvalId: string; requestedAt: string }>> {
+    const rows = await this.sql.query(`SELECT * FROM rm_push_requests WHERE user_id = ? ORDER BY requested_at`, [userId]);
+    return rows.map((r) => ({ approvalKey: String(r.approval_key), approvalId: String(r.approval_id), requestedAt: String(r.requested_at) }));
+  }
+
   // Every row of every table in a stable order: used to prove rebuild == incremental.
   async dump(): Promise<Record<string, Row[]>> {
     const out: Record<string, Row[]> = {};
@@ -252,6 +276,7 @@ export class ReadModelQueries {
       rm_users: 'user_id', rm_oath_tokens: 'user_id, token_id', rm_settings: 'id', rm_radius_clients: 'client_id',
       rm_sdk_credentials: 'credential_id', rm_administrators: 'admin_id', rm_checkpoint: 'name',
       rm_cluster: 'id', rm_cluster_nodes: 'node_id', rm_node_identities: 'node_id', rm_rollout_policies: 'client_key',
+      rm_devices: 'device_id', rm_device_activations: 'code_hash', rm_push_requests: 'approval_key',
     };
     for (const [table, key] of Object.entries(order)) {
       out[table] = (await this.sql.query(`SELECT * FROM ${table} ORDER BY ${key}`)).map((r) =>
@@ -260,6 +285,12 @@ export class ReadModelQueries {
     }
     return out;
   }
+}
+
+export interface DeviceView { deviceId: string; userId: string; name: string; publicKey: string; pushAddress: string | null; activatedAt: string }
+
+function deviceOf(r: Row): DeviceView {
+  return { deviceId: String(r.device_id), userId: String(r.user_id), name: String(r.name), publicKey: String(r.public_key), pushAddress: (r.push_address as string | null) ?? null, activatedAt: String(r.activated_at) };
 }
 
 function nodeIdentityOf(r: Row): NodeIdentityView {

@@ -5,6 +5,7 @@ import { Sql } from './sql';
 export const READ_MODEL_TABLES = [
   'rm_users', 'rm_oath_tokens', 'rm_settings', 'rm_radius_clients', 'rm_sdk_credentials', 'rm_administrators',
   'rm_cluster', 'rm_cluster_nodes', 'rm_node_identities', 'rm_rollout_policies',
+  'rm_devices', 'rm_device_activations', 'rm_push_requests',
 ] as const;
 
 const DDL = [
@@ -81,6 +82,11 @@ const DDL = [
   `CREATE TABLE IF NOT EXISTS rm_node_identities (node_id VARCHAR(64) PRIMARY KEY, node_name VARCHAR(64) NOT NULL, fingerprint VARCHAR(64), reason VARCHAR(16), recorded_at TEXT, removed_at TEXT)`,
   `CREATE INDEX IF NOT EXISTS ix_rm_node_identities_fingerprint ON rm_node_identities (fingerprint)`,
   `CREATE TABLE IF NOT EXISTS rm_rollout_policies (client_key VARCHAR(96) PRIMARY KEY, unenrolled VARCHAR(24) NOT NULL, updated_at TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS rm_devices (device_id VARCHAR(64) PRIMARY KEY, user_id VARCHAR(64) NOT NULL, name VARCHAR(64) NOT NULL, public_key TEXT NOT NULL, push_address TEXT, activated_at TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS ix_rm_devices_user ON rm_devices (user_id)`,
+  `CREATE TABLE IF NOT EXISTS rm_device_activations (code_hash VARCHAR(64) PRIMARY KEY, user_id VARCHAR(64) NOT NULL, expires_at TEXT NOT NULL, used INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS rm_push_requests (approval_key VARCHAR(64) PRIMARY KEY, user_id VARCHAR(64) NOT NULL, approval_id TEXT NOT NULL, requested_at TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS ix_rm_push_requests_user ON rm_push_requests (user_id)`,
 ];
 
 export async function ensureReadModelSchema(sql: Sql): Promise<void> {

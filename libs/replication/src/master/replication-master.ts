@@ -39,7 +39,7 @@ export interface ReplicationMasterOptions {
   tls: TlsMaterial;
   host?: string; // default 0.0.0.0
   port: number; // 0 picks a free port (tests); see address()
-  batchSize?: number; // records per read and per frame while a slave catches up (default 2000)
+  batchSize?: number; // records per read and per frame while a slave catches up (default 5000)
   maxBatchesInFlight?: number; // window: batchSize x this records unacknowledged per slave (default 4)
   heartbeatMs?: number; // default 1000
   idleTimeoutMs?: number; // close a slave silent this long (default 5 x heartbeatMs)
@@ -101,7 +101,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     this.store = options.store;
     this.nodeId = options.nodeId;
     this.logger = options.logger ?? silentLogger;
-    this.batchSize = options.batchSize ?? 2000;
+    this.batchSize = options.batchSize ?? 5000;
     this.maxInFlight = this.batchSize * (options.maxBatchesInFlight ?? 4);
     this.heartbeatMs = options.heartbeatMs ?? 1000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? this.heartbeatMs * 5;

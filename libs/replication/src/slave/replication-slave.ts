@@ -20,7 +20,7 @@ export interface ReplicationSlaveOptions extends DialOptions {
   heartbeatMs?: number; // default: the master's, from its welcome
   idleTimeoutMs?: number; // drop a master silent this long (default 5 x heartbeat)
   connectTimeoutMs?: number; // TCP + TLS + welcome (default 10 s)
-  maxAppendRecords?: number; // received batches merged into one durable append (default 5000)
+  maxAppendRecords?: number; // received batches merged into one durable append (default 10000)
   applyDelayMs?: number; // live tail: wait this long for more batches before one durable append (default 2)
   maxUpstreamInFlight?: number; // outbox items sent and not yet acknowledged (default 100)
   logger?: ReplicationLogger;
@@ -213,7 +213,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
       outbox: o.outbox,
       heartbeatMs: o.heartbeatMs,
       idleTimeoutMs: o.idleTimeoutMs,
-      maxAppendRecords: o.maxAppendRecords ?? 5000,
+      maxAppendRecords: o.maxAppendRecords ?? 10_000,
       applyDelayMs: o.applyDelayMs ?? 2,
       maxUpstreamInFlight: o.maxUpstreamInFlight ?? 100,
       maxFrameBytes: o.maxFrameBytes,

@@ -1,13 +1,13 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Subscription } from '@twofold/event-store';
-import type { ApprovalDecisionLog, RecordedDecision } from '@twofold/mfa';
+import { KeyedWaiters, type ApprovalDecisionLog, type RecordedDecision } from '@twofold/mfa';
 import { SDK_DEPS, SdkDeps } from '../sdk.deps';
 
 // Decisions as the log holds them (stream approval-<key>), wherever they were taken; a log
 // subscription wakes long-polls on this node as soon as a decision is appended by any node.
 @Injectable()
 export class StoreApprovalDecisionLog implements ApprovalDecisionLog, OnModuleInit, OnModuleDestroy {
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters = new KeyedWaiters();
   private subscription?: Subscription;
 
   // Reads and cancellations go through the node's write side (guarded on slaves like every write).
@@ -22,7 +22,7 @@ export class StoreApprovalDecisionLog implements ApprovalDecisionLog, OnModuleIn
 
   onModuleDestroy(): void {
     this.subscription?.close();
-    for (const key of [...this.waiters.keys()]) this.wake(key);
+    this.waiters.wakeAll();
   }
 
   read(approvalKey: string): Promise<RecordedDecision | null> {
@@ -30,20 +30,8 @@ export class StoreApprovalDecisionLog implements ApprovalDecisionLog, OnModuleIn
   }
 
   waitForChange(approvalKey: string, timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const set = this.waiters.get(approvalKey) ?? new Set<() => void>();
-      const done = () => {
-        clearTimeout(timer);
-        set.delete(done);
-        if (set.size === 0 && this.waiters.get(approvalKey) === set) this.waiters.delete(approvalKey);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      set.add(done);
-      this.waiters.set(approvalKey, set);
-      // A decision appended between the caller's read and this registration must not be missed.
-      void this.read(approvalKey).then((d) => d && done(), () => done());
-    });
+    // A decision appended between the caller's read and this registration must not be missed.
+    return this.waiters.wait(approvalKey, timeoutMs, (done) => void this.read(approvalKey).then((d) => d && done(), () => done()));
   }
 
   cancel(approvalKey: string, userId: string, source: string): Promise<RecordedDecision | null> {
@@ -51,6 +39,6 @@ export class StoreApprovalDecisionLog implements ApprovalDecisionLog, OnModuleIn
   }
 
   private wake(approvalKey: string): void {
-    for (const done of [...(this.waiters.get(approvalKey) ?? [])]) done();
+    this.waiters.wake(approvalKey);
   }
 }

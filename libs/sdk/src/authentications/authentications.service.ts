@@ -134,7 +134,10 @@ export class AuthenticationsService {
           prompt: outcome.prompt, expiresAt: iso(outcome.expiresAt),
         };
       case 'pending':
-        return { status: 'pending', handle: outcome.handle, method: outcome.method, prompt: outcome.prompt, expiresAt: iso(outcome.expiresAt) };
+        return {
+          status: 'pending', handle: outcome.handle, method: outcome.method, prompt: outcome.prompt, expiresAt: iso(outcome.expiresAt),
+          ...(outcome.numberToMatch !== undefined ? { numberToMatch: outcome.numberToMatch } : {}),
+        };
       case 'reject':
         // A send limit (when a transport sets one) is the SDK's own 429.
         return rejectedResult(outcome);

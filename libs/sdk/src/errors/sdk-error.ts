@@ -15,7 +15,12 @@ export type SdkErrorCode =
   | 'authentication_unavailable'
   | 'not_ready'
   | 'invalid_code'
-  | 'invalid_enrolment';
+  | 'invalid_enrolment'
+  | 'activation_code_invalid'
+  | 'signature_invalid'
+  | 'approval_not_for_device'
+  | 'approval_expired'
+  | 'unknown_device';
 
 export interface SdkErrorDetails {
   field?: string;

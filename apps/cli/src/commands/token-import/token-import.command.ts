@@ -5,8 +5,7 @@ import { seg } from '../../core/admin-client';
 import { CliError } from '../../core/cli-error';
 import { CliContext, run } from '../../core/context';
 import { ExitCode } from '../../core/exit-codes';
-import { FileRead, FileRefusal, PskcError, readPskc } from './pskc';
-import { readTokenCsv, TOKEN_CSV_COLUMNS, TokenCsvError } from './token-csv';
+import { FileRead, FileRefusal, PskcError, readPskc, readTokenCsv, TOKEN_CSV_COLUMNS, TokenCsvError } from '@twofold/domain';
 
 interface ServerReport {
   dryRun: boolean; pooled: number; assigned: number;

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
 import type { Actor } from '@twofold/commands';
 import { DomainError, DomainErrorCode } from '@twofold/domain';
 import { RUNTIME } from '../../node/runtime.token';
@@ -32,6 +32,18 @@ export class DirectoriesController {
   @Get(':name')
   show(@Param('name') name: string) {
     return this.runtime.commands.directories.show(name);
+  }
+
+  // body: the fields to change; the name stays.
+  @Patch(':name')
+  update(@Param('name') name: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
+    return this.runtime.commands.directories.update(name, body, actor);
+  }
+
+  // The source's users stay as they are and are no longer synced.
+  @Delete(':name')
+  remove(@Param('name') name: string, @CurrentActor() actor: Actor) {
+    return this.sync.remove(name, actor);
   }
 
   @Post(':name/sync')

@@ -4,6 +4,7 @@ import { CommandService, type Actor } from '@twofold/commands';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { CurrentActor, ExpectedVersion } from '../auth/actor';
 import { withEtag } from '../etag';
+import { assertLdapCaFileReadable } from '../../radius/ldap-ca-file';
 
 @Controller('admin/v1/radius-clients')
 @UseGuards(AdminAuthGuard)
@@ -12,6 +13,7 @@ export class RadiusClientsController {
 
   @Post()
   async add(@Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
+    assertLdapCaFileReadable(body);
     return withEtag(res, await this.commands.radiusClients.add(body, actor));
   }
 
@@ -27,6 +29,7 @@ export class RadiusClientsController {
 
   @Patch(':client')
   async update(@Param('client') client: string, @Body() body: unknown, @CurrentActor() actor: Actor, @ExpectedVersion() version: number | undefined, @Res({ passthrough: true }) res: Response) {
+    assertLdapCaFileReadable(body);
     return withEtag(res, await this.commands.radiusClients.update(client, body, actor, version));
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
 import type { Actor } from '@twofold/commands';
 import type { UserView } from '@twofold/read-model';
 import { RUNTIME } from '../../node/runtime.token';
@@ -19,6 +19,12 @@ export class RolloutController {
   @HttpCode(200)
   bypass(@Param('user', UserInPath) user: UserView, @Body() body: unknown, @CurrentActor() actor: Actor) {
     return this.runtime.commands.rollout.grantBypass(user.userId, body, actor);
+  }
+
+  // Ends the user's bypass early (409 bypass_not_active when there is none to end).
+  @Delete('users/:user/bypass')
+  revoke(@Param('user', UserInPath) user: UserView, @CurrentActor() actor: Actor) {
+    return this.runtime.commands.rollout.revokeBypass(user.userId, actor);
   }
 
   // body: { unenrolled: 'reject' | 'first-factor-only' }

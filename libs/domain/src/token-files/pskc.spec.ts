@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { base32Decode } from '@twofold/domain';
+import { base32Decode } from '../crypto/base32';
 import { PskcError, readPskc } from './pskc';
 import { readTokenCsv } from './token-csv';
 
-const fixture = (name: string) => readFileSync(join(__dirname, '../../../../../test/fixtures/pskc', name), 'utf8');
+const fixture = (name: string) => readFileSync(join(__dirname, '../../../../test/fixtures/pskc', name), 'utf8');
 const KEY = Buffer.from('12345678901234567890123456789012', 'hex');
 const SECRET = Buffer.from('12345678901234567890');
 

@@ -1,5 +1,5 @@
 import { createDecipheriv, createHmac, timingSafeEqual } from 'node:crypto';
-import { base32Encode } from '@twofold/domain';
+import { base32Encode } from '../crypto/base32';
 import { child, children, parseXml, textOf, XmlElement, XmlError } from './xml';
 
 // One token read from a file, ready for the admin API (seed in base32), or why it was not.

@@ -1,5 +1,5 @@
-import { base32Decode, base32Encode } from '@twofold/domain';
-import { CsvError, parseCsv } from '../../core/csv';
+import { base32Decode, base32Encode } from '../crypto/base32';
+import { CsvError, parseCsv } from '../shared/csv';
 import type { FileRead, FileToken } from './pskc';
 
 export const TOKEN_CSV_COLUMNS = ['serial', 'seed', 'type', 'digits', 'period', 'counter', 'algorithm', 'username'] as const;

@@ -1,0 +1,176 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TwofoldSdkClient } from '@twofold/sdk-client';
+import { TwofoldDevice } from '../../apps/device/src/twofold-device';
+import { cliFor } from '../support/cli';
+import { ServerProcess } from '../support/server-process';
+import { addRadiusClient, createRadiusUser, hasRadclient, oathtoolTotp, radclient } from '../support/radius-tools';
+import { joinNode, startNode, untilCaughtUp } from '../replication/support/cluster-nodes';
+import { PortalProcess } from '../portal/support/portal-process';
+import { caFileOf, logPosition, newSessionKey } from '../portal/support/portal-setup';
+import { bearerClient, issueCredential } from '../sdk/sdk-support';
+import { portalFingerprint, twofoldDevice } from './support/device-cli';
+
+const SECRET = 'mobile-radius-secret';
+const run = hasRadclient ? describe : describe.skip;
+
+// The phone is `twofold-device` (a child process) talking to the portal's /mobile/v1, which
+// forwards to the MASTER; the push sign-ins are held on the SLAVE (RADIUS) or started there (SDK).
+run('Mobile App Web Service: twofold-device through the portal, sign-ins on the slave', () => {
+  let master: ServerProcess;
+  let slave: ServerProcess;
+  let portal: PortalProcess;
+  let onMaster: TwofoldSdkClient;
+  let onSlave: TwofoldSdkClient;
+  let fingerprint: string;
+  let totpSecret: string;
+  let deviceId: string;
+  const keys = mkdtempSync(join(tmpdir(), 'twofold-phone-'));
+  const phoneKey = join(keys, 'ebba-phone.json');
+  const service = () => `${portal.url}/mobile/v1`;
+
+  beforeAll(async () => {
+    master = await ServerProcess.start({ env: { TWOFOLD_NODE_NAME: 'master1', TWOFOLD_SDK_APPROVAL_WINDOW_MS: '5000' } });
+    slave = await startNode(await joinNode(master, 'slave1'), master.adminToken, { TWOFOLD_RADIUS_OOB_TIMEOUT_MS: '20000' });
+    const { token } = await issueCredential(master, 'portal', ['authenticate', 'self-service', 'devices']);
+    ({ secret: totpSecret } = await createRadiusUser(master, 'ebba', { password: 'ebba-password', method: 'push', totp: true }) as { secret: string });
+    await addRadiusClient(master, { name: 'vpn', address: '127.0.0.1', secret: SECRET, firstFactor: 'local-password' });
+    await untilCaughtUp(master, slave);
+    // The master first; the slave when the master cannot be reached (a read fails over).
+    portal = await PortalProcess.start({ sdkUrls: [master.url, slave.url], sdkCaFile: caFileOf(master), credential: token, sessionKey: newSessionKey() });
+    fingerprint = portalFingerprint(portal.dataDir);
+    onMaster = bearerClient(master, token);
+    onSlave = bearerClient(slave, token);
+  });
+
+  afterAll(async () => {
+    onMaster?.close();
+    onSlave?.close();
+    await portal?.stop();
+    await slave?.stop();
+    await master?.stop();
+  });
+
+  async function activationCode(username = 'ebba', secret = totpSecret): Promise<string> {
+    const started = await onMaster.startAuthentication({ username, method: 'totp' });
+    if (started.status !== 'challenge') throw new Error(`no challenge: ${JSON.stringify(started)}`);
+    const answered = await onMaster.answerChallenge({ challenge: started.challenge, code: oathtoolTotp(secret) });
+    if (answered.status !== 'accepted') throw new Error(`not accepted: ${JSON.stringify(answered)}`);
+    return (await onMaster.issueDeviceActivation(answered.userAssertion)).activationCode;
+  }
+
+  it('activates the phone with the self-service code (a wrong code is refused and writes nothing); the CLI lists it', async () => {
+    const code = await activationCode();
+    const before = await logPosition(master);
+    const wrong = await twofoldDevice(phoneKey, ['activate', '--service', service(), '--code', `${code.slice(0, 11)}${code[11] === 'A' ? 'B' : 'A'}`, '--name', 'Ebba phone', '--fingerprint', fingerprint]);
+    expect(wrong.code).toBe(65);
+    expect(wrong.stderr).toMatch(/^twofold-device: activation_code_invalid: 400 activation_code_invalid: The activation code is not valid/);
+    expect(await logPosition(master)).toBe(before);
+
+    const activated = await twofoldDevice(phoneKey, ['--json', 'activate', '--service', service(), '--code', code, '--name', 'Ebba phone', '--fingerprint', fingerprint]);
+    expect(activated.stderr).toBe('');
+    expect(activated.json()).toEqual({ deviceId: expect.any(String), username: 'ebba' });
+    deviceId = activated.json().deviceId;
+    const listed = await cliFor(master)(['device', 'list', 'ebba']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(deviceId);
+    expect(listed.stdout).toContain('Ebba phone');
+  });
+
+  it('a RADIUS push held on the slave is approved by the phone through the portal on the master', async () => {
+    await untilCaughtUp(master, slave);
+    const held = radclient(slave.radiusPort, SECRET, { 'User-Name': 'ebba', 'User-Password': 'ebba-password', 'Message-Authenticator': '0x00' }, { timeoutS: 25, retries: 1 });
+    const waited = await twofoldDevice(phoneKey, ['--json', 'wait', '--timeout', '20']);
+    expect(waited.code).toBe(0);
+    const { approval } = waited.json();
+    // RADIUS cannot show a number while it holds the request: no number to match.
+    expect(approval).toMatchObject({ from: 'radius:vpn', numberChoices: [] });
+    const approved = await twofoldDevice(phoneKey, ['approve']);
+    expect(approved).toMatchObject({ code: 0, stdout: 'approved\n' });
+    expect((await held).code).toBe('Access-Accept');
+  });
+
+  it('an SDK push started on the slave shows a number; the phone picks it and the sign-in is accepted', async () => {
+    const started = await onSlave.startAuthentication({ username: 'ebba', application: 'Payroll' });
+    if (started.status !== 'pending') throw new Error(`not pending: ${JSON.stringify(started)}`);
+    const waited = await twofoldDevice(phoneKey, ['wait', '--timeout', '20']);
+    expect(waited.stdout).toMatch(/^sign-in to Payroll from sdk:portal at .*\npick the number the sign-in shows: \d+ {2}\d+ {2}\d+\n/);
+    const choices = /shows: (.*)\n/.exec(waited.stdout)![1].split(/\s+/).map(Number);
+    expect(choices).toContain(started.numberToMatch);
+    expect(await twofoldDevice(phoneKey, ['approve', '--number', String(started.numberToMatch)])).toMatchObject({ code: 0, stdout: 'approved\n' });
+    await expect(onSlave.pollAuthentication({ handle: started.handle, waitSeconds: 10 })).resolves.toMatchObject({ status: 'accepted', username: 'ebba' });
+  });
+
+  it('refuses, with a clear 4xx and nothing written: a replayed answer, another key, a late answer, over-long fields', async () => {
+    const phone = TwofoldDevice.open(phoneKey);
+    const stranger = TwofoldDevice.open(join(keys, 'stranger.json'));
+    const started = await onSlave.startAuthentication({ username: 'ebba' });
+    if (started.status !== 'pending') throw new Error('not pending');
+    const approval = (await phone.waitForApproval(10))!;
+    const answer = phone.signedAnswer({ approvalId: approval.approvalId, decision: 'approve', number: started.numberToMatch });
+    const path = `/devices/${deviceId}/approvals/answer`;
+    expect((await phone.call('POST', path, { body: answer })).body).toEqual({ decision: 'approved' });
+    const before = await logPosition(master);
+
+    const replayed = await phone.call('POST', path, { body: answer });
+    expect(replayed).toMatchObject({ status: 409, body: { code: 'approval_already_decided' } });
+    // Signed by another key for this device's id.
+    const forged = { ...answer, signature: stranger.identity.signText(`twofold-approval-v1\n${approval.approvalId}\napprove\n${started.numberToMatch}\n0\n${deviceId}`) };
+    expect(await phone.call('POST', path, { body: forged })).toMatchObject({ status: 401, body: { code: 'signature_invalid' } });
+    expect(await phone.call('POST', path, { body: { ...answer, signature: undefined } })).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+    expect(await phone.call('POST', path, { body: { ...answer, approvalId: 'A'.repeat(9000) } })).toMatchObject({ status: 413, body: { code: 'payload_too_large' } });
+    expect(await phone.call('POST', '/activations', { body: { activationCode: 'A'.repeat(40), name: 'x', publicKey: phone.identity.publicKey } })).toMatchObject({ status: 400, body: { code: 'validation_failed' } });
+    expect(await phone.call('GET', `/devices/${deviceId}/approvals?wait=0`, { headers: { 'x-device-time': String(Math.floor(Date.now() / 1000)), 'x-device-signature': 'AAAA' } }))
+      .toMatchObject({ status: 401, body: { code: 'signature_invalid' } });
+
+    // Late: a push on the master (5 s approval window), answered after its window closed.
+    const late = await onMaster.startAuthentication({ username: 'ebba' });
+    if (late.status !== 'pending') throw new Error('not pending');
+    const lateApproval = (await phone.poll(5)).find((a) => Date.parse(a.expiresAt) === Date.parse(late.expiresAt))!;
+    while (Date.now() <= Date.parse(late.expiresAt)) await new Promise((r) => setTimeout(r, 200));
+    const afterStart = await logPosition(master);
+    const lateAnswer = phone.signedAnswer({ approvalId: lateApproval.approvalId, decision: 'approve', number: late.numberToMatch });
+    expect(await phone.call('POST', path, { body: lateAnswer })).toMatchObject({ status: 410, body: { code: 'approval_expired' } });
+    expect(await logPosition(master)).toBe(afterStart);
+    expect(afterStart - before).toBe(1); // only the late sign-in's own push request was written
+  });
+
+  it('deny with "not me" reports fraud: the user is blocked; the administrator removes the device', async () => {
+    const started = await onSlave.startAuthentication({ username: 'ebba' });
+    if (started.status !== 'pending') throw new Error('not pending');
+    expect((await twofoldDevice(phoneKey, ['wait', '--timeout', '10'])).code).toBe(0);
+    expect(await twofoldDevice(phoneKey, ['deny', '--not-me'])).toMatchObject({ code: 0, stdout: 'fraud\n' });
+    await expect(onSlave.pollAuthentication({ handle: started.handle, waitSeconds: 10 })).resolves.toMatchObject({ status: 'rejected', reason: 'fraud_reported' });
+    expect((await master.api('GET', '/admin/v1/users/ebba')).body).toMatchObject({ blocked: true });
+
+    const removed = await cliFor(master)(['device', 'remove', 'ebba', deviceId]);
+    expect(removed).toMatchObject({ code: 0, stdout: `removed device ${deviceId} from ebba\n` });
+    expect((await cliFor(master)(['device', 'list', 'ebba'])).stdout).toBe('(no devices)\n');
+    const gone = await twofoldDevice(phoneKey, ['wait', '--timeout', '0']);
+    expect(gone.code).toBe(65);
+    expect(gone.stderr).toMatch(/unknown_device/);
+  });
+
+  it('with the master down, the slave still shows the push it holds to a phone polling through the portal; the answer needs the master', async () => {
+    const { secret } = await createRadiusUser(master, 'frida', { password: 'frida-password', method: 'push', totp: true });
+    const fridaKey = join(keys, 'frida-phone.json');
+    const code = await activationCode('frida', secret!);
+    // The QR code's text, as the portal's activation page shows it.
+    const uri = `twofold-activate:?code=${encodeURIComponent(code)}&service=${encodeURIComponent(service())}`;
+    expect(await twofoldDevice(fridaKey, ['activate', '--name', 'Frida phone', '--fingerprint', fingerprint])).toMatchObject({ code: 64, stderr: 'twofold-device: usage: give --service and --code, or --uri\n' });
+    expect(await twofoldDevice(fridaKey, ['activate', '--uri', uri, '--name', 'Frida phone', '--fingerprint', fingerprint])).toMatchObject({ code: 0, stderr: '' });
+    await untilCaughtUp(master, slave);
+    await master.stop();
+
+    const started = await onSlave.startAuthentication({ username: 'frida', application: 'Mail' });
+    if (started.status !== 'pending') throw new Error(`not pending: ${JSON.stringify(started)}`);
+    const waited = await twofoldDevice(fridaKey, ['--json', 'wait', '--timeout', '10']);
+    expect(waited.code).toBe(0);
+    expect(waited.json().approval).toMatchObject({ application: 'Mail', from: 'sdk:portal' });
+    expect(waited.json().approval.numberChoices).toContain(started.numberToMatch);
+    const refused = await twofoldDevice(fridaKey, ['approve', '--number', String(started.numberToMatch)]);
+    expect(refused.code).toBe(69);
+    expect(refused.stderr).toMatch(/^twofold-device: master_unavailable: 503/);
+  });
+});
