@@ -2,6 +2,7 @@ import { errorCodeOf } from '@twofold/domain';
 import { verifyHotpCodes, verifyTotp, OathDigits, TotpPeriod } from '../oath/oath';
 import { SignInAttempt, challengeExpiry, EngineContext, fail, accept, pinDone, pinHint } from './attempt';
 import { ChallengeRef, isChallengeReplay, isCodeReplay } from './challenge-once';
+import { checkFirstFactor } from './first-factor-check';
 import type { OathTokenForCheck } from './engine.ports';
 import { AuthOutcome, CHALLENGE_PURPOSE } from './engine.types';
 import { matchPin } from './pin-check';
@@ -47,10 +48,9 @@ export async function tryInlineOath(ctx: EngineContext, attempt: SignInAttempt, 
       if (remaining === null) return fail(ctx, attempt, 'invalid_pin', 'invalid_code');
       firstPassword = remaining;
     }
-    if (!noPassword) {
-      const first = await client.firstFactor.verify({ username: attempt.username, password: firstPassword, user: state });
-      if (!first.ok) return first.reason === 'unavailable' ? reject('first_factor_unavailable', attempt.userId) : fail(ctx, attempt, 'invalid_credentials');
-    }
+    // ('none' passes: checkFirstFactor is the same check as the challenge path's.)
+    const firstFactorRefused = await checkFirstFactor(ctx, attempt, firstPassword);
+    if (firstFactorRefused) return firstFactorRefused;
     if (match.replayed) return fail(ctx, attempt, 'code_replayed');
     return finishOath(ctx, attempt, match);
   }
