@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { RUNTIME } from './node/runtime.token';
+import { DATA_DIR, KAFKA, METRICS, NODE_CONFIG, NODE_LOGGER, RUNTIME } from './node/runtime.token';
 import type { NodeRuntime } from './node/node-runtime';
 import { ProblemFilter } from './http/problem.filter';
 import { HealthController } from './health/health.controller';
@@ -22,6 +22,10 @@ import { DevicesController } from './admin/devices/devices.controller';
 import { SdkModule, sdkOptionsFromConfig } from '@twofold/sdk';
 import { CommandService } from '@twofold/commands';
 import { ReadModelQueries } from '@twofold/read-model';
+import { TypeOrmEventStore } from '@twofold/event-store';
+import { ClusterRole } from './cluster/cluster-role';
+import { NodeProgress } from './node/node-progress';
+import { ReplicationCoordinator } from './replication/replication-coordinator';
 import { StateSealer } from '@twofold/mfa';
 import type { AuthenticationService } from './node/authentication';
 import { InvitationSender } from './admin/invitations/invitation-sender';
@@ -57,6 +61,16 @@ export class AppModule {
             ...(runtime.config.invitations.portalUrl ? { portalUrl: runtime.config.invitations.portalUrl } : {}),
           }),
         },
+        // The node's pieces, each on its own: health, metrics, status and cluster take only what they use.
+        { provide: NodeProgress, useValue: new NodeProgress(runtime.store, runtime.projector, runtime.replication) },
+        { provide: TypeOrmEventStore, useValue: runtime.store },
+        { provide: ClusterRole, useValue: runtime.role },
+        { provide: ReplicationCoordinator, useValue: runtime.replication },
+        { provide: NODE_CONFIG, useValue: runtime.config },
+        { provide: DATA_DIR, useValue: runtime.dataDir },
+        { provide: METRICS, useValue: runtime.metrics },
+        { provide: NODE_LOGGER, useValue: runtime.logger },
+        { provide: KAFKA, useValue: { kafka: runtime.kafka, kafkaFollower: runtime.kafkaFollower } },
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(runtime.logger) },
       ],
     };

@@ -1,5 +1,5 @@
 import {
-  approvalStream, DecideApproval, decideApproval, DomainError, DomainErrorCode, foldApproval, isDomainError,
+  approvalStream, DecideApproval, decideApproval, DomainError, DomainErrorCode, foldApproval, isDomainError, narrowEvent,
 } from '@twofold/domain';
 import type { EventStore } from '@twofold/event-store';
 import { Actor } from './actor';
@@ -8,6 +8,8 @@ import type { SecurityEvents } from './security-events';
 import { StreamExecutor } from './stream-executor';
 
 export type ApprovalOutcome = 'approved' | 'denied' | 'fraud';
+
+const DECIDED = { OutOfBandApprovalDecided: true } as const;
 
 const DECISIONS: Record<string, ApprovalOutcome> = {
   approve: 'approved', approved: 'approved', deny: 'denied', denied: 'denied', fraud: 'fraud',
@@ -25,8 +27,8 @@ export class ApprovalCommands {
 
   async decision(approvalKey: string): Promise<{ decision: ApprovalOutcome; source: string } | null> {
     const events = await this.store.readStream(approvalStream(approvalKey));
-    const decided = events.find((e) => e.type === 'OutOfBandApprovalDecided');
-    return decided ? { decision: decided.payload.decision as ApprovalOutcome, source: String(decided.payload.source) } : null;
+    const decided = events.map((e) => narrowEvent(e, DECIDED)).find((e) => e !== null);
+    return decided ? { decision: decided.data.decision, source: decided.data.source } : null;
   }
 
   // body: { decision: "approve" | "deny" | "fraud" }. Fraud blocks the user before the request is

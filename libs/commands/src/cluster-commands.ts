@@ -77,7 +77,7 @@ export class ClusterCommands {
 
   // Writes the epoch record at the head of this node's log: from here on, it is the master.
   async promote(node: { nodeId: string; nodeName: string }, actor: Actor): Promise<number> {
-    const { events } = await this.unguarded.execute(CLUSTER_STREAM, foldCluster, (s) => decidePromotion(s, node, this.clock()), actor);
-    return Number((events[0].payload as { epoch: number }).epoch);
+    const { state, events } = await this.unguarded.execute(CLUSTER_STREAM, foldCluster, (s) => decidePromotion(s, node, this.clock()), actor);
+    return foldCluster(events, state).epoch;
   }
 }

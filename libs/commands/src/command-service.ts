@@ -71,8 +71,8 @@ export class CommandService {
     this.invitations = new InvitationCommands(this.executor, () => this.now());
     this.directories = new DirectoryCommands(this.executor, deps.store, deps.sealer, () => this.now());
     this.devices = new DeviceCommands(this.executor, deps.queries, () => this.now());
-    this.tokenImport = new TokenImportCommands(deps, deps.queries, (ref) => this.resolveUser(ref));
-    this.rollout = new RolloutCommands(this.executor, deps.queries, (ref) => this.resolveUser(ref), () => this.now());
+    this.tokenImport = new TokenImportCommands(deps, deps.queries, (userId) => this.userById(userId));
+    this.rollout = new RolloutCommands(this.executor, deps.queries, (userId) => this.userById(userId), () => this.now());
   }
 
   protected now(): Date {
@@ -83,23 +83,32 @@ export class CommandService {
     return this.deps.queries;
   }
 
-  // A user is named by id or by username, whichever the caller has.
-  async resolveUser(ref: string): Promise<UserView> {
-    const user = (await this.queries.getUser(ref)) ?? (await this.queries.findUserByUsername(ref));
+  // A user by id: the caller holds one (a read-model row, a session, a directory link).
+  async userById(userId: string): Promise<UserView> {
+    const user = await this.queries.getUser(userId);
+    if (!user) throw DomainError.rule(DomainErrorCode.UnknownUser, 'user', `No user "${userId.slice(0, 64)}".`);
+    return user;
+  }
+
+  // An administrator's path segment names a user by id or by username. A username may look like
+  // an id: a segment that is one user's id and another user's username is refused, never guessed.
+  async userByIdOrUsername(ref: string): Promise<UserView> {
+    const byId = await this.queries.getUser(ref);
+    const byUsername = await this.queries.findUserByUsername(ref);
+    if (byId && byUsername && byId.userId !== byUsername.userId) {
+      throw DomainError.rule(DomainErrorCode.ValidationFailed, 'user', `"${ref.slice(0, 64)}" is the id of one user and the username of another; name the user by id.`);
+    }
+    const user = byId ?? byUsername;
     if (!user) throw DomainError.rule(DomainErrorCode.UnknownUser, 'user', `No user "${ref.slice(0, 64)}".`);
     return user;
   }
 
-  private async userView(userId: string): Promise<UserView> {
-    return this.resolveUser(userId);
-  }
-
   // The write side holds the cluster key: it decides on the user with e-mail and phones opened
   // (only for the decision: the state kept between commands holds them sealed).
-  private async onUser(ref: string, decide: (state: UserState, userId: string) => ReturnType<typeof decideEnableUser> | Promise<ReturnType<typeof decideEnableUser>>, actor: Actor): Promise<UserView> {
-    const { userId } = await this.resolveUser(ref);
-    await this.executor.execute(Streams.user(userId), foldUser, (s) => decide(openUserContact(s, this.deps.sealer), userId), actor);
-    return this.userView(userId);
+  private async onUser(userId: string, decide: (state: UserState) => ReturnType<typeof decideEnableUser> | Promise<ReturnType<typeof decideEnableUser>>, actor: Actor): Promise<UserView> {
+    await this.userById(userId);
+    await this.executor.execute(Streams.user(userId), foldUser, (s) => decide(openUserContact(s, this.deps.sealer)), actor);
+    return this.userById(userId);
   }
 
   // ---- users ----
@@ -110,7 +119,7 @@ export class CommandService {
     return this.usernames.run(async () => {
       const usernameTaken = (await this.queries.findUserByUsername(command.username)) !== null;
       await this.executor.execute(Streams.user(command.userId), foldUser, (s) => decideCreateUser(s, command, { usernameTaken, settings, sealer: this.deps.sealer }), actor);
-      return this.userView(command.userId);
+      return this.userById(command.userId);
     });
   }
 
@@ -118,19 +127,19 @@ export class CommandService {
     return this.queries.listUsers({ ...parsePaging(query), notEnrolled: query.notEnrolled === 'true' || query.notEnrolled === true });
   }
 
-  getUser(ref: string): Promise<UserView> {
-    return this.resolveUser(ref);
+  getUser(userId: string): Promise<UserView> {
+    return this.userById(userId);
   }
 
-  async updateUser(ref: string, body: unknown, actor: Actor, expectedVersion?: number): Promise<UserView> {
-    const { userId } = await this.resolveUser(ref);
+  async updateUser(userId: string, body: unknown, actor: Actor, expectedVersion?: number): Promise<UserView> {
+    await this.userById(userId);
     const input = objectBody(body);
     const command = unnestErrors('changes', () => UpdateUser.create({ userId, changes: input, ...(expectedVersion !== undefined ? { expectedVersion } : {}) }));
     return this.onUser(userId, (s) => decideUpdateUser(s, command, { sealer: this.deps.sealer }), actor);
   }
 
-  async deleteUser(ref: string, actor: Actor, expectedVersion?: number): Promise<void> {
-    const user = await this.resolveUser(ref);
+  async deleteUser(userId: string, actor: Actor, expectedVersion?: number): Promise<void> {
+    const user = await this.userById(userId);
     if (expectedVersion !== undefined && expectedVersion !== user.version) {
       throw DomainError.rule(DomainErrorCode.VersionConflict, 'expectedVersion', `The user changed since it was read (expected version ${expectedVersion}, now ${user.version}); reload and retry.`);
     }
@@ -138,29 +147,29 @@ export class CommandService {
     await this.executor.execute(Streams.user(user.userId), foldUser, (s) => decideDeleteUser(s, command), actor);
   }
 
-  async setPin(ref: string, body: unknown, actor: Actor): Promise<UserView> {
-    const { userId } = await this.resolveUser(ref);
+  async setPin(userId: string, body: unknown, actor: Actor): Promise<UserView> {
+    await this.userById(userId);
     const settings = await this.queries.getSettings();
     const command = SetPin.create({ ...objectBody(body), userId }, settings.pin);
     const pinHash = await this.deps.hasher.hash(command.pin.reveal());
     return this.onUser(userId, (s) => decideSetPin(s, command, { pinHash, sealer: this.deps.sealer }), actor);
   }
 
-  async clearPin(ref: string, actor: Actor): Promise<UserView> {
-    return this.onUser(ref, (s, userId) => decideClearPin(s, ClearPin.create({ userId })), actor);
+  async clearPin(userId: string, actor: Actor): Promise<UserView> {
+    return this.onUser(userId, (s) => decideClearPin(s, ClearPin.create({ userId })), actor);
   }
 
-  async setPassword(ref: string, body: unknown, actor: Actor): Promise<UserView> {
-    const { userId } = await this.resolveUser(ref);
+  async setPassword(userId: string, body: unknown, actor: Actor): Promise<UserView> {
+    await this.userById(userId);
     const command = SetPassword.create({ ...objectBody(body), userId });
     const passwordHash = await this.deps.hasher.hash(command.password.reveal());
     return this.onUser(userId, (s) => decideSetPassword(s, command, { passwordHash, sealer: this.deps.sealer }), actor);
   }
 
-  async changeUserStatus(ref: string, action: UserStatusAction, body: unknown, actor: Actor): Promise<UserView> {
+  async changeUserStatus(userId: string, action: UserStatusAction, body: unknown, actor: Actor): Promise<UserView> {
     const input = body === undefined || body === null ? {} : objectBody(body);
     const settings = await this.queries.getSettings();
-    return this.onUser(ref, (s, userId) => {
+    return this.onUser(userId, (s) => {
       switch (action) {
         case 'enable': return decideEnableUser(s, EnableUser.create({ ...input, userId }));
         case 'disable': return decideDisableUser(s, DisableUser.create({ ...input, userId }));
@@ -173,15 +182,15 @@ export class CommandService {
 
   // ---- OATH tokens ----
 
-  async listTokens(ref: string): Promise<PublicToken[]> {
-    const { userId } = await this.resolveUser(ref);
+  async listTokens(userId: string): Promise<PublicToken[]> {
+    await this.userById(userId);
     return (await this.queries.getTokens(userId)).map(({ seed: _seed, ...rest }) => rest);
   }
 
   // The seed leaves the server once, here, as an otpauth:// URI (and a QR code only when asked:
   // rendering one costs more than the assignment itself); the log holds it sealed.
-  async assignOathToken(ref: string, body: unknown, actor: Actor, qr: readonly QrFormat[] = []): Promise<AssignedToken> {
-    const user = await this.resolveUser(ref);
+  async assignOathToken(userId: string, body: unknown, actor: Actor, qr: readonly QrFormat[] = []): Promise<AssignedToken> {
+    const user = await this.userById(userId);
     const command = AssignOathToken.create({ ...objectBody(body), userId: user.userId });
     await this.onUser(user.userId, (s) => decideAssignOathToken(s, command, { sealer: this.deps.sealer }), actor);
     const seedBase32 = base32Encode(command.seed.reveal());
@@ -198,8 +207,8 @@ export class CommandService {
     };
   }
 
-  async removeOathToken(ref: string, tokenId: string, actor: Actor): Promise<void> {
-    await this.onUser(ref, (s, userId) => decideRemoveOathToken(s, RemoveOathToken.create({ userId, tokenId })), actor);
+  async removeOathToken(userId: string, tokenId: string, actor: Actor): Promise<void> {
+    await this.onUser(userId, (s) => decideRemoveOathToken(s, RemoveOathToken.create({ userId, tokenId })), actor);
   }
 
   // Seeds are opened only to check a code, never to show them again.

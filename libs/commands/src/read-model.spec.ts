@@ -14,11 +14,11 @@ describeEachBackend('read model', ({ freshStorage }) => {
     try {
       const u = await h.commands.createUser({ username: 'Carol', displayName: 'Carol C' }, { actor: 'admin:test' });
       expect((await h.queries.findUserByUsername('carol'))?.userId).toBe(u.userId);
-      await h.commands.setPin('carol', { pin: '48213' }, { actor: 'admin:test' });
+      await h.commands.setPin(u.userId, { pin: '48213' }, { actor: 'admin:test' });
       expect((await h.queries.getUser(u.userId))?.hasPin).toBe(true);
-      const { token } = await h.commands.assignOathToken('carol', {}, { actor: 'admin:test' });
+      const { token } = await h.commands.assignOathToken(u.userId, {}, { actor: 'admin:test' });
       expect((await h.queries.getTokens(u.userId)).map((t) => t.tokenId)).toEqual([token!.tokenId]);
-      await h.commands.deleteUser('carol', { actor: 'admin:test' });
+      await h.commands.deleteUser(u.userId, { actor: 'admin:test' });
       expect(await h.queries.findUserByUsername('carol')).toBeNull();
       expect(await h.queries.getTokens(u.userId)).toEqual([]);
     } finally {

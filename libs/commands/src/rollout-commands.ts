@@ -27,24 +27,24 @@ export class RolloutCommands {
   constructor(
     private readonly executor: StreamExecutor,
     private readonly queries: ReadModelQueries,
-    private readonly resolveUser: (ref: string) => Promise<UserView>,
+    private readonly userById: (userId: string) => Promise<UserView>,
     private readonly now: () => Date,
   ) {}
 
   // body: { seconds, reason, once? }. The administrator is the actor, and named in the event.
-  async grantBypass(ref: string, body: unknown, actor: Actor): Promise<UserView> {
-    const { userId } = await this.resolveUser(ref);
+  async grantBypass(userId: string, body: unknown, actor: Actor): Promise<UserView> {
+    await this.userById(userId);
     const command = GrantBypass.create({ ...objectBody(body), userId });
     await this.executor.execute(Streams.user(userId), foldUser, (s) => decideGrantBypass(s, command, { now: this.now(), grantedBy: actor.actor }), actor);
-    return this.resolveUser(userId);
+    return this.userById(userId);
   }
 
   // Ends the bypass now; the administrator is the actor and named in the event.
-  async revokeBypass(ref: string, actor: Actor): Promise<UserView> {
-    const { userId } = await this.resolveUser(ref);
+  async revokeBypass(userId: string, actor: Actor): Promise<UserView> {
+    await this.userById(userId);
     const command = RevokeBypass.create({ userId });
     await this.executor.execute(Streams.user(userId), foldUser, (s) => decideRevokeBypass(s, command, { now: this.now(), revokedBy: actor.actor }), actor);
-    return this.resolveUser(userId);
+    return this.userById(userId);
   }
 
   listNotEnrolled(query: Record<string, unknown>) {

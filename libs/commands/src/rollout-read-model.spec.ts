@@ -36,7 +36,7 @@ describeEachBackend('staged rollout in the read model', ({ freshStorage }) => {
       await expect(c.rollout.setSdkCredentialPolicy('adfs', { unenrolled: 'first-factor-only' }, a)).resolves.toMatchObject({ unenrolled: 'first-factor-only' });
       expect(await h.queries.getRolloutPolicy(`sdk:${adfs.credentialId}`)).toBe('first-factor-only');
 
-      const bypassed = await c.rollout.grantBypass('tokened', { seconds: 600, reason: 'phone lost', once: true }, a);
+      const bypassed = await c.rollout.grantBypass(withToken.userId, { seconds: 600, reason: 'phone lost', once: true }, a);
       expect(bypassed.bypass).toMatchObject({ once: true, reason: 'phone lost', uses: 0, active: true });
       const state = (await h.queries.getUserState(withToken.userId))!;
       await c.security.record({ kind: 'bypass_used', userId: withToken.userId, bypassId: state.bypass!.bypassId, source: 'radius:vpn' });

@@ -1,5 +1,5 @@
 import {
-  applySecurityEvents, decideSecurityOutcome, DEFAULT_SETTINGS, foldUser, SecurityOutcome, securityOutcomeReadsSettings, Streams, SecurityOutcomeEvent, UserState,
+  applySecurityEvents, decideSecurityOutcome, DEFAULT_SETTINGS, foldUser, hasErrorCode, SecurityOutcome, securityOutcomeReadsSettings, Streams, SecurityOutcomeEvent, UserState,
 } from '@twofold/domain';
 import type { DomainEvent } from '@twofold/domain';
 import type { EventStore } from '@twofold/event-store';
@@ -60,7 +60,7 @@ export class SecurityEvents implements SecurityOutcomeSink {
         if (appended > 0) deps.onAppended?.(appended);
         return { appended, position };
       } catch (err) {
-        if ((err as { code?: string }).code === 'version_conflict' && attempt < 5) continue;
+        if (hasErrorCode(err, 'version_conflict') && attempt < 5) continue;
         throw err;
       }
     }

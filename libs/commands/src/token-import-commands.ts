@@ -1,5 +1,5 @@
 import {
-  decideAssignPoolToken, decideImportTokens, DomainError, DomainErrorCode, DomainEvent, foldTokenPool, foldUser, ImportAccepted, ImportRefusal,
+  decideAssignPoolToken, decideImportTokens, DomainError, DomainErrorCode, DomainEvent, foldTokenPool, foldUser, hasErrorCode, ImportAccepted, ImportRefusal,
   newId, normalizeUsername, parseSerial, SecretSealer, Streams, toRecord, UserState,
 } from '@twofold/domain';
 import type { ReadModelQueries, UserView } from '@twofold/read-model';
@@ -20,7 +20,7 @@ export class TokenImportCommands {
   constructor(
     private readonly deps: ExecutorDeps & { sealer: SecretSealer },
     private readonly queries: ReadModelQueries,
-    private readonly resolveUser: (ref: string) => Promise<UserView>,
+    private readonly userById: (userId: string) => Promise<UserView>,
   ) {}
 
   // body: { format: 'pskc' | 'csv', tokens: [{ serial, seed (base32), kind, algorithm, digits, period?, counter?, username? }] }
@@ -39,16 +39,16 @@ export class TokenImportCommands {
         await this.append(decision.appends.map((a) => ({ ...a, expectedVersion: base.get(a.streamId) ?? 0 })), actor);
         return report;
       } catch (err) {
-        if ((err as { code?: string }).code === 'version_conflict' && attempt < ATTEMPTS) continue;
-        if ((err as { code?: string }).code === 'version_conflict') throw new CommandError('version_conflict', 'tokens or users are being changed by someone else; retry');
+        if (hasErrorCode(err, 'version_conflict') && attempt < ATTEMPTS) continue;
+        if (hasErrorCode(err, 'version_conflict')) throw new CommandError('version_conflict', 'tokens or users are being changed by someone else; retry');
         throw err;
       }
     }
   }
 
-  async assignFromPool(ref: string, body: unknown, actor: Actor): Promise<{ serial: string; tokenId: string; user: UserView }> {
+  async assignFromPool(userId: string, body: unknown, actor: Actor): Promise<{ serial: string; tokenId: string; user: UserView }> {
     const serial = parseSerial(objectBody(body).serial);
-    const { userId } = await this.resolveUser(ref);
+    await this.userById(userId);
     this.deps.assertWritable?.();
     for (let attempt = 1; ; attempt++) {
       const poolRecords = await this.deps.store.readStream(Streams.tokenPool());
@@ -62,9 +62,9 @@ export class TokenImportCommands {
           { streamId: Streams.tokenPool(), expectedVersion: pool.version, events: events.pool },
           { streamId: Streams.user(userId), expectedVersion: user.version, events: events.user },
         ], actor);
-        return { serial, tokenId, user: await this.resolveUser(userId) };
+        return { serial, tokenId, user: await this.userById(userId) };
       } catch (err) {
-        if ((err as { code?: string }).code === 'version_conflict' && attempt < ATTEMPTS) continue;
+        if (hasErrorCode(err, 'version_conflict') && attempt < ATTEMPTS) continue;
         throw err;
       }
     }

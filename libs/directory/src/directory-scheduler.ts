@@ -1,3 +1,4 @@
+import { errorCodeOf } from '@twofold/domain';
 import type { CommandService } from '@twofold/commands';
 import type { DirectorySync } from './directory-sync';
 
@@ -37,7 +38,7 @@ export class DirectoryScheduler {
         await this.deps.sync.run(name);
       }
     } catch (err) {
-      this.deps.logger?.warn({ code: (err as { code?: string }).code ?? 'error' }, 'directory schedule tick failed');
+      this.deps.logger?.warn({ code: errorCodeOf(err) ?? 'error' }, 'directory schedule tick failed');
     } finally {
       this.ticking = false;
     }

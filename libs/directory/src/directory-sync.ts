@@ -1,5 +1,5 @@
 import type { Actor, CommandService } from '@twofold/commands';
-import { DirectoryEntry, KnownUser, planSync, SyncAction, SyncCounts } from '@twofold/domain';
+import { DirectoryEntry, errorCodeOf, KnownUser, planSync, SyncAction, SyncCounts } from '@twofold/domain';
 import type { ReadModelQueries } from '@twofold/read-model';
 import { DirectoryFetchError, fetchDirectory } from './ldap-source';
 
@@ -62,7 +62,7 @@ export class DirectorySync {
         this.deps.logger?.info({ directory: config.name, runId, counts }, 'directory sync completed');
         return { name: config.name, runId, dryRun: false, status: 'completed', server: fetched.server, counts, refusals };
       } catch (err) {
-        const reason = err instanceof DirectoryFetchError ? `${err.code}: ${err.message}` : `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`;
+        const reason = err instanceof DirectoryFetchError ? `${err.code}: ${err.message}` : `${errorCodeOf(err) ?? 'error'}: ${(err as Error).message}`;
         await commands.directories.failed(config.name, runId, reason, actor);
         this.deps.logger?.warn({ directory: config.name, runId, reason }, 'directory sync failed');
         return { name: config.name, runId, dryRun: false, status: 'failed', server: null, counts: null, reason };
@@ -110,7 +110,7 @@ export class DirectorySync {
           case 'delete': await commands.deleteUser(a.userId, actor); break;
         }
       } catch (err) {
-        const code = (err as { code?: string }).code;
+        const code = errorCodeOf(err);
         // A value the domain refuses (an e-mail that is not one...) skips that user, not the run.
         if (!code || code === 'read_only' || code === 'master_unavailable' || /^E[A-Z]+$/.test(code)) throw err;
         refusals.push({ username: a.username, reason: `${code}: ${(err as Error).message}`.slice(0, 200) });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { Client, InvalidCredentialsError } from 'ldapts';
-import type { DirectoryEntry, DirectorySourceConfig, PhoneNumber } from '@twofold/domain';
+import { errorCodeOf, type DirectoryEntry, type DirectorySourceConfig, type PhoneNumber } from '@twofold/domain';
 
 export class DirectoryFetchError extends Error {
   constructor(readonly code: 'directory_unreachable' | 'directory_bind_failed' | 'directory_search_failed', message: string) { super(message); }
@@ -37,7 +37,7 @@ export async function fetchDirectory(config: DirectorySourceConfig, bindPassword
         await client.bind(config.bindDn, bindPassword);
       } catch (err) {
         if (err instanceof InvalidCredentialsError) throw new DirectoryFetchError('directory_bind_failed', `${url}: the bind DN or password was refused`);
-        if (isConnectionError(err)) { unreachable.push(`${url} (${(err as { code?: string }).code ?? (err as Error).message})`); continue; }
+        if (isConnectionError(err)) { unreachable.push(`${url} (${errorCodeOf(err) ?? (err as Error).message})`); continue; }
         throw new DirectoryFetchError('directory_bind_failed', `${url}: ${(err as Error).message}`);
       }
       return { ...(await search(client, config)), server: url };
@@ -49,8 +49,8 @@ export async function fetchDirectory(config: DirectorySourceConfig, bindPassword
 }
 
 function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE)$/.test(code)) return true;
+  const code = errorCodeOf(err);
+  if (code !== undefined && /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|EPIPE)$/.test(code)) return true;
   const name = (err as Error)?.name ?? '';
   return /Timeout|Connection/i.test(name) || /connect|timeout|closed/i.test((err as Error)?.message ?? '');
 }

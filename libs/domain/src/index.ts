@@ -6,6 +6,7 @@ export * from './events/catalogue';
 export * from './events/streams';
 export * from './events/event-record';
 export * from './events/upcasting';
+export * from './events/narrow-event';
 
 export * from './commands/command';
 export * from './commands/fields';

@@ -119,7 +119,10 @@ export class KafkaLogFollower {
     await this.loadHead();
     const consumer = this.o.kafka.consumer({ // A fresh group per session: offsets are never committed (the local head is the position), and
     // a new session need not wait out the previous member's session timeout.
-    groupId: `twofold-follower-${this.o.nodeId}-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 1000 });
+    groupId: `twofold-follower-${this.o.nodeId}-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 1000,
+    // After a crash this loop starts a fresh session itself: kafkajs must not restart the old one
+    // behind it (an orphan consumer that retried forever, and kept the process from exiting).
+    retry: { retries: 5, restartOnFailure: async () => false } });
     this.consumer = consumer;
     try {
       await consumer.connect();
@@ -127,7 +130,8 @@ export class KafkaLogFollower {
       await new Promise<void>((resolve, reject) => {
         let failed = false;
         const crash = consumer.on(consumer.events.CRASH, (e) => reject(new Error(String((e.payload as { error?: Error }).error?.message ?? 'consumer crashed'))));
-        const stop = consumer.on(consumer.events.STOP, () => resolve());
+        // A crash stops the consumer too (then CRASH says why): only a stop we asked for ends the session quietly.
+        const stop = consumer.on(consumer.events.STOP, () => { if (!this.running) resolve(); });
         consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: false,

@@ -16,7 +16,7 @@ export interface Admission {
 
 // A new node presents its one-time token: the log records the join and the fingerprint of the
 // certificate issued to it (once, before expiry), and the node gets what its data directory needs.
-export async function admitNode(runtime: NodeRuntime, body: unknown): Promise<Admission> {
+export async function admitNode(runtime: Pick<NodeRuntime, 'dataDir' | 'role' | 'commands' | 'replication'>, body: unknown): Promise<Admission> {
   const input = joinRequest(body);
   const token = decodeJoinToken(input.token);
   const { dataDir } = runtime;

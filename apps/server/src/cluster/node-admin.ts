@@ -4,8 +4,11 @@ import { certificateFingerprint, installNodeCertificate, KeyAndCert } from '@two
 import type { NodeRuntime } from '../node/node-runtime';
 import { assertCanIssue, issueNodeCertificate, issueSdkClientCertificate } from './certificate-authority';
 
+// What the member administration uses of the node.
+export type NodeAdminDeps = Pick<NodeRuntime, 'queries' | 'role' | 'dataDir' | 'commands' | 'replication' | 'logger'>;
+
 // The administrator's view of the members: who they are, which certificate the log pins, removed or not.
-export async function listNodes(rt: NodeRuntime) {
+export async function listNodes(rt: NodeAdminDeps) {
   const identities = new Map((await rt.queries.listNodeIdentities()).map((n) => [n.nodeId, n]));
   return (await rt.queries.listClusterNodes()).map((n) => {
     const id = identities.get(n.nodeId);
@@ -18,7 +21,7 @@ export async function listNodes(rt: NodeRuntime) {
   });
 }
 
-async function member(rt: NodeRuntime, name: string) {
+async function member(rt: NodeAdminDeps, name: string) {
   const nodes = (await rt.queries.listClusterNodes()).filter((n) => n.nodeName === name || n.nodeId === name);
   const identities = await rt.queries.listNodeIdentities();
   // A name can be joined again after removal: the member that is not removed is the one meant.
@@ -30,7 +33,7 @@ async function member(rt: NodeRuntime, name: string) {
 // NodeRemoved: its certificate is refused on the replication port and by the SDK/forwarding guard
 // (every node reads the same record), its open session closes now, and it stops counting toward
 // synchronous replication.
-export async function removeNode(rt: NodeRuntime, name: string, actor: Actor) {
+export async function removeNode(rt: NodeAdminDeps, name: string, actor: Actor) {
   rt.role.assertWritable();
   const node = await member(rt, name);
   const isMaster = node.nodeId === rt.dataDir.identity.nodeId || rt.role.master?.nodeId === node.nodeId;
@@ -43,7 +46,7 @@ export async function removeNode(rt: NodeRuntime, name: string, actor: Actor) {
 // now on. The key and certificate are returned once, to be installed in that node's data directory
 // (tls/node.key.pem, tls/node.pem) before it is restarted. For this node itself they are installed
 // here and take effect on its restart.
-export async function reissueNodeCertificate(rt: NodeRuntime, name: string, actor: Actor): Promise<{ nodeId: string; nodeName: string; fingerprint: string; installed: boolean } & KeyAndCert> {
+export async function reissueNodeCertificate(rt: NodeAdminDeps, name: string, actor: Actor): Promise<{ nodeId: string; nodeName: string; fingerprint: string; installed: boolean } & KeyAndCert> {
   rt.role.assertWritable();
   assertCanIssue(rt);
   const node = await member(rt, name);
@@ -59,7 +62,7 @@ export async function reissueNodeCertificate(rt: NodeRuntime, name: string, acto
 
 // A client certificate for an SDK application, issued here so the CA key never leaves this node.
 // Bind it to a credential with POST /admin/v1/sdk-credentials { certificateFingerprint }.
-export function issueClientCertificate(rt: NodeRuntime, body: unknown) {
+export function issueClientCertificate(rt: NodeAdminDeps, body: unknown) {
   rt.role.assertWritable();
   const name = (body as { name?: unknown } | null)?.name;
   if (typeof name !== 'string' || !/^[A-Za-z0-9._ -]{1,64}$/.test(name)) {

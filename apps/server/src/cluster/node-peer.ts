@@ -5,7 +5,7 @@ import type { NodeRuntime } from '../node/node-runtime';
 
 // The member node on the other end of an HTTPS request: a verified cluster certificate whose CN is
 // the name the log records for a node (and, when the log records one, that node's fingerprint).
-export async function memberNodeOf(runtime: NodeRuntime, req: Request): Promise<{ nodeId: string; nodeName: string } | null> {
+export async function memberNodeOf(runtime: Pick<NodeRuntime, 'queries' | 'dataDir'>, req: Request): Promise<{ nodeId: string; nodeName: string } | null> {
   const socket = req.socket as TLSSocket;
   if (!socket.authorized || typeof socket.getPeerCertificate !== 'function') return null;
   const cert = socket.getPeerCertificate();

@@ -1,20 +1,27 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
-import { RUNTIME } from '../node/runtime.token';
-import type { NodeRuntime } from '../node/node-runtime';
+import { METRICS } from '../node/runtime.token';
+import { NodeProgress } from '../node/node-progress';
+import { ClusterRole } from '../cluster/cluster-role';
+import type { Metrics } from './metrics';
 
 @Controller()
 export class MetricsController {
-  constructor(@Inject(RUNTIME) private readonly runtime: NodeRuntime) {}
+  constructor(
+    @Inject(METRICS) private readonly meters: Metrics,
+    @Inject(NodeProgress) private readonly progress: NodeProgress,
+    @Inject(ClusterRole) private readonly role: ClusterRole,
+  ) {}
 
   @Get('metrics')
   @Header('Content-Type', 'text/plain; version=0.0.4')
   async metrics(): Promise<string> {
-    const { metrics, store, projector, role, replication } = this.runtime;
-    metrics.logHead.set((await store.head()).position);
-    metrics.readModelPosition.set(projector.checkpoint);
+    const { meters: metrics, role } = this;
+    const { head, readModelPosition, replication } = await this.progress.read();
+    metrics.logHead.set(head.position);
+    metrics.readModelPosition.set(readModelPosition);
     metrics.epoch.set(role.epoch);
     metrics.isMaster.set(role.writable ? 1 : 0);
-    const { slaves, upstream, onceOnly } = replication.status();
+    const { slaves, upstream, onceOnly } = replication;
     metrics.unconfirmedPending.set(onceOnly?.acceptedUnconfirmed ?? 0);
     metrics.slaveLagEvents.reset();
     metrics.slaveLagMs.reset();

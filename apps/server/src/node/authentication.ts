@@ -1,4 +1,4 @@
-import { base32Decode, SealContext } from '@twofold/domain';
+import { base32Decode, narrowEvent, SealContext } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
 import {
   ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, DeliveryProvider, FirstFactorProvider, KeyedHashVerifier, PushRequestDelivery, PushRequestRegistry,
@@ -51,7 +51,8 @@ export async function startAuthentication(runtime: NodeRuntime): Promise<Authent
   });
   const head = await store.head();
   const subscription: Subscription = store.subscribe(head.position, (event) => {
-    if (event.type === 'OutOfBandApprovalDecided') broker.decide(String(event.payload.approvalKey), event.payload.decision as ApprovalDecision);
+    const decided = narrowEvent(event, { OutOfBandApprovalDecided: true });
+    if (decided) broker.decide(decided.data.approvalKey, decided.data.decision);
   });
   return {
     engine, passwordVerifier, delivery, pushRequests, sdkFirstFactor: sdkFirstFactor(config),

@@ -1,7 +1,7 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { AdministratorEvent } from './administrator.events';
-import { EventLike, foldWith, makeEvent, recordOf } from '../events/event-record';
-import { upcast } from '../events/upcasting';
+import { EventLike, foldWith, makeEvent } from '../events/event-record';
+import { EventTypes, narrowEvent } from '../events/narrow-event';
 import { AddAdministrator, RemoveAdministrator } from './administrator.commands';
 
 // Stream `administrator-<adminId>`.
@@ -23,12 +23,16 @@ export const INITIAL_ADMINISTRATOR_STATE: AdministratorState = Object.freeze({
   passwordHash: null,
 });
 
+const ADMINISTRATOR_EVENTS: EventTypes<AdministratorEvent> = { AdministratorAdded: true, AdministratorRemoved: true };
+
 export function evolveAdministrator(state: AdministratorState, event: EventLike): AdministratorState {
-  const { type, payload: p } = upcast(recordOf(event));
+  const typed = narrowEvent(event, ADMINISTRATOR_EVENTS);
   const s = { ...state, version: state.version + 1 };
-  switch (type) {
-    case 'AdministratorAdded':
-      return { ...s, exists: true, removed: false, adminId: p.adminId as string, name: p.name as string, passwordHash: p.passwordHash as string };
+  switch (typed?.type) {
+    case 'AdministratorAdded': {
+      const { adminId, name, passwordHash } = typed.data;
+      return { ...s, exists: true, removed: false, adminId, name, passwordHash };
+    }
     case 'AdministratorRemoved':
       return { ...s, removed: true, passwordHash: null };
     default:

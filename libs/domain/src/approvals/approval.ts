@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { defineCommand } from '../commands/command';
 import { idField, sourceField } from '../commands/fields';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { ApprovalOutcome, OutOfBandApprovalDecided } from './approval.events';
-import { EventLike, makeEvent, recordOf } from '../events/event-record';
+import { ApprovalEvent, ApprovalOutcome, OutOfBandApprovalDecided } from './approval.events';
+import { EventLike, makeEvent } from '../events/event-record';
+import { EventTypes, narrowEvent } from '../events/narrow-event';
 
 // An out-of-band (push, voice) approval is decided once, anywhere in the cluster; the node that
 // holds the waiting request sees the decision arrive through its log subscription.
@@ -23,11 +24,13 @@ export type DecideApproval = ReturnType<typeof DecideApproval.create>;
 
 export interface ApprovalState { version: number; decided: ApprovalOutcome | null }
 
+const APPROVAL_EVENTS: EventTypes<ApprovalEvent> = { OutOfBandApprovalDecided: true };
+
 export function foldApproval(events: Iterable<EventLike>, from: ApprovalState = { version: 0, decided: null }): ApprovalState {
   let state = from;
   for (const e of events) {
-    const { type, payload } = recordOf(e);
-    state = { version: state.version + 1, decided: type === 'OutOfBandApprovalDecided' ? (payload.decision as ApprovalOutcome) : state.decided };
+    const event = narrowEvent(e, APPROVAL_EVENTS);
+    state = { version: state.version + 1, decided: event?.type === 'OutOfBandApprovalDecided' ? event.data.decision : state.decided };
   }
   return state;
 }

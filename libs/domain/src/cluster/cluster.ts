@@ -1,5 +1,6 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { EventLike, makeEvent, recordOf } from '../events/event-record';
+import { EventLike, makeEvent } from '../events/event-record';
+import { EventTypes, narrowEvent } from '../events/narrow-event';
 import { ClusterEpochStarted, JoinTokenIssued, NodeAddress, NodeCertificateRecorded, NodeJoined } from './cluster.events';
 import { nodeCertificateRecorded } from './node-identity';
 
@@ -10,13 +11,15 @@ export const joinTokenStream = (tokenId: string) => `join-token-${tokenId}`;
 
 export interface ClusterState { version: number; epoch: number; masterNodeId: string | null; masterNodeName: string | null }
 
+const CLUSTER_EVENTS: EventTypes<ClusterEpochStarted> = { ClusterEpochStarted: true };
+
 export function foldCluster(events: Iterable<EventLike>, from: ClusterState = { version: 0, epoch: 0, masterNodeId: null, masterNodeName: null }): ClusterState {
   let s = from;
   for (const e of events) {
-    const { type, payload } = recordOf(e);
+    const event = narrowEvent(e, CLUSTER_EVENTS);
     s = { ...s, version: s.version + 1 };
-    if (type === 'ClusterEpochStarted' && Number(payload.epoch) > s.epoch) {
-      s = { ...s, epoch: Number(payload.epoch), masterNodeId: String(payload.masterNodeId), masterNodeName: String(payload.masterNodeName) };
+    if (event && event.data.epoch > s.epoch) {
+      s = { ...s, epoch: event.data.epoch, masterNodeId: event.data.masterNodeId, masterNodeName: event.data.masterNodeName };
     }
   }
   return s;
@@ -29,16 +32,18 @@ export function decidePromotion(state: ClusterState, node: { nodeId: string; nod
 
 export interface JoinTokenState { version: number; issued: boolean; nodeName: string | null; expiresAt: string | null; secretHash: string | null; usedBy: string | null }
 
+const JOIN_TOKEN_EVENTS: EventTypes<JoinTokenIssued | NodeJoined> = { JoinTokenIssued: true, NodeJoined: true };
+
 export function foldJoinToken(
   events: Iterable<EventLike>,
   from: JoinTokenState = { version: 0, issued: false, nodeName: null, expiresAt: null, secretHash: null, usedBy: null },
 ): JoinTokenState {
   let s = from;
   for (const e of events) {
-    const { type, payload } = recordOf(e);
+    const event = narrowEvent(e, JOIN_TOKEN_EVENTS);
     s = { ...s, version: s.version + 1 };
-    if (type === 'JoinTokenIssued') s = { ...s, issued: true, nodeName: String(payload.nodeName), expiresAt: String(payload.expiresAt), secretHash: String(payload.secretHash) };
-    if (type === 'NodeJoined') s = { ...s, usedBy: String(payload.nodeId) };
+    if (event?.type === 'JoinTokenIssued') s = { ...s, issued: true, nodeName: event.data.nodeName, expiresAt: event.data.expiresAt, secretHash: event.data.secretHash };
+    if (event?.type === 'NodeJoined') s = { ...s, usedBy: event.data.nodeId };
   }
   return s;
 }

@@ -1,6 +1,7 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { EventLike, makeEvent, recordOf } from '../events/event-record';
-import { NodeCertificateReason, NodeCertificateRecorded, NodeRemoved } from './cluster.events';
+import { EventLike, makeEvent } from '../events/event-record';
+import { EventTypes, narrowEvent } from '../events/narrow-event';
+import { NodeCertificateReason, NodeCertificateRecorded, NodeIdentityEvent, NodeRemoved } from './cluster.events';
 
 // A node is its certificate: the log records the SHA-256 fingerprint (lower-case hex over the DER)
 // of the certificate issued to each node, and peers are accepted only by that fingerprint.
@@ -11,13 +12,15 @@ export const nodeStream = (nodeId: string) => `node-${nodeId}`;
 
 export interface NodeState { version: number; fingerprint: string | null; removed: boolean }
 
+const NODE_EVENTS: EventTypes<NodeIdentityEvent> = { NodeCertificateRecorded: true, NodeRemoved: true };
+
 export function foldNode(events: Iterable<EventLike>, from: NodeState = { version: 0, fingerprint: null, removed: false }): NodeState {
   let s = from;
   for (const e of events) {
-    const { type, payload } = recordOf(e);
+    const event = narrowEvent(e, NODE_EVENTS);
     s = { ...s, version: s.version + 1 };
-    if (type === 'NodeCertificateRecorded') s = { ...s, fingerprint: String(payload.fingerprint) };
-    if (type === 'NodeRemoved') s = { ...s, removed: true };
+    if (event?.type === 'NodeCertificateRecorded') s = { ...s, fingerprint: event.data.fingerprint };
+    if (event?.type === 'NodeRemoved') s = { ...s, removed: true };
   }
   return s;
 }

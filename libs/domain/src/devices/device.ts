@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { defineCommand } from '../commands/command';
 import { idField, sourceField } from '../commands/fields';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { EventLike, recordOf } from '../events/event-record';
+import { EventLike } from '../events/event-record';
+import { narrowEvent } from '../events/narrow-event';
 import { Streams } from '../events/streams';
 import { DeviceActivated, DeviceActivationIssued, DeviceRemoved } from './devices.events';
 
@@ -39,20 +40,24 @@ export interface DevicesState {
 
 export const MAX_DEVICES_PER_USER = 10;
 const EMPTY: DevicesState = { version: 0, codes: {}, devices: [] };
+const DEVICE_STREAM_EVENTS = { DeviceActivationIssued: true, DeviceActivated: true, DeviceRemoved: true } as const;
 
 export function foldDevices(events: Iterable<EventLike>, from: DevicesState = EMPTY): DevicesState {
   let s = from;
   for (const e of events) {
-    const { type, payload: p } = recordOf(e);
+    const event = narrowEvent(e, DEVICE_STREAM_EVENTS);
     s = { ...s, version: s.version + 1 };
-    if (type === 'DeviceActivationIssued') {
-      s = { ...s, codes: { ...liveCodes(s.codes, String(p.at)), [String(p.codeHash)]: { expiresAt: String(p.expiresAt), used: false } } };
-    } else if (type === 'DeviceActivated') {
-      const code = s.codes[String(p.codeHash)];
-      const device = { deviceId: String(p.deviceId), name: String(p.name), publicKey: String(p.publicKey), pushAddress: (p.pushAddress as string | null) ?? null, activatedAt: String(p.at) };
-      s = { ...s, codes: code ? { ...s.codes, [String(p.codeHash)]: { ...code, used: true } } : s.codes, devices: [...s.devices, device] };
-    } else if (type === 'DeviceRemoved') {
-      s = { ...s, devices: s.devices.filter((d) => d.deviceId !== p.deviceId) };
+    if (event?.type === 'DeviceActivationIssued') {
+      const { at, codeHash, expiresAt } = event.data;
+      s = { ...s, codes: { ...liveCodes(s.codes, at), [codeHash]: { expiresAt, used: false } } };
+    } else if (event?.type === 'DeviceActivated') {
+      const { codeHash, deviceId, name, publicKey, pushAddress, at } = event.data;
+      const code = s.codes[codeHash];
+      const device = { deviceId, name, publicKey, pushAddress: pushAddress ?? null, activatedAt: at };
+      s = { ...s, codes: code ? { ...s.codes, [codeHash]: { ...code, used: true } } : s.codes, devices: [...s.devices, device] };
+    } else if (event?.type === 'DeviceRemoved') {
+      const { deviceId } = event.data;
+      s = { ...s, devices: s.devices.filter((d) => d.deviceId !== deviceId) };
     }
   }
   return s;

@@ -1,7 +1,8 @@
 import type { PhoneNumber } from '../users/user.events';
-import { EventLike, foldWith, recordOf } from '../events/event-record';
-import { registerUpcaster, upcast } from '../events/upcasting';
-import type { DirectorySourceConfig, SyncCounts } from './directory.events';
+import { EventLike, foldWith } from '../events/event-record';
+import { EventTypes, narrowEvent } from '../events/narrow-event';
+import { registerUpcaster } from '../events/upcasting';
+import type { DirectoryEvent, DirectorySourceConfig, SyncCounts } from './directory.events';
 
 // v1 sources had no nested-group option: direct members only.
 registerUpcaster('DirectorySourceAdded', 1, (payload) => ({ ...payload, nestedGroups: 'off' }));
@@ -25,37 +26,51 @@ function withRun(s: DirectoryState, runId: string, fn: (r: DirectoryRun) => Dire
   return s.runs.map((r) => (r.runId === runId ? fn(r) : r));
 }
 
+const DIRECTORY_EVENTS: EventTypes<DirectoryEvent> = {
+  DirectorySourceAdded: true, DirectorySourceUpdated: true, DirectorySourceRemoved: true, DirectorySyncStarted: true, DirectorySyncHeld: true,
+  DirectorySyncApproved: true, DirectorySyncCompleted: true, DirectorySyncFailed: true,
+};
+
 export function evolveDirectory(state: DirectoryState, event: EventLike): DirectoryState {
-  const { type, payload: p } = upcast(recordOf(event));
+  const typed = narrowEvent(event, DIRECTORY_EVENTS);
   const s = { ...state, version: state.version + 1 };
-  switch (type) {
+  switch (typed?.type) {
     case 'DirectorySourceAdded':
-      return { ...s, config: p as unknown as DirectorySourceConfig };
+      return { ...s, config: typed.data };
     case 'DirectorySourceUpdated':
-      return s.config ? { ...s, config: { ...s.config, ...(p.changes as Partial<DirectorySourceConfig>) } } : s;
+      return s.config ? { ...s, config: { ...s.config, ...typed.data.changes } } : s;
     case 'DirectorySourceRemoved':
       // The users stay as they are; the source lets go of them (a source added again under this
       // name starts afresh, adopting users by username). Run ids keep counting.
       return { ...s, config: null, linked: {}, departed: {}, runs: [] };
-    case 'DirectorySyncStarted':
-      return { ...s, runCount: s.runCount + 1, runs: [...s.runs, { runId: String(p.runId), startedAt: String(p.at), status: 'running' as const }].slice(-MAX_RUNS) };
-    case 'DirectorySyncHeld':
-      return { ...s, runs: withRun(s, String(p.runId), (r) => ({ ...r, status: 'held', reason: String(p.reason), planned: p.planned as SyncCounts, endedAt: String(p.at) })) };
-    case 'DirectorySyncApproved':
-      return { ...s, runs: withRun(s, String(p.runId), (r) => ({ ...r, status: 'approved', approvedBy: String(p.by) })) };
-    case 'DirectorySyncFailed':
-      return { ...s, runs: withRun(s, String(p.runId), (r) => ({ ...r, status: 'failed', reason: String(p.reason), endedAt: String(p.at) })) };
+    case 'DirectorySyncStarted': {
+      const { runId, at } = typed.data;
+      return { ...s, runCount: s.runCount + 1, runs: [...s.runs, { runId, startedAt: at, status: 'running' as const }].slice(-MAX_RUNS) };
+    }
+    case 'DirectorySyncHeld': {
+      const { runId, reason, planned, at } = typed.data;
+      return { ...s, runs: withRun(s, runId, (r) => ({ ...r, status: 'held', reason, planned, endedAt: at })) };
+    }
+    case 'DirectorySyncApproved': {
+      const { runId, by } = typed.data;
+      return { ...s, runs: withRun(s, runId, (r) => ({ ...r, status: 'approved', approvedBy: by })) };
+    }
+    case 'DirectorySyncFailed': {
+      const { runId, reason, at } = typed.data;
+      return { ...s, runs: withRun(s, runId, (r) => ({ ...r, status: 'failed', reason, endedAt: at })) };
+    }
     case 'DirectorySyncCompleted': {
-      const linked = { ...s.linked, ...(p.linked as Record<string, string>) };
+      const { runId, at, counts, refusals, server } = typed.data;
+      const linked = { ...s.linked, ...typed.data.linked };
       const departed = { ...s.departed };
-      for (const username of Object.keys(p.linked as Record<string, string>)) delete departed[username];
-      for (const username of p.unlinked as string[]) {
+      for (const username of Object.keys(typed.data.linked)) delete departed[username];
+      for (const username of typed.data.unlinked) {
         if (linked[username]) departed[username] = linked[username];
         delete linked[username];
       }
       return {
         ...s, linked, departed,
-        runs: withRun(s, String(p.runId), (r) => ({ ...r, status: 'completed', counts: p.counts as SyncCounts, endedAt: String(p.at), refusals: p.refusals as DirectoryRun['refusals'], server: String(p.server) })),
+        runs: withRun(s, runId, (r) => ({ ...r, status: 'completed', counts, endedAt: at, refusals, server })),
       };
     }
     default:

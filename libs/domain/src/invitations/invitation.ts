@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { defineCommand } from '../commands/command';
 import { idField, sourceField } from '../commands/fields';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
-import { EventLike, recordOf } from '../events/event-record';
-import { InvitationIssued, InvitationUsed } from './invitation.events';
+import { EventLike } from '../events/event-record';
+import { EventTypes, narrowEvent } from '../events/narrow-event';
+import { InvitationEvent, InvitationIssued, InvitationUsed } from './invitation.events';
 
 // An invitation lets a user who has no second factor yet sign in once (with their first factor)
 // to enrol one. Stream `invitation-<invitationId>`: issued, then used at most once, on any node.
@@ -24,14 +25,16 @@ export type UseInvitation = ReturnType<typeof UseInvitation.create>;
 
 export interface InvitationState { version: number; userId: string | null; secretHash: string | null; expiresAt: string | null; used: boolean }
 
+const INVITATION_EVENTS: EventTypes<InvitationEvent> = { InvitationIssued: true, InvitationUsed: true };
+
 export function foldInvitation(events: Iterable<EventLike>, from: InvitationState = { version: 0, userId: null, secretHash: null, expiresAt: null, used: false }): InvitationState {
   let state = from;
   for (const e of events) {
-    const { type, payload } = recordOf(e);
-    if (type === 'InvitationIssued') {
-      state = { ...state, version: state.version + 1, userId: String(payload.userId), secretHash: String(payload.secretHash), expiresAt: String(payload.expiresAt) };
+    const event = narrowEvent(e, INVITATION_EVENTS);
+    if (event?.type === 'InvitationIssued') {
+      state = { ...state, version: state.version + 1, userId: event.data.userId, secretHash: event.data.secretHash, expiresAt: event.data.expiresAt };
     } else {
-      state = { ...state, version: state.version + 1, used: state.used || type === 'InvitationUsed' };
+      state = { ...state, version: state.version + 1, used: state.used || event?.type === 'InvitationUsed' };
     }
   }
   return state;

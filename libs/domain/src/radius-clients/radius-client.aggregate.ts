@@ -2,9 +2,10 @@ import { SealContext, SecretSealer } from '../crypto/secret-box';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { RadiusClientConfig, RadiusClientEvent } from './radius-client.events';
 import { SealedSecret } from '../events/event';
-import { EventLike, foldWith, makeEvent, recordOf } from '../events/event-record';
-import { registerUpcaster, upcast } from '../events/upcasting';
-import type { UnenrolledPolicy } from '../rollout/rollout.events';
+import { EventLike, foldWith, makeEvent } from '../events/event-record';
+import { EventTypes, narrowEvent } from '../events/narrow-event';
+import { registerUpcaster } from '../events/upcasting';
+import type { RadiusClientRolloutPolicySet, UnenrolledPolicy } from '../rollout/rollout.events';
 import { assertExpectedVersion } from '../shared/versioning';
 import { AddRadiusClient, RemoveRadiusClient, UpdateRadiusClient } from './radius-client.commands';
 
@@ -41,23 +42,27 @@ export const INITIAL_RADIUS_CLIENT_STATE: RadiusClientState = Object.freeze({
   secret: null,
 });
 
+const RADIUS_CLIENT_EVENTS: EventTypes<RadiusClientEvent | RadiusClientRolloutPolicySet> = {
+  RadiusClientAdded: true, RadiusClientUpdated: true, RadiusClientRemoved: true, RadiusClientRolloutPolicySet: true,
+};
+
 export function evolveRadiusClient(state: RadiusClientState, event: EventLike): RadiusClientState {
-  const { type, payload } = upcast(recordOf(event));
+  const typed = narrowEvent(event, RADIUS_CLIENT_EVENTS);
   const s = { ...state, version: state.version + 1 };
-  switch (type) {
+  switch (typed?.type) {
     case 'RadiusClientAdded': {
-      const { clientId, secret, ...config } = payload as unknown as { clientId: string; secret: SealedSecret } & RadiusClientConfig;
+      const { clientId, secret, ...config } = typed.data;
       return { ...s, exists: true, removed: false, clientId, config, secret };
     }
     case 'RadiusClientUpdated': {
-      const { changes, secret } = payload as { changes: Partial<RadiusClientConfig>; secret?: SealedSecret };
+      const { changes, secret } = typed.data;
       return { ...s, config: s.config ? { ...s.config, ...changes } : s.config, secret: secret ?? s.secret };
     }
     case 'RadiusClientRemoved':
       // Drop the sealed secrets with the client.
       return { ...s, removed: true, config: null, secret: null };
     case 'RadiusClientRolloutPolicySet':
-      return { ...s, unenrolled: payload.unenrolled as UnenrolledPolicy };
+      return { ...s, unenrolled: typed.data.unenrolled };
     default:
       return s;
   }

@@ -1,8 +1,8 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { SdkCredentialEvent, SdkScope } from './sdk-credential.events';
-import { EventLike, foldWith, makeEvent, recordOf } from '../events/event-record';
-import { upcast } from '../events/upcasting';
-import type { UnenrolledPolicy } from '../rollout/rollout.events';
+import { EventLike, foldWith, makeEvent } from '../events/event-record';
+import { EventTypes, narrowEvent } from '../events/narrow-event';
+import type { SdkCredentialRolloutPolicySet, UnenrolledPolicy } from '../rollout/rollout.events';
 import { IssueSdkCredential, RevokeSdkCredential } from './sdk-credential.commands';
 
 // Stream `sdk-credential-<credentialId>`.
@@ -30,25 +30,23 @@ export const INITIAL_SDK_CREDENTIAL_STATE: SdkCredentialState = Object.freeze({
   certificateFingerprint: null,
 }) as SdkCredentialState;
 
+const SDK_CREDENTIAL_EVENTS: EventTypes<SdkCredentialEvent | SdkCredentialRolloutPolicySet> = {
+  SdkCredentialIssued: true, SdkCredentialRevoked: true, SdkCredentialRolloutPolicySet: true,
+};
+
 export function evolveSdkCredential(state: SdkCredentialState, event: EventLike): SdkCredentialState {
-  const { type, payload: p } = upcast(recordOf(event));
+  const typed = narrowEvent(event, SDK_CREDENTIAL_EVENTS);
   const s = { ...state, version: state.version + 1 };
-  switch (type) {
-    case 'SdkCredentialIssued':
-      return {
-        ...s,
-        exists: true,
-        revoked: false,
-        credentialId: p.credentialId as string,
-        name: p.name as string,
-        scopes: [...(p.scopes as SdkScope[])],
-        secretHash: p.secretHash as string,
-        certificateFingerprint: (p.certificateFingerprint as string | null) ?? null,
-      };
+  switch (typed?.type) {
+    case 'SdkCredentialIssued': {
+      const { credentialId, name, scopes, secretHash, certificateFingerprint } = typed.data;
+      // Early credentials were issued before certificates: no fingerprint field at all.
+      return { ...s, exists: true, revoked: false, credentialId, name, scopes: [...scopes], secretHash, certificateFingerprint: certificateFingerprint ?? null };
+    }
     case 'SdkCredentialRevoked':
       return { ...s, revoked: true, secretHash: null };
     case 'SdkCredentialRolloutPolicySet':
-      return { ...s, unenrolled: p.unenrolled as UnenrolledPolicy };
+      return { ...s, unenrolled: typed.data.unenrolled };
     default:
       return s;
   }

@@ -1,7 +1,7 @@
 import type { Settings } from '../settings/settings.events';
 import type { UserEvent } from '../users/user.events';
 import {
-  RecordChallengeConsumed, RecordFailedAttempt, RecordOathCodeUsed, RecordSuccessfulAuthentication,
+  RecordChallengeConsumed, RecordFailedAuthentication, RecordOathCodeUsed, RecordSuccessfulAuthentication,
 } from '../users/user.commands';
 import { decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication } from '../users/user.decide';
 import { assertUserExists, evaluateFailure, evaluateFraudReport } from '../users/user.policies';
@@ -84,7 +84,7 @@ export function decideSecurityOutcome(state: UserState, outcome: SecurityOutcome
   const codeUsed = (tokenId: string, counter: number) => decideRecordOathCodeUsed(state, RecordOathCodeUsed.create({ userId, tokenId, counter }));
   switch (outcome.kind) {
     case 'failed_attempt': {
-      const command = RecordFailedAttempt.create({ userId, reason: outcome.reason, source });
+      const command = RecordFailedAuthentication.create({ userId, reason: outcome.reason, source });
       assertUserExists(state, userId);
       return evaluateFailure(state, ctx.settings, ctx.now, { reason: command.reason, source: command.source });
     }

@@ -1,6 +1,6 @@
-import { DeepPartial, Settings, SettingsEvent } from './settings.events';
-import { EventLike, makeEvent, recordOf } from '../events/event-record';
-import { upcast } from '../events/upcasting';
+import { Settings, SettingsEvent } from './settings.events';
+import { EventLike, makeEvent } from '../events/event-record';
+import { EventTypes, narrowEvent } from '../events/narrow-event';
 import { assertExpectedVersion } from '../shared/versioning';
 import { DEFAULT_SETTINGS } from './default-settings';
 import { UpdateSettings } from './settings.commands';
@@ -14,11 +14,13 @@ export interface SettingsState {
 
 export const INITIAL_SETTINGS_STATE: SettingsState = Object.freeze({ version: 0, settings: DEFAULT_SETTINGS });
 
+const SETTINGS_EVENTS: EventTypes<SettingsEvent> = { SettingsUpdated: true };
+
 export function evolveSettings(state: SettingsState, event: EventLike): SettingsState {
-  const { type, payload } = upcast(recordOf(event));
+  const typed = narrowEvent(event, SETTINGS_EVENTS);
   const version = state.version + 1;
-  if (type === 'SettingsUpdated') {
-    return { version, settings: mergeSettings(state.settings, payload.changes as DeepPartial<Settings>) };
+  if (typed) {
+    return { version, settings: mergeSettings(state.settings, typed.data.changes) };
   }
   return { ...state, version };
 }

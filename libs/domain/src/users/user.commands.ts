@@ -187,11 +187,11 @@ export type RecordChallengeConsumed = ReturnType<typeof RecordChallengeConsumed.
 // ---- authentication outcomes ----
 
 // source: where it happened, e.g. "radius:<clientId>", "sdk:<credentialId>", "portal".
-export const RecordFailedAttempt = defineCommand(
-  'RecordFailedAttempt',
+export const RecordFailedAuthentication = defineCommand(
+  'RecordFailedAuthentication',
   z.strictObject({ ...userId, reason: reasonField, source: sourceField }),
 );
-export type RecordFailedAttempt = ReturnType<typeof RecordFailedAttempt.create>;
+export type RecordFailedAuthentication = ReturnType<typeof RecordFailedAuthentication.create>;
 
 export const RecordSuccessfulAuthentication = defineCommand(
   'RecordSuccessfulAuthentication',
@@ -202,4 +202,4 @@ export type RecordSuccessfulAuthentication = ReturnType<typeof RecordSuccessfulA
 export type UserCommand =
   | CreateUser | UpdateUser | DeleteUser | SetPin | ClearPin | SetPassword | EnableUser | DisableUser
   | LockUser | UnlockUser | BlockUserForFraud | UnblockUser | AssignOathToken | RemoveOathToken
-  | RecordOathCodeUsed | RecordFailedAttempt | RecordSuccessfulAuthentication;
+  | RecordOathCodeUsed | RecordFailedAuthentication | RecordSuccessfulAuthentication;

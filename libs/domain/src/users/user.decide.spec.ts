@@ -7,7 +7,7 @@ import { OathTokenAssigned, UserEvent } from './user.events';
 import { DEFAULT_SETTINGS } from '../settings/default-settings';
 import {
   AssignOathToken, BlockUserForFraud, ClearPin, CreateUser, DeleteUser, DisableUser, EnableUser, LockUser,
-  RecordFailedAttempt, RecordOathCodeUsed, RecordSuccessfulAuthentication, RemoveOathToken, SetPassword, SetPin,
+  RecordFailedAuthentication, RecordOathCodeUsed, RecordSuccessfulAuthentication, RemoveOathToken, SetPassword, SetPin,
   UnblockUser, UnlockUser, UpdateUser, UserCommand,
 } from './user.commands';
 import { decideCreateUser, decideUser, UserDecideContext } from './user.decide';
@@ -83,7 +83,7 @@ describe('user lifecycle', () => {
       EnableUser.create({ userId: 'u1' }),
       LockUser.create({ userId: 'u1' }),
       AssignOathToken.create({ userId: 'u1' }),
-      RecordFailedAttempt.create({ userId: 'u1', reason: 'x', source: 'y' }),
+      RecordFailedAuthentication.create({ userId: 'u1', reason: 'x', source: 'y' }),
       RecordSuccessfulAuthentication.create({ userId: 'u1', source: 'y' }),
       DeleteUser.create({ userId: 'u1' }),
     ];
@@ -150,9 +150,9 @@ describe('user lifecycle', () => {
 
   it('records failures through the lockout policy and successes with time and source', () => {
     let state = alice();
-    for (let i = 0; i < 4; i++) state = run(state, RecordFailedAttempt.create({ userId: 'u1', reason: 'bad otp', source: 'radius:c1' })).state;
+    for (let i = 0; i < 4; i++) state = run(state, RecordFailedAuthentication.create({ userId: 'u1', reason: 'bad otp', source: 'radius:c1' })).state;
     expect(state.recentFailures).toHaveLength(4);
-    const { state: locked, events } = run(state, RecordFailedAttempt.create({ userId: 'u1', reason: 'bad otp', source: 'radius:c1' }));
+    const { state: locked, events } = run(state, RecordFailedAuthentication.create({ userId: 'u1', reason: 'bad otp', source: 'radius:c1' }));
     expect(events.map((e) => e.type)).toEqual(['AuthenticationFailed', 'UserLockedOut']);
     expect(isLockedOut(locked, now)).toBe(true);
     const ok = run(state, RecordSuccessfulAuthentication.create({ userId: 'u1', source: 'sdk:c9' }));
@@ -218,7 +218,7 @@ describe('evolveUser', () => {
     const before = alice();
     const snapshot = JSON.parse(JSON.stringify(before));
     run(before, AssignOathToken.create({ userId: 'u1' }));
-    run(before, RecordFailedAttempt.create({ userId: 'u1', reason: 'x', source: 'y' }));
+    run(before, RecordFailedAuthentication.create({ userId: 'u1', reason: 'x', source: 'y' }));
     expect(before).toEqual(snapshot);
   });
 

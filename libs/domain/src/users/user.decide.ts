@@ -15,7 +15,7 @@ import {
   EnableUser,
   LockUser,
   MAX_OATH_TOKENS,
-  RecordFailedAttempt,
+  RecordFailedAuthentication,
   RecordOathCodeUsed,
   RecordChallengeConsumed,
   RecordSuccessfulAuthentication,
@@ -181,7 +181,7 @@ export function decideRecordChallengeConsumed(state: UserState, command: RecordC
   return [makeEvent('OtpChallengeConsumed', { userId: command.userId, nonce: command.nonce, expiresAt: command.expiresAt })];
 }
 
-export function decideRecordFailedAttempt(state: UserState, command: RecordFailedAttempt, ctx: { now: Date; settings: Settings }): UserEvent[] {
+export function decideRecordFailedAuthentication(state: UserState, command: RecordFailedAuthentication, ctx: { now: Date; settings: Settings }): UserEvent[] {
   assertUserExists(state, command.userId);
   return evaluateFailure(state, ctx.settings, ctx.now, { reason: command.reason, source: command.source });
 }
@@ -224,7 +224,7 @@ export function decideUser(state: UserState, command: UserCommand, ctx: UserDeci
     case 'AssignOathToken': return decideAssignOathToken(state, command, { sealer: need(ctx.sealer, 'sealer', command.type) });
     case 'RemoveOathToken': return decideRemoveOathToken(state, command);
     case 'RecordOathCodeUsed': return decideRecordOathCodeUsed(state, command);
-    case 'RecordFailedAttempt': return decideRecordFailedAttempt(state, command, ctx);
+    case 'RecordFailedAuthentication': return decideRecordFailedAuthentication(state, command, ctx);
     case 'RecordSuccessfulAuthentication': return decideRecordSuccessfulAuthentication(state, command, ctx);
   }
 }

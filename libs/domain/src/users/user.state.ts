@@ -3,7 +3,7 @@ import { StoredSecretHash } from '../crypto/secret-hasher';
 import { ContactDetails, OathAlgorithm, OathKind, ProfileWithoutContact, StoredContact, USER_EVENT_TYPES, UserEvent, UserProfile } from './user.events';
 import { SealedSecret } from '../events/event';
 import { EventLike, EventRecord, recordOf } from '../events/event-record';
-import { upcast } from '../events/upcasting';
+import { narrowEvent } from '../events/narrow-event';
 import { isSealed, openContact } from './user-contact';
 import { sessionVersionAfter } from './session-version';
 
@@ -115,8 +115,7 @@ function updateToken(state: UserState, tokenId: string, fn: (t: OathTokenState) 
 // for a type that is not a user event. The one place a record's payload is trusted to be its type's
 // (the log only holds what the domain wrote, and upcast brought it to the current version).
 export function userEventOf(record: EventRecord): UserEvent | null {
-  const { type, schemaVersion, payload } = upcast(record);
-  return Object.hasOwn(USER_EVENT_TYPES, type) ? ({ type, schemaVersion, data: payload } as UserEvent) : null;
+  return narrowEvent(record, USER_EVENT_TYPES);
 }
 
 // Pure fold of one user stream's events (fresh DomainEvents or log records, any schema version).

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SecurityOutcome } from '@twofold/domain';
+import { errorCodeOf, type SecurityOutcome } from '@twofold/domain';
 import type { DeliveryMessage, DeliveryProvider, DeliveryReceipt } from '../delivery/delivery-provider';
 import { openApprovalId } from '../engine/out-of-band-factor';
 import type { StateSealer } from '../sealed-state/state-sealer';
@@ -80,7 +80,7 @@ export class PushRequestDelivery implements DeliveryProvider {
       await deps.record({ kind: 'push_requested', userId: message.userId, approvalKey: opened.approvalKey, approvalId: message.approvalId, source: opened.from ?? 'push' });
     } catch (error) {
       // Devices polling this node still see it (the registry); others learn of it when it is recorded.
-      deps.logger?.warn({ userId: message.userId, code: (error as { code?: string }).code ?? 'error' }, 'push request could not be recorded for the cluster');
+      deps.logger?.warn({ userId: message.userId, code: errorCodeOf(error) ?? 'error' }, 'push request could not be recorded for the cluster');
     }
     void this.announce(message.userId, opened.approvalKey);
     return deps.inner.send(message);

@@ -1,5 +1,5 @@
 import type { OathCodeCache } from '../oath/oath-code-cache';
-import { canAuthenticate, DomainErrorCode, isLockedOut, Settings, UserState } from '@twofold/domain';
+import { canAuthenticate, DomainErrorCode, errorCodeOf, isLockedOut, Settings, UserState } from '@twofold/domain';
 import type { EngineClient } from './engine.ports';
 import type { AuthenticationEngineDeps, AuthOutcome, RejectReason } from './engine.types';
 import type { ChallengeRef } from './challenge-once';
@@ -17,7 +17,7 @@ export interface EngineContext {
 }
 
 // One sign-in attempt: the user loaded and gated once, with the settings it is decided under.
-export interface Attempt {
+export interface SignInAttempt {
   userId: string;
   username: string;
   state: UserState;
@@ -40,7 +40,7 @@ export interface LoadOptions {
 
 // Loads the user, checks the gate (disabled, blocked, locked) and reads the settings: an attempt,
 // or the reject to answer.
-export async function loadAttempt(ctx: EngineContext, userId: string, client: EngineClient, source: string, options: LoadOptions = {}): Promise<Attempt | AuthOutcome> {
+export async function loadSignInAttempt(ctx: EngineContext, userId: string, client: EngineClient, source: string, options: LoadOptions = {}): Promise<SignInAttempt | AuthOutcome> {
   const state = await ctx.deps.directory.getUserState(userId);
   const missing = options.missing ?? 'unknown_user';
   if (!state || !state.profile || state.deleted) return reject(missing);
@@ -56,55 +56,65 @@ export async function loadAttempt(ctx: EngineContext, userId: string, client: En
   };
 }
 
-export function isAttempt(value: Attempt | AuthOutcome): value is Attempt {
+export function isSignInAttempt(value: SignInAttempt | AuthOutcome): value is SignInAttempt {
   return !('kind' in value);
+}
+
+// Why a user who exists may not sign in now, as every transport names it (engine rejects, SDK errors).
+export const GATE_REASONS = {
+  [DomainErrorCode.UserDisabled]: 'user_disabled',
+  [DomainErrorCode.UserBlocked]: 'user_blocked',
+  [DomainErrorCode.UserLocked]: 'user_locked',
+} as const satisfies Partial<Record<DomainErrorCode, RejectReason>>;
+export type GateReason = (typeof GATE_REASONS)[keyof typeof GATE_REASONS];
+const GATE_REASON_OF: Partial<Record<DomainErrorCode, GateReason>> = GATE_REASONS;
+
+// canAuthenticate's refusal as a reason; any other refusal reads as an unknown user.
+export function gateReason(code: DomainErrorCode): GateReason | 'unknown_user' {
+  return GATE_REASON_OF[code] ?? 'unknown_user';
 }
 
 // Disabled, blocked and locked users are told why; unknown and deleted ones are not.
 export function gate(state: UserState, now: number): AuthOutcome | null {
   const allowed = canAuthenticate(state, new Date(now));
   if (allowed.ok) return null;
-  const userId = state.userId ?? undefined;
-  switch (allowed.error.code) {
-    case DomainErrorCode.UserDisabled: return reject('user_disabled', userId);
-    case DomainErrorCode.UserBlocked: return reject('user_blocked', userId);
-    case DomainErrorCode.UserLocked: return lockedReject(state, state.userId!);
-    default: return reject('unknown_user');
-  }
+  const reason = gateReason(allowed.error.code);
+  if (reason === 'user_locked') return lockedReject(state, state.userId!);
+  return reason === 'unknown_user' ? reject('unknown_user') : reject(reason, state.userId ?? undefined);
 }
 
-export function accept(attempt: Attempt): AuthOutcome {
+export function accept(attempt: SignInAttempt): AuthOutcome {
   return { kind: 'accept', userId: attempt.userId, username: attempt.username };
 }
 
 // A challenge prompt asks for the PIN unless it was checked up front (SDK); the State remembers.
-export function pinHint(attempt: Attempt): string {
+export function pinHint(attempt: SignInAttempt): string {
   return attempt.state.pinHash !== null && !attempt.pinVerified ? 'your PIN followed by ' : '';
 }
 
-export function pinDone(attempt: Attempt): { p?: 1 } {
+export function pinDone(attempt: SignInAttempt): { p?: 1 } {
   return attempt.pinVerified ? { p: 1 } : {};
 }
 
-export function challengeExpiry(attempt: Attempt): number {
+export function challengeExpiry(attempt: SignInAttempt): number {
   return attempt.now + attempt.settings.otp.validitySeconds * 1000;
 }
 
 // ---- what an attempt records: one security outcome each ----
 
 // An out-of-band approval held by the request (nothing once-only to consume).
-export async function succeed(ctx: EngineContext, attempt: Attempt): Promise<AuthOutcome> {
+export async function succeed(ctx: EngineContext, attempt: SignInAttempt): Promise<AuthOutcome> {
   try {
     await ctx.deps.security.record({ kind: 'success', userId: attempt.userId, source: attempt.source });
   } catch (error) {
     // The code is already burned; a lost success record only delays the failure-counter reset.
-    ctx.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'could not record a successful authentication');
+    ctx.deps.logger?.warn({ userId: attempt.userId, code: errorCodeOf(error) ?? 'error' }, 'could not record a successful authentication');
   }
   return accept(attempt);
 }
 
 // A challenge State (SMS, polled push/voice) answered: consumed and the success, in one append.
-export async function succeedChallenge(ctx: EngineContext, attempt: Attempt, challenge: ChallengeRef): Promise<AuthOutcome> {
+export async function succeedChallenge(ctx: EngineContext, attempt: SignInAttempt, challenge: ChallengeRef): Promise<AuthOutcome> {
   try {
     await ctx.deps.security.record({ kind: 'challenge_success', userId: attempt.userId, challenge, source: attempt.source });
   } catch (error) {
@@ -115,13 +125,13 @@ export async function succeedChallenge(ctx: EngineContext, attempt: Attempt, cha
 }
 
 // `shown`: what the caller is told when it must not learn the exact reason (the log keeps it).
-export async function fail(ctx: EngineContext, attempt: Attempt, reason: RejectReason, shown: RejectReason = reason): Promise<AuthOutcome> {
+export async function fail(ctx: EngineContext, attempt: SignInAttempt, reason: RejectReason, shown: RejectReason = reason): Promise<AuthOutcome> {
   try {
     const after = await ctx.deps.security.record({ kind: 'failed_attempt', userId: attempt.userId, reason: failureText(reason), source: attempt.source });
     // This failure may be the one that locked the account (the write side says): tell the user now.
     if (isLockedOut(after, new Date(ctx.clock()))) return lockedReject(after, attempt.userId);
   } catch (error) {
-    ctx.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'could not record a failed authentication');
+    ctx.deps.logger?.warn({ userId: attempt.userId, code: errorCodeOf(error) ?? 'error' }, 'could not record a failed authentication');
   }
   return reject(shown, attempt.userId);
 }

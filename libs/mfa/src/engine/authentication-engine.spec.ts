@@ -280,6 +280,30 @@ describe('AuthenticationEngine', () => {
     expect(broker.waiting).toBe(0);
   });
 
+  it('signs in on the first factor and the caller\'s step (an invitation code): gated, a wrong password or step counted, a step that does not count recorded nowhere', async () => {
+    users.settings = { ...users.settings, lockout: { failuresBeforeLockout: 3, resetCounterMinutes: 10, autoUnlockMinutes: 15 } };
+    await addUser('nora', { password: 'nora password' });
+    const steps: string[] = [];
+    const signIn = (password: string, step: 'ok' | 'wrong' | 'used' = 'ok') => sut.signInWithFirstFactor({ username: 'Nora', password, client: passwordClient, source: src }, async (userId) => {
+      steps.push(userId);
+      if (step === 'ok') return null;
+      return step === 'wrong' ? { reason: 'invalid_code', message: 'The invitation code is not valid or has expired.' } : { reason: 'code_replayed', counts: false };
+    });
+    await expect(signIn('nora password')).resolves.toMatchObject({ kind: 'accept', userId: 'u-nora', username: 'nora' });
+    await expect(signIn('wrong')).resolves.toMatchObject({ kind: 'reject', reason: 'invalid_credentials', message: 'Authentication failed.' });
+    expect(steps).toEqual(['u-nora']); // a wrong password never reaches the step
+    const before = users.recorded.length;
+    await expect(signIn('nora password', 'used')).resolves.toMatchObject({ kind: 'reject', reason: 'code_replayed' });
+    expect(users.recorded.length).toBe(before);
+    await expect(signIn('nora password', 'wrong')).resolves.toMatchObject({ kind: 'reject', reason: 'invalid_code', message: 'The invitation code is not valid or has expired.' });
+    // The third failure locks the account, and the sign-in says so; from then on the gate refuses first.
+    await expect(signIn('wrong again')).resolves.toMatchObject({ kind: 'reject', reason: 'user_locked', message: expect.stringMatching(/until 2025-06-01T12:15:10Z/) });
+    await expect(signIn('nora password')).resolves.toMatchObject({ kind: 'reject', reason: 'user_locked' });
+    await expect(sut.signInWithFirstFactor({ username: 'nobody', password: 'x', client: passwordClient, source: src }, async () => null))
+      .resolves.toMatchObject({ kind: 'reject', reason: 'unknown_user' });
+    expect(steps).toHaveLength(3);
+  });
+
   it('answers an internal failure with a reject instead of throwing', async () => {
     users.findUserByUsername = async () => { throw new Error('database is gone'); };
     await expect(sut.authenticate({ username: 'x', password: 'y', client: passwordClient, source: src })).resolves.toMatchObject({ kind: 'reject', reason: 'internal_error' });

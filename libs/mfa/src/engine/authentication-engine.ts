@@ -1,10 +1,13 @@
+import { errorCodeOf } from '@twofold/domain';
 import { OathCodeCache } from '../oath/oath-code-cache';
-import { accept, Attempt, EngineContext, fail, isAttempt, loadAttempt, succeedChallenge } from './attempt';
+import { accept, SignInAttempt, EngineContext, fail, isSignInAttempt, loadSignInAttempt, succeedChallenge } from './attempt';
 import { challengeRef, isChallengeConsumed } from './challenge-once';
 import {
   AnswerChallengeInput, APPROVAL_PURPOSE, AuthenticateInput, AuthenticationEngineDeps, AuthOutcome, CHALLENGE_PURPOSE, CheckPinInput,
-  DEFAULT_HOTP_LOOK_AHEAD, StartOptions, StartOutcome,
+  DEFAULT_HOTP_LOOK_AHEAD, FailedStep, FirstFactorSignInInput, StartOptions, StartOutcome,
 } from './engine.types';
+import { EngineClient } from './engine.ports';
+import { checkFirstFactor } from './first-factor-check';
 import { answerOathChallenge, issueOathChallenge, tryInlineOath } from './oath-factor';
 import { holdOutOfBand } from './out-of-band-factor';
 import { CancelInput, CancelOutcome, OutOfBandPolling, PollInput } from './out-of-band-polling';
@@ -16,6 +19,7 @@ import { answerSmsChallenge, issueSmsChallenge } from './sms-factor';
 
 export * from './engine.types';
 export { openApprovalId } from './out-of-band-factor';
+export { GATE_REASONS, gateReason, type GateReason } from './attempt';
 
 // The authentication rules, transport-neutral: RADIUS and the SDK call the same methods. Every
 // node runs it from its own read model; nothing it keeps is needed by another node (the challenge
@@ -34,9 +38,9 @@ export class AuthenticationEngine {
     this.ctx = ctx;
     this.polling = new OutOfBandPolling<AuthOutcome>({
       sealer: deps.sealer, delivery: deps.delivery, approvalPurpose: APPROVAL_PURPOSE, logger: deps.logger, clock: () => ctx.clock(),
-      load: (userId, client, source) => loadAttempt(ctx, userId, client, source),
-      succeed: (attempt, challenge) => succeedChallenge(ctx, attempt as Attempt, challenge),
-      fail: (attempt, reason) => fail(ctx, attempt as Attempt, reason),
+      load: (userId, client, source) => loadSignInAttempt(ctx, userId, client, source),
+      succeed: (attempt, challenge) => succeedChallenge(ctx, attempt as SignInAttempt, challenge),
+      fail: (attempt, reason) => fail(ctx, attempt as SignInAttempt, reason),
       reject: (reason, userId) => reject(reason, userId),
     });
   }
@@ -68,15 +72,37 @@ export class AuthenticationEngine {
   // A PIN on its own (no code): a wrong one counts toward the lockout like any failed sign-in.
   checkPin(input: CheckPinInput): Promise<AuthOutcome> {
     return this.guarded('checkPin', async () => {
-      const username = typeof input.username === 'string' ? input.username.trim().toLowerCase() : '';
-      const found = username === '' ? null : await this.deps.directory.findUserByUsername(username);
-      if (!found) return reject('unknown_user');
-      const attempt = await loadAttempt(this.ctx, found.userId, input.client, input.source);
-      if (!isAttempt(attempt)) return attempt;
+      const attempt = await this.loadNamed(input.username, input.client, input.source);
+      if (!isSignInAttempt(attempt)) return attempt;
       if (attempt.state.pinHash === null) return reject('invalid_pin', attempt.userId, 'No PIN is set for this account.');
       if ((await matchPin(this.deps.hasher, attempt, typeof input.pin === 'string' ? input.pin : '', true)) === null) return fail(this.ctx, attempt, 'invalid_pin');
       return accept(attempt);
     });
+  }
+
+  // A sign-in on the first factor and one step the caller checks itself (an invitation's one-time
+  // code): the user gated and the first factor checked as in any sign-in; a failed step is a failed
+  // attempt (toward the lockout) unless it says it does not count. The step's own errors propagate.
+  async signInWithFirstFactor(input: FirstFactorSignInInput, step: (userId: string) => Promise<FailedStep | null>): Promise<AuthOutcome> {
+    const checked = await this.guarded('signInWithFirstFactor', async () => {
+      const attempt = await this.loadNamed(input.username, input.client, input.source);
+      if (!isSignInAttempt(attempt)) return attempt;
+      return (await checkFirstFactor(this.ctx, attempt, typeof input.password === 'string' ? input.password : '')) ?? attempt;
+    });
+    if (!isSignInAttempt(checked)) return checked;
+    const failed = await step(checked.userId);
+    if (!failed) return accept(checked);
+    if (failed.counts === false) return reject(failed.reason, checked.userId, failed.message);
+    const outcome = await fail(this.ctx, checked, failed.reason);
+    // This failure may have locked the account (that reject says so); otherwise the step's words.
+    return outcome.kind === 'reject' && outcome.reason === failed.reason && failed.message ? { ...outcome, message: failed.message } : outcome;
+  }
+
+  private async loadNamed(raw: unknown, client: EngineClient, source: string): Promise<SignInAttempt | AuthOutcome> {
+    const username = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+    const found = username === '' ? null : await this.deps.directory.findUserByUsername(username);
+    if (!found) return reject('unknown_user');
+    return loadSignInAttempt(this.ctx, found.userId, client, source);
   }
 
   // ---- first request ----
@@ -87,8 +113,8 @@ export class AuthenticationEngine {
     if (username === '' || username.length > 253) return reject('bad_request');
     const found = await this.deps.directory.findUserByUsername(username);
     if (!found) return reject('unknown_user');
-    const attempt = await loadAttempt(this.ctx, found.userId, input.client, input.source, { application: input.application, sendLimit: input.sendLimit });
-    if (!isAttempt(attempt)) return attempt;
+    const attempt = await loadSignInAttempt(this.ctx, found.userId, input.client, input.source, { application: input.application, sendLimit: input.sendLimit });
+    if (!isSignInAttempt(attempt)) return attempt;
     const password = typeof input.password === 'string' ? input.password : '';
     const method = input.method ?? attempt.state.profile?.preferredMethod ?? attempt.settings.defaultMethod;
 
@@ -96,16 +122,8 @@ export class AuthenticationEngine {
       const inline = await tryInlineOath(this.ctx, attempt, password);
       if (inline) return inline;
     }
-    if (input.client.firstFactor.mode !== 'none') {
-      const first = await input.client.firstFactor.verify({ username: attempt.username, password, user: attempt.state });
-      if (!first.ok) {
-        if (first.reason === 'unavailable') {
-          this.deps.logger?.warn({ userId: attempt.userId, clientId: input.client.clientId, detail: first.detail }, 'first factor unavailable');
-          return reject('first_factor_unavailable', attempt.userId);
-        }
-        return fail(this.ctx, attempt, 'invalid_credentials');
-      }
-    }
+    const firstFactorRefused = await checkFirstFactor(this.ctx, attempt, password);
+    if (firstFactorRefused) return firstFactorRefused;
     if (input.pin !== undefined && attempt.state.pinHash !== null) {
       if ((await matchPin(this.deps.hasher, attempt, input.pin, true)) === null) return fail(this.ctx, attempt, 'invalid_pin');
       attempt.pinVerified = true;
@@ -117,7 +135,7 @@ export class AuthenticationEngine {
   }
 
   // Asks for the second factor; SMS, calls and pushes only within the request's send limit.
-  private issueSecondFactor(attempt: Attempt, method: string, polled?: { windowMs: number }): Promise<StartOutcome> | StartOutcome {
+  private issueSecondFactor(attempt: SignInAttempt, method: string, polled?: { windowMs: number }): Promise<StartOutcome> | StartOutcome {
     if ((method === 'sms' || method === 'voice' || method === 'push') && attempt.sendLimit) {
       const allowed = attempt.sendLimit(attempt.userId, method);
       if (!allowed.ok) return reject('rate_limited', attempt.userId, sendLimitedMessage(allowed.retryAfterSeconds));
@@ -143,8 +161,8 @@ export class AuthenticationEngine {
     } catch {
       return reject('invalid_state');
     }
-    const attempt = await loadAttempt(this.ctx, claims.userId, input.client, input.source, { now, missing: 'invalid_state', username: input.username });
-    if (!isAttempt(attempt)) return attempt;
+    const attempt = await loadSignInAttempt(this.ctx, claims.userId, input.client, input.source, { now, missing: 'invalid_state', username: input.username });
+    if (!isSignInAttempt(attempt)) return attempt;
     // Answered once (here or on any node whose record reached us): the State is spent.
     if (isChallengeConsumed(attempt.state, claims.nonce)) return reject('invalid_state', claims.userId);
     const response = typeof input.response === 'string' ? input.response : '';
@@ -161,8 +179,7 @@ export class AuthenticationEngine {
     try {
       return await run();
     } catch (error) {
-      const code = (error as { code?: unknown })?.code;
-      this.deps.logger?.warn({ where, code: typeof code === 'string' ? code : 'error', err: error instanceof Error ? error.name : typeof error }, 'authentication failed internally');
+      this.deps.logger?.warn({ where, code: errorCodeOf(error) ?? 'error', err: error instanceof Error ? error.name : typeof error }, 'authentication failed internally');
       return reject('internal_error');
     }
   }

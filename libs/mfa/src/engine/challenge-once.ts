@@ -1,4 +1,4 @@
-import { ChallengeAnswer, DomainErrorCode, UserState } from '@twofold/domain';
+import { ChallengeAnswer, DomainErrorCode, hasErrorCode, UserState } from '@twofold/domain';
 
 // A challenge State (TOTP, SMS, or a polled push/voice handle) is good for one successful answer
 // in the whole cluster: its nonce is recorded (OtpChallengeConsumed) in the same append as the
@@ -17,10 +17,9 @@ export function isChallengeConsumed(state: UserState, nonce: string): boolean {
 
 // The log refused the challenge's record (answered elsewhere first), as opposed to the code's.
 export function isChallengeReplay(error: unknown): boolean {
-  const e = error as { code?: unknown; field?: unknown };
-  return e?.code === DomainErrorCode.CodeAlreadyUsed && e.field === 'nonce';
+  return hasErrorCode(error, DomainErrorCode.CodeAlreadyUsed) && 'field' in error && error.field === 'nonce';
 }
 
 export function isCodeReplay(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === DomainErrorCode.CodeAlreadyUsed;
+  return hasErrorCode(error, DomainErrorCode.CodeAlreadyUsed);
 }

@@ -63,6 +63,22 @@ export interface CheckPinInput {
   source: string;
 }
 
+// A sign-in on the first factor alone, completed by a step the caller checks itself.
+export interface FirstFactorSignInInput {
+  username: string;
+  password: string;
+  client: EngineClient;
+  source: string;
+}
+
+// The caller's step failed: why, in the user's words when given; `counts: false` when it is no
+// failed attempt (nothing recorded, e.g. an invitation used already).
+export interface FailedStep {
+  reason: RejectReason;
+  message?: string;
+  counts?: boolean;
+}
+
 export interface AnswerChallengeInput {
   state: Buffer | string;
   response: string;

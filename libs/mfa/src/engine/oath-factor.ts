@@ -1,6 +1,8 @@
+import { errorCodeOf } from '@twofold/domain';
 import { verifyHotpCodes, verifyTotp, OathDigits, TotpPeriod } from '../oath/oath';
-import { Attempt, challengeExpiry, EngineContext, fail, accept, pinDone, pinHint } from './attempt';
+import { SignInAttempt, challengeExpiry, EngineContext, fail, accept, pinDone, pinHint } from './attempt';
 import { ChallengeRef, isChallengeReplay, isCodeReplay } from './challenge-once';
+import { checkFirstFactor } from './first-factor-check';
 import type { OathTokenForCheck } from './engine.ports';
 import { AuthOutcome, CHALLENGE_PURPOSE } from './engine.types';
 import { matchPin } from './pin-check';
@@ -14,7 +16,7 @@ type OathMatch = { token: OathTokenForCheck; counter: number; replayed: boolean 
 
 // ---- issue: ask for the code ----
 
-export function issueOathChallenge(ctx: EngineContext, attempt: Attempt): AuthOutcome {
+export function issueOathChallenge(ctx: EngineContext, attempt: SignInAttempt): AuthOutcome {
   if (attempt.state.tokens.length === 0) return reject('no_second_factor', attempt.userId);
   const expiresAt = challengeExpiry(attempt);
   const sealed = ctx.deps.sealer.sealForRadius({
@@ -27,7 +29,7 @@ export function issueOathChallenge(ctx: EngineContext, attempt: Attempt): AuthOu
 
 // Password (or nothing, or a PIN) followed by the OATH code, in one request. null: the text is
 // not such an answer (the password alone; the code comes at the challenge).
-export async function tryInlineOath(ctx: EngineContext, attempt: Attempt, password: string): Promise<AuthOutcome | null> {
+export async function tryInlineOath(ctx: EngineContext, attempt: SignInAttempt, password: string): Promise<AuthOutcome | null> {
   const { state, client } = attempt;
   const noPassword = client.firstFactor.mode === 'none';
   const hasPin = state.pinHash !== null;
@@ -46,10 +48,9 @@ export async function tryInlineOath(ctx: EngineContext, attempt: Attempt, passwo
       if (remaining === null) return fail(ctx, attempt, 'invalid_pin', 'invalid_code');
       firstPassword = remaining;
     }
-    if (!noPassword) {
-      const first = await client.firstFactor.verify({ username: attempt.username, password: firstPassword, user: state });
-      if (!first.ok) return first.reason === 'unavailable' ? reject('first_factor_unavailable', attempt.userId) : fail(ctx, attempt, 'invalid_credentials');
-    }
+    // ('none' passes: checkFirstFactor is the same check as the challenge path's.)
+    const firstFactorRefused = await checkFirstFactor(ctx, attempt, firstPassword);
+    if (firstFactorRefused) return firstFactorRefused;
     if (match.replayed) return fail(ctx, attempt, 'code_replayed');
     return finishOath(ctx, attempt, match);
   }
@@ -65,7 +66,7 @@ export async function tryInlineOath(ctx: EngineContext, attempt: Attempt, passwo
 
 // ---- answer: the challenge's State came back with [PIN]code ----
 
-export async function answerOathChallenge(ctx: EngineContext, attempt: Attempt, response: string, hasPin: boolean, challenge: ChallengeRef): Promise<AuthOutcome> {
+export async function answerOathChallenge(ctx: EngineContext, attempt: SignInAttempt, response: string, hasPin: boolean, challenge: ChallengeRef): Promise<AuthOutcome> {
   const { state } = attempt;
   for (const { code, rest } of codeSplits(response, state.tokens)) {
     if (!hasPin && rest !== '') continue;
@@ -83,12 +84,12 @@ export async function answerOathChallenge(ctx: EngineContext, attempt: Attempt, 
 }
 
 // Cheap (HMACs only), so it runs before any argon2 or directory call.
-function matchOath(ctx: EngineContext, attempt: Attempt, code: string): OathMatch | null {
+function matchOath(ctx: EngineContext, attempt: SignInAttempt, code: string): OathMatch | null {
   let replayed: OathMatch | null = null;
   for (const token of attempt.state.tokens) {
     if (token.digits !== code.length) continue;
     const unopenable = (error: unknown) => {
-      ctx.deps.logger?.warn({ userId: attempt.userId, tokenId: token.tokenId, code: (error as { code?: string }).code ?? 'error' }, 'OATH seed cannot be opened');
+      ctx.deps.logger?.warn({ userId: attempt.userId, tokenId: token.tokenId, code: errorCodeOf(error) ?? 'error' }, 'OATH seed cannot be opened');
     };
     const options = { digits: token.digits as OathDigits, algorithm: token.algorithm };
     if (token.kind === 'hotp') {
@@ -131,7 +132,7 @@ function matchOath(ctx: EngineContext, attempt: Attempt, code: string): OathMatc
 
 // The cluster-wide once-only check: the log refuses a step or counter already used, and (with
 // `challenge`) a State already answered.
-async function finishOath(ctx: EngineContext, attempt: Attempt, match: OathMatch, challenge?: ChallengeRef): Promise<AuthOutcome> {
+async function finishOath(ctx: EngineContext, attempt: SignInAttempt, match: OathMatch, challenge?: ChallengeRef): Promise<AuthOutcome> {
   try {
     await ctx.deps.security.record({
       kind: 'oath_success', userId: attempt.userId, tokenId: match.token.tokenId, counter: match.counter, source: attempt.source, ...(challenge ? { challenge } : {}),

@@ -1,5 +1,6 @@
+import { errorCodeOf } from '@twofold/domain';
 import { createStateNonce, StateSealer } from '../sealed-state/state-sealer';
-import { Attempt, EngineContext, fail, succeed } from './attempt';
+import { SignInAttempt, EngineContext, fail, succeed } from './attempt';
 import { APPROVAL_PURPOSE, AuthOutcome } from './engine.types';
 import { reject } from './reject-messages';
 import { approvalData } from './out-of-band-polling';
@@ -8,7 +9,7 @@ import { approvalData } from './out-of-band-polling';
 // anywhere in the cluster, denied or timed out. The SDK's polled flow, which holds nothing, is in
 // out-of-band-polling.ts; both send the same sealed approval id.
 
-export async function holdOutOfBand(ctx: EngineContext, attempt: Attempt, channel: 'push' | 'voice'): Promise<AuthOutcome> {
+export async function holdOutOfBand(ctx: EngineContext, attempt: SignInAttempt, channel: 'push' | 'voice'): Promise<AuthOutcome> {
   const { deps, outOfBandTimeoutMs } = ctx;
   const to = channel === 'voice' ? attempt.state.profile?.phones[0]?.number : attempt.username;
   if (!to) return reject('no_second_factor', attempt.userId);
@@ -28,7 +29,7 @@ export async function holdOutOfBand(ctx: EngineContext, attempt: Attempt, channe
     });
   } catch (error) {
     pending.cancel();
-    deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, `${channel} delivery failed`);
+    deps.logger?.warn({ userId: attempt.userId, code: errorCodeOf(error) ?? 'error' }, `${channel} delivery failed`);
     return reject('delivery_failed', attempt.userId);
   }
   switch (await pending.decision) {

@@ -1,4 +1,5 @@
 import type { UserState } from '@twofold/domain';
+import { errorCodeOf } from '@twofold/domain';
 import type { DeliveryProvider } from '../delivery/delivery-provider';
 import { randomInt } from 'node:crypto';
 import { createStateNonce, StateSealer } from '../sealed-state/state-sealer';
@@ -59,7 +60,7 @@ export type CancelOutcome =
   | { kind: 'invalid_state' };
 
 // The attempt as the engine builds it; only these fields are needed here.
-export interface PolledAttempt {
+export interface PolledSignInAttempt {
   userId: string;
   username: string;
   state: UserState;
@@ -80,10 +81,10 @@ export interface PollingSteps<O extends StepOutcome> {
   logger?: EngineLogger;
   clock(): number;
   // Reloads the user and applies the gate (disabled, locked, blocked): an attempt or a reject.
-  load(userId: string, client: EngineClient, source: string): Promise<PolledAttempt | O>;
+  load(userId: string, client: EngineClient, source: string): Promise<PolledSignInAttempt | O>;
   // Records the success and consumes the handle (one success per handle in the whole cluster).
-  succeed(attempt: PolledAttempt, challenge: ChallengeRef): Promise<O>;
-  fail(attempt: PolledAttempt, reason: 'approval_denied'): Promise<O>;
+  succeed(attempt: PolledSignInAttempt, challenge: ChallengeRef): Promise<O>;
+  fail(attempt: PolledSignInAttempt, reason: 'approval_denied'): Promise<O>;
   reject(reason: 'invalid_state' | 'no_second_factor' | 'delivery_failed' | 'approval_timeout' | 'fraud_reported' | 'approval_cancelled', userId?: string): O;
 }
 
@@ -95,7 +96,7 @@ export class OutOfBandPolling<O extends StepOutcome> {
 
   constructor(private readonly steps: PollingSteps<O>) {}
 
-  async start(attempt: PolledAttempt, channel: OutOfBandChannel, windowMs: number): Promise<PendingOutcome | O> {
+  async start(attempt: PolledSignInAttempt, channel: OutOfBandChannel, windowMs: number): Promise<PendingOutcome | O> {
     const { steps } = this;
     const to = channel === 'voice' ? attempt.state.profile?.phones[0]?.number : attempt.username;
     if (!to) return steps.reject('no_second_factor', attempt.userId);
@@ -120,7 +121,7 @@ export class OutOfBandPolling<O extends StepOutcome> {
         metadata: { clientId: attempt.client.clientId, ...(attempt.application ? { application: attempt.application } : {}) },
       });
     } catch (error) {
-      steps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, `${channel} delivery failed`);
+      steps.logger?.warn({ userId: attempt.userId, code: errorCodeOf(error) ?? 'error' }, `${channel} delivery failed`);
       return steps.reject('delivery_failed', attempt.userId);
     }
     const prompt = channel === 'push' ? 'Approve the sign-in request on your phone.' : 'Answer the call to your phone and follow the instructions.';
@@ -203,6 +204,6 @@ export function approvalData(clientId: string, about: { number?: number; applica
   };
 }
 
-function isOutcome<O extends StepOutcome>(value: PolledAttempt | O): value is O {
+function isOutcome<O extends StepOutcome>(value: PolledSignInAttempt | O): value is O {
   return 'kind' in value;
 }

@@ -1,5 +1,5 @@
 import { activeBypass, DomainErrorCode, hasSecondFactor, isDomainError, SecurityOutcome } from '@twofold/domain';
-import { accept, Attempt, EngineContext } from './attempt';
+import { accept, SignInAttempt, EngineContext } from './attempt';
 import type { AuthOutcome } from './engine.types';
 
 // Runs after the first factor (and PIN) passed, before any second factor is asked for. A user
@@ -7,7 +7,7 @@ import type { AuthOutcome } from './engine.types';
 // only if so granted); a user with no second factor for `method` is let in when the client's
 // rollout policy says 'first-factor-only' (an 'unenrolled_pass' outcome). Both are recorded,
 // durably, before the Accept. null: ask for the second factor as usual.
-export async function waiveSecondFactor(ctx: EngineContext, attempt: Attempt, method: string): Promise<AuthOutcome | null> {
+export async function waiveSecondFactor(ctx: EngineContext, attempt: SignInAttempt, method: string): Promise<AuthOutcome | null> {
   if (attempt.client.firstFactor.mode === 'none' && !attempt.client.firstFactorCheckedByCaller) return null;
   const bypass = activeBypass(attempt.state, new Date(attempt.now));
   if (bypass && (await recorded(ctx, attempt, { kind: 'bypass_used', userId: attempt.userId, bypassId: bypass.bypassId, source: attempt.source }))) return accept(attempt);
@@ -17,7 +17,7 @@ export async function waiveSecondFactor(ctx: EngineContext, attempt: Attempt, me
 
 // false: the write side refused the waiver (a once-only bypass spent on another node a moment ago,
 // or a slave whose master cannot record waivers yet): sign in as if there were none.
-async function recorded(ctx: EngineContext, attempt: Attempt, outcome: SecurityOutcome): Promise<boolean> {
+async function recorded(ctx: EngineContext, attempt: SignInAttempt, outcome: SecurityOutcome): Promise<boolean> {
   try {
     await ctx.deps.security.record(outcome);
     return true;

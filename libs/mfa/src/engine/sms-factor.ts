@@ -1,7 +1,8 @@
+import { errorCodeOf } from '@twofold/domain';
 import { generateNumericOtp } from '../oath/numeric-otp';
 import { hashOtpForState, verifyOtpForState } from '../sealed-state/otp-hash';
 import { createStateNonce } from '../sealed-state/state-sealer';
-import { Attempt, challengeExpiry, EngineContext, fail, pinDone, pinHint, succeedChallenge } from './attempt';
+import { SignInAttempt, challengeExpiry, EngineContext, fail, pinDone, pinHint, succeedChallenge } from './attempt';
 import type { ChallengeRef } from './challenge-once';
 import { AuthOutcome, CHALLENGE_PURPOSE } from './engine.types';
 import { matchPin } from './pin-check';
@@ -13,7 +14,7 @@ import { smsAnswerSplit } from './response-split';
 
 // ---- issue: send the code ----
 
-export async function issueSmsChallenge(ctx: EngineContext, attempt: Attempt): Promise<AuthOutcome> {
+export async function issueSmsChallenge(ctx: EngineContext, attempt: SignInAttempt): Promise<AuthOutcome> {
   const phone = attempt.state.profile?.phones[0]?.number;
   if (!phone) return reject('no_second_factor', attempt.userId);
   const expiresAt = challengeExpiry(attempt);
@@ -26,7 +27,7 @@ export async function issueSmsChallenge(ctx: EngineContext, attempt: Attempt): P
   try {
     await ctx.deps.delivery.send({ channel: 'sms', to: phone, userId: attempt.userId, text: `Your sign-in code${attempt.application ? ` for ${attempt.application}` : ''} is ${code}` });
   } catch (error) {
-    ctx.deps.logger?.warn({ userId: attempt.userId, code: (error as { code?: string }).code ?? 'error' }, 'SMS delivery failed');
+    ctx.deps.logger?.warn({ userId: attempt.userId, code: errorCodeOf(error) ?? 'error' }, 'SMS delivery failed');
     return reject('delivery_failed', attempt.userId);
   }
   const prompt = `Enter ${pinHint(attempt)}the code sent to your phone ending in ${phone.replace(/\D/g, '').slice(-2)}.`;
@@ -36,7 +37,7 @@ export async function issueSmsChallenge(ctx: EngineContext, attempt: Attempt): P
 // ---- answer: [PIN]code against the State's hash ----
 
 export async function answerSmsChallenge(
-  ctx: EngineContext, attempt: Attempt, response: string, claims: { nonce: string; data: Record<string, unknown> }, hasPin: boolean, challenge: ChallengeRef,
+  ctx: EngineContext, attempt: SignInAttempt, response: string, claims: { nonce: string; data: Record<string, unknown> }, hasPin: boolean, challenge: ChallengeRef,
 ): Promise<AuthOutcome> {
   const length = typeof claims.data.l === 'number' ? claims.data.l : attempt.settings.otp.length;
   const { code, rest, long } = smsAnswerSplit(response, length);

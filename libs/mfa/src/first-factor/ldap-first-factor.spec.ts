@@ -55,6 +55,11 @@ describe('LDAP escaping', () => {
     await expect(sut.verify({ username: 'nobody', password: 'x', user })).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
   });
 
+  it('refuses a filter that names more people than one (the directory stops at its size limit): a wrong sign-in, not an outage', async () => {
+    const sut = make({ urls: [slapd.ldapUrl], startTls: true, searchBase: LDAP_SUFFIX, bindDn: `cn=reader,${LDAP_SUFFIX}`, bindPassword: 'reader-pass', searchFilter: '(|(uid={username})(objectClass=*))' });
+    await expect(sut.verify({ username: 'lena', password: 'lena-pass-1', user })).resolves.toEqual({ ok: false, reason: 'invalid_credentials' });
+  });
+
   it('fails over to the next URL when a server is down or hangs, and says which failed (never the password)', async () => {
     // A hanging directory server: it accepts the connection and never answers.
     const sockets: Socket[] = [];

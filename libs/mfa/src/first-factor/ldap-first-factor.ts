@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls';
-import { Client, InvalidCredentialsError } from 'ldapts';
+import { errorCodeOf } from '@twofold/domain';
+import { Client, InvalidCredentialsError, ResultCodeError, SizeLimitExceededError } from 'ldapts';
 import { FirstFactorError, FirstFactorInput, FirstFactorProvider, FirstFactorResult } from './first-factor';
 
 export interface LdapFirstFactorOptions {
@@ -100,8 +101,8 @@ export class LdapFirstFactor implements FirstFactorProvider {
       return { ok: true };
     } catch (error) {
       if (stage === 'bind' && error instanceof InvalidCredentialsError) return { ok: false, reason: 'invalid_credentials' };
-      if (stage === 'search' && (error as { code?: unknown }).code === 4) return { ok: false, reason: 'invalid_credentials' }; // size limit: ambiguous
-      const code = (error as { code?: unknown }).code;
+      if (stage === 'search' && error instanceof SizeLimitExceededError) return { ok: false, reason: 'invalid_credentials' }; // ambiguous
+      const code = error instanceof ResultCodeError ? error.code : errorCodeOf(error);
       const timedOut = /timeout/i.test((error as Error)?.name ?? '') || /timed? ?out/i.test((error as Error)?.message ?? '');
       // ldapts connects on the first operation: a socket error is the connection's, whatever the stage.
       const failedAt = typeof code === 'string' && /^E[A-Z]+$/.test(code) ? 'connect' : stage;

@@ -1,12 +1,13 @@
 import type { StoredEvent } from '@twofold/event-store';
-import { mergeSettings, DEFAULT_SETTINGS, Settings } from '@twofold/domain';
+import { mergeSettings, DEFAULT_SETTINGS, narrowEvent, Settings } from '@twofold/domain';
 import { Sql } from '../storage/sql';
 
 export async function projectSettings(sql: Sql, e: StoredEvent): Promise<boolean> {
-  if (e.type !== 'SettingsUpdated') return false;
+  const event = narrowEvent(e, { SettingsUpdated: true });
+  if (!event) return false;
   const rows = await sql.query<{ document: string }>(`SELECT document FROM rm_settings WHERE id = 1`);
   const current: Settings = rows.length ? JSON.parse(rows[0].document) : structuredClone(DEFAULT_SETTINGS);
-  const next = mergeSettings(current, (e.payload as { changes: Parameters<typeof mergeSettings>[1] }).changes);
+  const next = mergeSettings(current, event.data.changes);
   if (rows.length) {
     await sql.query(`UPDATE rm_settings SET document = ?, version = ?, updated_at = ? WHERE id = 1`, [JSON.stringify(next), e.streamVersion, e.timestamp]);
   } else {

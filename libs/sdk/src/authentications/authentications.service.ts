@@ -12,6 +12,7 @@ import { SdkRateLimits } from '../rate-limit/sdk-rate-limits';
 import { SDK_DEPS, SDK_OPTIONS, SdkDeps, SdkOptions } from '../sdk.deps';
 import { parseInput } from '../sdk-input';
 import { passwordFirstFactor } from './password-first-factor';
+import { rejectedResult, unavailable } from './rejected-result';
 import type { SdkPrincipal } from '../auth/sdk-principal';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -138,10 +139,8 @@ export class AuthenticationsService {
           ...(outcome.numberToMatch !== undefined ? { numberToMatch: outcome.numberToMatch } : {}),
         };
       case 'reject':
-        if (outcome.reason === 'internal_error') throw unavailable();
         // A send limit (when a transport sets one) is the SDK's own 429.
-        if (outcome.reason === 'rate_limited') throw new SdkError('rate_limited', outcome.message, { retryAfterSeconds: 60 });
-        return { status: 'rejected', reason: outcome.reason, message: outcome.message };
+        return rejectedResult(outcome);
     }
   }
 
@@ -154,4 +153,3 @@ export class AuthenticationsService {
 }
 
 const source = (principal: SdkPrincipal) => `sdk:${principal.credentialId}`;
-const unavailable = () => new SdkError('authentication_unavailable', 'authentication is temporarily unavailable; retry shortly', { retryAfterSeconds: 1 });

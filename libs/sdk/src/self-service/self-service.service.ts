@@ -3,21 +3,16 @@ import type { Actor } from '@twofold/commands';
 import {
   ChangePhoneRequest, ChangePinRequest, EnrollTokenRequest, FraudReported, FraudReportRequest, TokenEnrolled, UserSummary,
 } from '@twofold/sdk-client';
-import { canAuthenticate, DomainErrorCode, sessionVersionOf } from '@twofold/domain';
+import { canAuthenticate, sessionVersionOf } from '@twofold/domain';
+import { gateReason } from '@twofold/mfa';
 import { z } from 'zod';
 import { UserAssertion, UserAssertions } from '../assertions/user-assertions';
-import { SdkError, SdkErrorCode } from '../errors/sdk-error';
+import { SdkError } from '../errors/sdk-error';
 import { SdkRateLimits } from '../rate-limit/sdk-rate-limits';
 import { SDK_DEPS, SdkDeps } from '../sdk.deps';
 import { parseInput } from '../sdk-input';
 import type { SdkPrincipal } from '../auth/sdk-principal';
 import { userSummary } from '../users/user-summary';
-
-const GATE_CODES: Partial<Record<DomainErrorCode, SdkErrorCode>> = {
-  [DomainErrorCode.UserDisabled]: 'user_disabled',
-  [DomainErrorCode.UserLocked]: 'user_locked',
-  [DomainErrorCode.UserBlocked]: 'user_blocked',
-};
 
 const tokenIdParam = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a token id');
 
@@ -97,8 +92,7 @@ export class SelfServiceService {
     if (!state || !state.exists || state.deleted) throw new SdkError('unknown_user', 'the signed-in user no longer exists');
     const allowed = canAuthenticate(state, new Date());
     if (!allowed.ok) {
-      const code = GATE_CODES[allowed.error.code] ?? 'unknown_user';
-      throw new SdkError(code, `the signed-in user cannot use self-service: ${allowed.error.message}`);
+      throw new SdkError(gateReason(allowed.error.code), `the signed-in user cannot use self-service: ${allowed.error.message}`);
     }
     if (user.sessionVersion !== sessionVersionOf(state)) {
       throw new SdkError('user_assertion_invalid', 'the account was disabled, locked, blocked or its PIN changed since this sign-in; authenticate the user again');

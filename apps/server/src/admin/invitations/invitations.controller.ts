@@ -1,8 +1,10 @@
 import { Body, Controller, HttpException, Inject, Param, Post, UseGuards } from '@nestjs/common';
 import { CommandService, type Actor } from '@twofold/commands';
+import type { UserView } from '@twofold/read-model';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { CurrentActor } from '../auth/actor';
 import { InvitationChannel, InvitationSender } from './invitation-sender';
+import { UserInPath } from '../users/user-in-path.pipe';
 
 // A one-time invitation code for a user without a second factor yet (the User Portal takes it).
 // body: { validHours?: 1..720, send?: "sms" | "email" }. Sent, the code goes to the user only:
@@ -13,12 +15,11 @@ export class InvitationsController {
   constructor(@Inject(CommandService) private readonly commands: CommandService, @Inject(InvitationSender) private readonly sender: InvitationSender) {}
 
   @Post(':user/invitations')
-  async invite(@Param('user') ref: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
+  async invite(@Param('user', UserInPath) user: UserView, @Body() body: unknown, @CurrentActor() actor: Actor) {
     const { send, ...rest } = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as { send?: unknown };
     if (send !== undefined && send !== 'sms' && send !== 'email') {
       throw new HttpException({ code: 'validation_failed', message: 'send: must be "sms" or "email" (or left out to show the code)' }, 400);
     }
-    const user = await this.commands.resolveUser(ref);
     const to = send ? this.sender.recipient(user, send as InvitationChannel) : undefined;
     const issued = await this.commands.invitations.issue(user.userId, rest, actor);
     if (!send || !to) return { ...issued, username: user.username };

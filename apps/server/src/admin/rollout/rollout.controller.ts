@@ -1,9 +1,11 @@
 import { Body, Controller, Delete, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
 import type { Actor } from '@twofold/commands';
+import type { UserView } from '@twofold/read-model';
 import { RUNTIME } from '../../node/runtime.token';
 import type { NodeRuntime } from '../../node/node-runtime';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { CurrentActor } from '../auth/actor';
+import { UserInPath } from '../users/user-in-path.pipe';
 
 // Staged rollout: one-time bypasses and the per-client policy for users without a second factor.
 // (The list of users not enrolled yet is GET /admin/v1/users?notEnrolled=true.)
@@ -15,14 +17,14 @@ export class RolloutController {
   // body: { seconds, reason, once? }
   @Post('users/:user/bypass')
   @HttpCode(200)
-  bypass(@Param('user') user: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
-    return this.runtime.commands.rollout.grantBypass(user, body, actor);
+  bypass(@Param('user', UserInPath) user: UserView, @Body() body: unknown, @CurrentActor() actor: Actor) {
+    return this.runtime.commands.rollout.grantBypass(user.userId, body, actor);
   }
 
   // Ends the user's bypass early (409 bypass_not_active when there is none to end).
   @Delete('users/:user/bypass')
-  revoke(@Param('user') user: string, @CurrentActor() actor: Actor) {
-    return this.runtime.commands.rollout.revokeBypass(user, actor);
+  revoke(@Param('user', UserInPath) user: UserView, @CurrentActor() actor: Actor) {
+    return this.runtime.commands.rollout.revokeBypass(user.userId, actor);
   }
 
   // body: { unenrolled: 'reject' | 'first-factor-only' }

@@ -1,10 +1,12 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
 import type { Actor } from '@twofold/commands';
+import type { UserView } from '@twofold/read-model';
 import { DomainError, DomainErrorCode } from '@twofold/domain';
 import { RUNTIME } from '../../node/runtime.token';
 import type { NodeRuntime } from '../../node/node-runtime';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { CurrentActor } from '../auth/actor';
+import { UserInPath } from '../users/user-in-path.pipe';
 
 function flag(raw: unknown, name: string): boolean {
   if (raw === undefined || raw === '' || raw === 'false') return false;
@@ -32,7 +34,7 @@ export class TokenImportController {
 
   // body: { serial }
   @Post('users/:user/tokens/from-pool')
-  assign(@Param('user') user: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
-    return this.runtime.commands.tokenImport.assignFromPool(user, body, actor);
+  assign(@Param('user', UserInPath) user: UserView, @Body() body: unknown, @CurrentActor() actor: Actor) {
+    return this.runtime.commands.tokenImport.assignFromPool(user.userId, body, actor);
   }
 }
