@@ -35,6 +35,7 @@ export class AppModule {
         nodeId: runtime.dataDir.identity.nodeId, stateSealer: runtime.keys.stateSealer,
         logger: runtime.logger.child({ component: 'sdk' }), options: sdkOptionsFromConfig(runtime.config),
         passwordVerifier: authentication.passwordVerifier, delivery: authentication.delivery, pushRequests: authentication.pushRequests,
+        heldDecisions: authentication.heldDecisions,
       })],
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,

@@ -1,7 +1,7 @@
 import { base32Decode, SealContext } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
 import {
-  ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, DeliveryProvider, KeyedHashVerifier, PushRequestDelivery, PushRequestRegistry, WebhookPushSender,
+  ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, DeliveryProvider, HeldApprovalDecisions, KeyedHashVerifier, PushRequestDelivery, PushRequestRegistry, WebhookPushSender,
 } from '@twofold/mfa';
 import type { NodeRuntime } from './node-runtime';
 import { createDeliveryProvider } from '../delivery/delivery-provider.factory';
@@ -13,6 +13,8 @@ export interface AuthenticationService {
   delivery: DeliveryProvider;
   // Push sign-ins started on this node, for devices that long-poll here.
   pushRequests: PushRequestRegistry;
+  // Push approvals decided here, on the node holding the sign-in, while the master is unreachable.
+  heldDecisions: HeldApprovalDecisions;
   close(): void;
 }
 
@@ -45,12 +47,13 @@ export async function startAuthentication(runtime: NodeRuntime): Promise<Authent
     outOfBandTimeoutMs: config.radius.outOfBandTimeoutMs,
     logger: { warn: (details, message) => log.warn(details, message) },
   });
+  const heldDecisions = new HeldApprovalDecisions({ broker, registry: pushRequests, record: (outcome) => runtime.security.record(outcome) });
   const head = await store.head();
   const subscription: Subscription = store.subscribe(head.position, (event) => {
     if (event.type === 'OutOfBandApprovalDecided') broker.decide(String(event.payload.approvalKey), event.payload.decision as ApprovalDecision);
   });
   return {
-    engine, passwordVerifier, delivery, pushRequests,
+    engine, passwordVerifier, delivery, pushRequests, heldDecisions,
     close() {
       subscription.close();
       pushRequests.close();
