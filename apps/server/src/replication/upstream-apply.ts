@@ -31,7 +31,7 @@ export async function applyUpstream(rt: Pick<NodeServices, 'commands' | 'queries
   } catch (err) {
     if (outcome.kind === 'approval_decided' && isDomainError(err, DomainErrorCode.AlreadyExists)) {
       // Decided here meanwhile (another device, the admin API): the master's decision stands.
-      rt.logger.warn({ nodeId, upstreamId: event.id, userId: outcome.userId, decision: outcome.decision }, 'duplicate approval decision from a slave dropped: the log already holds a decision for it');
+      rt.logger.warn({ nodeId, upstreamId: event.id, userId: outcome.userId, decision: outcome.decision, detail: 'the log already holds a decision for this approval' }, 'duplicate approval decision from a slave dropped');
     }
     // A domain refusal (user deleted since, code used on another node first) is final, not transient.
     if (isDomainError(err)) return { code: err.code, ...(err.field ? { field: err.field } : {}) };

@@ -46,8 +46,8 @@ export class HeldApprovalDecisions {
   // Fraud blocks the user on this node at once (the outbox's fraud outcome), before the release.
   async decide(approval: { approvalKey: string; userId: string; expiresAt: number }, decision: ApprovalDecision, source: string): Promise<ApprovalDecision> {
     const { approvalKey, userId } = approval;
-    if (!this.holds(approvalKey)) throw new Error('this node does not hold the approval request');
     if (this.read(approvalKey)) throw DomainError.rule(DomainErrorCode.AlreadyExists, 'approvalId', 'This approval request has already been decided.');
+    if (!this.holds(approvalKey)) throw new Error('this node does not hold the approval request');
     // Taken before the first await: a concurrent replay is refused, not recorded twice.
     this.taken.set(approvalKey, { decision, source, until: approval.expiresAt + KEPT_AFTER_EXPIRY_MS });
     try {
