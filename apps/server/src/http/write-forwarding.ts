@@ -108,6 +108,8 @@ function bufferedBody(req: Request, maxBytes: number): Promise<Buffer | null> {
     });
     req.on('end', () => resolve(size > maxBytes ? null : Buffer.concat(chunks)));
     req.on('error', reject);
+    // The caller went away before the end: nothing to forward or to answer.
+    req.on('close', () => { if (!req.complete) reject(new Error('the request was aborted')); });
   });
 }
 
