@@ -114,7 +114,9 @@ run('Mobile App Web Service: twofold-device through the portal, sign-ins on the 
     const approval = (await phone.waitForApproval(10))!;
     const answer = phone.signedAnswer({ approvalId: approval.approvalId, decision: 'approve', number: started.numberToMatch });
     const path = `/devices/${deviceId}/approvals/answer`;
-    expect((await phone.call('POST', path, { body: answer })).body).toEqual({ decision: 'approved' });
+    // Straight to the slave, with the master up: the slave forwards it to the master, which decides.
+    await expect(onSlave.answerDeviceApproval(deviceId, answer as never)).resolves.toEqual({ decision: 'approved' });
+    expect(slave.logLines().filter((l) => l.op === 'device.answer.held')).toEqual([]);
     const before = await logPosition(master);
 
     const replayed = await phone.call('POST', path, { body: answer });
@@ -197,6 +199,7 @@ run('Mobile App Web Service: twofold-device through the portal, sign-ins on the 
     expect(approval.numberChoices).toContain(started.numberToMatch);
     await expect(phone.approve({ approvalId: approval.approvalId, number: started.numberToMatch })).resolves.toEqual({ decision: 'approved' });
     await expect(onSlave.pollAuthentication({ handle: started.handle, waitSeconds: 10 })).resolves.toMatchObject({ status: 'accepted', username: 'frida' });
+    expect(slave.logLines().filter((l) => l.op === 'device.answer.held')).toMatchObject([{ decision: 'approved', level: 'warn' }]);
   });
 
   it('with the master down, a RADIUS push held on the slave is approved through the portal: Access-Accept; a replay is refused', async () => {
