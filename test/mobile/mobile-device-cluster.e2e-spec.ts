@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TwofoldSdkClient } from '@twofold/sdk-client';
+import { PendingApproval, TwofoldSdkClient } from '@twofold/sdk-client';
 import { TwofoldDevice } from '../../apps/device/src/twofold-device';
-import { cliFor } from '../support/cli';
+import { cliFor, twofold } from '../support/cli';
+import { eventually } from '../support/eventually';
 import { ServerProcess } from '../support/server-process';
 import { addRadiusClient, createRadiusUser, hasRadclient, oathtoolTotp, radclient } from '../support/radius-tools';
 import { joinNode, startNode, untilCaughtUp } from '../replication/support/cluster-nodes';
@@ -13,10 +14,13 @@ import { bearerClient, issueCredential } from '../sdk/sdk-support';
 import { portalFingerprint, twofoldDevice } from './support/device-cli';
 
 const SECRET = 'mobile-radius-secret';
+const MASTER_ENV = { TWOFOLD_NODE_NAME: 'master1', TWOFOLD_SDK_APPROVAL_WINDOW_MS: '5000' };
 const run = hasRadclient ? describe : describe.skip;
 
 // The phone is `twofold-device` (a child process) talking to the portal's /mobile/v1, which
 // forwards to the MASTER; the push sign-ins are held on the SLAVE (RADIUS) or started there (SDK).
+// Then the master is killed: the slave decides the answers for the sign-ins it holds, and the
+// master appends them once when it is back.
 run('Mobile App Web Service: twofold-device through the portal, sign-ins on the slave', () => {
   let master: ServerProcess;
   let slave: ServerProcess;
@@ -31,7 +35,7 @@ run('Mobile App Web Service: twofold-device through the portal, sign-ins on the 
   const service = () => `${portal.url}/mobile/v1`;
 
   beforeAll(async () => {
-    master = await ServerProcess.start({ env: { TWOFOLD_NODE_NAME: 'master1', TWOFOLD_SDK_APPROVAL_WINDOW_MS: '5000' } });
+    master = await ServerProcess.start({ env: MASTER_ENV });
     slave = await startNode(await joinNode(master, 'slave1'), master.adminToken, { TWOFOLD_RADIUS_OOB_TIMEOUT_MS: '20000' });
     const { token } = await issueCredential(master, 'portal', ['authenticate', 'self-service', 'devices']);
     ({ secret: totpSecret } = await createRadiusUser(master, 'ebba', { password: 'ebba-password', method: 'push', totp: true }) as { secret: string });
@@ -110,7 +114,9 @@ run('Mobile App Web Service: twofold-device through the portal, sign-ins on the 
     const approval = (await phone.waitForApproval(10))!;
     const answer = phone.signedAnswer({ approvalId: approval.approvalId, decision: 'approve', number: started.numberToMatch });
     const path = `/devices/${deviceId}/approvals/answer`;
-    expect((await phone.call('POST', path, { body: answer })).body).toEqual({ decision: 'approved' });
+    // Straight to the slave, with the master up: the slave forwards it to the master, which decides.
+    await expect(onSlave.answerDeviceApproval(deviceId, answer as never)).resolves.toEqual({ decision: 'approved' });
+    expect(slave.logLines().filter((l) => l.op === 'device.answer.held')).toEqual([]);
     const before = await logPosition(master);
 
     const replayed = await phone.call('POST', path, { body: answer });
@@ -152,25 +158,89 @@ run('Mobile App Web Service: twofold-device through the portal, sign-ins on the 
     expect(gone.stderr).toMatch(/unknown_device/);
   });
 
-  it('with the master down, the slave still shows the push it holds to a phone polling through the portal; the answer needs the master', async () => {
+  // Frida's phone, activated before the master goes down; the master is restarted in the last test.
+  const fridaKey = join(keys, 'frida-phone.json');
+  let fridaDevice: string;
+  let heldRadiusAnswer: Record<string, unknown>;
+  const fridaRadius = () => radclient(slave.radiusPort, SECRET, { 'User-Name': 'frida', 'User-Password': 'frida-password', 'Message-Authenticator': '0x00' }, { timeoutS: 25, retries: 1 });
+
+  it('with the master down, a push held on the master is refused at the slave (503: the slave does not hold it)', async () => {
     const { secret } = await createRadiusUser(master, 'frida', { password: 'frida-password', method: 'push', totp: true });
-    const fridaKey = join(keys, 'frida-phone.json');
     const code = await activationCode('frida', secret!);
     // The QR code's text, as the portal's activation page shows it.
     const uri = `twofold-activate:?code=${encodeURIComponent(code)}&service=${encodeURIComponent(service())}`;
     expect(await twofoldDevice(fridaKey, ['activate', '--name', 'Frida phone', '--fingerprint', fingerprint])).toMatchObject({ code: 64, stderr: 'twofold-device: usage: give --service and --code, or --uri\n' });
     expect(await twofoldDevice(fridaKey, ['activate', '--uri', uri, '--name', 'Frida phone', '--fingerprint', fingerprint])).toMatchObject({ code: 0, stderr: '' });
+    const phone = TwofoldDevice.open(fridaKey);
+    fridaDevice = phone.deviceId;
+    // Held by the master; the slave knows of it from the master's log, but cannot release it.
+    const lost = radclient(master.radiusPort, SECRET, { 'User-Name': 'frida', 'User-Password': 'frida-password', 'Message-Authenticator': '0x00' }, { timeoutS: 2, retries: 1 });
+    const onTheMaster = (await phone.waitForApproval(10))!;
+    expect(onTheMaster).toMatchObject({ from: 'radius:vpn' });
+    onTheMasterId = onTheMaster.approvalId;
     await untilCaughtUp(master, slave);
-    await master.stop();
+    await master.stop('SIGKILL');
+    await lost;
+    await expect(phone.approve({ approvalId: onTheMaster.approvalId })).rejects.toMatchObject({ status: 503, code: 'master_unavailable' });
+  });
 
+  // The push the master held stays listed until it expires: each test picks its own sign-in.
+  let onTheMasterId: string;
+  async function pendingOnSlave(phone: TwofoldDevice, expiresAt?: string): Promise<PendingApproval> {
+    return eventually('the sign-in on the phone', async () => (await phone.poll(2)).find((a) => a.approvalId !== onTheMasterId && (expiresAt === undefined || Date.parse(a.expiresAt) === Date.parse(expiresAt))));
+  }
+
+  it('with the master down, an SDK push started on the slave is approved by the phone through the portal (the slave holds it)', async () => {
+    const phone = TwofoldDevice.open(fridaKey);
     const started = await onSlave.startAuthentication({ username: 'frida', application: 'Mail' });
     if (started.status !== 'pending') throw new Error(`not pending: ${JSON.stringify(started)}`);
-    const waited = await twofoldDevice(fridaKey, ['--json', 'wait', '--timeout', '10']);
-    expect(waited.code).toBe(0);
-    expect(waited.json().approval).toMatchObject({ application: 'Mail', from: 'sdk:portal' });
-    expect(waited.json().approval.numberChoices).toContain(started.numberToMatch);
-    const refused = await twofoldDevice(fridaKey, ['approve', '--number', String(started.numberToMatch)]);
-    expect(refused.code).toBe(69);
-    expect(refused.stderr).toMatch(/^twofold-device: master_unavailable: 503/);
+    const approval = await pendingOnSlave(phone, started.expiresAt);
+    expect(approval).toMatchObject({ application: 'Mail', from: 'sdk:portal' });
+    expect(approval.numberChoices).toContain(started.numberToMatch);
+    await expect(phone.approve({ approvalId: approval.approvalId, number: started.numberToMatch })).resolves.toEqual({ decision: 'approved' });
+    await expect(onSlave.pollAuthentication({ handle: started.handle, waitSeconds: 10 })).resolves.toMatchObject({ status: 'accepted', username: 'frida' });
+    expect(slave.logLines().filter((l) => l.op === 'device.answer.held')).toMatchObject([{ decision: 'approved', level: 'warn' }]);
+  });
+
+  it('with the master down, a RADIUS push held on the slave is approved through the portal: Access-Accept; a replay is refused', async () => {
+    const phone = TwofoldDevice.open(fridaKey);
+    const held = fridaRadius();
+    const approval = await pendingOnSlave(phone);
+    expect(approval).toMatchObject({ from: 'radius:vpn', numberChoices: [] });
+    heldRadiusAnswer = phone.signedAnswer({ approvalId: approval.approvalId, decision: 'approve' });
+    const path = `/devices/${fridaDevice}/approvals/answer`;
+    expect(await phone.call('POST', path, { body: heldRadiusAnswer })).toMatchObject({ status: 200, body: { decision: 'approved' } });
+    expect((await held).code).toBe('Access-Accept');
+    expect(await phone.call('POST', path, { body: heldRadiusAnswer })).toMatchObject({ status: 409, body: { code: 'approval_already_decided' } });
+  });
+
+  it('with the master down, deny with "not me" on the slave rejects the sign-in and blocks the user there at once', async () => {
+    const phone = TwofoldDevice.open(fridaKey);
+    const started = await onSlave.startAuthentication({ username: 'frida' });
+    if (started.status !== 'pending') throw new Error('not pending');
+    const approval = await pendingOnSlave(phone, started.expiresAt);
+    await expect(phone.deny({ approvalId: approval.approvalId, notMe: true })).resolves.toEqual({ decision: 'fraud' });
+    await expect(onSlave.pollAuthentication({ handle: started.handle, waitSeconds: 10 })).resolves.toMatchObject({ status: 'rejected', reason: 'fraud_reported' });
+    await expect(onSlave.startAuthentication({ username: 'frida' })).resolves.toMatchObject({ status: 'rejected', reason: 'user_blocked' });
+    expect((await fridaRadius()).code).toBe('Access-Reject');
+  });
+
+  it('once the master is back, each decision taken on the slave is in the log exactly once, and the block holds cluster-wide', async () => {
+    master = await ServerProcess.start({ dataDir: master.dataDir, adminToken: master.adminToken, httpPort: master.httpPort, radiusPort: master.radiusPort, replicationPort: master.replicationPort, env: MASTER_ENV });
+    const decisions = async () => (await exportedLog(master)).filter((e) => e.type === 'OutOfBandApprovalDecided' && e.payload.source === `device:${fridaDevice}`);
+    // The SDK approval, the RADIUS approval and the fraud report; the replay and the refused answer wrote nothing.
+    const decided = await eventually('the slave\'s decisions in the master\'s log', async () => ((await decisions()).length >= 3 ? decisions() : undefined));
+    expect(decided.map((e) => e.payload.decision).sort()).toEqual(['approved', 'approved', 'fraud']);
+    expect(new Set(decided.map((e) => e.payload.approvalKey)).size).toBe(3);
+    await eventually('the block on the master', async () => (await master.api('GET', '/admin/v1/users/frida')).body.blocked === true);
+    const phone = TwofoldDevice.open(fridaKey);
+    expect(await phone.call('POST', `/devices/${fridaDevice}/approvals/answer`, { body: heldRadiusAnswer })).toMatchObject({ status: 409, body: { code: 'approval_already_decided' } });
+    expect(await decisions()).toHaveLength(3);
   });
 });
+
+async function exportedLog(server: ServerProcess): Promise<Array<{ type: string; payload: Record<string, unknown> }>> {
+  const exported = await twofold(['--data-dir', server.dataDir, 'log', 'export']);
+  if (exported.code !== 0) throw new Error(`log export: ${exported.stderr}`);
+  return exported.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+}

@@ -42,6 +42,7 @@ export class AppModule {
         logger: runtime.logger.child({ component: 'sdk' }), options: sdkOptionsFromConfig(runtime.config),
         passwordVerifier: authentication.passwordVerifier, delivery: authentication.delivery, pushRequests: authentication.pushRequests,
         ...(authentication.sdkFirstFactor ? { firstFactor: authentication.sdkFirstFactor } : {}),
+        heldDecisions: authentication.heldDecisions,
       })],
       controllers: [
         HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,

@@ -1,10 +1,10 @@
 import {
-  approvalStream, DecideApproval, decideApproval, DomainError, DomainErrorCode, foldApproval, isDomainError, narrowEvent,
+  approvalStream, DecideApproval, decideApproval, DomainError, DomainErrorCode, foldApproval, isDomainError, narrowEvent, SecurityOutcome,
 } from '@twofold/domain';
 import type { EventStore } from '@twofold/event-store';
 import { Actor } from './actor';
 import { objectBody } from './input';
-import type { SecurityEvents } from './security-events';
+import type { OutcomeCause, SecurityEvents } from './security-events';
 import { StreamExecutor } from './stream-executor';
 
 export type ApprovalOutcome = 'approved' | 'denied' | 'fraud';
@@ -44,6 +44,15 @@ export class ApprovalCommands {
     if (decision === 'fraud') await this.security.record({ kind: 'fraud', userId: approval.userId, reason: 'fraud reported on an approval request', source: actor.actor });
     await this.executor.execute(approvalStream(approval.approvalKey), foldApproval, (s) => decideApproval(s, command, { now: this.clock() }), actor);
     return decision;
+  }
+
+  // A decision taken on the node that held the sign-in while the master could not be reached (a
+  // slave's outbox item, or a promoted node's own): appended once. If the log already holds a
+  // decision for the key, that one stands and this one is refused (already_exists) and not written.
+  async recordDecided(outcome: Extract<SecurityOutcome, { kind: 'approval_decided' }>, cause: OutcomeCause = {}): Promise<void> {
+    const command = DecideApproval.create({ approvalKey: outcome.approvalKey, userId: outcome.userId, decision: outcome.decision, source: outcome.source.slice(0, 128) });
+    const actor: Actor = { actor: cause.actor ?? outcome.source, ...(cause.causationId ? { causationId: cause.causationId } : {}) };
+    await this.executor.execute(approvalStream(outcome.approvalKey), foldApproval, (s) => decideApproval(s, command, { now: this.clock() }), actor);
   }
 
   // The caller gave up: recorded as denied, unless a decision was there first (then that one stands).

@@ -39,6 +39,8 @@ export class SecurityEvents implements SecurityOutcomeSink {
   ) {}
 
   async record(outcome: SecurityOutcome, cause: OutcomeCause = {}): Promise<UserState> {
+    // Its event goes on the approval's stream, not the user's: ApprovalCommands.recordDecided.
+    if (outcome.kind === 'approval_decided') throw new Error('an approval decision is recorded by ApprovalCommands.recordDecided');
     const settings = securityOutcomeReadsSettings(outcome) ? await this.queries.getSettings() : DEFAULT_SETTINGS;
     const actor: Actor = { actor: cause.actor ?? outcome.source, ...(cause.causationId ? { causationId: cause.causationId } : {}) };
     let decided: SecurityOutcomeEvent[] = [];

@@ -33,4 +33,5 @@ export * from './rate-limit/rate-limiter';
 export * from './devices/device-signature';
 export * from './devices/push-sender';
 export * from './devices/push-requests';
+export * from './devices/held-approval-decisions';
 export type { OpenedApproval } from './engine/out-of-band-factor';

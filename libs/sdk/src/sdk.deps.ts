@@ -2,7 +2,7 @@ import { sdkSectionSchema } from '@twofold/platform';
 import type { EventStore } from '@twofold/event-store';
 import type { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
 import type { CommandService } from '@twofold/commands';
-import type { AuthenticationEngine, DeliveryProvider, FirstFactorProvider, PasswordVerifier, PushRequestRegistry, RateLimit, StateSealer } from '@twofold/mfa';
+import type { AuthenticationEngine, DeliveryProvider, FirstFactorProvider, HeldApprovalDecisions, PasswordVerifier, PushRequestRegistry, RateLimit, StateSealer } from '@twofold/mfa';
 
 export interface SdkLogger {
   info(details: Record<string, unknown>, message: string): void;
@@ -45,6 +45,8 @@ export interface SdkDeps {
   delivery?: DeliveryProvider;
   // Push sign-ins started on this node (the engine's push delivery fills it), for devices' polls.
   pushRequests?: PushRequestRegistry;
+  // A device's answer for a sign-in held on this node, taken here while the master is unreachable.
+  heldDecisions?: HeldApprovalDecisions;
 }
 
 export const SDK_DEPS = Symbol('SdkDeps');

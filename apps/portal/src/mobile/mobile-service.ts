@@ -52,7 +52,8 @@ export class MobileService {
       }
       if (method === 'POST' && parts.length === 4 && parts[3] === 'answer') {
         const body = await readJson(req);
-        return [200, await this.sdk.call((c) => c.answerDeviceApproval(deviceId, body as never), { write: true })];
+        // With the master down, only the node holding the sign-in takes the answer: each node is tried.
+        return [200, await this.sdk.call((c) => c.answerDeviceApproval(deviceId, body as never), { write: true, heldByOneNode: true })];
       }
     }
     throw new MobileInputError(404, 'not_found', 'no such mobile service route');

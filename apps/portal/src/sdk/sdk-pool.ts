@@ -11,7 +11,9 @@ export class SdkPool {
     this.clients = urls.map((baseUrl) => new TwofoldSdkClient({ baseUrl, ...(opts.ca ? { ca: opts.ca } : {}), token: opts.token, timeoutMs: opts.timeoutMs, maxSockets: 64 }));
   }
 
-  async call<T>(fn: (client: TwofoldSdkClient) => Promise<T>, opts: { write?: boolean } = {}): Promise<T> {
+  // heldByOneNode: a write that, while the master is down, only the node holding it can take (a
+  // device's push answer): a 503 master_unavailable wrote nothing, so the next URL is tried.
+  async call<T>(fn: (client: TwofoldSdkClient) => Promise<T>, opts: { write?: boolean; heldByOneNode?: boolean } = {}): Promise<T> {
     let last: unknown;
     for (let i = 0; i < this.clients.length; i++) {
       const index = (this.current + i) % this.clients.length;
@@ -21,7 +23,7 @@ export class SdkPool {
         return result;
       } catch (err) {
         last = err;
-        if (!retryElsewhere(err, opts.write === true)) throw err;
+        if (!retryElsewhere(err, opts.write === true) && !(opts.heldByOneNode && masterUnavailable(err))) throw err;
         this.onFailover?.(this.urls[index], err instanceof SdkApiError ? err.code : 'unreachable');
       }
     }
@@ -31,6 +33,10 @@ export class SdkPool {
   close(): void {
     for (const c of this.clients) c.close();
   }
+}
+
+function masterUnavailable(err: unknown): boolean {
+  return err instanceof SdkApiError && err.status === 503 && err.code === 'master_unavailable';
 }
 
 // A write that reached a node may have been applied: only a refused connection is retried. A read

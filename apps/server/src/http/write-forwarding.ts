@@ -25,6 +25,10 @@ function unavailable(res: Response, detail: string): void {
   res.type('application/problem+json').json({ type: 'urn:twofold:error:master_unavailable', title: 'master_unavailable', status: 503, code: 'master_unavailable', detail });
 }
 
+// A device's answer to a push approval: if the master cannot be reached, the node holding the
+// sign-in decides it itself (the SDK's device service; any other node still answers 503).
+const DEVICE_ANSWER = /^\/sdk\/v1\/devices\/[^/]+\/approvals\/answer$/;
+
 // On a node that may not write, a write is sent on to the master as it came, so one
 // load-balanced URL serves every call; if the master cannot be reached it fails fast with 503.
 export function writeForwarding(runtime: NodeRuntime) {
@@ -32,7 +36,15 @@ export function writeForwarding(runtime: NodeRuntime) {
     const { role } = runtime;
     if (role.writable || !isForwardedWrite(req.method, req.path)) return next();
     const master = role.master;
+    let fallback: (() => void) | undefined;
+    let buffered: Buffer | null = null;
+    if (DEVICE_ANSWER.test(req.path) && !role.fenced) {
+      const body = (buffered = await bufferedBody(req, runtime.config.http.maxBodyBytes));
+      if (body === null) return problem(res, 413, 'payload_too_large', `request body is larger than ${runtime.config.http.maxBodyBytes} bytes`);
+      fallback = () => answerHere(req, res, next, body);
+    }
     if (!master || master.nodeId === runtime.dataDir.identity.nodeId) {
+      if (fallback) return fallback();
       return unavailable(res, role.fenced ? 'this node was replaced as master; no writes are accepted here until it follows the new master' : 'read-only replica: the master is not known');
     }
     // The caller's request (and its client's fingerprint) goes only to the certificate the log
@@ -71,9 +83,44 @@ export function writeForwarding(runtime: NodeRuntime) {
     upstream.on('timeout', () => upstream.destroy(new Error('timeout')));
     upstream.on('error', (err) => {
       runtime.logger.warn({ master: master.nodeName, err: err.message, path: req.path }, 'write could not be forwarded to the master');
-      if (!answered) unavailable(res, `read-only replica and the master (${master.nodeName}) cannot be reached: ${err.message}`);
-      else res.destroy();
+      if (answered) res.destroy();
+      else if (fallback) fallback();
+      else unavailable(res, `read-only replica and the master (${master.nodeName}) cannot be reached: ${err.message}`);
     });
-    req.pipe(upstream);
+    if (buffered) upstream.end(buffered);
+    else req.pipe(upstream);
   };
+}
+
+function problem(res: Response, status: number, code: string, detail: string): void {
+  res.status(status).type('application/problem+json').json({ type: `urn:twofold:error:${code}`, title: code, status, code, detail });
+}
+
+// The whole body, or null past the limit (an answer is small: it is read before it is forwarded,
+// so it can still be answered here if the master cannot be reached).
+function bufferedBody(req: Request, maxBytes: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > maxBytes ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+    // The caller went away before the end: nothing to forward or to answer.
+    req.on('close', () => { if (!req.complete) reject(new Error('the request was aborted')); });
+  });
+}
+
+// Handled on this node: the body parser sees a finished request and leaves req.body as set here.
+function answerHere(req: Request, res: Response, next: NextFunction, body: Buffer): void {
+  if (res.headersSent) return;
+  if (!/^application\/([\w.+-]*\+)?json\b/i.test(req.headers['content-type'] ?? '')) return problem(res, 415, 'unsupported_media_type', 'request bodies must be application/json');
+  try {
+    req.body = body.length > 0 ? JSON.parse(body.toString('utf8')) : undefined;
+  } catch {
+    return problem(res, 400, 'invalid_json', 'request body is not valid JSON');
+  }
+  next();
 }

@@ -1,8 +1,8 @@
 import { base32Decode, narrowEvent, SealContext } from '@twofold/domain';
 import type { Subscription } from '@twofold/event-store';
 import {
-  ApprovalBroker, ApprovalDecision, Argon2idHasher, AuthenticationEngine, DeliveryProvider, FirstFactorProvider, KeyedHashVerifier, PushRequestDelivery, PushRequestRegistry,
-  WebhookPushSender,
+  ApprovalBroker, Argon2idHasher, AuthenticationEngine, DeliveryProvider, FirstFactorProvider, HeldApprovalDecisions, KeyedHashVerifier,
+  PushRequestDelivery, PushRequestRegistry, WebhookPushSender,
 } from '@twofold/mfa';
 import type { NodeRuntime } from './node-runtime';
 import { createDeliveryProvider } from '../delivery/delivery-provider.factory';
@@ -17,6 +17,8 @@ export interface AuthenticationService {
   sdkFirstFactor?: FirstFactorProvider;
   // Push sign-ins started on this node, for devices that long-poll here.
   pushRequests: PushRequestRegistry;
+  // Push approvals decided here, on the node holding the sign-in, while the master is unreachable.
+  heldDecisions: HeldApprovalDecisions;
   close(): void;
 }
 
@@ -49,13 +51,14 @@ export async function startAuthentication(runtime: NodeRuntime): Promise<Authent
     outOfBandTimeoutMs: config.radius.outOfBandTimeoutMs,
     logger: { warn: (details, message) => log.warn(details, message) },
   });
+  const heldDecisions = new HeldApprovalDecisions({ broker, registry: pushRequests, record: (outcome) => runtime.security.record(outcome) });
   const head = await store.head();
   const subscription: Subscription = store.subscribe(head.position, (event) => {
     const decided = narrowEvent(event, { OutOfBandApprovalDecided: true });
     if (decided) broker.decide(decided.data.approvalKey, decided.data.decision);
   });
   return {
-    engine, passwordVerifier, delivery, pushRequests, sdkFirstFactor: sdkFirstFactor(config),
+    engine, passwordVerifier, delivery, pushRequests, heldDecisions, sdkFirstFactor: sdkFirstFactor(config),
     close() {
       subscription.close();
       pushRequests.close();

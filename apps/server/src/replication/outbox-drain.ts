@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
-import type { SecurityEvents } from '@twofold/commands';
+import type { ApprovalCommands, SecurityEvents } from '@twofold/commands';
 import type { EventStore } from '@twofold/event-store';
 import { dialectOf, sqlOver, type Sql } from '@twofold/read-model';
 import type { UpstreamOutbox } from '@twofold/replication';
@@ -23,7 +23,7 @@ export interface DrainOptions {
 // so sign-ins keep being answered. Every outcome keeps its causationId (the outbox id). Run again
 // after a restart, it takes up where it stopped: nothing lost, nothing appended twice.
 export async function drainOutbox(
-  deps: { outbox: UpstreamOutbox; security: SecurityEvents; upstream: UpstreamSecurityEvents; store: EventStore; dataSource: DataSource; log: Logger },
+  deps: { outbox: UpstreamOutbox; security: SecurityEvents; approvals: Pick<ApprovalCommands, 'recordDecided'>; upstream: UpstreamSecurityEvents; store: EventStore; dataSource: DataSource; log: Logger },
   options: DrainOptions = {},
 ): Promise<number> {
   const { outbox, security, upstream, store, log } = deps;
@@ -37,8 +37,15 @@ export async function drainOutbox(
     const ids = items.map((i) => i.id);
     await sql.query(`DELETE FROM promotion_drain WHERE id = 1`);
     await sql.query(`INSERT INTO promotion_drain (id, after_position, item_ids) VALUES (1, ?, ?)`, [(await store.head()).position, JSON.stringify(ids)]);
+    // Approval decisions taken here during the outage go on their approval's stream, each once.
+    for (const item of items) {
+      if (item.decoded.ok && item.decoded.outcome.kind === 'approval_decided') {
+        await deps.approvals.recordDecided(item.decoded.outcome, { causationId: item.id }).catch((err) => log.warn({ err: (err as Error).message, kind: item.kind }, 'could not apply a pending approval decision'));
+      }
+    }
     await security.inBatch(async (b) => {
       for (const item of items) {
+        if (item.decoded.ok && item.decoded.outcome.kind === 'approval_decided') continue;
         // The same typed outcome this node folded (a row from an earlier release upcast), recorded
         // with the outbox id as causationId; a refused or unreadable one is logged and dropped.
         const recorded = item.decoded.ok ? b.record(item.decoded.outcome, { causationId: item.id }) : Promise.reject(new Error(item.decoded.error));

@@ -239,7 +239,7 @@ export class ReplicationCoordinator {
     // outbox forgets it), the one window where an item could be lost or appended twice.
     const crashAt = Number(process.env.TEST_CRASH_IN_DRAIN ?? 0);
     const afterAppend = crashAt > 0 ? (batch: number) => { if (batch === crashAt) process.kill(process.pid, 'SIGKILL'); } : undefined;
-    this.draining = drainOutbox({ outbox: this.outbox, security: rt.commands.security, upstream: this.upstream, store: rt.store, dataSource: rt.dataSource, log: this.log }, { afterAppend }).then(
+    this.draining = drainOutbox({ outbox: this.outbox, security: rt.commands.security, approvals: rt.commands.approvals, upstream: this.upstream, store: rt.store, dataSource: rt.dataSource, log: this.log }, { afterAppend }).then(
       (n) => { if (n > 0) this.log.info({ applied: n, ms: Date.now() - started }, 'security events raised as a slave appended'); },
       (err) => this.log.error({ err: (err as Error).message }, 'could not append the pending security events; they stay in the outbox'),
     );

@@ -94,4 +94,19 @@ describe('applyUpstream on the master', () => {
     ]);
     expect((await h.store.head()).position).toBe(head);
   });
+
+  it('appends a decision a slave took while it held the sign-in, once; a second one for the key is dropped and logged, the first stands', async () => {
+    const carol = (await h.commands.createUser({ username: 'carol' }, SYSTEM_ACTOR)).userId;
+    const decided = (decision: 'approved' | 'denied' | 'fraud') => encodeSecurityOutcome({ kind: 'approval_decided', userId: carol, approvalKey: 'held-key-000001', decision, source: 'device:d1' });
+    const decisions = async () => (await h.store.readStream('approval-held-key-000001')).map((e) => [e.payload.decision, e.payload.source, e.metadata.actor, e.metadata.causationId]);
+    await expect(applyUpstream(rt, 'n-s1', { id: 'up-held-1', ...decided('approved') })).resolves.toBeUndefined();
+    expect(await decisions()).toEqual([['approved', 'device:d1', 'node:s1', 'up-held-1']]);
+    await expect(h.commands.approvals.decision('held-key-000001')).resolves.toEqual({ decision: 'approved', source: 'device:d1' });
+    refusals.length = 0;
+    await expect(applyUpstream(rt, 'n-s1', { id: 'up-held-2', ...decided('fraud') })).resolves.toEqual({ code: 'already_exists', field: 'approvalId' });
+    expect(await decisions()).toEqual([['approved', 'device:d1', 'node:s1', 'up-held-1']]);
+    expect(refusals).toEqual(['the log already holds a decision for this approval']);
+    // Nothing goes on the user's stream for a decision (the fraud report is its own outcome).
+    expect((await h.store.readStream(`user-${carol}`)).filter((e) => String(e.metadata.causationId).startsWith('up-held'))).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import { decodeSecurityOutcome, isDomainError } from '@twofold/domain';
+import { decodeSecurityOutcome, DomainErrorCode, isDomainError } from '@twofold/domain';
 import type { UpstreamRefusal } from '@twofold/replication';
 import type { NodeServices } from '../node/node-services';
 import { counterAllowed } from './upstream-checks';
@@ -24,9 +24,15 @@ export async function applyUpstream(rt: Pick<NodeServices, 'commands' | 'queries
     const tooHigh = state ? counterAllowed(state, await rt.queries.getSettings(), outcome.tokenId, outcome.counter, Date.now()) : null;
     if (tooHigh) return refuse(tooHigh);
   }
+  const cause = { causationId: event.id, actor: `node:${node.nodeName}` };
   try {
-    await rt.commands.security.record(outcome, { causationId: event.id, actor: `node:${node.nodeName}` });
+    if (outcome.kind === 'approval_decided') await rt.commands.approvals.recordDecided(outcome, cause);
+    else await rt.commands.security.record(outcome, cause);
   } catch (err) {
+    if (outcome.kind === 'approval_decided' && isDomainError(err, DomainErrorCode.AlreadyExists)) {
+      // Decided here meanwhile (another device, the admin API): the master's decision stands.
+      rt.logger.warn({ nodeId, upstreamId: event.id, userId: outcome.userId, decision: outcome.decision, detail: 'the log already holds a decision for this approval' }, 'duplicate approval decision from a slave dropped');
+    }
     // A domain refusal (user deleted since, code used on another node first) is final, not transient.
     if (isDomainError(err)) return { code: err.code, ...(err.field ? { field: err.field } : {}) };
     throw err;

@@ -15,6 +15,7 @@ describe('security outcome codec', () => {
     { kind: 'fraud', userId: 'u1', reason: 'fraud reported', source: 'portal' },
     { kind: 'bypass_used', userId: 'u1', bypassId: 'b1', source: 'radius:vpn' },
     { kind: 'unenrolled_pass', userId: 'u1', source: 'sdk:adfs' },
+    { kind: 'approval_decided', userId: 'u1', approvalKey: 'k1', decision: 'fraud', source: 'device:d1' },
   ];
 
   it('reads back every outcome it writes, as version 2', () => {
@@ -72,5 +73,11 @@ describe('security outcome codec', () => {
       expect(decoded.ok).toBe(false);
       expect(decoded.ok ? '' : decoded.error).toMatch(error);
     }
+  });
+
+  it('refuses an approval decision that is not approved, denied or fraud, and one without a version', () => {
+    expect(decodeSecurityOutcome('approval_decided', { v: 2, userId: 'u1', source: 'device:d1', approvalKey: 'k1', decision: 'approve' }, defaults))
+      .toEqual({ ok: false, error: 'approvalKey or decision is missing or not one of approved, denied, fraud' });
+    expect(decodeSecurityOutcome('approval_decided', { userId: 'u1', approvalKey: 'k1', decision: 'approved' }, defaults)).toEqual({ ok: false, error: 'approval_decided has no version 1 (v is missing)' });
   });
 });

@@ -37,6 +37,8 @@ export function encodeSecurityOutcome(outcome: SecurityOutcome): EncodedSecurity
       return { kind: outcome.kind, payload: base };
     case 'push_requested':
       return { kind: outcome.kind, payload: { ...base, approvalKey: outcome.approvalKey, approvalId: outcome.approvalId } };
+    case 'approval_decided':
+      return { kind: outcome.kind, payload: { ...base, approvalKey: outcome.approvalKey, decision: outcome.decision } };
   }
 }
 
@@ -66,7 +68,7 @@ export function decodeSecurityOutcome(kind: unknown, payload: unknown, options: 
   const challenge = (): ChallengeAnswer | null => (isText(p.nonce) && isText(p.expiresAt) ? { nonce: p.nonce, expiresAt: p.expiresAt } : null);
   const ok = (outcome: SecurityOutcome): DecodedSecurityOutcome => ({ ok: true, outcome, version: v1 ? 1 : 2 });
   // The staged-rollout kinds came with version 2: there is no version 1 of them to upcast.
-  if (v1 && (kind === 'bypass_used' || kind === 'unenrolled_pass' || kind === 'push_requested')) return fail(`${kind} has no version 1 (v is missing)`);
+  if (v1 && (kind === 'bypass_used' || kind === 'unenrolled_pass' || kind === 'push_requested' || kind === 'approval_decided')) return fail(`${kind} has no version 1 (v is missing)`);
 
   switch (kind) {
     case 'failed_attempt':
@@ -98,6 +100,10 @@ export function decodeSecurityOutcome(kind: unknown, payload: unknown, options: 
     case 'push_requested': {
       const sealed = typeof p.approvalId === 'string' && p.approvalId.length <= 1024 ? p.approvalId : null;
       return isText(p.approvalKey) && sealed ? ok({ kind, userId, source, approvalKey: p.approvalKey, approvalId: sealed }) : fail('approvalKey or approvalId is missing or not text');
+    }
+    case 'approval_decided': {
+      const decision = p.decision === 'approved' || p.decision === 'denied' || p.decision === 'fraud' ? p.decision : null;
+      return isText(p.approvalKey) && decision ? ok({ kind, userId, source, approvalKey: p.approvalKey, decision }) : fail('approvalKey or decision is missing or not one of approved, denied, fraud');
     }
   }
 }

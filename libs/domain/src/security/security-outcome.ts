@@ -8,6 +8,7 @@ import { assertUserExists, evaluateFailure, evaluateFraudReport } from '../users
 import { evolveUser, UserState } from '../users/user.state';
 import { decidePushRequested } from '../devices/push-request';
 import type { PushApprovalRequested } from '../devices/devices.events';
+import type { ApprovalOutcome } from '../approvals/approval.events';
 import { decideRecordBypassUsed, decideRecordUnenrolledPass, RecordBypassUsed, RecordUnenrolledPass } from '../rollout/bypass';
 
 // An answered challenge State: its nonce is recorded once in the whole cluster (expiresAt: ISO,
@@ -38,11 +39,15 @@ export type SecurityOutcome =
   | { kind: 'unenrolled_pass'; userId: string; source: string }
   // A push sign-in waiting for the user's devices (approvalKey: the sealed approvalId's nonce), so
   // every node can offer it to a device that long-polls there.
-  | { kind: 'push_requested'; userId: string; approvalKey: string; approvalId: string; source: string };
+  | { kind: 'push_requested'; userId: string; approvalKey: string; approvalId: string; source: string }
+  // A push approval decided by a device on the node holding the sign-in while the master could
+  // not be reached (released there at once); the master appends it as the approval's decision,
+  // unless it holds another one for that key (then the master's stands).
+  | { kind: 'approval_decided'; userId: string; approvalKey: string; decision: ApprovalOutcome; source: string };
 
 export type SecurityOutcomeKind = SecurityOutcome['kind'];
 
-export const SECURITY_OUTCOME_KINDS: readonly SecurityOutcomeKind[] = ['failed_attempt', 'success', 'code_used', 'oath_success', 'challenge_success', 'fraud', 'bypass_used', 'unenrolled_pass', 'push_requested'];
+export const SECURITY_OUTCOME_KINDS: readonly SecurityOutcomeKind[] = ['failed_attempt', 'success', 'code_used', 'oath_success', 'challenge_success', 'fraud', 'bypass_used', 'unenrolled_pass', 'push_requested', 'approval_decided'];
 
 // The staged-rollout kinds (a sign-in without a second factor). Masters of releases before them
 // do not read them: a slave sends them only to a master whose welcome says it does.
@@ -59,7 +64,7 @@ export function isSecurityOutcomeKind(kind: unknown): kind is SecurityOutcomeKin
 // Once-only kinds: an Accept rests on them, so a slave waits for the master's verdict (a bypass
 // may be a once-only one; the master refuses a second use with 'bypass_not_active').
 export function isOnceOnlyOutcome(outcome: SecurityOutcome): boolean {
-  return outcome.kind === 'code_used' || outcome.kind === 'oath_success' || outcome.kind === 'challenge_success' || outcome.kind === 'bypass_used';
+  return outcome.kind === 'code_used' || outcome.kind === 'oath_success' || outcome.kind === 'challenge_success' || outcome.kind === 'bypass_used' || outcome.kind === 'approval_decided';
 }
 
 export interface SecurityOutcomeContext { now: Date; settings: Settings }
@@ -105,6 +110,10 @@ export function decideSecurityOutcome(state: UserState, outcome: SecurityOutcome
       return decideRecordUnenrolledPass(state, RecordUnenrolledPass.create({ userId, source }), ctx);
     case 'push_requested':
       return decidePushRequested(state, outcome, ctx);
+    case 'approval_decided':
+      // Nothing on the user's stream: the decision goes on the approval's (ApprovalCommands).
+      assertUserExists(state, userId);
+      return [];
   }
 }
 

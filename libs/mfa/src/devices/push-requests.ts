@@ -22,6 +22,12 @@ export class PushRequestRegistry {
     this.wake(request.userId);
   }
 
+  // Started on this node and not expired yet.
+  has(approvalKey: string): boolean {
+    this.prune();
+    return this.byKey.has(approvalKey);
+  }
+
   forUser(userId: string): LocalPushRequest[] {
     this.prune();
     return [...this.byKey.values()].filter((r) => r.userId === userId);

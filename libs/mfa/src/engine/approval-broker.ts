@@ -33,6 +33,11 @@ export class ApprovalBroker implements ApprovalWaiter {
     return { decision, cancel: () => this.finish(approvalId, 'timeout') };
   }
 
+  // True while a request on this node waits for this approval (only this node can release it).
+  holds(approvalId: string): boolean {
+    return this.waiters.has(approvalId);
+  }
+
   // True when a request on this node was waiting for it.
   decide(approvalId: string, decision: ApprovalDecision): boolean {
     if (this.finish(approvalId, decision)) return true;

@@ -9,11 +9,14 @@ import { SDK_DEPS, SdkDeps } from '../sdk.deps';
 export class StoreApprovalDecisionLog implements ApprovalDecisionLog, OnModuleInit, OnModuleDestroy {
   private readonly waiters = new KeyedWaiters();
   private subscription?: Subscription;
+  private stopHeld?: () => void;
 
   // Reads and cancellations go through the node's write side (guarded on slaves like every write).
   constructor(@Inject(SDK_DEPS) private readonly deps: SdkDeps) {}
 
   async onModuleInit(): Promise<void> {
+    // A decision taken on this node while the master is unreachable (it holds the sign-in).
+    this.stopHeld = this.deps.heldDecisions?.onDecided((key) => this.wake(key));
     const head = await this.deps.store.head();
     this.subscription = this.deps.store.subscribe(head.position, (event) => {
       if (event.type === 'OutOfBandApprovalDecided') this.wake(String(event.payload.approvalKey));
@@ -22,11 +25,12 @@ export class StoreApprovalDecisionLog implements ApprovalDecisionLog, OnModuleIn
 
   onModuleDestroy(): void {
     this.subscription?.close();
+    this.stopHeld?.();
     this.waiters.wakeAll();
   }
 
-  read(approvalKey: string): Promise<RecordedDecision | null> {
-    return this.deps.commands.approvals.decision(approvalKey);
+  async read(approvalKey: string): Promise<RecordedDecision | null> {
+    return this.deps.heldDecisions?.read(approvalKey) ?? this.deps.commands.approvals.decision(approvalKey);
   }
 
   waitForChange(approvalKey: string, timeoutMs: number): Promise<void> {

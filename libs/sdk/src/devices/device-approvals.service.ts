@@ -1,7 +1,8 @@
 import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { Subscription } from '@twofold/event-store';
 import { DeviceAnswerRequest, DeviceAnswerResult, DeviceApprovals, PendingApproval } from '@twofold/sdk-client';
-import { deviceAnswerMessage, devicePollMessage, DEVICE_POLL_WINDOW_SECONDS, numberChoices } from '@twofold/domain';
+import { deviceAnswerMessage, devicePollMessage, DEVICE_POLL_WINDOW_SECONDS, DomainErrorCode, isDomainError, numberChoices } from '@twofold/domain';
+import { type ApprovalOutcome, CommandError } from '@twofold/commands';
 import { OpenedApproval, openApprovalId, PushRequestRegistry, SealedStateError, verifyDeviceSignature } from '@twofold/mfa';
 import type { DeviceView } from '@twofold/read-model';
 import { SdkError } from '../errors/sdk-error';
@@ -12,6 +13,11 @@ import type { SdkPrincipal } from '../auth/sdk-principal';
 import { deviceIdParam } from './device-activation.service';
 
 const MAX_WAIT_SECONDS = 30;
+const OUTCOME = { approve: 'approved', deny: 'denied', fraud: 'fraud' } as const;
+
+function alreadyDecided(): SdkError {
+  return new SdkError('approval_already_decided', 'this approval request has already been decided', { field: 'approvalId' });
+}
 
 interface PollInput { wait: unknown; time: string | undefined; signature: string | undefined }
 
@@ -73,17 +79,42 @@ export class DeviceApprovalsService implements OnModuleInit, OnModuleDestroy {
     const approval = this.open(input.approvalId);
     if (approval.userId !== device.userId) throw new SdkError('approval_not_for_device', 'this approval request is for another user\'s devices', { field: 'approvalId' });
     this.limits.user(device.userId);
-    if (await this.deps.commands.approvals.decision(approval.approvalKey)) {
-      throw new SdkError('approval_already_decided', 'this approval request has already been decided', { field: 'approvalId' });
-    }
+    if (await this.decided(approval.approvalKey)) throw alreadyDecided();
     const source = `device:${device.deviceId}`;
     let decision: 'approve' | 'deny' | 'fraud' = input.decision === 'deny' && input.notMe ? 'fraud' : input.decision;
     // A wrong number never approves: it is recorded as a denial (the sign-in fails at once).
     const mismatch = decision === 'approve' && approval.numberToMatch !== undefined && input.number !== approval.numberToMatch;
     if (mismatch) decision = 'deny';
-    const outcome = await this.deps.commands.approvals.decide({ approvalKey: approval.approvalKey, userId: approval.userId }, { decision }, { actor: source });
+    const outcome = await this.decide(approval, decision, source);
     this.deps.logger.info({ credential: principal.name, userId: device.userId, deviceId: device.deviceId, decision: outcome, op: 'device.answer' }, 'push approval answered by a device');
     return { decision: outcome, ...(mismatch ? { reason: 'number_mismatch' as const } : {}) };
+  }
+
+  private async decided(approvalKey: string): Promise<boolean> {
+    return this.deps.heldDecisions?.read(approvalKey) != null || (await this.deps.commands.approvals.decision(approvalKey)) !== null;
+  }
+
+  // On a slave an answer gets here only when the master cannot be reached (write forwarding
+  // sends it to the master otherwise). The node holding the sign-in decides it then (outbox);
+  // any other node answers 503 master_unavailable, and the portal tries its next SDK URL.
+  private async decide(approval: OpenedApproval, decision: 'approve' | 'deny' | 'fraud', source: string): Promise<ApprovalOutcome> {
+    const key = { approvalKey: approval.approvalKey, userId: approval.userId };
+    try {
+      return await this.deps.commands.approvals.decide(key, { decision }, { actor: source });
+    } catch (error) {
+      const held = this.deps.heldDecisions;
+      const code = (error as { code?: unknown }).code;
+      if (code !== 'read_only_replica' && code !== 'master_unavailable') throw error;
+      if (!held?.holds(approval.approvalKey)) throw new CommandError('master_unavailable', 'the master cannot be reached and this node does not hold the sign-in: answer on the node that holds it');
+      try {
+        const outcome = await held.decide({ ...key, expiresAt: approval.expiresAt }, OUTCOME[decision], source);
+        this.deps.logger.warn({ userId: approval.userId, decision: outcome, op: 'device.answer.held' }, 'push approval decided on the node holding the sign-in while the master is unreachable (kept in the outbox)');
+        return outcome;
+      } catch (refused) {
+        if (isDomainError(refused, DomainErrorCode.AlreadyExists)) throw alreadyDecided();
+        throw refused;
+      }
+    }
   }
 
   private async device(rawDeviceId: string): Promise<DeviceView> {
@@ -130,7 +161,7 @@ export class DeviceApprovalsService implements OnModuleInit, OnModuleDestroy {
       } catch {
         continue; // expired (or sealed under a key retired since)
       }
-      if (await this.deps.commands.approvals.decision(r.approvalKey)) continue;
+      if (await this.decided(r.approvalKey)) continue;
       out.push({
         approvalId: r.approvalId, application: approval.application ?? null, from: approval.from ? await this.named(approval.from) : null,
         requestedAt: r.requestedAt, expiresAt: new Date(approval.expiresAt).toISOString(),
