@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { DATA_DIR, KAFKA, METRICS, NODE_CONFIG, NODE_LOGGER, RUNTIME } from './node/runtime.token';
+import { DATA_DIR, KAFKA, METRICS, NODE_CONFIG, NODE_LOGGER } from './node/runtime.token';
 import type { NodeRuntime } from './node/node-runtime';
 import { ProblemFilter } from './http/problem.filter';
 import { HealthController } from './health/health.controller';
@@ -27,6 +27,7 @@ import { ClusterRole } from './cluster/cluster-role';
 import { NodeProgress } from './node/node-progress';
 import { ReplicationCoordinator } from './replication/replication-coordinator';
 import { StateSealer } from '@twofold/mfa';
+import { DirectorySync } from '@twofold/directory';
 import type { AuthenticationService } from './node/authentication';
 import { InvitationSender } from './admin/invitations/invitation-sender';
 import { createEmailProvider } from './delivery/email-provider.factory';
@@ -50,7 +51,6 @@ export class AppModule {
         RolloutController, TokenImportController, DirectoriesController, DevicesController,
       ],
       providers: [
-        { provide: RUNTIME, useValue: runtime },
         // What most controllers use: the command side, the read model, the cluster's state sealer.
         { provide: CommandService, useValue: runtime.commands },
         { provide: ReadModelQueries, useValue: runtime.queries },
@@ -62,7 +62,7 @@ export class AppModule {
             ...(runtime.config.invitations.portalUrl ? { portalUrl: runtime.config.invitations.portalUrl } : {}),
           }),
         },
-        // The node's pieces, each on its own: health, metrics, status and cluster take only what they use.
+        // The node's pieces, each on its own: every controller takes only what it uses (no token holds the whole runtime).
         { provide: NodeProgress, useValue: new NodeProgress(runtime.store, runtime.projector, runtime.replication) },
         { provide: TypeOrmEventStore, useValue: runtime.store },
         { provide: ClusterRole, useValue: runtime.role },
@@ -72,6 +72,7 @@ export class AppModule {
         { provide: METRICS, useValue: runtime.metrics },
         { provide: NODE_LOGGER, useValue: runtime.logger },
         { provide: KAFKA, useValue: { kafka: runtime.kafka, kafkaFollower: runtime.kafkaFollower } },
+        { provide: DirectorySync, useFactory: () => runtime.directorySync?.sync ?? null },
         { provide: APP_FILTER, useFactory: () => new ProblemFilter(runtime.logger) },
       ],
     };

@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
-import type { Actor } from '@twofold/commands';
+import { CommandService, type Actor } from '@twofold/commands';
+import { DirectorySync } from '@twofold/directory';
 import { DomainError, DomainErrorCode } from '@twofold/domain';
-import { RUNTIME } from '../../node/runtime.token';
-import type { NodeRuntime } from '../../node/node-runtime';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { CurrentActor } from '../auth/actor';
 
@@ -11,33 +10,36 @@ import { CurrentActor } from '../auth/actor';
 @Controller('admin/v1/directories')
 @UseGuards(AdminAuthGuard)
 export class DirectoriesController {
-  constructor(@Inject(RUNTIME) private readonly runtime: NodeRuntime) {}
+  constructor(
+    @Inject(CommandService) private readonly commands: CommandService,
+    @Inject(DirectorySync) private readonly directorySync: DirectorySync | null,
+  ) {}
 
   private get sync() {
-    const sync = this.runtime.directorySync?.sync;
+    const sync = this.directorySync;
     if (!sync) throw new Error('directory sync is not running on this node');
     return sync;
   }
 
   @Post()
   add(@Body() body: unknown, @CurrentActor() actor: Actor) {
-    return this.runtime.commands.directories.add(body, actor);
+    return this.commands.directories.add(body, actor);
   }
 
   @Get()
   list() {
-    return this.runtime.commands.directories.list();
+    return this.commands.directories.list();
   }
 
   @Get(':name')
   show(@Param('name') name: string) {
-    return this.runtime.commands.directories.show(name);
+    return this.commands.directories.show(name);
   }
 
   // body: the fields to change; the name stays.
   @Patch(':name')
   update(@Param('name') name: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
-    return this.runtime.commands.directories.update(name, body, actor);
+    return this.commands.directories.update(name, body, actor);
   }
 
   // The source's users stay as they are and are no longer synced.

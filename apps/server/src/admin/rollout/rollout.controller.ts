@@ -1,8 +1,6 @@
 import { Body, Controller, Delete, HttpCode, Inject, Param, Post, Put, UseGuards } from '@nestjs/common';
-import type { Actor } from '@twofold/commands';
+import { CommandService, type Actor } from '@twofold/commands';
 import type { UserView } from '@twofold/read-model';
-import { RUNTIME } from '../../node/runtime.token';
-import type { NodeRuntime } from '../../node/node-runtime';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { CurrentActor } from '../auth/actor';
 import { UserInPath } from '../users/user-in-path.pipe';
@@ -12,31 +10,31 @@ import { UserInPath } from '../users/user-in-path.pipe';
 @Controller('admin/v1')
 @UseGuards(AdminAuthGuard)
 export class RolloutController {
-  constructor(@Inject(RUNTIME) private readonly runtime: NodeRuntime) {}
+  constructor(@Inject(CommandService) private readonly commands: CommandService) {}
 
   // body: { seconds, reason, once? }
   @Post('users/:user/bypass')
   @HttpCode(200)
   bypass(@Param('user', UserInPath) user: UserView, @Body() body: unknown, @CurrentActor() actor: Actor) {
-    return this.runtime.commands.rollout.grantBypass(user.userId, body, actor);
+    return this.commands.rollout.grantBypass(user.userId, body, actor);
   }
 
   // Ends the user's bypass early (409 bypass_not_active when there is none to end).
   @Delete('users/:user/bypass')
   revoke(@Param('user', UserInPath) user: UserView, @CurrentActor() actor: Actor) {
-    return this.runtime.commands.rollout.revokeBypass(user.userId, actor);
+    return this.commands.rollout.revokeBypass(user.userId, actor);
   }
 
   // body: { unenrolled: 'reject' | 'first-factor-only' }
   @Put('radius-clients/:client/rollout')
   async radiusClient(@Param('client') client: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
-    const { clientId } = await this.runtime.commands.radiusClients.resolve(client);
-    await this.runtime.commands.rollout.setRadiusClientPolicy(clientId, body, actor);
-    return this.runtime.commands.radiusClients.get(clientId);
+    const { clientId } = await this.commands.radiusClients.resolve(client);
+    await this.commands.rollout.setRadiusClientPolicy(clientId, body, actor);
+    return this.commands.radiusClients.get(clientId);
   }
 
   @Put('sdk-credentials/:credential/rollout')
   sdkCredential(@Param('credential') credential: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
-    return this.runtime.commands.rollout.setSdkCredentialPolicy(credential, body, actor);
+    return this.commands.rollout.setSdkCredentialPolicy(credential, body, actor);
   }
 }

@@ -1,7 +1,6 @@
 import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
 import type { DataDirectory, TwofoldConfig } from '@twofold/platform';
-import { DATA_DIR, KAFKA, NODE_CONFIG } from '../../node/runtime.token';
-import type { NodeRuntime } from '../../node/node-runtime';
+import { DATA_DIR, KAFKA, NODE_CONFIG, type KafkaLinks } from '../../node/runtime.token';
 import { NodeProgress } from '../../node/node-progress';
 import { ClusterRole } from '../../cluster/cluster-role';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
@@ -14,7 +13,7 @@ export class StatusController {
     @Inject(ClusterRole) private readonly role: ClusterRole,
     @Inject(DATA_DIR) private readonly dataDir: DataDirectory,
     @Inject(NODE_CONFIG) private readonly config: TwofoldConfig,
-    @Inject(KAFKA) private readonly kafka: Pick<NodeRuntime, 'kafka' | 'kafkaFollower'>,
+    @Inject(KAFKA) private readonly kafka: KafkaLinks,
   ) {}
 
   @Get()

@@ -1,9 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
-import type { Actor } from '@twofold/commands';
+import { CommandService, type Actor } from '@twofold/commands';
 import type { UserView } from '@twofold/read-model';
 import { DomainError, DomainErrorCode } from '@twofold/domain';
-import { RUNTIME } from '../../node/runtime.token';
-import type { NodeRuntime } from '../../node/node-runtime';
 import { AdminAuthGuard } from '../auth/admin-auth.guard';
 import { CurrentActor } from '../auth/actor';
 import { UserInPath } from '../users/user-in-path.pipe';
@@ -19,22 +17,22 @@ function flag(raw: unknown, name: string): boolean {
 @Controller('admin/v1')
 @UseGuards(AdminAuthGuard)
 export class TokenImportController {
-  constructor(@Inject(RUNTIME) private readonly runtime: NodeRuntime) {}
+  constructor(@Inject(CommandService) private readonly commands: CommandService) {}
 
   @Post('tokens/import')
   @HttpCode(200)
   import(@Body() body: unknown, @Query('dryRun') dryRun: unknown, @CurrentActor() actor: Actor) {
-    return this.runtime.commands.tokenImport.importTokens(body, actor, flag(dryRun, 'dryRun'));
+    return this.commands.tokenImport.importTokens(body, actor, flag(dryRun, 'dryRun'));
   }
 
   @Get('tokens/pool')
   pool() {
-    return this.runtime.commands.tokenImport.listPool();
+    return this.commands.tokenImport.listPool();
   }
 
   // body: { serial }
   @Post('users/:user/tokens/from-pool')
   assign(@Param('user', UserInPath) user: UserView, @Body() body: unknown, @CurrentActor() actor: Actor) {
-    return this.runtime.commands.tokenImport.assignFromPool(user.userId, body, actor);
+    return this.commands.tokenImport.assignFromPool(user.userId, body, actor);
   }
 }
