@@ -18,7 +18,7 @@ import { DuplicateRowError, type LogBackend } from './log-backend';
 import { APPENDED, LogSubscription, SET_ASIDE, type SubscribeOptions } from './log-subscription';
 import { PostgresLogBackend } from './postgres-log-backend';
 import { computeRecordHash, hashFromCanonicalParts } from './record-hash';
-import { verifiedRows } from './replicated-rows';
+import { verifiedRows, verifiedTextRows } from './replicated-rows';
 import { SqliteLogBackend } from './sqlite-log-backend';
 import { GroupCommitter } from './group-commit';
 import { RecentRecords } from './recent-records';
@@ -28,6 +28,9 @@ import { chainMismatch, checkName, encodeNewEvent, invalid, toStoredEvent } from
 // A store that can also take records from a master verbatim (slaves).
 export interface ReplicaEventStore extends EventStore {
   appendReplicated(records: StoredEvent[]): Promise<LogHead>;
+  // The same for records whose payload and metadata are the canonical JSON text the master stores
+  // (rows as they are in its event_log): the hash is checked over that text, which is stored as is.
+  appendReplicatedRows(rows: EventLogRow[]): Promise<LogHead>;
   // What commits in the same transaction as every appendReplicated from now on (null: nothing).
   projectReplicatedWith(companion: ReplicatedCompanion | null): void;
   // An old master back as a slave whose history diverged after `position`: moves every record
@@ -149,7 +152,18 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     this.assertOpen();
     if (!Array.isArray(records)) throw invalid('records must be an array');
     if (records.length === 0) return this.head();
-    const rows = verifiedRows(records);
+    return this.appendVerified(records, verifiedRows(records));
+  }
+
+  async appendReplicatedRows(rows: EventLogRow[]): Promise<LogHead> {
+    this.assertOpen();
+    if (!Array.isArray(rows)) throw invalid('rows must be an array');
+    if (rows.length === 0) return this.head();
+    return this.appendVerified(verifiedTextRows(rows), rows);
+  }
+
+  // records and rows: the same verified records, decoded and as stored.
+  private async appendVerified(records: StoredEvent[], rows: EventLogRow[]): Promise<LogHead> {
     const plan = (head: LogHead): EventLogRow[] => {
       const first = records[0];
       if (first.position !== head.position + 1) {
