@@ -2,7 +2,7 @@ import type { EventLogRow } from './event-log.entity';
 import type { StoredEvent } from './event-store';
 import { canonicalJson } from './canonical-json';
 import { hashFromCanonicalParts } from './record-hash';
-import { chainMismatch, checkReplicatedRowShape, checkReplicatedShape, invalid, isPlainObject, toStoredEvent } from './record-shape';
+import { chainMismatch, checkReplicatedRowShape, checkReplicatedShape, invalid, isPlainObject } from './record-shape';
 
 // Records from a master, checked and turned into rows: contiguous positions, each prev_hash the
 // hash before it, each hash recomputed. Payload and metadata are encoded to canonical JSON once;
@@ -63,14 +63,16 @@ export function verifiedTextRows(rows: EventLogRow[]): StoredEvent[] {
     checkReplicatedRowShape(r, i);
     checkLink(rows, i);
     if (hashFromCanonicalParts(r, r.payload, r.metadata) !== r.hash) throw chainMismatch(`record at ${r.position}: hash mismatch`, r.position);
-    let record: StoredEvent;
+    let payload: unknown;
+    let metadata: unknown;
     try {
-      record = toStoredEvent(r);
+      payload = JSON.parse(r.payload);
+      metadata = JSON.parse(r.metadata);
     } catch {
       throw invalid(`replicated record ${i}: payload or metadata is not JSON`);
     }
-    if (!isPlainObject(record.payload) || !isPlainObject(record.metadata)) throw invalid(`replicated record ${i}: payload and metadata must be JSON objects`);
-    records[i] = record;
+    if (!isPlainObject(payload) || !isPlainObject(metadata)) throw invalid(`replicated record ${i}: payload and metadata must be JSON objects`);
+    records[i] = { ...r, payload, metadata: metadata as unknown as StoredEvent['metadata'] };
   }
   return records;
 }

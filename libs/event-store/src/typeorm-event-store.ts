@@ -27,10 +27,9 @@ import { chainMismatch, checkName, encodeNewEvent, invalid, toStoredEvent } from
 
 // A store that can also take records from a master verbatim (slaves).
 export interface ReplicaEventStore extends EventStore {
-  appendReplicated(records: StoredEvent[]): Promise<LogHead>;
-  // The same for records whose payload and metadata are the canonical JSON text the master stores
-  // (rows as they are in its event_log): the hash is checked over that text, which is stored as is.
-  appendReplicatedRows(rows: EventLogRow[]): Promise<LogHead>;
+  // records: decoded, or rows whose payload and metadata are the canonical JSON text the master
+  // stores (as in its event_log; the hash is then checked over that text, which is stored as is).
+  appendReplicated(records: StoredEvent[] | EventLogRow[]): Promise<LogHead>;
   // What commits in the same transaction as every appendReplicated from now on (null: nothing).
   projectReplicatedWith(companion: ReplicatedCompanion | null): void;
   // An old master back as a slave whose history diverged after `position`: moves every record
@@ -148,18 +147,13 @@ export class TypeOrmEventStore implements ReplicaEventStore {
 
   // Slaves: records from the master, stored verbatim (positions, timestamps, hashes) only if they
   // continue this log's chain exactly; otherwise chain_mismatch and nothing is written.
-  async appendReplicated(records: StoredEvent[]): Promise<LogHead> {
+  // Text or decoded is told by the first record's payload; every record must be in that form.
+  async appendReplicated(records: StoredEvent[] | EventLogRow[]): Promise<LogHead> {
     this.assertOpen();
     if (!Array.isArray(records)) throw invalid('records must be an array');
     if (records.length === 0) return this.head();
+    if (isTextRows(records)) return this.appendVerified(verifiedTextRows(records), records);
     return this.appendVerified(records, verifiedRows(records));
-  }
-
-  async appendReplicatedRows(rows: EventLogRow[]): Promise<LogHead> {
-    this.assertOpen();
-    if (!Array.isArray(rows)) throw invalid('rows must be an array');
-    if (rows.length === 0) return this.head();
-    return this.appendVerified(verifiedTextRows(rows), rows);
   }
 
   // records and rows: the same verified records, decoded and as stored.
@@ -371,4 +365,9 @@ export class TypeOrmEventStore implements ReplicaEventStore {
   private assertOpen(): void {
     if (this.closed) throw new EventStoreError('closed', 'event store is closed');
   }
+}
+
+function isTextRows(records: StoredEvent[] | EventLogRow[]): records is EventLogRow[] {
+  const first: unknown = records[0];
+  return typeof first === 'object' && first !== null && typeof (first as { payload?: unknown }).payload === 'string';
 }

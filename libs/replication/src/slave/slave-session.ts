@@ -136,7 +136,7 @@ export class SlaveSession {
       const next = takeMerged(this.queue, limit);
       let head: LogHead;
       try {
-        head = await (next.text ? this.host.store.appendReplicatedRows(next.records) : this.host.store.appendReplicated(next.records));
+        head = await this.host.store.appendReplicated(next.records);
       } catch (err) {
         const code = isEventStoreError(err) ? err.code : 'error';
         this.host.logger.error({ code, err: (err as Error).message, first: next.records[0].position }, 'replication: received records rejected; reconnecting');
