@@ -1,7 +1,8 @@
 // Replication benchmark: a master in this process, each slave a child process (as in production,
 // so a slave's fsyncs do not stall the master's event loop), over real TLS on 127.0.0.1, each with
 // its own SQLite log in a temp dir.
-// `npm run bench:replication [-- --seconds 10 --search-seconds 5 --catchup 1000000 --gen-batch 5000 --apply-delay 2]`.
+// `npm run bench:replication [-- --seconds 10 --search-seconds 5 --catchup 1000000 --gen-batch 5000 --apply-delay 2]`;
+// `-- --only-catchup` skips 1-3 and measures catch-up alone.
 // Prints figures; asserts nothing.
 //   1. the master's sequential single-event appends/s without and with two slaves
 //   2. open loop at 100, 1,000 and 5,000 events/s: lag from "append committed on the master" to
@@ -13,7 +14,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { ReadModelProjector } from '@twofold/read-model';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEventStore, type NewEvent, type TypeOrmEventStore } from '@twofold/event-store';
 import { createClusterCa, issueCertificate } from '@twofold/platform';
@@ -37,6 +38,7 @@ interface ChildConfig {
   dir: string;
   tls: { key: string; cert: string; ca: string };
   applyDelayMs?: number;
+  canonicalText?: boolean; // false: the slave asks for batch frames, as an older slave does
 }
 
 const now = (): number => performance.timeOrigin + performance.now(); // comparable across processes
@@ -53,6 +55,7 @@ async function runChild(configPath: string): Promise<void> {
     store, clusterId: CLUSTER, nodeId: config.name, nodeName: config.name, epoch: () => 0,
     master: { host: '127.0.0.1', port: config.port }, tls: config.tls, reconnect: { minMs: 50, maxMs: 1000 },
     applyDelayMs: config.applyDelayMs,
+    canonicalText: config.canonicalText,
   });
   slave.on('appended', (head) => process.send!({ head: head.position, at: now() }));
   // The slave's read model, as a node runs it: what RADIUS and the SDK answer from.
@@ -266,92 +269,106 @@ async function main(): Promise<void> {
   const configDir = tempDir();
   const delayAt = process.argv.indexOf('--apply-delay'); // the slaves' applyDelayMs (default: the library's)
   const applyDelayMs = delayAt >= 0 ? Number(process.argv[delayAt + 1]) : undefined;
-  const slaveChild = (name: string): ChildSlave => startChild({ name, port, dir: tempDir(), tls: tlsOf(name), applyDelayMs }, configDir);
+  const slaveChild = (name: string, canonicalText?: boolean): ChildSlave => startChild({ name, port, dir: tempDir(), tls: tlsOf(name), applyDelayMs, canonicalText }, configDir);
   const seq = { n: 0 };
 
   console.log(`replication bench: node ${process.version}, SQLite (synchronous=FULL), TLS on 127.0.0.1, master in-process, 2 slaves in child processes (each with its read model), ${(await import('node:os')).cpus().length} cores`);
   try {
-    const { rate: alone, cpuUs: aloneCpu } = await closedLoop(masterStore, seconds, seq);
-    console.log(`master appends (1 event each, sequential), no slave: ${fmt(alone)}/s (master CPU ${aloneCpu.toFixed(0)} us per append)`);
+    if (!process.argv.includes('--only-catchup')) await steadyState(masterStore, slaveChild, seconds, searchSeconds, seq);
+    await catchUp(masterStore, slaveChild, catchup, genBatch);
+  } finally {
+    await master.stop();
+    await masterStore.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+}
 
-    const slaves = [slaveChild('slave-1'), slaveChild('slave-2')];
-    await Promise.all(slaves.map((c) => c.connected));
-    await waitForSlaves(slaves, (await masterStore.head()).position);
-    const probe = new LagProbe(slaves);
+async function steadyState(
+  masterStore: TypeOrmEventStore, slaveChild: (name: string) => ChildSlave, seconds: number, searchSeconds: number, seq: { n: number },
+): Promise<void> {
+  const { rate: alone, cpuUs: aloneCpu } = await closedLoop(masterStore, seconds, seq);
+  console.log(`master appends (1 event each, sequential), no slave: ${fmt(alone)}/s (master CPU ${aloneCpu.toFixed(0)} us per append)`);
 
-    const { rate: withSlaves, cpuUs: withCpu } = await closedLoop(masterStore, seconds, seq);
-    console.log(`master appends (1 event each, sequential), 2 slaves attached: ${fmt(withSlaves)}/s (${Math.round((100 * withSlaves) / alone)} % of alone; master CPU ${withCpu.toFixed(0)} us per append)`);
-    await waitForSlaves(slaves, (await masterStore.head()).position);
+  const slaves = [slaveChild('slave-1'), slaveChild('slave-2')];
+  await Promise.all(slaves.map((c) => c.connected));
+  await waitForSlaves(slaves, (await masterStore.head()).position);
+  const probe = new LagProbe(slaves);
 
-    const results = new Map<number, RateResult>();
-    const line = (r: RateResult) => {
-      console.log(`open loop ${fmt(r.rate)} events/s, 2 slaves: lag append->visible p50 ${ms(r.p50)} ms p99 ${ms(r.p99)} ms max ${ms(r.max)} ms`);
-      console.log(`  committed ${fmt(r.achieved)} events/s; ${fmt(r.samples)} samples over both slaves; append->durable on the slave p99 ${ms(r.durableP99)} ms`);
-      console.log(`  CPU per event: master ${r.masterCpuUs.toFixed(1)} us (with its appends), each slave ${r.slaveCpuUs.toFixed(1)} us`);
-    };
-    for (const rate of [100, 1000, 5000]) {
-      const r = await openLoop(masterStore, slaves, probe, rate, seconds, seq);
-      results.set(rate, r);
-      line(r);
+  const { rate: withSlaves, cpuUs: withCpu } = await closedLoop(masterStore, seconds, seq);
+  console.log(`master appends (1 event each, sequential), 2 slaves attached: ${fmt(withSlaves)}/s (${Math.round((100 * withSlaves) / alone)} % of alone; master CPU ${withCpu.toFixed(0)} us per append)`);
+  await waitForSlaves(slaves, (await masterStore.head()).position);
+
+  const results = new Map<number, RateResult>();
+  const line = (r: RateResult) => {
+    console.log(`open loop ${fmt(r.rate)} events/s, 2 slaves: lag append->visible p50 ${ms(r.p50)} ms p99 ${ms(r.p99)} ms max ${ms(r.max)} ms`);
+    console.log(`  committed ${fmt(r.achieved)} events/s; ${fmt(r.samples)} samples over both slaves; append->durable on the slave p99 ${ms(r.durableP99)} ms`);
+    console.log(`  CPU per event: master ${r.masterCpuUs.toFixed(1)} us (with its appends), each slave ${r.slaveCpuUs.toFixed(1)} us`);
+  };
+  for (const rate of [100, 1000, 5000]) {
+    const r = await openLoop(masterStore, slaves, probe, rate, seconds, seq);
+    results.set(rate, r);
+    line(r);
+  }
+
+  // Highest sustained rate: walk up the ladder while the master keeps the offered rate (95 %)
+  // and p99 stays under 50 ms.
+  const sustained = (r: RateResult) => r.p99 < 50 && r.achieved >= 0.95 * r.rate;
+  let best: RateResult | undefined;
+  let failed: RateResult | undefined;
+  for (const rate of [100, 1000, 2000, 5000, 10_000, 20_000, 40_000, 80_000]) {
+    let r = results.get(rate);
+    if (!r) {
+      r = await openLoop(masterStore, slaves, probe, rate, searchSeconds, seq);
+      console.log(`  search: ${fmt(rate)} events/s for ${searchSeconds} s: committed ${fmt(r.achieved)}/s, p99 ${ms(r.p99)} ms`);
     }
-
-    // Highest sustained rate: walk up the ladder while the master keeps the offered rate (95 %)
-    // and p99 stays under 50 ms.
-    const sustained = (r: RateResult) => r.p99 < 50 && r.achieved >= 0.95 * r.rate;
-    let best: RateResult | undefined;
-    let failed: RateResult | undefined;
-    for (const rate of [100, 1000, 2000, 5000, 10_000, 20_000, 40_000, 80_000]) {
-      let r = results.get(rate);
-      if (!r) {
-        r = await openLoop(masterStore, slaves, probe, rate, searchSeconds, seq);
-        console.log(`  search: ${fmt(rate)} events/s for ${searchSeconds} s: committed ${fmt(r.achieved)}/s, p99 ${ms(r.p99)} ms`);
-      }
-      if (!sustained(r)) {
-        failed = r;
-        break;
-      }
-      best = r;
+    if (!sustained(r)) {
+      failed = r;
+      break;
     }
-    console.log(`highest sustained rate with 2 slaves and p99 < 50 ms: ${best ? `${fmt(best.rate)} events/s (p99 ${ms(best.p99)} ms)` : 'none'}` +
-      (failed ? `; ${fmt(failed.rate)} events/s gave p99 ${ms(failed.p99)} ms, committed ${fmt(failed.achieved)}/s` : ''));
+    best = r;
+  }
+  console.log(`highest sustained rate with 2 slaves and p99 < 50 ms: ${best ? `${fmt(best.rate)} events/s (p99 ${ms(best.p99)} ms)` : 'none'}` +
+    (failed ? `; ${fmt(failed.rate)} events/s gave p99 ${ms(failed.p99)} ms, committed ${fmt(failed.achieved)}/s` : ''));
 
-    for (const c of slaves) {
-      const v = await c.stop();
-      if (!v.verifyOk) console.log('  !! a slave log failed verification');
-    }
+  for (const c of slaves) {
+    const v = await c.stop();
+    if (!v.verifyOk) console.log('  !! a slave log failed verification');
+  }
 
-    // A fresh slave joining `catchup` events behind.
-    const have = (await masterStore.head()).position;
-    const toWrite = Math.max(0, catchup - have);
-    const genStart = performance.now();
-    for (let done = 0; done < toWrite; ) {
-      const n = Math.min(genBatch, toWrite - done);
-      const streams = 10;
-      const per = Math.ceil(n / streams);
-      const appends = [];
-      for (let s = 0, left = n; s < streams && left > 0; s++, left -= per) {
-        appends.push({ streamId: `bulk-${s}`, expectedVersion: -1, events: Array.from({ length: Math.min(per, left) }, (_, i) => event(done + s * per + i)) });
-      }
-      await masterStore.appendMany(appends);
-      done += n;
+}
+
+// A fresh slave joining `catchup` events behind.
+async function catchUp(masterStore: TypeOrmEventStore, slaveChild: (name: string, canonicalText?: boolean) => ChildSlave, catchup: number, genBatch: number): Promise<void> {
+  const have = (await masterStore.head()).position;
+  const toWrite = Math.max(0, catchup - have);
+  const genStart = performance.now();
+  for (let done = 0; done < toWrite; ) {
+    const n = Math.min(genBatch, toWrite - done);
+    const streams = 10;
+    const per = Math.ceil(n / streams);
+    const appends = [];
+    for (let s = 0, left = n; s < streams && left > 0; s++, left -= per) {
+      appends.push({ streamId: `bulk-${s}`, expectedVersion: -1, events: Array.from({ length: Math.min(per, left) }, (_, i) => event(done + s * per + i)) });
     }
-    const genSeconds = (performance.now() - genStart) / 1000;
-    console.log(`  master log generated: ${fmt(toWrite)} events (appendMany of ${fmt(genBatch)}) in ${genSeconds.toFixed(1)} s`);
-    const target = (await masterStore.head()).position;
-    const joiner = slaveChild('slave-3');
+    await masterStore.appendMany(appends);
+    done += n;
+  }
+  const genSeconds = (performance.now() - genStart) / 1000;
+  console.log(`  master log generated: ${fmt(toWrite)} events (appendMany of ${fmt(genBatch)}) in ${genSeconds.toFixed(1)} s`);
+  const target = (await masterStore.head()).position;
+  // Records as canonical text (textBatch, what slaves ask for), then as objects (batch, what an
+  // older slave gets), one after the other under the same load.
+  for (const [name, canonicalText, form] of [['slave-3', true, 'textBatch frames'], ['slave-4', false, 'batch frames (older slave)']] as const) {
+    const joiner = slaveChild(name, canonicalText);
     const durableAt = new Promise<number>((resolve) => joiner.onHead((p, at) => p >= target && resolve(at)));
     const visibleAt = new Promise<number>((resolve) => joiner.onVisible((p, at) => p >= target && resolve(at)));
     const catchStart = await joiner.connected; // from the master's welcome
     const durable = (await durableAt) - catchStart;
     const visible = (await visibleAt) - catchStart;
     const catchCpuUs = ((joiner.cpu - joiner.connectedCpu) * 1000) / target;
-    console.log(`catch-up of a slave ${fmt(target)} events behind: ${fmt(target / (durable / 1000))} events/s durable (${(durable / 1000).toFixed(1)} s), ${fmt(target / (visible / 1000))} events/s visible in its read model (${(visible / 1000).toFixed(1)} s); slave CPU ${catchCpuUs.toFixed(1)} us per event`);
+    console.log(`catch-up of a slave ${fmt(target)} events behind, ${form}: ${fmt(target / (durable / 1000))} events/s durable (${(durable / 1000).toFixed(1)} s), ${fmt(target / (visible / 1000))} events/s visible in its read model (${(visible / 1000).toFixed(1)} s); slave CPU ${catchCpuUs.toFixed(1)} us per event; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const v = await joiner.stop();
     console.log(`  joined slave verify: ok=${v.verifyOk} checked=${fmt(v.checked)}`);
-  } finally {
-    await master.stop();
-    await masterStore.close();
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
   }
 }
 

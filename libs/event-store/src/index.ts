@@ -8,3 +8,4 @@ export * from './async-mutex';
 export { LogSubscription, type SubscribeOptions } from './log-subscription';
 export * from './typeorm-event-store';
 export * from './create-event-store';
+export { canonicalTextOf } from './canonical-text';

@@ -1,4 +1,5 @@
 import { canonicalJson } from './canonical-json';
+import { rememberRow } from './canonical-text';
 import type { EventLogRow } from './event-log.entity';
 import type { EventMetadata, LogHead, NewEvent, StoredEvent } from './event-store';
 import { EventStoreError } from './event-store-error';
@@ -7,7 +8,7 @@ import { EventStoreError } from './event-store-error';
 const MAX_NAME = 200;
 
 export function toStoredEvent(row: EventLogRow): StoredEvent {
-  return {
+  const record: StoredEvent = {
     position: row.position,
     streamId: row.streamId,
     streamVersion: row.streamVersion,
@@ -19,6 +20,8 @@ export function toStoredEvent(row: EventLogRow): StoredEvent {
     prevHash: row.prevHash,
     hash: row.hash,
   };
+  rememberRow(record, row);
+  return record;
 }
 
 export function encodeNewEvent(e: NewEvent, i: number): { type: string; schemaVersion: number; payload: string; metadata: string } {
@@ -39,16 +42,23 @@ export function encodeNewEvent(e: NewEvent, i: number): { type: string; schemaVe
 }
 
 export function checkReplicatedShape(r: StoredEvent, i: number): void {
-  const ok =
-    r && typeof r === 'object' &&
+  if (!hasReplicatedHeader(r) || !isPlainObject(r.payload) || !isPlainObject(r.metadata)) throw invalid(`replicated record ${i} is malformed`);
+}
+
+// The same for a record whose payload and metadata are still their JSON text (decoded after the
+// hash over that text is checked).
+export function checkReplicatedRowShape(r: EventLogRow, i: number): void {
+  if (!hasReplicatedHeader(r) || typeof r.payload !== 'string' || typeof r.metadata !== 'string') throw invalid(`replicated record ${i} is malformed`);
+}
+
+function hasReplicatedHeader(r: Omit<EventLogRow, 'payload' | 'metadata'>): boolean {
+  return !!r && typeof r === 'object' &&
     Number.isInteger(r.position) && r.position >= 1 &&
     typeof r.streamId === 'string' && r.streamId.length > 0 && r.streamId.length <= MAX_NAME &&
     Number.isInteger(r.streamVersion) && r.streamVersion >= 1 &&
     typeof r.type === 'string' && r.type.length > 0 && r.type.length <= MAX_NAME &&
     Number.isInteger(r.schemaVersion) &&
-    isPlainObject(r.payload) && isPlainObject(r.metadata) &&
     typeof r.timestamp === 'string' && typeof r.prevHash === 'string' && typeof r.hash === 'string';
-  if (!ok) throw invalid(`replicated record ${i} is malformed`);
 }
 
 export function checkName(what: string, value: unknown): void {

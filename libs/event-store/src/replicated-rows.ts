@@ -2,7 +2,7 @@ import type { EventLogRow } from './event-log.entity';
 import type { StoredEvent } from './event-store';
 import { canonicalJson } from './canonical-json';
 import { hashFromCanonicalParts } from './record-hash';
-import { chainMismatch, checkReplicatedShape, invalid } from './record-shape';
+import { chainMismatch, checkReplicatedRowShape, checkReplicatedShape, invalid, isPlainObject } from './record-shape';
 
 // Records from a master, checked and turned into rows: contiguous positions, each prev_hash the
 // hash before it, each hash recomputed. Payload and metadata are encoded to canonical JSON once;
@@ -12,10 +12,7 @@ export function verifiedRows(records: StoredEvent[]): EventLogRow[] {
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
     checkReplicatedShape(r, i);
-    if (i > 0 && r.position !== records[i - 1].position + 1) {
-      throw chainMismatch(`record ${i} has position ${r.position}, expected ${records[i - 1].position + 1}`, r.position);
-    }
-    if (i > 0 && r.prevHash !== records[i - 1].hash) throw chainMismatch(`record at ${r.position}: prev_hash does not link`, r.position);
+    checkLink(records, i);
     // A master sends payload and metadata parsed from their canonical text, so their keys are
     // already in canonical order and JSON.stringify (native, fast) writes the canonical text
     // again. The hash decides: it matches only if these are the bytes the master hashed. If it
@@ -53,4 +50,38 @@ function stringifiedOrNull(value: unknown): string | null {
   } catch {
     return null; // circular, bigint: the full encoder says what is wrong
   }
+}
+
+// Records from a master that sent payload and metadata as the canonical text it stores: the
+// same checks, the hash taken over that text, which is then stored as it came (never encoded
+// again). Each text must be a JSON object; the records are decoded from it once, for the read
+// model and the store's subscribers.
+export function verifiedTextRows(rows: EventLogRow[]): StoredEvent[] {
+  const records = new Array<StoredEvent>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    checkReplicatedRowShape(r, i);
+    checkLink(rows, i);
+    if (hashFromCanonicalParts(r, r.payload, r.metadata) !== r.hash) throw chainMismatch(`record at ${r.position}: hash mismatch`, r.position);
+    let payload: unknown;
+    let metadata: unknown;
+    try {
+      payload = JSON.parse(r.payload);
+      metadata = JSON.parse(r.metadata);
+    } catch {
+      throw invalid(`replicated record ${i}: payload or metadata is not JSON`);
+    }
+    if (!isPlainObject(payload) || !isPlainObject(metadata)) throw invalid(`replicated record ${i}: payload and metadata must be JSON objects`);
+    records[i] = { ...r, payload, metadata: metadata as unknown as StoredEvent['metadata'] };
+  }
+  return records;
+}
+
+function checkLink(records: ReadonlyArray<{ position: number; prevHash: string; hash: string }>, i: number): void {
+  if (i === 0) return;
+  const r = records[i];
+  if (r.position !== records[i - 1].position + 1) {
+    throw chainMismatch(`record ${i} has position ${r.position}, expected ${records[i - 1].position + 1}`, r.position);
+  }
+  if (r.prevHash !== records[i - 1].hash) throw chainMismatch(`record at ${r.position}: prev_hash does not link`, r.position);
 }

@@ -20,7 +20,7 @@ import { DuplicateRowError, type LogBackend } from './log-backend';
 import { APPENDED, LogSubscription, SET_ASIDE, type SubscribeOptions } from './log-subscription';
 import { PostgresLogBackend } from './postgres-log-backend';
 import { computeRecordHash, hashFromCanonicalParts } from './record-hash';
-import { verifiedRows } from './replicated-rows';
+import { verifiedRows, verifiedTextRows } from './replicated-rows';
 import { SqliteLogBackend } from './sqlite-log-backend';
 import { GroupCommitter } from './group-commit';
 import { RecentRecords } from './recent-records';
@@ -29,7 +29,9 @@ import { chainMismatch, checkName, encodeNewEvent, invalid, toStoredEvent } from
 
 // A store that can also take records from a master verbatim (slaves).
 export interface ReplicaEventStore extends EventStore {
-  appendReplicated(records: StoredEvent[]): Promise<LogHead>;
+  // records: decoded, or rows whose payload and metadata are the canonical JSON text the master
+  // stores (as in its event_log; the hash is then checked over that text, which is stored as is).
+  appendReplicated(records: StoredEvent[] | EventLogRow[]): Promise<LogHead>;
   // What commits in the same transaction as every appendReplicated from now on (null: nothing).
   projectReplicatedWith(companion: ReplicatedCompanion | null): void;
   // An old master back as a slave whose history diverged after `position`: moves every record
@@ -147,11 +149,17 @@ export class TypeOrmEventStore implements ReplicaEventStore {
 
   // Slaves: records from the master, stored verbatim (positions, timestamps, hashes) only if they
   // continue this log's chain exactly; otherwise chain_mismatch and nothing is written.
-  async appendReplicated(records: StoredEvent[]): Promise<LogHead> {
+  // Text or decoded is told by the first record's payload; every record must be in that form.
+  async appendReplicated(records: StoredEvent[] | EventLogRow[]): Promise<LogHead> {
     this.assertOpen();
     if (!Array.isArray(records)) throw invalid('records must be an array');
     if (records.length === 0) return this.head();
-    const rows = verifiedRows(records);
+    if (isTextRows(records)) return this.appendVerified(verifiedTextRows(records), records);
+    return this.appendVerified(records, verifiedRows(records));
+  }
+
+  // records and rows: the same verified records, decoded and as stored.
+  private async appendVerified(records: StoredEvent[], rows: EventLogRow[]): Promise<LogHead> {
     const plan = (head: LogHead): EventLogRow[] => {
       const first = records[0];
       if (first.position !== head.position + 1) {
@@ -370,4 +378,9 @@ export class TypeOrmEventStore implements ReplicaEventStore {
   private assertOpen(): void {
     if (this.closed) throw new EventStoreError('closed', 'event store is closed');
   }
+}
+
+function isTextRows(records: StoredEvent[] | EventLogRow[]): records is EventLogRow[] {
+  const first: unknown = records[0];
+  return typeof first === 'object' && first !== null && typeof (first as { payload?: unknown }).payload === 'string';
 }

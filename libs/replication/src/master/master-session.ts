@@ -1,7 +1,7 @@
 import type { EventStore, StoredEvent } from '@twofold/event-store';
 import type { AckMessage, HeartbeatMessage, Message, UpstreamItem, UpstreamRefusalEntry } from '../protocol/messages';
 import type { PeerIdentity } from './peer-identity';
-import { serializeBatches, type SerializedBatch } from '../protocol/serializer';
+import { serializeBatches, type RecordForm, type SerializedBatch } from '../protocol/serializer';
 import { ReplicationError } from '../replication-error';
 import type { ReplicationLogger } from '../replication-logger';
 import type { FrameSocket } from '../transport/frame-socket';
@@ -73,6 +73,7 @@ export class MasterSession {
     readonly peer: PeerIdentity, // as admitted by the handshake (certificate and claimed node)
     startPosition: number,
     readonly upstreamOnly = false, // the slave reads the log from Kafka: nothing is streamed to it
+    readonly form: RecordForm = 'objects', // 'text' when its hello said canonicalText
   ) {
     this.nodeId = peer.nodeId;
     this.nodeName = peer.nodeName;
@@ -150,7 +151,7 @@ export class MasterSession {
   // Live: the master's fan-out hands over each commit's records already framed. Written at once
   // when they continue what was sent and fit the window; otherwise the session falls back to
   // catching up from the log (the pump), exactly as after a reconnect, and the master moves on.
-  offer(records: StoredEvent[], shared: () => SerializedBatch[]): void {
+  offer(records: StoredEvent[], shared: (form: RecordForm) => SerializedBatch[]): void {
     if (this.closed) return;
     if (!this.live) return this.signal.notify();
     const last = records[records.length - 1].position;
@@ -160,7 +161,7 @@ export class MasterSession {
       this.live = false;
       return this.signal.notify();
     }
-    this.writeBatches(fresh, fresh === records ? shared() : serializeBatches(fresh, this.host.maxFrameBytes));
+    this.writeBatches(fresh, fresh === records ? shared(this.form) : serializeBatches(fresh, this.host.maxFrameBytes, this.form));
   }
 
   // Catching up: read after what was sent, as much as the window allows, write, and wait for the
@@ -195,7 +196,7 @@ export class MasterSession {
           this.live = true; // the log holds nothing more yet: the fan-out brings it
           continue;
         }
-        this.writeBatches(fresh, serializeBatches(fresh, this.host.maxFrameBytes));
+        this.writeBatches(fresh, serializeBatches(fresh, this.host.maxFrameBytes, this.form));
       }
     } catch (err) {
       if (this.closed) return;

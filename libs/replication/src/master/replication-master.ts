@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { AsyncMutex, type EventStore, type StoredEvent, type Subscription } from '@twofold/event-store';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-parser';
-import { serializeBatches } from '../protocol/serializer';
+import { serializeBatches, type RecordForm, type SerializedBatch } from '../protocol/serializer';
 import {
   PROTOCOL_VERSION,
   type AncestorAnswer,
@@ -198,8 +198,12 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     if (records.length === 0) return;
     const last = records[records.length - 1].position;
     if (last > this.head) this.head = last;
-    let frames: ReturnType<typeof serializeBatches> | undefined;
-    const shared = () => (frames ??= serializeBatches(records, this.maxFrameBytes));
+    const frames = new Map<RecordForm, SerializedBatch[]>(); // each form serialized once, if a session wants it
+    const shared = (form: RecordForm): SerializedBatch[] => {
+      let f = frames.get(form);
+      if (!f) frames.set(form, (f = serializeBatches(records, this.maxFrameBytes, form)));
+      return f;
+    };
     for (const s of this.sessions.values()) {
       try {
         s.offer(records, shared);
@@ -346,7 +350,10 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     this.pending.delete(conn);
     const previous = this.sessions.get(hello.nodeId);
     if (previous) previous.close('replaced by a new connection from the same node');
-    const session = new MasterSession(this, conn, peer, hello.head.position, hello.upstreamOnly === true);
+    // A slave that reads textBatch frames gets them (payload and metadata as the stored canonical
+    // text); any other gets batch frames, as from every earlier release.
+    const canonicalText = hello.canonicalText === true && hello.upstreamOnly !== true;
+    const session = new MasterSession(this, conn, peer, hello.head.position, hello.upstreamOnly === true, canonicalText ? 'text' : 'objects');
     this.sessions.set(hello.nodeId, session);
     this.acks.holds(hello.nodeId, hello.head.position);
     conn.send({
@@ -358,6 +365,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
       head,
       heartbeatMs: this.heartbeatMs,
       upstreamBatch: true,
+      ...(canonicalText ? { canonicalText: true } : {}),
       ...(this.options.outcomeKinds ? { outcomeKinds: [...this.options.outcomeKinds] } : {}),
     });
     if (head.position > this.head) this.head = head.position;

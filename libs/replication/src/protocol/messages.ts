@@ -1,5 +1,6 @@
-import type { StoredEvent } from '@twofold/event-store';
+import type { EventLogRow, StoredEvent } from '@twofold/event-store';
 import { ReplicationError } from '../replication-error';
+import { rowsFromWire } from './text-batch';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -16,6 +17,7 @@ export const MessageCode = {
   epoch: 0x09, // either way, "my epoch is N"
   ancestor: 0x0a, // master -> slave, answer to a probe Hello; the master closes
   upstreamBatch: 0x0b, // slave -> master, several upstream events in one frame (masters that say so in their welcome)
+  textBatch: 0x0c, // master -> slave, a batch with payload and metadata as canonical text (slaves that say canonicalText)
 } as const;
 
 export type MessageType = keyof typeof MessageCode;
@@ -41,6 +43,9 @@ export interface HelloMessage {
   // true: the slave reads the log elsewhere (Kafka); the master sends no batches, only heartbeats,
   // epochs and upstream acks. The slave's head is still checked against the master's log.
   upstreamOnly?: boolean;
+  // Optional: the slave reads textBatch frames (older slaves omit it and get batch frames; older
+  // masters ignore it and send batch frames).
+  canonicalText?: boolean;
 }
 
 export interface WelcomeMessage {
@@ -57,6 +62,8 @@ export interface WelcomeMessage {
   // Optional: the upstream kinds this master reads (older masters omit it: a slave then sends
   // only the kinds every release reads, and refuses sign-ins that rest on a newer one).
   outcomeKinds?: string[];
+  // Optional: the records come in textBatch frames (only to a slave that asked in its hello).
+  canonicalText?: boolean;
 }
 
 export type RefuseReason =
@@ -87,6 +94,12 @@ export interface RefuseMessage {
 export interface BatchMessage {
   type: 'batch';
   records: StoredEvent[];
+}
+
+// On the wire, arrays (see text-batch.ts); after validation, rows as the master stores them.
+export interface TextBatchMessage {
+  type: 'textBatch';
+  records: EventLogRow[];
 }
 
 export interface AckMessage {
@@ -153,6 +166,7 @@ export type Message =
   | WelcomeMessage
   | RefuseMessage
   | BatchMessage
+  | TextBatchMessage
   | AckMessage
   | HeartbeatMessage
   | UpstreamMessage
@@ -187,11 +201,13 @@ export function validateMessage(type: MessageType, body: unknown): Message {
       }
       if (b.probe !== undefined) need(type, typeof b.probe === 'boolean', 'probe');
       if (b.upstreamOnly !== undefined) need(type, typeof b.upstreamOnly === 'boolean', 'upstreamOnly');
+      if (b.canonicalText !== undefined) need(type, typeof b.canonicalText === 'boolean', 'canonicalText');
       break;
     case 'welcome':
       need(type, isInt(b.protocolVersion) && isName(b.clusterId) && isName(b.nodeId) && isEpoch(b.epoch) && isPoint(b.head), 'fields');
       need(type, isInt(b.heartbeatMs) && (b.heartbeatMs as number) > 0, 'heartbeatMs');
       if (b.upstreamBatch !== undefined) need(type, typeof b.upstreamBatch === 'boolean', 'upstreamBatch');
+      if (b.canonicalText !== undefined) need(type, typeof b.canonicalText === 'boolean', 'canonicalText');
       if (b.outcomeKinds !== undefined) {
         need(type, Array.isArray(b.outcomeKinds) && b.outcomeKinds.length <= 64 && b.outcomeKinds.every((k) => typeof k === 'string' && k.length <= 64), 'outcomeKinds');
       }
@@ -206,6 +222,11 @@ export function validateMessage(type: MessageType, body: unknown): Message {
       // Each record is checked (shape, links, hashes) by the replica store before anything is written.
       need(type, Array.isArray(b.records) && b.records.length > 0 && b.records.every(isObject), 'records');
       break;
+    case 'textBatch': {
+      const records = rowsFromWire(b.records);
+      need(type, records !== null, 'records');
+      return { type, records: records! };
+    }
     case 'ack':
       need(type, isPosition(b.position), 'position');
       break;

@@ -2,6 +2,7 @@ import type { StoredEvent } from '@twofold/event-store';
 import { ReplicationError } from '../replication-error';
 import { DEFAULT_MAX_FRAME_BYTES, HEADER_BYTES } from './frame-parser';
 import { MessageCode, type Message, type MessageType } from './messages';
+import { textRecordJson } from './text-batch';
 
 export function encodeFrame(type: MessageType, json: string): Buffer {
   const bodyBytes = Buffer.byteLength(json, 'utf8');
@@ -23,9 +24,14 @@ export interface SerializedBatch {
   lastPosition: number;
 }
 
+// 'objects': batch frames (every release reads them); 'text': textBatch frames, payload and
+// metadata as their canonical text (slaves that said canonicalText in their hello).
+export type RecordForm = 'objects' | 'text';
+
 // Batches are built from records encoded once each, cut so no frame exceeds maxFrameBytes.
 // Returns the frames and how many records each carries.
-export function serializeBatches(records: StoredEvent[], maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): SerializedBatch[] {
+export function serializeBatches(records: StoredEvent[], maxFrameBytes = DEFAULT_MAX_FRAME_BYTES, form: RecordForm = 'objects'): SerializedBatch[] {
+  const type = form === 'text' ? 'textBatch' : 'batch';
   const limit = maxFrameBytes - 64;
   const out: SerializedBatch[] = [];
   let parts: string[] = [];
@@ -33,12 +39,12 @@ export function serializeBatches(records: StoredEvent[], maxFrameBytes = DEFAULT
   let last = 0;
   const flush = (): void => {
     if (parts.length === 0) return;
-    out.push({ frame: encodeFrame('batch', `{"records":[${parts.join(',')}]}`), count: parts.length, lastPosition: last });
+    out.push({ frame: encodeFrame(type, `{"records":[${parts.join(',')}]}`), count: parts.length, lastPosition: last });
     parts = [];
     size = 0;
   };
   for (const r of records) {
-    const json = JSON.stringify(r);
+    const json = form === 'text' ? textRecordJson(r) : JSON.stringify(r);
     const bytes = Buffer.byteLength(json, 'utf8') + 1;
     if (bytes > limit) {
       throw new ReplicationError('frame_too_large', `record at position ${r.position} does not fit in one frame`, { position: r.position });

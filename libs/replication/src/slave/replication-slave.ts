@@ -28,6 +28,10 @@ export interface ReplicationSlaveOptions extends DialOptions {
   // The log comes from elsewhere (Kafka): this connection carries only upstream security events,
   // heartbeats and epochs; the caller reports its durable head with noteLocalHead().
   upstreamOnly?: boolean;
+  // Ask the master for textBatch frames (payload and metadata as its stored canonical text:
+  // nothing parsed for the hash or encoded again here). Default true; false asks for batch
+  // frames, as a slave of an earlier release does (benchmarks compare the two).
+  canonicalText?: boolean;
 }
 
 export interface SlaveReplicationStatus {
@@ -174,7 +178,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
     const o = this.options;
     this.localHead = await o.store.head();
     this.updateLag();
-    const hello = { ...helloFor(o, this.localHead, await exponentialCheckpoints(o.store, this.localHead.position)), ...(o.upstreamOnly ? { upstreamOnly: true } : {}) };
+    const hello = { ...helloFor(o, this.localHead, await exponentialCheckpoints(o.store, this.localHead.position)), ...(o.upstreamOnly ? { upstreamOnly: true } : o.canonicalText === false ? {} : { canonicalText: true }) };
     return new Promise<boolean>((resolve) => {
       const session = new SlaveSession(this.sessionHost());
       const conn = dial(o, hello, {

@@ -1,4 +1,4 @@
-import { isEventStoreError, type LogHead, type ReplicaEventStore, type StoredEvent } from '@twofold/event-store';
+import { isEventStoreError, type EventLogRow, type LogHead, type ReplicaEventStore, type StoredEvent } from '@twofold/event-store';
 import type { Message, RefuseMessage, WelcomeMessage } from '../protocol/messages';
 import { ReplicationError } from '../replication-error';
 import type { ReplicationLogger } from '../replication-logger';
@@ -35,7 +35,8 @@ export interface SlaveSessionHost {
 // (one durable append and one ack for everything queued), heartbeats, and pumps the outbox.
 export class SlaveSession {
   welcomed = false;
-  private queue: StoredEvent[][] = [];
+  private canonicalText = false; // the master said so in its welcome: records come as textBatch
+  private queue: Received[] = [];
   private applyLoop: Promise<void> | null = null;
   private heartbeat?: NodeJS.Timeout;
   private upstream?: UpstreamPump;
@@ -76,10 +77,12 @@ export class SlaveSession {
         this.host.onRefuse(m);
         return this.conn.end();
       case 'batch':
-        if (!this.welcomed) return this.protocolError('batch before welcome');
+      case 'textBatch':
+        if (!this.welcomed) return this.protocolError(`${m.type} before welcome`);
         if (this.host.upstreamOnly) return this.protocolError('the master streams the log to a slave that reads it from Kafka (a master of an older release?)');
+        if (m.type === 'textBatch' && !this.canonicalText) return this.protocolError('textBatch from a master that did not announce canonicalText');
         this.host.noteMasterHead(m.records[m.records.length - 1].position);
-        this.queue.push(m.records);
+        this.queue.push(m.type === 'batch' ? { text: false, records: m.records } : { text: true, records: m.records });
         if (!this.applyLoop) this.applyLoop = this.applyQueued().finally(() => (this.applyLoop = null));
         return;
       case 'heartbeat':
@@ -97,6 +100,7 @@ export class SlaveSession {
   private onWelcome(m: WelcomeMessage): void {
     if (m.clusterId !== this.host.clusterId) return this.protocolError(`master serves cluster ${m.clusterId}`);
     this.welcomed = true;
+    this.canonicalText = m.canonicalText === true;
     const heartbeatMs = this.host.heartbeatMs ?? m.heartbeatMs;
     const idleTimeoutMs = this.host.idleTimeoutMs ?? heartbeatMs * 5;
     this.heartbeat = setInterval(() => {
@@ -125,18 +129,17 @@ export class SlaveSession {
     while (this.queue.length > 0 && !this.conn.isClosed) {
       // Live tail: a few milliseconds for the next commits to arrive, so one transaction, one
       // fsync and one ack cover them all (catching up, frames are big enough already).
-      if (this.host.applyDelayMs > 0 && this.queue.length === 1 && this.queue[0].length < limit / 4) {
+      if (this.host.applyDelayMs > 0 && this.queue.length === 1 && this.queue[0].records.length < limit / 4) {
         await new Promise((resolve) => setTimeout(resolve, this.host.applyDelayMs));
         if (this.conn.isClosed) return;
       }
-      let records = this.queue.shift()!;
-      while (this.queue.length > 0 && records.length + this.queue[0].length <= limit) records = records.concat(this.queue.shift()!);
+      const next = takeMerged(this.queue, limit);
       let head: LogHead;
       try {
-        head = await this.host.store.appendReplicated(records);
+        head = await this.host.store.appendReplicated(next.records);
       } catch (err) {
         const code = isEventStoreError(err) ? err.code : 'error';
-        this.host.logger.error({ code, err: (err as Error).message, first: records[0].position }, 'replication: received records rejected; reconnecting');
+        this.host.logger.error({ code, err: (err as Error).message, first: next.records[0].position }, 'replication: received records rejected; reconnecting');
         this.conn.destroy(err as Error);
         return;
       }
@@ -150,4 +153,17 @@ export class SlaveSession {
     this.host.logger.warn({ err: message }, 'replication: protocol error from master');
     this.conn.destroy(new ReplicationError('protocol_error', message));
   }
+}
+
+// A received frame's records: decoded (batch) or as the master stores them (textBatch).
+type Received = { text: false; records: StoredEvent[] } | { text: true; records: EventLogRow[] };
+
+// The first queued frame and those after it of the same form, up to `limit` records in all.
+function takeMerged(queue: Received[], limit: number): Received {
+  const first = queue.shift()!;
+  let records: Array<StoredEvent | EventLogRow> = first.records;
+  while (queue.length > 0 && queue[0].text === first.text && records.length + queue[0].records.length <= limit) {
+    records = records.concat(queue.shift()!.records);
+  }
+  return { text: first.text, records } as Received;
 }
