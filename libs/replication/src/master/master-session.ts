@@ -268,11 +268,11 @@ export class MasterSession {
 
   private tick(): void {
     if (this.closed) return;
-    if (Date.now() - this.conn.lastReceivedAt > this.host.idleTimeoutMs) {
+    this.conn.ifSilentFor(this.host.idleTimeoutMs, () => {
+      if (this.closed) return;
       this.host.logger.warn({ nodeId: this.nodeId }, 'replication: slave silent for too long, closing');
       this.close('idle timeout');
-      return;
-    }
+    });
     // A slave that stops reading holds one window, no more; if it stays there, its session ends
     // and it reconnects and catches up from its durable head.
     if (this.sent - this.acked >= this.host.maxInFlight || this.conn.needsDrain) {

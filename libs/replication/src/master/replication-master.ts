@@ -295,12 +295,13 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
       this.maxFrameBytes,
     );
     this.pending.add(conn);
-    const timer = setTimeout(() => {
-      if (!session) {
-        this.logger.warn({ remoteAddress }, 'replication: no handshake in time, closing');
-        conn.destroy();
-      }
-    }, this.options.handshakeTimeoutMs ?? 10_000);
+    // Judged once the event loop has read what is waiting (after a stall of this process timers run
+    // first); a hello that arrived in time is the peer's part done, however long the answer takes.
+    const timer = setTimeout(() => setImmediate(() => {
+      if (session || handshaking || conn.isClosed) return;
+      this.logger.warn({ remoteAddress }, 'replication: no handshake in time, closing');
+      conn.destroy();
+    }), this.options.handshakeTimeoutMs ?? 10_000);
     timer.unref();
     if (this.stopping) conn.destroy();
   }

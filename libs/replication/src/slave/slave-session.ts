@@ -104,10 +104,7 @@ export class SlaveSession {
     const heartbeatMs = this.host.heartbeatMs ?? m.heartbeatMs;
     const idleTimeoutMs = this.host.idleTimeoutMs ?? heartbeatMs * 5;
     this.heartbeat = setInterval(() => {
-      if (Date.now() - this.conn.lastReceivedAt > idleTimeoutMs) {
-        this.conn.destroy(new ReplicationError('not_connected', `master silent for ${idleTimeoutMs} ms`));
-        return;
-      }
+      this.conn.ifSilentFor(idleTimeoutMs, () => this.conn.destroy(new ReplicationError('not_connected', `master silent for ${idleTimeoutMs} ms`)));
       if (!this.conn.needsDrain) this.conn.send({ type: 'heartbeat', position: this.host.localHead().position, sentAt: Date.now(), epoch: this.host.epoch() });
     }, heartbeatMs);
     this.heartbeat.unref();

@@ -79,6 +79,16 @@ export class FrameSocket {
     this.socket.destroy();
   }
 
+  // Calls onSilent if nothing has arrived for limitMs, judged only once the event loop has read
+  // what is waiting: after a stall of this process (load, a long GC) timers run before pending
+  // socket data is read, and this process's own lateness is not the peer's silence.
+  ifSilentFor(limitMs: number, onSilent: () => void): void {
+    if (Date.now() - this.lastReceivedAt <= limitMs) return;
+    setImmediate(() => {
+      if (!this.isClosed && Date.now() - this.lastReceivedAt > limitMs) onSilent();
+    });
+  }
+
   private onData(chunk: Buffer): void {
     if (this.isClosed) return;
     this.lastReceivedAt = Date.now();
