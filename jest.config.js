@@ -11,6 +11,8 @@ const moduleNameMapper = { '^@twofold/(.*)$': '<rootDir>/libs/$1/src' };
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': swc }, moduleNameMapper, rootDir: __dirname };
 module.exports = {
   maxWorkers: 2,
+  globalSetup: '<rootDir>/test/support/pg-global-setup.js',
+  globalTeardown: '<rootDir>/test/support/pg-global-teardown.js',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 120000,
   projects: [

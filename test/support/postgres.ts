@@ -3,11 +3,13 @@ import { Client } from 'pg';
 
 import { existsSync } from 'node:fs';
 
-// PostgreSQL for tests: a fresh database per test file on the server named by
-// TWOFOLD_TEST_PG_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres), dropped afterwards.
+// PostgreSQL for tests: a fresh database per test on the server named by
+// TWOFOLD_TEST_PG_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres), dropped after the run.
 // Without the variable, where a Docker engine is reachable, testcontainers starts a PostgreSQL
 // for the test file; where neither exists the PostgreSQL tests are skipped, loudly.
 export const PG_URL_ENV = 'TWOFOLD_TEST_PG_URL';
+// Set by jest's globalSetup (test/support/postgres-run.js): this run's database name prefix.
+const RUN_ENV = 'TWOFOLD_TEST_PG_RUN';
 
 // A Docker engine answers at the default socket or at DOCKER_HOST.
 export function dockerAvailable(): boolean {
@@ -52,14 +54,17 @@ export function warnPostgresSkipped(): void {
 // Creates twofold_test_<random> on the server of `baseUrl` and returns its URL.
 export async function createTestDatabase(baseUrl = postgresTestUrl()): Promise<TestDatabase> {
   if (!baseUrl) throw new Error(`${PG_URL_ENV} is not set`);
-  const name = `twofold_test_${randomBytes(6).toString('hex')}`;
+  // Under jest the run's databases are dropped together after the run (test/support/postgres-run.js
+  // says why); elsewhere (benches) drop() drops at once.
+  const run = process.env[RUN_ENV];
+  const name = run ? `twofold_test_${run}_${randomBytes(6).toString('hex')}` : `twofold_test_${randomBytes(6).toString('hex')}`;
   await withAdmin(baseUrl, (c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     name,
-    drop: () => withAdmin(baseUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: run ? async () => undefined : () => withAdmin(baseUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }
 
