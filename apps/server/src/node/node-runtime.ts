@@ -10,7 +10,7 @@ import { UpstreamOutbox } from '@twofold/replication';
 import { createMetrics } from '../metrics/metrics';
 import { ClusterRole, MasterAddress } from '../cluster/cluster-role';
 import { ReplicationCoordinator } from '../replication/replication-coordinator';
-import { UpstreamSecurityEvents } from '../replication/upstream-security-events';
+import { settleWhenProjected, UpstreamSecurityEvents } from '../replication/upstream-security-events';
 import { UpstreamVerdicts } from '../replication/upstream-verdicts';
 import { startKafkaPublishing } from '../kafka/kafka-publishing';
 import { createKafkaFollower } from '../kafka/kafka-following';
@@ -86,10 +86,7 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
     getUserState: (id) => upstream.getUserState(id),
     getSettings: () => queries.getSettings(),
   };
-  // An event the master appended for one of our upstream messages settles it here.
-  const settling = store.subscribe((await store.head()).position, (e) => {
-    if (e.metadata.causationId) upstream.settle([e.metadata.causationId]);
-  });
+  const settling = settleWhenProjected(store, (await store.head()).position, projector, upstream);
 
   const firstAdminToken = role.role === 'master' ? await commands.access.bootstrapFirstAdministrator() : undefined;
   if (firstAdminToken) logger.info('created the first administrator "admin" (credential printed once on the console)');

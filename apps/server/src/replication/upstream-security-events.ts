@@ -3,7 +3,8 @@ import {
   Settings, SecurityOutcomeEvent, UserState,
 } from '@twofold/domain';
 import type { SecurityOutcomeSink } from '@twofold/commands';
-import type { ReadModelQueries } from '@twofold/read-model';
+import type { EventStore, Subscription } from '@twofold/event-store';
+import type { ReadModelProjector, ReadModelQueries } from '@twofold/read-model';
 import type { UpstreamOutbox } from '@twofold/replication';
 import type { UpstreamVerdicts } from './upstream-verdicts';
 
@@ -127,4 +128,23 @@ function replayed(outcome: SecurityOutcome, now: Date, state: UserState, setting
   } catch {
     return [];
   }
+}
+
+// An event in the log for one of this node's outcomes (the master appended it and it came back,
+// or this node appended it after a promotion, causationId = the outbox id) settles that outcome
+// once the read model holds the event: the store tells its subscribers at commit, before the
+// read model has projected it, and a sign-in decided in between on the read model alone would
+// see the state from before the outage (a spent counter far behind: failures, then a lockout).
+export function settleWhenProjected(
+  store: Pick<EventStore, 'subscribe'>,
+  from: number,
+  projector: Pick<ReadModelProjector, 'waitFor'>,
+  upstream: Pick<UpstreamSecurityEvents, 'settle'>,
+): Subscription {
+  return store.subscribe(from, (e) => {
+    const id = e.metadata.causationId;
+    if (!id) return;
+    const settle = () => upstream.settle([id]);
+    void projector.waitFor(e.position, 60_000).then(settle, settle);
+  });
 }

@@ -1,0 +1,47 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SYSTEM_ACTOR } from '@twofold/commands';
+import { UpstreamOutbox } from '@twofold/replication';
+import { openHarness, type Harness } from '../../../../libs/commands/src/testing/read-model-scenario';
+import { eventually } from '../../../../test/support/eventually';
+import { settleWhenProjected, UpstreamSecurityEvents } from './upstream-security-events';
+
+// A node's outcome comes back in the log (appended by the master, or by this node after its
+// promotion). Until the read model holds it, the outbox's view of the user is the one that knows:
+// settled at commit, a sign-in in between would be decided on the state from before the outage.
+// (This is how promotion-under-load once locked a user out: spent HOTP counters were forgotten.)
+describe('settleWhenProjected', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await openHarness(join(mkdtempSync(join(tmpdir(), 'twofold-settle-')), 'node.sqlite'));
+  });
+  afterAll(async () => h?.close());
+
+  it('keeps an outcome enforced until the read model has projected the event that records it', async () => {
+    const outbox = await UpstreamOutbox.open(h.dataSource);
+    const upstream = new UpstreamSecurityEvents(outbox, h.queries, () => new Date());
+    const { userId } = await h.commands.createUser({ username: 'erik' }, SYSTEM_ACTOR);
+    const outcome = { kind: 'failed_attempt', userId, reason: 'wrong one-time code', source: 'radius:vpn' } as const;
+    await upstream.record(outcome);
+    const [item] = await outbox.pending(0, 10);
+    const settling = settleWhenProjected(h.store, (await h.store.head()).position, h.projector, upstream);
+    try {
+      h.projector.stop(); // the read model falls behind the log for a moment
+      const before = (await h.store.head()).position;
+      const appended = h.commands.security.inBatch(async (b) => { await b.record(outcome, { causationId: item.id }); });
+      await eventually('the outcome in the log', async () => (await h.store.head()).position > before);
+      await new Promise((r) => setTimeout(r, 50)); // the store's subscribers have been told
+      expect((await h.queries.getUserState(userId))?.recentFailures).toHaveLength(0);
+      expect(upstream.pendingCount).toBe(1);
+      expect((await upstream.getUserState(userId))?.recentFailures).toHaveLength(1);
+
+      h.projector.follow(h.store);
+      await appended;
+      await eventually('settled', async () => upstream.pendingCount === 0);
+      expect((await upstream.getUserState(userId))?.recentFailures).toHaveLength(1);
+    } finally {
+      settling.close();
+    }
+  });
+});
