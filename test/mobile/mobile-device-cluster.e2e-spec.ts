@@ -199,7 +199,12 @@ run('Mobile App Web Service: twofold-device through the portal, sign-ins on the 
     expect(approval.numberChoices).toContain(started.numberToMatch);
     await expect(phone.approve({ approvalId: approval.approvalId, number: started.numberToMatch })).resolves.toEqual({ decision: 'approved' });
     await expect(onSlave.pollAuthentication({ handle: started.handle, waitSeconds: 10 })).resolves.toMatchObject({ status: 'accepted', username: 'frida' });
-    expect(slave.logLines().filter((l) => l.op === 'device.answer.held')).toMatchObject([{ decision: 'approved', level: 'warn' }]);
+    // The slave's stdout reaches this process a little after its answers: wait for the line.
+    const held = await eventually('the held decision logged', async () => {
+      const lines = slave.logLines().filter((l) => l.op === 'device.answer.held');
+      return lines.length > 0 ? lines : undefined;
+    });
+    expect(held).toMatchObject([{ decision: 'approved', level: 'warn' }]);
   });
 
   it('with the master down, a RADIUS push held on the slave is approved through the portal: Access-Accept; a replay is refused', async () => {
