@@ -58,6 +58,18 @@ describe('RadiusClientRegistry', () => {
     expect(after?.engineClient.firstFactor.mode).toBe('none');
   });
 
+  it('matches a source again after a client moved or was removed (no match outlives a reload)', async () => {
+    expect((await sut.lookup('10.1.2.3'))?.clientId).toBe('vpn');
+    expect((await sut.lookup('10.1.2.3'))?.clientId).toBe('vpn');
+    rows = rows.filter((r) => r.clientId !== 'vpn');
+    sut.invalidate();
+    expect((await sut.lookup('10.1.2.3'))?.clientId).toBe('office');
+    rows = rows.map((r) => (r.clientId === 'office' ? view('office', '172.16.0.0/12') : r));
+    sut.invalidate();
+    expect(await sut.lookup('10.1.2.3')).toBeUndefined();
+    expect((await sut.lookup('172.16.0.9'))?.clientId).toBe('office');
+  });
+
   it('loads an LDAP client projected by the release before fail-over (one url), and leaves out one whose CA file cannot be read', async () => {
     rows = [
       { ...view('legacy', '10.1.2.3', 'ldap'), ldap: { url: 'ldap://127.0.0.1:1', bindDnTemplate: 'uid={username},dc=x' } },

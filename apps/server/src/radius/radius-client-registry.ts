@@ -26,10 +26,13 @@ export interface RadiusClientRegistryDeps {
 interface LdapView { urls?: string[]; url?: string; timeoutMs?: number; caFile?: string; bindDnTemplate?: string; searchBase?: string; searchFilter?: string; bindDn?: string; bindPassword?: SealedSecret; startTls?: boolean }
 interface UpstreamView { host: string; port: number; secret: SealedSecret; timeoutMs: number }
 
+const MAX_CACHED_MATCHES = 4096;
+
 // The RADIUS clients of the read model, with secrets opened and first-factor providers built,
 // matched by source address. Rebuilt only for clients whose version changed.
 export class RadiusClientRegistry implements RadiusClientLookup<RegisteredClient> {
   private clients: RegisteredClient[] = [];
+  private readonly matches = new Map<string, RegisteredClient>();
   private loadedAt = Number.NEGATIVE_INFINITY;
   private stale = true;
   private loading?: Promise<void>;
@@ -49,14 +52,34 @@ export class RadiusClientRegistry implements RadiusClientLookup<RegisteredClient
     return this.clients.length;
   }
 
-  async lookup(address: string): Promise<RegisteredClient | undefined> {
-    const started = Date.now();
-    if (this.stale || started - this.loadedAt > this.refreshMs) await this.reload();
-    const hit = mostSpecificMatch(this.clients, (c) => c.spec, address);
+  // Synchronous when the clients are loaded and fresh (the per-request case): no await hop.
+  lookup(address: string): RegisteredClient | undefined | Promise<RegisteredClient | undefined> {
+    if (this.stale || Date.now() - this.loadedAt > this.refreshMs) return this.lookupAfterReload(address);
+    const hit = this.match(address);
     if (hit || Date.now() - this.loadedAt < this.missReloadMs) return hit;
     // A client added a moment ago may not be loaded yet.
+    return this.reload().then(() => this.match(address));
+  }
+
+  private async lookupAfterReload(address: string): Promise<RegisteredClient | undefined> {
     await this.reload();
-    return mostSpecificMatch(this.clients, (c) => c.spec, address);
+    const hit = this.match(address);
+    if (hit || Date.now() - this.loadedAt < this.missReloadMs) return hit;
+    await this.reload();
+    return this.match(address);
+  }
+
+  // Matches of the loaded clients by source address, kept until the next load (hits only: a miss
+  // may be a client about to be loaded).
+  private match(address: string): RegisteredClient | undefined {
+    const cached = this.matches.get(address);
+    if (cached) return cached;
+    const hit = mostSpecificMatch(this.clients, (c) => c.spec, address);
+    if (hit) {
+      if (this.matches.size >= MAX_CACHED_MATCHES) this.matches.clear();
+      this.matches.set(address, hit);
+    }
+    return hit;
   }
 
   reload(): Promise<void> {
@@ -85,6 +108,7 @@ export class RadiusClientRegistry implements RadiusClientLookup<RegisteredClient
       }
     }
     this.clients = next;
+    this.matches.clear();
     this.loadedAt = Date.now();
   }
 

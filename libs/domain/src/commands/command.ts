@@ -45,10 +45,15 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   throw new DomainError(primary.code, primary.rule, { field: primary.field, rule: primary.rule, issues });
 }
 
-export function defineCommand<K extends string, S extends z.ZodType>(kind: K, schema: S): CommandFactory<K, S> {
+// `canonical` (optional, for commands built on the sign-in path): true only for an input the
+// schema would return unchanged (exactly its keys, values already valid and normalised), which
+// then skips the parse. Anything else, every invalid input included, goes through the schema, so
+// results and errors are the schema's either way.
+export function defineCommand<K extends string, S extends z.ZodType>(kind: K, schema: S, canonical?: (input: unknown) => boolean): CommandFactory<K, S> {
   return {
     type: kind,
     create(input: unknown) {
+      if (canonical?.(input)) return Object.freeze({ ...(input as object), type: kind }) as Command<K, z.output<S>>;
       const data = parseInput(schema, input) as object;
       return Object.freeze({ ...data, type: kind }) as Command<K, z.output<S>>;
     },

@@ -67,3 +67,30 @@ export const expectedVersionField = z.number().int().min(0).optional();
 export function secretField(schema: z.ZodType<string>) {
   return schema.transform((v) => new Redacted(v));
 }
+
+// ---- canonical inputs (defineCommand's `canonical`): values the fields above return unchanged ----
+// Each check accepts a subset of what its field accepts unchanged; anything else takes the schema.
+
+const ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+export const isCanonicalId = (v: unknown): boolean => typeof v === 'string' && ID_PATTERN.test(v);
+// A trimmed, non-empty text of at most `max` characters (reasonField: 256, sourceField: 128).
+export const isCanonicalText = (max: number) => (v: unknown): boolean =>
+  typeof v === 'string' && v.length >= 1 && v.length <= max && v.trim().length === v.length;
+export const isCanonicalCounter = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+
+// A plain object with exactly these keys, each passing its check (a strictObject of those fields).
+export function canonicalShape(checks: Record<string, (v: unknown) => boolean>): (input: unknown) => boolean {
+  const keys = Object.keys(checks);
+  return (input) => {
+    if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype) return false;
+    const o = input as Record<string, unknown>;
+    let n = 0;
+    for (const k in o) {
+      if (!Object.hasOwn(checks, k)) return false;
+      n++;
+    }
+    if (n !== keys.length) return false;
+    for (const k of keys) if (!checks[k](o[k])) return false;
+    return true;
+  };
+}

@@ -3,10 +3,14 @@ import { z } from 'zod';
 import { Command, defineCommand, domainIssue, parseInput } from '../commands/command';
 import {
   authMethodField,
+  canonicalShape,
   displayNameField,
   emailField,
   expectedVersionField,
   idField,
+  isCanonicalCounter,
+  isCanonicalId,
+  isCanonicalText,
   languageField,
   phonesField,
   reasonField,
@@ -174,6 +178,7 @@ export type RemoveOathToken = ReturnType<typeof RemoveOathToken.create>;
 export const RecordOathCodeUsed = defineCommand(
   'RecordOathCodeUsed',
   z.strictObject({ ...userId, tokenId: idField, counter: z.number().int().min(0) }),
+  canonicalShape({ userId: isCanonicalId, tokenId: isCanonicalId, counter: isCanonicalCounter }),
 );
 export type RecordOathCodeUsed = ReturnType<typeof RecordOathCodeUsed.create>;
 
@@ -190,12 +195,14 @@ export type RecordChallengeConsumed = ReturnType<typeof RecordChallengeConsumed.
 export const RecordFailedAuthentication = defineCommand(
   'RecordFailedAuthentication',
   z.strictObject({ ...userId, reason: reasonField, source: sourceField }),
+  canonicalShape({ userId: isCanonicalId, reason: isCanonicalText(256), source: isCanonicalText(128) }),
 );
 export type RecordFailedAuthentication = ReturnType<typeof RecordFailedAuthentication.create>;
 
 export const RecordSuccessfulAuthentication = defineCommand(
   'RecordSuccessfulAuthentication',
   z.strictObject({ ...userId, source: sourceField }),
+  canonicalShape({ userId: isCanonicalId, source: isCanonicalText(128) }),
 );
 export type RecordSuccessfulAuthentication = ReturnType<typeof RecordSuccessfulAuthentication.create>;
 

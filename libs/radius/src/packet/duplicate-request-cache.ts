@@ -3,7 +3,7 @@ import { RadiusPacket } from './radius-packet';
 // RFC 5080 §2.2.2: a retransmission (same source, identifier and Request Authenticator) gets the
 // cached answer instead of a second run through authentication (a second OTP, a second push).
 export function duplicateRequestKey(address: string, port: number, packet: Pick<RadiusPacket, 'identifier' | 'authenticator'>): string {
-  return `${address}|${port}|${packet.identifier}|${packet.authenticator.toString('hex')}`;
+  return `${address}|${port}|${packet.identifier}|${packet.authenticator.toString('latin1')}`;
 }
 
 export type BeginResult = 'new' | 'in-progress' | { cached: Buffer };

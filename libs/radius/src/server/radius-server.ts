@@ -175,7 +175,8 @@ export class RadiusServer<C extends RadiusServerClient> {
       ? packet.code === RadiusCode.AccessRequest || packet.code === RadiusCode.StatusServer
       : packet.code === RadiusCode.AccountingRequest || packet.code === RadiusCode.StatusServer;
     if (!allowed) return this.outcome('unexpected_code', { ...from, identifier: packet.identifier });
-    const client = await this.options.clients.lookup(rinfo.address);
+    const found = this.options.clients.lookup(rinfo.address);
+    const client = found instanceof Promise ? await found : found;
     if (!client) return this.outcome('unknown_client', { ...from, identifier: packet.identifier });
     const details: RadiusOutcomeDetails = { ...from, clientId: client.clientId, identifier: packet.identifier };
     const verified = verifyRequest(packet, client.secret, { requireMessageAuthenticator: client.requireMessageAuthenticator });
