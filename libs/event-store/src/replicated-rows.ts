@@ -72,7 +72,19 @@ export function verifiedTextRows(rows: EventLogRow[]): StoredEvent[] {
       throw invalid(`replicated record ${i}: payload or metadata is not JSON`);
     }
     if (!isPlainObject(payload) || !isPlainObject(metadata)) throw invalid(`replicated record ${i}: payload and metadata must be JSON objects`);
-    records[i] = { ...r, payload, metadata: metadata as unknown as StoredEvent['metadata'] };
+    // A literal of fixed shape, not a spread: one hidden class for every record, no generic copy.
+    records[i] = {
+      position: r.position,
+      streamId: r.streamId,
+      streamVersion: r.streamVersion,
+      type: r.type,
+      schemaVersion: r.schemaVersion,
+      payload,
+      metadata: metadata as unknown as StoredEvent['metadata'],
+      timestamp: r.timestamp,
+      prevHash: r.prevHash,
+      hash: r.hash,
+    };
   }
   return records;
 }

@@ -21,7 +21,10 @@ export function rowsFromWire(records: unknown): EventLogRow[] | null {
   for (let i = 0; i < records.length; i++) {
     const a: unknown = records[i];
     if (!Array.isArray(a) || a.length !== FIELDS) return null;
-    const [position, streamId, streamVersion, type, schemaVersion, timestamp, prevHash, hash, payload, metadata] = a as unknown[];
+    // Indexed reads, not array destructuring (which walks the iterator protocol per record).
+    const f = a as unknown[];
+    const position = f[0], streamId = f[1], streamVersion = f[2], type = f[3], schemaVersion = f[4];
+    const timestamp = f[5], prevHash = f[6], hash = f[7], payload = f[8], metadata = f[9];
     if (typeof position !== 'number' || typeof streamVersion !== 'number' || typeof schemaVersion !== 'number') return null;
     if (typeof streamId !== 'string' || typeof type !== 'string' || typeof timestamp !== 'string') return null;
     if (typeof prevHash !== 'string' || typeof hash !== 'string' || typeof payload !== 'string' || typeof metadata !== 'string') return null;
