@@ -23,16 +23,21 @@ export interface SlaveStatus {
   upstreamOnly: boolean; // reads the log from Kafka; its position is the one its heartbeats report
 }
 
-// What a session needs from its master.
-export interface SessionHost {
-  readonly store: EventStore;
-  readonly logger: ReplicationLogger;
+// The master's tuning knobs, resolved from its options (defaults applied) once.
+export interface SessionSettings {
   readonly batchSize: number;
   readonly maxInFlight: number;
   readonly heartbeatMs: number;
   readonly idleTimeoutMs: number;
   readonly stallTimeoutMs: number;
   readonly maxFrameBytes: number;
+}
+
+// What a session needs from its master.
+export interface SessionHost {
+  readonly store: EventStore;
+  readonly logger: ReplicationLogger;
+  readonly settings: SessionSettings;
   readonly nodeId: string;
   epoch(): number;
   knownHead(): number;
@@ -91,7 +96,7 @@ export class MasterSession {
   }
 
   start(): void {
-    this.heartbeatTimer = setInterval(() => this.tick(), this.host.heartbeatMs);
+    this.heartbeatTimer = setInterval(() => this.tick(), this.host.settings.heartbeatMs);
     this.heartbeatTimer.unref();
     if (!this.upstreamOnly) void this.pump();
   }
@@ -140,7 +145,7 @@ export class MasterSession {
       ackedPosition: this.acked,
       sentPosition: this.sent,
       inFlight: this.sent - this.acked,
-      maxInFlight: this.host.maxInFlight,
+      maxInFlight: this.host.settings.maxInFlight,
       lagEvents: Math.max(0, head - this.acked),
       lagMs,
       bufferedBytes: this.conn.bufferedBytes,
@@ -157,18 +162,19 @@ export class MasterSession {
     const last = records[records.length - 1].position;
     if (last <= this.sent) return;
     const fresh = records[0].position === this.sent + 1 ? records : records.filter((r) => r.position > this.sent);
-    if (fresh[0].position !== this.sent + 1 || this.sent - this.acked + fresh.length > this.host.maxInFlight) {
+    if (fresh[0].position !== this.sent + 1 || this.sent - this.acked + fresh.length > this.host.settings.maxInFlight) {
       this.live = false;
       return this.signal.notify();
     }
-    this.writeBatches(fresh, fresh === records ? shared(this.form) : serializeBatches(fresh, this.host.maxFrameBytes, this.form));
+    this.writeBatches(fresh, fresh === records ? shared(this.form) : serializeBatches(fresh, this.host.settings.maxFrameBytes, this.form));
   }
 
   // Catching up: read after what was sent, as much as the window allows, write, and wait for the
   // socket to drain before reading more. Once nothing is left below the master's head the
   // session is live and the fan-out feeds it; the loop then only wakes to check.
   private async pump(): Promise<void> {
-    const { store, batchSize, maxInFlight, heartbeatMs } = this.host;
+    const { store } = this.host;
+    const { batchSize, maxInFlight, heartbeatMs } = this.host.settings;
     try {
       while (!this.closed) {
         if (this.live) {
@@ -196,7 +202,7 @@ export class MasterSession {
           this.live = true; // the log holds nothing more yet: the fan-out brings it
           continue;
         }
-        this.writeBatches(fresh, serializeBatches(fresh, this.host.maxFrameBytes, this.form));
+        this.writeBatches(fresh, serializeBatches(fresh, this.host.settings.maxFrameBytes, this.form));
       }
     } catch (err) {
       if (this.closed) return;
@@ -268,16 +274,16 @@ export class MasterSession {
 
   private tick(): void {
     if (this.closed) return;
-    this.conn.ifSilentFor(this.host.idleTimeoutMs, () => {
+    this.conn.ifSilentFor(this.host.settings.idleTimeoutMs, () => {
       if (this.closed) return;
       this.host.logger.warn({ nodeId: this.nodeId }, 'replication: slave silent for too long, closing');
       this.close('idle timeout');
     });
     // A slave that stops reading holds one window, no more; if it stays there, its session ends
     // and it reconnects and catches up from its durable head.
-    if (this.sent - this.acked >= this.host.maxInFlight || this.conn.needsDrain) {
+    if (this.sent - this.acked >= this.host.settings.maxInFlight || this.conn.needsDrain) {
       this.stalledSince ??= Date.now();
-      if (Date.now() - this.stalledSince > this.host.stallTimeoutMs) {
+      if (Date.now() - this.stalledSince > this.host.settings.stallTimeoutMs) {
         this.host.logger.warn({ nodeId: this.nodeId, acked: this.acked, sent: this.sent }, 'replication: slave stalled at its in-flight cap; closing, it reconnects and catches up');
         this.close('stalled');
         return;

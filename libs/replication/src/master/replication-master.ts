@@ -20,7 +20,7 @@ import { DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS, TLS_SERVER_POLICY } from '../transpor
 import { peerCertificate } from '../transport/peer-certificate';
 import { AckTracker } from './ack-tracker';
 import { findAncestor, holds } from './log-points';
-import { MasterSession, type SessionHost, type SlaveStatus } from './master-session';
+import { MasterSession, type SessionHost, type SessionSettings, type SlaveStatus } from './master-session';
 import type { PeerIdentity } from './peer-identity';
 
 export interface TlsMaterial {
@@ -78,12 +78,7 @@ export interface ReplicationMasterEvents {
 export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> implements SessionHost {
   readonly store: EventStore;
   readonly logger: ReplicationLogger;
-  readonly batchSize: number;
-  readonly maxInFlight: number;
-  readonly heartbeatMs: number;
-  readonly idleTimeoutMs: number;
-  readonly stallTimeoutMs: number;
-  readonly maxFrameBytes: number;
+  readonly settings: SessionSettings;
   readonly nodeId: string;
   private readonly sessions = new Map<string, MasterSession>();
   private readonly pending = new Set<FrameSocket>(); // connections still in the handshake
@@ -101,13 +96,18 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     this.store = options.store;
     this.nodeId = options.nodeId;
     this.logger = options.logger ?? silentLogger;
-    this.batchSize = options.batchSize ?? 5000;
-    this.maxInFlight = this.batchSize * (options.maxBatchesInFlight ?? 4);
-    this.heartbeatMs = options.heartbeatMs ?? 1000;
-    this.idleTimeoutMs = options.idleTimeoutMs ?? this.heartbeatMs * 5;
-    this.stallTimeoutMs = options.stallTimeoutMs ?? this.idleTimeoutMs * 6;
-    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    if (this.batchSize < 1 || this.maxInFlight < this.batchSize) throw new ReplicationError('invalid_config', 'batchSize and maxBatchesInFlight must be >= 1');
+    const batchSize = options.batchSize ?? 5000;
+    const heartbeatMs = options.heartbeatMs ?? 1000;
+    const idleTimeoutMs = options.idleTimeoutMs ?? heartbeatMs * 5;
+    this.settings = {
+      batchSize,
+      maxInFlight: batchSize * (options.maxBatchesInFlight ?? 4),
+      heartbeatMs,
+      idleTimeoutMs,
+      stallTimeoutMs: options.stallTimeoutMs ?? idleTimeoutMs * 6,
+      maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+    };
+    if (this.settings.batchSize < 1 || this.settings.maxInFlight < this.settings.batchSize) throw new ReplicationError('invalid_config', 'batchSize and maxBatchesInFlight must be >= 1');
   }
 
   epoch(): number {
@@ -201,7 +201,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     const frames = new Map<RecordForm, SerializedBatch[]>(); // each form serialized once, if a session wants it
     const shared = (form: RecordForm): SerializedBatch[] => {
       let f = frames.get(form);
-      if (!f) frames.set(form, (f = serializeBatches(records, this.maxFrameBytes, form)));
+      if (!f) frames.set(form, (f = serializeBatches(records, this.settings.maxFrameBytes, form)));
       return f;
     };
     for (const s of this.sessions.values()) {
@@ -292,7 +292,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
           else if (err) this.logger.warn({ remoteAddress, err: err.message }, 'replication: connection dropped before the handshake completed');
         },
       },
-      this.maxFrameBytes,
+      this.settings.maxFrameBytes,
     );
     this.pending.add(conn);
     // Judged once the event loop has read what is waiting (after a stall of this process timers run
@@ -364,7 +364,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
       nodeId: this.nodeId,
       epoch: this.epoch(),
       head,
-      heartbeatMs: this.heartbeatMs,
+      heartbeatMs: this.settings.heartbeatMs,
       upstreamBatch: true,
       ...(canonicalText ? { canonicalText: true } : {}),
       ...(this.options.outcomeKinds ? { outcomeKinds: [...this.options.outcomeKinds] } : {}),
