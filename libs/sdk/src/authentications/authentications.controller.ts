@@ -1,46 +1,33 @@
-import { Body, Controller, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
-import { SdkAuthGuard } from '../auth/sdk-auth.guard';
-import { Principal, RequireScope, SdkPrincipal } from '../auth/sdk-principal';
-import { SdkProblemFilter } from '../errors/sdk-problem.filter';
+import { Body } from '@nestjs/common';
+import { Principal, SdkPrincipal } from '../auth/sdk-principal';
+import { SdkController, SdkRoute } from '../auth/sdk-route';
 import { AuthenticationsService } from './authentications.service';
 
-@Controller('sdk/v1')
-@UseGuards(SdkAuthGuard)
-@UseFilters(SdkProblemFilter)
+@SdkController('sdk/v1')
 export class AuthenticationsController {
   constructor(private readonly service: AuthenticationsService) {}
 
-  @Post('authentications')
-  @HttpCode(200)
-  @RequireScope('authenticate')
+  @SdkRoute('post', 'authentications', 'authenticate', 200)
   start(@Principal() principal: SdkPrincipal, @Body() body: unknown) {
     return this.service.start(principal, body);
   }
 
-  @Post('authentications/answer')
-  @HttpCode(200)
-  @RequireScope('authenticate')
+  @SdkRoute('post', 'authentications/answer', 'authenticate', 200)
   answer(@Principal() principal: SdkPrincipal, @Body() body: unknown) {
     return this.service.answer(principal, body);
   }
 
-  @Post('authentications/poll')
-  @HttpCode(200)
-  @RequireScope('authenticate')
+  @SdkRoute('post', 'authentications/poll', 'authenticate', 200)
   poll(@Principal() principal: SdkPrincipal, @Body() body: unknown) {
     return this.service.poll(principal, body);
   }
 
-  @Post('authentications/cancel')
-  @HttpCode(200)
-  @RequireScope('authenticate')
+  @SdkRoute('post', 'authentications/cancel', 'authenticate', 200)
   cancel(@Principal() principal: SdkPrincipal, @Body() body: unknown) {
     return this.service.cancel(principal, body);
   }
 
-  @Post('pin-validations')
-  @HttpCode(200)
-  @RequireScope('authenticate')
+  @SdkRoute('post', 'pin-validations', 'authenticate', 200)
   validatePin(@Principal() principal: SdkPrincipal, @Body() body: unknown) {
     return this.service.validatePin(principal, body);
   }

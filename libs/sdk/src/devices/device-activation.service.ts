@@ -1,27 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ActivateDeviceRequest, DeviceActivated, DeviceActivationIssued, DeviceList } from '@twofold/sdk-client';
 import { DomainErrorCode, hasErrorCode } from '@twofold/domain';
 import { p256PublicKey } from '@twofold/mfa';
 import { z } from 'zod';
 import { SdkError } from '../errors/sdk-error';
-import { SdkRateLimits } from '../rate-limit/sdk-rate-limits';
-import { SDK_DEPS, SdkDeps } from '../sdk.deps';
 import { parseInput } from '../sdk-input';
 import type { SdkPrincipal } from '../auth/sdk-principal';
-import { SelfServiceService } from '../self-service/self-service.service';
+import { SelfServiceFeature } from '../self-service/self-service-feature';
 
 export const deviceIdParam = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be a device id');
 
 // Activation: the signed-in user asks for a code (self-service); the device sends it back with
 // its public key. The user lists and removes their own devices.
 @Injectable()
-export class DeviceActivationService {
-  constructor(
-    @Inject(SDK_DEPS) private readonly deps: SdkDeps,
-    private readonly selfService: SelfServiceService,
-    private readonly limits: SdkRateLimits,
-  ) {}
-
+export class DeviceActivationService extends SelfServiceFeature {
   async issue(principal: SdkPrincipal, assertion: string | undefined): Promise<DeviceActivationIssued> {
     const user = await this.selfService.signedIn(principal, assertion);
     this.limits.user(user.userId);

@@ -1,18 +1,13 @@
-import { Body, Controller, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
-import { SdkAuthGuard } from '../auth/sdk-auth.guard';
-import { Principal, RequireScope, SdkPrincipal } from '../auth/sdk-principal';
-import { SdkProblemFilter } from '../errors/sdk-problem.filter';
+import { Body } from '@nestjs/common';
+import { Principal, SdkPrincipal } from '../auth/sdk-principal';
+import { SdkController, SdkRoute } from '../auth/sdk-route';
 import { InvitationsService } from './invitations.service';
 
-@Controller('sdk/v1/invitations')
-@UseGuards(SdkAuthGuard)
-@UseFilters(SdkProblemFilter)
+@SdkController('sdk/v1/invitations')
 export class InvitationsController {
   constructor(private readonly service: InvitationsService) {}
 
-  @Post('redeem')
-  @HttpCode(200)
-  @RequireScope('authenticate')
+  @SdkRoute('post', 'redeem', 'authenticate', 200)
   redeem(@Principal() principal: SdkPrincipal, @Body() body: unknown) {
     return this.service.redeem(principal, body);
   }

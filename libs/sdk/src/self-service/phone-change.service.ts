@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { phoneNumberField } from '@twofold/domain';
 import { BeginPhoneChangeRequest, ConfirmPhoneChangeRequest, PhoneChangeStarted, UserSummary } from '@twofold/sdk-client';
 import { generateNumericOtp, hashOtpForState, verifyOtpForState } from '@twofold/mfa';
 import { SdkError } from '../errors/sdk-error';
-import { SdkRateLimits } from '../rate-limit/sdk-rate-limits';
-import { SDK_DEPS, SdkDeps } from '../sdk.deps';
 import { parseInput } from '../sdk-input';
 import type { SdkPrincipal } from '../auth/sdk-principal';
-import { SelfServiceService } from './self-service.service';
+import { SelfServiceFeature } from './self-service-feature';
 
 export const PHONE_CHANGE_PURPOSE = 'sdk-phone-change';
 const PHONE_CHANGE_TTL_MS = 10 * 60_000;
@@ -18,13 +16,7 @@ const PHONE_CHANGE_TTL_MS = 10 * 60_000;
 // The confirm writes with that version as the expected one, so a handle works once, and never
 // after any other change to the user.
 @Injectable()
-export class PhoneChangeService {
-  constructor(
-    @Inject(SDK_DEPS) private readonly deps: SdkDeps,
-    private readonly selfService: SelfServiceService,
-    private readonly limits: SdkRateLimits,
-  ) {}
-
+export class PhoneChangeService extends SelfServiceFeature {
   async begin(principal: SdkPrincipal, assertion: string | undefined, body: unknown): Promise<PhoneChangeStarted> {
     const user = await this.selfService.signedIn(principal, assertion);
     const input = parseInput(BeginPhoneChangeRequest, body);
@@ -53,13 +45,7 @@ export class PhoneChangeService {
     const user = await this.selfService.signedIn(principal, assertion);
     const input = parseInput(ConfirmPhoneChangeRequest, body);
     this.limits.user(user.userId);
-    let claims;
-    try {
-      claims = this.deps.stateSealer.open(input.change, { purpose: PHONE_CHANGE_PURPOSE, nowMs: Date.now(), clientId: principal.credentialId });
-    } catch {
-      throw new SdkError('invalid_enrolment', 'the phone change has expired or is not valid; start it again', { field: 'change' });
-    }
-    if (claims.userId !== user.userId) throw new SdkError('invalid_enrolment', 'the phone change belongs to another user', { field: 'change' });
+    const claims = this.openHandle(principal, user.userId, input.change, PHONE_CHANGE_PURPOSE, 'the phone change', 'change');
     if (!verifyOtpForState(input.code, claims.nonce, claims.data?.h)) throw new SdkError('invalid_code', 'the code does not match the one sent to the new number', { field: 'code' });
     const current = await this.deps.commands.getUser(user.userId);
     const phones = [{ label: String(claims.data?.l ?? 'mobile'), number: String(claims.data?.n) }, ...current.phones.slice(1)];

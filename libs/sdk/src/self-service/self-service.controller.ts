@@ -1,50 +1,38 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, UseFilters, UseGuards } from '@nestjs/common';
-import { SdkAuthGuard } from '../auth/sdk-auth.guard';
-import { Principal, RequireScope, SdkPrincipal, UserAssertionHeader } from '../auth/sdk-principal';
-import { SdkProblemFilter } from '../errors/sdk-problem.filter';
+import { Body, Param } from '@nestjs/common';
+import { Principal, SdkPrincipal, UserAssertionHeader } from '../auth/sdk-principal';
+import { SdkController, SdkRoute } from '../auth/sdk-route';
 import { SelfServiceService } from './self-service.service';
 
-@Controller('sdk/v1/self-service')
-@UseGuards(SdkAuthGuard)
-@UseFilters(SdkProblemFilter)
+@SdkController('sdk/v1/self-service')
 export class SelfServiceController {
   constructor(private readonly service: SelfServiceService) {}
 
-  @Get('me')
-  @RequireScope('self-service')
+  @SdkRoute('get', 'me', 'self-service')
   me(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined) {
     return this.service.me(principal, assertion);
   }
 
-  @Put('pin')
-  @HttpCode(204)
-  @RequireScope('self-service')
+  @SdkRoute('put', 'pin', 'self-service', 204)
   async changePin(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined, @Body() body: unknown) {
     await this.service.changePin(principal, assertion, body);
   }
 
-  @Put('phone')
-  @RequireScope('self-service')
+  @SdkRoute('put', 'phone', 'self-service')
   changePhone(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined, @Body() body: unknown) {
     return this.service.changePhone(principal, assertion, body);
   }
 
-  @Post('tokens')
-  @RequireScope('self-service')
+  @SdkRoute('post', 'tokens', 'self-service')
   enrollToken(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined, @Body() body: unknown) {
     return this.service.enrollToken(principal, assertion, body);
   }
 
-  @Delete('tokens/:tokenId')
-  @HttpCode(204)
-  @RequireScope('self-service')
+  @SdkRoute('delete', 'tokens/:tokenId', 'self-service', 204)
   async removeToken(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined, @Param('tokenId') tokenId: string) {
     await this.service.removeToken(principal, assertion, tokenId);
   }
 
-  @Post('fraud-reports')
-  @HttpCode(200)
-  @RequireScope('self-service')
+  @SdkRoute('post', 'fraud-reports', 'self-service', 200)
   reportFraud(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined, @Body() body: unknown) {
     return this.service.reportFraud(principal, assertion, body);
   }

@@ -1,43 +1,34 @@
-import { Body, Controller, Get, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
-import { SdkAuthGuard } from '../auth/sdk-auth.guard';
-import { Principal, RequireScope, SdkPrincipal, UserAssertionHeader } from '../auth/sdk-principal';
-import { SdkProblemFilter } from '../errors/sdk-problem.filter';
+import { Body } from '@nestjs/common';
+import { Principal, SdkPrincipal, UserAssertionHeader } from '../auth/sdk-principal';
+import { SdkController, SdkRoute } from '../auth/sdk-route';
 import { TokenEnrolmentService } from './token-enrolment.service';
 import { PhoneChangeService } from './phone-change.service';
 
-@Controller('sdk/v1/self-service')
-@UseGuards(SdkAuthGuard)
-@UseFilters(SdkProblemFilter)
+@SdkController('sdk/v1/self-service')
 export class TokenEnrolmentController {
   constructor(private readonly service: TokenEnrolmentService, private readonly phones: PhoneChangeService) {}
 
-  @Post('token-enrolments')
-  @RequireScope('self-service')
+  @SdkRoute('post', 'token-enrolments', 'self-service')
   begin(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined, @Body() body: unknown) {
     return this.service.begin(principal, assertion, body);
   }
 
-  @Post('token-enrolments/confirm')
-  @RequireScope('self-service')
+  @SdkRoute('post', 'token-enrolments/confirm', 'self-service')
   confirm(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined, @Body() body: unknown) {
     return this.service.confirm(principal, assertion, body);
   }
 
-  @Post('phone-changes')
-  @RequireScope('self-service')
+  @SdkRoute('post', 'phone-changes', 'self-service')
   beginPhoneChange(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined, @Body() body: unknown) {
     return this.phones.begin(principal, assertion, body);
   }
 
-  @Post('phone-changes/confirm')
-  @HttpCode(200)
-  @RequireScope('self-service')
+  @SdkRoute('post', 'phone-changes/confirm', 'self-service', 200)
   confirmPhoneChange(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined, @Body() body: unknown) {
     return this.phones.confirm(principal, assertion, body);
   }
 
-  @Get('activity')
-  @RequireScope('self-service')
+  @SdkRoute('get', 'activity', 'self-service')
   activity(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined) {
     return this.service.activity(principal, assertion);
   }

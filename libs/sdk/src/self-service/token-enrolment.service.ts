@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { base32Decode, base32Encode } from '@twofold/domain';
 import {
   Activity, ActivityEntry, BeginTokenEnrolmentRequest, ConfirmTokenEnrolmentRequest, TokenConfirmed, TokenEnrolmentStarted,
 } from '@twofold/sdk-client';
 import { buildOtpauthUri, renderQr, verifyTotp } from '@twofold/mfa';
 import { SdkError } from '../errors/sdk-error';
-import { SdkRateLimits } from '../rate-limit/sdk-rate-limits';
-import { SDK_DEPS, SdkDeps } from '../sdk.deps';
 import { parseInput } from '../sdk-input';
 import type { SdkPrincipal } from '../auth/sdk-principal';
-import { SelfServiceService } from './self-service.service';
+import { SelfServiceFeature } from './self-service-feature';
 
 export const TOKEN_ENROLMENT_PURPOSE = 'sdk-token-enrolment';
 const ENROLMENT_TTL_MS = 10 * 60_000;
@@ -29,13 +27,7 @@ const ACTIVITY: Record<string, ActivityEntry['kind']> = {
 // with one code that the app has it; only then is the token recorded. The token id is the
 // handle's nonce, so a handle confirms once.
 @Injectable()
-export class TokenEnrolmentService {
-  constructor(
-    @Inject(SDK_DEPS) private readonly deps: SdkDeps,
-    private readonly selfService: SelfServiceService,
-    private readonly limits: SdkRateLimits,
-  ) {}
-
+export class TokenEnrolmentService extends SelfServiceFeature {
   async begin(principal: SdkPrincipal, assertion: string | undefined, body: unknown): Promise<TokenEnrolmentStarted> {
     const user = await this.selfService.signedIn(principal, assertion);
     // Nothing is sent or recorded, and nothing can be guessed here: no per-user limit.
@@ -53,13 +45,7 @@ export class TokenEnrolmentService {
     const user = await this.selfService.signedIn(principal, assertion);
     const input = parseInput(ConfirmTokenEnrolmentRequest, body);
     this.limits.user(user.userId);
-    let claims;
-    try {
-      claims = this.deps.stateSealer.open(input.enrolment, { purpose: TOKEN_ENROLMENT_PURPOSE, nowMs: Date.now(), clientId: principal.credentialId });
-    } catch {
-      throw new SdkError('invalid_enrolment', 'the enrolment has expired or is not valid; start it again', { field: 'enrolment' });
-    }
-    if (claims.userId !== user.userId) throw new SdkError('invalid_enrolment', 'the enrolment belongs to another user', { field: 'enrolment' });
+    const claims = this.openHandle(principal, user.userId, input.enrolment, TOKEN_ENROLMENT_PURPOSE, 'the enrolment', 'enrolment');
     const secret = String(claims.data?.s ?? '');
     const checked = verifyTotp({ seed: base32Decode(secret), code: input.code, timeMs: Date.now(), driftSteps: 1 });
     if (!checked.ok) throw new SdkError('invalid_code', 'the code does not match the new token; check the app and the time on the phone', { field: 'code' });
