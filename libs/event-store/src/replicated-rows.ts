@@ -28,20 +28,28 @@ export function verifiedRows(records: StoredEvent[]): EventLogRow[] {
       }
       if (hashFromCanonicalParts(r, payload, metadata) !== r.hash) throw chainMismatch(`record at ${r.position}: hash mismatch`, r.position);
     }
-    rows[i] = {
-      position: r.position,
-      streamId: r.streamId,
-      streamVersion: r.streamVersion,
-      type: r.type,
-      schemaVersion: r.schemaVersion,
-      payload,
-      metadata,
-      timestamp: r.timestamp,
-      prevHash: r.prevHash,
-      hash: r.hash,
-    };
+    rows[i] = withBodies(r, payload, metadata);
   }
   return rows;
+}
+
+type RecordHead = Omit<EventLogRow, 'payload' | 'metadata'>;
+
+// The record with these bodies: a literal of fixed shape, not a spread (one hidden class for
+// every record, no generic copy).
+function withBodies<P, M>(r: RecordHead, payload: P, metadata: M) {
+  return {
+    position: r.position,
+    streamId: r.streamId,
+    streamVersion: r.streamVersion,
+    type: r.type,
+    schemaVersion: r.schemaVersion,
+    payload,
+    metadata,
+    timestamp: r.timestamp,
+    prevHash: r.prevHash,
+    hash: r.hash,
+  };
 }
 
 function stringifiedOrNull(value: unknown): string | null {
@@ -72,19 +80,7 @@ export function verifiedTextRows(rows: EventLogRow[]): StoredEvent[] {
       throw invalid(`replicated record ${i}: payload or metadata is not JSON`);
     }
     if (!isPlainObject(payload) || !isPlainObject(metadata)) throw invalid(`replicated record ${i}: payload and metadata must be JSON objects`);
-    // A literal of fixed shape, not a spread: one hidden class for every record, no generic copy.
-    records[i] = {
-      position: r.position,
-      streamId: r.streamId,
-      streamVersion: r.streamVersion,
-      type: r.type,
-      schemaVersion: r.schemaVersion,
-      payload,
-      metadata: metadata as unknown as StoredEvent['metadata'],
-      timestamp: r.timestamp,
-      prevHash: r.prevHash,
-      hash: r.hash,
-    };
+    records[i] = withBodies(r, payload, metadata as unknown as StoredEvent['metadata']);
   }
   return records;
 }
