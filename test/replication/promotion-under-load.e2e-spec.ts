@@ -13,9 +13,7 @@ describe('promoting a slave under RADIUS load', () => {
   let master: ServerProcess;
   let slave: ServerProcess;
 
-  afterAll(async () => {
-    await killAll(slave, master);
-  });
+  afterAll(() => killAll(slave, master));
 
   it('answers every sign-in while it promotes and appends its outbox, and takes writes right after', async () => {
     const alone = await slaveAlone(SECRET, 'load', 24);

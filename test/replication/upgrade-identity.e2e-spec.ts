@@ -19,9 +19,7 @@ describe('upgrading a cluster that recorded no certificate fingerprints', () => 
   let master: ServerProcess | undefined;
   let slave: ServerProcess | undefined;
 
-  afterAll(async () => {
-    await killAll(slave, master);
-  });
+  afterAll(() => killAll(slave, master));
 
   it('starts, pins the certificates the nodes present, and refuses any other afterwards', async () => {
     // The data directories and log an earlier release left behind.

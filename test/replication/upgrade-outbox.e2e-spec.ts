@@ -16,9 +16,7 @@ describeIfTools('a slave upgraded with events of the previous release in its out
   let master: ServerProcess | undefined;
   let slave: ServerProcess | undefined;
 
-  afterAll(async () => {
-    await killAll(slave, master);
-  });
+  afterAll(() => killAll(slave, master));
 
   it('enforces them after the restart and the master appends them once it is back', async () => {
     master = await startRadiusMaster(SECRET);
