@@ -1,23 +1,9 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { twofold } from '../support/cli';
 import { ServerProcess } from '../support/server-process';
-
-// Every entry of the data directory with its permission bits, e.g. { '.': '700', 'twofold.sqlite': '600' }.
-function modes(root: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (dir: string, rel: string) => {
-    out[rel || '.'] = (statSync(dir).mode & 0o777).toString(8);
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path, join(rel, name));
-      else out[join(rel, name)] = (statSync(path).mode & 0o777).toString(8);
-    }
-  };
-  walk(root, '');
-  return out;
-}
+import { fileModes } from '../../libs/platform/src/testing/file-modes';
 
 const loose = (m: Record<string, string>) => Object.entries(m).filter(([, mode]) => (parseInt(mode, 8) & 0o077) !== 0);
 
@@ -28,7 +14,7 @@ describe('the data directory is private to its owner', () => {
     chmodSync(dataDir, 0o755);
     const r = await twofold(['--json', 'init', '--node-name', 'node-p'], { env: { TWOFOLD_DATA_DIR: dataDir } });
     expect(r.code).toBe(0);
-    const afterInit = modes(dataDir);
+    const afterInit = fileModes(dataDir);
     expect(afterInit['twofold.sqlite']).toBe('600');
     expect(afterInit['.']).toBe('700');
     expect(loose(afterInit)).toEqual([]);
@@ -40,7 +26,7 @@ describe('the data directory is private to its owner', () => {
     try {
       const status = await server.api('GET', '/admin/v1/status');
       expect(status.status).toBe(200);
-      expect(loose(modes(dataDir))).toEqual([]);
+      expect(loose(fileModes(dataDir))).toEqual([]);
     } finally {
       await server.stop();
     }

@@ -1,7 +1,6 @@
-import type { BrowserContext, Page } from 'playwright-core';
-import { ServerProcess } from '../support/server-process';
-import { joinNode, startNode, untilCaughtUp } from '../replication/support/cluster-nodes';
-import { launchChromium, shot } from './support/browser';
+import type { ServerProcess } from '../support/server-process';
+import { startMasterAndSlave, untilCaughtUp } from '../replication/support/cluster-nodes';
+import { chromiumPerSuite, shot } from './support/browser';
 import { oathtool, PortalProcess } from './support/portal-process';
 import { caFileOf, newSessionKey, portalCredential, tokensOf, userWithToken } from './support/portal-setup';
 import { TcpBalancer } from './support/tcp-balancer';
@@ -15,13 +14,11 @@ describe('User Portal without sticky sessions, and with the master gone', () => 
   let a: PortalProcess;
   let b: PortalProcess;
   let balancer: TcpBalancer;
-  let browser: BrowserContext;
-  let page: Page;
+  const chrome = chromiumPerSuite();
   let seed: string;
 
   beforeAll(async () => {
-    master = await ServerProcess.start({ env: { TWOFOLD_NODE_NAME: 'master1' } });
-    slave = await startNode(await joinNode(master, 'slave1'), master.adminToken);
+    ({ master, slave } = await startMasterAndSlave());
     const credential = await portalCredential(master);
     ({ seed } = await userWithToken(master, 'bob', 'bobs own password'));
     await untilCaughtUp(master, slave);
@@ -30,12 +27,9 @@ describe('User Portal without sticky sessions, and with the master gone', () => 
     a = await PortalProcess.start({ ...common, env: { TWOFOLD_PORTAL_INSTANCE: 'portal-a' } });
     b = await PortalProcess.start({ ...common, env: { TWOFOLD_PORTAL_INSTANCE: 'portal-b' } });
     balancer = await TcpBalancer.start([a.port, b.port]);
-    browser = await launchChromium();
-    page = await browser.newPage();
   });
 
   afterAll(async () => {
-    await browser?.close();
     await balancer?.stop();
     await a?.stop();
     await b?.stop();
@@ -45,51 +39,51 @@ describe('User Portal without sticky sessions, and with the master gone', () => 
 
   const served = (portal: PortalProcess, method: string, path: string) =>
     portal.logLines().filter((l) => l.msg === 'request' && l.method === method && l.path === path).map((l) => l.status);
-  const heading = () => page.locator('h1').innerText();
+  const heading = () => chrome.page.locator('h1').innerText();
 
   async function signIn(code: string): Promise<void> {
-    await page.goto(`${balancer.url}/sign-in`);
-    await page.getByLabel('User name').fill('bob');
-    await page.getByLabel('Password').fill('bobs own password');
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.getByLabel('Code from your authenticator app').fill(code);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await chrome.page.goto(`${balancer.url}/sign-in`);
+    await chrome.page.getByLabel('User name').fill('bob');
+    await chrome.page.getByLabel('Password').fill('bobs own password');
+    await chrome.page.getByRole('button', { name: 'Continue' }).click();
+    await chrome.page.getByLabel('Code from your authenticator app').fill(code);
+    await chrome.page.getByRole('button', { name: 'Sign in' }).click();
     expect(await heading()).toBe('My account');
   }
 
   it('starts an enrolment on instance A, and instance B finishes it after A is killed', async () => {
     await signIn(oathtool(seed));
-    await page.getByRole('link', { name: 'Set up an authenticator app' }).click();
-    await page.getByLabel('Name of the app or phone').fill('tablet');
-    await page.getByRole('button', { name: 'Show the code' }).click();
-    const secret = (await page.locator('#secret').innerText()).replace(/\s/g, '');
+    await chrome.page.getByRole('link', { name: 'Set up an authenticator app' }).click();
+    await chrome.page.getByLabel('Name of the app or phone').fill('tablet');
+    await chrome.page.getByRole('button', { name: 'Show the code' }).click();
+    const secret = (await chrome.page.locator('#secret').innerText()).replace(/\s/g, '');
     expect(served(a, 'POST', '/enrol')).toEqual([200]);
     expect(served(b, 'POST', '/enrol')).toEqual([]);
 
     expect(await a.stop('SIGKILL')).toBeNull();
-    await page.getByLabel('Code from the app').fill(oathtool(secret));
-    await page.getByRole('button', { name: 'Activate' }).click();
-    expect(await page.locator('[role=status]').innerText()).toBe('Your authenticator app is active.');
+    await chrome.page.getByLabel('Code from the app').fill(oathtool(secret));
+    await chrome.page.getByRole('button', { name: 'Activate' }).click();
+    expect(await chrome.page.locator('[role=status]').innerText()).toBe('Your authenticator app is active.');
     expect(served(b, 'POST', '/enrol/confirm')).toEqual([200]);
     expect((await tokensOf(master, 'bob')).map((t) => t.label).sort()).toEqual(['first phone', 'tablet']);
-    await shot(page, '20-enrol-finished-on-b');
+    await shot(chrome.page, '20-enrol-finished-on-b');
   });
 
   it('with the master killed, signs in through the slave and shows that changes are not possible', async () => {
     await untilCaughtUp(master, slave);
     await master.stop('SIGKILL');
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await chrome.page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(oathtool(seed, 1));
     expect(b.logLines().some((l) => l.msg === 'SDK node failed; trying the next' && l.sdkUrl === master.url)).toBe(true);
-    await page.getByRole('link', { name: 'Change my PIN' }).click();
-    await page.getByLabel('New PIN', { exact: true }).fill('581739');
-    await page.getByLabel('New PIN again').fill('581739');
-    const answer = page.waitForResponse((r) => r.url().endsWith('/pin') && r.request().method() === 'POST');
-    await page.getByRole('button', { name: 'Change PIN' }).click();
+    await chrome.page.getByRole('link', { name: 'Change my PIN' }).click();
+    await chrome.page.getByLabel('New PIN', { exact: true }).fill('581739');
+    await chrome.page.getByLabel('New PIN again').fill('581739');
+    const answer = chrome.page.waitForResponse((r) => r.url().endsWith('/pin') && r.request().method() === 'POST');
+    await chrome.page.getByRole('button', { name: 'Change PIN' }).click();
     expect((await answer).status()).toBe(503);
     expect(await heading()).toBe('Changes are not possible right now');
-    expect(await page.locator('main').innerText()).toContain('Signing in still works');
-    await shot(page, '21-changes-not-possible');
+    expect(await chrome.page.locator('main').innerText()).toContain('Signing in still works');
+    await shot(chrome.page, '21-changes-not-possible');
     expect((await slave.api('GET', '/admin/v1/users/bob')).body.hasPin).toBe(false);
   });
 });

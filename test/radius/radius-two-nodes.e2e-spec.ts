@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { ServerProcess } from '../support/server-process';
 import {
-  addRadiusClient, createRadiusUser, hasOathtool, hasRadclient, oathtoolTotp, radclient, readDeliveries, waitForDeliveries,
+  addRadiusClient, createRadiusUser, oathtoolTotp, papWith, readDeliveries, waitForDeliveries,
 } from '../support/radius-tools';
+import { describeIfTools } from '../support/radius-suite';
 
 // Two server processes over one log (the same SQLite data directory, different ports): a sign-in
 // started on one node is finished on the other, and decisions taken on one reach the other.
-const describeIfTools = hasRadclient && hasOathtool ? describe : describe.skip;
 
 const SECRET = 'two-nodes-e2e-secret';
 
@@ -14,8 +14,7 @@ describeIfTools('RADIUS across two nodes sharing one log', () => {
   let a: ServerProcess;
   let b: ServerProcess;
   let deliveries: string;
-  const pap = (node: ServerProcess, user: string, password: string, extra: Record<string, string> = {}, timeoutS = 3) =>
-    radclient(node.radiusPort, SECRET, { 'User-Name': user, 'User-Password': password, 'Message-Authenticator': '0x00', ...extra }, { timeoutS });
+  const pap = papWith(SECRET, { timeoutS: 3 });
 
   beforeAll(async () => {
     a = await ServerProcess.start({ env: { TWOFOLD_RADIUS_OOB_TIMEOUT_MS: '10000' } });

@@ -3,7 +3,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { TypeOrmEventStore } from '@twofold/event-store';
-import { appendTicks, CLUSTER_ID, Harness, readAll, tlsFor, waitFor, type Pki, withHarness } from '../../libs/replication/src/testing/cluster-fixture';
+import { appendTicks, CLUSTER_ID, Harness, harnessPerTest, readAll, waitFor } from '../../libs/replication/src/testing/cluster-fixture';
 import type { SlaveChildConfig } from './support/slave-child';
 
 const CHILD = join(__dirname, '../../dist/test/replication/support/slave-child.js');
@@ -49,12 +49,10 @@ class SlaveProcess {
 }
 
 describe('replication: batches applied whole in a slave process (kill -9, stall)', () => {
-  let pki: Pki;
-  let h: Harness;
-  withHarness((p, harness) => { pki = p; h = harness; });
+  const h = harnessPerTest();
 
   const configFor = (name: string, port: number, dbPath: string, extra: Partial<SlaveChildConfig> = {}): SlaveChildConfig => ({
-    clusterId: CLUSTER_ID, name, port, dbPath, tls: tlsFor(pki, pki.node(name)), ...extra,
+    clusterId: CLUSTER_ID, name, port, dbPath, tls: h.tls(name), ...extra,
   });
 
   async function expectSameLog(master: TypeOrmEventStore, slaveDb: string): Promise<TypeOrmEventStore> {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { ServerProcess } from '../support/server-process';
 import { freePort } from '../support/ports';
 import { twofold } from '../support/cli';
-import { addRadiusClient, createRadiusUser, hasOathtool, hasRadclient, oathtoolTotp, radclient } from '../support/radius-tools';
+import { addRadiusClient, createRadiusUser, oathtoolTotp, papWith } from '../support/radius-tools';
+import { describeIfTools } from '../support/radius-suite';
 import { eventually } from '../support/eventually';
 import { head } from './support/cluster-nodes';
 
@@ -14,10 +15,7 @@ import { head } from './support/cluster-nodes';
 // Writes replicate; a slave killed mid-stream catches up; with the master killed, RADIUS goes on
 // on the slaves and writes fail fast; a promoted slave takes writes; the old master returns as a
 // slave; a lockout caused on a slave reaches every node; every hash chain ends identical.
-const describeIfTools = hasRadclient && hasOathtool ? describe : describe.skip;
 const SECRET = 'cluster-e2e-shared-secret';
-
-
 
 describeIfTools('a three-node cluster', () => {
   let master: ServerProcess;
@@ -25,8 +23,7 @@ describeIfTools('a three-node cluster', () => {
   let s2: ServerProcess;
   let seed: string;
   const slaveSpec: Record<string, { dir: string; httpPort: number; replicationPort: number }> = {};
-  const pap = (node: ServerProcess, user: string, password: string) =>
-    radclient(node.radiusPort, SECRET, { 'User-Name': user, 'User-Password': password, 'Message-Authenticator': '0x00' }, { timeoutS: 3 });
+  const pap = papWith(SECRET, { timeoutS: 3 });
 
   const startSlave = (name: 's1' | 's2', token = master.adminToken) => ServerProcess.start({
     dataDir: slaveSpec[name].dir, adminToken: token, httpPort: slaveSpec[name].httpPort, replicationPort: slaveSpec[name].replicationPort,

@@ -1,10 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { twofold } from '../support/cli';
-import { ServerProcess } from '../support/server-process';
-import { addRadiusClient } from '../support/radius-tools';
-import { eventually, head, joinNode, startNode, status } from './support/cluster-nodes';
-import { createHotpUsers, SignInLoad } from './support/sign-in-load';
+import type { ServerProcess } from '../support/server-process';
+import { eventually, killAll, slaveAlone, startNode, status } from './support/cluster-nodes';
+import { SignInLoad } from './support/sign-in-load';
 
 // A slave builds an outbox of sign-in records while its master is gone, is promoted, and is killed
 // (SIGKILL) in the middle of appending that outbox: right after its second batch is durable and
@@ -17,19 +16,14 @@ describe('a crash while the promoted node appends its outbox', () => {
   let slave: ServerProcess | undefined;
 
   afterAll(async () => {
-    for (const node of [slave, master]) await node?.stop('SIGKILL');
+    await killAll(slave, master);
     if (slave) writeFileSync(join(dirname(slave.dataDir), 'server.log'), slave.stdout.join(''));
   });
 
   it('loses no outbox item and appends none twice after the restart', async () => {
-    master = await ServerProcess.start({ env: { TWOFOLD_NODE_NAME: 'm1' } });
-    await addRadiusClient(master, { name: 'loopback', address: '127.0.0.1', secret: SECRET, firstFactor: 'none' });
-    const users = await createHotpUsers(master, 'drain', 8);
-    const spec = await joinNode(master, 's1');
-    slave = await startNode(spec, master.adminToken);
-    const target = await head(master);
-    await eventually('the slave at the master head', async () => (await head(slave!)).position >= target.position);
-    await master.stop('SIGKILL');
+    const alone = await slaveAlone(SECRET, 'drain', 8);
+    ({ master, slave } = alone);
+    const { spec, users } = alone;
 
     const load = new SignInLoad(slave.radiusPort, SECRET, users);
     await load.start();

@@ -1,7 +1,6 @@
-import { ServerProcess } from '../support/server-process';
-import { addRadiusClient } from '../support/radius-tools';
-import { eventually, head, joinNode, startNode, status } from './support/cluster-nodes';
-import { createHotpUsers, SignInLoad } from './support/sign-in-load';
+import type { ServerProcess } from '../support/server-process';
+import { eventually, killAll, slaveAlone, status } from './support/cluster-nodes';
+import { SignInLoad } from './support/sign-in-load';
 
 // A master and a slave; the master is killed; the slave answers HOTP sign-ins over RADIUS and
 // builds up an outbox of security events; then it is promoted while the sign-ins go on. Every
@@ -14,19 +13,12 @@ describe('promoting a slave under RADIUS load', () => {
   let master: ServerProcess;
   let slave: ServerProcess;
 
-  afterAll(async () => {
-    for (const node of [slave, master]) await node?.stop('SIGKILL');
-  });
+  afterAll(() => killAll(slave, master));
 
   it('answers every sign-in while it promotes and appends its outbox, and takes writes right after', async () => {
-    master = await ServerProcess.start({ env: { TWOFOLD_NODE_NAME: 'm1' } });
-    await addRadiusClient(master, { name: 'loopback', address: '127.0.0.1', secret: SECRET, firstFactor: 'none' });
-    const users = await createHotpUsers(master, 'load', 24);
-    const spec = await joinNode(master, 's1');
-    slave = await startNode(spec, master.adminToken);
-    const target = await head(master);
-    await eventually('the slave at the master head', async () => (await head(slave)).position >= target.position);
-    await master.stop('SIGKILL');
+    const alone = await slaveAlone(SECRET, 'load', 24);
+    ({ master, slave } = alone);
+    const { users } = alone;
 
     const load = new SignInLoad(slave.radiusPort, SECRET, users);
     await load.start();

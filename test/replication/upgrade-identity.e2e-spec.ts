@@ -8,6 +8,7 @@ import { ServerProcess } from '../support/server-process';
 import { freePort } from '../support/ports';
 import { ReplicationPeer } from '../support/replication-peer';
 import { eventually } from '../support/eventually';
+import { killAll } from './support/cluster-nodes';
 
 // A cluster written by a release that recorded no certificate fingerprints (NodeJoined only, the
 // slave's join pinned nothing) still starts after the upgrade: the master records its own
@@ -18,10 +19,7 @@ describe('upgrading a cluster that recorded no certificate fingerprints', () => 
   let master: ServerProcess | undefined;
   let slave: ServerProcess | undefined;
 
-  afterAll(async () => {
-    await slave?.stop('SIGKILL');
-    await master?.stop('SIGKILL');
-  });
+  afterAll(() => killAll(slave, master));
 
   it('starts, pins the certificates the nodes present, and refuses any other afterwards', async () => {
     // The data directories and log an earlier release left behind.

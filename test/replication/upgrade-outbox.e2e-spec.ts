@@ -2,28 +2,24 @@ import { join } from 'node:path';
 import { openStorage } from '@twofold/event-store';
 import { ServerProcess } from '../support/server-process';
 import { cliFor } from '../support/cli';
-import { addRadiusClient, createRadiusUser, hasOathtool, hasRadclient, oathtoolTotp, radclient } from '../support/radius-tools';
-import { eventually, joinNode, startNode, status } from './support/cluster-nodes';
+import { createRadiusUser, oathtoolTotp, radclient } from '../support/radius-tools';
+import { describeIfTools } from '../support/radius-suite';
+import { eventually, joinNode, killAll, startNode, startRadiusMaster, status } from './support/cluster-nodes';
 
 // A slave upgraded while security events of the previous release (outbox rows with no version)
 // still wait for the master: after the restart it enforces them at once, and once the master is
 // back it delivers them as they were written; the master reads the old form and appends them in
 // the sending node's name.
-const describeIfTools = hasRadclient && hasOathtool ? describe : describe.skip;
 const SECRET = 'upgrade-outbox-secret';
 
 describeIfTools('a slave upgraded with events of the previous release in its outbox', () => {
   let master: ServerProcess | undefined;
   let slave: ServerProcess | undefined;
 
-  afterAll(async () => {
-    await slave?.stop('SIGKILL');
-    await master?.stop('SIGKILL');
-  });
+  afterAll(() => killAll(slave, master));
 
   it('enforces them after the restart and the master appends them once it is back', async () => {
-    master = await ServerProcess.start({ env: { TWOFOLD_NODE_NAME: 'm1' } });
-    await addRadiusClient(master, { name: 'loopback', address: '127.0.0.1', secret: SECRET, firstFactor: 'none' });
+    master = await startRadiusMaster(SECRET);
     const { userId, secret } = await createRadiusUser(master, 'alice', { totp: true });
     const spec = await joinNode(master, 's1');
     slave = await startNode(spec, master.adminToken);

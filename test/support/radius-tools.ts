@@ -34,6 +34,13 @@ export async function radclient(port: number, secret: string, attributes: Record
   return { code, replyMessage, state, output, exitCode };
 }
 
+// PAP sign-ins to a node's RADIUS port over `secret`, with a Message-Authenticator as a NAS sends
+// it; `timeoutS` per call overrides the one given here.
+export function papWith(secret: string, opts: { timeoutS?: number; retries?: number } = {}) {
+  return (node: { radiusPort: number }, user: string, password: string, extra: Record<string, string> = {}, timeoutS = opts.timeoutS) =>
+    radclient(node.radiusPort, secret, { 'User-Name': user, 'User-Password': password, 'Message-Authenticator': '0x00', ...extra }, { ...opts, timeoutS });
+}
+
 export function oathtoolTotp(base32Secret: string, offsetSeconds = 0): string {
   const args = ['--totp', '-b', base32Secret];
   if (offsetSeconds !== 0) args.push('--now', new Date(Date.now() + offsetSeconds * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC'));

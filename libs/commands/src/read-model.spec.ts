@@ -3,15 +3,14 @@ import { join } from 'node:path';
 import { describeEachBackend } from '../../../test/support/backends';
 import { openStorage } from '@twofold/event-store';
 import { ReadModelProjector } from '@twofold/read-model';
-import { openHarness, runScenario } from './testing/read-model-scenario';
+import { runScenario, withHarness } from './testing/read-model-scenario';
 
 const REGISTER = join(__dirname, '../../event-store/src/testing/register-ts.js');
 const WORKER = join(__dirname, '../../read-model/src/testing/project-worker.ts');
 
 describeEachBackend('read model', ({ freshStorage }) => {
   it('shows every change right after the command returns', async () => {
-    const h = await openHarness((await freshStorage()).url);
-    try {
+    await withHarness((await freshStorage()).url, async (h) => {
       const u = await h.commands.createUser({ username: 'Carol', displayName: 'Carol C' }, { actor: 'admin:test' });
       expect((await h.queries.findUserByUsername('carol'))?.userId).toBe(u.userId);
       await h.commands.setPin(u.userId, { pin: '48213' }, { actor: 'admin:test' });
@@ -21,14 +20,11 @@ describeEachBackend('read model', ({ freshStorage }) => {
       await h.commands.deleteUser(u.userId, { actor: 'admin:test' });
       expect(await h.queries.findUserByUsername('carol')).toBeNull();
       expect(await h.queries.getTokens(u.userId)).toEqual([]);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it('rebuilds from position 0 into rows identical to the incrementally built ones', async () => {
-    const h = await openHarness((await freshStorage()).url);
-    try {
+    await withHarness((await freshStorage()).url, async (h) => {
       await runScenario(h);
       const incremental = await h.queries.dump();
       expect(incremental.rm_users.length).toBeGreaterThan(5);
@@ -46,14 +42,11 @@ describeEachBackend('read model', ({ freshStorage }) => {
       h.projector.stop();
       expect(await h.projector.rebuild(h.store)).toBe(head.position);
       expect(await h.queries.dump()).toEqual(incremental);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it('keeps answering queries from the old rows until a rebuild is complete', async () => {
-    const h = await openHarness((await freshStorage()).url);
-    try {
+    await withHarness((await freshStorage()).url, async (h) => {
       await runScenario(h);
       const before = await h.queries.dump();
       const carol = await h.commands.createUser({ username: 'carol-live', displayName: 'Carol' }, { actor: 'admin:test' });
@@ -71,24 +64,19 @@ describeEachBackend('read model', ({ freshStorage }) => {
       expect(seen.filter((s) => !s.carol || s.users !== before.rm_users.length + 1)).toEqual([]);
       expect(position).toBe((await h.store.head()).position);
       expect((await h.queries.findUserByUsername('carol-live'))?.userId).toBe(carol.userId);
-    } finally {
-      await h.close();
-    }
+    });
   });
 
   it('applies every event exactly once when the projecting process is killed mid-stream', async () => {
     const { url } = await freshStorage();
-    const h = await openHarness(url);
-    let reference: Record<string, unknown>;
-    try {
+    const reference = await withHarness(url, async (h) => {
       await runScenario(h, 30);
-      reference = await h.queries.dump();
+      const dump = await h.queries.dump();
       // Start the read model over, then let a child process project it and kill it part-way.
       h.projector.stop();
       await h.projector.rebuild({ readFrom: async () => [] } as never);
-    } finally {
-      await h.close();
-    }
+      return dump;
+    });
     const child = spawn(process.execPath, ['-r', REGISTER, WORKER, url], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CRASH_AT: '61' } });
     const lastReported = await new Promise<number>((resolve) => {
       let out = '';
@@ -103,12 +91,9 @@ describeEachBackend('read model', ({ freshStorage }) => {
     expect(await new ReadModelProjector(storage).init()).toBe(60);
     await storage.destroy();
 
-    const after = await openHarness(url);
-    try {
+    await withHarness(url, async (after) => {
       expect(after.projector.checkpoint).toBeGreaterThan(60);
-      expect(await after.queries.dump()).toEqual(reference!);
-    } finally {
-      await after.close();
-    }
+      expect(await after.queries.dump()).toEqual(reference);
+    });
   });
 });

@@ -5,7 +5,7 @@ import { PROTOCOL_VERSION, type Message } from './protocol/messages';
 import type { ReplicationMaster } from './master/replication-master';
 import { serialize } from './protocol/serializer';
 import { UpstreamOutbox } from './storage/upstream-outbox';
-import { appendTicks, CLUSTER_ID, Harness, readAll, tick, tlsFor, waitFor, type Pki, withHarness } from './testing/cluster-fixture';
+import { appendTicks, CLUSTER_ID, harnessPerTest, readAll, tick, waitFor } from './testing/cluster-fixture';
 
 // Real TLS on 127.0.0.1, real SQLite stores; the slave's store is the real one, its
 // appendReplicated calls (one BEGIN IMMEDIATE transaction each) counted on the way through.
@@ -27,9 +27,7 @@ function counting(store: TypeOrmEventStore): { store: TypeOrmEventStore; appends
 }
 
 describe('replication: batches both ways', () => {
-  let pki: Pki;
-  let h: Harness;
-  withHarness((p, harness) => { pki = p; h = harness; });
+  const h = harnessPerTest();
 
   it('a batch of N events committed on the master reaches a live slave as one frame, one transaction and one ack', async () => {
     const mStore = await h.sqliteStore();
@@ -74,7 +72,7 @@ describe('replication: batches both ways', () => {
   it('a slave sends an older master (no upstreamBatch in its welcome) one upstream frame per event', async () => {
     // The older master: welcomes, acknowledges each upstream frame, records what it got.
     const got: Message[] = [];
-    const server = createServer({ ...tlsFor(pki, pki.master), requestCert: true, rejectUnauthorized: true }, (socket) => {
+    const server = createServer({ ...h.tls('master'), requestCert: true, rejectUnauthorized: true }, (socket) => {
       const parser = new FrameParser();
       socket.on('error', () => undefined);
       socket.on('data', (chunk: Buffer) => {
@@ -110,7 +108,7 @@ describe('replication: batches both ways', () => {
     const received: Message[] = [];
     const parser = new FrameParser();
     const socket: TLSSocket = await new Promise((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port: master.address().port, ...tlsFor(pki, pki.node('old-slave')) });
+      const s = connect({ host: '127.0.0.1', port: master.address().port, ...h.tls('old-slave') });
       s.once('secureConnect', () => resolve(s));
       s.once('error', reject);
     });

@@ -6,7 +6,7 @@ import { FrameParser } from './protocol/frame-parser';
 import { PROTOCOL_VERSION, type HelloMessage, type Message } from './protocol/messages';
 import { encodeFrame, serialize, serializeBatches } from './protocol/serializer';
 import type { ReplicationLogger } from './replication-logger';
-import { CLUSTER_ID, Harness, readAll, tlsFor, waitFor, type Pki, withHarness } from './testing/cluster-fixture';
+import { CLUSTER_ID, Harness, harnessPerTest, readAll, waitFor } from './testing/cluster-fixture';
 
 // Records as the canonical text the master stores (textBatch frames, negotiated in hello and
 // welcome) next to records as objects (batch frames, what every earlier release sends and reads).
@@ -47,9 +47,9 @@ function capturingLogger(): ReplicationLogger & { lines: Array<{ msg: string; ob
 
 // A master of this cluster driven by hand: welcomes each hello (with or without canonicalText)
 // and writes the frames given for that connection.
-async function handDrivenMaster(h: Harness, pki: Pki, welcomeCanonicalText: boolean, framesFor: (connection: number) => Buffer[]) {
+async function handDrivenMaster(h: Harness, welcomeCanonicalText: boolean, framesFor: (connection: number) => Buffer[]) {
   const hellos: HelloMessage[] = [];
-  const server = createServer({ ...tlsFor(pki, pki.master), requestCert: true, rejectUnauthorized: true }, (socket: TLSSocket) => {
+  const server = createServer({ ...h.tls('master'), requestCert: true, rejectUnauthorized: true }, (socket: TLSSocket) => {
     const parser = new FrameParser();
     socket.on('error', () => undefined);
     socket.on('data', (chunk: Buffer) => {
@@ -82,9 +82,7 @@ function textFrame(rows: EventLogRow[]): Buffer {
 }
 
 describe('replication: records as canonical text (textBatch) and as objects (batch)', () => {
-  let pki: Pki;
-  let h: Harness;
-  withHarness((p, harness) => { pki = p; h = harness; });
+  const h = harnessPerTest();
 
   it('a slave that asks for canonical text stores the master\'s bytes as they are; a slave asking for objects gets the same rows', async () => {
     const mStore = await h.sqliteStore();
@@ -119,8 +117,8 @@ describe('replication: records as canonical text (textBatch) and as objects (bat
     const mStore = await h.sqliteStore();
     await mStore.append('odd', 0, [odd(1), odd(2), odd(3)]);
     const master = await h.master(mStore);
-    const older = await ReplicationPeer.open(master.address().port, tlsFor(pki, pki.node('older')));
-    const newer = await ReplicationPeer.open(master.address().port, tlsFor(pki, pki.node('newer')));
+    const older = await ReplicationPeer.open(master.address().port, h.tls('older'));
+    const newer = await ReplicationPeer.open(master.address().port, h.tls('newer'));
     h.onCleanup(async () => { older.close(); newer.close(); });
     older.hello({ clusterId: CLUSTER_ID, nodeId: 'id-older', nodeName: 'older' });
     newer.hello({ clusterId: CLUSTER_ID, nodeId: 'id-newer', nodeName: 'newer', canonicalText: true });
@@ -141,7 +139,7 @@ describe('replication: records as canonical text (textBatch) and as objects (bat
     const source = await h.sqliteStore();
     await source.append('odd', 0, [odd(1), odd(2), odd(3), odd(4)]);
     const records = await readAll(source);
-    const olderMaster = await handDrivenMaster(h, pki, false, () => serializeBatches(records, undefined, 'objects').map((b) => b.frame));
+    const olderMaster = await handDrivenMaster(h, false, () => serializeBatches(records, undefined, 'objects').map((b) => b.frame));
     const sStore = await h.sqliteStore();
     h.slave(olderMaster, sStore, 'slave-1').start();
     await waitFor('slave at the head', async () => (await sStore.head()).position === 4);
@@ -163,7 +161,7 @@ describe('replication: records as canonical text (textBatch) and as objects (bat
       ['objects that do not hash (as today)', false, serializeBatches(objectsTampered, undefined, 'objects')[0].frame, 'chain_mismatch'],
     ];
     for (const [what, canonicalText, frame, code] of cases) {
-      const master = await handDrivenMaster(h, pki, canonicalText, () => [frame]);
+      const master = await handDrivenMaster(h, canonicalText, () => [frame]);
       const sStore = await h.sqliteStore();
       const logger = capturingLogger();
       h.slave(master, sStore, `slave-${code}-${canonicalText}`, { logger }).start();
@@ -180,7 +178,7 @@ describe('replication: records as canonical text (textBatch) and as objects (bat
     const short = encodeFrame('textBatch', JSON.stringify({ records: [[1, 'odd', 1, 'Noted', 1, rows[0].timestamp, rows[0].prevHash, rows[0].hash, rows[0].payload]] }));
     const cases = [['unannounced', false, textFrame(rows), 'textBatch from a master that did not announce canonicalText'], ['nine fields', true, short, 'malformed textBatch message']] as const;
     for (const [what, announce, frame, said] of cases) {
-      const master = await handDrivenMaster(h, pki, announce, () => [frame]);
+      const master = await handDrivenMaster(h, announce, () => [frame]);
       const sStore = await h.sqliteStore();
       const logger = capturingLogger();
       h.slave(master, sStore, `slave-${announce}`, { logger }).start();

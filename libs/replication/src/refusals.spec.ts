@@ -5,7 +5,7 @@ import type { HelloMessage } from './protocol/messages';
 import { serialize } from './protocol/serializer';
 import { ReplicationPeer } from '../../../test/support/replication-peer';
 import type { ReplicationLogger } from './replication-logger';
-import { appendTicks, CLUSTER_ID, Harness, makePki, tlsFor, waitFor, type Pki, withHarness } from './testing/cluster-fixture';
+import { appendTicks, CLUSTER_ID, firstRefusal, Harness, harnessPerTest, makePki, type Pki, waitFor } from './testing/cluster-fixture';
 
 // A hand-driven peer with a real certificate, for feeding the master bytes no honest slave sends;
 // it says hello as a named node of this cluster.
@@ -73,14 +73,14 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   }
 
   it('garbage bytes close only that connection', async () => {
-    const peer = await rawPeer(master, tlsFor(pki, pki.node('garbage')));
+    const peer = await rawPeer(master, h.tls('garbage'));
     peer.socket.write('GET /replication HTTP/1.1\r\nHost: master\r\n\r\n');
     await waitFor('garbage peer closed', () => peer.closed);
     await honestStillStreaming();
   });
 
   it('a truncated frame is dropped by the handshake timeout', async () => {
-    const peer = await rawPeer(master, tlsFor(pki, pki.node('truncated')));
+    const peer = await rawPeer(master, h.tls('truncated'));
     const frame = serialize({ type: 'hello', protocolVersion: 1, clusterId: CLUSTER_ID, nodeId: 'id-truncated', nodeName: 'truncated', epoch: 0, head: { position: 0, hash: GENESIS_HASH } });
     peer.socket.write(frame.subarray(0, frame.length - 7));
     await waitFor('truncated peer closed', () => peer.closed);
@@ -90,7 +90,7 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   });
 
   it('a message other than hello first gets a protocol_error refusal', async () => {
-    const peer = await rawPeer(master, tlsFor(pki, pki.node('chatty')));
+    const peer = await rawPeer(master, h.tls('chatty'));
     peer.socket.write(serialize({ type: 'ack', position: 5 }));
     await waitFor('chatty peer closed', () => peer.closed);
     expect(peer.received).toEqual([expect.objectContaining({ type: 'refuse', reason: 'protocol_error' })]);
@@ -100,12 +100,8 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   it('a wrong cluster id is refused with wrong_cluster, logged on both sides', async () => {
     const slaveLog = capturingLogger();
     const bad = h.slave(master, await h.sqliteStore(), 'intruder', { clusterId: 'another-cluster', logger: slaveLog });
-    const refused: string[] = [];
-    bad.on('refused', (r) => refused.push(r.reason));
-    bad.start();
-    await waitFor('refused', () => refused.length > 0);
-    await bad.stop();
-    expect(refused[0]).toBe('wrong_cluster');
+    const refusal = await firstRefusal(bad);
+    expect(refusal.reason).toBe('wrong_cluster');
     expect(bad.status().lastRefusal?.reason).toBe('wrong_cluster');
     expect(log.lines.some((l) => l.msg === 'replication: slave refused' && l.obj.reason === 'wrong_cluster')).toBe(true);
     expect(slaveLog.lines.some((l) => l.msg === 'replication: refused by master' && l.obj.reason === 'wrong_cluster')).toBe(true);
@@ -116,7 +112,7 @@ describe('replication: bad peers are refused while an honest slave keeps streami
     const rogueCa = createClusterCa('rogue');
     const rogueCert = issueCertificate(rogueCa, 'rogue', { hosts: ['127.0.0.1'] });
     const rogueStore = await h.sqliteStore();
-    const rogue = h.slave(master, rogueStore, 'rogue', { tls: { key: rogueCert.keyPem, cert: rogueCert.certPem, ca: pki.ca.certPem } });
+    const rogue = h.slave(master, rogueStore, 'rogue', { tls: { key: rogueCert.keyPem, cert: rogueCert.certPem, ca: h.pki.ca.certPem } });
     const connected: unknown[] = [];
     rogue.on('connected', (w) => connected.push(w));
     rogue.start();
@@ -128,7 +124,7 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   });
 
   it('a certificate of the cluster CA cannot claim another node name', async () => {
-    const peer = await rawPeer(master, tlsFor(pki, pki.node('mallory')));
+    const peer = await rawPeer(master, h.tls('mallory'));
     peer.helloAs('honest-twin', { nodeName: 'honest', nodeId: 'id-honest' });
     await waitFor('closed', () => peer.closed);
     expect(peer.received[0]).toMatchObject({ type: 'refuse', reason: 'unknown_node' });
@@ -143,7 +139,7 @@ describe('replication: bad peers are refused while an honest slave keeps streami
         return false;
       },
     });
-    const peer = await rawPeer(strict, tlsFor(pki, pki.node('newcomer')));
+    const peer = await rawPeer(strict, h.tls('newcomer'));
     peer.helloAs('newcomer');
     await waitFor('closed', () => peer.closed);
     expect(peer.received[0]).toMatchObject({ type: 'refuse', reason: 'unknown_node' });
@@ -155,7 +151,7 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   it('isAllowedNode is asked again per upstream message: a node removed after its handshake is closed and its message not applied', async () => {
     let member = true;
     const gated = await h.master(await h.sqliteStore(), { isAllowedNode: () => member || 'node removed' });
-    const peer = await rawPeer(gated, tlsFor(pki, pki.node('revoked')));
+    const peer = await rawPeer(gated, h.tls('revoked'));
     peer.helloAs('revoked');
     await waitFor('welcomed', () => peer.received.some((m) => m.type === 'welcome'));
     peer.socket.write(serialize({ type: 'upstream', id: 'before', kind: 'fraud', payload: {} }));
@@ -169,7 +165,7 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   });
 
   it('dropNode closes that session at once and its acks stop counting for synchronous replication', async () => {
-    const peer = await rawPeer(master, tlsFor(pki, pki.node('tagged')));
+    const peer = await rawPeer(master, h.tls('tagged'));
     peer.helloAs('tagged');
     await waitFor('first batch', () => peer.received.some((m) => m.type === 'batch'));
     peer.socket.write(serialize({ type: 'ack', position: 50 }));
@@ -184,12 +180,8 @@ describe('replication: bad peers are refused while an honest slave keeps streami
     const seen: string[] = [];
     const store = await h.sqliteStore();
     const wary = h.slave(master, store, 'wary', { verifyMaster: (p) => (seen.push(p.fingerprint), 'not the recorded master') });
-    const refusals: string[] = [];
-    wary.on('refused', (r) => refusals.push(r.reason));
-    wary.start();
-    await waitFor('refused', () => refusals.length > 0);
-    await wary.stop();
-    expect(refusals[0]).toBe('untrusted_master');
+    const refusal = await firstRefusal(wary);
+    expect(refusal.reason).toBe('untrusted_master');
     expect(seen[0]).toMatch(/^[0-9a-f]{64}$/);
     expect((await store.head()).position).toBe(0);
     expect(master.status().map((s) => s.nodeName)).toEqual(['honest']);
@@ -202,13 +194,9 @@ describe('replication: bad peers are refused while an honest slave keeps streami
     // Same positions as the master's first 50, different content.
     await forgedStore.append('forged', 0, Array.from({ length: 50 }, (_, i) => ({ type: 'Tick', schemaVersion: 1, payload: { forged: i }, metadata: { actor: 'x', nodeId: 'x', epoch: 0 } })));
     const forged = h.slave(master, forgedStore, 'forger', { logger: slaveLog });
-    const refusals: Array<{ reason: string; ancestor?: { match: { position: number } } }> = [];
-    forged.on('refused', (r) => refusals.push(r));
-    forged.start();
-    await waitFor('refused', () => refusals.length > 0);
-    await forged.stop();
-    expect(refusals[0].reason).toBe('diverged_history');
-    expect(refusals[0].ancestor?.match.position).toBe(0);
+    const refusal = await firstRefusal(forged);
+    expect(refusal.reason).toBe('diverged_history');
+    expect(refusal.ancestor?.match.position).toBe(0);
     expect((await forgedStore.head()).position).toBe(50); // nothing appended
     expect(log.lines.some((l) => l.obj.reason === 'diverged_history' && l.obj.nodeId === 'id-forger')).toBe(true);
     expect(slaveLog.lines.some((l) => l.obj.reason === 'diverged_history')).toBe(true);
@@ -216,7 +204,7 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   });
 
   it('an unsupported protocol version is refused', async () => {
-    const peer = await rawPeer(master, tlsFor(pki, pki.node('future')));
+    const peer = await rawPeer(master, h.tls('future'));
     peer.helloAs('future', { protocolVersion: 99 });
     await waitFor('closed', () => peer.closed);
     expect(peer.received[0]).toMatchObject({ type: 'refuse', reason: 'unsupported_version' });
@@ -226,7 +214,7 @@ describe('replication: bad peers are refused while an honest slave keeps streami
   it('a slave that has seen a higher epoch fences this master: stale_master refusal and an epochSeen event', async () => {
     const seen: number[] = [];
     master.on('epochSeen', (e) => seen.push(e));
-    const peer = await rawPeer(master, tlsFor(pki, pki.node('newer')));
+    const peer = await rawPeer(master, h.tls('newer'));
     peer.helloAs('newer', { epoch: 3 });
     await waitFor('closed', () => peer.closed);
     expect(peer.received[0]).toMatchObject({ type: 'refuse', reason: 'stale_master', epoch: 0 });
@@ -236,15 +224,13 @@ describe('replication: bad peers are refused while an honest slave keeps streami
 });
 
 describe('replication: back-pressure and epochs', () => {
-  let pki: Pki;
-  let h: Harness;
-  withHarness((p, harness) => { pki = p; h = harness; });
+  const h = harnessPerTest();
 
   it('a slave that stops reading holds the master at the in-flight cap; others are unaffected', async () => {
     const mStore = await h.sqliteStore();
     await appendTicks(mStore, 20_000, 1000);
     const master = await h.master(mStore, { batchSize: 100, maxBatchesInFlight: 4, heartbeatMs: 1000, idleTimeoutMs: 60_000 });
-    const stalled = await rawPeer(master, tlsFor(pki, pki.node('stalled')));
+    const stalled = await rawPeer(master, h.tls('stalled'));
     stalled.socket.pause(); // reads nothing, acks nothing
     stalled.helloAs('stalled');
     await waitFor('stalled session at its cap', () => master.status().some((s) => s.nodeName === 'stalled' && s.sentPosition === 400));
@@ -268,7 +254,7 @@ describe('replication: back-pressure and epochs', () => {
     const mStore = await h.sqliteStore();
     await appendTicks(mStore, 10);
     const master = await h.master(mStore);
-    const peer = await rawPeer(master, tlsFor(pki, pki.node('liar')));
+    const peer = await rawPeer(master, h.tls('liar'));
     peer.helloAs('liar');
     await waitFor('welcomed', () => peer.received.some((m) => m.type === 'welcome'));
     peer.socket.write(serialize({ type: 'ack', position: 1_000_000 }));

@@ -1,10 +1,9 @@
-import { appendTicks, Harness, readAll, waitFor, withHarness } from './testing/cluster-fixture';
+import { appendTicks, firstRefusal, harnessPerTest, readAll, waitFor } from './testing/cluster-fixture';
 import type { TypeOrmEventStore } from '@twofold/event-store';
 
 // Real TLS on 127.0.0.1, real SQLite stores in temp dirs.
 describe('replication: master and slaves', () => {
-  let h: Harness;
-  withHarness((_pki, harness) => { h = harness; });
+  const h = harnessPerTest();
 
   async function expectSameLog(master: TypeOrmEventStore, slave: TypeOrmEventStore): Promise<void> {
     const [a, b] = await Promise.all([readAll(master), readAll(slave)]);
@@ -127,14 +126,10 @@ describe('replication: master and slaves', () => {
     await s1.append('local', -1, Array.from({ length: 900 }, (_, i) => ({ type: 'Tick', schemaVersion: 1, payload: { local: i }, metadata: { actor: 'a', nodeId: 'old', epoch: 0 } })));
     await appendTicks(mStore, 50);
     const ancestorHash = (await mStore.readFrom(1999, 1))[0].hash;
-    const refusals: Array<{ reason: string; ancestor?: { match: { position: number } } }> = [];
-    slave.on('refused', (r) => refusals.push(r));
-    slave.start();
-    await waitFor('refused', () => refusals.length > 0);
-    await slave.stop();
-    expect(refusals[0].reason).toBe('diverged_history');
+    const refusal = await firstRefusal(slave);
+    expect(refusal.reason).toBe('diverged_history');
     // The first refusal already brackets the divergence from the hello's checkpoints.
-    expect(refusals[0].ancestor!.match.position).toBeLessThanOrEqual(2000);
+    expect(refusal.ancestor!.match.position).toBeLessThanOrEqual(2000);
     expect(master.status()).toEqual([]);
 
     const found = await slave.findCommonAncestor();

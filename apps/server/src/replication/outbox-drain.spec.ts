@@ -1,28 +1,18 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { SYSTEM_ACTOR } from '@twofold/commands';
-import { UpstreamOutbox } from '@twofold/replication';
-import { openHarness, type Harness } from '../../../../libs/commands/src/testing/read-model-scenario';
 import { drainOutbox } from './outbox-drain';
-import { UpstreamSecurityEvents } from './upstream-security-events';
+import { outboxNodePerSuite } from './testing/outbox-node';
 
 // A promoted node's outbox, on a real store: the push decisions it took as a slave while the
 // master was down go on their approvals' streams, once, beside its other outcomes.
 describe('drainOutbox on a promoted node', () => {
-  let h: Harness;
   const warnings: string[] = [];
   const log = { warn: (_d: unknown, message: string) => warnings.push(message) } as unknown as Logger;
 
-  beforeAll(async () => {
-    h = await openHarness(join(mkdtempSync(join(tmpdir(), 'twofold-outbox-drain-')), 'node.sqlite'));
-  });
-  afterAll(async () => h?.close());
+  const node = outboxNodePerSuite('outbox-drain');
 
   it('appends each held decision once with its outbox id; one the log already decided is dropped, the fraud report blocks', async () => {
-    const outbox = await UpstreamOutbox.open(h.dataSource);
-    const upstream = new UpstreamSecurityEvents(outbox, h.queries, () => new Date());
+    const { h, outbox, upstream } = node();
     const { userId } = await h.commands.createUser({ username: 'dora' }, SYSTEM_ACTOR);
     // Decided in the log (another device, through the master) before this node could send its own.
     await h.commands.approvals.decide({ approvalKey: 'key-taken-00001', userId }, { decision: 'deny' }, { actor: 'device:other' });

@@ -1,26 +1,17 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SYSTEM_ACTOR } from '@twofold/commands';
-import { UpstreamOutbox } from '@twofold/replication';
-import { openHarness, type Harness } from '../../../../libs/commands/src/testing/read-model-scenario';
 import { eventually } from '../../../../test/support/eventually';
-import { settleWhenProjected, UpstreamSecurityEvents } from './upstream-security-events';
+import { outboxNodePerSuite } from './testing/outbox-node';
+import { settleWhenProjected } from './upstream-security-events';
 
 // A node's outcome comes back in the log (appended by the master, or by this node after its
 // promotion). Until the read model holds it, the outbox's view of the user is the one that knows:
 // settled at commit, a sign-in in between would be decided on the state from before the outage.
 // (This is how promotion-under-load once locked a user out: spent HOTP counters were forgotten.)
 describe('settleWhenProjected', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await openHarness(join(mkdtempSync(join(tmpdir(), 'twofold-settle-')), 'node.sqlite'));
-  });
-  afterAll(async () => h?.close());
+  const node = outboxNodePerSuite('settle');
 
   it('keeps an outcome enforced until the read model has projected the event that records it', async () => {
-    const outbox = await UpstreamOutbox.open(h.dataSource);
-    const upstream = new UpstreamSecurityEvents(outbox, h.queries, () => new Date());
+    const { h, outbox, upstream } = node();
     const { userId } = await h.commands.createUser({ username: 'erik' }, SYSTEM_ACTOR);
     const outcome = { kind: 'failed_attempt', userId, reason: 'wrong one-time code', source: 'radius:vpn' } as const;
     await upstream.record(outcome);

@@ -36,6 +36,16 @@ export async function openHarness(url: string, clock?: () => Date): Promise<Harn
   return { dataSource, store, projector, queries, commands, async close() { projector.stop(); await store.close(); } };
 }
 
+// Opens a harness on `url`, hands it to `body` and closes it however `body` ends.
+export async function withHarness<T>(url: string, body: (h: Harness) => Promise<T>): Promise<T> {
+  const h = await openHarness(url);
+  try {
+    return await body(h);
+  } finally {
+    await h.close();
+  }
+}
+
 // Every kind of event the read model projects, including deletes, lockouts and removals.
 export async function runScenario(h: Harness, users = 12): Promise<void> {
   const c = h.commands;

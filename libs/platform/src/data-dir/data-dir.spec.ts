@@ -1,9 +1,10 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { DataDirError, openDataDir } from './data-dir';
 import { certificateFingerprint } from '../tls/certificates';
+import { fileModes } from '../testing/file-modes';
 
 describe('openDataDir', () => {
   it('creates a cluster once and reuses it on the next start', () => {
@@ -37,19 +38,6 @@ describe('openDataDir', () => {
     expect(() => openDataDir(join(path, 'nothing'), { create: false })).toThrow(/no Twofold data directory/);
   });
 
-  const modes = (path: string): Record<string, string> => {
-    const out: Record<string, string> = {};
-    const walk = (dir: string, rel: string) => {
-      out[rel || '.'] = (statSync(dir).mode & 0o777).toString(8);
-      for (const name of readdirSync(dir)) {
-        const p = join(dir, name);
-        if (statSync(p).isDirectory()) walk(p, join(rel, name));
-        else out[join(rel, name)] = (statSync(p).mode & 0o777).toString(8);
-      }
-    };
-    walk(path, '');
-    return out;
-  };
 
   it('makes an existing 0755 directory and everything in it private (0700/0600), on create and on every open', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'tf-data-')), 'd');
@@ -58,14 +46,14 @@ describe('openDataDir', () => {
     chmodSync(join(path, 'tls'), 0o755);
     writeFileSync(join(path, 'twofold.sqlite'), '', { mode: 0o644 });
     openDataDir(path, { nodeName: 'node-p' });
-    expect(new Set(Object.entries(modes(path)).map(([f, m]) => (f === '.' || f === 'tls' ? `dir:${m}` : `file:${m}`)))).toEqual(new Set(['dir:700', 'file:600']));
+    expect(new Set(Object.entries(fileModes(path)).map(([f, m]) => (f === '.' || f === 'tls' ? `dir:${m}` : `file:${m}`)))).toEqual(new Set(['dir:700', 'file:600']));
 
     // Something (an old release, a restore, an administrator) loosens them again: the next open fixes it.
     chmodSync(path, 0o755);
     chmodSync(join(path, 'twofold.sqlite'), 0o644);
     chmodSync(join(path, 'tls/ca.pem'), 0o644);
     openDataDir(path);
-    expect(modes(path)).toMatchObject({ '.': '700', tls: '700', 'twofold.sqlite': '600', 'tls/ca.pem': '600' });
+    expect(fileModes(path)).toMatchObject({ '.': '700', tls: '700', 'twofold.sqlite': '600', 'tls/ca.pem': '600' });
   });
 
   it('puts the asked-for names in a new node certificate, and adds missing ones at the next open, keeping the key', () => {

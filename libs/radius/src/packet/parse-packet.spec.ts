@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parsePacket } from './parse-packet';
 import { RadiusPacketError, RadiusPacketErrorCode } from './radius-packet-error';
+import { packetErrorCode } from '../testing/packet-error-code';
 
 // RFC 2865 §7.1 Access-Request (secret "xyzzy5461", user nemo, password arctangent).
 const RFC_REQUEST = Buffer.from(
@@ -21,16 +22,6 @@ function packetWith(code: number, attributeBytes: number[]): Buffer {
   const buf = header(code, 20 + attributeBytes.length);
   Buffer.from(attributeBytes).copy(buf, 20);
   return buf;
-}
-
-function errorCodeOf(fn: () => unknown): RadiusPacketErrorCode | 'no error' {
-  try {
-    fn();
-    return 'no error';
-  } catch (err) {
-    if (err instanceof RadiusPacketError) return err.code;
-    throw err;
-  }
 }
 
 describe('parsePacket', () => {
@@ -96,18 +87,18 @@ describe('parsePacket', () => {
     ['short Message-Authenticator', packetWith(1, [80, 17, ...new Array(15).fill(0)]), 'bad_message_authenticator_length'],
     ['long Message-Authenticator', packetWith(1, [80, 19, ...new Array(17).fill(0)]), 'bad_message_authenticator_length'],
   ])('rejects %s', (_name, buf, code) => {
-    expect(errorCodeOf(() => parsePacket(buf))).toBe(code);
+    expect(packetErrorCode(() => parsePacket(buf))).toBe(code);
   });
 
   it('rejects an attribute running past Length even when the datagram has more bytes', () => {
     const buf = Buffer.concat([packetWith(1, [1, 3, 0x61]), Buffer.from([0x62, 0x63])]);
     buf[21] = 5; // User-Name claims 5 bytes, Length says the packet ends after 3
-    expect(errorCodeOf(() => parsePacket(buf))).toBe('bad_attribute_length');
+    expect(packetErrorCode(() => parsePacket(buf))).toBe('bad_attribute_length');
   });
 
   it('rejects a non-Buffer input with a RadiusPacketError', () => {
-    expect(errorCodeOf(() => parsePacket('hello' as unknown as Buffer))).toBe('invalid_input');
-    expect(errorCodeOf(() => parsePacket(undefined as unknown as Buffer))).toBe('invalid_input');
+    expect(packetErrorCode(() => parsePacket('hello' as unknown as Buffer))).toBe('invalid_input');
+    expect(packetErrorCode(() => parsePacket(undefined as unknown as Buffer))).toBe('invalid_input');
   });
 
   it('only ever throws RadiusPacketError on 20,000 random, mutated and truncated inputs', () => {

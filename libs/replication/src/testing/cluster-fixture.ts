@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createEventStore, openStorage, TypeOrmEventStore, type NewEvent, type StoredEvent } from '@twofold/event-store';
 import { createClusterCa, issueCertificate, type KeyAndCert } from '@twofold/platform';
 import { ReplicationMaster, type ReplicationMasterOptions } from '../master/replication-master';
-import { ReplicationSlave, type ReplicationSlaveOptions } from '../slave/replication-slave';
+import { ReplicationSlave, type ReplicationSlaveEvents, type ReplicationSlaveOptions } from '../slave/replication-slave';
 import type { UpstreamEvent } from '../storage/upstream-inbox';
 
 export const CLUSTER_ID = 'cluster-test';
@@ -91,13 +91,18 @@ export class Harness {
     return dir;
   }
 
+  // TLS options for a node of this cluster ('master' is the master's own certificate).
+  tls(name: string) {
+    return tlsFor(this.pki, this.pki.node(name));
+  }
+
   async master(store: TypeOrmEventStore, options: Partial<ReplicationMasterOptions> = {}): Promise<ReplicationMaster> {
     const master = new ReplicationMaster({
       store,
       clusterId: CLUSTER_ID,
       nodeId: 'master',
       epoch: () => 0,
-      tls: tlsFor(this.pki, this.pki.master),
+      tls: this.tls('master'),
       host: '127.0.0.1',
       port: 0,
       batchSize: 100,
@@ -120,7 +125,7 @@ export class Harness {
       nodeName: name,
       epoch: () => 0,
       master: { host: '127.0.0.1', port: master.address().port },
-      tls: tlsFor(this.pki, this.pki.node(name)),
+      tls: this.tls(name),
       reconnect: { minMs: 20, maxMs: 200 },
       ...options,
     });
@@ -139,17 +144,35 @@ export class Harness {
   }
 }
 
-// One PKI per describe block, a fresh Harness per test (closed after it); `set` receives both
-// before each test.
-export function withHarness(set: (pki: Pki, h: Harness) => void): void {
+// One PKI per describe block, a fresh Harness per test (closed after it). The returned object
+// stands for the current test's Harness: read it inside tests and hooks only.
+export function harnessPerTest(): Harness {
   let pki: Pki;
-  let h: Harness;
+  let current: Harness | undefined;
   beforeAll(() => {
     pki = makePki();
   });
   beforeEach(() => {
-    h = new Harness(pki);
-    set(pki, h);
+    current = new Harness(pki);
   });
-  afterEach(() => h.close());
+  afterEach(() => current?.close());
+  return new Proxy({} as Harness, {
+    get(_target, prop) {
+      if (!current) throw new Error('no harness outside a test (use it inside tests and hooks)');
+      const value = Reflect.get(current, prop, current) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(current) : value;
+    },
+  });
+}
+
+export type Refusal = ReplicationSlaveEvents['refused'][0];
+
+// Starts `slave`, waits for the master's first refusal and stops the slave again.
+export async function firstRefusal(slave: ReplicationSlave): Promise<Refusal> {
+  const refusals: Refusal[] = [];
+  slave.on('refused', (r) => refusals.push(r));
+  slave.start();
+  await waitFor('refused', () => refusals.length > 0);
+  await slave.stop();
+  return refusals[0];
 }
