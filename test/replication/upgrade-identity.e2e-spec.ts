@@ -59,8 +59,8 @@ describe('upgrading a cluster that recorded no certificate fingerprints', () => 
       ['m1', certificateFingerprint(m.tls.certPem), 'first-use'],
       ['s1', certificateFingerprint(slaveCert.certPem), 'first-use'],
     ]);
-    expect(master.logLines().some((l) => String(l.msg).startsWith('recorded the certificate this node presented'))).toBe(true);
-    expect(slave.logLines().some((l) => String(l.msg).startsWith('this node holds the cluster CA key'))).toBe(true);
+    await master.waitForLog((l) => String(l.msg).startsWith('recorded the certificate this node presented'));
+    await slave.waitForLog((l) => String(l.msg).startsWith('this node holds the cluster CA key'));
     expect(master.logLines().some((l) => String(l.msg).startsWith('this node holds the cluster CA key'))).toBe(false);
     // The slave now knows the master's pin from the log too.
     await eventually('pin on the slave', async () => ((await slave!.api('GET', '/admin/v1/cluster/nodes')).body as Array<{ certificateFingerprint: string | null }>).every((n) => n.certificateFingerprint));

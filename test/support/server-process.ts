@@ -91,13 +91,16 @@ export class ServerProcess {
     return server;
   }
 
-  async waitForLog(msg: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
+  // The server's stdout reaches this process on its own schedule, after replies sent later over
+  // HTTP at times: a test waits for a line rather than expecting it already read.
+  async waitForLog(msg: string | ((line: Record<string, unknown>) => boolean), timeoutMs = 15_000): Promise<Record<string, unknown>> {
     const deadline = Date.now() + timeoutMs;
+    const matches = typeof msg === 'string' ? (l: Record<string, unknown>) => l.msg === msg : msg;
     for (;;) {
-      const hit = this.logLines().find((l) => l.msg === msg);
+      const hit = this.logLines().find(matches);
       if (hit) return hit;
-      if (this.child.exitCode !== null) throw new Error(`server exited (${this.child.exitCode}) before "${msg}": ${this.stderr.join('')}`);
-      if (Date.now() > deadline) throw new Error(`server did not log "${msg}" within ${timeoutMs} ms: ${this.stderr.join('')}`);
+      if (this.child.exitCode !== null) throw new Error(`server exited (${this.child.exitCode}) before "${String(msg)}": ${this.stderr.join('')}`);
+      if (Date.now() > deadline) throw new Error(`server did not log "${String(msg)}" within ${timeoutMs} ms: ${this.stderr.join('')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
