@@ -1,5 +1,6 @@
 export * from './errors/domain-error';
 export * from './errors/error-code';
+export * from './errors/typed-error';
 
 export * from './events/event';
 export * from './events/catalogue';

@@ -1,3 +1,5 @@
+import { TypedError, typedErrorGuard } from '@twofold/domain';
+
 // Typed failures of the log; transports map `code` once.
 export type EventStoreErrorCode =
   | 'version_conflict' // expected stream version differs from the stored one; nothing written
@@ -9,17 +11,6 @@ export type EventStoreErrorCode =
   | 'invalid_config'
   | 'closed';
 
-export class EventStoreError extends Error {
-  constructor(
-    readonly code: EventStoreErrorCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'EventStoreError';
-  }
-}
+export class EventStoreError extends TypedError<EventStoreErrorCode> {}
 
-export function isEventStoreError(err: unknown, code?: EventStoreErrorCode): err is EventStoreError {
-  return err instanceof EventStoreError && (code === undefined || err.code === code);
-}
+export const isEventStoreError = typedErrorGuard(EventStoreError);

@@ -1,3 +1,5 @@
+import { TypedError, typedErrorGuard } from '@twofold/domain';
+
 // Typed failures of the replication transport; the server maps `code` once.
 export type ReplicationErrorCode =
   | 'protocol_error' // a peer sent bytes that are not a valid frame or message; that connection closes
@@ -8,17 +10,6 @@ export type ReplicationErrorCode =
   | 'invalid_config'
   | 'closed';
 
-export class ReplicationError extends Error {
-  constructor(
-    readonly code: ReplicationErrorCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'ReplicationError';
-  }
-}
+export class ReplicationError extends TypedError<ReplicationErrorCode> {}
 
-export function isReplicationError(err: unknown, code?: ReplicationErrorCode): err is ReplicationError {
-  return err instanceof ReplicationError && (code === undefined || err.code === code);
-}
+export const isReplicationError = typedErrorGuard(ReplicationError);
