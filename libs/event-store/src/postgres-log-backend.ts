@@ -1,22 +1,14 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
-import { GENESIS_HASH, type LogHead, type StreamSnapshot } from './event-store';
-import {
-  DuplicateRowError,
-  LIST_SET_ASIDE_SQL,
-  SELECT_COLUMNS,
-  setAsideInsertSql,
-  type GroupPlan,
-  type LogBackend,
-  type SetAsideMark,
-  type SetAsideRow,
-} from './log-backend';
+import type { LogHead, StreamSnapshot } from './event-store';
+import { DuplicateRowError, headFrom, logSql, type GroupPlan, type LogBackend, type SetAsideMark, type SetAsideRow, type StreamPlan, type StreamsPlan } from './log-backend';
 import { APPEND_LOCK_KEY, storageLock } from './storage';
 import { EventStoreError } from './event-store-error';
-import { SNAPSHOT_SELECT_SQL, snapshotFrom, snapshotParams, snapshotUpsertSql, type SnapshotRow } from './stream-snapshot';
+import { snapshotFrom, snapshotParams, snapshotUpsertSql, type SnapshotRow } from './stream-snapshot';
 import { errorCodeOf } from '@twofold/domain';
 
-type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
+const placeholder = (n: number) => `$${n}`;
+const SQL = logSql(placeholder);
 
 // A pooled pg client inside one transaction: the append path talks to the driver directly, not
 // through TypeORM's query runner (TypeORM still owns the pool, the schema and everything else).
@@ -40,45 +32,25 @@ export class PostgresLogBackend implements LogBackend {
   constructor(private readonly dataSource: DataSource) {}
 
   async head(): Promise<LogHead> {
-    const rows = await this.dataSource.query('SELECT position, hash FROM event_log ORDER BY position DESC LIMIT 1');
-    return rows.length ? { position: Number(rows[0].position), hash: rows[0].hash } : { position: 0, hash: GENESIS_HASH };
+    return readHead(this.dataSource);
   }
 
   async streamVersion(streamId: string): Promise<number> {
-    const rows = await this.dataSource.query(
-      'SELECT COALESCE(MAX(stream_version), 0) AS v FROM event_log WHERE stream_id = $1',
-      [streamId],
-    );
-    return Number(rows[0].v);
+    return readStreamVersion(this.dataSource, streamId);
   }
 
   async readFrom(afterPosition: number, limit: number): Promise<EventLogRow[]> {
-    const rows = await this.dataSource.query(
-      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE position > $1 ORDER BY position LIMIT $2`,
-      [afterPosition, limit],
-    );
-    return rows.map(fixRow);
+    return (await this.dataSource.query(SQL.readFrom, [afterPosition, limit])).map(fixRow);
   }
 
   async readStream(streamId: string, afterVersion: number): Promise<EventLogRow[]> {
-    const rows = await this.dataSource.query(
-      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE stream_id = $1 AND stream_version > $2 ORDER BY stream_version`,
-      [streamId, afterVersion],
-    );
-    return rows.map(fixRow);
+    return (await this.dataSource.query(SQL.readStream, [streamId, afterVersion])).map(fixRow);
   }
 
-  async write(streamId: string | null, plan: Plan): Promise<EventLogRow[]> {
+  async write(streamId: string | null, plan: StreamPlan): Promise<EventLogRow[]> {
     return this.locked(async (qr) => {
       const head = await readHead(qr);
-      let version = 0;
-      if (streamId !== null) {
-        const v = await qr.query(
-          'SELECT COALESCE(MAX(stream_version), 0) AS v FROM event_log WHERE stream_id = $1',
-          [streamId],
-        );
-        version = Number(v[0].v);
-      }
+      const version = streamId === null ? 0 : await readStreamVersion(qr, streamId);
       const rows = plan(head, version);
       await insertRows(qr, rows);
       return rows;
@@ -114,7 +86,7 @@ export class PostgresLogBackend implements LogBackend {
     });
   }
 
-  async writeMany(streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): Promise<EventLogRow[]> {
+  async writeMany(streamIds: string[], plan: StreamsPlan): Promise<EventLogRow[]> {
     return this.writeGroup(() => ({ streamIds, plan }));
   }
 
@@ -138,7 +110,7 @@ export class PostgresLogBackend implements LogBackend {
   }
 
   async readSnapshot(streamId: string, fold: string): Promise<StreamSnapshot | null> {
-    return snapshotFrom((await this.dataSource.query(SNAPSHOT_SELECT_SQL((n) => `$${n}`), [streamId, fold]))[0]);
+    return snapshotFrom((await this.dataSource.query(SQL.readSnapshot, [streamId, fold]))[0]);
   }
 
   // Upserts serialize on the row; no need for the append lock.
@@ -149,23 +121,19 @@ export class PostgresLogBackend implements LogBackend {
   async setAsideAfter(position: number, mark: SetAsideMark, check: (head: LogHead) => void): Promise<{ count: number; head: LogHead }> {
     return this.locked(async (qr) => {
       check(await readHead(qr));
-      await qr.query(setAsideInsertSql((n) => `$${n}`), [mark.divergenceId, mark.setAsideAt, mark.reason, position]);
-      const count = await qr.run('DELETE FROM event_log WHERE position > $1', [position]);
+      await qr.query(SQL.setAside, [mark.divergenceId, mark.setAsideAt, mark.reason, position]);
+      const count = await qr.run(SQL.deleteAfter, [position]);
       return { count, head: await readHead(qr) };
     });
   }
 
   async listSetAside(): Promise<SetAsideRow[]> {
-    const rows: SetAsideRow[] = await this.dataSource.query(LIST_SET_ASIDE_SQL);
+    const rows: SetAsideRow[] = await this.dataSource.query(SQL.listSetAside);
     return rows.map((r) => ({ ...r, fromPosition: Number(r.fromPosition), toPosition: Number(r.toPosition), count: Number(r.count) }));
   }
 
   async readSetAside(divergenceId: string): Promise<EventLogRow[]> {
-    const rows = await this.dataSource.query(
-      `SELECT ${SELECT_COLUMNS} FROM event_log_divergent WHERE divergence_id = $1 ORDER BY position`,
-      [divergenceId],
-    );
-    return rows.map(fixRow);
+    return (await this.dataSource.query(SQL.readSetAside, [divergenceId])).map(fixRow);
   }
 
   // One transaction holding the append advisory lock. The in-process lock keeps concurrent
@@ -209,13 +177,9 @@ async function insertRows(qr: Tx, rows: EventLogRow[]): Promise<void> {
     const values = chunk.map((r) => {
       const n = params.length;
       params.push(r.position, r.streamId, r.streamVersion, r.type, r.schemaVersion, r.payload, r.metadata, r.timestamp, r.prevHash, r.hash);
-      return `(${Array.from({ length: 10 }, (_, k) => `$${n + k + 1}`).join(',')})`;
+      return `(${Array.from({ length: 10 }, (_, k) => placeholder(n + k + 1)).join(',')})`;
     });
-    await qr.query(
-      'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash) VALUES ' +
-        values.join(','),
-      params,
-    );
+    await qr.query(`${SQL.insertPrefix} VALUES ${values.join(',')}`, params);
   }
 }
 
@@ -224,13 +188,19 @@ const SNAPSHOT_CHUNK = 500; // rows per upsert (6 parameters each)
 async function upsertSnapshots(q: { query(sql: string, params: unknown[]): Promise<unknown> }, rows: SnapshotRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += SNAPSHOT_CHUNK) {
     const chunk = rows.slice(i, i + SNAPSHOT_CHUNK);
-    await q.query(snapshotUpsertSql(chunk.length, (n) => `$${n}`), snapshotParams(chunk));
+    await q.query(snapshotUpsertSql(chunk.length, placeholder), snapshotParams(chunk));
   }
 }
 
-async function readHead(qr: Tx): Promise<LogHead> {
-  const rows = await qr.query('SELECT position, hash FROM event_log ORDER BY position DESC LIMIT 1');
-  return rows.length ? { position: Number(rows[0].position), hash: rows[0].hash as string } : { position: 0, hash: GENESIS_HASH };
+// Over the pool (DataSource) or inside a locked transaction (Tx): both hand back plain rows.
+type Rows = Pick<Tx, 'query'>;
+
+async function readHead(q: Rows): Promise<LogHead> {
+  return headFrom((await q.query(SQL.head))[0]);
+}
+
+async function readStreamVersion(q: Rows, streamId: string): Promise<number> {
+  return Number((await q.query(SQL.streamVersion, [streamId]))[0].v);
 }
 
 function fixRow(r: EventLogRow & { position: number | string }): EventLogRow {

@@ -1,23 +1,14 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
-import { GENESIS_HASH, type LogHead, type StreamSnapshot } from './event-store';
+import type { LogHead, StreamSnapshot } from './event-store';
 import { EventStoreError } from './event-store-error';
-import {
-  DuplicateRowError,
-  LIST_SET_ASIDE_SQL,
-  SELECT_COLUMNS,
-  setAsideInsertSql,
-  type GroupPlan,
-  type LogBackend,
-  type SetAsideMark,
-  type SetAsideRow,
-} from './log-backend';
+import { DuplicateRowError, headFrom, logSql, type GroupPlan, type LogBackend, type SetAsideMark, type SetAsideRow, type StreamPlan, type StreamsPlan } from './log-backend';
 import { storageLock } from './storage';
-import { SNAPSHOT_SELECT_SQL, snapshotFrom, snapshotParams, snapshotUpsertSql, type SnapshotRow } from './stream-snapshot';
+import { snapshotFrom, snapshotParams, snapshotUpsertSql, type SnapshotRow } from './stream-snapshot';
 import { errorCodeOf } from '@twofold/domain';
 
-type Plan = (head: LogHead, streamVersion: number) => EventLogRow[];
+const SQL = logSql(() => '?');
 
 // Works on the better-sqlite3 connection under the TypeORM driver with prepared statements.
 // A write is one synchronous BEGIN IMMEDIATE transaction: nothing else in this process can run
@@ -30,7 +21,7 @@ export class SqliteLogBackend implements LogBackend {
   constructor(private readonly dataSource: DataSource) {}
 
   async head(): Promise<LogHead> {
-    return this.s().head.get() ?? { position: 0, hash: GENESIS_HASH };
+    return headFrom(this.s().head.get());
   }
 
   async streamVersion(streamId: string): Promise<number> {
@@ -45,11 +36,11 @@ export class SqliteLogBackend implements LogBackend {
     return this.s().readStream.all(streamId, afterVersion);
   }
 
-  async write(streamId: string | null, plan: Plan): Promise<EventLogRow[]> {
+  async write(streamId: string | null, plan: StreamPlan): Promise<EventLogRow[]> {
     return this.exclusive(({ stmts }) => stmts.write.immediate(streamId, plan));
   }
 
-  async writeMany(streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[]): Promise<EventLogRow[]> {
+  async writeMany(streamIds: string[], plan: StreamsPlan): Promise<EventLogRow[]> {
     return this.exclusive(({ stmts }) => stmts.writeMany.immediate(streamIds, plan));
   }
 
@@ -57,7 +48,7 @@ export class SqliteLogBackend implements LogBackend {
     return this.exclusive(async ({ db, stmts }) => {
       stmts.begin.run();
       try {
-        const rows = plan(stmts.head.get() ?? { position: 0, hash: GENESIS_HASH });
+        const rows = plan(headFrom(stmts.head.get()));
         insertInChunks(stmts, rows);
         await within(null);
         stmts.commit.run();
@@ -97,11 +88,10 @@ export class SqliteLogBackend implements LogBackend {
       const d = this.divergent(db);
       return db
         .transaction(() => {
-          const before = stmts.head.get() ?? { position: 0, hash: GENESIS_HASH };
-          check(before);
+          check(headFrom(stmts.head.get()));
           d.copy.run(mark.divergenceId, mark.setAsideAt, mark.reason, position);
           const count = d.remove.run(position).changes;
-          return { count, head: stmts.head.get() ?? { position: 0, hash: GENESIS_HASH } };
+          return { count, head: headFrom(stmts.head.get()) };
         })
         .immediate();
     });
@@ -160,7 +150,6 @@ export class SqliteLogBackend implements LogBackend {
   }
 }
 
-const INSERT_PREFIX = 'INSERT INTO event_log (position, stream_id, stream_version, type, schema_version, payload, metadata, timestamp, prev_hash, hash)';
 const INSERT_CHUNK = 64; // rows per multi-row INSERT (10 parameters each) for big replicated batches
 const ROW_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
@@ -190,22 +179,20 @@ function rowValues(r: EventLogRow, into: unknown[], at: number): void {
 }
 
 function prepare(db: BetterSqlite3.Database) {
-  const head = db.prepare<[], LogHead>('SELECT position, hash FROM event_log ORDER BY position DESC LIMIT 1');
-  const streamVersion = db.prepare<[string], { v: number }>(
-    'SELECT COALESCE(MAX(stream_version), 0) AS v FROM event_log WHERE stream_id = ?',
-  );
+  const head = db.prepare<[], LogHead>(SQL.head);
+  const streamVersion = db.prepare<[string], { v: number }>(SQL.streamVersion);
   const insert = db.prepare(
-    `${INSERT_PREFIX} VALUES (@position, @streamId, @streamVersion, @type, @schemaVersion, @payload, @metadata, @timestamp, @prevHash, @hash)`,
+    `${SQL.insertPrefix} VALUES (@position, @streamId, @streamVersion, @type, @schemaVersion, @payload, @metadata, @timestamp, @prevHash, @hash)`,
   );
-  const write = db.transaction((streamId: string | null, plan: Plan): EventLogRow[] => {
-    const h = head.get() ?? { position: 0, hash: GENESIS_HASH };
+  const write = db.transaction((streamId: string | null, plan: StreamPlan): EventLogRow[] => {
+    const h = headFrom(head.get());
     const version = streamId === null ? 0 : streamVersion.get(streamId)!.v;
     const rows = plan(h, version);
     for (const row of rows) insert.run(row);
     return rows;
   });
-  const writeMany = db.transaction((streamIds: string[], plan: (head: LogHead, versions: Map<string, number>) => EventLogRow[], after?: () => void): EventLogRow[] => {
-    const h = head.get() ?? { position: 0, hash: GENESIS_HASH };
+  const writeMany = db.transaction((streamIds: string[], plan: StreamsPlan, after?: () => void): EventLogRow[] => {
+    const h = headFrom(head.get());
     const versions = new Map(streamIds.map((id) => [id, streamVersion.get(id)!.v]));
     const rows = plan(h, versions);
     for (const row of rows) insert.run(row);
@@ -216,36 +203,30 @@ function prepare(db: BetterSqlite3.Database) {
     head,
     streamVersion,
     insert,
-    insertChunk: db.prepare<unknown[]>(`${INSERT_PREFIX} VALUES ${Array.from({ length: INSERT_CHUNK }, () => ROW_VALUES).join(', ')}`),
+    insertChunk: db.prepare<unknown[]>(`${SQL.insertPrefix} VALUES ${Array.from({ length: INSERT_CHUNK }, () => ROW_VALUES).join(', ')}`),
     begin: db.prepare('BEGIN IMMEDIATE'),
     commit: db.prepare('COMMIT'),
     rollback: db.prepare('ROLLBACK'),
     write,
     writeMany,
-    readFrom: db.prepare<[number, number], EventLogRow>(
-      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE position > ? ORDER BY position LIMIT ?`,
-    ),
-    readStream: db.prepare<[string, number], EventLogRow>(
-      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version`,
-    ),
+    readFrom: db.prepare<[number, number], EventLogRow>(SQL.readFrom),
+    readStream: db.prepare<[string, number], EventLogRow>(SQL.readStream),
   };
 }
 
 function prepareDivergent(db: BetterSqlite3.Database) {
   return {
-    copy: db.prepare<[string, string, string, number]>(setAsideInsertSql(() => '?')),
-    remove: db.prepare<[number]>('DELETE FROM event_log WHERE position > ?'),
-    list: db.prepare<[], SetAsideRow>(LIST_SET_ASIDE_SQL),
-    read: db.prepare<[string], EventLogRow>(
-      `SELECT ${SELECT_COLUMNS} FROM event_log_divergent WHERE divergence_id = ? ORDER BY position`,
-    ),
+    copy: db.prepare<[string, string, string, number]>(SQL.setAside),
+    remove: db.prepare<[number]>(SQL.deleteAfter),
+    list: db.prepare<[], SetAsideRow>(SQL.listSetAside),
+    read: db.prepare<[string], EventLogRow>(SQL.readSetAside),
   };
 }
 
 function prepareSnapshots(db: BetterSqlite3.Database) {
   type Row = { fold: string; foldVersion: number; streamVersion: number; hash: string; state: string };
   return {
-    read: db.prepare<[string, string], Row>(SNAPSHOT_SELECT_SQL(() => '?')),
+    read: db.prepare<[string, string], Row>(SQL.readSnapshot),
     upsert: db.prepare<unknown[]>(snapshotUpsertSql(1, () => '?')),
   };
 }
