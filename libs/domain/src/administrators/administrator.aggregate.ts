@@ -1,7 +1,7 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { AdministratorEvent } from './administrator.events';
-import { EventLike, foldWith, makeEvent } from '../events/event-record';
-import { EventTypes, narrowEvent } from '../events/narrow-event';
+import { foldWith, makeEvent } from '../events/event-record';
+import { evolver } from '../events/narrow-event';
 import { AddAdministrator, RemoveAdministrator } from './administrator.commands';
 
 // Stream `administrator-<adminId>`.
@@ -23,22 +23,10 @@ export const INITIAL_ADMINISTRATOR_STATE: AdministratorState = Object.freeze({
   passwordHash: null,
 });
 
-const ADMINISTRATOR_EVENTS: EventTypes<AdministratorEvent> = { AdministratorAdded: true, AdministratorRemoved: true };
-
-export function evolveAdministrator(state: AdministratorState, event: EventLike): AdministratorState {
-  const typed = narrowEvent(event, ADMINISTRATOR_EVENTS);
-  const s = { ...state, version: state.version + 1 };
-  switch (typed?.type) {
-    case 'AdministratorAdded': {
-      const { adminId, name, passwordHash } = typed.data;
-      return { ...s, exists: true, removed: false, adminId, name, passwordHash };
-    }
-    case 'AdministratorRemoved':
-      return { ...s, removed: true, passwordHash: null };
-    default:
-      return s;
-  }
-}
+export const evolveAdministrator = evolver<AdministratorState, AdministratorEvent>({
+  AdministratorAdded: (s, { adminId, name, passwordHash }) => ({ ...s, exists: true, removed: false, adminId, name, passwordHash }),
+  AdministratorRemoved: (s) => ({ ...s, removed: true, passwordHash: null }),
+});
 
 export const foldAdministrator = foldWith(evolveAdministrator, INITIAL_ADMINISTRATOR_STATE);
 

@@ -1,6 +1,6 @@
 import type { PhoneNumber } from '../users/user.events';
-import { EventLike, foldWith } from '../events/event-record';
-import { EventTypes, narrowEvent } from '../events/narrow-event';
+import { foldWith } from '../events/event-record';
+import { evolver } from '../events/narrow-event';
 import { registerUpcaster } from '../events/upcasting';
 import type { DirectoryEvent, DirectorySourceConfig, SyncCounts } from './directory.events';
 
@@ -26,57 +26,29 @@ function withRun(s: DirectoryState, runId: string, fn: (r: DirectoryRun) => Dire
   return s.runs.map((r) => (r.runId === runId ? fn(r) : r));
 }
 
-const DIRECTORY_EVENTS: EventTypes<DirectoryEvent> = {
-  DirectorySourceAdded: true, DirectorySourceUpdated: true, DirectorySourceRemoved: true, DirectorySyncStarted: true, DirectorySyncHeld: true,
-  DirectorySyncApproved: true, DirectorySyncCompleted: true, DirectorySyncFailed: true,
-};
-
-export function evolveDirectory(state: DirectoryState, event: EventLike): DirectoryState {
-  const typed = narrowEvent(event, DIRECTORY_EVENTS);
-  const s = { ...state, version: state.version + 1 };
-  switch (typed?.type) {
-    case 'DirectorySourceAdded':
-      return { ...s, config: typed.data };
-    case 'DirectorySourceUpdated':
-      return s.config ? { ...s, config: { ...s.config, ...typed.data.changes } } : s;
-    case 'DirectorySourceRemoved':
-      // The users stay as they are; the source lets go of them (a source added again under this
-      // name starts afresh, adopting users by username). Run ids keep counting.
-      return { ...s, config: null, linked: {}, departed: {}, runs: [] };
-    case 'DirectorySyncStarted': {
-      const { runId, at } = typed.data;
-      return { ...s, runCount: s.runCount + 1, runs: [...s.runs, { runId, startedAt: at, status: 'running' as const }].slice(-MAX_RUNS) };
+export const evolveDirectory = evolver<DirectoryState, DirectoryEvent>({
+  DirectorySourceAdded: (s, config) => ({ ...s, config }),
+  DirectorySourceUpdated: (s, { changes }) => (s.config ? { ...s, config: { ...s.config, ...changes } } : s),
+  // The users stay as they are; the source lets go of them (a source added again under this
+  // name starts afresh, adopting users by username). Run ids keep counting.
+  DirectorySourceRemoved: (s) => ({ ...s, config: null, linked: {}, departed: {}, runs: [] }),
+  DirectorySyncStarted: (s, { runId, at }) =>
+    ({ ...s, runCount: s.runCount + 1, runs: [...s.runs, { runId, startedAt: at, status: 'running' as const }].slice(-MAX_RUNS) }),
+  DirectorySyncHeld: (s, { runId, reason, planned, at }) =>
+    ({ ...s, runs: withRun(s, runId, (r) => ({ ...r, status: 'held', reason, planned, endedAt: at })) }),
+  DirectorySyncApproved: (s, { runId, by }) => ({ ...s, runs: withRun(s, runId, (r) => ({ ...r, status: 'approved', approvedBy: by })) }),
+  DirectorySyncFailed: (s, { runId, reason, at }) => ({ ...s, runs: withRun(s, runId, (r) => ({ ...r, status: 'failed', reason, endedAt: at })) }),
+  DirectorySyncCompleted: (s, { runId, at, counts, refusals, server, linked: adopted, unlinked }) => {
+    const linked = { ...s.linked, ...adopted };
+    const departed = { ...s.departed };
+    for (const username of Object.keys(adopted)) delete departed[username];
+    for (const username of unlinked) {
+      if (linked[username]) departed[username] = linked[username];
+      delete linked[username];
     }
-    case 'DirectorySyncHeld': {
-      const { runId, reason, planned, at } = typed.data;
-      return { ...s, runs: withRun(s, runId, (r) => ({ ...r, status: 'held', reason, planned, endedAt: at })) };
-    }
-    case 'DirectorySyncApproved': {
-      const { runId, by } = typed.data;
-      return { ...s, runs: withRun(s, runId, (r) => ({ ...r, status: 'approved', approvedBy: by })) };
-    }
-    case 'DirectorySyncFailed': {
-      const { runId, reason, at } = typed.data;
-      return { ...s, runs: withRun(s, runId, (r) => ({ ...r, status: 'failed', reason, endedAt: at })) };
-    }
-    case 'DirectorySyncCompleted': {
-      const { runId, at, counts, refusals, server } = typed.data;
-      const linked = { ...s.linked, ...typed.data.linked };
-      const departed = { ...s.departed };
-      for (const username of Object.keys(typed.data.linked)) delete departed[username];
-      for (const username of typed.data.unlinked) {
-        if (linked[username]) departed[username] = linked[username];
-        delete linked[username];
-      }
-      return {
-        ...s, linked, departed,
-        runs: withRun(s, runId, (r) => ({ ...r, status: 'completed', counts, endedAt: at, refusals, server })),
-      };
-    }
-    default:
-      return s;
-  }
-}
+    return { ...s, linked, departed, runs: withRun(s, runId, (r) => ({ ...r, status: 'completed', counts, endedAt: at, refusals, server })) };
+  },
+});
 
 export const foldDirectory = foldWith(evolveDirectory, INITIAL_DIRECTORY_STATE);
 

@@ -2,8 +2,8 @@ import { SealContext, SecretSealer } from '../crypto/secret-box';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { RadiusClientConfig, RadiusClientEvent } from './radius-client.events';
 import { SealedSecret } from '../events/event';
-import { EventLike, foldWith, makeEvent } from '../events/event-record';
-import { EventTypes, narrowEvent } from '../events/narrow-event';
+import { foldWith, makeEvent } from '../events/event-record';
+import { evolver } from '../events/narrow-event';
 import { registerUpcaster } from '../events/upcasting';
 import type { RadiusClientRolloutPolicySet, UnenrolledPolicy } from '../rollout/rollout.events';
 import { assertExpectedVersion } from '../shared/versioning';
@@ -42,31 +42,13 @@ export const INITIAL_RADIUS_CLIENT_STATE: RadiusClientState = Object.freeze({
   secret: null,
 });
 
-const RADIUS_CLIENT_EVENTS: EventTypes<RadiusClientEvent | RadiusClientRolloutPolicySet> = {
-  RadiusClientAdded: true, RadiusClientUpdated: true, RadiusClientRemoved: true, RadiusClientRolloutPolicySet: true,
-};
-
-export function evolveRadiusClient(state: RadiusClientState, event: EventLike): RadiusClientState {
-  const typed = narrowEvent(event, RADIUS_CLIENT_EVENTS);
-  const s = { ...state, version: state.version + 1 };
-  switch (typed?.type) {
-    case 'RadiusClientAdded': {
-      const { clientId, secret, ...config } = typed.data;
-      return { ...s, exists: true, removed: false, clientId, config, secret };
-    }
-    case 'RadiusClientUpdated': {
-      const { changes, secret } = typed.data;
-      return { ...s, config: s.config ? { ...s.config, ...changes } : s.config, secret: secret ?? s.secret };
-    }
-    case 'RadiusClientRemoved':
-      // Drop the sealed secrets with the client.
-      return { ...s, removed: true, config: null, secret: null };
-    case 'RadiusClientRolloutPolicySet':
-      return { ...s, unenrolled: typed.data.unenrolled };
-    default:
-      return s;
-  }
-}
+export const evolveRadiusClient = evolver<RadiusClientState, RadiusClientEvent | RadiusClientRolloutPolicySet>({
+  RadiusClientAdded: (s, { clientId, secret, ...config }) => ({ ...s, exists: true, removed: false, clientId, config, secret }),
+  RadiusClientUpdated: (s, { changes, secret }) => ({ ...s, config: s.config ? { ...s.config, ...changes } : s.config, secret: secret ?? s.secret }),
+  // Drop the sealed secrets with the client.
+  RadiusClientRemoved: (s) => ({ ...s, removed: true, config: null, secret: null }),
+  RadiusClientRolloutPolicySet: (s, { unenrolled }) => ({ ...s, unenrolled }),
+});
 
 export const foldRadiusClient = foldWith(evolveRadiusClient, INITIAL_RADIUS_CLIENT_STATE);
 

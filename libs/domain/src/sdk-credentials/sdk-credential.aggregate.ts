@@ -1,7 +1,7 @@
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import { SdkCredentialEvent, SdkScope } from './sdk-credential.events';
-import { EventLike, foldWith, makeEvent } from '../events/event-record';
-import { EventTypes, narrowEvent } from '../events/narrow-event';
+import { foldWith, makeEvent } from '../events/event-record';
+import { evolver } from '../events/narrow-event';
 import type { SdkCredentialRolloutPolicySet, UnenrolledPolicy } from '../rollout/rollout.events';
 import { IssueSdkCredential, RevokeSdkCredential } from './sdk-credential.commands';
 
@@ -30,27 +30,13 @@ export const INITIAL_SDK_CREDENTIAL_STATE: SdkCredentialState = Object.freeze({
   certificateFingerprint: null,
 }) as SdkCredentialState;
 
-const SDK_CREDENTIAL_EVENTS: EventTypes<SdkCredentialEvent | SdkCredentialRolloutPolicySet> = {
-  SdkCredentialIssued: true, SdkCredentialRevoked: true, SdkCredentialRolloutPolicySet: true,
-};
-
-export function evolveSdkCredential(state: SdkCredentialState, event: EventLike): SdkCredentialState {
-  const typed = narrowEvent(event, SDK_CREDENTIAL_EVENTS);
-  const s = { ...state, version: state.version + 1 };
-  switch (typed?.type) {
-    case 'SdkCredentialIssued': {
-      const { credentialId, name, scopes, secretHash, certificateFingerprint } = typed.data;
-      // Early credentials were issued before certificates: no fingerprint field at all.
-      return { ...s, exists: true, revoked: false, credentialId, name, scopes: [...scopes], secretHash, certificateFingerprint: certificateFingerprint ?? null };
-    }
-    case 'SdkCredentialRevoked':
-      return { ...s, revoked: true, secretHash: null };
-    case 'SdkCredentialRolloutPolicySet':
-      return { ...s, unenrolled: typed.data.unenrolled };
-    default:
-      return s;
-  }
-}
+export const evolveSdkCredential = evolver<SdkCredentialState, SdkCredentialEvent | SdkCredentialRolloutPolicySet>({
+  // Early credentials were issued before certificates: no fingerprint field at all.
+  SdkCredentialIssued: (s, { credentialId, name, scopes, secretHash, certificateFingerprint }) =>
+    ({ ...s, exists: true, revoked: false, credentialId, name, scopes: [...scopes], secretHash, certificateFingerprint: certificateFingerprint ?? null }),
+  SdkCredentialRevoked: (s) => ({ ...s, revoked: true, secretHash: null }),
+  SdkCredentialRolloutPolicySet: (s, { unenrolled }) => ({ ...s, unenrolled }),
+});
 
 export const foldSdkCredential = foldWith(evolveSdkCredential, INITIAL_SDK_CREDENTIAL_STATE);
 

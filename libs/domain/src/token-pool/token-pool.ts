@@ -4,8 +4,8 @@ import { base32Decode, base32Encode } from '../crypto/base32';
 import { SealContext, SecretSealer } from '../crypto/secret-box';
 import { DomainError, DomainErrorCode } from '../errors/domain-error';
 import type { DomainEvent } from '../events/event';
-import { EventLike, foldWith, makeEvent } from '../events/event-record';
-import { EventTypes, narrowEvent } from '../events/narrow-event';
+import { foldWith, makeEvent } from '../events/event-record';
+import { evolver } from '../events/narrow-event';
 import { newId as generateId } from '../shared/new-id';
 import { MAX_OATH_TOKENS, SEED_MAX_BYTES, SEED_MIN_BYTES } from '../users/user.commands';
 import type { UserState } from '../users/user.state';
@@ -15,26 +15,14 @@ export interface PoolEntry extends ImportedTokenParameters { serial: string; use
 export interface TokenPoolState { version: number; serials: Record<string, PoolEntry> }
 export const INITIAL_TOKEN_POOL_STATE: TokenPoolState = Object.freeze({ version: 0, serials: {} }) as TokenPoolState;
 
-const TOKEN_POOL_EVENTS: EventTypes<TokenPoolEvent> = { PoolTokenImported: true, PoolTokenAssigned: true };
-
-export function evolveTokenPool(state: TokenPoolState, event: EventLike): TokenPoolState {
-  const typed = narrowEvent(event, TOKEN_POOL_EVENTS);
-  const s = { ...state, version: state.version + 1 };
-  switch (typed?.type) {
-    case 'PoolTokenImported': {
-      const { format: _f, ...entry } = typed.data;
-      return { ...s, serials: { ...s.serials, [entry.serial]: entry } };
-    }
-    case 'PoolTokenAssigned': {
-      const { serial, userId, tokenId } = typed.data;
-      const entry = s.serials[serial];
-      // The seed now lives sealed for the user only.
-      return entry ? { ...s, serials: { ...s.serials, [serial]: { ...entry, userId, tokenId, seed: null } } } : s;
-    }
-    default:
-      return s;
-  }
-}
+export const evolveTokenPool = evolver<TokenPoolState, TokenPoolEvent>({
+  PoolTokenImported: (s, { format: _f, ...entry }) => ({ ...s, serials: { ...s.serials, [entry.serial]: entry } }),
+  PoolTokenAssigned: (s, { serial, userId, tokenId }) => {
+    const entry = s.serials[serial];
+    // The seed now lives sealed for the user only.
+    return entry ? { ...s, serials: { ...s.serials, [serial]: { ...entry, userId, tokenId, seed: null } } } : s;
+  },
+});
 
 export const foldTokenPool = foldWith(evolveTokenPool, INITIAL_TOKEN_POOL_STATE);
 
