@@ -18,27 +18,31 @@ export interface DecodeOptions {
 }
 
 export function encodeSecurityOutcome(outcome: SecurityOutcome): EncodedSecurityOutcome {
-  const base = { v: SECURITY_OUTCOME_VERSION, userId: outcome.userId, source: outcome.source };
+  return { kind: outcome.kind, payload: { v: SECURITY_OUTCOME_VERSION, userId: outcome.userId, source: outcome.source, ...fieldsOf(outcome) } };
+}
+
+// What each kind carries beyond the fields all share, in its wire order (an answered challenge
+// flat: nonce, expiresAt).
+function fieldsOf(outcome: SecurityOutcome): Record<string, unknown> {
   switch (outcome.kind) {
     case 'failed_attempt':
     case 'fraud':
-      return { kind: outcome.kind, payload: { ...base, reason: outcome.reason } };
+      return { reason: outcome.reason };
     case 'success':
-      return { kind: outcome.kind, payload: base };
-    case 'code_used':
-      return { kind: outcome.kind, payload: { ...base, tokenId: outcome.tokenId, counter: outcome.counter } };
-    case 'oath_success':
-      return { kind: outcome.kind, payload: { ...base, tokenId: outcome.tokenId, counter: outcome.counter, ...(outcome.challenge ?? {}) } };
-    case 'challenge_success':
-      return { kind: outcome.kind, payload: { ...base, ...outcome.challenge } };
-    case 'bypass_used':
-      return { kind: outcome.kind, payload: { ...base, bypassId: outcome.bypassId } };
     case 'unenrolled_pass':
-      return { kind: outcome.kind, payload: base };
+      return {};
+    case 'code_used':
+      return { tokenId: outcome.tokenId, counter: outcome.counter };
+    case 'oath_success':
+      return { tokenId: outcome.tokenId, counter: outcome.counter, ...outcome.challenge };
+    case 'challenge_success':
+      return { ...outcome.challenge };
+    case 'bypass_used':
+      return { bypassId: outcome.bypassId };
     case 'push_requested':
-      return { kind: outcome.kind, payload: { ...base, approvalKey: outcome.approvalKey, approvalId: outcome.approvalId } };
+      return { approvalKey: outcome.approvalKey, approvalId: outcome.approvalId };
     case 'approval_decided':
-      return { kind: outcome.kind, payload: { ...base, approvalKey: outcome.approvalKey, decision: outcome.decision } };
+      return { approvalKey: outcome.approvalKey, decision: outcome.decision };
   }
 }
 
