@@ -8,6 +8,9 @@ export const READ_MODEL_TABLES = [
   'rm_devices', 'rm_device_activations', 'rm_push_requests',
 ] as const;
 
+// A row that stands for one stream: the stream version it was last written at, and when.
+const STREAM_ROW = 'version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL';
+
 const DDL = [
   `CREATE TABLE IF NOT EXISTS rm_checkpoint (name VARCHAR(64) PRIMARY KEY, position BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS rm_users (
@@ -26,9 +29,7 @@ const DDL = [
     blocked INTEGER NOT NULL,
     blocked_until TEXT,
     state TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    ${STREAM_ROW}
   )`,
   `CREATE TABLE IF NOT EXISTS rm_oath_tokens (
     token_id VARCHAR(64) NOT NULL,
@@ -55,9 +56,7 @@ const DDL = [
     require_message_authenticator INTEGER NOT NULL,
     ldap TEXT,
     upstream TEXT,
-    version INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
+    ${STREAM_ROW}
   )`,
   `CREATE TABLE IF NOT EXISTS rm_sdk_credentials (
     credential_id VARCHAR(64) PRIMARY KEY,
