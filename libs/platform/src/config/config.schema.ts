@@ -165,91 +165,31 @@ export const configSchema = z.object({
 
 export type TwofoldConfig = z.infer<typeof configSchema>;
 
-// Environment variable -> config path. Nested keys use a double underscore too (TWOFOLD_HTTP__PORT).
-export const ENV_KEYS: Record<string, string[]> = {
-  TWOFOLD_DATA_DIR: ['dataDir'],
-  TWOFOLD_DATABASE_URL: ['databaseUrl'],
-  TWOFOLD_NODE_NAME: ['nodeName'],
-  TWOFOLD_LOG_LEVEL: ['logLevel'],
-  TWOFOLD_HTTP_BIND: ['http', 'bindAddress'],
-  TWOFOLD_HTTP_PORT: ['http', 'port'],
-  TWOFOLD_HTTP_MAX_BODY_BYTES: ['http', 'maxBodyBytes'],
-  TWOFOLD_HTTPS_CERT_FILE: ['http', 'certFile'],
-  TWOFOLD_HTTPS_KEY_FILE: ['http', 'keyFile'],
-  TWOFOLD_HTTPS_CHAIN_FILE: ['http', 'chainFile'],
-  TWOFOLD_HTTPS_PEER_CA_FILE: ['http', 'peerCaFile'],
-  TWOFOLD_HTTP_MAX_CONNECTIONS_PER_SOURCE: ['http', 'maxConnectionsPerSource'],
-  TWOFOLD_TLS_HOSTS: ['tls', 'hosts'],
-  TWOFOLD_TLS_HANDSHAKE_TIMEOUT_MS: ['tls', 'handshakeTimeoutMs'],
-  TWOFOLD_RADIUS_ENABLED: ['radius', 'enabled'],
-  TWOFOLD_RADIUS_BIND: ['radius', 'bindAddress'],
-  TWOFOLD_RADIUS_AUTH_PORT: ['radius', 'authPort'],
-  TWOFOLD_RADIUS_ACCT_PORT: ['radius', 'acctPort'],
-  TWOFOLD_RADIUS_DUPLICATE_WINDOW_MS: ['radius', 'duplicateWindowMs'],
-  TWOFOLD_RADIUS_OOB_TIMEOUT_MS: ['radius', 'outOfBandTimeoutMs'],
-  TWOFOLD_RADIUS_MAX_IN_FLIGHT: ['radius', 'maxInFlight'],
-  TWOFOLD_RADIUS_CLIENT_FAILURE_BURST: ['radius', 'clientFailureBurst'],
-  TWOFOLD_RADIUS_CLIENT_FAILURES_PER_MINUTE: ['radius', 'clientFailuresPerMinute'],
-  TWOFOLD_RADIUS_GLOBAL_FAILURE_BURST: ['radius', 'globalFailureBurst'],
-  TWOFOLD_RADIUS_GLOBAL_FAILURES_PER_MINUTE: ['radius', 'globalFailuresPerMinute'],
-  TWOFOLD_RADIUS_USER_SEND_BURST: ['radius', 'userSendBurst'],
-  TWOFOLD_RADIUS_USER_SENDS_PER_MINUTE: ['radius', 'userSendsPerMinute'],
-  TWOFOLD_REPLICATION_BIND: ['replication', 'bindAddress'],
-  TWOFOLD_REPLICATION_PORT: ['replication', 'port'],
-  TWOFOLD_REPLICATION_MAX_LAG_EVENTS: ['replication', 'maxLagEvents'],
-  TWOFOLD_REPLICATION_SYNC_SLAVES: ['replication', 'syncSlaves'],
-  TWOFOLD_REPLICATION_SYNC_TIMEOUT_MS: ['replication', 'syncTimeoutMs'],
-  TWOFOLD_REPLICATION_FORWARD_TIMEOUT_MS: ['replication', 'forwardTimeoutMs'],
-  TWOFOLD_REPLICATION_MAX_CONNECTIONS_PER_SOURCE: ['replication', 'maxConnectionsPerSource'],
-  TWOFOLD_REPLICATION_CONFIRM_TIMEOUT_MS: ['replication', 'confirmTimeoutMs'],
-  TWOFOLD_REPLICATION_SOURCE: ['replication', 'source'],
-  TWOFOLD_ADVERTISE_HOST: ['advertiseHost'],
-  TWOFOLD_DELIVERY_PROVIDER: ['delivery', 'provider'],
-  TWOFOLD_DELIVERY_FILE: ['delivery', 'filePath'],
-  TWOFOLD_DELIVERY_HTTP_URL: ['delivery', 'httpUrl'],
-  TWOFOLD_DELIVERY_HTTP_METHOD: ['delivery', 'httpMethod'],
-  TWOFOLD_DELIVERY_HTTP_BODY_TEMPLATE: ['delivery', 'httpBodyTemplate'],
-  TWOFOLD_DELIVERY_HTTP_HEADERS: ['delivery', 'httpHeaders'],
-  TWOFOLD_DELIVERY_HTTP_TIMEOUT_MS: ['delivery', 'httpTimeoutMs'],
-  TWOFOLD_SHUTDOWN_GRACE_MS: ['shutdownGraceMs'],
-  TWOFOLD_EMAIL_PROVIDER: ['email', 'provider'],
-  TWOFOLD_EMAIL_FILE: ['email', 'filePath'],
-  TWOFOLD_EMAIL_SMTP_HOST: ['email', 'smtpHost'],
-  TWOFOLD_EMAIL_SMTP_PORT: ['email', 'smtpPort'],
-  TWOFOLD_EMAIL_FROM: ['email', 'from'],
-  TWOFOLD_EMAIL_SMTP_STARTTLS: ['email', 'smtpStartTls'],
-  TWOFOLD_EMAIL_SMTP_CA_FILE: ['email', 'smtpCaFile'],
-  TWOFOLD_EMAIL_SMTP_TIMEOUT_MS: ['email', 'smtpTimeoutMs'],
-  TWOFOLD_INVITATION_PORTAL_URL: ['invitations', 'portalUrl'],
-  TWOFOLD_SDK_RATE_CREDENTIAL_PER_SECOND: ['sdk', 'rateCredentialPerSecond'],
-  TWOFOLD_SDK_RATE_CREDENTIAL_BURST: ['sdk', 'rateCredentialBurst'],
-  TWOFOLD_SDK_RATE_USER_PER_MINUTE: ['sdk', 'rateUserPerMinute'],
-  TWOFOLD_SDK_RATE_USER_BURST: ['sdk', 'rateUserBurst'],
-  TWOFOLD_SDK_MAX_BODY_BYTES: ['sdk', 'maxBodyBytes'],
-  TWOFOLD_SDK_APPROVAL_WINDOW_MS: ['sdk', 'approvalWindowMs'],
-  TWOFOLD_SDK_ASSERTION_TTL_MS: ['sdk', 'assertionTtlMs'],
-  TWOFOLD_SDK_FIRST_FACTOR: ['sdk', 'firstFactor'],
-  TWOFOLD_SDK_LDAP_URL: ['sdk', 'ldapUrl'],
-  TWOFOLD_SDK_LDAP_BIND_DN_TEMPLATE: ['sdk', 'ldapBindDnTemplate'],
-  TWOFOLD_SDK_LDAP_SEARCH_BASE: ['sdk', 'ldapSearchBase'],
-  TWOFOLD_SDK_LDAP_SEARCH_FILTER: ['sdk', 'ldapSearchFilter'],
-  TWOFOLD_SDK_LDAP_BIND_DN: ['sdk', 'ldapBindDn'],
-  TWOFOLD_SDK_LDAP_BIND_PASSWORD: ['sdk', 'ldapBindPassword'],
-  TWOFOLD_SDK_LDAP_START_TLS: ['sdk', 'ldapStartTls'],
-  TWOFOLD_SDK_LDAP_CA_FILE: ['sdk', 'ldapCaFile'],
-  TWOFOLD_SDK_LDAP_TIMEOUT_MS: ['sdk', 'ldapTimeoutMs'],
-  TWOFOLD_KAFKA_BROKERS: ['kafka', 'brokers'],
-  TWOFOLD_KAFKA_CLIENT_ID: ['kafka', 'clientId'],
-  TWOFOLD_KAFKA_TOPIC_PREFIX: ['kafka', 'topicPrefix'],
-  TWOFOLD_KAFKA_TOPIC_REPLICATION_FACTOR: ['kafka', 'topicReplicationFactor'],
-  TWOFOLD_KAFKA_TLS: ['kafka', 'tls'],
-  TWOFOLD_KAFKA_CA_FILE: ['kafka', 'caFile'],
-  TWOFOLD_KAFKA_CERT_FILE: ['kafka', 'certFile'],
-  TWOFOLD_KAFKA_KEY_FILE: ['kafka', 'keyFile'],
-  TWOFOLD_KAFKA_SASL_MECHANISM: ['kafka', 'saslMechanism'],
-  TWOFOLD_KAFKA_SASL_USERNAME: ['kafka', 'saslUsername'],
-  TWOFOLD_KAFKA_SASL_PASSWORD: ['kafka', 'saslPassword'],
-  TWOFOLD_KAFKA_SASL_PASSWORD_FILE: ['kafka', 'saslPasswordFile'],
+// The object inside a section's wrappers (.prefault({}), .default()), or null for a plain key.
+function sectionShape(schema: z.ZodType): Record<string, z.ZodType> | null {
+  if (schema instanceof z.ZodObject) return schema.shape;
+  if (schema instanceof z.ZodPrefault || schema instanceof z.ZodDefault) return sectionShape(schema.unwrap() as z.ZodType);
+  return null;
+}
+
+// Variables named before the rule below, kept as they were.
+const ENV_NAMES: Record<string, string> = {
+  'http.bindAddress': 'TWOFOLD_HTTP_BIND', 'radius.bindAddress': 'TWOFOLD_RADIUS_BIND', 'replication.bindAddress': 'TWOFOLD_REPLICATION_BIND',
+  'http.certFile': 'TWOFOLD_HTTPS_CERT_FILE', 'http.keyFile': 'TWOFOLD_HTTPS_KEY_FILE', 'http.chainFile': 'TWOFOLD_HTTPS_CHAIN_FILE', 'http.peerCaFile': 'TWOFOLD_HTTPS_PEER_CA_FILE',
+  'radius.outOfBandTimeoutMs': 'TWOFOLD_RADIUS_OOB_TIMEOUT_MS', 'delivery.filePath': 'TWOFOLD_DELIVERY_FILE', 'email.filePath': 'TWOFOLD_EMAIL_FILE',
+  'email.smtpStartTls': 'TWOFOLD_EMAIL_SMTP_STARTTLS', 'invitations.portalUrl': 'TWOFOLD_INVITATION_PORTAL_URL',
 };
+const upperSnake = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+
+// Environment variable -> config path, one for every key of the schema (a section's keys one level
+// down): its path in capitals, radius.authPort as TWOFOLD_RADIUS_AUTH_PORT, or its ENV_NAMES name.
+export const ENV_KEYS: Record<string, string[]> = Object.fromEntries(
+  Object.entries(configSchema.shape)
+    .flatMap(([key, schema]) => {
+      const section = sectionShape(schema);
+      return section ? Object.keys(section).map((sub) => [key, sub]) : [[key]];
+    })
+    .map((path) => [ENV_NAMES[path.join('.')] ?? `TWOFOLD_${path.map(upperSnake).join('_')}`, path]),
+);
 
 export const SECRET_KEYS = new Set<string>(['databaseUrl', 'delivery.httpUrl', 'delivery.httpBodyTemplate', 'delivery.httpHeaders', 'kafka.saslPassword', 'sdk.ldapBindPassword']);

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, describeConfig, loadConfig } from './load-config';
+import { ENV_KEYS } from './config.schema';
 
 describe('loadConfig', () => {
   it('gives working defaults with no environment at all', () => {
@@ -44,6 +45,15 @@ describe('loadConfig', () => {
 
   it('refuses a misspelt TWOFOLD_ variable instead of ignoring it', () => {
     expect(() => loadConfig({ TWOFOLD_HTTP_PROT: '1' })).toThrow(/TWOFOLD_HTTP_PROT.*unknown/);
+  });
+
+  it('names a variable for every config key: its path in capitals, or the name it had before that rule', () => {
+    expect(ENV_KEYS.TWOFOLD_SHUTDOWN_GRACE_MS).toEqual(['shutdownGraceMs']);
+    expect(ENV_KEYS.TWOFOLD_REPLICATION_MAX_LAG_EVENTS).toEqual(['replication', 'maxLagEvents']);
+    expect(ENV_KEYS.TWOFOLD_HTTPS_PEER_CA_FILE).toEqual(['http', 'peerCaFile']);
+    expect(ENV_KEYS.TWOFOLD_RADIUS_OOB_TIMEOUT_MS).toEqual(['radius', 'outOfBandTimeoutMs']);
+    expect(ENV_KEYS.TWOFOLD_HTTP_BIND_ADDRESS).toBeUndefined();
+    expect(loadConfig({ TWOFOLD_KAFKA_SASL_USERNAME: 'svc' }).kafka.saslUsername).toBe('svc');
   });
 
   it('reads a JSON config file, with the environment winning', () => {
