@@ -9,7 +9,7 @@ import { SdkRateLimits } from './rate-limit/sdk-rate-limits';
 import { DEFAULT_SDK_OPTIONS, SDK_DEPS, SDK_OPTIONS, SdkDeps, SdkOptions } from './sdk.deps';
 import { SelfServiceController } from './self-service/self-service.controller';
 import { SelfServiceService } from './self-service/self-service.service';
-import { TokenEnrolmentController } from './self-service/token-enrolment.controller';
+import { PhoneChangeController, TokenEnrolmentController } from './self-service/token-enrolment.controller';
 import { TokenEnrolmentService } from './self-service/token-enrolment.service';
 import { PhoneChangeService } from './self-service/phone-change.service';
 import { InvitationsController } from './invitations/invitations.controller';
@@ -20,7 +20,7 @@ import { DevicesController, OwnDevicesController } from './devices/devices.contr
 import { DeviceActivationService } from './devices/device-activation.service';
 import { DeviceApprovalsService } from './devices/device-approvals.service';
 
-export const SDK_CONTROLLERS = [AuthenticationsController, UsersController, SelfServiceController, TokenEnrolmentController, InvitationsController, OwnDevicesController, DevicesController, SdkOpenApiController];
+export const SDK_CONTROLLERS = [AuthenticationsController, UsersController, SelfServiceController, TokenEnrolmentController, PhoneChangeController, InvitationsController, OwnDevicesController, DevicesController, SdkOpenApiController];
 
 // /sdk/v1 on every node, over the engine and storage the node built before its HTTP app.
 @Module({})

@@ -1,29 +1,13 @@
 import { Body, Headers, Param, Query } from '@nestjs/common';
-import { Principal, SdkPrincipal, UserAssertionHeader } from '../auth/sdk-principal';
-import { SdkController, SdkRoute } from '../auth/sdk-route';
+import { Principal, SdkPrincipal } from '../auth/sdk-principal';
+import { SdkController, SdkRoute, sdkOperationsController } from '../auth/sdk-route';
 import { DeviceActivationService } from './device-activation.service';
 import { DeviceApprovalsService } from './device-approvals.service';
 
 // The signed-in user's devices (self-service, for the portal's pages).
-@SdkController('sdk/v1/self-service')
-export class OwnDevicesController {
-  constructor(private readonly service: DeviceActivationService) {}
-
-  @SdkRoute('post', 'device-activations', 'self-service', 201)
-  issue(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined) {
-    return this.service.issue(principal, assertion);
-  }
-
-  @SdkRoute('get', 'devices', 'self-service')
-  list(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined) {
-    return this.service.listOwn(principal, assertion);
-  }
-
-  @SdkRoute('delete', 'devices/:deviceId', 'self-service', 204)
-  async remove(@Principal() principal: SdkPrincipal, @UserAssertionHeader() assertion: string | undefined, @Param('deviceId') deviceId: string) {
-    await this.service.removeOwn(principal, assertion, deviceId);
-  }
-}
+export const OwnDevicesController = sdkOperationsController('OwnDevicesController', DeviceActivationService, {
+  issueDeviceActivation: 'issue', listOwnDevices: 'listOwn', removeOwnDevice: 'removeOwn',
+});
 
 // What devices call (through the portal's /mobile/v1): activation, then signed polls and answers.
 @SdkController('sdk/v1/devices')
