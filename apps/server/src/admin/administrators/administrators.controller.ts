@@ -1,22 +1,12 @@
-import { Body, Inject, Param } from '@nestjs/common';
-import { CommandService, type Actor } from '@twofold/commands';
+import { Param } from '@nestjs/common';
+import type { Actor } from '@twofold/commands';
+import { AdminCollection } from '../admin-collection';
 import { AdminController, AdminRoute } from '../auth/admin-route';
 import { CurrentActor } from '../auth/actor';
 
+// Each credential is returned once, when added.
 @AdminController('admin/v1/administrators')
-export class AdministratorsController {
-  constructor(@Inject(CommandService) private readonly commands: CommandService) {}
-
-  @AdminRoute('post')
-  add(@Body() body: unknown, @CurrentActor() actor: Actor) {
-    return this.commands.access.addAdministrator(body, actor);
-  }
-
-  @AdminRoute('get')
-  list() {
-    return this.commands.access.listAdministrators();
-  }
-
+export class AdministratorsController extends AdminCollection(({ access }) => ({ add: access.addAdministrator, list: access.listAdministrators })) {
   @AdminRoute('delete', ':admin', 204)
   async remove(@Param('admin') admin: string, @CurrentActor() actor: Actor) {
     await this.commands.access.removeAdministrator(admin, actor);

@@ -2,32 +2,22 @@ import { Body, Inject, Param, Query } from '@nestjs/common';
 import { CommandService, type Actor } from '@twofold/commands';
 import { DirectorySync } from '@twofold/directory';
 import { DomainError, DomainErrorCode } from '@twofold/domain';
+import { AdminCollection } from '../admin-collection';
 import { AdminController, AdminRoute } from '../auth/admin-route';
 import { CurrentActor } from '../auth/actor';
 
 // LDAP / AD directory sources and their sync runs. Writes (and runs, dry runs too: the master
 // reads the directory) are forwarded from a slave to the master like every admin write.
 @AdminController('admin/v1/directories')
-export class DirectoriesController {
-  constructor(
-    @Inject(CommandService) private readonly commands: CommandService,
-    @Inject(DirectorySync) private readonly directorySync: DirectorySync | null,
-  ) {}
+export class DirectoriesController extends AdminCollection(({ directories }) => directories) {
+  constructor(@Inject(CommandService) commands: CommandService, @Inject(DirectorySync) private readonly directorySync: DirectorySync | null) {
+    super(commands);
+  }
 
   private get sync() {
     const sync = this.directorySync;
     if (!sync) throw new Error('directory sync is not running on this node');
     return sync;
-  }
-
-  @AdminRoute('post')
-  add(@Body() body: unknown, @CurrentActor() actor: Actor) {
-    return this.commands.directories.add(body, actor);
-  }
-
-  @AdminRoute('get')
-  list() {
-    return this.commands.directories.list();
   }
 
   @AdminRoute('get', ':name')
