@@ -3,8 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { DATA_DIR, KAFKA, METRICS, NODE_CONFIG, NODE_LOGGER } from './node/runtime.token';
 import type { NodeRuntime } from './node/node-runtime';
 import { ProblemFilter } from './http/problem.filter';
-import { HealthController } from './health/health.controller';
-import { MetricsController } from './metrics/metrics.controller';
+import { NodeProbesController } from './health/node-probes.controller';
 import { UsersController } from './admin/users/users.controller';
 import { SettingsController } from './admin/settings/settings.controller';
 import { RadiusClientsController } from './admin/radius-clients/radius-clients.controller';
@@ -46,7 +45,7 @@ export class AppModule {
         heldDecisions: authentication.heldDecisions,
       })],
       controllers: [
-        HealthController, MetricsController, UsersController, SettingsController, RadiusClientsController,
+        NodeProbesController, UsersController, SettingsController, RadiusClientsController,
         SdkCredentialsController, AdministratorsController, StatusController, OpenApiController, ApprovalsController, InvitationsController, ClusterController,
         RolloutController, TokenImportController, DirectoriesController, DevicesController,
       ],
@@ -63,7 +62,7 @@ export class AppModule {
           }),
         },
         // The node's pieces, each on its own: every controller takes only what it uses (no token holds the whole runtime).
-        { provide: NodeProgress, useValue: new NodeProgress(runtime.store, runtime.projector, runtime.replication) },
+        { provide: NodeProgress, useValue: new NodeProgress(runtime.store, runtime.projector, runtime.replication, runtime.role) },
         { provide: TypeOrmEventStore, useValue: runtime.store },
         { provide: ClusterRole, useValue: runtime.role },
         { provide: ReplicationCoordinator, useValue: runtime.replication },

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { seg } from '../core/admin-client';
 import { CliError } from '../core/cli-error';
-import { CliContext, intOption, run } from '../core/context';
+import { CliContext, collect, givenOptions, intOption, run } from '../core/context';
 import { ExitCode } from '../core/exit-codes';
 import { renderRecord } from '../core/output';
 import { readSecret } from '../core/secret-input';
@@ -14,7 +14,6 @@ interface Report {
 }
 interface Run { runId: string; startedAt: string; status: string; reason?: string; planned?: Counts; counts?: Counts; endedAt?: string; approvedBy?: string; server?: string }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 const countsLine = (c: Counts) => `${c.entries} entries: ${c.created} created, ${c.updated} updated, ${c.enabled} enabled, ${c.disabled} disabled, ${c.deleted} deleted, ${c.unchanged} unchanged, ${c.refused} refused`;
 
 // "username=sAMAccountName,displayName=displayName,email=mail,phones=mobile+telephoneNumber,language=preferredLanguage"
@@ -70,15 +69,10 @@ function sourceOptions(cmd: Command, adding: boolean): Command {
 }
 
 function sourceBody(o: SourceOptions): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
+  const body = givenOptions(o, ['caFile', 'bindDn', 'baseDn', 'filter', 'groupDn']);
   if (o.server) body.urls = o.server;
   if (o.startTls === true) body.startTls = true;
   else if (o.startTls === false) body.startTls = false; // --no-start-tls (update only)
-  if (o.caFile !== undefined) body.caFile = o.caFile;
-  if (o.bindDn !== undefined) body.bindDn = o.bindDn;
-  if (o.baseDn !== undefined) body.baseDn = o.baseDn;
-  if (o.filter !== undefined) body.filter = o.filter;
-  if (o.groupDn !== undefined) body.groupDn = o.groupDn;
   if (o.nestedGroups !== undefined) body.nestedGroups = o.nestedGroups === true ? 'auto' : o.nestedGroups;
   if (o.map) body.mapping = parseMapping(o.map);
   if (o.interval !== undefined) body.intervalMinutes = o.interval.trim() === '0' ? 0 : Math.max(1, Math.round(parseDuration(o.interval, '--interval') / 60));

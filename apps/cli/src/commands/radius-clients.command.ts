@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { Command } from 'commander';
 import { seg } from '../core/admin-client';
 import { CliError } from '../core/cli-error';
-import { intOption, run } from '../core/context';
+import { collect, givenOptions, intOption, run } from '../core/context';
 import { renderRecord } from '../core/output';
 import { readSecret } from '../core/secret-input';
 import { parseDuration } from './rollout.command';
@@ -15,7 +15,6 @@ interface ClientOptions {
   ldapServer?: string[]; ldapTimeout?: string; ldapCaFile?: string;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 const hasLdapFlags = (o: ClientOptions) => o.ldapServer !== undefined || o.ldapTimeout !== undefined || o.ldapCaFile !== undefined;
 
 // --ldap-server/--ldap-timeout/--ldap-ca-file over the LDAP settings (given with --ldap, or on
@@ -41,10 +40,7 @@ function jsonObject(flag: string, raw: string): Record<string, unknown> {
 }
 
 function clientBody(o: ClientOptions): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  if (o.name !== undefined) body.name = o.name;
-  if (o.address !== undefined) body.address = o.address;
-  if (o.firstFactor !== undefined) body.firstFactor = o.firstFactor;
+  const body = givenOptions(o, ['name', 'address', 'firstFactor', 'unenrolled']);
   if (o.messageAuthenticator !== undefined) {
     if (!['required', 'optional'].includes(o.messageAuthenticator)) throw CliError.usage('--message-authenticator must be "required" or "optional"', 'message-authenticator');
     body.requireMessageAuthenticator = o.messageAuthenticator === 'required';
@@ -52,7 +48,6 @@ function clientBody(o: ClientOptions): Record<string, unknown> {
   if (o.ldap !== undefined) body.ldap = jsonObject('--ldap', o.ldap);
   if (hasLdapFlags(o) && body.ldap) body.ldap = withLdapFlags(body.ldap as Record<string, unknown>, o);
   if (o.upstream !== undefined) body.upstream = jsonObject('--upstream', o.upstream);
-  if (o.unenrolled !== undefined) body.unenrolled = o.unenrolled;
   return body;
 }
 

@@ -1,8 +1,10 @@
 import { Command } from 'commander';
 import { intOption, run } from '../core/context';
-import { renderTable } from '../core/output';
+import { columns, renderTable } from '../core/output';
 import { assignmentsToObject, flatten } from '../core/settings-keys';
 import { ifMatch } from './users.command';
+
+const SETTING_COLUMNS = columns<[string, unknown]>({ key: ([k]) => k, value: ([, v]) => (typeof v === 'string' ? v : JSON.stringify(v)) });
 
 export function registerSettingsCommands(program: Command): void {
   const settings = program.command('settings').description('show and change the cluster settings');
@@ -10,10 +12,7 @@ export function registerSettingsCommands(program: Command): void {
   settings.command('show').description('show every setting as key = value')
     .action(run(async (ctx) => {
       const current = await ctx.api.get<Record<string, unknown>>('/admin/v1/settings');
-      ctx.out.result(current, () => renderTable(flatten(current), [
-        { header: 'key', value: ([k]) => k },
-        { header: 'value', value: ([, v]) => (typeof v === 'string' ? v : JSON.stringify(v)) },
-      ]));
+      ctx.out.result(current, () => renderTable(flatten(current), SETTING_COLUMNS));
     }));
 
   settings.command('set <key=value...>').summary('change settings: key=value with dotted keys')
@@ -24,9 +23,6 @@ export function registerSettingsCommands(program: Command): void {
       const updated = await ctx.api.send<Record<string, unknown>>('PATCH', '/admin/v1/settings', changes, ifMatch(o.ifMatch));
       const changedKeys = new Set(flatten(changes).map(([k]) => k));
       ctx.out.result(updated, () => `settings updated (version ${String(updated.version)})\n` +
-        renderTable(flatten(updated).filter(([k]) => changedKeys.has(k)), [
-          { header: 'key', value: ([k]) => k },
-          { header: 'value', value: ([, v]) => (typeof v === 'string' ? v : JSON.stringify(v)) },
-        ]));
+        renderTable(flatten(updated).filter(([k]) => changedKeys.has(k)), SETTING_COLUMNS));
     }));
 }

@@ -3,12 +3,13 @@ import { extname } from 'node:path';
 import { Command } from 'commander';
 import { seg } from '../core/admin-client';
 import { CliError } from '../core/cli-error';
-import { intOption, run } from '../core/context';
+import { givenOptions, intOption, run } from '../core/context';
 import { ExitCode } from '../core/exit-codes';
 import { renderRecord } from '../core/output';
 import { readSecret } from '../core/secret-input';
 import { TOKEN_COLUMNS, TokenView } from './views';
 import { assignFromPool, registerTokenImport } from './token-import/token-import.command';
+import { registerUserItemCommands } from './user-items';
 
 interface Assigned { token: TokenView; otpauthUri: string; qrSvg?: string; qrPngBase64?: string }
 
@@ -38,12 +39,7 @@ export function registerTokenCommands(program: Command): void {
     .action(run(async (ctx, ref: string, o: AssignOptions) => {
       if (o.serial !== undefined) return assignFromPool(ctx, ref, o.serial);
       const format = o.qrFile ? qrFormat(o.qrFile) : undefined;
-      const body: Record<string, unknown> = {};
-      if (o.kind !== undefined) body.kind = o.kind;
-      if (o.algorithm !== undefined) body.algorithm = o.algorithm;
-      if (o.digits !== undefined) body.digits = o.digits;
-      if (o.period !== undefined) body.period = o.period;
-      if (o.label !== undefined) body.label = o.label;
+      const body = givenOptions(o, ['kind', 'algorithm', 'digits', 'period', 'label']);
       if (o.seedStdin) body.seed = (await readSecret({ fromStdin: true, name: 'seed', flag: '--seed-stdin' })).trim();
       const assigned = await ctx.api.send<Assigned>('POST', `/admin/v1/users/${seg(ref)}/tokens${format ? `?qr=${format}` : ''}`, body);
       if (o.qrFile && format) {
@@ -64,16 +60,11 @@ export function registerTokenCommands(program: Command): void {
         'The URI and QR code hold the seed and are shown only now.\n');
     }));
 
-  token.command('list <user>').description('list a user\'s tokens (never their seeds)')
-    .action(run(async (ctx, ref: string) => {
-      ctx.out.table(await ctx.api.get<TokenView[]>(`/admin/v1/users/${seg(ref)}/tokens`), TOKEN_COLUMNS, '(no tokens)');
-    }));
-
-  token.command('remove <user> <tokenId>').description('remove one of a user\'s tokens')
-    .action(run(async (ctx, ref: string, tokenId: string) => {
-      await ctx.api.send('DELETE', `/admin/v1/users/${seg(ref)}/tokens/${seg(tokenId)}`);
-      ctx.out.result({ removed: tokenId, user: ref }, () => `removed token ${tokenId} from ${ref}\n`);
-    }));
+  registerUserItemCommands(token, {
+    noun: 'token', path: 'tokens', idArg: 'tokenId', columns: TOKEN_COLUMNS,
+    listDescription: 'list a user\'s tokens (never their seeds)',
+    removeDescription: 'remove one of a user\'s tokens',
+  });
 
   registerTokenImport(token);
 }

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { seg } from '../core/admin-client';
 import { CliError } from '../core/cli-error';
-import { CliContext, intOption, run } from '../core/context';
+import { CliContext, collect, givenOptions, intOption, run } from '../core/context';
 import { renderRecord } from '../core/output';
 import { readSecret } from '../core/secret-input';
 import { Page, USER_COLUMNS, userRecord, UserView } from './views';
@@ -12,8 +12,6 @@ interface ProfileOptions {
   displayName?: string; email?: string; phone?: string[]; clearPhones?: boolean; preferredMethod?: string; language?: string;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-
 // "+4915112345678" or "office=+4930123456".
 function phone(raw: string): { label?: string; number: string } {
   const eq = raw.indexOf('=');
@@ -21,14 +19,10 @@ function phone(raw: string): { label?: string; number: string } {
 }
 
 function profileBody(o: ProfileOptions): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  if (o.displayName !== undefined) body.displayName = o.displayName;
-  if (o.email !== undefined) body.email = o.email;
   if (o.clearPhones && o.phone) throw CliError.usage('give --phone or --clear-phones, not both');
+  const body = givenOptions(o, ['displayName', 'email', 'preferredMethod', 'language']);
   if (o.clearPhones) body.phones = [];
   if (o.phone) body.phones = o.phone.map(phone);
-  if (o.preferredMethod !== undefined) body.preferredMethod = o.preferredMethod;
-  if (o.language !== undefined) body.language = o.language;
   return body;
 }
 
@@ -97,14 +91,19 @@ export function registerUserCommands(program: Command): void {
       ctx.out.result({ deleted: ref }, () => `deleted user ${ref}\n`);
     }));
 
-  user.command('set-pin <user>').description('set the user\'s PIN (asked for at a prompt unless --pin-stdin)')
-    .option('--pin-stdin', 'read the PIN from the first line of standard input')
-    .option('--pin <pin>', 'the PIN itself (lands in your shell history and process list: prefer the prompt or --pin-stdin)')
-    .action(run(async (ctx, ref: string, o: { pin?: string; pinStdin?: boolean }) => {
-      const pin = await readSecret({ value: o.pin, fromStdin: o.pinStdin, name: 'PIN', flag: '--pin-stdin', confirm: true });
-      const updated = await ctx.api.send<UserView>('PUT', `/admin/v1/users/${seg(ref)}/pin`, { pin });
-      showUser(ctx, updated, `PIN set for ${updated.username}`);
-    }));
+  // set-pin, set-password: the secret from a prompt (typed twice), --<field>-stdin or --<field>.
+  const secretAction = (field: 'pin' | 'password', name: string, what: string, exposure: string) => {
+    user.command(`set-${field} <user>`).description(`set ${what} (asked for at a prompt unless --${field}-stdin)`)
+      .option(`--${field}-stdin`, `read the ${name} from the first line of standard input`)
+      .option(`--${field} <${field}>`, `the ${name} itself (lands in your ${exposure}: prefer the prompt or --${field}-stdin)`)
+      .action(run(async (ctx, ref: string, o: Record<string, string | boolean | undefined>) => {
+        const value = o[field] as string | undefined;
+        const secret = await readSecret({ value, fromStdin: o[`${field}Stdin`] as boolean | undefined, name, flag: `--${field}-stdin`, confirm: true });
+        const updated = await ctx.api.send<UserView>('PUT', `/admin/v1/users/${seg(ref)}/${field}`, { [field]: secret });
+        showUser(ctx, updated, `${name} set for ${updated.username}`);
+      }));
+  };
+  secretAction('pin', 'PIN', 'the user\'s PIN', 'shell history and process list');
 
   user.command('clear-pin <user>').description('remove the user\'s PIN')
     .action(run(async (ctx, ref: string) => {
@@ -112,14 +111,7 @@ export function registerUserCommands(program: Command): void {
       showUser(ctx, updated, `PIN cleared for ${updated.username}`);
     }));
 
-  user.command('set-password <user>').description('set the user\'s local password (asked for at a prompt unless --password-stdin)')
-    .option('--password-stdin', 'read the password from the first line of standard input')
-    .option('--password <password>', 'the password itself (lands in your shell history: prefer the prompt or --password-stdin)')
-    .action(run(async (ctx, ref: string, o: { password?: string; passwordStdin?: boolean }) => {
-      const password = await readSecret({ value: o.password, fromStdin: o.passwordStdin, name: 'password', flag: '--password-stdin', confirm: true });
-      const updated = await ctx.api.send<UserView>('PUT', `/admin/v1/users/${seg(ref)}/password`, { password });
-      showUser(ctx, updated, `password set for ${updated.username}`);
-    }));
+  secretAction('password', 'password', 'the user\'s local password', 'shell history');
 
   const statusAction = (action: string, done: string, describe: string, withReason = false) => {
     const cmd = user.command(`${action} <user>`).description(describe);

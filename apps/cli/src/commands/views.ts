@@ -1,4 +1,4 @@
-import type { Column } from '../core/output';
+import { columns } from '../core/output';
 
 // Shapes the admin API returns (what the CLI reads of them).
 export interface UserView {
@@ -29,15 +29,9 @@ export function userStatus(u: UserView): string {
   return flags.join(', ');
 }
 
-export const USER_COLUMNS: Column<UserView>[] = [
-  { header: 'username', value: (u) => u.username },
-  { header: 'display name', value: (u) => u.displayName },
-  { header: 'email', value: (u) => u.email },
-  { header: 'method', value: (u) => u.preferredMethod },
-  { header: 'status', value: userStatus },
-  { header: 'pin', value: (u) => u.hasPin },
-  { header: 'id', value: (u) => u.userId },
-];
+export const USER_COLUMNS = columns<UserView>({
+  username: 'username', 'display name': 'displayName', email: 'email', method: 'preferredMethod', status: userStatus, pin: 'hasPin', id: 'userId',
+});
 
 export function userRecord(u: UserView): Array<[string, unknown]> {
   return [
@@ -55,23 +49,15 @@ function bypassLine(u: UserView): Array<[string, unknown]> {
   return [['bypass', `${state}${b.once ? ', once' : ''}; granted by ${b.grantedBy} at ${b.at}: ${b.reason}`]];
 }
 
-export const TOKEN_COLUMNS: Column<TokenView>[] = [
-  { header: 'token id', value: (t) => t.tokenId },
-  { header: 'kind', value: (t) => t.kind },
-  { header: 'algorithm', value: (t) => t.algorithm },
-  { header: 'digits', value: (t) => t.digits },
-  { header: 'period', value: (t) => (t.kind === 'totp' ? `${t.period}s` : '-') },
-  { header: 'label', value: (t) => t.label },
-  { header: 'created', value: (t) => t.createdAt },
-];
+export const TOKEN_COLUMNS = columns<TokenView>({
+  'token id': 'tokenId', kind: 'kind', algorithm: 'algorithm', digits: 'digits',
+  period: (t) => (t.kind === 'totp' ? `${t.period}s` : '-'), label: 'label', created: 'createdAt',
+});
 
-export const RADIUS_CLIENT_COLUMNS: Column<RadiusClientView>[] = [
-  { header: 'name', value: (c) => c.name },
-  { header: 'address', value: (c) => c.address },
-  { header: 'first factor', value: (c) => c.firstFactor },
-  { header: 'message-authenticator', value: (c) => (c.requireMessageAuthenticator ? 'required' : 'optional') },
-  { header: 'id', value: (c) => c.clientId },
-];
+export const RADIUS_CLIENT_COLUMNS = columns<RadiusClientView>({
+  name: 'name', address: 'address', 'first factor': 'firstFactor',
+  'message-authenticator': (c) => (c.requireMessageAuthenticator ? 'required' : 'optional'), id: 'clientId',
+});
 
 export function radiusClientRecord(c: RadiusClientView): Array<[string, unknown]> {
   return [
@@ -81,24 +67,16 @@ export function radiusClientRecord(c: RadiusClientView): Array<[string, unknown]
   ];
 }
 
-export const SDK_CREDENTIAL_COLUMNS: Column<SdkCredentialView>[] = [
-  { header: 'name', value: (c) => c.name },
-  { header: 'scopes', value: (c) => c.scopes },
-  { header: 'state', value: (c) => (c.revoked ? 'revoked' : 'active') },
-  { header: 'issued', value: (c) => c.issuedAt },
-  { header: 'id', value: (c) => c.credentialId },
-];
+export const SDK_CREDENTIAL_COLUMNS = columns<SdkCredentialView>({
+  name: 'name', scopes: 'scopes', state: (c) => (c.revoked ? 'revoked' : 'active'), issued: 'issuedAt', id: 'credentialId',
+});
 
-export const ADMIN_COLUMNS: Column<AdministratorView>[] = [
-  { header: 'name', value: (a) => a.name },
-  { header: 'added', value: (a) => a.addedAt },
-  { header: 'id', value: (a) => a.adminId },
-];
+export const ADMIN_COLUMNS = columns<AdministratorView>({ name: 'name', added: 'addedAt', id: 'adminId' });
 
-export const CLUSTER_NODE_COLUMNS: Column<ClusterNodeView>[] = [
-  { header: 'name', value: (n) => n.nodeName },
-  { header: 'address', value: (n) => `${n.host}:${n.httpPort}` },
-  { header: 'state', value: (n) => (n.removed ? 'removed' : n.master ? 'master' : 'member') },
-  { header: 'certificate (sha256)', value: (n) => n.certificateFingerprint?.slice(0, 16) ?? '(none recorded)' },
-  { header: 'id', value: (n) => n.nodeId },
-];
+export const CLUSTER_NODE_COLUMNS = columns<ClusterNodeView>({
+  name: 'nodeName',
+  address: (n) => `${n.host}:${n.httpPort}`,
+  state: (n) => (n.removed ? 'removed' : n.master ? 'master' : 'member'),
+  'certificate (sha256)': (n) => n.certificateFingerprint?.slice(0, 16) ?? '(none recorded)',
+  id: 'nodeId',
+});

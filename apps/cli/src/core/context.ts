@@ -83,3 +83,13 @@ export function intOption(name: string, min: number, max: number) {
     return n;
   };
 }
+
+// A repeatable option: each use adds one value.
+export const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+// The options given, under the same names, as a request body: one left out is not sent.
+export function givenOptions<O extends object>(o: O, keys: ReadonlyArray<keyof O & string>): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const key of keys) if (o[key] !== undefined) body[key] = o[key];
+  return body;
+}

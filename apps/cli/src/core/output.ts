@@ -4,6 +4,11 @@ export interface Column<T> {
   value: (row: T) => unknown;
 }
 
+// Columns by header, in order: the field shown as it is, or how to show the row.
+export function columns<T>(spec: Record<string, (keyof T & string) | ((row: T) => unknown)>): Column<T>[] {
+  return Object.entries(spec).map(([header, show]) => ({ header, value: typeof show === 'function' ? show : (row: T) => row[show] }));
+}
+
 export function text(value: unknown): string {
   if (value === null || value === undefined) return '-';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';

@@ -31,6 +31,11 @@ export function cookieValue(req: IncomingMessage, name: string): string | undefi
   return undefined;
 }
 
+// The request's media type, lower case, without parameters ("text/html; charset=utf-8" -> "text/html").
+export function mediaType(req: IncomingMessage): string {
+  return String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
 // The body, at most `max` bytes; null when it is longer (the rest is drained).
 export async function readBody(req: IncomingMessage, max: number): Promise<Buffer | null> {
   if (Number(req.headers['content-length'] ?? 0) > max) {
@@ -52,8 +57,7 @@ export async function readBody(req: IncomingMessage, max: number): Promise<Buffe
 
 // application/x-www-form-urlencoded, at most MAX_FORM_BYTES; each field at most `limits[name]`.
 export async function readForm(req: IncomingMessage): Promise<Map<string, string>> {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') throw new FormError(415);
+  if (mediaType(req) !== 'application/x-www-form-urlencoded') throw new FormError(415);
   const body = await readBody(req, MAX_FORM_BYTES);
   if (body === null) throw new FormError(413);
   const form = new Map<string, string>();

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SdkApiError } from '@twofold/sdk-client';
 import type { SdkPool } from '../sdk/sdk-pool';
-import { readBody, SECURITY_HEADERS } from '../http/http-kit';
+import { mediaType, readBody, SECURITY_HEADERS } from '../http/http-kit';
 
 // The Mobile App Web Service: JSON under /mobile/v1, one to one with the SDK's device routes,
 // forwarded with the portal's SDK credential (failing over like every portal call). No cookies
@@ -67,8 +67,7 @@ function header(req: IncomingMessage, name: string, max: number): string {
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type !== 'application/json') throw new MobileInputError(415, 'unsupported_media_type', 'send application/json');
+  if (mediaType(req) !== 'application/json') throw new MobileInputError(415, 'unsupported_media_type', 'send application/json');
   const raw = await readBody(req, MAX_JSON_BYTES);
   if (raw === null) throw new MobileInputError(413, 'payload_too_large', `the body must be at most ${MAX_JSON_BYTES} bytes`);
   try {

@@ -3,8 +3,10 @@ import { accountPage, activityPage, enrolConfirmPage, enrolStartPage, fraudPage,
 import type { MessageKey } from '../i18n/i18n';
 import type { Session } from '../session/sealed-session';
 import { Exchange, PortalDeps, Route, Routes, sdkFailurePage, signedIn } from '../exchange';
+import { confirmCode } from './code-confirmation';
 
 const PIN_CODES = new Set(['pin_too_short', 'pin_too_long', 'pin_not_numeric', 'pin_trivial']);
+const STALE_ENROLMENT = new Set(['invalid_enrolment', 'duplicate_token']);
 
 // Pages for a signed-in user. Each change is one SDK self-service call with the user's assertion.
 export function accountRoutes({ sdk }: PortalDeps): Routes {
@@ -42,23 +44,14 @@ export function accountRoutes({ sdk }: PortalDeps): Routes {
       }
     }),
 
-    'POST /enrol/confirm': guarded(async (x, assertion) => {
-      const t = x.page().t;
-      const enrolment = x.session.enrolment;
-      if (!enrolment) return x.html(409, messagePage(x.page(), 'enrol.title', t('enrol.expired')));
-      const code = (x.form!.get('code') ?? '').trim();
-      if (!/^[0-9]{6}$/.test(code)) return x.html(400, enrolConfirmPage(x.page(), null, { error: t('enrol.wrongCode') }));
-      try {
-        await sdk.call((c) => c.confirmTokenEnrolment(assertion, { enrolment, code }), { write: true });
-      } catch (err) {
-        if (err instanceof SdkApiError && err.code === 'invalid_code') return x.html(400, enrolConfirmPage(x.page(), null, { error: t('enrol.wrongCode') }));
-        if (err instanceof SdkApiError && (err.code === 'invalid_enrolment' || err.code === 'duplicate_token')) {
-          const ended: Session = { ...x.session, enrolment: undefined };
-          return x.html(409, messagePage(x.page(ended), 'enrol.title', t('enrol.expired')), ended);
-        }
-        return sdkFailurePage(x, err);
-      }
-      await account(x, assertion, t('enrol.done'), { ...x.session, enrolment: undefined });
+    'POST /enrol/confirm': guarded((x, assertion) => {
+      const ended: Session = { ...x.session, enrolment: undefined };
+      return confirmCode(x, {
+        pending: x.session.enrolment, ended, title: 'enrol.title', expired: 'enrol.expired', wrongCode: 'enrol.wrongCode', staleCodes: STALE_ENROLMENT,
+        codePage: (_, error) => enrolConfirmPage(x.page(), null, { error }),
+        confirm: (enrolment, code) => sdk.call((c) => c.confirmTokenEnrolment(assertion, { enrolment, code }), { write: true }),
+        done: () => account(x, assertion, x.page().t('enrol.done'), ended),
+      });
     }),
 
     'GET /pin': guarded(async (x) => x.html(200, pinPage(x.page()))),

@@ -1,7 +1,10 @@
-import { SdkApiError, UserSummary } from '@twofold/sdk-client';
-import { accountPage, messagePage, phoneCodePage, phonePage, signInPage } from '../pages/pages';
+import { SdkApiError } from '@twofold/sdk-client';
+import { accountPage, phoneCodePage, phonePage, signInPage } from '../pages/pages';
 import type { Session } from '../session/sealed-session';
 import { Exchange, PortalDeps, Route, Routes, sdkFailurePage, signedIn } from '../exchange';
+import { confirmCode } from './code-confirmation';
+
+const STALE_PHONE_CHANGE = new Set(['invalid_enrolment', 'version_conflict']);
 
 // A new phone number, saved only after the user typed the code sent to it. The SDK's handle for
 // the pending change waits in the sealed cookie, so any instance finishes it.
@@ -27,25 +30,14 @@ export function phoneRoutes({ sdk }: PortalDeps): Routes {
       }
     }),
 
-    'POST /phone/confirm': guarded(async (x, assertion) => {
-      const t = x.page().t;
-      const pending = x.session.phoneChange;
-      if (!pending) return x.html(409, messagePage(x.page(), 'phone.title', t('phone.expired')));
-      const code = (x.form!.get('code') ?? '').trim();
-      if (!/^[0-9]{6}$/.test(code)) return x.html(400, phoneCodePage(x.page(), pending.number, { error: t('phone.wrongCode') }));
-      let me: UserSummary;
-      try {
-        me = await sdk.call((c) => c.confirmPhoneChange(assertion, { change: pending.change, code }), { write: true });
-      } catch (err) {
-        if (err instanceof SdkApiError && err.code === 'invalid_code') return x.html(400, phoneCodePage(x.page(), pending.number, { error: t('phone.wrongCode') }));
-        if (err instanceof SdkApiError && (err.code === 'invalid_enrolment' || err.code === 'version_conflict')) {
-          const ended: Session = { ...x.session, phoneChange: undefined };
-          return x.html(409, messagePage(x.page(ended), 'phone.title', t('phone.expired')), ended);
-        }
-        return sdkFailurePage(x, err);
-      }
-      const done: Session = { ...x.session, phoneChange: undefined };
-      x.html(200, accountPage(x.page(done), me, { notice: t('phone.done') }), done);
+    'POST /phone/confirm': guarded((x, assertion) => {
+      const ended: Session = { ...x.session, phoneChange: undefined };
+      return confirmCode(x, {
+        pending: x.session.phoneChange, ended, title: 'phone.title', expired: 'phone.expired', wrongCode: 'phone.wrongCode', staleCodes: STALE_PHONE_CHANGE,
+        codePage: (pending, error) => phoneCodePage(x.page(), pending.number, { error }),
+        confirm: (pending, code) => sdk.call((c) => c.confirmPhoneChange(assertion, { change: pending.change, code }), { write: true }),
+        done: (me) => x.html(200, accountPage(x.page(ended), me, { notice: x.page().t('phone.done') }), ended),
+      });
     }),
   };
 }

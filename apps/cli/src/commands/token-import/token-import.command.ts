@@ -5,6 +5,7 @@ import { seg } from '../../core/admin-client';
 import { CliError } from '../../core/cli-error';
 import { CliContext, run } from '../../core/context';
 import { ExitCode } from '../../core/exit-codes';
+import { columns } from '../../core/output';
 import { FileRead, FileRefusal, PskcError, readPskc, readTokenCsv, TOKEN_CSV_COLUMNS, TokenCsvError } from '@twofold/domain';
 
 interface ServerReport {
@@ -85,10 +86,9 @@ export function registerTokenImport(token: Command): void {
   token.command('pool').description('list imported tokens and whom they are assigned to (never their seeds)')
     .action(run(async (ctx) => {
       const pool = await ctx.api.get<Array<{ serial: string; kind: string; algorithm: string; digits: number; assignedTo: string | null }>>('/admin/v1/tokens/pool');
-      ctx.out.table(pool, [
-        { header: 'serial', value: (t) => t.serial }, { header: 'kind', value: (t) => t.kind }, { header: 'algorithm', value: (t) => t.algorithm },
-        { header: 'digits', value: (t) => t.digits }, { header: 'assigned to', value: (t) => t.assignedTo ?? '(unassigned)' },
-      ], '(no imported tokens)');
+      ctx.out.table(pool, columns<(typeof pool)[number]>({
+        serial: 'serial', kind: 'kind', algorithm: 'algorithm', digits: 'digits', 'assigned to': (t) => t.assignedTo ?? '(unassigned)',
+      }), '(no imported tokens)');
     }));
 }
 

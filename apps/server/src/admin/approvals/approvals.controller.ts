@@ -1,7 +1,7 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Inject, Param } from '@nestjs/common';
 import { CommandService, type Actor } from '@twofold/commands';
 import { openApprovalId, StateSealer } from '@twofold/mfa';
-import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { AdminController, AdminRoute } from '../auth/admin-route';
 import { CurrentActor } from '../auth/actor';
 
 class ApprovalError extends Error {
@@ -10,16 +10,14 @@ class ApprovalError extends Error {
 
 // Out-of-band approvals (push, voice) decided by an administrator or a test harness, until the
 // mobile app service exists. The approval id is sealed with the cluster key: any node can open it.
-@Controller('admin/v1/approvals')
-@UseGuards(AdminAuthGuard)
+@AdminController('admin/v1/approvals')
 export class ApprovalsController {
   constructor(
     @Inject(CommandService) private readonly commands: CommandService,
     @Inject(StateSealer) private readonly sealer: StateSealer,
   ) {}
 
-  @Post(':approvalId')
-  @HttpCode(200)
+  @AdminRoute('post', ':approvalId', 200)
   async decide(@Param('approvalId') approvalId: string, @Body() body: unknown, @CurrentActor() actor: Actor) {
     let approval;
     try {

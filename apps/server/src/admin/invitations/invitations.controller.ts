@@ -1,7 +1,7 @@
-import { Body, Controller, HttpException, Inject, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, HttpException, Inject, Param } from '@nestjs/common';
 import { CommandService, type Actor } from '@twofold/commands';
 import type { UserView } from '@twofold/read-model';
-import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { AdminController, AdminRoute } from '../auth/admin-route';
 import { CurrentActor } from '../auth/actor';
 import { InvitationChannel, InvitationSender } from './invitation-sender';
 import { UserInPath } from '../users/user-in-path.pipe';
@@ -9,12 +9,11 @@ import { UserInPath } from '../users/user-in-path.pipe';
 // A one-time invitation code for a user without a second factor yet (the User Portal takes it).
 // body: { validHours?: 1..720, send?: "sms" | "email" }. Sent, the code goes to the user only:
 // the answer says where it went instead of showing it.
-@Controller('admin/v1/users')
-@UseGuards(AdminAuthGuard)
+@AdminController('admin/v1/users')
 export class InvitationsController {
   constructor(@Inject(CommandService) private readonly commands: CommandService, @Inject(InvitationSender) private readonly sender: InvitationSender) {}
 
-  @Post(':user/invitations')
+  @AdminRoute('post', ':user/invitations')
   async invite(@Param('user', UserInPath) user: UserView, @Body() body: unknown, @CurrentActor() actor: Actor) {
     const { send, ...rest } = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as { send?: unknown };
     if (send !== undefined && send !== 'sms' && send !== 'email') {

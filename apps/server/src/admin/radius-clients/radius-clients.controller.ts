@@ -1,40 +1,38 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Inject, Param, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { CommandService, type Actor } from '@twofold/commands';
-import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { AdminController, AdminRoute } from '../auth/admin-route';
 import { CurrentActor, ExpectedVersion } from '../auth/actor';
 import { withEtag } from '../etag';
 import { assertLdapCaFileReadable } from '../../radius/ldap-ca-file';
 
-@Controller('admin/v1/radius-clients')
-@UseGuards(AdminAuthGuard)
+@AdminController('admin/v1/radius-clients')
 export class RadiusClientsController {
   constructor(@Inject(CommandService) private readonly commands: CommandService) {}
 
-  @Post()
+  @AdminRoute('post')
   async add(@Body() body: unknown, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
     assertLdapCaFileReadable(body);
     return withEtag(res, await this.commands.radiusClients.add(body, actor));
   }
 
-  @Get()
+  @AdminRoute('get')
   list() {
     return this.commands.radiusClients.list();
   }
 
-  @Get(':client')
+  @AdminRoute('get', ':client')
   async get(@Param('client') client: string, @Res({ passthrough: true }) res: Response) {
     return withEtag(res, await this.commands.radiusClients.get(client));
   }
 
-  @Patch(':client')
+  @AdminRoute('patch', ':client')
   async update(@Param('client') client: string, @Body() body: unknown, @CurrentActor() actor: Actor, @ExpectedVersion() version: number | undefined, @Res({ passthrough: true }) res: Response) {
     assertLdapCaFileReadable(body);
     return withEtag(res, await this.commands.radiusClients.update(client, body, actor, version));
   }
 
-  @Delete(':client')
-  @HttpCode(204)
+  @AdminRoute('delete', ':client', 204)
   async remove(@Param('client') client: string, @CurrentActor() actor: Actor) {
     await this.commands.radiusClients.remove(client, actor);
   }

@@ -1,25 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, UseGuards } from '@nestjs/common';
-import { CommandService, type Actor } from '@twofold/commands';
-import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { Param } from '@nestjs/common';
+import type { Actor } from '@twofold/commands';
+import { AdminCollection } from '../admin-collection';
+import { AdminController, AdminRoute } from '../auth/admin-route';
 import { CurrentActor } from '../auth/actor';
 
-@Controller('admin/v1/sdk-credentials')
-@UseGuards(AdminAuthGuard)
-export class SdkCredentialsController {
-  constructor(@Inject(CommandService) private readonly commands: CommandService) {}
-
-  @Post()
-  issue(@Body() body: unknown, @CurrentActor() actor: Actor) {
-    return this.commands.access.issueSdkCredential(body, actor);
-  }
-
-  @Get()
-  list() {
-    return this.commands.access.listSdkCredentials();
-  }
-
-  @Delete(':credential')
-  @HttpCode(204)
+// Each secret is returned once, when issued.
+@AdminController('admin/v1/sdk-credentials')
+export class SdkCredentialsController extends AdminCollection(({ access }) => ({ add: access.issueSdkCredential, list: access.listSdkCredentials })) {
+  @AdminRoute('delete', ':credential', 204)
   async revoke(@Param('credential') credential: string, @CurrentActor() actor: Actor) {
     await this.commands.access.revokeSdkCredential(credential, actor);
   }

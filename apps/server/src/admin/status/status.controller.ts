@@ -1,26 +1,23 @@
-import { Controller, Get, Inject, UseGuards } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import type { DataDirectory, TwofoldConfig } from '@twofold/platform';
 import { DATA_DIR, KAFKA, NODE_CONFIG, type KafkaLinks } from '../../node/runtime.token';
 import { NodeProgress } from '../../node/node-progress';
-import { ClusterRole } from '../../cluster/cluster-role';
-import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { AdminController, AdminRoute } from '../auth/admin-route';
 
-@Controller('admin/v1/status')
-@UseGuards(AdminAuthGuard)
+@AdminController('admin/v1/status')
 export class StatusController {
   constructor(
     @Inject(NodeProgress) private readonly progress: NodeProgress,
-    @Inject(ClusterRole) private readonly role: ClusterRole,
     @Inject(DATA_DIR) private readonly dataDir: DataDirectory,
     @Inject(NODE_CONFIG) private readonly config: TwofoldConfig,
     @Inject(KAFKA) private readonly kafka: KafkaLinks,
   ) {}
 
-  @Get()
+  @AdminRoute('get')
   async status() {
-    const { dataDir, config, role, progress } = this;
+    const { dataDir, config, progress } = this;
     const { kafka, kafkaFollower } = this.kafka;
-    const { head, readModelPosition, replication } = await progress.read();
+    const { head, readModelPosition, replication, role } = await progress.read();
     const { slaves, upstream, onceOnly } = replication;
     return {
       clusterId: dataDir.identity.clusterId,

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Inject, Param, Query } from '@nestjs/common';
 import { CommandService, type Actor } from '@twofold/commands';
 import type { UserView } from '@twofold/read-model';
 import { DomainError, DomainErrorCode } from '@twofold/domain';
-import { AdminAuthGuard } from '../auth/admin-auth.guard';
+import { AdminController, AdminRoute } from '../auth/admin-route';
 import { CurrentActor } from '../auth/actor';
 import { UserInPath } from '../users/user-in-path.pipe';
 
@@ -14,24 +14,22 @@ function flag(raw: unknown, name: string): boolean {
 
 // Hardware token import (the CLI reads PSKC/CSV files and sends the tokens; seeds only over HTTPS,
 // sealed at once, never returned) and the pool of tokens not given to anyone yet.
-@Controller('admin/v1')
-@UseGuards(AdminAuthGuard)
+@AdminController('admin/v1')
 export class TokenImportController {
   constructor(@Inject(CommandService) private readonly commands: CommandService) {}
 
-  @Post('tokens/import')
-  @HttpCode(200)
+  @AdminRoute('post', 'tokens/import', 200)
   import(@Body() body: unknown, @Query('dryRun') dryRun: unknown, @CurrentActor() actor: Actor) {
     return this.commands.tokenImport.importTokens(body, actor, flag(dryRun, 'dryRun'));
   }
 
-  @Get('tokens/pool')
+  @AdminRoute('get', 'tokens/pool')
   pool() {
     return this.commands.tokenImport.listPool();
   }
 
   // body: { serial }
-  @Post('users/:user/tokens/from-pool')
+  @AdminRoute('post', 'users/:user/tokens/from-pool')
   assign(@Param('user', UserInPath) user: UserView, @Body() body: unknown, @CurrentActor() actor: Actor) {
     return this.commands.tokenImport.assignFromPool(user.userId, body, actor);
   }
