@@ -9,7 +9,7 @@ export const MIGRATION_OPERATIONS: OperationTable = {
   'PUT /sdk-credentials/{credential}/rollout': { summary: 'Set what the credential does for users with no second factor ({ unenrolled })', body: 'RolloutInput' },
   'POST /tokens/import': { summary: 'Import hardware tokens ({ format, tokens }; ?dryRun=true writes nothing); returns accepted and refused entries', body: 'TokenImportInput', ok: 200 },
   'GET /tokens/pool': { summary: 'Imported tokens and whom they are assigned to (no seeds)' },
-  'POST /users/{user}/tokens/from-pool': { summary: 'Give the user an imported token from the unassigned pool ({ serial })', body: 'SerialInput', ok: 200 },
+  'POST /users/{user}/tokens/from-pool': { summary: 'Give the user an imported token from the unassigned pool ({ serial })', body: 'SerialInput' },
   'POST /directories': { summary: 'Add an LDAP/AD directory source (bind password sealed)', body: 'DirectoryInput' },
   'GET /directories': { summary: 'List directory source names' },
   'GET /directories/{name}': { summary: 'A source, the users it manages and its recent runs' },
