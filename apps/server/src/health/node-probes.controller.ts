@@ -3,7 +3,8 @@ import type { Response } from 'express';
 import type { TwofoldConfig } from '@twofold/platform';
 import { METRICS, NODE_CONFIG } from '../node/runtime.token';
 import { NodeProgress } from '../node/node-progress';
-import { recordNodeProgress, type Metrics } from '../metrics/metrics';
+import type { Metrics } from '../metrics/metrics';
+import { recordNodeProgress } from '../metrics/node-progress-gauges';
 
 // For load balancers and monitoring, with no credential: /healthz = the process answers;
 // /readyz = storage reachable and the read model caught up with the log, so this node's answers
