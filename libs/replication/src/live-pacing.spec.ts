@@ -1,4 +1,4 @@
-import { tick, readAll, waitFor, withHarness, type Harness } from './testing/cluster-fixture';
+import { harnessPerTest, readAll, tick, waitFor } from './testing/cluster-fixture';
 import type { ReplicationMasterOptions } from './master/replication-master';
 import type { ReplicationSlaveOptions } from './slave/replication-slave';
 
@@ -8,8 +8,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // and a slave makes one durable append (one transaction, one fsync, one ack) per apply interval.
 // Intervals far longer than the gaps between commits make the counts exact enough to assert.
 describe('replication: pacing of the live tail', () => {
-  let h: Harness;
-  withHarness((_pki, harness) => { h = harness; });
+  const h = harnessPerTest();
 
   async function fiveCommits(masterOptions: Partial<ReplicationMasterOptions>, slaveOptions: Partial<ReplicationSlaveOptions>) {
     const mStore = await h.sqliteStore();
