@@ -1,7 +1,7 @@
 // Replication benchmark: a master in this process, each slave a child process (as in production,
 // so a slave's fsyncs do not stall the master's event loop), over real TLS on 127.0.0.1, each with
 // its own SQLite log in a temp dir.
-// `npm run bench:replication [-- --seconds 10 --search-seconds 5 --catchup 1000000 --gen-batch 5000 --apply-delay 2]`;
+// `npm run bench:replication [-- --seconds 10 --search-seconds 5 --catchup 1000000 --gen-batch 5000 --apply-delay 2 --apply-interval 5]`;
 // `-- --only-catchup` skips 1-3 and measures catch-up alone.
 // Prints figures; asserts nothing.
 //   1. the master's sequential single-event appends/s without and with two slaves
@@ -38,6 +38,7 @@ interface ChildConfig {
   dir: string;
   tls: { key: string; cert: string; ca: string };
   applyDelayMs?: number;
+  applyIntervalMs?: number;
   canonicalText?: boolean; // false: the slave asks for batch frames, as an older slave does
 }
 
@@ -55,6 +56,7 @@ async function runChild(configPath: string): Promise<void> {
     store, clusterId: CLUSTER, nodeId: config.name, nodeName: config.name, epoch: () => 0,
     master: { host: '127.0.0.1', port: config.port }, tls: config.tls, reconnect: { minMs: 50, maxMs: 1000 },
     applyDelayMs: config.applyDelayMs,
+    applyIntervalMs: config.applyIntervalMs,
     canonicalText: config.canonicalText,
   });
   slave.on('appended', (head) => process.send!({ head: head.position, at: now() }));
@@ -269,7 +271,9 @@ async function main(): Promise<void> {
   const configDir = tempDir();
   const delayAt = process.argv.indexOf('--apply-delay'); // the slaves' applyDelayMs (default: the library's)
   const applyDelayMs = delayAt >= 0 ? Number(process.argv[delayAt + 1]) : undefined;
-  const slaveChild = (name: string, canonicalText?: boolean): ChildSlave => startChild({ name, port, dir: tempDir(), tls: tlsOf(name), applyDelayMs, canonicalText }, configDir);
+  const intervalAt = process.argv.indexOf('--apply-interval'); // the slaves' applyIntervalMs (default: the library's)
+  const applyIntervalMs = intervalAt >= 0 ? Number(process.argv[intervalAt + 1]) : undefined;
+  const slaveChild = (name: string, canonicalText?: boolean): ChildSlave => startChild({ name, port, dir: tempDir(), tls: tlsOf(name), applyDelayMs, applyIntervalMs, canonicalText }, configDir);
   const seq = { n: 0 };
 
   console.log(`replication bench: node ${process.version}, SQLite (synchronous=FULL), TLS on 127.0.0.1, master in-process, 2 slaves in child processes (each with its read model), ${(await import('node:os')).cpus().length} cores`);

@@ -1,4 +1,5 @@
 // The contract of the log. Implementations: TypeORM over SQLite (embedded default) and PostgreSQL.
+import type { EventLogRow } from './event-log.entity';
 
 export interface EventMetadata {
   actor: string;          // who asked: `admin:<id>`, `sdk:<credentialId>`, `radius:<clientId>`, `system`
@@ -53,6 +54,9 @@ export interface EventStore {
   appendMany(appends: StreamAppend[]): Promise<StoredEvent[]>;
   // Records with position > afterPosition, in order, at most `limit`.
   readFrom(afterPosition: number, limit: number): Promise<StoredEvent[]>;
+  // The same records as stored (payload and metadata as their canonical text), not decoded: for
+  // a reader that sends them on as they are (a master catching a slave up). Optional.
+  readRowsFrom?(afterPosition: number, limit: number): Promise<EventLogRow[]>;
   // The stream's records with streamVersion > afterVersion (default 0: all), in order.
   readStream(streamId: string, afterVersion?: number): Promise<StoredEvent[]>;
   streamVersion(streamId: string): Promise<number>;

@@ -150,10 +150,10 @@ export class SqliteLogBackend implements LogBackend {
   }
 }
 
-const INSERT_CHUNK = 64; // rows per multi-row INSERT (10 parameters each) for big replicated batches
+const INSERT_CHUNK = 256; // rows per multi-row INSERT (10 parameters each) for big replicated batches
 const ROW_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
-// A replicated batch (thousands of rows while catching up): one statement per 64 rows, with
+// A replicated batch (thousands of rows while catching up): one statement per 256 rows, with
 // positional parameters, instead of a statement and a named-parameter object per row.
 function insertInChunks(stmts: ReturnType<typeof prepare>, rows: EventLogRow[]): void {
   const params: unknown[] = new Array(INSERT_CHUNK * 10);

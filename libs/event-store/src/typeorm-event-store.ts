@@ -256,6 +256,14 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     return this.recent.from(afterPosition, limit) ?? (await this.backend.readFrom(afterPosition, limit)).map(toStoredEvent);
   }
 
+  // Always from the database (the recent records are decoded): rows as committed.
+  async readRowsFrom(afterPosition: number, limit: number): Promise<EventLogRow[]> {
+    this.assertOpen();
+    if (!Number.isInteger(afterPosition) || afterPosition < 0) throw invalid('afterPosition must be an integer >= 0');
+    if (!Number.isInteger(limit)) throw invalid('limit must be an integer');
+    return limit <= 0 ? [] : this.backend.readFrom(afterPosition, limit);
+  }
+
   async readStream(streamId: string, afterVersion = 0): Promise<StoredEvent[]> {
     this.assertOpen();
     if (!Number.isInteger(afterVersion) || afterVersion < 0) throw invalid('afterVersion must be an integer >= 0');

@@ -1,7 +1,7 @@
-import type { EventStore, StoredEvent } from '@twofold/event-store';
+import type { EventLogRow, EventStore, StoredEvent } from '@twofold/event-store';
 import type { AckMessage, HeartbeatMessage, Message, UpstreamItem, UpstreamRefusalEntry } from '../protocol/messages';
 import type { PeerIdentity } from './peer-identity';
-import { serializeBatches, type RecordForm, type SerializedBatch } from '../protocol/serializer';
+import { serializeBatches, serializeTextRows, type RecordForm, type SerializedBatch } from '../protocol/serializer';
 import { ReplicationError } from '../replication-error';
 import type { ReplicationLogger } from '../replication-logger';
 import type { FrameSocket } from '../transport/frame-socket';
@@ -195,14 +195,18 @@ export class MasterSession {
           this.live = true;
           continue;
         }
-        const records = await store.readFrom(this.sent, Math.min(batchSize, room));
+        const limit = Math.min(batchSize, room);
+        // Text frames carry the stored text: rows go out as read, never decoded here.
+        const rows = this.form === 'text' && store.readRowsFrom ? await store.readRowsFrom(this.sent, limit) : null;
+        const records = rows ?? (await store.readFrom(this.sent, limit));
         if (this.closed) return;
         const fresh = records.filter((r) => r.position > this.sent);
         if (fresh.length === 0) {
           this.live = true; // the log holds nothing more yet: the fan-out brings it
           continue;
         }
-        this.writeBatches(fresh, serializeBatches(fresh, this.host.settings.maxFrameBytes, this.form));
+        const { maxFrameBytes } = this.host.settings;
+        this.writeBatches(fresh, rows ? serializeTextRows(fresh as EventLogRow[], maxFrameBytes) : serializeBatches(fresh as StoredEvent[], maxFrameBytes, this.form));
       }
     } catch (err) {
       if (this.closed) return;
@@ -211,7 +215,7 @@ export class MasterSession {
     }
   }
 
-  private writeBatches(records: StoredEvent[], batches: SerializedBatch[]): void {
+  private writeBatches(records: ReadonlyArray<{ timestamp: string }>, batches: SerializedBatch[]): void {
     if (this.behindSince === null) this.behindSince = Date.now();
     let i = 0;
     for (const b of batches) {

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { AsyncMutex, type EventStore, type StoredEvent, type Subscription } from '@twofold/event-store';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame-parser';
-import { serializeBatches, type RecordForm, type SerializedBatch } from '../protocol/serializer';
+import { FanOut, type SharedFrames } from './fan-out';
 import {
   PROTOCOL_VERSION,
   type AncestorAnswer,
@@ -48,6 +48,7 @@ export interface ReplicationMasterOptions {
   tlsHandshakeTimeoutMs?: number; // TLS itself must finish by then (default 10 s)
   maxConnectionsPerSource?: number; // default 16
   maxFrameBytes?: number; // default 16 MiB
+  fanOutIntervalMs?: number; // at most one frame per slave per this many ms on the live tail (default 1)
   logger?: ReplicationLogger;
   // The upstream kinds onUpstream reads, announced in the welcome (slaves send newer kinds only to a
   // master that lists them).
@@ -88,8 +89,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
   private headWatch?: Subscription;
   private head = 0;
   private stopping = false;
-  private tail: StoredEvent[] = []; // committed, not yet handed to the sessions
-  private fanOutScheduled = false;
+  private readonly fanOut: FanOut;
 
   constructor(private readonly options: ReplicationMasterOptions) {
     super();
@@ -108,6 +108,7 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
       maxFrameBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     };
     if (this.settings.batchSize < 1 || this.settings.maxInFlight < this.settings.batchSize) throw new ReplicationError('invalid_config', 'batchSize and maxBatchesInFlight must be >= 1');
+    this.fanOut = new FanOut(options.fanOutIntervalMs ?? 1, this.settings.maxFrameBytes, (records, shared) => this.offer(records, shared));
   }
 
   epoch(): number {
@@ -122,14 +123,8 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     if (this.server) throw new ReplicationError('invalid_config', 'master already started');
     this.head = (await this.store.head()).position;
     // Every committed record is read once here (in-process appends wake it at once, other
-    // processes by poll) and handed to every session together, framed once (see fanOut).
-    this.headWatch = this.store.subscribe(this.head, (e) => {
-      this.tail.push(e);
-      if (!this.fanOutScheduled) {
-        this.fanOutScheduled = true;
-        setImmediate(() => this.fanOut());
-      }
-    });
+    // processes by poll) and handed to every session together, framed once (see FanOut).
+    this.headWatch = this.store.subscribe(this.head, (e) => this.fanOut.push(e));
     const { key, cert, ca } = this.options.tls;
     const server = createServer({
       key, cert, ca, requestCert: true, rejectUnauthorized: true, ...TLS_SERVER_POLICY,
@@ -187,23 +182,12 @@ export class ReplicationMaster extends EventEmitter<ReplicationMasterEvents> imp
     return this.acks.wait(position, count, timeoutMs);
   }
 
-  // What the head watch delivered since the last turn of the event loop (one commit or several),
-  // serialized once into as few frames as the frame limit allows, written to every live session.
-  // A session that is catching up, or whose window the records would overflow, only gets woken:
-  // it reads from the log itself. Nothing here waits for any slave.
-  private fanOut(): void {
-    this.fanOutScheduled = false;
-    const records = this.tail;
-    this.tail = [];
-    if (records.length === 0) return;
+  // One fan-out's records (see FanOut), written to every live session. A session that is
+  // catching up, or whose window the records would overflow, only gets woken: it reads from the
+  // log itself. Nothing here waits for any slave.
+  private offer(records: StoredEvent[], shared: SharedFrames): void {
     const last = records[records.length - 1].position;
     if (last > this.head) this.head = last;
-    const frames = new Map<RecordForm, SerializedBatch[]>(); // each form serialized once, if a session wants it
-    const shared = (form: RecordForm): SerializedBatch[] => {
-      let f = frames.get(form);
-      if (!f) frames.set(form, (f = serializeBatches(records, this.settings.maxFrameBytes, form)));
-      return f;
-    };
     for (const s of this.sessions.values()) {
       try {
         s.offer(records, shared);

@@ -1,8 +1,8 @@
-import type { StoredEvent } from '@twofold/event-store';
+import type { EventLogRow, StoredEvent } from '@twofold/event-store';
 import { ReplicationError } from '../replication-error';
 import { DEFAULT_MAX_FRAME_BYTES, HEADER_BYTES } from './frame-parser';
 import { MessageCode, type Message, type MessageType } from './messages';
-import { textRecordJson } from './text-batch';
+import { textRecordJson, textRowJson } from './text-batch';
 
 export function encodeFrame(type: MessageType, json: string): Buffer {
   const bodyBytes = Buffer.byteLength(json, 'utf8');
@@ -31,7 +31,15 @@ export type RecordForm = 'objects' | 'text';
 // Batches are built from records encoded once each, cut so no frame exceeds maxFrameBytes.
 // Returns the frames and how many records each carries.
 export function serializeBatches(records: StoredEvent[], maxFrameBytes = DEFAULT_MAX_FRAME_BYTES, form: RecordForm = 'objects'): SerializedBatch[] {
-  const type = form === 'text' ? 'textBatch' : 'batch';
+  return form === 'text' ? framed('textBatch', records, textRecordJson, maxFrameBytes) : framed('batch', records, (r) => JSON.stringify(r), maxFrameBytes);
+}
+
+// textBatch frames from rows as stored (payload and metadata already canonical text).
+export function serializeTextRows(rows: EventLogRow[], maxFrameBytes = DEFAULT_MAX_FRAME_BYTES): SerializedBatch[] {
+  return framed('textBatch', rows, textRowJson, maxFrameBytes);
+}
+
+function framed<R extends { position: number }>(type: 'batch' | 'textBatch', records: R[], encode: (r: R) => string, maxFrameBytes: number): SerializedBatch[] {
   const limit = maxFrameBytes - 64;
   const out: SerializedBatch[] = [];
   let parts: string[] = [];
@@ -44,7 +52,7 @@ export function serializeBatches(records: StoredEvent[], maxFrameBytes = DEFAULT
     size = 0;
   };
   for (const r of records) {
-    const json = form === 'text' ? textRecordJson(r) : JSON.stringify(r);
+    const json = encode(r);
     const bytes = Buffer.byteLength(json, 'utf8') + 1;
     if (bytes > limit) {
       throw new ReplicationError('frame_too_large', `record at position ${r.position} does not fit in one frame`, { position: r.position });

@@ -13,6 +13,11 @@ export function textRecordJson(r: StoredEvent): string {
   return JSON.stringify([r.position, r.streamId, r.streamVersion, r.type, r.schemaVersion, r.timestamp, r.prevHash, r.hash, text.payload, text.metadata]);
 }
 
+// The same array from a row as stored (catching up: read and sent on, never decoded).
+export function textRowJson(r: EventLogRow): string {
+  return JSON.stringify([r.position, r.streamId, r.streamVersion, r.type, r.schemaVersion, r.timestamp, r.prevHash, r.hash, r.payload, r.metadata]);
+}
+
 // Wire arrays to rows; null when one is not an array of the right field types (a protocol error).
 // Positions, links and hashes are the replica store's to check.
 export function rowsFromWire(records: unknown): EventLogRow[] | null {

@@ -22,6 +22,7 @@ export interface ReplicationSlaveOptions extends DialOptions {
   connectTimeoutMs?: number; // TCP + TLS + welcome (default 10 s)
   maxAppendRecords?: number; // received batches merged into one durable append (default 10000)
   applyDelayMs?: number; // live tail: wait this long for more batches before one durable append (default 2)
+  applyIntervalMs?: number; // live tail: at most one durable append (fsync, ack) per this many ms (default 5)
   maxUpstreamInFlight?: number; // outbox items sent and not yet acknowledged (default 100)
   logger?: ReplicationLogger;
   outbox?: UpstreamOutbox;
@@ -219,6 +220,7 @@ export class ReplicationSlave extends EventEmitter<ReplicationSlaveEvents> {
       idleTimeoutMs: o.idleTimeoutMs,
       maxAppendRecords: o.maxAppendRecords ?? 10_000,
       applyDelayMs: o.applyDelayMs ?? 2,
+      applyIntervalMs: o.applyIntervalMs ?? 5,
       maxUpstreamInFlight: o.maxUpstreamInFlight ?? 100,
       maxFrameBytes: o.maxFrameBytes,
       upstreamOnly: o.upstreamOnly === true,

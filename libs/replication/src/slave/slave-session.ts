@@ -16,6 +16,7 @@ export interface SlaveSessionHost {
   readonly idleTimeoutMs?: number;
   readonly maxAppendRecords: number;
   readonly applyDelayMs: number;
+  readonly applyIntervalMs: number;
   readonly maxUpstreamInFlight: number;
   readonly maxFrameBytes?: number;
   readonly upstreamOnly?: boolean; // the log comes from Kafka: a batch here is a protocol error
@@ -41,6 +42,7 @@ export class SlaveSession {
   private heartbeat?: NodeJS.Timeout;
   private upstream?: UpstreamPump;
   private conn!: FrameSocket;
+  private lastAppendAt = -Infinity; // performance.now() when the last durable append began
 
   constructor(private readonly host: SlaveSessionHost) {}
 
@@ -124,15 +126,15 @@ export class SlaveSession {
   private async applyQueued(): Promise<void> {
     const limit = this.host.maxAppendRecords;
     while (this.queue.length > 0 && !this.conn.isClosed) {
-      // Live tail: a few milliseconds for the next commits to arrive, so one transaction, one
-      // fsync and one ack cover them all (catching up, frames are big enough already).
-      if (this.host.applyDelayMs > 0 && this.queue.length === 1 && this.queue[0].records.length < limit / 4) {
-        await new Promise((resolve) => setTimeout(resolve, this.host.applyDelayMs));
+      const wait = this.holdOff(limit);
+      if (wait > 0) {
+        await new Promise((resolve) => setTimeout(resolve, wait));
         if (this.conn.isClosed) return;
       }
       const next = takeMerged(this.queue, limit);
       let head: LogHead;
       try {
+        this.lastAppendAt = performance.now();
         head = await this.host.store.appendReplicated(next.records);
       } catch (err) {
         const code = isEventStoreError(err) ? err.code : 'error';
@@ -144,6 +146,17 @@ export class SlaveSession {
       this.conn.send({ type: 'ack', position: head.position });
       this.host.onAcked(head);
     }
+  }
+
+  // Live tail: a few milliseconds for the next commits to arrive (applyDelayMs), and at most one
+  // durable append per applyIntervalMs, so under a steady stream one transaction, one fsync and
+  // one ack cover several of the master's commits. Catching up, frames are big enough already.
+  private holdOff(limit: number): number {
+    let queued = 0;
+    for (const r of this.queue) queued += r.records.length;
+    if (queued >= limit / 4) return 0;
+    const delay = this.queue.length === 1 ? this.host.applyDelayMs : 0;
+    return Math.max(delay, this.lastAppendAt + this.host.applyIntervalMs - performance.now());
   }
 
   private protocolError(message: string): void {
