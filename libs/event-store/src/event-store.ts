@@ -61,6 +61,11 @@ export interface EventStore {
   // Outside any append (a state folded from a history that had none); replaces the stored one.
   writeSnapshot(streamId: string, snapshot: StreamSnapshot): Promise<void>;
   head(): Promise<LogHead>;
+  // The version and hash of the stream's last record, from memory, when the store can vouch that
+  // the log holds nothing newer for it (it wrote or replicated that record itself and nothing has
+  // changed the log behind its back since); null whenever it cannot (then read the log). Optional:
+  // a store without it is always read.
+  knownStreamHead?(streamId: string): { version: number; hash: string } | null;
   verify(onProgress?: (checked: number) => void): Promise<VerifyResult>;
   // Catch up from afterPosition, then follow live appends; handler calls are sequential.
   // skipTo: see SubscribeOptions (a follower that also gets the records another way).

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
 import type { LogHead, StreamSnapshot } from './event-store';
 import type { SnapshotRow } from './stream-snapshot';
+import type { StreamHead } from './stream-heads';
 
 // What differs between SQLite and PostgreSQL; the store keeps the rules in one place.
 export interface LogBackend {
@@ -31,6 +32,8 @@ export interface LogBackend {
   // On its own, under the write serialization (so it never lands inside another transaction).
   writeSnapshot(row: SnapshotRow): Promise<void>;
   readSetAside(divergenceId: string): Promise<EventLogRow[]>;
+  // See EventStore.knownStreamHead; absent: the backend cannot vouch (PostgreSQL).
+  knownStreamHead?(streamId: string): StreamHead | null;
 }
 
 export interface GroupPlan {

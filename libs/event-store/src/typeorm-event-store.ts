@@ -283,6 +283,11 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     return this.backend.head();
   }
 
+  knownStreamHead(streamId: string): { version: number; hash: string } | null {
+    if (this.closed) return null;
+    return this.backend.knownStreamHead?.(streamId) ?? null;
+  }
+
   // Walks the whole log in pages; reports the first record that breaks the chain.
   async verify(onProgress?: (checked: number) => void): Promise<VerifyResult> {
     this.assertOpen();
