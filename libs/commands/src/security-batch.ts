@@ -35,12 +35,8 @@ export class SecurityBatch {
     const events = await decide(before);
     if (events.length === 0) return { state: before, after: before };
     s.state = fold(events, before);
-    for (const e of events) {
-      s.events.push({
-        ...toRecord(e),
-        metadata: { actor: actor.actor, nodeId: this.nodeId, epoch: this.epoch(), ...(actor.causationId ? { causationId: actor.causationId } : {}) },
-      });
-    }
+    const metadata = { actor: actor.actor, nodeId: this.nodeId, epoch: this.epoch(), ...(actor.causationId ? { causationId: actor.causationId } : {}) };
+    for (const e of events) s.events.push({ ...toRecord(e), metadata });
     return { state: before, after: s.state };
   }
 

@@ -51,14 +51,13 @@ export class StreamExecutor {
       if (events.length === 0) return { state, events: [], after: state };
       try {
         const pending = this.states.forAppend(streamId, fold, state);
-        const stored = await this.deps.store.append(streamId, state.version, events.map((e) => ({
-          ...toRecord(e),
-          metadata: {
-            actor: actor.actor, nodeId: this.deps.nodeId, epoch: this.deps.epoch?.() ?? 0,
-            ...(actor.correlationId ? { correlationId: actor.correlationId } : {}),
-            ...(actor.causationId ? { causationId: actor.causationId } : {}),
-          },
-        })), { snapshot: pending.snapshot });
+        // One object for all of them: the store encodes it once.
+        const metadata = {
+          actor: actor.actor, nodeId: this.deps.nodeId, epoch: this.deps.epoch?.() ?? 0,
+          ...(actor.correlationId ? { correlationId: actor.correlationId } : {}),
+          ...(actor.causationId ? { causationId: actor.causationId } : {}),
+        };
+        const stored = await this.deps.store.append(streamId, state.version, events.map((e) => ({ ...toRecord(e), metadata })), { snapshot: pending.snapshot });
         const after = pending.appended(stored);
         this.deps.onAppended?.(stored.length);
         const position = stored[stored.length - 1].position;

@@ -2,9 +2,55 @@
 // strings as JSON.stringify writes them. For JSON data this matches RFC 8785 (JCS), so any
 // other implementation can recompute a record hash byte for byte.
 export function canonicalJson(value: unknown): string {
-  const out = encode(value, new Set<object>(), []);
+  let out: string | undefined;
+  try {
+    out = quick(value, 0);
+  } catch (err) {
+    if (err !== UNUSUAL) throw err;
+    out = encode(value, new Set<object>(), []);
+  }
   if (out === undefined) throw new TypeError('canonicalJson: value at $ is not representable in JSON');
   return out;
+}
+
+// The same encoding for the usual case (plain data a few levels deep), with no bookkeeping for
+// error messages: anything else (a non-finite number, a bigint, toJSON, deep or circular data)
+// is handed to encode() below, which writes the same text or the precise error.
+const UNUSUAL = Symbol('unusual');
+const QUICK_DEPTH = 32;
+
+function quick(value: unknown, depth: number): string | undefined {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      if (!Number.isFinite(value)) throw UNUSUAL;
+      return JSON.stringify(value);
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    case 'bigint':
+      throw UNUSUAL;
+  }
+  const obj = value as Record<string, unknown> & { toJSON?: unknown };
+  if (depth >= QUICK_DEPTH || typeof obj.toJSON === 'function') throw UNUSUAL;
+  if (Array.isArray(obj)) {
+    let out = '[';
+    for (let i = 0; i < obj.length; i++) out += (i > 0 ? ',' : '') + (quick(obj[i], depth + 1) ?? 'null');
+    return out + ']';
+  }
+  let out = '{';
+  const keys = Object.keys(obj);
+  if (keys.length > 1) keys.sort();
+  for (const key of keys) {
+    const encoded = quick(obj[key], depth + 1);
+    if (encoded !== undefined) out += (out.length > 1 ? ',' : '') + JSON.stringify(key) + ':' + encoded;
+  }
+  return out + '}';
 }
 
 // `path` holds the keys and indexes down to `value`; it is spelled out only in an error (the hot

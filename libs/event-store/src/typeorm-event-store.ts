@@ -25,7 +25,7 @@ import { SqliteLogBackend } from './sqlite-log-backend';
 import { GroupCommitter } from './group-commit';
 import { RecentRecords } from './recent-records';
 import { storageKind } from './storage';
-import { chainMismatch, checkName, encodeNewEvent, invalid, toStoredEvent } from './record-shape';
+import { chainMismatch, checkName, encodeNewEvents, invalid, toStoredEvent } from './record-shape';
 
 // A store that can also take records from a master verbatim (slaves).
 export interface ReplicaEventStore extends EventStore {
@@ -128,7 +128,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
       throw invalid(`expectedVersion must be an integer >= ${ANY_VERSION}`);
     }
     if (!Array.isArray(events) || events.length === 0) throw invalid('an append needs at least one event');
-    const encoded = events.map((e, i) => encodeNewEvent(e, i));
+    const encoded = encodeNewEvents(events);
     return this.recent.decode(await this.committer.submit([{ streamId, expectedVersion, encoded, snapshot: options.snapshot }]));
   }
 
@@ -142,7 +142,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
       seen.add(a.streamId);
       if (!Number.isInteger(a.expectedVersion) || a.expectedVersion < ANY_VERSION) throw invalid(`expectedVersion must be an integer >= ${ANY_VERSION}`);
       if (!Array.isArray(a.events) || a.events.length === 0) throw invalid(`stream ${a.streamId}: an append needs at least one event`);
-      return { streamId: a.streamId, expectedVersion: a.expectedVersion, encoded: a.events.map((e, i) => encodeNewEvent(e, i)), snapshot: a.snapshot };
+      return { streamId: a.streamId, expectedVersion: a.expectedVersion, encoded: encodeNewEvents(a.events), snapshot: a.snapshot };
     });
     return this.recent.decode(await this.committer.submit(encoded));
   }
