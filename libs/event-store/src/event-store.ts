@@ -53,6 +53,9 @@ export interface EventStore {
   appendMany(appends: StreamAppend[]): Promise<StoredEvent[]>;
   // Records with position > afterPosition, in order, at most `limit`.
   readFrom(afterPosition: number, limit: number): Promise<StoredEvent[]>;
+  // Only the records of these types with afterPosition < position <= upTo, in order: a scan for a
+  // few kinds of record in a long log, filtered by the database. Optional: read with readFrom.
+  readTypes?(afterPosition: number, upTo: number, types: string[]): Promise<StoredEvent[]>;
   // The stream's records with streamVersion > afterVersion (default 0: all), in order.
   readStream(streamId: string, afterVersion?: number): Promise<StoredEvent[]>;
   streamVersion(streamId: string): Promise<number>;

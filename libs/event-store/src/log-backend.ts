@@ -10,6 +10,7 @@ export interface LogBackend {
   streamVersion(streamId: string): Promise<number>;
   readFrom(afterPosition: number, limit: number): Promise<EventLogRow[]>;
   readStream(streamId: string, afterVersion: number): Promise<EventLogRow[]>;
+  readTypes(afterPosition: number, upTo: number, types: string[]): Promise<EventLogRow[]>;
   // One transaction, serialized against every other writer (in this process and others):
   // plan() sees the committed head and stream version and returns the rows to insert, or
   // throws, in which case nothing is written. streamId null: plan gets streamVersion 0.

@@ -52,6 +52,15 @@ export class PostgresLogBackend implements LogBackend {
     return Number(rows[0].v);
   }
 
+  async readTypes(afterPosition: number, upTo: number, types: string[]): Promise<EventLogRow[]> {
+    if (types.length === 0) return [];
+    const rows = await this.dataSource.query(
+      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE position > $1 AND position <= $2 AND type = ANY($3) ORDER BY position`,
+      [afterPosition, upTo, types],
+    );
+    return rows.map(fixRow);
+  }
+
   async readFrom(afterPosition: number, limit: number): Promise<EventLogRow[]> {
     const rows = await this.dataSource.query(
       `SELECT ${SELECT_COLUMNS} FROM event_log WHERE position > $1 ORDER BY position LIMIT $2`,

@@ -54,6 +54,13 @@ export class SqliteLogBackend implements LogBackend {
     return this.s().readStream.all(streamId, afterVersion);
   }
 
+  async readTypes(afterPosition: number, upTo: number, types: string[]): Promise<EventLogRow[]> {
+    if (types.length === 0) return [];
+    const { db } = this.current();
+    const sql = `SELECT ${SELECT_COLUMNS} FROM event_log WHERE position > ? AND position <= ? AND type IN (${types.map(() => '?').join(', ')}) ORDER BY position`;
+    return db.prepare<unknown[], EventLogRow>(sql).all(afterPosition, upTo, ...types);
+  }
+
   async write(streamId: string | null, plan: Plan): Promise<EventLogRow[]> {
     return this.exclusive(({ db, stmts }) => this.tracked(db, (p) => stmts.write.immediate(streamId, p), plan));
   }

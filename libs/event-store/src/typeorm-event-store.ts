@@ -256,6 +256,14 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     return this.recent.from(afterPosition, limit) ?? (await this.backend.readFrom(afterPosition, limit)).map(toStoredEvent);
   }
 
+  async readTypes(afterPosition: number, upTo: number, types: string[]): Promise<StoredEvent[]> {
+    this.assertOpen();
+    if (!Number.isInteger(afterPosition) || afterPosition < 0 || !Number.isInteger(upTo)) throw invalid('afterPosition and upTo must be integers >= 0');
+    if (!Array.isArray(types) || types.some((t) => typeof t !== 'string')) throw invalid('types must be strings');
+    if (upTo <= afterPosition) return [];
+    return (await this.backend.readTypes(afterPosition, upTo, types)).map(toStoredEvent);
+  }
+
   async readStream(streamId: string, afterVersion = 0): Promise<StoredEvent[]> {
     this.assertOpen();
     if (!Number.isInteger(afterVersion) || afterVersion < 0) throw invalid('afterVersion must be an integer >= 0');
