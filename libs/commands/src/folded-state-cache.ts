@@ -18,7 +18,8 @@ export const SNAPSHOT_AFTER_FULL_FOLD = 16;
 // Each stream's folded state with the version and hash of its last record, least recently used
 // evicted first. Loading a stream reads only the records after that version (plus the last
 // folded one, to see it is still the record we folded), so a decision costs the same for a
-// user's first and ten-thousandth sign-in. The append's expected-version check stays the guard:
+// user's first and ten-thousandth sign-in; nothing at all when the store vouches that record is
+// still the stream's last (knownStreamHead: it wrote it, and nothing else has written since). The append's expected-version check stays the guard:
 // anything stale here ends in a version_conflict, after which the entry is dropped.
 export class FoldedStateCache {
   private readonly entries = new Map<string, Entry>();
@@ -28,6 +29,13 @@ export class FoldedStateCache {
   async load<S extends { version: number }>(streamId: string, fold: Fold<S>): Promise<S> {
     const cached = this.entries.get(streamId);
     if (cached && cached.fold === (fold as unknown)) {
+      // The store wrote that very record and nothing has written the stream since: no read.
+      const head = this.store.knownStreamHead?.(streamId);
+      if (head && head.version === cached.state.version && head.hash === cached.hash) {
+        this.entries.delete(streamId);
+        this.entries.set(streamId, cached);
+        return cached.state as S;
+      }
       const state = await this.continueFrom(streamId, fold, cached.state as S, cached.hash);
       if (state) return state;
     }

@@ -23,7 +23,7 @@ export class SecurityBatch {
     return n;
   }
 
-  async execute(streamId: string, fold: typeof foldUser, decide: (state: UserState) => DomainEvent[] | Promise<DomainEvent[]>, actor: Actor): Promise<{ state: UserState }> {
+  async execute(streamId: string, fold: typeof foldUser, decide: (state: UserState) => DomainEvent[] | Promise<DomainEvent[]>, actor: Actor): Promise<{ state: UserState; after: UserState }> {
     let s = this.streams.get(streamId);
     if (!s) {
       const state = await this.states.load(streamId, fold);
@@ -33,15 +33,11 @@ export class SecurityBatch {
     // A DomainError leaves this stream's state as it was: the other outcomes still count.
     const before = s.state;
     const events = await decide(before);
-    if (events.length === 0) return { state: before };
+    if (events.length === 0) return { state: before, after: before };
     s.state = fold(events, before);
-    for (const e of events) {
-      s.events.push({
-        ...toRecord(e),
-        metadata: { actor: actor.actor, nodeId: this.nodeId, epoch: this.epoch(), ...(actor.causationId ? { causationId: actor.causationId } : {}) },
-      });
-    }
-    return { state: before };
+    const metadata = { actor: actor.actor, nodeId: this.nodeId, epoch: this.epoch(), ...(actor.causationId ? { causationId: actor.causationId } : {}) };
+    for (const e of events) s.events.push({ ...toRecord(e), metadata });
+    return { state: before, after: s.state };
   }
 
   // Position of the last record written, or null when no outcome produced an event.

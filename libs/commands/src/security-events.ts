@@ -1,5 +1,5 @@
 import {
-  applySecurityEvents, decideSecurityOutcome, DEFAULT_SETTINGS, foldUser, hasErrorCode, SecurityOutcome, securityOutcomeReadsSettings, Streams, SecurityOutcomeEvent, UserState,
+  decideSecurityOutcome, DEFAULT_SETTINGS, foldUser, hasErrorCode, SecurityOutcome, securityOutcomeReadsSettings, Streams, UserState,
 } from '@twofold/domain';
 import type { DomainEvent } from '@twofold/domain';
 import type { EventStore } from '@twofold/event-store';
@@ -9,9 +9,9 @@ import { SecurityBatch } from './security-batch';
 import type { FoldedStateCache } from './folded-state-cache';
 
 // StreamExecutor, or a SecurityBatch that collects the same decisions for one transaction. Both
-// answer the state the decision ran on.
+// answer the state the decision ran on and the state after its events.
 interface UserStreamExecutor {
-  execute(streamId: string, fold: typeof foldUser, decide: (state: UserState) => DomainEvent[] | Promise<DomainEvent[]>, actor: Actor): Promise<{ state: UserState }>;
+  execute(streamId: string, fold: typeof foldUser, decide: (state: UserState) => DomainEvent[] | Promise<DomainEvent[]>, actor: Actor): Promise<{ state: UserState; after: UserState }>;
 }
 
 // states: the folded states the single-outcome path keeps (a batch then reads only newer records).
@@ -43,9 +43,8 @@ export class SecurityEvents implements SecurityOutcomeSink {
     if (outcome.kind === 'approval_decided') throw new Error('an approval decision is recorded by ApprovalCommands.recordDecided');
     const settings = securityOutcomeReadsSettings(outcome) ? await this.queries.getSettings() : DEFAULT_SETTINGS;
     const actor: Actor = { actor: cause.actor ?? outcome.source, ...(cause.causationId ? { causationId: cause.causationId } : {}) };
-    let decided: SecurityOutcomeEvent[] = [];
-    const { state } = await this.executor.execute(Streams.user(outcome.userId), foldUser, (s) => (decided = decideSecurityOutcome(s, outcome, { now: this.clock(), settings })), actor);
-    return applySecurityEvents(state, decided);
+    const { after } = await this.executor.execute(Streams.user(outcome.userId), foldUser, (s) => decideSecurityOutcome(s, outcome, { now: this.clock(), settings }), actor);
+    return after;
   }
 
   // Many outcomes in one append. `record` runs again from scratch if a concurrent writer changed

@@ -19,7 +19,8 @@ export interface ExecutorDeps {
   stateCacheSize?: number;
 }
 
-export interface Executed<S> { state: S; events: StoredEvent[] }
+// state: what the decision ran on; after: with the appended events folded in (= state when none).
+export interface Executed<S> { state: S; events: StoredEvent[]; after: S }
 
 const MAX_ATTEMPTS = 3;
 
@@ -47,23 +48,22 @@ export class StreamExecutor {
     for (let attempt = 1; ; attempt++) {
       const state = await this.states.load(streamId, fold);
       const events = await decide(state);
-      if (events.length === 0) return { state, events: [] };
+      if (events.length === 0) return { state, events: [], after: state };
       try {
         const pending = this.states.forAppend(streamId, fold, state);
-        const stored = await this.deps.store.append(streamId, state.version, events.map((e) => ({
-          ...toRecord(e),
-          metadata: {
-            actor: actor.actor, nodeId: this.deps.nodeId, epoch: this.deps.epoch?.() ?? 0,
-            ...(actor.correlationId ? { correlationId: actor.correlationId } : {}),
-            ...(actor.causationId ? { causationId: actor.causationId } : {}),
-          },
-        })), { snapshot: pending.snapshot });
-        pending.appended(stored);
+        // One object for all of them: the store encodes it once.
+        const metadata = {
+          actor: actor.actor, nodeId: this.deps.nodeId, epoch: this.deps.epoch?.() ?? 0,
+          ...(actor.correlationId ? { correlationId: actor.correlationId } : {}),
+          ...(actor.causationId ? { causationId: actor.causationId } : {}),
+        };
+        const stored = await this.deps.store.append(streamId, state.version, events.map((e) => ({ ...toRecord(e), metadata })), { snapshot: pending.snapshot });
+        const after = pending.appended(stored);
         this.deps.onAppended?.(stored.length);
         const position = stored[stored.length - 1].position;
         await this.deps.afterAppend?.(position);
         await this.deps.projector.waitFor(position);
-        return { state, events: stored };
+        return { state, events: stored, after };
       } catch (err) {
         const code = errorCodeOf(err);
         if (code === 'version_conflict') this.states.forget(streamId);

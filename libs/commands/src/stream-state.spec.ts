@@ -1,11 +1,11 @@
-import type { EventStore } from '@twofold/event-store';
+import { createEventStore, type EventStore } from '@twofold/event-store';
 import type { ReadModelProjector } from '@twofold/read-model';
 import { describeEachBackend } from '../../../test/support/backends';
 import { SYSTEM_ACTOR } from './actor';
 import { SecurityEvents } from './security-events';
 import { StreamExecutor } from './stream-executor';
 import { Harness, openHarness } from './testing/read-model-scenario';
-import { USER_FOLD_VERSION } from '@twofold/domain';
+import { foldUser, USER_FOLD_VERSION } from '@twofold/domain';
 
 // Rows the write side reads from the log and its snapshots, counted at the store's interface.
 function countingStore(store: EventStore): { store: EventStore; rows: () => number } {
@@ -39,7 +39,7 @@ function signIns(h: Harness, store: EventStore): SecurityEvents {
   return new SecurityEvents(executor, h.queries, () => new Date());
 }
 
-describeEachBackend('stream state kept between commands', ({ freshStorage }) => {
+describeEachBackend('stream state kept between commands', ({ backend, freshStorage }) => {
   jest.setTimeout(180_000);
   let h: Harness;
   let url: string;
@@ -147,6 +147,36 @@ describeEachBackend('stream state kept between commands', ({ freshStorage }) => 
     await b.record({ kind: 'oath_success', userId: userId, tokenId: tokenId, counter: 9, source: 'radius:b' });
     await expect(a.record({ kind: 'oath_success', userId: userId, tokenId: tokenId, counter: 7, source: 'radius:a' })).rejects.toMatchObject({ code: 'code_already_used' });
     await a.record({ kind: 'oath_success', userId: userId, tokenId: tokenId, counter: 10, source: 'radius:a' });
+  });
+
+  it('reads nothing for a sign-in whose user this node wrote last (SQLite: the store vouches for its own writes)', async () => {
+    const { userId, tokenId } = await userWithHotp('gina');
+    const counting = countingStore(h.store);
+    const security = signIns(h, counting.store);
+    await security.record({ kind: 'oath_success', userId, tokenId, counter: 0, source: 'radius:test' });
+    const before = counting.rows();
+    await security.record({ kind: 'oath_success', userId, tokenId, counter: 1, source: 'radius:test' });
+    expect(counting.rows() - before).toBe(backend === 'sqlite' ? 0 : 1);
+    await expect(security.record({ kind: 'oath_success', userId, tokenId, counter: 1, source: 'radius:test' })).rejects.toMatchObject({ code: 'code_already_used' });
+  });
+
+  it('decides on what another process appended to the same log meanwhile', async () => {
+    const { userId, tokenId } = await userWithHotp('hank');
+    const executor = new StreamExecutor({ store: h.store, projector: h.projector as ReadModelProjector, nodeId: 'node-test' });
+    const here = new SecurityEvents(executor, h.queries, () => new Date());
+    await here.record({ kind: 'oath_success', userId, tokenId, counter: 1, source: 'radius:a' });
+    // Another node on the same database: its own connection, its own stores and states.
+    const other = await createEventStore({ url });
+    try {
+      const there = new SecurityEvents(new StreamExecutor({ store: other, projector: { waitFor: async () => undefined } as unknown as ReadModelProjector, nodeId: 'node-b' }), h.queries, () => new Date());
+      await there.record({ kind: 'oath_success', userId, tokenId, counter: 9, source: 'radius:b' });
+    } finally {
+      await other.close();
+    }
+    // No append here in between: only the log can tell this node that counter 9 is spent.
+    const stream = `user-${userId}`;
+    expect((await executor.states.load(stream, foldUser)).version).toBe(await h.store.streamVersion(stream));
+    await expect(here.record({ kind: 'oath_success', userId, tokenId, counter: 9, source: 'radius:a' })).rejects.toMatchObject({ code: 'code_already_used' });
   });
 
   it('drops a kept state whose history was set aside and rewritten', async () => {

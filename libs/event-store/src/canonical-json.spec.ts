@@ -33,6 +33,18 @@ describe('canonicalJson', () => {
     expect(() => canonicalJson(a)).toThrow(/circular/);
   });
 
+  it('writes deeply nested data, and data with toJSON below the top, the same way as shallow data', () => {
+    let deep: unknown = { leaf: [1, { z: 'z', a: 'a' }] };
+    let expected = '{"leaf":[1,{"a":"a","z":"z"}]}';
+    for (let i = 0; i < 40; i++) {
+      deep = { [`k${i}`]: deep, a: i };
+      expected = `{"a":${i},"k${i}":${expected}}`;
+    }
+    expect(canonicalJson(deep)).toBe(expected);
+    expect(canonicalJson({ b: [{ at: new Date('2026-01-02T03:04:05.000Z') }], a: false })).toBe('{"a":false,"b":[{"at":"2026-01-02T03:04:05.000Z"}]}');
+    expect(() => canonicalJson({ a: [{ b: { n: -Infinity } }] })).toThrow(/non-finite number at \$\.a\[0\]\.b\.n/);
+  });
+
   it('accepts a shared (non-circular) sub-object twice', () => {
     const shared = { v: 1 };
     expect(canonicalJson({ a: shared, b: shared })).toBe('{"a":{"v":1},"b":{"v":1}}');

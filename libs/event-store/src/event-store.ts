@@ -57,6 +57,9 @@ export interface EventStore {
   // The same records as stored (payload and metadata as their canonical text), not decoded: for
   // a reader that sends them on as they are (a master catching a slave up). Optional.
   readRowsFrom?(afterPosition: number, limit: number): Promise<EventLogRow[]>;
+  // Only the records of these types with afterPosition < position <= upTo, in order: a scan for a
+  // few kinds of record in a long log, filtered by the database. Optional: read with readFrom.
+  readTypes?(afterPosition: number, upTo: number, types: string[]): Promise<StoredEvent[]>;
   // The stream's records with streamVersion > afterVersion (default 0: all), in order.
   readStream(streamId: string, afterVersion?: number): Promise<StoredEvent[]>;
   streamVersion(streamId: string): Promise<number>;
@@ -65,6 +68,11 @@ export interface EventStore {
   // Outside any append (a state folded from a history that had none); replaces the stored one.
   writeSnapshot(streamId: string, snapshot: StreamSnapshot): Promise<void>;
   head(): Promise<LogHead>;
+  // The version and hash of the stream's last record, from memory, when the store can vouch that
+  // the log holds nothing newer for it (it wrote or replicated that record itself and nothing has
+  // changed the log behind its back since); null whenever it cannot (then read the log). Optional:
+  // a store without it is always read.
+  knownStreamHead?(streamId: string): { version: number; hash: string } | null;
   verify(onProgress?: (checked: number) => void): Promise<VerifyResult>;
   // Catch up from afterPosition, then follow live appends; handler calls are sequential.
   // skipTo: see SubscribeOptions (a follower that also gets the records another way).

@@ -3,10 +3,10 @@ import { ANY_VERSION, type LogHead, type SnapshotOf, type StoredEvent } from './
 import { EventStoreError } from './event-store-error';
 import { DuplicateRowError, type LogBackend } from './log-backend';
 import { hashFromCanonicalParts } from './record-hash';
-import { toStoredEvent, type encodeNewEvent } from './record-shape';
+import { toStoredEvent, type EncodedEvent } from './record-shape';
 import { latestSnapshots, type SnapshotRow } from './stream-snapshot';
 
-type Encoded = ReturnType<typeof encodeNewEvent>;
+type Encoded = EncodedEvent;
 
 export interface UnitAppend { streamId: string; expectedVersion: number; encoded: Encoded[]; snapshot?: SnapshotOf }
 

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { EventLogRow } from './event-log.entity';
 import { GENESIS_HASH, type LogHead, type StreamSnapshot } from './event-store';
 import { SNAPSHOT_SELECT_SQL, type SnapshotRow } from './stream-snapshot';
+import type { StreamHead } from './stream-heads';
 
 // plan() of a write: the committed head and the stream's committed version in, the rows to insert out.
 export type StreamPlan = (head: LogHead, streamVersion: number) => EventLogRow[];
@@ -14,6 +15,7 @@ export interface LogBackend {
   streamVersion(streamId: string): Promise<number>;
   readFrom(afterPosition: number, limit: number): Promise<EventLogRow[]>;
   readStream(streamId: string, afterVersion: number): Promise<EventLogRow[]>;
+  readTypes(afterPosition: number, upTo: number, types: string[]): Promise<EventLogRow[]>;
   // One transaction, serialized against every other writer (in this process and others):
   // plan() sees the committed head and stream version and returns the rows to insert, or
   // throws, in which case nothing is written. streamId null: plan gets streamVersion 0.
@@ -36,6 +38,8 @@ export interface LogBackend {
   // On its own, under the write serialization (so it never lands inside another transaction).
   writeSnapshot(row: SnapshotRow): Promise<void>;
   readSetAside(divergenceId: string): Promise<EventLogRow[]>;
+  // See EventStore.knownStreamHead; absent: the backend cannot vouch (PostgreSQL).
+  knownStreamHead?(streamId: string): StreamHead | null;
 }
 
 export interface GroupPlan {
@@ -86,6 +90,9 @@ export function logSql(p: (n: number) => string) {
     streamVersion: `SELECT COALESCE(MAX(stream_version), 0) AS v FROM event_log WHERE stream_id = ${p(1)}`,
     readFrom: `SELECT ${SELECT_COLUMNS} FROM event_log WHERE position > ${p(1)} ORDER BY position LIMIT ${p(2)}`,
     readStream: `SELECT ${SELECT_COLUMNS} FROM event_log WHERE stream_id = ${p(1)} AND stream_version > ${p(2)} ORDER BY stream_version`,
+    // afterPosition < position <= upTo, of the types the driver's condition names (`IN (...)`, `= ANY(...)`).
+    readTypes: (typeCondition: string) =>
+      `SELECT ${SELECT_COLUMNS} FROM event_log WHERE position > ${p(1)} AND position <= ${p(2)} AND type ${typeCondition} ORDER BY position`,
     // Followed by VALUES, one tuple of the ten columns per row.
     insertPrefix: `INSERT INTO event_log (${COLUMNS})`,
     // Copies the tail of event_log into event_log_divergent (divergenceId, setAsideAt, reason, position).

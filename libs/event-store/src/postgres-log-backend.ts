@@ -39,6 +39,12 @@ export class PostgresLogBackend implements LogBackend {
     return readStreamVersion(this.dataSource, streamId);
   }
 
+  async readTypes(afterPosition: number, upTo: number, types: string[]): Promise<EventLogRow[]> {
+    if (types.length === 0) return [];
+    const rows = await this.dataSource.query(SQL.readTypes('= ANY($3)'), [afterPosition, upTo, types]);
+    return rows.map(fixRow);
+  }
+
   async readFrom(afterPosition: number, limit: number): Promise<EventLogRow[]> {
     return (await this.dataSource.query(SQL.readFrom, [afterPosition, limit])).map(fixRow);
   }

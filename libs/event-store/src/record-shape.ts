@@ -24,7 +24,20 @@ export function toStoredEvent(row: EventLogRow): StoredEvent {
   return record;
 }
 
-export function encodeNewEvent(e: NewEvent, i: number): { type: string; schemaVersion: number; payload: string; metadata: string } {
+export type EncodedEvent = { type: string; schemaVersion: number; payload: string; metadata: string };
+
+// An append's events; one metadata object shared by several of them is encoded once.
+export function encodeNewEvents(events: NewEvent[]): EncodedEvent[] {
+  const out: EncodedEvent[] = [];
+  for (let i = 0; i < events.length; i++) {
+    const before = i > 0 ? events[i - 1] : undefined;
+    out.push(encodeNewEvent(events[i], i, before && before.metadata === events[i]?.metadata ? out[i - 1].metadata : undefined));
+  }
+  return out;
+}
+
+// metadataText: the canonical text of e.metadata, already encoded.
+export function encodeNewEvent(e: NewEvent, i: number, metadataText?: string): EncodedEvent {
   if (!e || typeof e !== 'object') throw invalid(`event ${i} is not an object`);
   checkName(`event ${i} type`, e.type);
   if (!Number.isInteger(e.schemaVersion) || e.schemaVersion < 1) throw invalid(`event ${i} schemaVersion must be an integer >= 1`);
@@ -35,7 +48,7 @@ export function encodeNewEvent(e: NewEvent, i: number): { type: string; schemaVe
   }
   if (!Number.isInteger(m.epoch) || m.epoch < 0) throw invalid(`event ${i} metadata.epoch must be an integer >= 0`);
   try {
-    return { type: e.type, schemaVersion: e.schemaVersion, payload: canonicalJson(e.payload), metadata: canonicalJson(m) };
+    return { type: e.type, schemaVersion: e.schemaVersion, payload: canonicalJson(e.payload), metadata: metadataText ?? canonicalJson(m) };
   } catch (err) {
     throw invalid(`event ${i}: ${(err as Error).message}`);
   }

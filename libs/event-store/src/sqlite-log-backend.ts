@@ -6,6 +6,7 @@ import { EventStoreError } from './event-store-error';
 import { DuplicateRowError, headFrom, logSql, type GroupPlan, type LogBackend, type SetAsideMark, type SetAsideRow, type StreamPlan, type StreamsPlan } from './log-backend';
 import { storageLock } from './storage';
 import { snapshotFrom, snapshotParams, snapshotUpsertSql, type SnapshotRow } from './stream-snapshot';
+import { streamHeadsOf, type StreamHead, type StreamHeads } from './stream-heads';
 import { errorCodeOf } from '@twofold/domain';
 
 const SQL = logSql(() => '?');
@@ -18,7 +19,15 @@ export class SqliteLogBackend implements LogBackend {
   private divergentCache?: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepareDivergent> };
   private snapshotCache?: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepareSnapshots> };
 
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly heads: StreamHeads;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.heads = streamHeadsOf(dataSource);
+  }
+
+  knownStreamHead(streamId: string): StreamHead | null {
+    return this.heads.get(this.current().db, streamId);
+  }
 
   async head(): Promise<LogHead> {
     return headFrom(this.s().head.get());
@@ -36,22 +45,30 @@ export class SqliteLogBackend implements LogBackend {
     return this.s().readStream.all(streamId, afterVersion);
   }
 
+  async readTypes(afterPosition: number, upTo: number, types: string[]): Promise<EventLogRow[]> {
+    if (types.length === 0) return [];
+    const { db } = this.current();
+    return db.prepare<unknown[], EventLogRow>(SQL.readTypes(`IN (${types.map(() => '?').join(', ')})`)).all(afterPosition, upTo, ...types);
+  }
+
   async write(streamId: string | null, plan: StreamPlan): Promise<EventLogRow[]> {
-    return this.exclusive(({ stmts }) => stmts.write.immediate(streamId, plan));
+    return this.exclusive(({ db, stmts }) => this.tracked(db, (p) => stmts.write.immediate(streamId, p), plan));
   }
 
   async writeMany(streamIds: string[], plan: StreamsPlan): Promise<EventLogRow[]> {
-    return this.exclusive(({ stmts }) => stmts.writeMany.immediate(streamIds, plan));
+    return this.exclusive(({ db, stmts }) => this.tracked(db, (p) => stmts.writeMany.immediate(streamIds, p), plan));
   }
 
   async writeWith(plan: (head: LogHead) => EventLogRow[], within: (tx: null) => Promise<void>): Promise<EventLogRow[]> {
     return this.exclusive(async ({ db, stmts }) => {
       stmts.begin.run();
       try {
+        const token = this.heads.token(db);
         const rows = plan(headFrom(stmts.head.get()));
         insertInChunks(stmts, rows);
         await within(null);
         stmts.commit.run();
+        this.heads.committed(db, rows, token);
         return rows;
       } catch (err) {
         if (db.inTransaction) stmts.rollback.run();
@@ -69,7 +86,7 @@ export class SqliteLogBackend implements LogBackend {
         const { upsert: one } = this.snapshots(db);
         for (const r of rows) one.run(snapshotParams([r]));
       };
-      return stmts.writeMany.immediate(group.streamIds, group.plan, () => upsert(group.snapshots?.() ?? []));
+      return this.tracked(db, (p) => stmts.writeMany.immediate(group.streamIds, p, () => upsert(group.snapshots?.() ?? [])), group.plan);
     });
   }
 
@@ -86,7 +103,7 @@ export class SqliteLogBackend implements LogBackend {
   async setAsideAfter(position: number, mark: SetAsideMark, check: (head: LogHead) => void): Promise<{ count: number; head: LogHead }> {
     return this.exclusive(({ db, stmts }) => {
       const d = this.divergent(db);
-      return db
+      const result = db
         .transaction(() => {
           check(headFrom(stmts.head.get()));
           d.copy.run(mark.divergenceId, mark.setAsideAt, mark.reason, position);
@@ -94,7 +111,22 @@ export class SqliteLogBackend implements LogBackend {
           return { count, head: headFrom(stmts.head.get()) };
         })
         .immediate();
+      // Versions of the streams it touched are written again by the next master's history.
+      if (result.count > 0) this.heads.forgetAll();
+      return result;
     });
+  }
+
+  // A synchronous transaction whose plan runs inside it: its rows become the known heads right
+  // after the commit, before anything else can write (see StreamHeads).
+  private tracked<P extends (...args: never[]) => EventLogRow[]>(db: BetterSqlite3.Database, run: (plan: P) => EventLogRow[], plan: P): EventLogRow[] {
+    let token: number | undefined;
+    const rows = run(((...args: Parameters<P>) => {
+      token = this.heads.token(db);
+      return plan(...args);
+    }) as P);
+    this.heads.committed(db, rows, token);
+    return rows;
   }
 
   async listSetAside(): Promise<SetAsideRow[]> {

@@ -25,7 +25,7 @@ import { SqliteLogBackend } from './sqlite-log-backend';
 import { GroupCommitter } from './group-commit';
 import { RecentRecords } from './recent-records';
 import { storageKind } from './storage';
-import { chainMismatch, checkName, encodeNewEvent, invalid, toStoredEvent } from './record-shape';
+import { chainMismatch, checkName, encodeNewEvents, invalid, toStoredEvent } from './record-shape';
 
 // A store that can also take records from a master verbatim (slaves).
 export interface ReplicaEventStore extends EventStore {
@@ -128,7 +128,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
       throw invalid(`expectedVersion must be an integer >= ${ANY_VERSION}`);
     }
     if (!Array.isArray(events) || events.length === 0) throw invalid('an append needs at least one event');
-    const encoded = events.map((e, i) => encodeNewEvent(e, i));
+    const encoded = encodeNewEvents(events);
     return this.recent.decode(await this.committer.submit([{ streamId, expectedVersion, encoded, snapshot: options.snapshot }]));
   }
 
@@ -142,7 +142,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
       seen.add(a.streamId);
       if (!Number.isInteger(a.expectedVersion) || a.expectedVersion < ANY_VERSION) throw invalid(`expectedVersion must be an integer >= ${ANY_VERSION}`);
       if (!Array.isArray(a.events) || a.events.length === 0) throw invalid(`stream ${a.streamId}: an append needs at least one event`);
-      return { streamId: a.streamId, expectedVersion: a.expectedVersion, encoded: a.events.map((e, i) => encodeNewEvent(e, i)), snapshot: a.snapshot };
+      return { streamId: a.streamId, expectedVersion: a.expectedVersion, encoded: encodeNewEvents(a.events), snapshot: a.snapshot };
     });
     return this.recent.decode(await this.committer.submit(encoded));
   }
@@ -264,6 +264,14 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     return limit <= 0 ? [] : this.backend.readFrom(afterPosition, limit);
   }
 
+  async readTypes(afterPosition: number, upTo: number, types: string[]): Promise<StoredEvent[]> {
+    this.assertOpen();
+    if (!Number.isInteger(afterPosition) || afterPosition < 0 || !Number.isInteger(upTo)) throw invalid('afterPosition and upTo must be integers >= 0');
+    if (!Array.isArray(types) || types.some((t) => typeof t !== 'string')) throw invalid('types must be strings');
+    if (upTo <= afterPosition) return [];
+    return (await this.backend.readTypes(afterPosition, upTo, types)).map(toStoredEvent);
+  }
+
   async readStream(streamId: string, afterVersion = 0): Promise<StoredEvent[]> {
     this.assertOpen();
     if (!Number.isInteger(afterVersion) || afterVersion < 0) throw invalid('afterVersion must be an integer >= 0');
@@ -289,6 +297,11 @@ export class TypeOrmEventStore implements ReplicaEventStore {
   async head(): Promise<LogHead> {
     this.assertOpen();
     return this.backend.head();
+  }
+
+  knownStreamHead(streamId: string): { version: number; hash: string } | null {
+    if (this.closed) return null;
+    return this.backend.knownStreamHead?.(streamId) ?? null;
   }
 
   // Walks the whole log in pages; reports the first record that breaks the chain.

@@ -80,11 +80,19 @@ export async function startNode(config: TwofoldConfig, logger: Logger): Promise<
     },
   };
   const directory: UserDirectoryView = {
-    findUserByUsername: (u) => queries.findUserByUsername(u),
+    findUserByUsername: (u) => queries.findUserIdByUsername(u),
     // Security events still in the outbox count on a master too: a promoted node appends them in
     // the background, and until then a code used during the outage must stay used.
     getUserState: (id) => upstream.getUserState(id),
-    getSettings: () => queries.getSettings(),
+    getSettings: () => queries.currentSettings(),
+    // One read for the common case; with outcomes of this node still waiting for the master, the
+    // state is read again with them on top (as getUserState does).
+    async findSignIn(u) {
+      const waiting = upstream.pendingCount > 0;
+      const found = await queries.findSignIn(u);
+      if (!found || (!waiting && upstream.pendingCount === 0)) return found;
+      return { ...found, state: await upstream.getUserState(found.userId) };
+    },
   };
   const settling = settleWhenProjected(store, (await store.head()).position, projector, upstream);
 

@@ -16,6 +16,7 @@ export interface UserDirectoryView {
   findUserByUsername(username: string): Promise<{ userId: string } | null>;
   getUserState(userId: string): Promise<UserState | null>;
   getSettings(): Promise<Settings>;
+  findSignIn(username: string): Promise<{ userId: string; state: UserState | null; settings: Settings } | null>;
 }
 
 // Everything one node holds but its replication coordinator (NodeRuntime adds it): what the

@@ -1,6 +1,6 @@
 import type { OathCodeCache } from '../oath/oath-code-cache';
 import { canAuthenticate, DomainErrorCode, errorCodeOf, isLockedOut, Settings, UserState } from '@twofold/domain';
-import type { EngineClient } from './engine.ports';
+import type { EngineClient, SignInRead } from './engine.ports';
 import type { AuthenticationEngineDeps, AuthOutcome, RejectReason } from './engine.types';
 import type { ChallengeRef } from './challenge-once';
 import { isCodeReplay } from './challenge-once';
@@ -36,19 +36,20 @@ export interface LoadOptions {
   username?: string; // the transport named the user again: it must be the State's
   application?: string;
   sendLimit?: SendLimit;
+  read?: SignInRead; // the user's state and the settings, already read with the user's id
 }
 
 // Loads the user, checks the gate (disabled, blocked, locked) and reads the settings: an attempt,
 // or the reject to answer.
 export async function loadSignInAttempt(ctx: EngineContext, userId: string, client: EngineClient, source: string, options: LoadOptions = {}): Promise<SignInAttempt | AuthOutcome> {
-  const state = await ctx.deps.directory.getUserState(userId);
+  const state = options.read ? options.read.state : await ctx.deps.directory.getUserState(userId);
   const missing = options.missing ?? 'unknown_user';
   if (!state || !state.profile || state.deleted) return reject(missing);
   if (options.username !== undefined && options.username.trim().toLowerCase() !== state.profile.username) return reject(missing);
   const now = options.now ?? ctx.clock();
   const closed = gate(state, now);
   if (closed) return closed;
-  const settings = await ctx.deps.directory.getSettings();
+  const settings = options.read ? options.read.settings : await ctx.deps.directory.getSettings();
   return {
     userId, username: state.profile.username, state, settings, client, source, now,
     ...(options.application ? { application: options.application } : {}),

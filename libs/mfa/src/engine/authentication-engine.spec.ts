@@ -80,7 +80,22 @@ function expectChallenge(outcome: AuthOutcome): Extract<AuthOutcome, { kind: 'ch
   return outcome as Extract<AuthOutcome, { kind: 'challenge' }>;
 }
 
-describe('AuthenticationEngine', () => {
+// A directory that reads a sign-in's user, state and settings together (the server's read model).
+const oneRead = (u: MemoryUsers): UserDirectory => ({
+  findUserByUsername: (n) => u.findUserByUsername(n),
+  getUserState: (id) => u.getUserState(id),
+  getSettings: () => u.getSettings(),
+  async findSignIn(n) {
+    const found = await u.findUserByUsername(n);
+    return found && { userId: found.userId, state: await u.getUserState(found.userId), settings: await u.getSettings() };
+  },
+});
+
+describe.each(['one read per call', 'findSignIn'])('AuthenticationEngine (directory: %s)', (mode) => {
+  beforeEach(() => {
+    if (mode === 'findSignIn') sut = new AuthenticationEngine({ ...(sut as unknown as { deps: ConstructorParameters<typeof AuthenticationEngine>[0] }).deps, directory: oneRead(users) });
+  });
+
   it('accepts password + TOTP in one request, once', async () => {
     const { seed } = await addUser('alice', { password: 'correct horse', token: 'totp' });
     const code = totp(seed);

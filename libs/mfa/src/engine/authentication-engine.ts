@@ -6,7 +6,7 @@ import {
   AnswerChallengeInput, APPROVAL_PURPOSE, AuthenticateInput, AuthenticationEngineDeps, AuthOutcome, CHALLENGE_PURPOSE, CheckPinInput,
   DEFAULT_HOTP_LOOK_AHEAD, FailedStep, FirstFactorSignInInput, StartOptions, StartOutcome,
 } from './engine.types';
-import { EngineClient } from './engine.ports';
+import { EngineClient, SignInRead } from './engine.ports';
 import { checkFirstFactor } from './first-factor-check';
 import { answerOathChallenge, issueOathChallenge, tryInlineOath } from './oath-factor';
 import { holdOutOfBand } from './out-of-band-factor';
@@ -100,9 +100,17 @@ export class AuthenticationEngine {
 
   private async loadNamed(raw: unknown, client: EngineClient, source: string): Promise<SignInAttempt | AuthOutcome> {
     const username = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
-    const found = username === '' ? null : await this.deps.directory.findUserByUsername(username);
+    const found = username === '' ? null : await this.findNamed(username);
     if (!found) return reject('unknown_user');
-    return loadSignInAttempt(this.ctx, found.userId, client, source);
+    return loadSignInAttempt(this.ctx, found.userId, client, source, { read: found.read });
+  }
+
+  // The user's id, and with a directory that reads them together, its state and the settings.
+  private async findNamed(username: string): Promise<{ userId: string; read?: SignInRead } | null> {
+    const { directory } = this.deps;
+    if (!directory.findSignIn) return directory.findUserByUsername(username);
+    const read = await directory.findSignIn(username);
+    return read && { userId: read.userId, read };
   }
 
   // ---- first request ----
@@ -111,9 +119,9 @@ export class AuthenticationEngine {
   private async runAuthenticate(input: AuthenticateInput, polled?: { windowMs: number }): Promise<StartOutcome> {
     const username = typeof input.username === 'string' ? input.username.trim().toLowerCase() : '';
     if (username === '' || username.length > 253) return reject('bad_request');
-    const found = await this.deps.directory.findUserByUsername(username);
+    const found = await this.findNamed(username);
     if (!found) return reject('unknown_user');
-    const attempt = await loadSignInAttempt(this.ctx, found.userId, input.client, input.source, { application: input.application, sendLimit: input.sendLimit });
+    const attempt = await loadSignInAttempt(this.ctx, found.userId, input.client, input.source, { application: input.application, sendLimit: input.sendLimit, read: found.read });
     if (!isSignInAttempt(attempt)) return attempt;
     const password = typeof input.password === 'string' ? input.password : '';
     const method = input.method ?? attempt.state.profile?.preferredMethod ?? attempt.settings.defaultMethod;

@@ -6,7 +6,12 @@ export interface UserDirectory {
   findUserByUsername(username: string): Promise<{ userId: string } | null>;
   getUserState(userId: string): Promise<UserState | null>;
   getSettings(): Promise<Settings>;
+  // Optional: the user named `username` with its state, and the settings, in one read (a sign-in's
+  // first request); without it the engine asks the three methods above in turn.
+  findSignIn?(username: string): Promise<SignInRead | null>;
 }
+
+export interface SignInRead { userId: string; state: UserState | null; settings: Settings }
 
 // What the engine reports to the log: one security outcome, resolving to the user's state after it
 // (a lockout it caused included), as the write side computed it. On the master it is appended; on

@@ -96,6 +96,14 @@ function bypassOf(stateJson: unknown): UserView['bypass'] {
   return { until: b.until, once: b.once, reason: b.reason, grantedBy: b.grantedBy, at: b.at, uses: b.uses, revokedAt: b.revokedAt ?? null, revokedBy: b.revokedBy ?? null, active: activeBypass({ bypass: b }, new Date()) !== null };
 }
 
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 // Users who could not answer a second factor by their preferred method (the engine's no_second_factor).
 const NOT_ENROLLED = `((preferred_method = 'totp' AND NOT EXISTS (SELECT 1 FROM rm_oath_tokens t WHERE t.user_id = rm_users.user_id))
   OR (preferred_method IN ('sms', 'voice') AND phones = '[]'))`;
@@ -128,6 +136,7 @@ function toSdkCredential(r: Row): SdkCredentialView {
 // Every query a node answers, from its own tables: RADIUS, the SDK and the admin API read here.
 export class ReadModelQueries {
   private readonly sql: Sql;
+  private settingsSeen: { document: string | null; value: Readonly<Settings & { version: number }> } | null = null;
 
   constructor(dataSource: DataSource) {
     this.sql = sqlOver(dataSource, dialectOf(dataSource));
@@ -141,6 +150,12 @@ export class ReadModelQueries {
   async findUserByUsername(username: string): Promise<UserView | null> {
     const rows = await this.sql.query(`SELECT * FROM rm_users WHERE username = ?`, [normalizeUsername(username)]);
     return rows.length ? toUser(rows[0]) : null;
+  }
+
+  // The sign-in path's lookup: the id alone, without decoding the row (its state and contact).
+  async findUserIdByUsername(username: string): Promise<{ userId: string } | null> {
+    const rows = await this.sql.query<{ user_id: string }>(`SELECT user_id FROM rm_users WHERE username = ?`, [normalizeUsername(username)]);
+    return rows.length ? { userId: String(rows[0].user_id) } : null;
   }
 
   // The folded domain state, for policies (lockout, PIN check) evaluated on any node.
@@ -175,6 +190,35 @@ export class ReadModelQueries {
     const rows = await this.sql.query<{ document: string; version: number | string }>(`SELECT document, version FROM rm_settings WHERE id = 1`);
     if (!rows.length) return { ...structuredClone(DEFAULT_SETTINGS), version: 0 };
     return { ...(JSON.parse(rows[0].document) as Settings), version: Number(rows[0].version) };
+  }
+
+  // What getSettings answers, parsed once per change of the row (compared by its text) and
+  // frozen: one object shared by every caller, for the sign-in path, which only reads it.
+  async currentSettings(): Promise<Readonly<Settings & { version: number }>> {
+    const rows = await this.sql.query<{ document: string; version: number | string }>(`SELECT document, version FROM rm_settings WHERE id = 1`);
+    return rows.length ? this.settingsOf(rows[0].document, rows[0].version) : this.settingsOf(null, 0);
+  }
+
+  // A sign-in's first read, in one statement: the user's id and state by name (as
+  // findUserByUsername and getUserState), and the settings (as currentSettings).
+  async findSignIn(username: string): Promise<{ userId: string; state: UserState; settings: Readonly<Settings & { version: number }> } | null> {
+    const rows = await this.sql.query<{ user_id: string; state: string; document: string | null; settings_version: number | string | null }>(
+      `SELECT u.user_id, u.state, s.document, s.version AS settings_version FROM rm_users u LEFT JOIN rm_settings s ON s.id = 1 WHERE u.username = ?`,
+      [normalizeUsername(username)],
+    );
+    if (!rows.length) return null;
+    const r = rows[0];
+    return { userId: String(r.user_id), state: JSON.parse(r.state) as UserState, settings: this.settingsOf(r.document, r.settings_version ?? 0) };
+  }
+
+  // document null: no settings row yet (the defaults, version 0).
+  private settingsOf(document: string | null, rawVersion: number | string): Readonly<Settings & { version: number }> {
+    const version = document === null ? 0 : Number(rawVersion);
+    const seen = this.settingsSeen;
+    if (seen && seen.document === document && seen.value.version === version) return seen.value;
+    const value = deepFreeze(document === null ? { ...structuredClone(DEFAULT_SETTINGS), version } : { ...(JSON.parse(document) as Settings), version });
+    this.settingsSeen = { document, value };
+    return value;
   }
 
   async listRadiusClients(): Promise<RadiusClientView[]> {

@@ -1,0 +1,77 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { EventLogRow } from './event-log.entity';
+
+export interface StreamHead { version: number; hash: string }
+
+export const KNOWN_STREAM_HEADS = 20_000;
+
+// The last record of each stream this process wrote or replicated into one SQLite database, kept
+// only while the process can vouch that nothing else changed the log: a commit on another
+// connection (another process on the same file) moves SQLite's data_version, and then they are
+// all forgotten; so they are when a tail is set aside. A write reads data_version inside its
+// transaction (no other connection can commit while it holds the write lock) and records its rows
+// right after the commit, under the in-process write lock, so nothing can come between unseen.
+// A stream not known here is simply read from the log.
+export class StreamHeads {
+  private readonly heads = new Map<string, StreamHead>();
+  private seen: number | undefined; // data_version the entries are good for
+  private db: BetterSqlite3.Database | undefined;
+  private version: BetterSqlite3.Statement<[], number> | undefined;
+
+  constructor(private readonly max = KNOWN_STREAM_HEADS) {}
+
+  // null: unknown, or the log may have changed behind this process's back.
+  get(db: BetterSqlite3.Database, streamId: string): StreamHead | null {
+    const now = this.dataVersion(db);
+    if (now !== this.seen) {
+      this.heads.clear();
+      this.seen = now;
+      return null;
+    }
+    return this.heads.get(streamId) ?? null;
+  }
+
+  // Inside a write transaction on `db`: what committed(…, token) needs.
+  token(db: BetterSqlite3.Database): number {
+    return this.dataVersion(db);
+  }
+
+  // After the transaction that read `token` committed `rows` (in position order).
+  committed(db: BetterSqlite3.Database, rows: readonly EventLogRow[], token: number | undefined): void {
+    if (token === undefined || db !== this.db) return;
+    if (token !== this.seen) {
+      this.heads.clear();
+      this.seen = token; // a later commit elsewhere moves data_version past it: get() forgets again
+    }
+    for (const r of rows) {
+      this.heads.delete(r.streamId); // re-inserted last: the least recently written go first
+      this.heads.set(r.streamId, { version: r.streamVersion, hash: r.hash });
+    }
+    while (this.heads.size > this.max) this.heads.delete(this.heads.keys().next().value!);
+  }
+
+  forgetAll(): void {
+    this.heads.clear();
+  }
+
+  private dataVersion(db: BetterSqlite3.Database): number {
+    if (this.db !== db) {
+      // Another connection (the DataSource reopened): nothing known holds for it.
+      this.db = db;
+      this.version = db.prepare<[], number>('PRAGMA data_version').pluck();
+      this.heads.clear();
+      this.seen = undefined;
+    }
+    return this.version!.get()!;
+  }
+}
+
+const perDatabase = new WeakMap<object, StreamHeads>();
+
+// One per DataSource: every store over it writes through the same connection, so each must see
+// the others' writes.
+export function streamHeadsOf(dataSource: object): StreamHeads {
+  let heads = perDatabase.get(dataSource);
+  if (!heads) perDatabase.set(dataSource, (heads = new StreamHeads()));
+  return heads;
+}
