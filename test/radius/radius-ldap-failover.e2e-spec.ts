@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliFor } from '../support/cli';
+import { eventually } from '../support/eventually';
 import { ServerProcess } from '../support/server-process';
 import { hasSlapd, LDAP_SUFFIX, Slapd } from '../support/slapd';
 import { createRadiusUser, hasRadclient, radclient } from '../support/radius-tools';
@@ -21,6 +22,11 @@ describeIfTools('RADIUS LDAP first factor with several servers (two slapd, LDAPS
   // lena has a TOTP token: a first factor that passes is answered with an Access-Challenge.
   const signIn = (password = PASSWORD) => radclient(server.radiusPort, SECRET, { 'User-Name': 'lena', 'User-Password': password, 'Message-Authenticator': '0x00' }, { timeoutS: 8, retries: 1 });
   const logged = (msg: string) => server.logLines().filter((l) => l.msg === msg);
+  // The server's stdout can reach this process after its RADIUS answer: wait for the lines.
+  const loggedAtLeast = (msg: string, count: number) => eventually(`${count} "${msg}" lines`, async () => {
+    const lines = logged(msg);
+    return lines.length >= count && lines;
+  });
 
   beforeAll(async () => {
     const people = [{ uid: 'lena', password: PASSWORD }];
@@ -62,13 +68,13 @@ describeIfTools('RADIUS LDAP first factor with several servers (two slapd, LDAPS
     } finally {
       primary.resume();
     }
-    const hung = logged('LDAP server failed; trying the next one');
+    const hung = await loggedAtLeast('LDAP server failed; trying the next one', 1);
     expect(hung).toEqual([expect.objectContaining({ url: primary.ldapsUrl, detail: expect.stringMatching(/timed out/) })]);
     await primary.stop();
     expect((await signIn()).code).toBe('Access-Challenge');
     // A wrong password on the server that answers is still a failure.
     expect((await signIn('wrong-password')).code).toBe('Access-Reject');
-    expect(logged('LDAP server failed; trying the next one').at(-1)).toMatchObject({ url: primary.ldapsUrl, detail: expect.stringMatching(/connect failed \(ECONNREFUSED\)/) });
+    expect((await loggedAtLeast('LDAP server failed; trying the next one', 3)).at(-1)).toMatchObject({ url: primary.ldapsUrl, detail: expect.stringMatching(/connect failed \(ECONNREFUSED\)/) });
   });
 
   it('with both down: a reject that says so, counts no failed attempt and locks nobody out', async () => {
@@ -82,8 +88,7 @@ describeIfTools('RADIUS LDAP first factor with several servers (two slapd, LDAPS
     const after = (await server.api('GET', '/admin/v1/users/lena')).body;
     expect(after.locked).toBe(false);
     expect(after.version).toBe(before.version); // no AuthenticationFailed written
-    const unavailable = logged('first factor unavailable');
-    expect(unavailable.length).toBeGreaterThanOrEqual(6);
+    const unavailable = await loggedAtLeast('first factor unavailable', 6);
     expect(unavailable[0].detail).toMatch(/^all 2 LDAP servers failed: ldaps:\/\/127\.0\.0\.1:\d+ ldap connect failed \(ECONNREFUSED\); ldaps:\/\/127\.0\.0\.1:\d+ ldap connect failed \(ECONNREFUSED\)$/);
     expect(server.stdout.join('')).not.toContain(PASSWORD);
   });
