@@ -125,4 +125,48 @@ describeWithKafka('a replica following the log from Kafka', () => {
     expect(await r.replica.readFrom(0, 10)).toEqual(await e.store.readFrom(0, 10));
     expect(r.follower.status()).toMatchObject({ lastRefusal: null, droppedStale: 1 });
   });
+
+  // A server stops its follower when it changes master or sets a divergent tail aside, at whatever
+  // point of a session the follower is; a stop() that never returned kept that node on its old master.
+  it.each(['head', 'connect', 'subscribe'] as const)('stops while a session is at "%s", and follows again after start()', async (step) => {
+    const m = await master(`c-stop-${step}`);
+    for (let i = 0; i < 5; i++) await m.store.append(`s-${i}`, 0, [event(i)]);
+    await until('published', () => m.publisher.status().publishedPosition === 5);
+    let reached!: () => void;
+    let release!: () => void;
+    const atStep = new Promise<void>((r) => { reached = r; });
+    const released = new Promise<void>((r) => { release = r; });
+    let holding = true;
+    const held = async <T>(at: typeof step, go: () => Promise<T>): Promise<T> => {
+      if (holding && at === step) {
+        holding = false;
+        reached();
+        await released;
+      }
+      return go();
+    };
+    const replica = await store();
+    const gated = new Proxy(replica, { get: (t, p) => (p === 'head' ? () => held('head', () => t.head()) : Reflect.get(t, p, t)) });
+    const kafka = connectKafka({ brokers: broker.brokers });
+    const consumer = kafka.consumer.bind(kafka);
+    kafka.consumer = (config) => {
+      const c = consumer(config);
+      const { connect, subscribe } = c;
+      return Object.assign(c, { connect: () => held('connect', connect), subscribe: (s: Parameters<typeof subscribe>[0]) => held('subscribe', () => subscribe(s)) });
+    };
+    const f = new KafkaLogFollower({ kafka, topic: m.topic, clusterId: `c-stop-${step}`, nodeId: `replica-${step}`, store: gated, logger: quiet, retry: { minMs: 100, maxMs: 1000 } });
+    f.start();
+    await atStep;
+    const stopping = f.stop();
+    release();
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([stopping.then(() => 'stopped'), new Promise((r) => { timer = setTimeout(() => r('still running'), 20_000); })]);
+    clearTimeout(timer);
+    expect(outcome).toBe('stopped');
+    expect((await replica.head()).position).toBe(0);
+
+    f.start();
+    open.push(f);
+    await until('replica at 5', async () => (await replica.head()).position === 5);
+  });
 });

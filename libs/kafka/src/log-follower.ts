@@ -49,6 +49,7 @@ export class KafkaLogFollower {
   private loop?: Promise<void>;
   private consumer?: Consumer;
   private wakeSleep?: () => void;
+  private endSession?: () => void;
   private head: LogHead & { epoch: number } = { position: 0, hash: '', epoch: 0 };
   private state: FollowerStatus;
   private hooks: FollowerHooks = {};
@@ -74,6 +75,7 @@ export class KafkaLogFollower {
   async stop(): Promise<void> {
     this.running = false;
     this.wakeSleep?.();
+    this.endSession?.();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.loop;
   }
@@ -114,9 +116,11 @@ export class KafkaLogFollower {
     this.head = { ...head, epoch: last ? epochOf(last) : 0 };
   }
 
-  // One consumer session: seek to the local head and apply until an error ends it.
+  // One consumer session: seek to the local head and apply until an error or stop() ends it.
+  // stop() can come at any await here: a session it interrupts never starts its consumer.
   private async followOnce(): Promise<void> {
     await this.loadHead();
+    if (!this.running) return;
     const consumer = this.o.kafka.consumer({ // A fresh group per session: offsets are never committed (the local head is the position), and
     // a new session need not wait out the previous member's session timeout.
     groupId: `twofold-follower-${this.o.nodeId}-${randomUUID()}`, allowAutoTopicCreation: false, maxWaitTimeInMs: 1000,
@@ -127,11 +131,13 @@ export class KafkaLogFollower {
     try {
       await consumer.connect();
       await consumer.subscribe({ topic: this.o.topic, fromBeginning: true });
+      if (!this.running) return;
       await new Promise<void>((resolve, reject) => {
         let failed = false;
         const crash = consumer.on(consumer.events.CRASH, (e) => reject(new Error(String((e.payload as { error?: Error }).error?.message ?? 'consumer crashed'))));
-        // A crash stops the consumer too (then CRASH says why): only a stop we asked for ends the session quietly.
-        const stop = consumer.on(consumer.events.STOP, () => { if (!this.running) resolve(); });
+        // Only a stop we asked for ends the session quietly (kafkajs's STOP also follows a crash,
+        // and never comes for a consumer stopped before it ran).
+        this.endSession = resolve;
         consumer.run({
           autoCommit: false,
           eachBatchAutoResolve: false,
@@ -147,7 +153,6 @@ export class KafkaLogFollower {
             } catch (err) {
               failed = true;
               crash();
-              stop();
               reject(err);
             }
           },
@@ -156,6 +161,7 @@ export class KafkaLogFollower {
         consumer.seek({ topic: this.o.topic, partition: 0, offset: String(this.head.position) });
       });
     } finally {
+      this.endSession = undefined;
       this.consumer = undefined;
       await consumer.disconnect().catch(() => undefined);
     }
