@@ -1,20 +1,8 @@
 import { EntitySchema, type ValueTransformer } from 'typeorm';
 import { STREAM_SNAPSHOT_DDL } from './stream-snapshot';
+import type { EventLogRow } from './event-log-row';
 
-// Row shape of `event_log`. payload and metadata hold canonical JSON text (not jsonb) so the
-// stored bytes are exactly what the hash covers.
-export interface EventLogRow {
-  position: number;
-  streamId: string;
-  streamVersion: number;
-  type: string;
-  schemaVersion: number;
-  payload: string;
-  metadata: string;
-  timestamp: string;
-  prevHash: string;
-  hash: string;
-}
+export type { EventLogRow } from './event-log-row';
 
 export const EVENT_LOG_TABLE = 'event_log';
 export const EVENT_LOG_DIVERGENT_TABLE = 'event_log_divergent';

@@ -1,5 +1,5 @@
 // The contract of the log. Implementations: TypeORM over SQLite (embedded default) and PostgreSQL.
-import type { EventLogRow } from './event-log.entity';
+import type { EventLogRow } from './event-log-row';
 
 export interface EventMetadata {
   actor: string;          // who asked: `admin:<id>`, `sdk:<credentialId>`, `radius:<clientId>`, `system`
