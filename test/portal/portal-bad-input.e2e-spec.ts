@@ -34,7 +34,7 @@ describe('User Portal refuses bad input', () => {
     return signInOverHttp(portal.url, username, PASSWORD, oathtool(seed));
   };
   const pinChange = (cookie: string | undefined, csrf: string | undefined) =>
-    portalRequest(`${portal.url}/pin`, { ...(cookie ? { cookie } : {}), form: { ...(csrf !== undefined ? { csrf } : {}), pin: '739158', pin2: '739158' } });
+    portalRequest(`${portal.url}/pin`, { ...(cookie ? { cookie } : {}), form: { ...(csrf !== undefined ? { csrf } : {}), pin: '73915862', pin2: '73915862' } });
 
   it('treats a forged, damaged, foreign-key or expired cookie as no session', async () => {
     const { cookie } = await signIn();
@@ -105,7 +105,7 @@ describe('User Portal refuses bad input', () => {
     await pinChange(carol.cookie, carol.csrf);
     const log = portal.stdout.join('') + portal.stderr.join('');
     expect(log).toContain('"msg":"request"');
-    for (const secret of [PASSWORD, carol.cookie.slice(0, 40), '739158']) expect(log).not.toContain(secret);
+    for (const secret of [PASSWORD, carol.cookie.slice(0, 40), '73915862']) expect(log).not.toContain(secret);
     expect(log).not.toMatch(/"(code|password|pin|assertion|cookie)":/);
   });
 

@@ -190,19 +190,24 @@ describeIfTools('RADIUS server with radclient', () => {
     expect(blocked.replyMessage).toMatch(/blocked after a fraud report/);
   });
 
+  // Eight digits: the log check below looks for the PIN as a substring, and a four-digit one turns
+  // up by chance in the log's random ids (a user id held "4812" once).
+  const PIN = '48120573';
+  const WRONG_PIN = '48130573';
+
   it('checks the PIN with the code on a client without a first factor', async () => {
-    const { secret } = await createRadiusUser(server, 'ivy', { pin: '4812', totp: true });
+    const { secret } = await createRadiusUser(server, 'ivy', { pin: PIN, totp: true });
     const wifi = await TestRadiusClient.open('127.0.0.2');
     try {
-      const wrongPin = await wifi.exchange(wifi.request(NONE_SECRET, 'ivy', `4813${oathtoolTotp(secret!)}`), NONE_SECRET, server.radiusPort);
+      const wrongPin = await wifi.exchange(wifi.request(NONE_SECRET, 'ivy', `${WRONG_PIN}${oathtoolTotp(secret!)}`), NONE_SECRET, server.radiusPort);
       expect(wrongPin?.code).toBe(RadiusCode.AccessReject);
-      const right = await wifi.exchange(wifi.request(NONE_SECRET, 'ivy', `4812${oathtoolTotp(secret!)}`), NONE_SECRET, server.radiusPort);
+      const right = await wifi.exchange(wifi.request(NONE_SECRET, 'ivy', `${PIN}${oathtoolTotp(secret!)}`), NONE_SECRET, server.radiusPort);
       expect(right?.code).toBe(RadiusCode.AccessAccept);
       const challenge = await wifi.exchange(wifi.request(NONE_SECRET, 'ivy', ''), NONE_SECRET, server.radiusPort);
       expect(challenge?.code).toBe(RadiusCode.AccessChallenge);
       expect(challenge?.getString('Reply-Message')).toMatch(/PIN followed by/);
       const answer = await wifi.exchange(
-        wifi.request(NONE_SECRET, 'ivy', `4812${oathtoolTotp(secret!, 30)}`, [wifi.stateAttribute(challenge!.get('State')!)]), NONE_SECRET, server.radiusPort,
+        wifi.request(NONE_SECRET, 'ivy', `${PIN}${oathtoolTotp(secret!, 30)}`, [wifi.stateAttribute(challenge!.get('State')!)]), NONE_SECRET, server.radiusPort,
       );
       expect(answer?.code).toBe(RadiusCode.AccessAccept);
     } finally {
@@ -226,7 +231,7 @@ describeIfTools('RADIUS server with radclient', () => {
   it('never writes passwords, PINs or shared secrets into its log', async () => {
     const log = server.stdout.join('') + server.stderr.join('');
     expect(log).toContain('RADIUS request answered');
-    for (const secret of [SECRET, NONE_SECRET, PROXY_SECRET, UPSTREAM_SECRET, 'alice-password', 'carol-password', 'upstream-pass', '4812']) {
+    for (const secret of [SECRET, NONE_SECRET, PROXY_SECRET, UPSTREAM_SECRET, 'alice-password', 'carol-password', 'upstream-pass', PIN]) {
       expect(log).not.toContain(secret);
     }
   });

@@ -1,7 +1,7 @@
 import { cliFor, twofold, serverEnv } from '../support/cli';
 import { ServerProcess } from '../support/server-process';
 import { addRadiusClient, createRadiusUser, hasRadclient, radclient } from '../support/radius-tools';
-import { eventually, joinNode, startNode, status } from '../replication/support/cluster-nodes';
+import { eventually, joinNode, startNode, status, untilCaughtUp } from '../replication/support/cluster-nodes';
 import { bearerClient, issueCredential } from '../sdk/sdk-support';
 
 // Staged rollout with real processes: a master and a slave joined with the CLI, radclient as the NAS.
@@ -30,7 +30,7 @@ describeIfTools('staged rollout over RADIUS', () => {
     await createRadiusUser(master, 'carol', { password: 'carol-password' });
     await createRadiusUser(master, 'dave', { password: 'dave-password', totp: true });
     slave = await startNode(await joinNode(master, 's1'), master.adminToken);
-    await eventually('the users on the slave', async () => (await slave.api('GET', '/admin/v1/users/dave')).status === 200);
+    await untilCaughtUp(master, slave); // the users and their tokens
     await eventually('the slave connected', async () => (await status(slave)).replication?.onceOnly?.masterReachable === true);
   });
 

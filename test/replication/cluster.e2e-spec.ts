@@ -9,7 +9,7 @@ import { twofold } from '../support/cli';
 import { addRadiusClient, createRadiusUser, oathtoolTotp, papWith } from '../support/radius-tools';
 import { describeIfTools } from '../support/radius-suite';
 import { eventually } from '../support/eventually';
-import { head } from './support/cluster-nodes';
+import { head, untilCaughtUp } from './support/cluster-nodes';
 
 // Three real server processes on loopback: a master and two slaves that joined it with the CLI.
 // Writes replicate; a slave killed mid-stream catches up; with the master killed, RADIUS goes on
@@ -89,8 +89,8 @@ describeIfTools('a three-node cluster', () => {
     const credential = await master.api('POST', '/admin/v1/sdk-credentials', { name: 'portal', scopes: ['authenticate', 'self-service'], certificateFingerprint: certificateFingerprint(portal.certPem) });
     expect(credential.status).toBe(201);
     const { secret } = await createRadiusUser(master, 'gina', { totp: true });
-    await eventually('gina on s2', async () => (await s2.api('GET', '/admin/v1/users/gina')).status === 200);
-    await eventually('credential on s2', async () => (await s2.api('GET', '/admin/v1/sdk-credentials')).body.some((c: { name: string }) => c.name === 'portal'));
+    // gina, her token (a write after the user's) and the credential, all on s2 before it is asked.
+    await untilCaughtUp(master, s2);
     const sdk = (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
       httpsJson(method, `${s2.url}/sdk/v1/${path}`, { ca: ca.certPem, cert: portal.certPem, key: portal.keyPem, body, headers });
     const started = await sdk('POST', 'authentications', { username: 'gina' });

@@ -6,6 +6,7 @@ import { freePort } from '../support/ports';
 import { serverEnv, twofold } from '../support/cli';
 import { addRadiusClient, createRadiusUser, hasOathtool, hasRadclient, oathtoolTotp, radclient } from '../support/radius-tools';
 import { eventually } from '../support/eventually';
+import { untilCaughtUp } from './support/cluster-nodes';
 
 // Once-only codes across nodes, with real processes: a master and two slaves joined with the CLI.
 // While the master is reachable, a slave asks it before answering Accept, so one code is accepted
@@ -46,7 +47,7 @@ describeIfTools('once-only codes across a master and two slaves', () => {
     for (const user of ['ada', 'ben']) seeds[user] = (await createRadiusUser(master, user, { totp: true })).secret!;
     slaves.push(await joinSlave('s1'), await joinSlave('s2'));
     for (const s of slaves) {
-      await eventually('the users on the slave', async () => (await s.api('GET', '/admin/v1/users/ben')).status === 200);
+      await untilCaughtUp(master, s); // the users and their tokens
       await eventually('the slave connected', async () => (await onceOnly(s))?.masterReachable === true);
     }
   });

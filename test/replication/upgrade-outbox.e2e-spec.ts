@@ -4,7 +4,7 @@ import { ServerProcess } from '../support/server-process';
 import { cliFor } from '../support/cli';
 import { createRadiusUser, oathtoolTotp, radclient } from '../support/radius-tools';
 import { describeIfTools } from '../support/radius-suite';
-import { eventually, joinNode, killAll, startNode, startRadiusMaster, status } from './support/cluster-nodes';
+import { eventually, joinNode, killAll, startNode, startRadiusMaster, status, untilCaughtUp } from './support/cluster-nodes';
 
 // A slave upgraded while security events of the previous release (outbox rows with no version)
 // still wait for the master: after the restart it enforces them at once, and once the master is
@@ -23,7 +23,7 @@ describeIfTools('a slave upgraded with events of the previous release in its out
     const { userId, secret } = await createRadiusUser(master, 'alice', { totp: true });
     const spec = await joinNode(master, 's1');
     slave = await startNode(spec, master.adminToken);
-    await eventually('alice on the slave', async () => (await slave!.api('GET', '/admin/v1/users/alice')).status === 200);
+    await untilCaughtUp(master, slave); // alice and her token (a later write)
     const pap = (node: ServerProcess) => radclient(node.radiusPort, SECRET, { 'User-Name': 'alice', 'User-Password': oathtoolTotp(secret!), 'Message-Authenticator': '0x00' }, { timeoutS: 10, retries: 1 });
     await eventually('the slave serves RADIUS', async () => (await pap(slave!)).code === 'Access-Accept');
 
