@@ -8,6 +8,7 @@ export type EventStoreErrorCode =
   | 'invalid_position' // setAsideAfter: position is not an integer in [0, head]; nothing changed
   | 'diverged' // a subscription had delivered records that setAsideAfter removed; it was closed
   | 'storage_busy' // the database stayed locked by another process longer than the busy timeout
+  | 'storage_sync_failed' // committed, but the WAL could not be synced to disk: not known durable
   | 'invalid_config'
   | 'closed';
 

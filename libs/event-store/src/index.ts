@@ -9,3 +9,4 @@ export { LogSubscription, type SubscribeOptions } from './log-subscription';
 export * from './typeorm-event-store';
 export * from './create-event-store';
 export { canonicalTextOf } from './canonical-text';
+export { madeDurable } from './wal-sync';

@@ -7,6 +7,7 @@ import { DuplicateRowError, headFrom, logSql, type GroupPlan, type LogBackend, t
 import { storageLock } from './storage';
 import { snapshotFrom, snapshotParams, snapshotUpsertSql, type SnapshotRow } from './stream-snapshot';
 import { streamHeadsOf, type StreamHead, type StreamHeads } from './stream-heads';
+import { walSyncOf, type WalSync } from './wal-sync';
 import { errorCodeOf } from '@twofold/domain';
 
 const SQL = logSql(() => '?');
@@ -30,6 +31,7 @@ export class SqliteLogBackend implements LogBackend {
   }
 
   async head(): Promise<LogHead> {
+    await this.readable();
     return headFrom(this.s().head.get());
   }
 
@@ -38,6 +40,7 @@ export class SqliteLogBackend implements LogBackend {
   }
 
   async readFrom(afterPosition: number, limit: number): Promise<EventLogRow[]> {
+    await this.readable();
     return this.s().readFrom.all(afterPosition, limit);
   }
 
@@ -47,20 +50,21 @@ export class SqliteLogBackend implements LogBackend {
 
   async readTypes(afterPosition: number, upTo: number, types: string[]): Promise<EventLogRow[]> {
     if (types.length === 0) return [];
+    await this.readable();
     const { db } = this.current();
     return db.prepare<unknown[], EventLogRow>(SQL.readTypes(`IN (${types.map(() => '?').join(', ')})`)).all(afterPosition, upTo, ...types);
   }
 
   async write(streamId: string | null, plan: StreamPlan): Promise<EventLogRow[]> {
-    return this.exclusive(({ db, stmts }) => this.tracked(db, (p) => stmts.write.immediate(streamId, p), plan));
+    return this.durableWrite(({ db, stmts }) => this.tracked(db, (p) => stmts.write.immediate(streamId, p), plan));
   }
 
   async writeMany(streamIds: string[], plan: StreamsPlan): Promise<EventLogRow[]> {
-    return this.exclusive(({ db, stmts }) => this.tracked(db, (p) => stmts.writeMany.immediate(streamIds, p), plan));
+    return this.durableWrite(({ db, stmts }) => this.tracked(db, (p) => stmts.writeMany.immediate(streamIds, p), plan));
   }
 
   async writeWith(plan: (head: LogHead) => EventLogRow[], within: (tx: null) => Promise<void>): Promise<EventLogRow[]> {
-    return this.exclusive(async ({ db, stmts }) => {
+    return this.durableWrite(async ({ db, stmts }) => {
       stmts.begin.run();
       try {
         const token = this.heads.token(db);
@@ -78,7 +82,7 @@ export class SqliteLogBackend implements LogBackend {
   }
 
   async writeGroup(take: () => GroupPlan | null): Promise<EventLogRow[]> {
-    return this.exclusive(({ db, stmts }) => {
+    return this.durableWrite(({ db, stmts }) => {
       const group = take();
       if (!group) return [];
       const upsert = (rows: SnapshotRow[]) => {
@@ -101,7 +105,7 @@ export class SqliteLogBackend implements LogBackend {
   }
 
   async setAsideAfter(position: number, mark: SetAsideMark, check: (head: LogHead) => void): Promise<{ count: number; head: LogHead }> {
-    return this.exclusive(({ db, stmts }) => {
+    return this.durableWrite(({ db, stmts }) => {
       const d = this.divergent(db);
       const result = db
         .transaction(() => {
@@ -135,6 +139,26 @@ export class SqliteLogBackend implements LogBackend {
 
   async readSetAside(divergenceId: string): Promise<EventLogRow[]> {
     return this.divergent(this.current().db).read.all(divergenceId);
+  }
+
+  // A write whose caller acts on it (answers a sign-in, acks a master): it resolves once the
+  // commit is on disk. The sync runs after the lock is released (see WalSync).
+  private async durableWrite<T>(fn: (c: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> }) => T | Promise<T>): Promise<T> {
+    let sync: WalSync | undefined;
+    const result = await this.exclusive(async (c) => {
+      const out = await fn(c);
+      sync = walSyncOf(c.db);
+      if (!Array.isArray(out) || out.length > 0) sync?.noteCommit();
+      return out;
+    });
+    await sync?.durable();
+    return result;
+  }
+
+  // What a read returns is on disk (see WalSync).
+  private async readable(): Promise<void> {
+    const sync = walSyncOf(this.current().db);
+    if (sync) await sync.beforeRead();
   }
 
   // BEGIN IMMEDIATE transactions run here, under the DataSource's lock.

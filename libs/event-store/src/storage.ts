@@ -1,7 +1,9 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { AsyncMutex } from './async-mutex';
 import { EventLogEntity, POSTGRES_EVENT_LOG_DDL, SQLITE_EVENT_LOG_DDL } from './event-log.entity';
 import { EventStoreError } from './event-store-error';
+import { prepareSynchronous } from './wal-sync';
 
 export interface StorageConfig {
   // postgres:// or postgresql:// selects PostgreSQL; anything else is a SQLite file path.
@@ -9,8 +11,11 @@ export interface StorageConfig {
   sqlitePath?: string; // used when url is absent; ':memory:' for tests
   logging?: boolean;
   sqliteBusyTimeoutMs?: number; // how long a writer waits for another process's lock (default 10 s)
-  // FULL (default) syncs the WAL at every commit: a committed append survives power loss.
+  // FULL (default): an append resolves only once the WAL holding it is synced to disk, so it
+  // survives power loss; the sync runs off the event loop (see wal-sync.ts). NORMAL: no sync.
   sqliteSynchronous?: 'FULL' | 'NORMAL';
+  // false: let SQLite sync inside each COMMIT, on the event loop (benchmarks compare the two).
+  sqliteSyncOffEventLoop?: boolean;
   poolSize?: number; // PostgreSQL connection pool (default 10)
 }
 
@@ -53,9 +58,9 @@ export function buildDataSourceOptions(
     enableWAL: true, // readers in other processes never block the writer
     timeout: busyTimeout, // better-sqlite3 sets busy_timeout from this
     statementCacheSize: 200,
-    prepareDatabase: (db: { pragma(sql: string): unknown }) => {
+    prepareDatabase: (db: BetterSqlite3.Database) => {
       db.pragma(`busy_timeout = ${Math.floor(busyTimeout)}`);
-      db.pragma(`synchronous = ${synchronous}`);
+      prepareSynchronous(db, synchronous, config.sqliteSyncOffEventLoop ?? true);
     },
   };
 }

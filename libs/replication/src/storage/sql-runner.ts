@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { storageKind, storageLock, type StorageKind } from '@twofold/event-store';
+import { madeDurable, storageKind, storageLock, type StorageKind } from '@twofold/event-store';
+
+const READS = /^\s*(SELECT|WITH|PRAGMA)\b/i;
 
 // Raw SQL on the log's DataSource. On SQLite every statement runs under storageLock: the
 // connection is shared, and a statement issued between another caller's awaits would land
@@ -16,9 +18,12 @@ export class SqlRunner {
     return this.kind === 'postgres' ? `$${n}` : '?';
   }
 
+  // A write resolves once it is on disk (the outbox holds used codes a slave has accepted).
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-    if (this.kind === 'sqlite') return storageLock(this.dataSource).runExclusive(() => this.dataSource.query(sql, params));
-    return this.dataSource.query(sql, params);
+    if (this.kind !== 'sqlite') return this.dataSource.query(sql, params);
+    const rows: T[] = await storageLock(this.dataSource).runExclusive(() => this.dataSource.query(sql, params));
+    if (!READS.test(sql)) await madeDurable(this.dataSource);
+    return rows;
   }
 
   // DDL from two processes at once must not race on PostgreSQL's catalog.

@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { openStorage, TypeOrmEventStore, type StorageConfig } from './index';
+import { caught, ev } from './testing/spec-helpers';
+
+// The WAL sync of synchronous=FULL, done off the event loop: an append resolves only after the
+// WAL holding it was synced, the event loop runs meanwhile, one sync serves many appends, and
+// nothing is readable through the store before it is durable.
+describe('SQLite WAL sync off the event loop', () => {
+  jest.setTimeout(30_000);
+  let dir: string;
+  const stores: TypeOrmEventStore[] = [];
+  let syncs: string[];
+  let gate: { hold: boolean; waiting: Array<() => void>; fail?: Error };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'twofold-wal-sync-'));
+    syncs = [];
+    gate = { hold: false, waiting: [] };
+    // The module object itself (a namespace import would be a copy the store never calls).
+    const fsPromises = require('node:fs/promises') as typeof import('node:fs/promises');
+    const realOpen = fsPromises.open;
+    jest.spyOn(fsPromises, 'open').mockImplementation(async (path, flags) => {
+      const handle = await realOpen(path, flags);
+      const datasync = async () => {
+        syncs.push(String(path));
+        if (gate.hold) await new Promise<void>((r) => gate.waiting.push(r));
+        if (gate.fail) throw gate.fail;
+        return handle.datasync();
+      };
+      return { datasync, close: () => handle.close() } as unknown as Awaited<ReturnType<typeof realOpen>>;
+    });
+  });
+
+  afterEach(async () => {
+    jest.restoreAllMocks();
+    for (const s of stores.splice(0)) await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const release = () => {
+    gate.hold = false;
+    for (const r of gate.waiting.splice(0)) r();
+  };
+
+  async function open(config: Partial<StorageConfig> = {}): Promise<{ store: TypeOrmEventStore; db: BetterSqlite3.Database }> {
+    const dataSource = await openStorage({ sqlitePath: join(dir, 'log.sqlite'), ...config });
+    const store = new TypeOrmEventStore(dataSource);
+    stores.push(store);
+    await store.head(); // the first read syncs once (whatever an earlier process left)
+    syncs.length = 0;
+    return { store, db: (dataSource.driver as unknown as { databaseConnection: BetterSqlite3.Database }).databaseConnection };
+  }
+
+  const settledYet = async (p: Promise<unknown>) => {
+    let done = false;
+    void p.then(() => (done = true), () => (done = true));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    return done;
+  };
+
+  it('answers an append only after the WAL is synced, and keeps the event loop running meanwhile', async () => {
+    const { store, db } = await open();
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL: SQLite itself never syncs in a COMMIT
+    gate.hold = true;
+    const append = store.append('user-1', 0, [ev({ n: 1 })]);
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 1);
+    await new Promise((r) => setTimeout(r, 50));
+    clearInterval(ticker);
+    expect(ticks).toBeGreaterThan(5); // the loop ran while the sync was held
+    expect(await settledYet(append)).toBe(false);
+    expect(syncs).toEqual([join(dir, 'log.sqlite-wal')]);
+
+    // Committed (another connection sees it), but not readable through the store yet.
+    const other = new Database(join(dir, 'log.sqlite'), { readonly: true });
+    expect((other.prepare('SELECT COUNT(*) AS n FROM event_log').get() as { n: number }).n).toBe(1);
+    other.close();
+    const head = store.head();
+    const read = store.readFrom(0, 10);
+    expect(await settledYet(head)).toBe(false);
+
+    release();
+    expect((await append).map((e) => e.position)).toEqual([1]);
+    expect((await head).position).toBe(1);
+    expect((await read).map((e) => e.position)).toEqual([1]);
+  });
+
+  it('serves many concurrent appends with a few syncs', async () => {
+    const { store } = await open();
+    const appends = Array.from({ length: 40 }, (_, i) => store.append(`user-${i}`, 0, [ev({ n: i })]));
+    await Promise.all(appends);
+    expect(syncs.length).toBeGreaterThanOrEqual(1);
+    expect(syncs.length).toBeLessThanOrEqual(3);
+    expect((await store.head()).position).toBe(40);
+  });
+
+  it('fails an append whose sync fails with a clear error, and the next one goes through', async () => {
+    const { store } = await open();
+    gate.fail = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    const failed = await caught(store.append('user-1', 0, [ev({ n: 1 })]));
+    expect(failed).toMatchObject({ code: 'storage_sync_failed' });
+    expect(failed.message).toMatch(/could not sync the SQLite WAL to disk/);
+    gate.fail = undefined;
+    // Committed before the sync failed: the stream is at version 1, and the next append is durable.
+    const next = await store.append('user-1', 1, [ev({ n: 2 })]);
+    expect(next.map((e) => e.position)).toEqual([2]);
+  });
+
+  it('syncs a commit made by another process before reading it', async () => {
+    const { store } = await open();
+    const writer = await new TypeOrmEventStore(await openStorage({ sqlitePath: join(dir, 'log.sqlite'), sqliteSynchronous: 'NORMAL' }));
+    stores.push(writer);
+    await writer.append('user-9', 0, [ev({ n: 9 })]);
+    syncs.length = 0;
+    expect((await store.head()).position).toBe(1);
+    expect(syncs).toHaveLength(1);
+  });
+
+  it('leaves the sync inside the COMMIT when asked, and syncs nothing at NORMAL', async () => {
+    const onLoop = await open({ sqliteSyncOffEventLoop: false });
+    expect(onLoop.db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    await onLoop.store.append('user-1', 0, [ev({ n: 1 })]);
+    expect(syncs).toEqual([]);
+    await onLoop.store.close();
+
+    const normal = await open({ sqliteSynchronous: 'NORMAL' });
+    expect(normal.db.pragma('synchronous', { simple: true })).toBe(1);
+    await normal.store.append('user-1', 1, [ev({ n: 2 })]);
+    expect(syncs).toEqual([]);
+  });
+});

@@ -1,0 +1,116 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { DataSource } from 'typeorm';
+import { EventStoreError } from './event-store-error';
+
+// synchronous=FULL without the fsync on the event loop. SQLite at FULL syncs the WAL inside each
+// COMMIT, a synchronous call: the whole process (RADIUS, every other sign-in) stands still for the
+// disk. Instead the connection runs at NORMAL, where a COMMIT only writes its WAL frames, and the
+// store syncs the WAL file itself with an asynchronous fdatasync (libuv's thread pool) before it
+// answers: an append resolves, a slave acks and a sign-in is answered only once the WAL holding
+// it is on disk, as at FULL; meanwhile the event loop goes on, and one sync covers every commit
+// made before it started. Checkpoints stay SQLite's: at NORMAL it syncs the WAL before one and
+// the database file after it.
+//
+// Committed but not yet synced frames are readable on the connection, so every read of the log
+// that can leave this node (head, readFrom: replication, Kafka, the read model) first waits for
+// the sync: a slave never holds a record its master could lose with its power. A commit by
+// another process (data_version moved) is made durable the same way before it is read.
+export class WalSync {
+  private commits = 0; // commits noted
+  private synced = 0; // commits covered by a completed sync
+  private running: Promise<void> | null = null;
+  private seenDataVersion: number | undefined;
+  private dataVersion?: BetterSqlite3.Statement<[], number>;
+
+  constructor(private readonly db: BetterSqlite3.Database, private readonly walPath: string, private readonly dbPath: string) {}
+
+  // Right after a commit on this connection that must be durable before it is acted on.
+  noteCommit(): void {
+    this.commits++;
+  }
+
+  get pending(): boolean {
+    return this.synced < this.commits;
+  }
+
+  // Resolves once every commit noted before the call is on disk.
+  async durable(): Promise<void> {
+    const target = this.commits;
+    while (this.synced < target) {
+      this.running ??= this.syncOnce();
+      await this.running;
+    }
+  }
+
+  // Before a read of the log: what it may return is durable (a foreign commit included).
+  async beforeRead(): Promise<void> {
+    this.dataVersion ??= this.db.prepare<[], number>('PRAGMA data_version').pluck();
+    const now = this.dataVersion.get()!;
+    if (now !== this.seenDataVersion) {
+      this.seenDataVersion = now;
+      this.noteCommit();
+    }
+    if (this.pending) await this.durable();
+  }
+
+  private async syncOnce(): Promise<void> {
+    const upTo = this.commits;
+    try {
+      await syncFile(this.walPath, this.dbPath);
+      this.synced = Math.max(this.synced, upTo);
+    } catch (err) {
+      throw new EventStoreError('storage_sync_failed', `could not sync the SQLite WAL to disk: ${(err as Error).message}`);
+    } finally {
+      this.running = null;
+    }
+  }
+}
+
+// Opened for each sync (no descriptor outlives the connection, none can point at a replaced
+// file); no WAL at all means everything was checkpointed into the database file: that is synced.
+async function syncFile(walPath: string, dbPath: string): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(walPath, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    handle = await open(dbPath, 'r');
+  }
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+const byConnection = new WeakMap<BetterSqlite3.Database, WalSync>();
+
+// From the DataSource's prepareDatabase: a connection configured FULL (or EXTRA) on a WAL file
+// runs at NORMAL with a WalSync; anything else (NORMAL, OFF, :memory:) keeps its pragma as is.
+export function prepareSynchronous(db: BetterSqlite3.Database, synchronous: string, offLoop: boolean): void {
+  const durable = synchronous === 'FULL' || synchronous === 'EXTRA';
+  if (durable && offLoop && !db.memory) {
+    db.pragma('journal_mode = WAL');
+    if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal') {
+      db.pragma('synchronous = NORMAL');
+      byConnection.set(db, new WalSync(db, `${db.name}-wal`, db.name));
+      return;
+    }
+  }
+  db.pragma(`synchronous = ${synchronous}`);
+}
+
+export function walSyncOf(db: BetterSqlite3.Database): WalSync | undefined {
+  return byConnection.get(db);
+}
+
+// For writers on a DataSource's SQLite connection other than the log (the slave's outbox): after
+// a commit that must survive power loss, before acting on it.
+export async function madeDurable(dataSource: DataSource): Promise<void> {
+  const db = (dataSource.driver as unknown as { databaseConnection?: BetterSqlite3.Database }).databaseConnection;
+  const sync = db ? byConnection.get(db) : undefined;
+  if (!sync) return;
+  sync.noteCommit();
+  await sync.durable();
+}
