@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+// The default import is the module object itself (a namespace import would be a copy the store never calls).
+import fsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -20,8 +22,6 @@ describe('SQLite WAL sync off the event loop', () => {
     dir = mkdtempSync(join(tmpdir(), 'twofold-wal-sync-'));
     syncs = [];
     gate = { hold: false, waiting: [] };
-    // The module object itself (a namespace import would be a copy the store never calls).
-    const fsPromises = require('node:fs/promises') as typeof import('node:fs/promises');
     const realOpen = fsPromises.open;
     jest.spyOn(fsPromises, 'open').mockImplementation(async (path, flags) => {
       const handle = await realOpen(path, flags);
