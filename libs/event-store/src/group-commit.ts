@@ -1,7 +1,7 @@
 import type { EventLogRow } from './event-log.entity';
 import { ANY_VERSION, type LogHead, type SnapshotOf, type StoredEvent } from './event-store';
 import { EventStoreError } from './event-store-error';
-import { DuplicateRowError, type LogBackend } from './log-backend';
+import { DuplicateRowError, type GroupPlan, type LogBackend } from './log-backend';
 import { hashFromCanonicalParts } from './record-hash';
 import { toStoredEvent, type EncodedEvent } from './record-shape';
 import { latestSnapshots, type SnapshotRow } from './stream-snapshot';
@@ -28,6 +28,8 @@ export class GroupCommitter {
   private queue: Unit[] = [];
   private running = false;
   private draining: Promise<void> = Promise.resolve();
+  // Groups committed, waiting for their sync, settled in commit order.
+  private settled: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly backend: LogBackend,
@@ -46,9 +48,10 @@ export class GroupCommitter {
     });
   }
 
-  // Resolves once nothing is queued or being committed.
+  // Resolves once nothing is queued, being committed or waiting for its sync.
   async idle(): Promise<void> {
     while (this.running) await this.draining;
+    await this.settled;
   }
 
   private async drain(): Promise<void> {
@@ -67,7 +70,7 @@ export class GroupCommitter {
       let snapshots: SnapshotRow[] = [];
       let decoded = new Map<number, StoredEvent>();
       try {
-        const rows = await this.backend.writeGroup(() => {
+        const { rows, durable } = await this.commitGroup(() => {
           // Taken under the write lock: everything that queued while we waited for it joins.
           group = this.queue.splice(0);
           if (group.length === 0) return null;
@@ -83,11 +86,25 @@ export class GroupCommitter {
             snapshots: () => latestSnapshots(snapshots),
           };
         });
-        if (rows.length > 0) this.onCommitted(rows, group.length, decoded);
-        for (const u of group) {
-          if (u.error !== undefined) u.reject(u.error);
-          else u.resolve(u.rows!);
-        }
+        // The next group may commit while this one's sync runs; each answers once it is durable,
+        // in commit order.
+        const units = group;
+        const seen = decoded;
+        const synced = durable.then(() => null, (err: unknown) => ({ err }));
+        this.settled = this.settled.then(async () => {
+          const failed = await synced;
+          try {
+            if (failed) throw failed.err;
+            if (rows.length > 0) this.onCommitted(rows, units.length, seen);
+          } catch (err) {
+            for (const u of units) u.reject(u.error ?? err);
+            return;
+          }
+          for (const u of units) {
+            if (u.error !== undefined) u.reject(u.error);
+            else u.resolve(u.rows!);
+          }
+        });
       } catch (err) {
         // The transaction did not commit: nothing of this group was written.
         const failure = err instanceof DuplicateRowError
@@ -96,6 +113,11 @@ export class GroupCommitter {
         for (const u of group) u.reject(u.error ?? failure);
       }
     }
+  }
+
+  private commitGroup(take: () => GroupPlan | null): Promise<{ rows: EventLogRow[]; durable: Promise<void> }> {
+    if (this.backend.writeGroupPipelined) return this.backend.writeGroupPipelined(take);
+    return this.backend.writeGroup(take).then((rows) => ({ rows, durable: Promise.resolve() }));
   }
 
   private plan(group: Unit[], head: LogHead, committed: Map<string, number>, snapshots: SnapshotRow[], decoded: Map<number, StoredEvent>): EventLogRow[] {

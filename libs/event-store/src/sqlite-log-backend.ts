@@ -82,16 +82,31 @@ export class SqliteLogBackend implements LogBackend {
   }
 
   async writeGroup(take: () => GroupPlan | null): Promise<EventLogRow[]> {
-    return this.durableWrite(({ db, stmts }) => {
-      const group = take();
-      if (!group) return [];
-      const upsert = (rows: SnapshotRow[]) => {
-        if (rows.length === 0) return;
-        const { upsert: one } = this.snapshots(db);
-        for (const r of rows) one.run(snapshotParams([r]));
-      };
-      return this.tracked(db, (p) => stmts.writeMany.immediate(group.streamIds, p, () => upsert(group.snapshots?.() ?? [])), group.plan);
+    const { rows, durable } = await this.writeGroupPipelined(take);
+    await durable;
+    return rows;
+  }
+
+  async writeGroupPipelined(take: () => GroupPlan | null): Promise<{ rows: EventLogRow[]; durable: Promise<void> }> {
+    let sync: WalSync | undefined;
+    const rows = await this.exclusive((c) => {
+      const written = this.groupIn(c, take);
+      sync = walSyncOf(c.db);
+      if (written.length > 0) sync?.noteCommit();
+      return written;
     });
+    return { rows, durable: sync ? sync.durable() : Promise.resolve() };
+  }
+
+  private groupIn({ db, stmts }: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> }, take: () => GroupPlan | null): EventLogRow[] {
+    const group = take();
+    if (!group) return [];
+    const upsert = (rows: SnapshotRow[]) => {
+      if (rows.length === 0) return;
+      const { upsert: one } = this.snapshots(db);
+      for (const r of rows) one.run(snapshotParams([r]));
+    };
+    return this.tracked(db, (p) => stmts.writeMany.immediate(group.streamIds, p, () => upsert(group.snapshots?.() ?? [])), group.plan);
   }
 
   async readSnapshot(streamId: string, fold: string): Promise<StreamSnapshot | null> {
