@@ -6,7 +6,8 @@
 // HOTP users, TOTP users, and history users (HOTP, each with BENCH_HISTORY_SIGNINS prior sign-ins
 // already in its stream). FreeRADIUS PAP (files
 // module) on the same generator when installed; local password (production argon2id) + HOTP on a
-// server of its own; the SQLite log writer on the event loop vs in a worker thread. Prints
+// server of its own; the SQLite log writer on the event loop vs in a worker thread, and the WAL
+// sync inside the COMMIT vs off the event loop (log-sync-placement.ts). Prints
 // figures; asserts nothing.
 //   BENCH_USERS (10000), BENCH_HISTORY_USERS (200), BENCH_HISTORY_SIGNINS (1000),
 //   BENCH_PASSWORD_USERS (200), BENCH_CONCURRENCY (64), BENCH_DURATION (10), BENCH_WARMUP (2),
@@ -218,6 +219,17 @@ function benchWriterThread(): void {
   }
 }
 
+// The WAL sync inside SQLite's COMMIT (on the event loop) vs after it, off the loop (see log-sync-placement.ts).
+function benchSyncPlacement(): void {
+  const run = spawnSync('taskset', ['-c', '0', process.execPath, resolve(__dirname, 'log-sync-placement.js')], { encoding: 'utf8' });
+  if (run.status !== 0) { log(`  WAL sync placement comparison failed: ${run.stderr.trim().split('\n').pop()}`); return; }
+  const r = JSON.parse(run.stdout.trim()) as Record<'onLoop' | 'offLoop', { signInsPerSec: number; cpuUsPerSignIn: number; loopIdlePercent: number }>;
+  for (const mode of ['onLoop', 'offLoop'] as const) {
+    const f = r[mode];
+    log(`  log + 60 µs sign-in, WAL sync ${mode === 'onLoop' ? 'in the COMMIT (event loop)' : 'after it, off the loop  '}  ${String(f.signInsPerSec).padStart(7)} sign-ins/s  ${f.cpuUsPerSignIn} µs CPU per sign-in, event loop idle ${f.loopIdlePercent} %`);
+  }
+}
+
 async function benchFreeRadius(): Promise<void> {
   if (!existsSync(FREERADIUS)) { log('  FreeRADIUS not installed, skipped'); return; }
   const dir = mkdtempSync(join(tmpdir(), 'twofold-bench-freeradius-'));
@@ -320,7 +332,10 @@ async function main(): Promise<void> {
   if (PARTS.has('twofold')) await benchTwofold();
   if (PARTS.has('password')) await benchPassword();
   if (PARTS.has('freeradius')) await benchFreeRadius();
-  if (PARTS.has('writer')) benchWriterThread();
+  if (PARTS.has('writer')) {
+    benchWriterThread();
+    benchSyncPlacement();
+  }
 }
 
 main().catch((err) => {
