@@ -1,6 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
 // The default import is the module object itself (a namespace import would be a copy the store never calls).
-import fsPromises from 'node:fs/promises';
+import fs, { mkdtempSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,20 +18,16 @@ describe('SQLite WAL sync off the event loop', () => {
   let gate: { hold: boolean; waiting: Array<() => void>; fail?: Error };
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'twofold-wal-sync-'));
+    dir = realpathSync(mkdtempSync(join(tmpdir(), 'twofold-wal-sync-')));
     syncs = [];
     gate = { hold: false, waiting: [] };
-    const realOpen = fsPromises.open;
-    jest.spyOn(fsPromises, 'open').mockImplementation(async (path, flags) => {
-      const handle = await realOpen(path, flags);
-      const datasync = async () => {
-        syncs.push(String(path));
-        if (gate.hold) await new Promise<void>((r) => gate.waiting.push(r));
-        if (gate.fail) throw gate.fail;
-        return handle.datasync();
-      };
-      return { datasync, close: () => handle.close() } as unknown as Awaited<ReturnType<typeof realOpen>>;
-    });
+    const realSync = fs.fdatasync;
+    jest.spyOn(fs, 'fdatasync').mockImplementation(((fd: number, done: (err: NodeJS.ErrnoException | null) => void) => {
+      syncs.push(readlinkSync(`/proc/self/fd/${fd}`));
+      const go = () => (gate.fail ? done(gate.fail) : realSync(fd, done));
+      if (gate.hold) gate.waiting.push(go);
+      else go();
+    }) as typeof fs.fdatasync);
   });
 
   afterEach(async () => {

@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fdatasync, openSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { EventStoreError } from './event-store-error';
@@ -20,10 +20,11 @@ export class WalSync {
   private commits = 0; // commits noted
   private synced = 0; // commits covered by a completed sync
   private running: Promise<void> | null = null;
+  private fd: number | null = null;
   private seenDataVersion: number | undefined;
   private dataVersion?: BetterSqlite3.Statement<[], number>;
 
-  constructor(private readonly db: BetterSqlite3.Database, private readonly walPath: string, private readonly dbPath: string) {}
+  constructor(private readonly db: BetterSqlite3.Database, private readonly walPath: string) {}
 
   // Right after a commit on this connection that must be durable before it is acted on.
   noteCommit(): void {
@@ -54,33 +55,31 @@ export class WalSync {
     if (this.pending) await this.durable();
   }
 
+  // The connection is closing: so is the descriptor.
+  closeFile(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
   private async syncOnce(): Promise<void> {
     const upTo = this.commits;
     try {
-      await syncFile(this.walPath, this.dbPath);
+      const fd = this.file();
+      await new Promise<void>((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
       this.synced = Math.max(this.synced, upTo);
     } catch (err) {
+      this.closeFile(); // the next sync opens the file again
       throw new EventStoreError('storage_sync_failed', `could not sync the SQLite WAL to disk: ${(err as Error).message}`);
     } finally {
       this.running = null;
     }
   }
-}
 
-// Opened for each sync (no descriptor outlives the connection, none can point at a replaced
-// file); no WAL at all means everything was checkpointed into the database file: that is synced.
-async function syncFile(walPath: string, dbPath: string): Promise<void> {
-  let handle: FileHandle;
-  try {
-    handle = await open(walPath, 'r');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    handle = await open(dbPath, 'r');
-  }
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
+  // The WAL stays the same file while any connection is open (SQLite removes it only when the
+  // last one closes, and this one is open): it is opened once.
+  private file(): number {
+    this.fd ??= openSync(this.walPath, 'r');
+    return this.fd;
   }
 }
 
@@ -94,7 +93,14 @@ export function prepareSynchronous(db: BetterSqlite3.Database, synchronous: stri
     db.pragma('journal_mode = WAL');
     if (String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal') {
       db.pragma('synchronous = NORMAL');
-      byConnection.set(db, new WalSync(db, `${db.name}-wal`, db.name));
+      const sync = new WalSync(db, `${db.name}-wal`);
+      byConnection.set(db, sync);
+      // The descriptor is closed with the connection (TypeORM closes it on destroy).
+      const close = db.close.bind(db);
+      db.close = () => {
+        sync.closeFile();
+        return close();
+      };
       return;
     }
   }
