@@ -43,8 +43,12 @@ export class StreamHeads {
       this.heads.clear();
       this.seen = token; // a later commit elsewhere moves data_version past it: get() forgets again
     }
-    for (const r of rows) {
-      this.heads.delete(r.streamId); // re-inserted last: the least recently written go first
+    // Each stream's last row only (a replicated batch holds thousands of rows of a few streams),
+    // re-inserted last: the least recently written go first.
+    const last = new Map<string, EventLogRow>();
+    for (let i = rows.length - 1; i >= 0; i--) if (!last.has(rows[i].streamId)) last.set(rows[i].streamId, rows[i]);
+    for (const r of [...last.values()].reverse()) {
+      this.heads.delete(r.streamId);
       this.heads.set(r.streamId, { version: r.streamVersion, hash: r.hash });
     }
     while (this.heads.size > this.max) this.heads.delete(this.heads.keys().next().value!);
