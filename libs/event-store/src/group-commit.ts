@@ -85,7 +85,7 @@ export class GroupCommitter {
             },
             snapshots: () => latestSnapshots(snapshots),
           };
-        });
+        }, () => group.length === 1); // a lone append syncs on the event loop: nothing to overlap
         // The next group may commit while this one's sync runs; each answers once it is durable,
         // in commit order.
         const units = group;
@@ -115,8 +115,8 @@ export class GroupCommitter {
     }
   }
 
-  private commitGroup(take: () => GroupPlan | null): Promise<{ rows: EventLogRow[]; durable: Promise<void> }> {
-    if (this.backend.writeGroupPipelined) return this.backend.writeGroupPipelined(take);
+  private commitGroup(take: () => GroupPlan | null, inline: () => boolean): Promise<{ rows: EventLogRow[]; durable: Promise<void> }> {
+    if (this.backend.writeGroupPipelined) return this.backend.writeGroupPipelined(take, inline);
     return this.backend.writeGroup(take).then((rows) => ({ rows, durable: Promise.resolve() }));
   }
 

@@ -30,8 +30,9 @@ export interface LogBackend {
   // held and returns what to write now (plan gets each stream's committed version), or null.
   writeGroup(take: () => GroupPlan | null): Promise<EventLogRow[]>;
   // The same, resolving once committed, with `durable` resolving once it is on disk: the next
-  // group can commit while this one's sync runs (SQLite's WAL sync off the event loop).
-  writeGroupPipelined?(take: () => GroupPlan | null): Promise<{ rows: EventLogRow[]; durable: Promise<void> }>;
+  // group can commit while this one's sync runs (SQLite's WAL sync off the event loop). inline(),
+  // asked after the commit: sync on the event loop instead (a group of one append).
+  writeGroupPipelined?(take: () => GroupPlan | null, inline: () => boolean): Promise<{ rows: EventLogRow[]; durable: Promise<void> }>;
   // One transaction under the same serialization as write(): check() sees the committed head and
   // may throw (nothing changes); then every row with position > `position` is copied into
   // event_log_divergent and deleted from event_log. Returns the number moved and the new head.

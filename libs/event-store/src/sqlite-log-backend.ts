@@ -82,12 +82,12 @@ export class SqliteLogBackend implements LogBackend {
   }
 
   async writeGroup(take: () => GroupPlan | null): Promise<EventLogRow[]> {
-    const { rows, durable } = await this.writeGroupPipelined(take);
+    const { rows, durable } = await this.writeGroupPipelined(take, () => true);
     await durable;
     return rows;
   }
 
-  async writeGroupPipelined(take: () => GroupPlan | null): Promise<{ rows: EventLogRow[]; durable: Promise<void> }> {
+  async writeGroupPipelined(take: () => GroupPlan | null, inline: () => boolean): Promise<{ rows: EventLogRow[]; durable: Promise<void> }> {
     let sync: WalSync | undefined;
     const rows = await this.exclusive((c) => {
       const written = this.groupIn(c, take);
@@ -95,7 +95,7 @@ export class SqliteLogBackend implements LogBackend {
       if (written.length > 0) sync?.noteCommit();
       return written;
     });
-    return { rows, durable: sync ? sync.durable() : Promise.resolve() };
+    return { rows, durable: sync ? sync.durable(inline()) : Promise.resolve() };
   }
 
   private groupIn({ db, stmts }: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> }, take: () => GroupPlan | null): EventLogRow[] {
@@ -156,8 +156,8 @@ export class SqliteLogBackend implements LogBackend {
     return this.divergent(this.current().db).read.all(divergenceId);
   }
 
-  // A write whose caller acts on it (answers a sign-in, acks a master): it resolves once the
-  // commit is on disk. The sync runs after the lock is released (see WalSync).
+  // A write whose caller acts on it (a slave acks its master): it resolves once the commit is on
+  // disk, synced after the lock is released (see WalSync).
   private async durableWrite<T>(fn: (c: { db: BetterSqlite3.Database; stmts: ReturnType<typeof prepare> }) => T | Promise<T>): Promise<T> {
     let sync: WalSync | undefined;
     const result = await this.exclusive(async (c) => {
@@ -166,7 +166,7 @@ export class SqliteLogBackend implements LogBackend {
       if (!Array.isArray(out) || out.length > 0) sync?.noteCommit();
       return out;
     });
-    await sync?.durable();
+    await sync?.durable(true);
     return result;
   }
 

@@ -28,6 +28,12 @@ describe('SQLite WAL sync off the event loop', () => {
       if (gate.hold) gate.waiting.push(go);
       else go();
     }) as typeof fs.fdatasync);
+    const realSyncNow = fs.fdatasyncSync;
+    jest.spyOn(fs, 'fdatasyncSync').mockImplementation((fd: number) => {
+      syncs.push(`inline ${readlinkSync(`/proc/self/fd/${fd}`)}`);
+      if (gate.fail) throw gate.fail;
+      realSyncNow(fd);
+    });
   });
 
   afterEach(async () => {
@@ -61,7 +67,8 @@ describe('SQLite WAL sync off the event loop', () => {
     const { store, db } = await open();
     expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL: SQLite itself never syncs in a COMMIT
     gate.hold = true;
-    const append = store.append('user-1', 0, [ev({ n: 1 })]);
+    // Two appends at once: one group of two, whose sync runs off the event loop.
+    const [append] = [store.append('user-1', 0, [ev({ n: 1 })]), store.append('user-2', 0, [ev({ n: 2 })])];
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 1);
     await new Promise((r) => setTimeout(r, 50));
@@ -72,7 +79,7 @@ describe('SQLite WAL sync off the event loop', () => {
 
     // Committed (another connection sees it), but not readable through the store yet.
     const other = new Database(join(dir, 'log.sqlite'), { readonly: true });
-    expect((other.prepare('SELECT COUNT(*) AS n FROM event_log').get() as { n: number }).n).toBe(1);
+    expect((other.prepare('SELECT COUNT(*) AS n FROM event_log').get() as { n: number }).n).toBe(2);
     other.close();
     const head = store.head();
     const read = store.readFrom(0, 10);
@@ -80,8 +87,14 @@ describe('SQLite WAL sync off the event loop', () => {
 
     release();
     expect((await append).map((e) => e.position)).toEqual([1]);
-    expect((await head).position).toBe(1);
-    expect((await read).map((e) => e.position)).toEqual([1]);
+    expect((await head).position).toBe(2);
+    expect((await read).map((e) => e.position)).toEqual([1, 2]);
+  });
+
+  it('syncs a lone append on the event loop (nothing to overlap with)', async () => {
+    const { store } = await open();
+    await store.append('user-1', 0, [ev({ n: 1 })]);
+    expect(syncs).toEqual([`inline ${join(dir, 'log.sqlite-wal')}`]);
   });
 
   it('serves many concurrent appends with a few syncs', async () => {
@@ -96,13 +109,16 @@ describe('SQLite WAL sync off the event loop', () => {
   it('fails an append whose sync fails with a clear error, and the next one goes through', async () => {
     const { store } = await open();
     gate.fail = Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
-    const failed = await caught(store.append('user-1', 0, [ev({ n: 1 })]));
-    expect(failed).toMatchObject({ code: 'storage_sync_failed' });
-    expect(failed.message).toMatch(/could not sync the SQLite WAL to disk/);
+    const lone = await caught(store.append('user-1', 0, [ev({ n: 1 })]));
+    const grouped = await Promise.allSettled([store.append('user-2', 0, [ev({ n: 2 })]), store.append('user-3', 0, [ev({ n: 3 })])]);
+    for (const failed of [lone, ...grouped.map((r) => (r as PromiseRejectedResult).reason as Error & { code?: string })]) {
+      expect(failed).toMatchObject({ code: 'storage_sync_failed' });
+      expect(failed.message).toMatch(/could not sync the SQLite WAL to disk: EIO/);
+    }
     gate.fail = undefined;
-    // Committed before the sync failed: the stream is at version 1, and the next append is durable.
-    const next = await store.append('user-1', 1, [ev({ n: 2 })]);
-    expect(next.map((e) => e.position)).toEqual([2]);
+    // Committed before their sync failed: the streams are at version 1, and the next append is durable.
+    const next = await store.append('user-1', 1, [ev({ n: 4 })]);
+    expect(next.map((e) => e.position)).toEqual([4]);
   });
 
   it('syncs a commit made by another process before reading it', async () => {

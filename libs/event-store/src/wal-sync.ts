@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { EventStoreError } from './event-store-error';
@@ -8,8 +8,10 @@ import { EventStoreError } from './event-store-error';
 // disk. Instead the connection runs at NORMAL, where a COMMIT only writes its WAL frames, and the
 // store syncs the WAL file itself with an asynchronous fdatasync (libuv's thread pool) before it
 // answers: an append resolves, a slave acks and a sign-in is answered only once the WAL holding
-// it is on disk, as at FULL; meanwhile the event loop goes on, and one sync covers every commit
-// made before it started. Checkpoints stay SQLite's: at NORMAL it syncs the WAL before one and
+// it is on disk, as at FULL; meanwhile the event loop goes on (the next group of appends commits),
+// and one sync covers every commit made before it started. A lone append (a group of one, a
+// replicated batch) is synced on the loop: the thread pool's round trip would cost more than it
+// frees. Checkpoints stay SQLite's: at NORMAL it syncs the WAL before one and
 // the database file after it.
 //
 // Committed but not yet synced frames are readable on the connection, so every read of the log
@@ -35,9 +37,12 @@ export class WalSync {
     return this.synced < this.commits;
   }
 
-  // Resolves once every commit noted before the call is on disk.
-  async durable(): Promise<void> {
+  // Resolves once every commit noted before the call is on disk. inline: sync right here, on the
+  // event loop, unless a sync is already running (a lone append: a round trip to the thread pool
+  // would cost more than it frees, most of all on a busy machine).
+  async durable(inline = false): Promise<void> {
     const target = this.commits;
+    if (inline && !this.running && this.synced < target) return this.syncInline();
     while (this.synced < target) {
       this.running ??= this.syncOnce();
       await this.running;
@@ -69,9 +74,20 @@ export class WalSync {
       this.synced = Math.max(this.synced, upTo);
     } catch (err) {
       this.closeFile(); // the next sync opens the file again
-      throw new EventStoreError('storage_sync_failed', `could not sync the SQLite WAL to disk: ${(err as Error).message}`);
+      throw syncFailed(err);
     } finally {
       this.running = null;
+    }
+  }
+
+  private syncInline(): void {
+    const upTo = this.commits;
+    try {
+      fdatasyncSync(this.file());
+      this.synced = Math.max(this.synced, upTo);
+    } catch (err) {
+      this.closeFile();
+      throw syncFailed(err);
     }
   }
 
@@ -81,6 +97,10 @@ export class WalSync {
     this.fd ??= openSync(this.walPath, 'r');
     return this.fd;
   }
+}
+
+function syncFailed(err: unknown): EventStoreError {
+  return new EventStoreError('storage_sync_failed', `could not sync the SQLite WAL to disk: ${(err as Error).message}`);
 }
 
 const byConnection = new WeakMap<BetterSqlite3.Database, WalSync>();
