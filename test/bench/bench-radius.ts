@@ -173,9 +173,11 @@ async function benchTwofold(): Promise<void> {
       const common = ['--pw-mode', 'code'];
       report(`Twofold HOTP (${USERS} users)`, await loadgen(authPort, pid, [...common, '--otp', 'hotp', '--otp-state', states, '--users', String(USERS), '--user-offset', String(HOTP.offset)]));
       report(`Twofold TOTP (${USERS} users)`, await loadgen(authPort, pid, [...common, '--otp', 'totp', '--users', String(USERS - 1), '--user-offset', String(TOTP.offset)]));
-      report(`Twofold HOTP ${HISTORY_USERS} users, ${HISTORY_SIGNINS} prior`, await loadgen(authPort, pid, [...common, '--otp', 'hotp', '--otp-state', historyStates, '--users', String(HISTORY_USERS), '--user-offset', String(HISTORY.offset)]));
-      // The same history users again: now every one has signed in since the server started.
-      report(`  again (state kept in memory)`, await loadgen(authPort, pid, [...common, '--otp', 'hotp', '--otp-state', historyStates, '--users', String(HISTORY_USERS), '--user-offset', String(HISTORY.offset)]));
+      if (HISTORY_USERS > 0) {
+        report(`Twofold HOTP ${HISTORY_USERS} users, ${HISTORY_SIGNINS} prior`, await loadgen(authPort, pid, [...common, '--otp', 'hotp', '--otp-state', historyStates, '--users', String(HISTORY_USERS), '--user-offset', String(HISTORY.offset)]));
+        // The same history users again: now every one has signed in since the server started.
+        report(`  again (state kept in memory)`, await loadgen(authPort, pid, [...common, '--otp', 'hotp', '--otp-state', historyStates, '--users', String(HISTORY_USERS), '--user-offset', String(HISTORY.offset)]));
+      }
     } finally {
       await stop(child);
     }

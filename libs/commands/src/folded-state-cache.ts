@@ -1,5 +1,5 @@
 import type { EventStore, SnapshotOf, StoredEvent } from '@twofold/event-store';
-import { foldUser, StateSnapshotCodec, USER_SNAPSHOT } from '@twofold/domain';
+import { foldUser, LruMap, StateSnapshotCodec, USER_SNAPSHOT } from '@twofold/domain';
 
 export type Fold<S> = (events: StoredEvent[], state?: S) => S;
 
@@ -22,9 +22,11 @@ export const SNAPSHOT_AFTER_FULL_FOLD = 16;
 // still the stream's last (knownStreamHead: it wrote it, and nothing else has written since). The append's expected-version check stays the guard:
 // anything stale here ends in a version_conflict, after which the entry is dropped.
 export class FoldedStateCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LruMap<string, Entry>;
 
-  constructor(private readonly store: EventStore, private readonly maxEntries = DEFAULT_STATE_CACHE_SIZE) {}
+  constructor(private readonly store: EventStore, maxEntries = DEFAULT_STATE_CACHE_SIZE) {
+    this.entries = new LruMap(maxEntries);
+  }
 
   async load<S extends { version: number }>(streamId: string, fold: Fold<S>): Promise<S> {
     const cached = this.entries.get(streamId);
@@ -32,8 +34,7 @@ export class FoldedStateCache {
       // The store wrote that very record and nothing has written the stream since: no read.
       const head = this.store.knownStreamHead?.(streamId);
       if (head && head.version === cached.state.version && head.hash === cached.hash) {
-        this.entries.delete(streamId);
-        this.entries.set(streamId, cached);
+        this.entries.set(streamId, cached); // the most recently used
         return cached.state as S;
       }
       const state = await this.continueFrom(streamId, fold, cached.state as S, cached.hash);
@@ -110,7 +111,6 @@ export class FoldedStateCache {
     this.entries.delete(streamId);
     if (state.version !== last.streamVersion) return false;
     this.entries.set(streamId, { fold: fold as unknown as Fold<unknown>, state, hash: last.hash });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return true;
   }
 }

@@ -17,6 +17,7 @@ export * from './crypto/secret-box';
 export * from './crypto/secret-hasher';
 
 export * from './shared/new-id';
+export * from './shared/lru-map';
 export * from './shared/redacted';
 export * from './shared/ip-address';
 export * from './shared/versioning';

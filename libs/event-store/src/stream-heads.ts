@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { LruMap } from '@twofold/domain';
 import type { EventLogRow } from './event-log.entity';
 
 export interface StreamHead { version: number; hash: string }
@@ -13,12 +14,14 @@ export const KNOWN_STREAM_HEADS = 20_000;
 // right after the commit, under the in-process write lock, so nothing can come between unseen.
 // A stream not known here is simply read from the log.
 export class StreamHeads {
-  private readonly heads = new Map<string, StreamHead>();
+  private readonly heads: LruMap<string, StreamHead>;
   private seen: number | undefined; // data_version the entries are good for
   private db: BetterSqlite3.Database | undefined;
   private version: BetterSqlite3.Statement<[], number> | undefined;
 
-  constructor(private readonly max = KNOWN_STREAM_HEADS) {}
+  constructor(max = KNOWN_STREAM_HEADS) {
+    this.heads = new LruMap(max);
+  }
 
   // null: unknown, or the log may have changed behind this process's back.
   get(db: BetterSqlite3.Database, streamId: string): StreamHead | null {
@@ -44,14 +47,10 @@ export class StreamHeads {
       this.seen = token; // a later commit elsewhere moves data_version past it: get() forgets again
     }
     // Each stream's last row only (a replicated batch holds thousands of rows of a few streams),
-    // re-inserted last: the least recently written go first.
+    // written last: the least recently written go first.
     const last = new Map<string, EventLogRow>();
     for (let i = rows.length - 1; i >= 0; i--) if (!last.has(rows[i].streamId)) last.set(rows[i].streamId, rows[i]);
-    for (const r of [...last.values()].reverse()) {
-      this.heads.delete(r.streamId);
-      this.heads.set(r.streamId, { version: r.streamVersion, hash: r.hash });
-    }
-    while (this.heads.size > this.max) this.heads.delete(this.heads.keys().next().value!);
+    for (const r of [...last.values()].reverse()) this.heads.set(r.streamId, { version: r.streamVersion, hash: r.hash });
   }
 
   forgetAll(): void {

@@ -1,4 +1,4 @@
-import type { OathTokenState } from '@twofold/domain';
+import { LruMap, type OathTokenState } from '@twofold/domain';
 import { generateHotp, type OathDigits } from './oath';
 
 export const DEFAULT_CODE_CACHE_TOKENS = 20_000;
@@ -14,18 +14,18 @@ interface Entry { sealed: string; codes: Map<number, string> }
 // belongs to one sealed seed: a token whose seed changed (re-sealed, reassigned) starts afresh.
 // Holds codes, never seeds; codes below the lowest counter asked are dropped as it moves on.
 export class OathCodeCache {
-  private readonly tokens = new Map<string, Entry>();
+  private readonly tokens: LruMap<string, Entry>;
 
-  constructor(private readonly maxTokens = DEFAULT_CODE_CACHE_TOKENS) {}
+  constructor(maxTokens = DEFAULT_CODE_CACHE_TOKENS) {
+    this.tokens = new LruMap(maxTokens);
+  }
 
   // codeAt(counter) for this token's window from `from` on; openSeed runs at most once per call.
   hotp(token: Pick<OathTokenState, 'tokenId' | 'seed' | 'digits' | 'algorithm'>, from: number, openSeed: () => Buffer): (counter: number) => string {
     const sealed = `${token.seed.keyId}:${token.seed.iv}:${token.seed.tag}:${token.digits}:${token.algorithm}`;
     let entry = this.tokens.get(token.tokenId);
-    this.tokens.delete(token.tokenId);
     if (!entry || entry.sealed !== sealed) entry = { sealed, codes: new Map() };
-    this.tokens.set(token.tokenId, entry);
-    if (this.tokens.size > this.maxTokens) this.tokens.delete(this.tokens.keys().next().value!);
+    this.tokens.set(token.tokenId, entry); // the newest
     for (const c of entry.codes.keys()) if (c < from) entry.codes.delete(c);
     const codes = entry.codes;
     let seed: Buffer | undefined;

@@ -40,6 +40,12 @@ export function computeMessageAuthenticator(raw: Buffer, maValueOffset: number, 
   return createHmac('md5', secretBytes(secret)).update(copy).digest();
 }
 
+// For a packet this process is building whose authenticator slot already holds the field the
+// HMAC covers and whose Message-Authenticator value is still zero: the buffer as it is, no copy.
+export function computeOwnMessageAuthenticator(packet: Buffer, secret: RadiusSecret): Buffer {
+  return createHmac('md5', secretBytes(secret)).update(packet).digest();
+}
+
 // What goes in the authenticator slot while the HMAC is computed, per packet kind. RFC 3579 §3.2
 // for Access-*; accounting packets (both directions) use 16 zero octets, as FreeRADIUS signs and
 // checks them (its rad_sign/rad_verify), since their authenticator is computed after the HMAC.
@@ -83,6 +89,11 @@ export function computeResponseAuthenticator(raw: Buffer, requestAuthenticator: 
   const copy = Buffer.from(raw);
   requestAuthenticator.copy(copy, 4);
   return createHash('md5').update(copy).update(secretBytes(secret)).digest();
+}
+
+// The same for a response this process is building, whose slot already holds the Request Authenticator.
+export function computeOwnResponseAuthenticator(packet: Buffer, secret: RadiusSecret): Buffer {
+  return createHash('md5').update(packet).update(secretBytes(secret)).digest();
 }
 
 export function verifyResponseAuthenticator(response: RadiusPacket, requestAuthenticator: Buffer, secret: RadiusSecret): boolean {

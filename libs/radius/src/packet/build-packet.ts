@@ -13,7 +13,8 @@ import {
 import {
   computeAccountingRequestAuthenticator,
   computeMessageAuthenticator,
-  computeResponseAuthenticator,
+  computeOwnMessageAuthenticator,
+  computeOwnResponseAuthenticator,
   messageAuthenticatorField,
   verifyMessageAuthenticator,
   verifyResponseAuthenticator,
@@ -143,6 +144,11 @@ function responseCodeFits(requestCode: number, responseCode: number): boolean {
   return false;
 }
 
+const RESPONSE_RESERVED: Record<number, string> = {
+  [MESSAGE_AUTHENTICATOR]: 'Message-Authenticator is added by buildResponse',
+  [PROXY_STATE]: 'Proxy-State is copied from the request by buildResponse',
+};
+
 // The bytes to send back. Message-Authenticator goes first (Blast-RADIUS, CVE-2024-3596), the
 // request's Proxy-State attributes are copied last and in order (RFC 2865 §5.33).
 export function buildResponse(options: BuildResponseOptions): Buffer {
@@ -152,10 +158,7 @@ export function buildResponse(options: BuildResponseOptions): Buffer {
     throw new RadiusPacketError('invalid_code', `code ${code} does not answer a ${RADIUS_CODE_NAMES[request.code]}`);
   }
   const extra = options.attributes ?? [];
-  rejectReserved(extra, {
-    [MESSAGE_AUTHENTICATOR]: 'Message-Authenticator is added by buildResponse',
-    [PROXY_STATE]: 'Proxy-State is copied from the request by buildResponse',
-  });
+  rejectReserved(extra, RESPONSE_RESERVED);
   const withMa = options.messageAuthenticator ?? true;
   const proxyStates = request.attributes.filter((a) => a.type === PROXY_STATE);
   const attributes = withMa ? [MA_PLACEHOLDER, ...extra, ...proxyStates] : [...extra, ...proxyStates];
@@ -164,9 +167,12 @@ export function buildResponse(options: BuildResponseOptions): Buffer {
   const buf = encodePacket(code, request.identifier, request.authenticator, attributes);
   if (withMa) {
     const field = messageAuthenticatorField(code, request.authenticator, request.authenticator) as Buffer;
-    computeMessageAuthenticator(buf, FIRST_ATTRIBUTE_VALUE_OFFSET, field, secret).copy(buf, FIRST_ATTRIBUTE_VALUE_OFFSET);
+    // Access-*: the header already holds the Request Authenticator and the MA value is zero.
+    const ma = field === request.authenticator ? computeOwnMessageAuthenticator(buf, secret) : computeMessageAuthenticator(buf, FIRST_ATTRIBUTE_VALUE_OFFSET, field, secret);
+    ma.copy(buf, FIRST_ATTRIBUTE_VALUE_OFFSET);
   }
-  computeResponseAuthenticator(buf, request.authenticator, secret).copy(buf, 4);
+  // encodePacket put the Request Authenticator in the slot: the buffer is hashed as it is.
+  computeOwnResponseAuthenticator(buf, secret).copy(buf, 4);
   return buf;
 }
 

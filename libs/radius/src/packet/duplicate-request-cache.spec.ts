@@ -61,6 +61,26 @@ describe('DuplicateRequestCache', () => {
     expect(sut.size).toBe(1);
   });
 
+  it('keeps last-write order through many rewrites while an unfinished request holds the front', () => {
+    const sut = new DuplicateRequestCache({ ttlMs: 100, inProgressTtlMs: 1_000_000, maxEntries: 5000 });
+    expect(sut.begin('stuck', 0)).toBe('new');
+    for (let i = 0; i < 20_000; i++) {
+      const k = `k${i % 3000}`;
+      sut.begin(k, 1);
+      sut.set(k, answer(String(i)), 1);
+    }
+    expect(sut.size).toBe(3001);
+    expect(sut.get('k1999', 1)).toEqual(answer('19999'));
+    expect(sut.begin('stuck', 2)).toBe('in-progress');
+    sut.delete('stuck');
+    sut.set('late', answer('y'), 200); // the front is free: every expired answer goes
+    expect(sut.size).toBe(1);
+    for (let i = 0; i < 5000; i++) sut.set(`m${i}`, answer('m'), 201);
+    expect(sut.size).toBe(5000);
+    expect(sut.get('late', 201)).toBeUndefined(); // the oldest went first
+    expect(sut.get('m1', 201)).toEqual(answer('m'));
+  });
+
   it('refuses nonsensical limits', () => {
     expect(() => new DuplicateRequestCache({ ttlMs: 0 })).toThrow(RangeError);
     expect(() => new DuplicateRequestCache({ maxEntries: 0 })).toThrow(RangeError);
