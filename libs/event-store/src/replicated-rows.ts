@@ -63,9 +63,12 @@ function stringifiedOrNull(value: unknown): string | null {
 // Records from a master that sent payload and metadata as the canonical text it stores: the
 // same checks, the hash taken over that text, which is then stored as it came (never encoded
 // again). Each text must be a JSON object; the records are decoded from it once, for the read
-// model and the store's subscribers.
+// model and the store's subscribers. Records in a row with the same metadata text (one writer's
+// appends) share one decoded metadata object: nothing changes a record's metadata once decoded.
 export function verifiedTextRows(rows: EventLogRow[]): StoredEvent[] {
   const records = new Array<StoredEvent>(rows.length);
+  let lastMetadataText: string | undefined;
+  let lastMetadata: unknown;
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i];
     checkReplicatedRowShape(r, i);
@@ -75,7 +78,9 @@ export function verifiedTextRows(rows: EventLogRow[]): StoredEvent[] {
     let metadata: unknown;
     try {
       payload = JSON.parse(r.payload);
-      metadata = JSON.parse(r.metadata);
+      metadata = r.metadata === lastMetadataText ? lastMetadata : JSON.parse(r.metadata);
+      lastMetadataText = r.metadata;
+      lastMetadata = metadata;
     } catch {
       throw invalid(`replicated record ${i}: payload or metadata is not JSON`);
     }
