@@ -40,6 +40,17 @@ export class LruMap<K, V> {
     this.compact();
   }
 
+  // The least recently written entry, left in place (undefined when empty).
+  oldest(): { key: K; value: V } | undefined {
+    for (; this.head < this.keys.length; this.head++) {
+      const key = this.keys[this.head];
+      const slot = this.map.get(key);
+      if (slot?.write === this.writes[this.head]) return { key, value: slot.value };
+      this.keys[this.head] = undefined as K; // stale: let the key go
+    }
+    return undefined;
+  }
+
   delete(key: K): boolean {
     return this.map.delete(key);
   }
@@ -52,13 +63,8 @@ export class LruMap<K, V> {
   }
 
   private evictOldest(): void {
-    for (; this.head < this.keys.length; this.head++) {
-      const key = this.keys[this.head];
-      if (this.map.get(key)?.write !== this.writes[this.head]) continue; // stale
-      this.map.delete(key);
-      this.keys[this.head++] = undefined as K; // let the key go
-      return;
-    }
+    const oldest = this.oldest();
+    if (oldest) this.map.delete(oldest.key);
   }
 
   private compact(): void {
