@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
+import { burn } from './log-writer-thread';
 
 export interface PlacementFigure { signInsPerSec: number; cpuUsPerSignIn: number; loopIdlePercent: number }
 
@@ -16,10 +17,6 @@ async function run(path: string, offLoop: boolean, seconds: number, signInUs: nu
   const metadata = { actor: 'radius:bench', nodeId: 'bench', epoch: 0 };
   const versions = new Map<string, number>();
   let count = 0;
-  const spin = () => {
-    const until = performance.now() + signInUs / 1000;
-    while (performance.now() < until);
-  };
   const end = performance.now() + seconds * 1000;
   const elu0 = performance.eventLoopUtilization();
   const cpu0 = process.cpuUsage();
@@ -27,7 +24,7 @@ async function run(path: string, offLoop: boolean, seconds: number, signInUs: nu
   const signIns = async (lane: number) => {
     for (let i = 0; performance.now() < end; i++) {
       await new Promise((r) => setImmediate(r));
-      spin();
+      burn(signInUs);
       const streamId = `user-${(i * 7919 + lane * 131) % 10_000}`;
       const version = versions.get(streamId) ?? 0;
       versions.set(streamId, version + 1);

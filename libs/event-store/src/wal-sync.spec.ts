@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { openStorage, TypeOrmEventStore, type StorageConfig } from './index';
-import { caught, ev } from './testing/spec-helpers';
+import { caught, ev, until } from './testing/spec-helpers';
 
 // The WAL sync of synchronous=FULL, done off the event loop: an append resolves only after the
 // WAL holding it was synced, the event loop runs meanwhile, one sync serves many appends, and
@@ -69,11 +69,11 @@ describe('SQLite WAL sync off the event loop', () => {
     gate.hold = true;
     // Two appends at once: one group of two, whose sync runs off the event loop.
     const [append] = [store.append('user-1', 0, [ev({ n: 1 })]), store.append('user-2', 0, [ev({ n: 2 })])];
+    // The loop runs while the sync is held: timers fire, and the append is still unanswered.
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 1);
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => ticks >= 5 && syncs.length === 1);
     clearInterval(ticker);
-    expect(ticks).toBeGreaterThan(5); // the loop ran while the sync was held
     expect(await settledYet(append)).toBe(false);
     expect(syncs).toEqual([join(dir, 'log.sqlite-wal')]);
 
