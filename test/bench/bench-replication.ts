@@ -11,10 +11,12 @@
 //   4. catch-up events/s for a fresh slave joining 1,000,000 events behind
 // With each figure, CPU time per event (user + system, from process.cpuUsage) of the master and
 // of each slave: less sensitive than rates and lags to other work on a shared machine.
-import { fork, type ChildProcess } from 'node:child_process';
+// Pinned as a RADIUS peer is measured: the master on core 0, the slaves (their own machines in
+// production) on core 1, with taskset; `-- --no-pin` runs all three unpinned.
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { ReadModelProjector } from '@twofold/read-model';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEventStore, type NewEvent, type TypeOrmEventStore } from '@twofold/event-store';
 import { createClusterCa, issueCertificate } from '@twofold/platform';
@@ -40,6 +42,18 @@ interface ChildConfig {
   applyDelayMs?: number;
   applyIntervalMs?: number;
   canonicalText?: boolean; // false: the slave asks for batch frames, as an older slave does
+}
+
+const CORES = availableParallelism(); // before pinning narrows it to one
+// Core for the master and for the slaves, or undefined when not pinning (--no-pin, one core, no taskset).
+const PIN = ((): { master: number; slaves: number } | undefined => {
+  const off = process.argv.includes('--no-pin') || process.argv.includes('--child') || CORES < 2;
+  return off || spawnSync('taskset', ['-V']).status !== 0 ? undefined : { master: 0, slaves: 1 };
+})();
+
+function pin(pid: number, core: number): void {
+  const r = spawnSync('taskset', ['-p', '-c', String(core), String(pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`taskset -p -c ${core} ${pid} failed: ${r.stderr}`);
 }
 
 const now = (): number => performance.timeOrigin + performance.now(); // comparable across processes
@@ -94,6 +108,7 @@ function startChild(config: ChildConfig, dir: string): ChildSlave {
   // BENCH_CPU_PROF_DIR=<dir>: each slave writes a V8 CPU profile there when it stops (where time goes).
   const profDir = process.env.BENCH_CPU_PROF_DIR;
   const proc = fork(__filename, ['--child', configPath], { stdio: 'inherit', execArgv: profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [] });
+  if (PIN && proc.pid !== undefined) pin(proc.pid, PIN.slaves); // before it opens its store or connects
   const listeners: Array<(position: number, at: number) => void> = [];
   const visibleListeners: Array<(position: number, at: number) => void> = [];
   let stopped: ((v: { verifyOk: boolean; checked: number }) => void) | undefined;
@@ -276,7 +291,9 @@ async function main(): Promise<void> {
   const slaveChild = (name: string, canonicalText?: boolean): ChildSlave => startChild({ name, port, dir: tempDir(), tls: tlsOf(name), applyDelayMs, applyIntervalMs, canonicalText }, configDir);
   const seq = { n: 0 };
 
-  console.log(`replication bench: node ${process.version}, SQLite (synchronous=FULL), TLS on 127.0.0.1, master in-process, 2 slaves in child processes (each with its read model), ${(await import('node:os')).cpus().length} cores`);
+  if (PIN) pin(process.pid, PIN.master);
+  const placement = PIN ? `master pinned to core ${PIN.master}, slaves to core ${PIN.slaves}` : 'unpinned';
+  console.log(`replication bench: node ${process.version}, SQLite (synchronous=FULL), TLS on 127.0.0.1, master in-process, 2 slaves in child processes (each with its read model), ${CORES} cores, ${placement}`);
   try {
     if (!process.argv.includes('--only-catchup')) await steadyState(masterStore, slaveChild, seconds, searchSeconds, seq);
     await catchUp(masterStore, slaveChild, catchup, genBatch);
