@@ -77,7 +77,7 @@ async function seed(dataDirPath: string, plan: { firstFactor: 'none' | 'local-pa
     // Prior sign-ins: what the server appends for each accepted HOTP code.
     const at = new Date().toISOString();
     for (let c = 0; c < prior; c++) {
-      events.push(makeEvent('OathCodeUsed', { userId, tokenId, counter: c }), makeEvent('AuthenticationSucceeded', { userId, at, source: 'radius:bench' }));
+      events.push(makeEvent('AuthenticationSucceeded', { userId, at, source: 'radius:bench', code: { tokenId, counter: c } }));
     }
     // With the snapshot a server writes with each append (a restarted server starts from it).
     const snapshot = (stored: StoredEvent[]) => ({ fold: USER_SNAPSHOT.fold, foldVersion: USER_SNAPSHOT.version, state: USER_SNAPSHOT.encode(foldUser(stored)) });

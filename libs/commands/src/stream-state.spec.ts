@@ -75,7 +75,7 @@ describeEachBackend('stream state kept between commands', ({ backend, freshStora
     // The same row, a few digits longer (counters and versions), not a growing history.
     expect((await stateSize()) - stateAfterOne).toBeLessThan(16);
 
-    expect(await h.store.streamVersion(`user-${userId}`)).toBeGreaterThan(2000);
+    expect(await h.store.streamVersion(`user-${userId}`)).toBeGreaterThan(1000); // one event per sign-in (AuthenticationSucceeded v2)
     expect(afterThousand).toBeLessThanOrEqual(afterOne);
     expect(afterOne).toBeLessThanOrEqual(2);
     // And the kept state still refuses a replayed code.
@@ -105,7 +105,7 @@ describeEachBackend('stream state kept between commands', ({ backend, freshStora
     };
     const afterOne = await rowsFor(few, 1);
     const afterThousand = await rowsFor(many, 1000);
-    expect(await h.store.streamVersion(`user-${many.userId}`)).toBeGreaterThan(2000);
+    expect(await h.store.streamVersion(`user-${many.userId}`)).toBeGreaterThan(1000); // one event per sign-in (AuthenticationSucceeded v2)
     expect(afterOne).toBeLessThanOrEqual(2); // the snapshot row and the record it names
     expect(afterThousand).toBeLessThanOrEqual(afterOne);
     // Decided on the full history all the same: a code used before the restart stays used.
@@ -133,7 +133,7 @@ describeEachBackend('stream state kept between commands', ({ backend, freshStora
     await h.dataSource.query('DELETE FROM stream_snapshot');
     let counting = await restart();
     await signIns(h, counting.store).record({ ...replay, counter: 30 });
-    expect(counting.rows()).toBeGreaterThan(60);
+    expect(counting.rows()).toBeGreaterThan(30); // the 30 sign-ins and more
     counting = await restart();
     await signIns(h, counting.store).record({ ...replay, counter: 31 });
     expect(counting.rows()).toBeLessThanOrEqual(2);

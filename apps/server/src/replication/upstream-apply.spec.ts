@@ -36,16 +36,16 @@ describe('applyUpstream on the master', () => {
     const nonce = { nonce: 'v1-nonce-0000001', expiresAt: new Date(Date.now() + 60_000).toISOString() };
     await expect(applyUpstream(rt, 'n-s1', { id: 'up-1', kind: 'oath_success', payload: { userId, tokenId, counter: 2, ...nonce } })).resolves.toBeUndefined();
     const events = await caused('up-1');
-    expect(events.map((e) => e.type)).toEqual(['OtpChallengeConsumed', 'OathCodeUsed', 'AuthenticationSucceeded']);
+    expect(events.map((e) => e.type)).toEqual(['OtpChallengeConsumed', 'AuthenticationSucceeded']);
     expect(events.every((e) => e.metadata.actor === 'node:s1')).toBe(true);
-    expect(events[2].payload.source).toBe('node s1');
+    expect(events[1].payload).toMatchObject({ source: 'node s1', code: { tokenId, counter: 2 } });
   });
 
   it('appends a version 2 message, and refuses a replayed counter with the rule', async () => {
     const sent = encodeSecurityOutcome({ kind: 'oath_success', userId, tokenId, counter: 3, source: 'radius:vpn' });
     expect(sent.payload.v).toBe(2);
     await expect(applyUpstream(rt, 'n-s1', { id: 'up-2', ...sent })).resolves.toBeUndefined();
-    expect((await caused('up-2')).map((e) => [e.type, e.payload.source ?? null])).toEqual([['OathCodeUsed', null], ['AuthenticationSucceeded', 'radius:vpn']]);
+    expect((await caused('up-2')).map((e) => [e.type, e.payload.source, e.payload.code])).toEqual([['AuthenticationSucceeded', 'radius:vpn', { tokenId, counter: 3 }]]);
     await expect(applyUpstream(rt, 'n-s1', { id: 'up-3', ...sent })).resolves.toEqual({ code: 'code_already_used', field: 'counter' });
     expect(await caused('up-3')).toEqual([]);
   });

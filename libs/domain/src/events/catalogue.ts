@@ -22,7 +22,7 @@ export const CURRENT_SCHEMA_VERSION: Record<TwofoldEventType, number> = {
   UserCreated: 2, UserUpdated: 2, UserPinSet: 2, UserPinCleared: 1, UserPasswordSet: 2, UserEnabled: 1,
   UserDisabled: 1, UserLockedOut: 1, UserUnlocked: 1, UserBlockedForFraud: 1, UserFraudUnblocked: 1,
   OathTokenAssigned: 1, OathTokenRemoved: 1, OathCodeUsed: 1, OtpChallengeConsumed: 1, AuthenticationFailed: 1,
-  AuthenticationSucceeded: 1, UserDeleted: 1, SettingsUpdated: 1, RadiusClientAdded: 2,
+  AuthenticationSucceeded: 2, UserDeleted: 1, SettingsUpdated: 1, RadiusClientAdded: 2,
   RadiusClientUpdated: 2, RadiusClientRemoved: 1, SdkCredentialIssued: 1, SdkCredentialRevoked: 1,
   AdministratorAdded: 1, AdministratorRemoved: 1, OutOfBandApprovalDecided: 1,
   ClusterEpochStarted: 1, JoinTokenIssued: 1, NodeJoined: 1, NodeCertificateRecorded: 1, NodeRemoved: 1,

@@ -77,9 +77,13 @@ describe('decideSecurityOutcome', () => {
   it('an accepted OATH code records its counter and the success; the same or an older counter is refused', () => {
     let state = alice();
     const accepted = (counter: number): Extract<SecurityOutcome, { kind: 'oath_success' }> => ({ kind: 'oath_success', userId: 'u1', tokenId: 't1', counter, source });
-    expect(types(state, accepted(7))).toEqual(['OathCodeUsed', 'AuthenticationSucceeded']);
+    // One event: the success carries the code it spent (AuthenticationSucceeded v2).
+    const [signIn, ...more] = decideSecurityOutcome(state, accepted(7), { now: T0, settings: DEFAULT_SETTINGS });
+    expect(more).toEqual([]);
+    expect(signIn).toEqual({ type: 'AuthenticationSucceeded', schemaVersion: 2, data: { userId: 'u1', at: T0.toISOString(), source, code: { tokenId: 't1', counter: 7 } } });
     state = record(state, accepted(7), T0);
     expect(state.tokens[0].lastUsedCounter).toBe(7);
+    expect(state.lastAuthenticatedAt).toBe(T0.toISOString());
     for (const counter of [7, 3]) {
       expect(() => decideSecurityOutcome(state, accepted(counter), { now: T0, settings: DEFAULT_SETTINGS })).toThrow(expect.objectContaining({ code: DomainErrorCode.CodeAlreadyUsed, field: 'counter' }));
     }
@@ -88,10 +92,28 @@ describe('decideSecurityOutcome', () => {
     expect(() => decideSecurityOutcome(state, { ...accepted(9), tokenId: 'nope' }, { now: T0, settings: DEFAULT_SETTINGS })).toThrow(expect.objectContaining({ code: DomainErrorCode.UnknownToken }));
   });
 
+  it('a sign-in recorded by an earlier release (OathCodeUsed, then AuthenticationSucceeded v1) folds to the state one v2 event gives', () => {
+    const v1 = [
+      { type: 'OathCodeUsed', schemaVersion: 1, payload: { userId: 'u1', tokenId: 't1', counter: 7 } },
+      { type: 'AuthenticationSucceeded', schemaVersion: 1, payload: { userId: 'u1', at: T0.toISOString(), source } },
+    ];
+    const before = { ...alice(), recentFailures: [T0.toISOString()] };
+    const old = v1.reduce(evolveUser, before);
+    const now = record(before, { kind: 'oath_success', userId: 'u1', tokenId: 't1', counter: 7, source }, T0);
+    // The same user, one version fewer (one event instead of two).
+    expect({ ...now, version: 0 }).toEqual({ ...old, version: 0 });
+    expect(old.version - now.version).toBe(1);
+    expect(now.tokens[0]).toMatchObject({ counter: 8, lastUsedCounter: 7 });
+    expect(now.recentFailures).toEqual([]);
+    // A v1 success spent no code.
+    const plain = evolveUser(before, v1[1]);
+    expect(plain.tokens[0]).toMatchObject({ counter: 0, lastUsedCounter: null });
+  });
+
   it('a challenge is consumed once with its answer; a second answer is refused as a whole', () => {
     let state = alice();
     const oath: SecurityOutcome = { kind: 'oath_success', userId: 'u1', tokenId: 't1', counter: 1, source, challenge: { nonce, expiresAt } };
-    expect(types(state, oath)).toEqual(['OtpChallengeConsumed', 'OathCodeUsed', 'AuthenticationSucceeded']);
+    expect(types(state, oath)).toEqual(['OtpChallengeConsumed', 'AuthenticationSucceeded']);
     state = record(state, oath, T0);
     // A fresh code on the spent State: nothing of it is recorded (not even the new counter).
     expect(() => decideSecurityOutcome(state, { ...oath, counter: 2 }, { now: T0, settings: DEFAULT_SETTINGS })).toThrow(expect.objectContaining({ code: DomainErrorCode.CodeAlreadyUsed, field: 'nonce' }));

@@ -3,7 +3,7 @@ import type { UserEvent } from '../users/user.events';
 import {
   RecordChallengeConsumed, RecordFailedAuthentication, RecordOathCodeUsed, RecordSuccessfulAuthentication,
 } from '../users/user.commands';
-import { decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication } from '../users/user.decide';
+import { decideOathSignIn, decideRecordChallengeConsumed, decideRecordOathCodeUsed, decideRecordSuccessfulAuthentication } from '../users/user.decide';
 import { assertUserExists, evaluateFailure, evaluateFraudReport } from '../users/user.policies';
 import { evolveUser, UserState } from '../users/user.state';
 import { decidePushRequested } from '../devices/push-request';
@@ -25,7 +25,8 @@ export type SecurityOutcome =
   | { kind: 'success'; userId: string; source: string }
   // An OATH step/counter spent with no sign-in (the code that confirmed a new token; earlier releases' records).
   | { kind: 'code_used'; userId: string; tokenId: string; counter: number; source: string }
-  // An OATH code accepted: its counter, the success, and the challenge it answered (if any), at once.
+  // An OATH code accepted: its counter, the success, and the challenge it answered (if any), at once
+  // (the challenge's OtpChallengeConsumed, then one AuthenticationSucceeded carrying the code).
   | { kind: 'oath_success'; userId: string; tokenId: string; counter: number; source: string; challenge?: ChallengeAnswer }
   // A challenge State (SMS, polled push/voice) answered: consumed with the success.
   | { kind: 'challenge_success'; userId: string; challenge: ChallengeAnswer; source: string }
@@ -97,8 +98,12 @@ export function decideSecurityOutcome(state: UserState, outcome: SecurityOutcome
       return success();
     case 'code_used':
       return codeUsed(outcome.tokenId, outcome.counter);
-    case 'oath_success':
-      return [...(outcome.challenge ? consume(outcome.challenge) : []), ...codeUsed(outcome.tokenId, outcome.counter), ...success()];
+    case 'oath_success': {
+      // One event for the code and the success (AuthenticationSucceeded v2), after the challenge.
+      const code = RecordOathCodeUsed.create({ userId, tokenId: outcome.tokenId, counter: outcome.counter });
+      const signIn = decideOathSignIn(state, code, RecordSuccessfulAuthentication.create({ userId, source }), ctx);
+      return outcome.challenge ? [...consume(outcome.challenge), ...signIn] : signIn;
+    }
     case 'challenge_success':
       return [...consume(outcome.challenge), ...success()];
     case 'fraud':

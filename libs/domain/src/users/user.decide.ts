@@ -163,13 +163,25 @@ export function decideRemoveOathToken(state: UserState, command: RemoveOathToken
 }
 
 // A code is good once: its step/counter must be above every one accepted before.
-export function decideRecordOathCodeUsed(state: UserState, command: RecordOathCodeUsed): UserEvent[] {
+function assertCodeUnused(state: UserState, command: RecordOathCodeUsed): void {
   assertUserExists(state, command.userId);
   const token = findToken(state, command.tokenId);
   if (token.lastUsedCounter !== null && command.counter <= token.lastUsedCounter) {
     throw DomainError.rule(DomainErrorCode.CodeAlreadyUsed, 'counter', 'This one-time code (or an older one) has already been used.');
   }
+}
+
+export function decideRecordOathCodeUsed(state: UserState, command: RecordOathCodeUsed): UserEvent[] {
+  assertCodeUnused(state, command);
   return [makeEvent('OathCodeUsed', { userId: command.userId, tokenId: command.tokenId, counter: command.counter })];
+}
+
+// A sign-in by an OATH code: the success and the code it spent in one event (AuthenticationSucceeded
+// v2 with `code`), refused as RecordOathCodeUsed is when the code was used before.
+export function decideOathSignIn(state: UserState, code: RecordOathCodeUsed, success: RecordSuccessfulAuthentication, ctx: { now: Date }): UserEvent[] {
+  assertCodeUnused(state, code);
+  const spent = { tokenId: code.tokenId, counter: code.counter };
+  return [makeEvent('AuthenticationSucceeded', { userId: success.userId, at: ctx.now.toISOString(), source: success.source, code: spent })];
 }
 
 // A challenge is answered once in the whole cluster: a second answer of the same state is a replay.

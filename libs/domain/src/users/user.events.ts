@@ -52,7 +52,10 @@ export type OathCodeUsed = DomainEvent<'OathCodeUsed', { userId: string; tokenId
 // A one-time challenge (SMS code in a sealed state) answered: the same state is refused on every node.
 export type OtpChallengeConsumed = DomainEvent<'OtpChallengeConsumed', { userId: string; nonce: string; expiresAt: string }>;
 export type AuthenticationFailed = DomainEvent<'AuthenticationFailed', { userId: string; at: string; reason: string; source: string }>;
-export type AuthenticationSucceeded = DomainEvent<'AuthenticationSucceeded', { userId: string; at: string; source: string }>;
+// Schema v2 adds `code`: a sign-in by an OATH code records the step/counter it spent here, in the
+// same event (v1 sign-ins have an OathCodeUsed before it; both still read). Good once, as OathCodeUsed.
+export type AuthenticationSucceeded = DomainEvent<'AuthenticationSucceeded', { userId: string; at: string; source: string; code?: SpentOathCode }>;
+export interface SpentOathCode { tokenId: string; counter: number }
 export type UserDeleted = DomainEvent<'UserDeleted', { userId: string }>;
 
 export type UserEvent =

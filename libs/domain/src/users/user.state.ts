@@ -1,9 +1,10 @@
 import { SecretSealer } from '../crypto/secret-box';
 import { StoredSecretHash } from '../crypto/secret-hasher';
-import { ContactDetails, OathAlgorithm, OathKind, ProfileWithoutContact, StoredContact, USER_EVENT_TYPES, UserEvent, UserProfile } from './user.events';
+import { ContactDetails, OathAlgorithm, OathKind, ProfileWithoutContact, SpentOathCode, StoredContact, USER_EVENT_TYPES, UserEvent, UserProfile } from './user.events';
 import { SealedSecret } from '../events/event';
 import { EventLike, EventRecord, recordOf } from '../events/event-record';
 import { narrowEvent } from '../events/narrow-event';
+import { registerUpcaster } from '../events/upcasting';
 import { isSealed, openContact } from './user-contact';
 import { sessionVersionAfter } from './session-version';
 
@@ -107,6 +108,22 @@ export function openUserContact(state: UserState, sealer: SecretSealer): UserSta
   return { ...state, profile: { ...rest, email, phones } };
 }
 
+// An OATH step/counter spent (OathCodeUsed, or a v2 AuthenticationSucceeded's code): it and every
+// lower one are used; a HOTP token's next counter moves past it.
+function codeSpent(s: UserState, { tokenId, counter }: SpentOathCode): UserState {
+  return {
+    ...s,
+    tokens: updateToken(s, tokenId, (t) => ({
+      ...t,
+      lastUsedCounter: Math.max(t.lastUsedCounter ?? -1, counter),
+      counter: t.kind === 'hotp' ? Math.max(t.counter, counter + 1) : t.counter,
+    })),
+  };
+}
+
+// v1 → v2 only adds the optional `code`: a v1 success spent no code of its own.
+registerUpcaster('AuthenticationSucceeded', 1, (payload) => payload);
+
 function updateToken(state: UserState, tokenId: string, fn: (t: OathTokenState) => OathTokenState): OathTokenState[] {
   return state.tokens.map((t) => (t.tokenId === tokenId ? fn(t) : t));
 }
@@ -168,21 +185,14 @@ function applyUserEvent(s: UserState, event: UserEvent): UserState {
       const consumed = [...(s.consumedChallenges ?? []), { nonce: event.data.nonce, expiresAt: event.data.expiresAt }];
       return { ...s, consumedChallenges: consumed.slice(-MAX_REMEMBERED_CHALLENGES) };
     }
-    case 'OathCodeUsed': {
-      const used = event.data.counter;
-      return {
-        ...s,
-        tokens: updateToken(s, event.data.tokenId, (t) => ({
-          ...t,
-          lastUsedCounter: Math.max(t.lastUsedCounter ?? -1, used),
-          counter: t.kind === 'hotp' ? Math.max(t.counter, used + 1) : t.counter,
-        })),
-      };
-    }
+    case 'OathCodeUsed':
+      return codeSpent(s, event.data);
     case 'AuthenticationFailed':
       return { ...s, recentFailures: [...s.recentFailures, event.data.at].slice(-MAX_REMEMBERED_FAILURES) };
-    case 'AuthenticationSucceeded':
-      return { ...s, recentFailures: [], lastAuthenticatedAt: event.data.at };
+    case 'AuthenticationSucceeded': {
+      const signedIn: UserState = { ...s, recentFailures: [], lastAuthenticatedAt: event.data.at };
+      return event.data.code ? codeSpent(signedIn, event.data.code) : signedIn;
+    }
     case 'UserDeleted':
       // Forget secrets as well as the profile: nothing of the user stays usable in memory.
       return { ...INITIAL_USER_STATE, version: s.version, exists: true, deleted: true, userId: s.userId };

@@ -2,7 +2,8 @@ import type { StoredEvent } from '@twofold/event-store';
 import { evolveUser, INITIAL_USER_STATE, openUserContact, SecretSealer, UserState } from '@twofold/domain';
 import { Sql } from '../storage/sql';
 
-// Events that add or remove token rows; OathCodeUsed only moves one token's counters.
+// Events that add or remove token rows; OathCodeUsed (or a sign-in's AuthenticationSucceeded v2
+// with its `code`) only moves one token's counters.
 const TOKEN_SET_EVENTS = new Set(['OathTokenAssigned', 'OathTokenRemoved']);
 
 interface Entry {
@@ -12,8 +13,16 @@ interface Entry {
   updatedAt: string;
   version: number;
   tokensChanged: boolean;
-  countersMoved: Set<string>; // tokens whose counters an OathCodeUsed moved
+  countersMoved: Set<string>; // tokens whose counters a spent code moved
   tokenAssignedAt: Map<string, string>;
+}
+
+// The token whose counters the event moves, if any.
+function spentTokenOf(e: StoredEvent): string | null {
+  if (e.type === 'OathCodeUsed') return String(e.payload.tokenId);
+  if (e.type !== 'AuthenticationSucceeded') return null;
+  const code = e.payload.code as { tokenId?: unknown } | undefined;
+  return code ? String(code.tokenId) : null;
 }
 
 // The user row holds query columns plus the folded domain state, so lockout and PIN policies
@@ -41,8 +50,9 @@ export class UserProjection {
     entry.state = evolveUser(entry.state, { type: e.type, schemaVersion: e.schemaVersion, payload: e.payload });
     entry.version = e.streamVersion;
     entry.updatedAt = e.timestamp;
-    if (TOKEN_SET_EVENTS.has(e.type) || (e.type === 'OathCodeUsed' && !entry.inDatabase)) entry.tokensChanged = true;
-    if (e.type === 'OathCodeUsed') entry.countersMoved.add(String(e.payload.tokenId));
+    const spentBy = spentTokenOf(e);
+    if (TOKEN_SET_EVENTS.has(e.type) || (spentBy !== null && !entry.inDatabase)) entry.tokensChanged = true;
+    if (spentBy !== null) entry.countersMoved.add(spentBy);
     if (e.type === 'OathTokenAssigned') entry.tokenAssignedAt.set(String(e.payload.tokenId), e.timestamp);
     return true;
   }
@@ -86,7 +96,7 @@ export class UserProjection {
     else if (entry.countersMoved.size > 0) await this.moveCounters(userId, state, entry.countersMoved);
   }
 
-  // A sign-in's OathCodeUsed: the same token rows, new counters (no read, delete and re-insert).
+  // A sign-in's spent code: the same token rows, new counters (no read, delete and re-insert).
   private async moveCounters(userId: string, state: UserState, tokenIds: Set<string>): Promise<void> {
     for (const t of state.tokens) {
       if (!tokenIds.has(t.tokenId)) continue;

@@ -67,4 +67,22 @@ describeEachBackend('read model queries of the sign-in path', ({ freshStorage })
     await appended('settings', 1, settingsUpdated({ lockout: { failuresBeforeLockout: 7 } }));
     expect((await sut.currentSettings()).lockout.failuresBeforeLockout).toBe(7);
   });
+
+  it("moves a token's counters for a sign-in's spent code: OathCodeUsed of earlier releases and AuthenticationSucceeded v2", async () => {
+    await appended('user-u-1', 0, userCreated);
+    const seed = { alg: 'A256GCM', keyId: 'k1', iv: 'aXY=', ct: 'Y3Q=', tag: 'dGFn' };
+    await appended('user-u-1', 1, { type: 'OathTokenAssigned', schemaVersion: 1, metadata: meta, payload: { userId: 'u-1', tokenId: 't-1', kind: 'hotp', algorithm: 'SHA1', digits: 6, period: 30, counter: 0, seed, label: '' } });
+    const counters = async () => (await sut.getTokens('u-1')).map((t) => [t.counter, t.lastUsedCounter]);
+    const signedIn = (code?: { tokenId: string; counter: number }): NewEvent => ({
+      type: 'AuthenticationSucceeded', schemaVersion: code ? 2 : 1, metadata: meta, payload: { userId: 'u-1', at: new Date().toISOString(), source: 'radius:vpn', ...(code ? { code } : {}) },
+    });
+    await appended('user-u-1', 2, { type: 'OathCodeUsed', schemaVersion: 1, metadata: meta, payload: { userId: 'u-1', tokenId: 't-1', counter: 4 } });
+    await appended('user-u-1', 3, signedIn());
+    expect(await counters()).toEqual([[5, 4]]);
+    await appended('user-u-1', 4, signedIn({ tokenId: 't-1', counter: 9 }));
+    expect(await counters()).toEqual([[10, 9]]);
+    expect((await sut.getUserState('u-1'))?.tokens[0]).toMatchObject({ counter: 10, lastUsedCounter: 9 });
+    await appended('user-u-1', 5, signedIn());
+    expect(await counters()).toEqual([[10, 9]]);
+  });
 });
