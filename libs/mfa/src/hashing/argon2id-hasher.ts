@@ -1,5 +1,6 @@
 import { hash, parseOptions, verify } from '@node-rs/argon2';
 import { HashingError } from './hashing.error';
+import { argon2Threads, type ThreadPoolShare } from './thread-pool-share';
 
 export interface Argon2idParams {
   memoryCostKiB: number;
@@ -22,7 +23,8 @@ const ARGON2ID = 2;
 export class Argon2idHasher {
   private readonly params: Argon2idParams;
 
-  constructor(params: Partial<Argon2idParams> = {}) {
+  // threads: how many libuv threads hashes may hold at once (see thread-pool-share.ts).
+  constructor(params: Partial<Argon2idParams> = {}, private readonly threads: ThreadPoolShare = argon2Threads) {
     this.params = { ...DEFAULT_ARGON2ID_PARAMS, ...params };
     const { memoryCostKiB, timeCost, parallelism } = this.params;
     if (!Number.isInteger(memoryCostKiB) || memoryCostKiB < 8 * parallelism) throw new HashingError('invalid_options', 'memoryCostKiB must be an integer >= 8 x parallelism');
@@ -33,12 +35,12 @@ export class Argon2idHasher {
   // Returns a PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash) with a fresh random salt.
   async hash(plain: string): Promise<string> {
     try {
-      return await hash(plain, {
+      return await this.threads.run(() => hash(plain, {
         algorithm: ARGON2ID,
         memoryCost: this.params.memoryCostKiB,
         timeCost: this.params.timeCost,
         parallelism: this.params.parallelism,
-      });
+      }));
     } catch (error) {
       throw new HashingError('hash_failed', 'argon2id hashing failed', { cause: error });
     }
@@ -48,7 +50,7 @@ export class Argon2idHasher {
   async verify(hashed: string, plain: string): Promise<boolean> {
     if (typeof hashed !== 'string' || typeof plain !== 'string' || !hashed.startsWith('$argon2id$')) return false;
     try {
-      return await verify(hashed, plain);
+      return await this.threads.run(() => verify(hashed, plain));
     } catch {
       return false;
     }
