@@ -64,7 +64,8 @@ describe('replication: batches both ways', () => {
     const delivered: string[][] = [];
     slave.on('upstreamDelivered', (batch) => delivered.push(batch));
     slave.start();
-    await waitFor('outbox drained', async () => (await outbox.count()) === 0);
+    // 'upstreamDelivered' comes once the removal is synced, after count() can already read 0.
+    await waitFor('outbox drained and delivered', async () => delivered.length > 0 && (await outbox.count()) === 0);
     expect(delivered).toEqual([ids]);
     expect(h.upstream.map((u) => u.event.id)).toEqual(ids);
   });
