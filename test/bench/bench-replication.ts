@@ -1,10 +1,11 @@
 // Replication benchmark: a master in this process, each slave a child process (as in production,
 // so a slave's fsyncs do not stall the master's event loop), over real TLS on 127.0.0.1, each with
 // its own SQLite log in a temp dir.
-// `npm run bench:replication [-- --seconds 10 --search-seconds 5 --catchup 1000000 --gen-batch 5000 --apply-delay 2 --apply-interval 5]`;
+// `npm run bench:replication [-- --seconds 10 --search-seconds 5 --catchup 1000000 --gen-batch 5000 --apply-delay 2 --apply-interval 5 --fan-out-interval 1]`;
 // `-- --only-catchup` skips 1-3 and measures catch-up alone.
 // Prints figures; asserts nothing.
-//   1. the master's sequential single-event appends/s without and with two slaves
+//   1. the master's sequential single-event appends/s without and with two slaves, and alone
+//      again beside a process that syncs the disk as often as the slaves did (their disk is its)
 //   2. open loop at 100, 1,000 and 5,000 events/s: lag from "append committed on the master" to
 //      "visible in each slave's read model" (p50/p99/max over both slaves)
 //   3. the highest offered rate the master sustains with two slaves and p99 under 50 ms
@@ -13,26 +14,18 @@
 // of each slave: less sensitive than rates and lags to other work on a shared machine.
 // Pinned as a RADIUS peer is measured: the master on core 0, the slaves (their own machines in
 // production) on core 1, with taskset; `-- --no-pin` runs all three unpinned.
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { ReadModelProjector } from '@twofold/read-model';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventStore, type NewEvent, type TypeOrmEventStore } from '@twofold/event-store';
+import { createEventStore, type TypeOrmEventStore } from '@twofold/event-store';
 import { createClusterCa, issueCertificate } from '@twofold/platform';
 import { ReplicationMaster, ReplicationSlave } from '@twofold/replication';
 import { arg } from './bench-args';
+import { CORES, cpuMs, event, fmt, ms, now, percentile, PIN, pin, sleep, startDiskNeighbour } from './replication-bench-support';
 
 const CLUSTER = 'bench-cluster';
-
-function event(i: number): NewEvent {
-  return {
-    type: 'AuthenticationFailed',
-    schemaVersion: 1,
-    payload: { userId: `u-${i % 5000}`, at: new Date().toISOString(), reason: 'bad_otp', source: 'radius:client-1', seq: i },
-    metadata: { actor: 'radius:client-1', nodeId: 'master', epoch: 0 },
-  };
-}
 
 interface ChildConfig {
   name: string;
@@ -43,24 +36,6 @@ interface ChildConfig {
   applyIntervalMs?: number;
   canonicalText?: boolean; // false: the slave asks for batch frames, as an older slave does
 }
-
-const CORES = availableParallelism(); // before pinning narrows it to one
-// Core for the master and for the slaves, or undefined when not pinning (--no-pin, one core, no taskset).
-const PIN = ((): { master: number; slaves: number } | undefined => {
-  const off = process.argv.includes('--no-pin') || process.argv.includes('--child') || CORES < 2;
-  return off || spawnSync('taskset', ['-V']).status !== 0 ? undefined : { master: 0, slaves: 1 };
-})();
-
-function pin(pid: number, core: number): void {
-  const r = spawnSync('taskset', ['-p', '-c', String(core), String(pid)], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`taskset -p -c ${core} ${pid} failed: ${r.stderr}`);
-}
-
-const now = (): number => performance.timeOrigin + performance.now(); // comparable across processes
-const cpuMs = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
 
 // Child mode: one slave with its own store; reports every durable head to the parent.
 async function runChild(configPath: string): Promise<void> {
@@ -93,6 +68,7 @@ async function runChild(configPath: string): Promise<void> {
 interface ChildSlave {
   proc: ChildProcess;
   head: number;
+  appends: number; // durable appends (one WAL sync each) the child reported
   visible: number;
   cpu: number; // the child's CPU ms at its last report
   connectedCpu: number;
@@ -116,6 +92,7 @@ function startChild(config: ChildConfig, dir: string): ChildSlave {
   const child: ChildSlave = {
     proc,
     head: 0,
+    appends: 0,
     visible: 0,
     cpu: 0,
     connectedCpu: 0,
@@ -139,21 +116,13 @@ function startChild(config: ChildConfig, dir: string): ChildSlave {
     }
     if (m.head !== undefined) {
       child.head = m.head;
+      child.appends++;
       for (const fn of listeners) fn(m.head, m.at!);
     }
     if (m.stopped) stopped?.({ verifyOk: !!m.verifyOk, checked: m.checked ?? 0 });
   });
   return child;
 }
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-const ms = (n: number): string => (Number.isFinite(n) ? (n < 10 ? n.toFixed(1) : Math.round(n).toString()) : 'n/a');
-const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
 
 interface RateResult {
   rate: number;
@@ -281,6 +250,7 @@ async function main(): Promise<void> {
   const master = new ReplicationMaster({
     store: masterStore, clusterId: CLUSTER, nodeId: 'master', epoch: () => 0, tls: tlsOf('master'),
     host: '127.0.0.1', port: 0, heartbeatMs: 1000, onUpstream: async () => undefined,
+    fanOutIntervalMs: process.argv.includes('--fan-out-interval') ? arg('fan-out-interval', 1, 0) : undefined, // default: the library's
   });
   const { port } = await master.start();
   const configDir = tempDir();
@@ -295,7 +265,9 @@ async function main(): Promise<void> {
   const placement = PIN ? `master pinned to core ${PIN.master}, slaves to core ${PIN.slaves}` : 'unpinned';
   console.log(`replication bench: node ${process.version}, SQLite (synchronous=FULL), TLS on 127.0.0.1, master in-process, 2 slaves in child processes (each with its read model), ${CORES} cores, ${placement}`);
   try {
-    if (!process.argv.includes('--only-catchup')) await steadyState(masterStore, slaveChild, seconds, searchSeconds, seq);
+    // Each slave makes at most one durable append (one WAL sync) per applyIntervalMs under a stream.
+    const slaveSyncs = (2 * 1000) / (applyIntervalMs ?? 5);
+    if (!process.argv.includes('--only-catchup')) await steadyState(masterStore, slaveChild, seconds, searchSeconds, seq, { dir: tempDir(), perSecond: slaveSyncs });
     await catchUp(masterStore, slaveChild, catchup, genBatch);
   } finally {
     await master.stop();
@@ -306,18 +278,26 @@ async function main(): Promise<void> {
 
 async function steadyState(
   masterStore: TypeOrmEventStore, slaveChild: (name: string) => ChildSlave, seconds: number, searchSeconds: number, seq: { n: number },
+  neighbour: { dir: string; perSecond: number },
 ): Promise<void> {
+  await closedLoop(masterStore, 2, seq); // warm-up (JIT, a fresh log's first pages): not counted
   const { rate: alone, cpuUs: aloneCpu } = await closedLoop(masterStore, seconds, seq);
   console.log(`master appends (1 event each, sequential), no slave: ${fmt(alone)}/s (master CPU ${aloneCpu.toFixed(0)} us per append)`);
+  const disk = startDiskNeighbour(neighbour.dir, neighbour.perSecond);
+  const { rate: besideSyncs, cpuUs: besideCpu } = await closedLoop(masterStore, seconds, seq);
+  const synced = (await disk.stop()) / seconds;
+  console.log(`master appends, no slave, beside a process syncing the same disk ${fmt(synced)} times/s: ${fmt(besideSyncs)}/s (${Math.round((100 * besideSyncs) / alone)} % of alone; master CPU ${besideCpu.toFixed(0)} us per append)`);
 
   const slaves = [slaveChild('slave-1'), slaveChild('slave-2')];
   await Promise.all(slaves.map((c) => c.connected));
   await waitForSlaves(slaves, (await masterStore.head()).position);
-  const probe = new LagProbe(slaves);
 
+  const appends0 = slaves.reduce((n, c) => n + c.appends, 0);
   const { rate: withSlaves, cpuUs: withCpu } = await closedLoop(masterStore, seconds, seq);
-  console.log(`master appends (1 event each, sequential), 2 slaves attached: ${fmt(withSlaves)}/s (${Math.round((100 * withSlaves) / alone)} % of alone; master CPU ${withCpu.toFixed(0)} us per append)`);
+  const slaveSyncs = (slaves.reduce((n, c) => n + c.appends, 0) - appends0) / seconds;
+  console.log(`master appends (1 event each, sequential), 2 slaves attached: ${fmt(withSlaves)}/s (${Math.round((100 * withSlaves) / alone)} % of alone; master CPU ${withCpu.toFixed(0)} us per append; the slaves synced ${fmt(slaveSyncs)} times/s)`);
   await waitForSlaves(slaves, (await masterStore.head()).position);
+  const probe = new LagProbe(slaves); // after the closed loop, which it would only slow down
 
   const results = new Map<number, RateResult>();
   const line = (r: RateResult) => {

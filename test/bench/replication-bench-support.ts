@@ -1,0 +1,60 @@
+// Helpers of bench-replication.ts: the event it appends, core pinning, clocks and formatting, and
+// a disk neighbour (a process that syncs the same disk at a set rate, as the slaves do).
+import { spawn, spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import type { NewEvent } from '@twofold/event-store';
+
+export function event(i: number): NewEvent {
+  return {
+    type: 'AuthenticationFailed',
+    schemaVersion: 1,
+    payload: { userId: `u-${i % 5000}`, at: new Date().toISOString(), reason: 'bad_otp', source: 'radius:client-1', seq: i },
+    metadata: { actor: 'radius:client-1', nodeId: 'master', epoch: 0 },
+  };
+}
+
+export const CORES = availableParallelism(); // before pinning narrows it to one
+// Core for the master and for the slaves, or undefined when not pinning (--no-pin, one core, no taskset).
+export const PIN = ((): { master: number; slaves: number } | undefined => {
+  const off = process.argv.includes('--no-pin') || process.argv.includes('--child') || CORES < 2;
+  return off || spawnSync('taskset', ['-V']).status !== 0 ? undefined : { master: 0, slaves: 1 };
+})();
+
+export function pin(pid: number, core: number): void {
+  const r = spawnSync('taskset', ['-p', '-c', String(core), String(pid)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`taskset -p -c ${core} ${pid} failed: ${r.stderr}`);
+}
+
+export const now = (): number => performance.timeOrigin + performance.now(); // comparable across processes
+export const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+export const ms = (n: number): string => (Number.isFinite(n) ? (n < 10 ? n.toFixed(1) : Math.round(n).toString()) : 'n/a');
+export const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+// A child process (on the slaves' core when pinning) that writes 4 KiB and fdatasyncs a file in
+// `dir` `perSecond` times a second: the disk work of slaves, without their replication. On one
+// machine the slaves' syncs share the master's disk; this shows what that alone costs the master.
+export function startDiskNeighbour(dir: string, perSecond: number): { stop(): Promise<number> } {
+  const script = `const fs = require('fs'); const fd = fs.openSync(${JSON.stringify(`${dir}/neighbour.bin`)}, 'w');
+    const page = Buffer.alloc(4096, 1); const t0 = performance.now(); let done = 0;
+    const tick = setInterval(() => { const due = Math.floor(((performance.now() - t0) / 1000) * ${perSecond});
+      for (; done < due; done++) { fs.writeSync(fd, page, 0, page.length, 0); fs.fdatasyncSync(fd); } }, 1);
+    process.on('message', () => { clearInterval(tick); process.send(done, () => process.exit(0)); });`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  if (PIN && child.pid !== undefined) pin(child.pid, PIN.slaves);
+  return {
+    stop: () => new Promise((resolve) => {
+      child.once('message', (done) => resolve(Number(done)));
+      child.send('stop');
+    }),
+  };
+}
