@@ -9,6 +9,7 @@ const TOKEN_SET_EVENTS = new Set(['OathTokenAssigned', 'OathTokenRemoved']);
 interface Entry {
   state: UserState;
   inDatabase: boolean;
+  loadedProfile: UserState['profile'] | undefined; // the row's profile when loaded (undefined: no row)
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -43,8 +44,9 @@ export class UserProjection {
     if (!entry) {
       const rows = await this.sql.query<{ state: string; created_at: string }>(`SELECT state, created_at FROM rm_users WHERE user_id = ?`, [userId]);
       entry = rows.length
-        ? { state: JSON.parse(rows[0].state), inDatabase: true, createdAt: rows[0].created_at, updatedAt: e.timestamp, version: 0, tokensChanged: false, countersMoved: new Set<string>(), tokenAssignedAt: new Map() }
-        : { state: INITIAL_USER_STATE, inDatabase: false, createdAt: e.timestamp, updatedAt: e.timestamp, version: 0, tokensChanged: false, countersMoved: new Set<string>(), tokenAssignedAt: new Map() };
+        ? { state: JSON.parse(rows[0].state), inDatabase: true, loadedProfile: undefined, createdAt: rows[0].created_at, updatedAt: e.timestamp, version: 0, tokensChanged: false, countersMoved: new Set<string>(), tokenAssignedAt: new Map() }
+        : { state: INITIAL_USER_STATE, inDatabase: false, loadedProfile: undefined, createdAt: e.timestamp, updatedAt: e.timestamp, version: 0, tokensChanged: false, countersMoved: new Set<string>(), tokenAssignedAt: new Map() };
+      entry.loadedProfile = entry.state.profile;
       this.entries.set(userId, entry);
     }
     entry.state = evolveUser(entry.state, { type: e.type, schemaVersion: e.schemaVersion, payload: e.payload });
@@ -72,10 +74,20 @@ export class UserProjection {
       return;
     }
     const profile = state.profile;
+    // The profile as loaded (the same object: sign-ins, lockouts and token events leave it alone):
+    // its columns stay as they are, and so does the username index, which SQLite would rewrite
+    // for any UPDATE that sets the column (about 3 KiB more WAL and 9 µs more per sign-in).
+    if (entry.inDatabase && profile === entry.loadedProfile) {
+      await this.sql.query(
+        `UPDATE rm_users SET enabled = ?, has_pin = ?, has_password = ?, locked_until = ?, locked = ?, blocked = ?, blocked_until = ?, state = ?,
+         version = ?, updated_at = ? WHERE user_id = ?`,
+        [...this.stateColumns(state), entry.version, entry.updatedAt, userId],
+      );
+      return this.writeTokens(userId, state, entry);
+    }
     const columns = [
       profile.username, profile.displayName, profile.email, JSON.stringify(profile.phones), profile.preferredMethod, profile.language,
-      state.enabled, state.pinHash !== null, state.passwordHash !== null, state.lockedOut?.until ?? null, state.lockedOut !== null,
-      state.blocked !== null, state.blocked?.until ?? null, JSON.stringify(state), entry.version, entry.updatedAt,
+      ...this.stateColumns(state), entry.version, entry.updatedAt,
     ];
     if (entry.inDatabase) {
       await this.sql.query(
@@ -92,6 +104,18 @@ export class UserProjection {
         [...columns, userId, entry.createdAt],
       );
     }
+    await this.writeTokens(userId, state, entry);
+  }
+
+  // enabled, has_pin, has_password, locked_until, locked, blocked, blocked_until, state.
+  private stateColumns(state: UserState): unknown[] {
+    return [
+      state.enabled, state.pinHash !== null, state.passwordHash !== null, state.lockedOut?.until ?? null, state.lockedOut !== null,
+      state.blocked !== null, state.blocked?.until ?? null, JSON.stringify(state),
+    ];
+  }
+
+  private async writeTokens(userId: string, state: UserState, entry: Entry): Promise<void> {
     if (entry.tokensChanged) await this.syncTokens(userId, state, entry.tokenAssignedAt);
     else if (entry.countersMoved.size > 0) await this.moveCounters(userId, state, entry.countersMoved);
   }

@@ -11,7 +11,7 @@ const userCreated: NewEvent = {
 const settingsUpdated = (changes: Record<string, unknown>): NewEvent => ({ type: 'SettingsUpdated', schemaVersion: 1, metadata: meta, payload: { changes } });
 
 // What the sign-in path reads per request: the user's id by name, and the settings.
-describeEachBackend('read model queries of the sign-in path', ({ freshStorage }) => {
+describeEachBackend('read model queries of the sign-in path', ({ backend, freshStorage }) => {
   jest.setTimeout(60_000);
   let store: TypeOrmEventStore;
   let projector: ReadModelProjector;
@@ -84,5 +84,23 @@ describeEachBackend('read model queries of the sign-in path', ({ freshStorage })
     expect((await sut.getUserState('u-1'))?.tokens[0]).toMatchObject({ counter: 10, lastUsedCounter: 9 });
     await appended('user-u-1', 5, signedIn());
     expect(await counters()).toEqual([[10, 9]]);
+  });
+
+  // SQLite rewrites an index for every UPDATE that sets one of its columns, changed or not.
+  (backend === 'sqlite' ? it : it.skip)('writes no profile column for a sign-in or a failure, and every one for a profile change', async () => {
+    await appended('user-u-1', 0, userCreated);
+    await store.dataSource.query(`CREATE TABLE profile_writes (user_id TEXT)`);
+    await store.dataSource.query(`CREATE TRIGGER profile_written AFTER UPDATE OF username, display_name, email, phones, preferred_method, language ON rm_users
+      BEGIN INSERT INTO profile_writes VALUES (new.user_id); END`);
+    const writes = async () => Number((await store.dataSource.query(`SELECT COUNT(*) AS n FROM profile_writes`))[0].n);
+    const at = new Date().toISOString();
+    await appended('user-u-1', 1, { type: 'AuthenticationFailed', schemaVersion: 1, metadata: meta, payload: { userId: 'u-1', at, reason: 'wrong one-time code', source: 'radius:vpn' } });
+    expect((await sut.getUserState('u-1'))?.recentFailures).toEqual([at]);
+    await appended('user-u-1', 2, { type: 'AuthenticationSucceeded', schemaVersion: 2, metadata: meta, payload: { userId: 'u-1', at, source: 'radius:vpn' } });
+    expect(await sut.getUserState('u-1')).toMatchObject({ recentFailures: [], lastAuthenticatedAt: at });
+    expect(await writes()).toBe(0);
+    await appended('user-u-1', 3, { type: 'UserUpdated', schemaVersion: 2, metadata: meta, payload: { userId: 'u-1', changes: { displayName: 'Alice B.' } } });
+    expect(await writes()).toBe(1);
+    expect(await sut.findUserByUsername('alice')).toMatchObject({ displayName: 'Alice B.', version: 4 });
   });
 });
