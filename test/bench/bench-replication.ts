@@ -292,6 +292,8 @@ async function steadyState(
   await Promise.all(slaves.map((c) => c.connected));
   await waitForSlaves(slaves, (await masterStore.head()).position);
 
+  await closedLoop(masterStore, 2, seq); // warm-up with slaves (the replication paths' JIT), as alone
+  await waitForSlaves(slaves, (await masterStore.head()).position);
   const appends0 = slaves.reduce((n, c) => n + c.appends, 0);
   const { rate: withSlaves, cpuUs: withCpu } = await closedLoop(masterStore, seconds, seq);
   const slaveSyncs = (slaves.reduce((n, c) => n + c.appends, 0) - appends0) / seconds;
