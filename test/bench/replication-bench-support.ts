@@ -52,9 +52,11 @@ export function startDiskNeighbour(dir: string, perSecond: number): { stop(): Pr
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   if (PIN && child.pid !== undefined) pin(child.pid, PIN.slaves);
   return {
+    // How many syncs it made; 0 if it died (then the line shows it synced nothing), never a hang.
     stop: () => new Promise((resolve) => {
       child.once('message', (done) => resolve(Number(done)));
-      child.send('stop');
+      child.once('exit', () => resolve(0));
+      if (child.connected) child.send('stop');
     }),
   };
 }

@@ -34,7 +34,12 @@ describe('ThreadPoolShare', () => {
   it('leaves one libuv thread free and uses no more threads than cores', () => {
     expect(threadPoolSize({})).toBe(4);
     expect(threadPoolSize({ UV_THREADPOOL_SIZE: '16' })).toBe(16);
-    expect(threadPoolSize({ UV_THREADPOOL_SIZE: 'lots' })).toBe(4);
+    // libuv's atoi: no number is 0, which it takes as 1; above 1024 (or negative, wrapped) is 1024.
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: 'lots' })).toBe(1);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '0' })).toBe(1);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: ' 8 threads' })).toBe(8);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '5000' })).toBe(1024);
+    expect(threadPoolSize({ UV_THREADPOOL_SIZE: '-2' })).toBe(1024);
     expect(defaultHashConcurrency(4, 2)).toBe(2);
     expect(defaultHashConcurrency(4, 8)).toBe(3);
     expect(defaultHashConcurrency(1, 8)).toBe(1);
@@ -46,7 +51,8 @@ describe('ThreadPoolShare', () => {
   it('keeps an fs call from queueing behind a burst of production-strength password checks', async () => {
     const burst = async (hasher: Argon2idHasher, hashed: string) => {
       let verified = 0;
-      const checks = Array.from({ length: 8 }, () => hasher.verify(hashed, 'correct horse').then((ok) => { expect(ok).toBe(true); verified++; }));
+      // Twice the pool: with every thread for hashes, some wait in libuv's queue ahead of the stat.
+      const checks = Array.from({ length: 2 * threadPoolSize() }, () => hasher.verify(hashed, 'correct horse').then((ok) => { expect(ok).toBe(true); verified++; }));
       const seenByStat = await stat(__filename).then(() => verified);
       await Promise.all(checks);
       return seenByStat;

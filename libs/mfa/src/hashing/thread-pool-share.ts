@@ -6,9 +6,15 @@ import { availableParallelism } from 'node:os';
 // every sign-in waiting for it (HOTP ones included) waits that long too. Hashes therefore take at
 // most `limit` threads, one fewer than the pool (and no more than the cores, where more would only
 // queue in the kernel instead); the rest wait here, first come first served.
+// As libuv reads it (threadpool.c): unset, 4; else atoi() of it into an unsigned int, 0 taken as
+// 1 and anything above 1024 (a negative number wraps) as 1024.
 export function threadPoolSize(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.UV_THREADPOOL_SIZE);
-  return Number.isInteger(n) && n >= 1 ? Math.min(n, 1024) : 4; // libuv's default and maximum
+  const value = env.UV_THREADPOOL_SIZE;
+  if (value === undefined) return 4;
+  const digits = /^\s*([+-]?\d+)/.exec(value);
+  const n = digits ? Number(digits[1]) : 0;
+  if (n === 0) return 1;
+  return n < 0 || n > 1024 ? 1024 : n;
 }
 
 export function defaultHashConcurrency(poolSize = threadPoolSize(), cores = availableParallelism()): number {
