@@ -4,12 +4,14 @@
 // Users user00001.. with OATH seeds SHA-1("seed:" + name) (loadgen's rule), written straight into
 // the log (the same events the admin API writes, with the snapshot the server writes beside them):
 // HOTP users, TOTP users, and history users (HOTP, each with BENCH_HISTORY_SIGNINS prior sign-ins
-// already in its stream). FreeRADIUS PAP (files
+// already in its stream), and warm-up users that only give V8 time to compile the sign-in path
+// (BENCH_JIT_WARMUP seconds, reported as a line of its own) before the measured lines start, so
+// these measure the server as it runs for months, not its first seconds. FreeRADIUS PAP (files
 // module) on the same generator when installed; local password (production argon2id) + HOTP on a
 // server of its own; the SQLite log writer on the event loop vs in a worker thread, and the WAL
 // sync inside the COMMIT vs off the event loop (log-sync-placement.ts). Prints
 // figures; asserts nothing.
-//   BENCH_USERS (10000), BENCH_HISTORY_USERS (200), BENCH_HISTORY_SIGNINS (1000),
+//   BENCH_USERS (10000), BENCH_HISTORY_USERS (200), BENCH_HISTORY_SIGNINS (1000), BENCH_JIT_WARMUP (10),
 //   BENCH_PASSWORD_USERS (200), BENCH_CONCURRENCY (64), BENCH_DURATION (10), BENCH_WARMUP (2),
 //   BENCH_PARTS (twofold,password,freeradius,writer: which parts run), BENCH_SERVER_NODE_ARGS
 //   (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server)
@@ -33,6 +35,10 @@ const HISTORY_SIGNINS = Number(process.env.BENCH_HISTORY_SIGNINS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
+// Measured on this machine: TurboFan goes on compiling the sign-in path for about the first 10 s
+// of load and takes a fifth of the core meanwhile (`perf`, V8's worker threads).
+const JIT_WARMUP = Number(process.env.BENCH_JIT_WARMUP ?? 10);
+const WARMUP_USERS = 2000;
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'twofold,password,freeradius,writer').split(',').map((p) => p.trim()));
 const SECRET = 'bench-radius-secret';
 const SERVER_MAIN = resolve(__dirname, '../../apps/server/src/main.js');
@@ -42,6 +48,7 @@ const FREERADIUS = '/usr/sbin/freeradius';
 const HOTP = { offset: 0, users: USERS };
 const TOTP = { offset: USERS, users: USERS };
 const HISTORY = { offset: 2 * USERS, users: HISTORY_USERS };
+const JIT = { offset: 2 * USERS + HISTORY_USERS, users: JIT_WARMUP > 0 ? WARMUP_USERS : 0 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const pad5 = (i: number) => String(i).padStart(i > 99999 ? 6 : 5, '0');
@@ -97,10 +104,10 @@ async function seed(dataDirPath: string, plan: { firstFactor: 'none' | 'local-pa
 
 interface LoadgenResult { accept_rps: number; accept: number; reject: number; timeouts: number; lat_ms: { p50: number; p99: number }; server_us_per_req: number | null; loadgen_cpu_pct: number }
 
-function loadgen(port: number, serverPid: number, args: string[]): Promise<LoadgenResult> {
+function loadgen(port: number, serverPid: number, args: string[], timing = { duration: DURATION, warmup: WARMUP }): Promise<LoadgenResult> {
   return new Promise((res, rej) => {
     const child = spawn('taskset', ['-c', '1', process.execPath, LOADGEN, '--port', String(port), '--secret', SECRET, '--concurrency', String(CONCURRENCY),
-      '--duration', String(DURATION), '--warmup', String(WARMUP), '--server-pid', String(serverPid), ...args], { stdio: ['ignore', 'pipe', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'] });
+      '--duration', String(timing.duration), '--warmup', String(timing.warmup), '--server-pid', String(serverPid), ...args], { stdio: ['ignore', 'pipe', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
     child.on('exit', (code) => {
@@ -162,7 +169,10 @@ async function benchTwofold(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'twofold-bench-radius-'));
   const dataDir = join(dir, 'data');
   try {
-    await seed(dataDir, { firstFactor: 'none', groups: [{ ...HOTP, kind: 'hotp', prior: 0 }, { ...TOTP, kind: 'totp', prior: 0 }, { ...HISTORY, kind: 'hotp', prior: HISTORY_SIGNINS }] });
+    await seed(dataDir, {
+      firstFactor: 'none',
+      groups: [{ ...HOTP, kind: 'hotp', prior: 0 }, { ...TOTP, kind: 'totp', prior: 0 }, { ...HISTORY, kind: 'hotp', prior: HISTORY_SIGNINS }, { ...JIT, kind: 'hotp', prior: 0 }],
+    });
     const { child, pid, authPort } = await startServer(dataDir);
     const states = join(dir, 'hotp-counters.json');
     const historyStates = join(dir, 'history-counters.json');
@@ -171,7 +181,15 @@ async function benchTwofold(): Promise<void> {
       // The probe uses the last TOTP user (one code in its step, not measured later in this step).
       await waitReady(authPort, pid, child, ['--otp', 'totp', '--pw-mode', 'code', '--users', '1', '--user-offset', String(TOTP.offset + USERS - 1)]);
       const common = ['--pw-mode', 'code'];
-      report(`Twofold HOTP (${USERS} users)`, await loadgen(authPort, pid, [...common, '--otp', 'hotp', '--otp-state', states, '--users', String(USERS), '--user-offset', String(HOTP.offset)]));
+      if (JIT.users > 0) {
+        // Users of their own: the measured users below still meet the server for the first time.
+        report(`HOTP, first ${JIT_WARMUP} s of load (JIT warm-up)`, await loadgen(authPort, pid, [...common, '--otp', 'hotp', '--otp-state', join(dir, 'jit-counters.json'),
+          '--users', String(JIT.users), '--user-offset', String(JIT.offset)], { duration: JIT_WARMUP, warmup: 0 }));
+      }
+      const hotp = [...common, '--otp', 'hotp', '--otp-state', states, '--users', String(USERS), '--user-offset', String(HOTP.offset)];
+      report(`Twofold HOTP (${USERS} users)`, await loadgen(authPort, pid, hotp));
+      // The same users again: each has signed in since the server started (its state in memory).
+      report(`  again (state kept in memory)`, await loadgen(authPort, pid, hotp));
       report(`Twofold TOTP (${USERS} users)`, await loadgen(authPort, pid, [...common, '--otp', 'totp', '--users', String(USERS - 1), '--user-offset', String(TOTP.offset)]));
       if (HISTORY_USERS > 0) {
         report(`Twofold HOTP ${HISTORY_USERS} users, ${HISTORY_SIGNINS} prior`, await loadgen(authPort, pid, [...common, '--otp', 'hotp', '--otp-state', historyStates, '--users', String(HISTORY_USERS), '--user-offset', String(HISTORY.offset)]));
