@@ -4,6 +4,7 @@ import { SecretSealer, upcast } from '@twofold/domain';
 import { createShadowTables, dropShadowTables, ensureReadModelSchema, shadowSql, swapInShadowStatements } from './storage/schema';
 import { atomically, dialectOf, inTransaction, Sql, sqlOver } from './storage/sql';
 import { UserProjection } from './projections/users.projection';
+import { userStateRowsOf } from './queries/user-state-rows';
 import { projectSettings } from './projections/settings.projection';
 import { projectRadiusClient } from './projections/radius-clients.projection';
 import { projectSdkCredential } from './projections/sdk-credentials.projection';
@@ -75,9 +76,9 @@ export class ReadModelProjector {
   }
 
   // The projections over `sql` (the live tables or a rebuild's shadow): rows and checkpoint.
-  private async applyIn(sql: Sql, events: StoredEvent[], checkpoint?: number): Promise<number> {
+  private async applyIn(sql: Sql, events: StoredEvent[], checkpoint?: number, shadow = false): Promise<number> {
     let position = checkpoint ?? (await this.readCheckpoint(sql, true));
-    const users = new UserProjection(sql, this.hooks.sealer);
+    const users = new UserProjection(sql, this.hooks.sealer, shadow ? undefined : userStateRowsOf(this.dataSource));
     for (const stored of events) {
       if (stored.position <= position) continue;
       if (stored.position !== position + 1) {
@@ -195,11 +196,12 @@ export class ReadModelProjector {
     for (;;) {
       const events = await store.readFrom(position, batchSize);
       if (events.length === 0) break;
-      position = await inTransaction(this.dataSource, (sql) => this.applyIn(shadowSql(sql), events));
+      position = await inTransaction(this.dataSource, (sql) => this.applyIn(shadowSql(sql), events, undefined, true));
       onProgress?.(position);
       await new Promise((resolve) => setImmediate(resolve)); // queries on the live tables get their turn
     }
     await atomically(this.dataSource, swapInShadowStatements());
+    userStateRowsOf(this.dataSource).clear(); // the rows are the shadow's now
     await inTransaction(this.dataSource, (sql) => dropShadowTables(sql));
     this.position = position;
     this.releaseWaiters();

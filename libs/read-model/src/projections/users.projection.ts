@@ -1,6 +1,7 @@
 import type { StoredEvent } from '@twofold/event-store';
 import { evolveUser, INITIAL_USER_STATE, openUserContact, SecretSealer, UserState } from '@twofold/domain';
 import { Sql } from '../storage/sql';
+import type { UserStateRows } from '../queries/user-state-rows';
 
 // Events that add or remove token rows; OathCodeUsed (or a sign-in's AuthenticationSucceeded v2
 // with its `code`) only moves one token's counters.
@@ -35,16 +36,17 @@ function spentTokenOf(e: StoredEvent): string | null {
 export class UserProjection {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly sql: Sql, private readonly sealer?: SecretSealer) {}
+  // states: the decoded rows shared with the queries (the live tables only; a rebuild's shadow has none).
+  constructor(private readonly sql: Sql, private readonly sealer?: SecretSealer, private readonly states?: UserStateRows) {}
 
   async apply(e: StoredEvent): Promise<boolean> {
     if (!e.streamId.startsWith('user-')) return false;
     const userId = String(e.payload.userId);
     let entry = this.entries.get(userId);
     if (!entry) {
-      const rows = await this.sql.query<{ state: string; created_at: string }>(`SELECT state, created_at FROM rm_users WHERE user_id = ?`, [userId]);
-      entry = rows.length
-        ? { state: JSON.parse(rows[0].state), inDatabase: true, loadedProfile: undefined, createdAt: rows[0].created_at, updatedAt: e.timestamp, version: 0, tokensChanged: false, countersMoved: new Set<string>(), tokenAssignedAt: new Map() }
+      const row = await this.load(userId);
+      entry = row
+        ? { state: row.state, inDatabase: true, loadedProfile: undefined, createdAt: row.createdAt, updatedAt: e.timestamp, version: 0, tokensChanged: false, countersMoved: new Set<string>(), tokenAssignedAt: new Map() }
         : { state: INITIAL_USER_STATE, inDatabase: false, loadedProfile: undefined, createdAt: e.timestamp, updatedAt: e.timestamp, version: 0, tokensChanged: false, countersMoved: new Set<string>(), tokenAssignedAt: new Map() };
       entry.loadedProfile = entry.state.profile;
       this.entries.set(userId, entry);
@@ -59,6 +61,20 @@ export class UserProjection {
     return true;
   }
 
+  // The row's state: decoded from memory while it is the one kept for that version and update time.
+  private async load(userId: string): Promise<{ state: UserState; createdAt: string } | null> {
+    if (this.states) {
+      const rows = await this.sql.query<{ version: number | string; updated_at: string; created_at: string }>(`SELECT version, updated_at, created_at FROM rm_users WHERE user_id = ?`, [userId]);
+      if (!rows.length) return null;
+      const kept = this.states.get(userId, Number(rows[0].version), String(rows[0].updated_at));
+      if (kept) return { state: kept, createdAt: rows[0].created_at };
+    }
+    const rows = await this.sql.query<{ state: string; version: number | string; updated_at: string; created_at: string }>(`SELECT state, version, updated_at, created_at FROM rm_users WHERE user_id = ?`, [userId]);
+    if (!rows.length) return null;
+    const r = rows[0];
+    return { state: this.states ? this.states.decode(userId, Number(r.version), String(r.updated_at), r.state) : (JSON.parse(r.state) as UserState), createdAt: r.created_at };
+  }
+
   async flush(): Promise<void> {
     for (const [userId, entry] of this.entries) await this.write(userId, entry);
     this.entries.clear();
@@ -71,8 +87,12 @@ export class UserProjection {
         await this.sql.query(`DELETE FROM rm_users WHERE user_id = ?`, [userId]);
         await this.sql.query(`DELETE FROM rm_oath_tokens WHERE user_id = ?`, [userId]);
       }
+      this.states?.delete(userId);
       return;
     }
+    // Kept before the transaction commits: if it rolls back, the row keeps its older version and
+    // this entry is never used (see UserStateRows).
+    this.states?.put(userId, entry.version, entry.updatedAt, state);
     const profile = state.profile;
     // The profile as loaded (the same object: sign-ins, lockouts and token events leave it alone):
     // its columns stay as they are, and so does the username index, which SQLite would rewrite

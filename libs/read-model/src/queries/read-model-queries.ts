@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { activeBypass, UnenrolledPolicy } from '@twofold/domain';
 import { UserProfile, DEFAULT_SETTINGS, FirstFactorMode, OathAlgorithm, OathKind, PhoneNumber, AuthMethod, SdkScope, SealedSecret, Settings, UserState, normalizeUsername } from '@twofold/domain';
 import { dialectOf, Sql, sqlOver } from '../storage/sql';
+import { deepFreeze, userStateRowsOf, type UserStateRows } from './user-state-rows';
 
 // The user's profile (username, display name, contact, method, language) and what the log says of them.
 export interface UserView extends UserProfile {
@@ -96,14 +97,6 @@ function bypassOf(stateJson: unknown): UserView['bypass'] {
   return { until: b.until, once: b.once, reason: b.reason, grantedBy: b.grantedBy, at: b.at, uses: b.uses, revokedAt: b.revokedAt ?? null, revokedBy: b.revokedBy ?? null, active: activeBypass({ bypass: b }, new Date()) !== null };
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
-}
-
 // Users who could not answer a second factor by their preferred method (the engine's no_second_factor).
 const NOT_ENROLLED = `((preferred_method = 'totp' AND NOT EXISTS (SELECT 1 FROM rm_oath_tokens t WHERE t.user_id = rm_users.user_id))
   OR (preferred_method IN ('sms', 'voice') AND phones = '[]'))`;
@@ -136,10 +129,12 @@ function toSdkCredential(r: Row): SdkCredentialView {
 // Every query a node answers, from its own tables: RADIUS, the SDK and the admin API read here.
 export class ReadModelQueries {
   private readonly sql: Sql;
-  private settingsSeen: { document: string | null; value: Readonly<Settings & { version: number }> } | null = null;
+  private settingsSeen: { document: string | null; updatedAt: string | null; value: Readonly<Settings & { version: number }> } | null = null;
+  private readonly states: UserStateRows;
 
   constructor(dataSource: DataSource) {
     this.sql = sqlOver(dataSource, dialectOf(dataSource));
+    this.states = userStateRowsOf(dataSource);
   }
 
   async getUser(userId: string): Promise<UserView | null> {
@@ -195,29 +190,47 @@ export class ReadModelQueries {
   // What getSettings answers, parsed once per change of the row (compared by its text) and
   // frozen: one object shared by every caller, for the sign-in path, which only reads it.
   async currentSettings(): Promise<Readonly<Settings & { version: number }>> {
-    const rows = await this.sql.query<{ document: string; version: number | string }>(`SELECT document, version FROM rm_settings WHERE id = 1`);
-    return rows.length ? this.settingsOf(rows[0].document, rows[0].version) : this.settingsOf(null, 0);
+    const rows = await this.sql.query<{ document: string; version: number | string; updated_at: string }>(`SELECT document, version, updated_at FROM rm_settings WHERE id = 1`);
+    return rows.length ? this.settingsOf(rows[0].document, rows[0].version, String(rows[0].updated_at)) : this.settingsOf(null, 0, null);
   }
 
-  // A sign-in's first read, in one statement: the user's id and state by name (as
-  // findUserByUsername and getUserState), and the settings (as currentSettings).
+  // A sign-in's first read, in one statement: the user's id and the version and update time of
+  // its row and of the settings row. The states and the settings come decoded from memory while
+  // those still match (see UserStateRows); otherwise they are read as getUserState and
+  // currentSettings read them.
   async findSignIn(username: string): Promise<{ userId: string; state: UserState; settings: Readonly<Settings & { version: number }> } | null> {
-    const rows = await this.sql.query<{ user_id: string; state: string; document: string | null; settings_version: number | string | null }>(
-      `SELECT u.user_id, u.state, s.document, s.version AS settings_version FROM rm_users u LEFT JOIN rm_settings s ON s.id = 1 WHERE u.username = ?`,
+    const rows = await this.sql.query<{ user_id: string; version: number | string; updated_at: string; settings_version: number | string | null; settings_at: string | null }>(
+      `SELECT u.user_id, u.version, u.updated_at, s.version AS settings_version, s.updated_at AS settings_at FROM rm_users u LEFT JOIN rm_settings s ON s.id = 1 WHERE u.username = ?`,
       [normalizeUsername(username)],
     );
     if (!rows.length) return null;
     const r = rows[0];
-    return { userId: String(r.user_id), state: JSON.parse(r.state) as UserState, settings: this.settingsOf(r.document, r.settings_version ?? 0) };
+    const userId = String(r.user_id);
+    const state = this.states.get(userId, Number(r.version), String(r.updated_at)) ?? (await this.readState(userId));
+    if (!state) return null; // deleted in between (PostgreSQL: another writer)
+    const seen = this.settingsSeen;
+    const settingsAt = r.settings_at === null ? null : String(r.settings_at);
+    const settings = seen && seen.updatedAt === settingsAt && seen.value.version === (r.settings_version === null ? 0 : Number(r.settings_version))
+      ? seen.value
+      : await this.currentSettings();
+    return { userId, state, settings };
+  }
+
+  private async readState(userId: string): Promise<UserState | null> {
+    const rows = await this.sql.query<{ state: string; version: number | string; updated_at: string }>(`SELECT state, version, updated_at FROM rm_users WHERE user_id = ?`, [userId]);
+    return rows.length ? this.states.decode(userId, Number(rows[0].version), String(rows[0].updated_at), rows[0].state) : null;
   }
 
   // document null: no settings row yet (the defaults, version 0).
-  private settingsOf(document: string | null, rawVersion: number | string): Readonly<Settings & { version: number }> {
+  private settingsOf(document: string | null, rawVersion: number | string, updatedAt: string | null): Readonly<Settings & { version: number }> {
     const version = document === null ? 0 : Number(rawVersion);
     const seen = this.settingsSeen;
-    if (seen && seen.document === document && seen.value.version === version) return seen.value;
+    if (seen && seen.document === document && seen.value.version === version) {
+      seen.updatedAt = updatedAt;
+      return seen.value;
+    }
     const value = deepFreeze(document === null ? { ...structuredClone(DEFAULT_SETTINGS), version } : { ...(JSON.parse(document) as Settings), version });
-    this.settingsSeen = { document, value };
+    this.settingsSeen = { document, updatedAt, value };
     return value;
   }
 
