@@ -1,11 +1,13 @@
 // Replication benchmark: a master in this process, each slave a child process (as in production,
 // so a slave's fsyncs do not stall the master's event loop), over real TLS on 127.0.0.1, each with
 // its own SQLite log in a temp dir.
-// `npm run bench:replication [-- --seconds 10 --search-seconds 5 --catchup 1000000 --gen-batch 5000 --apply-delay 2 --apply-interval 5 --fan-out-interval 1]`;
+// `npm run bench:replication [-- --seconds 10 --warmup 10 --search-seconds 5 --catchup 1000000 --gen-batch 5000 --apply-delay 2 --apply-interval 5 --fan-out-interval 1]`;
 // `-- --only-catchup` skips 1-3 and measures catch-up alone.
 // Prints figures; asserts nothing.
 //   1. the master's sequential single-event appends/s without and with two slaves, and alone
-//      again beside a process that syncs the disk as often as the slaves did (their disk is its)
+//      again beside a process that syncs the disk as often as the slaves did (their disk is its);
+//      each closed loop after `--warmup` seconds of the same load (V8 goes on compiling a path for
+//      about 10 s of load: bench:radius measured it)
 //   2. open loop at 100, 1,000 and 5,000 events/s: lag from "append committed on the master" to
 //      "visible in each slave's read model" (p50/p99/max over both slaves)
 //   3. the highest offered rate the master sustains with two slaves and p99 under 50 ms
@@ -280,7 +282,8 @@ async function steadyState(
   masterStore: TypeOrmEventStore, slaveChild: (name: string) => ChildSlave, seconds: number, searchSeconds: number, seq: { n: number },
   neighbour: { dir: string; perSecond: number },
 ): Promise<void> {
-  await closedLoop(masterStore, 2, seq); // warm-up (JIT, a fresh log's first pages): not counted
+  const warmup = arg('warmup', 10, 0);
+  await closedLoop(masterStore, warmup, seq); // warm-up (JIT, a fresh log's first pages): not counted
   const { rate: alone, cpuUs: aloneCpu } = await closedLoop(masterStore, seconds, seq);
   console.log(`master appends (1 event each, sequential), no slave: ${fmt(alone)}/s (master CPU ${aloneCpu.toFixed(0)} us per append)`);
   const disk = startDiskNeighbour(neighbour.dir, neighbour.perSecond);
@@ -292,7 +295,7 @@ async function steadyState(
   await Promise.all(slaves.map((c) => c.connected));
   await waitForSlaves(slaves, (await masterStore.head()).position);
 
-  await closedLoop(masterStore, 2, seq); // warm-up with slaves (the replication paths' JIT), as alone
+  await closedLoop(masterStore, warmup, seq); // warm-up with slaves (the replication paths' JIT), as alone
   await waitForSlaves(slaves, (await masterStore.head()).position);
   const appends0 = slaves.reduce((n, c) => n + c.appends, 0);
   const { rate: withSlaves, cpuUs: withCpu } = await closedLoop(masterStore, seconds, seq);
