@@ -52,7 +52,9 @@ export interface EventStore {
   // Several streams in one transaction (one durable write): all or nothing; a version_conflict
   // on any stream writes none. Returns every stored record in position order.
   appendMany(appends: StreamAppend[]): Promise<StoredEvent[]>;
-  // Records with position > afterPosition, in order, at most `limit`.
+  // Records with position > afterPosition, in order, at most `limit`. A page may hold fewer than
+  // `limit` while the log holds more (the records this process committed last are answered from
+  // memory, which can end before the log does); only an empty page says there is nothing more.
   readFrom(afterPosition: number, limit: number): Promise<StoredEvent[]>;
   // The same records as stored (payload and metadata as their canonical text), not decoded: for
   // a reader that sends them on as they are (a master catching a slave up). Optional.

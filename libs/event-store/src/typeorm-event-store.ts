@@ -214,12 +214,7 @@ export class TypeOrmEventStore implements ReplicaEventStore {
     if (!Number.isInteger(afterPosition) || afterPosition < 0) throw invalid('afterPosition must be an integer >= 0');
     if (!Number.isInteger(limit)) throw invalid('limit must be an integer');
     if (limit <= 0) return [];
-    // A page shorter than `limit` says the log ends there, and callers stop on it. The records held
-    // in memory may end before the log does: a commit of this process not added yet (it is, once
-    // durable), or another process's. So a short page comes from memory only when it reaches the head.
-    const held = this.recent.from(afterPosition, limit);
-    if (held && (held.length === limit || held[held.length - 1].position >= (await this.backend.head()).position)) return held;
-    return (await this.backend.readFrom(afterPosition, limit)).map(toStoredEvent);
+    return this.recent.from(afterPosition, limit) ?? (await this.backend.readFrom(afterPosition, limit)).map(toStoredEvent);
   }
 
   // Always from the database (the recent records are decoded): rows as committed.

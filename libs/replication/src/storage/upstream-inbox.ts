@@ -93,11 +93,12 @@ export class UpstreamInbox {
   }
 }
 
+// Until an empty page: a short one is not the end of the log (see EventStore.readFrom).
 async function appendedSince(store: EventStore, afterPosition: number, id: string): Promise<boolean> {
   for (let after = afterPosition; ; ) {
     const page = await store.readFrom(after, SCAN_PAGE);
+    if (page.length === 0) return false;
     if (page.some((e) => e.metadata.causationId === id)) return true;
-    if (page.length < SCAN_PAGE) return false;
     after = page[page.length - 1].position;
   }
 }

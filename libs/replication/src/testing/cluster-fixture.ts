@@ -44,12 +44,13 @@ export async function appendTicks(store: TypeOrmEventStore, count: number, batch
   }
 }
 
+// Until an empty page: a short one is not the end of the log (see EventStore.readFrom).
 export async function readAll(store: TypeOrmEventStore): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
   for (;;) {
     const page = await store.readFrom(out.length ? out[out.length - 1].position : 0, 5000);
+    if (page.length === 0) return out;
     out.push(...page);
-    if (page.length < 5000) return out;
   }
 }
 
