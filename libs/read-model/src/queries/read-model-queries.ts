@@ -129,7 +129,7 @@ function toSdkCredential(r: Row): SdkCredentialView {
 // Every query a node answers, from its own tables: RADIUS, the SDK and the admin API read here.
 export class ReadModelQueries {
   private readonly sql: Sql;
-  private settingsSeen: { document: string | null; updatedAt: string | null; value: Readonly<Settings & { version: number }> } | null = null;
+  private settingsSeen: { document: string | null; updatedAt: string | null; generation: number; value: Readonly<Settings & { version: number }> } | null = null;
   private readonly states: UserStateRows;
 
   constructor(dataSource: DataSource) {
@@ -210,9 +210,8 @@ export class ReadModelQueries {
     if (!state) return null; // deleted in between (PostgreSQL: another writer)
     const seen = this.settingsSeen;
     const settingsAt = r.settings_at === null ? null : String(r.settings_at);
-    const settings = seen && seen.updatedAt === settingsAt && seen.value.version === (r.settings_version === null ? 0 : Number(r.settings_version))
-      ? seen.value
-      : await this.currentSettings();
+    const same = seen && seen.generation === this.states.generation && seen.updatedAt === settingsAt && seen.value.version === (r.settings_version === null ? 0 : Number(r.settings_version));
+    const settings = same ? seen.value : await this.currentSettings();
     return { userId, state, settings };
   }
 
@@ -227,10 +226,11 @@ export class ReadModelQueries {
     const seen = this.settingsSeen;
     if (seen && seen.document === document && seen.value.version === version) {
       seen.updatedAt = updatedAt;
+      seen.generation = this.states.generation;
       return seen.value;
     }
     const value = deepFreeze(document === null ? { ...structuredClone(DEFAULT_SETTINGS), version } : { ...(JSON.parse(document) as Settings), version });
-    this.settingsSeen = { document, updatedAt, value };
+    this.settingsSeen = { document, updatedAt, generation: this.states.generation, value };
     return value;
   }
 

@@ -12,8 +12,8 @@ const created = event('UserCreated', { userId: 'u-1', username: 'alice', display
 describeEachBackend('decoded user states kept beside rm_users', ({ freshStorage }) => {
   jest.setTimeout(60_000);
   const opened: TypeOrmEventStore[] = [];
-  const open = async (url: string) => {
-    const store = await createEventStore({ url });
+  const open = async (url: string, clock?: () => Date) => {
+    const store = await createEventStore({ url, clock });
     opened.push(store);
     return store;
   };
@@ -87,5 +87,24 @@ describeEachBackend('decoded user states kept beside rm_users', ({ freshStorage 
     const c = (await queries.findSignIn('alice'))!.state;
     expect(c).not.toBe(a);
     expect(c).toEqual(await queries.getUserState('u-1'));
+  });
+
+  it('reads the settings again after a rebuild, even where the new history wrote the same version at the same time', async () => {
+    const { url } = await freshStorage();
+    const at = new Date('2026-12-01T08:00:00.000Z');
+    const store = await open(url, () => at); // every record at one instant
+    const projector = new ReadModelProjector(store.dataSource);
+    await projector.init();
+    const queries = new ReadModelQueries(store.dataSource);
+    await store.append('user-u-1', 0, [created]);
+    await store.append('settings', 0, [event('SettingsUpdated', { changes: { lockout: { failuresBeforeLockout: 3 } } })]);
+    await projector.catchUp(store);
+    expect((await queries.findSignIn('alice'))!.settings).toMatchObject({ version: 1, lockout: { failuresBeforeLockout: 3 } });
+
+    // A promoted master's history replaces the tail (set aside), and the read model is rebuilt.
+    await store.setAsideAfter(1, 'diverged');
+    await store.append('settings', 0, [event('SettingsUpdated', { changes: { lockout: { failuresBeforeLockout: 7 } } })]);
+    await projector.rebuild(store);
+    expect((await queries.findSignIn('alice'))!.settings).toMatchObject({ version: 1, lockout: { failuresBeforeLockout: 7 } });
   });
 });

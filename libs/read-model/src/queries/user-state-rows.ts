@@ -22,6 +22,7 @@ interface Entry { version: number; updatedAt: string; state: UserState }
 // kept again. States are frozen: every caller shares one object and only reads it.
 export class UserStateRows {
   private readonly entries: LruMap<string, Entry>;
+  private cleared = 0;
 
   constructor(max = DEFAULT_USER_STATE_ROWS) {
     this.entries = new LruMap(max);
@@ -48,8 +49,15 @@ export class UserStateRows {
     this.entries.delete(userId);
   }
 
+  // After a rebuild swapped the tables in: also what else is kept beside the rows (the
+  // settings) compares this, since a new history can write a row at the same version.
   clear(): void {
     this.entries.clear();
+    this.cleared++;
+  }
+
+  get generation(): number {
+    return this.cleared;
   }
 }
 
