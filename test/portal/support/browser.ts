@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { REPO_ROOT } from '../../support/server-process';
+import { NETWORK_TURN_WAIT_MS, takeNetworkTurn } from '../../support/network-turn';
 
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-output/portal');
 
@@ -26,14 +27,22 @@ export async function shot(page: Page, name: string): Promise<void> {
 }
 
 // One Chromium and one page for a describe block: launched before its tests, closed after them.
-// Read `chrome.page` inside tests and hooks (it exists once beforeAll ran).
+// Read `chrome.page` inside tests and hooks (it exists once beforeAll ran). The suite holds the
+// network turn meanwhile: no partition spec changes the host's addresses under its requests.
 export function chromiumPerSuite(locale?: string): { readonly page: Page } {
-  const held: { browser?: BrowserContext; page?: Page } = {};
+  const held: { browser?: BrowserContext; page?: Page; release?: () => void } = {};
   beforeAll(async () => {
+    held.release = await takeNetworkTurn();
     held.browser = await launchChromium(locale);
     held.page = await held.browser.newPage();
+  }, NETWORK_TURN_WAIT_MS + 60_000);
+  afterAll(async () => {
+    try {
+      await held.browser?.close();
+    } finally {
+      held.release?.();
+    }
   });
-  afterAll(async () => held.browser?.close());
   return {
     get page(): Page {
       if (!held.page) throw new Error('the browser is not started yet (use chrome.page inside tests)');

@@ -32,6 +32,21 @@ export class TestNetwork {
     this.gateway = `10.231.${this.subnet}.1`;
   }
 
+  // Whether this machine can build namespaces, without touching the host's own interfaces or
+  // addresses (a Chromium spec may be running beside this one: see network-turn.ts).
+  static probe(): { ok: true } | { unavailable: string } {
+    const ns = `tfprobe${randomBytes(3).toString('hex')}`;
+    try {
+      must(['netns', 'add', ns]);
+      must(['link', 'set', 'lo', 'up'], ns);
+      return { ok: true };
+    } catch (err) {
+      return { unavailable: (err as Error).message };
+    } finally {
+      ip(['netns', 'del', ns]);
+    }
+  }
+
   // Null (and why) when this machine cannot build namespaces: not root, no `ip`, no netns support.
   static create(): { net: TestNetwork } | { unavailable: string } {
     const net = new TestNetwork(randomBytes(2).toString('hex'));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { openDataDir } from '@twofold/platform';
 import { twofold } from '../../support/cli';
+import { NETWORK_TURN_WAIT_MS, takeNetworkTurn } from '../../support/network-turn';
 import { freePort } from '../../support/ports';
 import { ServerProcess } from '../../support/server-process';
 import { addRadiusClient } from '../../support/radius-tools';
@@ -48,10 +49,9 @@ function startWriter(node: ServerProcess, prefix: string): Writer {
 // One replication mode per spec file, so the two run side by side. Skips, loudly, where this machine
 // cannot build namespaces (not root, no iproute2).
 export function describePartition(mode: 'asynchronous' | 'synchronous'): void {
-  const probe = TestNetwork.create();
-  if ('net' in probe) probe.net.close();
-  else console.warn(`SKIPPED partition e2e (${mode}): network namespaces unavailable (run as root with iproute2): ${probe.unavailable}`);
-  const describeIfNetns = 'net' in probe ? describe : describe.skip;
+  const probe = TestNetwork.probe();
+  if ('unavailable' in probe) console.warn(`SKIPPED partition e2e (${mode}): network namespaces unavailable (run as root with iproute2): ${probe.unavailable}`);
+  const describeIfNetns = 'unavailable' in probe ? describe.skip : describe;
   describeIfNetns(`a network partition (${mode} replication)`, () => {
     jest.setTimeout(120_000);
     let net: TestNetwork | undefined;
@@ -66,6 +66,12 @@ export function describePartition(mode: 'asynchronous' | 'synchronous'): void {
       env: { ...modeEnv, TWOFOLD_LOG_LEVEL: 'info', TWOFOLD_NODE_NAME: n.name, TWOFOLD_HTTP_BIND: n.address, TWOFOLD_RADIUS_BIND: n.address, TWOFOLD_REPLICATION_BIND: n.address, TWOFOLD_ADVERTISE_HOST: n.address },
     });
 
+    // The bridge's address changes the host's network: Chromium specs wait (see network-turn.ts).
+    let release: (() => void) | undefined;
+    beforeAll(async () => {
+      release = await takeNetworkTurn();
+    }, NETWORK_TURN_WAIT_MS + 60_000);
+
     afterAll(async () => {
       await Promise.all(runningParts.splice(0).map((p) => p.stop()));
       for (const node of Object.values(nodes)) await node.stop('SIGKILL');
@@ -73,6 +79,7 @@ export function describePartition(mode: 'asynchronous' | 'synchronous'): void {
       for (const [name, node] of Object.entries(nodes)) writeFileSync(join(dirname(node.dataDir), `${name}.log`), node.stdout.join(''));
       console.log(`partition (${mode}): node logs in ${Object.values(nodes).map((n) => dirname(n.dataDir)).join(' ')}`);
       net?.close();
+      release?.();
     });
 
     it('heals to exactly one master, keeps every sign-in answered, and sets the old master\'s tail aside', async () => {
