@@ -1,5 +1,6 @@
-import { createEventStore, type NewEvent, type TypeOrmEventStore } from '@twofold/event-store';
+import type { NewEvent } from '@twofold/event-store';
 import { describeEachBackend } from '../../../../test/support/backends';
+import { storesClosedAfterEachTest } from '../../../../test/support/stores';
 import { ReadModelProjector } from '../read-model-projector';
 import { ReadModelQueries } from './read-model-queries';
 
@@ -11,15 +12,7 @@ const created = event('UserCreated', { userId: 'u-1', username: 'alice', display
 // (UserStateRows). What a sign-in reads must still be the row as it is now.
 describeEachBackend('decoded user states kept beside rm_users', ({ freshStorage }) => {
   jest.setTimeout(60_000);
-  const opened: TypeOrmEventStore[] = [];
-  const open = async (url: string, clock?: () => Date) => {
-    const store = await createEventStore({ url, clock });
-    opened.push(store);
-    return store;
-  };
-  afterEach(async () => {
-    for (const s of opened.splice(0)) await s.close();
-  });
+  const open = storesClosedAfterEachTest();
 
   it('answers the state of the row as another writer left it, not the one it kept', async () => {
     const { url } = await freshStorage();

@@ -1,5 +1,6 @@
-import { createEventStore, type NewEvent, type TypeOrmEventStore } from '@twofold/event-store';
+import type { NewEvent } from '@twofold/event-store';
 import { describeEachBackend } from '../../../../test/support/backends';
+import { storesClosedAfterEachTest } from '../../../../test/support/stores';
 import { UpstreamInbox, type UpstreamEvent } from './upstream-inbox';
 
 const meta = { actor: 'node:slave-1', nodeId: 'master', epoch: 0 };
@@ -9,15 +10,7 @@ const tick = (n: number): NewEvent => ({ type: 'Tick', schemaVersion: 1, payload
 // error) is looked for in the log after the head recorded with it: found, it is not applied again.
 describeEachBackend('replication: upstream inbox', ({ freshStorage }) => {
   jest.setTimeout(60_000);
-  const stores: TypeOrmEventStore[] = [];
-  const open = async (url: string) => {
-    const s = await createEventStore({ url });
-    stores.push(s);
-    return s;
-  };
-  afterEach(async () => {
-    for (const s of stores.splice(0)) await s.close();
-  });
+  const open = storesClosedAfterEachTest();
 
   it('finds the earlier append past the records this process holds in memory, and does not apply it twice', async () => {
     const { url } = await freshStorage();
