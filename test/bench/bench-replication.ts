@@ -217,9 +217,10 @@ async function openLoop(store: TypeOrmEventStore, slaves: ChildSlave[], probe: L
   return { rate, achieved: total / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, samples: sorted.length, durableP99: percentile(durable, 99), masterCpuUs, slaveCpuUs };
 }
 
-async function closedLoop(store: TypeOrmEventStore, seconds: number, seq: { n: number }): Promise<{ rate: number; cpuUs: number }> {
+async function closedLoop(store: TypeOrmEventStore, seconds: number, seq: { n: number }): Promise<{ rate: number; cpuUs: number; split: string }> {
   let appends = 0;
   const cpu0 = cpuMs();
+  const usage0 = process.cpuUsage();
   const start = performance.now();
   while (performance.now() < start + seconds * 1000) {
     const i = seq.n++;
@@ -229,7 +230,11 @@ async function closedLoop(store: TypeOrmEventStore, seconds: number, seq: { n: n
     // event loop run the sockets (all awaits here resolve as microtasks).
     await new Promise((r) => setImmediate(r));
   }
-  return { rate: appends / ((performance.now() - start) / 1000), cpuUs: ((cpuMs() - cpu0) * 1000) / appends };
+  // User time is the JavaScript and SQLite work; system time is mostly the WAL's fdatasync (on
+  // this VM the guest spends CPU in it), which a busy shared disk stretches.
+  const usage = process.cpuUsage(usage0);
+  const split = `user ${(usage.user / appends).toFixed(0)} + system ${(usage.system / appends).toFixed(0)} us`;
+  return { rate: appends / ((performance.now() - start) / 1000), cpuUs: ((cpuMs() - cpu0) * 1000) / appends, split };
 }
 
 async function main(): Promise<void> {
@@ -238,8 +243,11 @@ async function main(): Promise<void> {
   const catchup = arg('catchup', 1_000_000);
   const genBatch = arg('gen-batch', 5000);
   const dirs: string[] = [];
-  const tempDir = (): string => {
-    const dir = mkdtempSync(join(tmpdir(), 'twofold-bench-repl-'));
+  // --slave-dir <dir>: the slaves' logs on another file system than the master's (their own disks,
+  // as on their own machines), e.g. /dev/shm; by default every log shares the temp dir's disk.
+  const slaveBase = process.argv.includes('--slave-dir') ? process.argv[process.argv.indexOf('--slave-dir') + 1] : tmpdir();
+  const tempDir = (base = tmpdir()): string => {
+    const dir = mkdtempSync(join(base, 'twofold-bench-repl-'));
     dirs.push(dir);
     return dir;
   };
@@ -260,7 +268,7 @@ async function main(): Promise<void> {
   const applyDelayMs = delayAt >= 0 ? Number(process.argv[delayAt + 1]) : undefined;
   const intervalAt = process.argv.indexOf('--apply-interval'); // the slaves' applyIntervalMs (default: the library's)
   const applyIntervalMs = intervalAt >= 0 ? Number(process.argv[intervalAt + 1]) : undefined;
-  const slaveChild = (name: string, canonicalText?: boolean): ChildSlave => startChild({ name, port, dir: tempDir(), tls: tlsOf(name), applyDelayMs, applyIntervalMs, canonicalText }, configDir);
+  const slaveChild = (name: string, canonicalText?: boolean): ChildSlave => startChild({ name, port, dir: tempDir(slaveBase), tls: tlsOf(name), applyDelayMs, applyIntervalMs, canonicalText }, configDir);
   const seq = { n: 0 };
 
   if (PIN) pin(process.pid, PIN.master);
@@ -284,12 +292,12 @@ async function steadyState(
 ): Promise<void> {
   const warmup = arg('warmup', 10, 0);
   await closedLoop(masterStore, warmup, seq); // warm-up (JIT, a fresh log's first pages): not counted
-  const { rate: alone, cpuUs: aloneCpu } = await closedLoop(masterStore, seconds, seq);
-  console.log(`master appends (1 event each, sequential), no slave: ${fmt(alone)}/s (master CPU ${aloneCpu.toFixed(0)} us per append)`);
+  const { rate: alone, cpuUs: aloneCpu, split: aloneSplit } = await closedLoop(masterStore, seconds, seq);
+  console.log(`master appends (1 event each, sequential), no slave: ${fmt(alone)}/s (master CPU ${aloneCpu.toFixed(0)} us per append: ${aloneSplit})`);
   const disk = startDiskNeighbour(neighbour.dir, neighbour.perSecond);
-  const { rate: besideSyncs, cpuUs: besideCpu } = await closedLoop(masterStore, seconds, seq);
+  const { rate: besideSyncs, cpuUs: besideCpu, split: besideSplit } = await closedLoop(masterStore, seconds, seq);
   const synced = (await disk.stop()) / seconds;
-  console.log(`master appends, no slave, beside a process syncing the same disk ${fmt(synced)} times/s: ${fmt(besideSyncs)}/s (${Math.round((100 * besideSyncs) / alone)} % of alone; master CPU ${besideCpu.toFixed(0)} us per append)`);
+  console.log(`master appends, no slave, beside a process syncing the same disk ${fmt(synced)} times/s: ${fmt(besideSyncs)}/s (${Math.round((100 * besideSyncs) / alone)} % of alone; master CPU ${besideCpu.toFixed(0)} us per append: ${besideSplit})`);
 
   const slaves = [slaveChild('slave-1'), slaveChild('slave-2')];
   await Promise.all(slaves.map((c) => c.connected));
@@ -298,9 +306,9 @@ async function steadyState(
   await closedLoop(masterStore, warmup, seq); // warm-up with slaves (the replication paths' JIT), as alone
   await waitForSlaves(slaves, (await masterStore.head()).position);
   const appends0 = slaves.reduce((n, c) => n + c.appends, 0);
-  const { rate: withSlaves, cpuUs: withCpu } = await closedLoop(masterStore, seconds, seq);
+  const { rate: withSlaves, cpuUs: withCpu, split: withSplit } = await closedLoop(masterStore, seconds, seq);
   const slaveSyncs = (slaves.reduce((n, c) => n + c.appends, 0) - appends0) / seconds;
-  console.log(`master appends (1 event each, sequential), 2 slaves attached: ${fmt(withSlaves)}/s (${Math.round((100 * withSlaves) / alone)} % of alone; master CPU ${withCpu.toFixed(0)} us per append; the slaves synced ${fmt(slaveSyncs)} times/s)`);
+  console.log(`master appends (1 event each, sequential), 2 slaves attached: ${fmt(withSlaves)}/s (${Math.round((100 * withSlaves) / alone)} % of alone; master CPU ${withCpu.toFixed(0)} us per append: ${withSplit}; the slaves synced ${fmt(slaveSyncs)} times/s)`);
   await waitForSlaves(slaves, (await masterStore.head()).position);
   const probe = new LagProbe(slaves); // after the closed loop, which it would only slow down
 

@@ -76,4 +76,12 @@ describe('computeRecordHash', () => {
     const { payload, metadata, ...rest } = record;
     expect(hashFromCanonicalParts(rest, canonicalJson(payload), canonicalJson(metadata))).toBe(computeRecordHash(record));
   });
+
+  it('matches it for names that need escaping or are not ASCII (quotes, backslashes, controls, accents, lone surrogates)', () => {
+    const { payload, metadata, ...rest } = record;
+    for (const name of ['user-"1"', 'a\\b', 'tab\there', 'del\u007f', 'café', 'emoji 🙂', 'lone \ud800', '']) {
+      const odd = { ...rest, streamId: name, type: name, timestamp: name, prevHash: name };
+      expect(hashFromCanonicalParts(odd, canonicalJson(payload), canonicalJson(metadata))).toBe(computeRecordHash({ ...odd, payload, metadata }));
+    }
+  });
 });

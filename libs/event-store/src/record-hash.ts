@@ -32,9 +32,9 @@ export function hashFromCanonicalParts(
 ): string {
   return sha256Hex(
     `{"metadata":${metadataJson},"payload":${payloadJson},"position":${numberJson(f.position)}` +
-      `,"prevHash":${JSON.stringify(f.prevHash)},"schemaVersion":${numberJson(f.schemaVersion)}` +
-      `,"streamId":${JSON.stringify(f.streamId)},"streamVersion":${numberJson(f.streamVersion)}` +
-      `,"timestamp":${JSON.stringify(f.timestamp)},"type":${JSON.stringify(f.type)}}`,
+      `,"prevHash":${stringJson(f.prevHash)},"schemaVersion":${numberJson(f.schemaVersion)}` +
+      `,"streamId":${stringJson(f.streamId)},"streamVersion":${numberJson(f.streamVersion)}` +
+      `,"timestamp":${stringJson(f.timestamp)},"type":${stringJson(f.type)}}`,
   );
 }
 
@@ -44,6 +44,16 @@ function numberJson(n: number): string {
   if (typeof n !== 'number') return canonicalJson(n);
   if (!Number.isFinite(n)) throw new TypeError('canonicalJson: non-finite number at $');
   return JSON.stringify(n);
+}
+
+// Printable ASCII other than '"' and '\\': JSON.stringify writes such a string between quotes as
+// it is. Hashes, timestamps, stream ids and event types are such strings; quoting them directly
+// costs a tenth of JSON.stringify's call (four per record, on every append and every replicated
+// record). Anything else (an escape, a control character, non-ASCII) goes through JSON.stringify.
+const PLAIN_ASCII = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+function stringJson(s: string): string {
+  return typeof s === 'string' && PLAIN_ASCII.test(s) ? `"${s}"` : JSON.stringify(s);
 }
 
 // One-shot crypto.hash where Node has it (20.12+): no Hash object per record.
