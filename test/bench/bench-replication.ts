@@ -1,13 +1,14 @@
 // Replication benchmark: a master in this process, each slave a child process (as in production,
 // so a slave's fsyncs do not stall the master's event loop), over real TLS on 127.0.0.1, each with
 // its own SQLite log in a temp dir.
-// `npm run bench:replication [-- --seconds 10 --warmup 10 --search-seconds 5 --catchup 1000000 --gen-batch 5000 --apply-delay 2 --apply-interval 5 --fan-out-interval 1]`;
+// `npm run bench:replication [-- --seconds 10 --warmup 10 --pairs 3 --pair-seconds 5 --search-seconds 5 --catchup 1000000 --gen-batch 5000 --apply-delay 2 --apply-interval 5 --fan-out-interval 1]`;
 // `-- --only-catchup` skips 1-3 and measures catch-up alone.
 // Prints figures; asserts nothing.
 //   1. the master's sequential single-event appends/s without and with two slaves, and alone
 //      again beside a process that syncs the disk as often as the slaves did (their disk is its);
 //      each closed loop after `--warmup` seconds of the same load (V8 goes on compiling a path for
-//      about 10 s of load: bench:radius measured it)
+//      about 10 s of load: bench:radius measured it); then the same ratio again from `--pairs`
+//      alternating pairs, alone (slaves paused) and with them, one right after the other
 //   2. open loop at 100, 1,000 and 5,000 events/s: lag from "append committed on the master" to
 //      "visible in each slave's read model" (p50/p99/max over both slaves)
 //   3. the highest offered rate the master sustains with two slaves and p99 under 50 ms
@@ -16,115 +17,15 @@
 // of each slave: less sensitive than rates and lags to other work on a shared machine.
 // Pinned as a RADIUS peer is measured: the master on core 0, the slaves (their own machines in
 // production) on core 1, with taskset; `-- --no-pin` runs all three unpinned.
-import { fork, type ChildProcess } from 'node:child_process';
-import { ReadModelProjector } from '@twofold/read-model';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEventStore, type TypeOrmEventStore } from '@twofold/event-store';
 import { createClusterCa, issueCertificate } from '@twofold/platform';
-import { ReplicationMaster, ReplicationSlave } from '@twofold/replication';
+import { ReplicationMaster } from '@twofold/replication';
 import { arg } from './bench-args';
-import { CORES, cpuMs, event, fmt, ms, now, percentile, PIN, pin, sleep, startDiskNeighbour } from './replication-bench-support';
-
-const CLUSTER = 'bench-cluster';
-
-interface ChildConfig {
-  name: string;
-  port: number;
-  dir: string;
-  tls: { key: string; cert: string; ca: string };
-  applyDelayMs?: number;
-  applyIntervalMs?: number;
-  canonicalText?: boolean; // false: the slave asks for batch frames, as an older slave does
-}
-
-// Child mode: one slave with its own store; reports every durable head to the parent.
-async function runChild(configPath: string): Promise<void> {
-  const config = JSON.parse(readFileSync(configPath, 'utf8')) as ChildConfig;
-  const store = await createEventStore({ url: join(config.dir, 'log.sqlite') });
-  const slave = new ReplicationSlave({
-    store, clusterId: CLUSTER, nodeId: config.name, nodeName: config.name, epoch: () => 0,
-    master: { host: '127.0.0.1', port: config.port }, tls: config.tls, reconnect: { minMs: 50, maxMs: 1000 },
-    applyDelayMs: config.applyDelayMs,
-    applyIntervalMs: config.applyIntervalMs,
-    canonicalText: config.canonicalText,
-  });
-  slave.on('appended', (head) => process.send!({ head: head.position, at: now() }));
-  // The slave's read model, as a node runs it: what RADIUS and the SDK answer from.
-  const projector = new ReadModelProjector(store.dataSource, { afterCommit: (position) => process.send!({ visible: position, at: now(), cpu: cpuMs() }) });
-  await projector.init();
-  projector.follow(store);
-  slave.on('connected', () => process.send!({ connected: true, at: now(), cpu: cpuMs() }));
-  process.on('message', async (m: { cmd?: string }) => {
-    if (m.cmd !== 'stop') return;
-    await slave.stop();
-    projector.stop();
-    const verify = await store.verify();
-    await store.close();
-    process.send!({ stopped: true, verifyOk: verify.ok, checked: verify.checked }, () => process.exit(0));
-  });
-  slave.start();
-}
-
-interface ChildSlave {
-  proc: ChildProcess;
-  head: number;
-  appends: number; // durable appends (one WAL sync each) the child reported
-  visible: number;
-  cpu: number; // the child's CPU ms at its last report
-  connectedCpu: number;
-  onHead(fn: (position: number, at: number) => void): void;
-  onVisible(fn: (position: number, at: number) => void): void;
-  connected: Promise<number>; // when the master welcomed it (the child's clock)
-  stop(): Promise<{ verifyOk: boolean; checked: number }>;
-}
-
-function startChild(config: ChildConfig, dir: string): ChildSlave {
-  const configPath = join(dir, `${config.name}.json`);
-  writeFileSync(configPath, JSON.stringify(config));
-  // BENCH_CPU_PROF_DIR=<dir>: each slave writes a V8 CPU profile there when it stops (where time goes).
-  const profDir = process.env.BENCH_CPU_PROF_DIR;
-  const proc = fork(__filename, ['--child', configPath], { stdio: 'inherit', execArgv: profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [] });
-  if (PIN && proc.pid !== undefined) pin(proc.pid, PIN.slaves); // before it opens its store or connects
-  const listeners: Array<(position: number, at: number) => void> = [];
-  const visibleListeners: Array<(position: number, at: number) => void> = [];
-  let stopped: ((v: { verifyOk: boolean; checked: number }) => void) | undefined;
-  let connected!: (at: number) => void;
-  const child: ChildSlave = {
-    proc,
-    head: 0,
-    appends: 0,
-    visible: 0,
-    cpu: 0,
-    connectedCpu: 0,
-    onHead: (fn) => listeners.push(fn),
-    onVisible: (fn) => visibleListeners.push(fn),
-    connected: new Promise((r) => (connected = r)),
-    stop: () => new Promise((resolve) => {
-      stopped = resolve;
-      proc.send({ cmd: 'stop' });
-    }),
-  };
-  proc.on('message', (m: { head?: number; visible?: number; at?: number; cpu?: number; connected?: boolean; stopped?: boolean; verifyOk?: boolean; checked?: number }) => {
-    if (m.cpu !== undefined) child.cpu = m.cpu;
-    if (m.connected) {
-      child.connectedCpu = m.cpu ?? 0;
-      connected(m.at!);
-    }
-    if (m.visible !== undefined) {
-      child.visible = m.visible;
-      for (const fn of visibleListeners) fn(m.visible, m.at!);
-    }
-    if (m.head !== undefined) {
-      child.head = m.head;
-      child.appends++;
-      for (const fn of listeners) fn(m.head, m.at!);
-    }
-    if (m.stopped) stopped?.({ verifyOk: !!m.verifyOk, checked: m.checked ?? 0 });
-  });
-  return child;
-}
+import { CORES, cpuMs, event, fmt, ms, now, percentile, PIN, pin, sleep, startCpuNeighbour, startDiskNeighbour } from './replication-bench-support';
+import { CLUSTER, runChild, startChild, type ChildSlave } from './replication-bench-slaves';
 
 interface RateResult {
   rate: number;
@@ -173,6 +74,44 @@ class LagProbe {
 
 async function waitForSlaves(slaves: ChildSlave[], position: number): Promise<void> {
   while (slaves.some((c) => c.visible < position)) await sleep(5);
+}
+
+// The same ratio from rounds taken one right after the other, `--pairs` rounds of
+// `--pair-seconds` per leg: alone (the slaves paused), with the slaves (resumed, caught up), and
+// alone again beside a process that keeps the slaves' core as busy as they just did. On a shared
+// machine whose speed drifts by half from one minute to the next, medians of close rounds say
+// more than one pair minutes apart; the third leg tells the replication's cost from a busy core's.
+async function alternatingPairs(masterStore: TypeOrmEventStore, slaves: ChildSlave[], seq: { n: number }): Promise<void> {
+  const pairs = arg('pairs', 3, 0);
+  const seconds = arg('pair-seconds', 5);
+  const withRatios: number[] = [];
+  const busyRatios: number[] = [];
+  const shown: string[] = [];
+  for (let i = 0; i < pairs; i++) {
+    await Promise.all(slaves.map((c) => c.pause()));
+    const alone = await closedLoop(masterStore, seconds, seq);
+    for (const c of slaves) c.resume();
+    await waitForSlaves(slaves, (await masterStore.head()).position);
+    const slaveCpu0 = slaves.reduce((sum, c) => sum + c.cpu, 0);
+    const withSlaves = await closedLoop(masterStore, seconds, seq);
+    await waitForSlaves(slaves, (await masterStore.head()).position);
+    const share = (slaves.reduce((sum, c) => sum + c.cpu, 0) - slaveCpu0) / (seconds * 1000); // of one core
+    await Promise.all(slaves.map((c) => c.pause()));
+    const cpu = startCpuNeighbour(share);
+    const beside = await closedLoop(masterStore, seconds, seq);
+    await cpu.stop();
+    for (const c of slaves) c.resume();
+    await waitForSlaves(slaves, (await masterStore.head()).position);
+    withRatios.push(withSlaves.rate / alone.rate);
+    busyRatios.push(beside.rate / alone.rate);
+    const pct = (r: number) => `${Math.round(100 * r)} %`;
+    shown.push(`  round ${i + 1}: alone ${fmt(alone.rate)}/s (${alone.split}); 2 slaves ${fmt(withSlaves.rate)}/s = ${pct(withSlaves.rate / alone.rate)} (${withSlaves.split}; slaves busy ${pct(share)} of their core); ` +
+      `alone beside their core kept as busy ${fmt(beside.rate)}/s = ${pct(beside.rate / alone.rate)} (${beside.split})`);
+  }
+  if (pairs === 0) return;
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+  console.log(`alternating rounds, ${seconds} s per leg: with 2 slaves median ${Math.round(100 * median(withRatios))} % of alone; alone beside the slaves' core kept as busy median ${Math.round(100 * median(busyRatios))} % of alone`);
+  for (const line of shown) console.log(line);
 }
 
 // Open loop: every millisecond tick appends whatever the schedule says is due (one appendMany
@@ -268,7 +207,7 @@ async function main(): Promise<void> {
   const applyDelayMs = delayAt >= 0 ? Number(process.argv[delayAt + 1]) : undefined;
   const intervalAt = process.argv.indexOf('--apply-interval'); // the slaves' applyIntervalMs (default: the library's)
   const applyIntervalMs = intervalAt >= 0 ? Number(process.argv[intervalAt + 1]) : undefined;
-  const slaveChild = (name: string, canonicalText?: boolean): ChildSlave => startChild({ name, port, dir: tempDir(slaveBase), tls: tlsOf(name), applyDelayMs, applyIntervalMs, canonicalText }, configDir);
+  const slaveChild = (name: string, canonicalText?: boolean): ChildSlave => startChild({ name, port, dir: tempDir(slaveBase), tls: tlsOf(name), applyDelayMs, applyIntervalMs, canonicalText }, configDir, __filename);
   const seq = { n: 0 };
 
   if (PIN) pin(process.pid, PIN.master);
@@ -310,6 +249,7 @@ async function steadyState(
   const slaveSyncs = (slaves.reduce((n, c) => n + c.appends, 0) - appends0) / seconds;
   console.log(`master appends (1 event each, sequential), 2 slaves attached: ${fmt(withSlaves)}/s (${Math.round((100 * withSlaves) / alone)} % of alone; master CPU ${withCpu.toFixed(0)} us per append: ${withSplit}; the slaves synced ${fmt(slaveSyncs)} times/s)`);
   await waitForSlaves(slaves, (await masterStore.head()).position);
+  await alternatingPairs(masterStore, slaves, seq);
   const probe = new LagProbe(slaves); // after the closed loop, which it would only slow down
 
   const results = new Map<number, RateResult>();

@@ -60,3 +60,21 @@ export function startDiskNeighbour(dir: string, perSecond: number): { stop(): Pr
     }),
   };
 }
+
+// A child process on the slaves' core that keeps it busy `share` (0..1) of every 10 ms and sleeps
+// the rest: the slaves' CPU load, without their disk or network. On this machine's VM a busy
+// second core alone slows the master's fdatasync; this shows how much of the gap that is.
+export function startCpuNeighbour(share: number): { stop(): Promise<void> } {
+  const busy = Math.max(0, Math.min(1, share)) * 10;
+  const script = `const a = new Int32Array(new SharedArrayBuffer(4)); let on = true; process.on('message', () => { on = false; process.exit(0); });
+    (function cycle() { const t = performance.now(); while (performance.now() - t < ${busy}); if (${busy} < 10) Atomics.wait(a, 0, 0, ${10 - busy}); if (on) setImmediate(cycle); })();`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  if (PIN && child.pid !== undefined) pin(child.pid, PIN.slaves);
+  return {
+    stop: () => new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      if (child.connected) child.send('stop');
+      else resolve();
+    }),
+  };
+}
