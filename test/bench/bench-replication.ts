@@ -89,11 +89,15 @@ async function alternatingPairs(masterStore: TypeOrmEventStore, slaves: ChildSla
   const shown: string[] = [];
   for (let i = 0; i < pairs; i++) {
     await Promise.all(slaves.map((c) => c.pause()));
+    mark('alone');
     const alone = await closedLoop(masterStore, seconds, seq);
+    mark('alone-end');
     for (const c of slaves) c.resume();
     await waitForSlaves(slaves, (await masterStore.head()).position);
     const slaveCpu0 = slaves.reduce((sum, c) => sum + c.cpu, 0);
+    mark('with');
     const withSlaves = await closedLoop(masterStore, seconds, seq);
+    mark('with-end');
     await waitForSlaves(slaves, (await masterStore.head()).position);
     const share = (slaves.reduce((sum, c) => sum + c.cpu, 0) - slaveCpu0) / (seconds * 1000); // of one core
     await Promise.all(slaves.map((c) => c.pause()));
@@ -112,6 +116,12 @@ async function alternatingPairs(masterStore: TypeOrmEventStore, slaves: ChildSla
   const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
   console.log(`alternating rounds, ${seconds} s per leg: with 2 slaves median ${Math.round(100 * median(withRatios))} % of alone; alone beside the slaves' core kept as busy median ${Math.round(100 * median(busyRatios))} % of alone`);
   for (const line of shown) console.log(line);
+}
+
+// BENCH_MARK_LEGS=1: each leg's start and end on stderr, in CLOCK_MONOTONIC seconds (what
+// `perf record -k CLOCK_MONOTONIC` stamps its samples with), to cut a profile by leg.
+function mark(leg: string): void {
+  if (process.env.BENCH_MARK_LEGS) console.error(`leg ${leg} ${(Number(process.hrtime.bigint()) / 1e9).toFixed(6)}`);
 }
 
 // Open loop: every millisecond tick appends whatever the schedule says is due (one appendMany
@@ -242,6 +252,7 @@ async function steadyState(
   await Promise.all(slaves.map((c) => c.connected));
   await waitForSlaves(slaves, (await masterStore.head()).position);
 
+  for (const c of slaves) c.quiet(true); // the closed loops measure the master, not its reading of the reports
   await closedLoop(masterStore, warmup, seq); // warm-up with slaves (the replication paths' JIT), as alone
   await waitForSlaves(slaves, (await masterStore.head()).position);
   const appends0 = slaves.reduce((n, c) => n + c.appends, 0);
@@ -250,6 +261,7 @@ async function steadyState(
   console.log(`master appends (1 event each, sequential), 2 slaves attached: ${fmt(withSlaves)}/s (${Math.round((100 * withSlaves) / alone)} % of alone; master CPU ${withCpu.toFixed(0)} us per append: ${withSplit}; the slaves synced ${fmt(slaveSyncs)} times/s)`);
   await waitForSlaves(slaves, (await masterStore.head()).position);
   await alternatingPairs(masterStore, slaves, seq);
+  for (const c of slaves) c.quiet(false);
   const probe = new LagProbe(slaves); // after the closed loop, which it would only slow down
 
   const results = new Map<number, RateResult>();

@@ -32,9 +32,23 @@ export async function runChild(configPath: string): Promise<void> {
     applyIntervalMs: config.applyIntervalMs,
     canonicalText: config.canonicalText,
   });
-  slave.on('appended', (head) => process.send!({ head: head.position, at: now() }));
+  // Every durable append and every read-model commit is reported as it happens (the lag probe
+  // needs each one's time), except while the parent says quiet (its closed loops): then the latest
+  // of each every 50 ms, so the master's process is not busy reading the slaves' reports when its
+  // own speed with slaves is what is measured.
+  let appends = 0;
+  let quiet: NodeJS.Timeout | null = null;
+  let pending: { head?: number; visible?: number } = {};
+  const report = (m: { head?: number; visible?: number }) => {
+    if (quiet) pending = { ...pending, ...m };
+    else process.send!({ ...m, appends, at: now(), cpu: cpuMs() });
+  };
+  slave.on('appended', (head) => {
+    appends++;
+    report({ head: head.position });
+  });
   // The slave's read model, as a node runs it: what RADIUS and the SDK answer from.
-  const projector = new ReadModelProjector(store.dataSource, { afterCommit: (position) => process.send!({ visible: position, at: now(), cpu: cpuMs() }) });
+  const projector = new ReadModelProjector(store.dataSource, { afterCommit: (position) => report({ visible: position }) });
   await projector.init();
   projector.follow(store);
   slave.on('connected', () => process.send!({ connected: true, at: now(), cpu: cpuMs() }));
@@ -42,6 +56,20 @@ export async function runChild(configPath: string): Promise<void> {
     // pause: disconnect from the master (it then runs as if alone); resume: reconnect and catch up.
     if (m.cmd === 'pause') return void slave.stop().then(() => process.send!({ paused: true }));
     if (m.cmd === 'resume') return slave.start();
+    if (m.cmd === 'quiet' && !quiet) {
+      quiet = setInterval(() => {
+        if (pending.head !== undefined || pending.visible !== undefined) process.send!({ ...pending, appends, at: now(), cpu: cpuMs() });
+        pending = {};
+      }, 50);
+      return;
+    }
+    if (m.cmd === 'loud' && quiet) {
+      clearInterval(quiet);
+      quiet = null;
+      if (pending.head !== undefined || pending.visible !== undefined) process.send!({ ...pending, appends, at: now(), cpu: cpuMs() });
+      pending = {};
+      return;
+    }
     if (m.cmd !== 'stop') return;
     await slave.stop();
     projector.stop();
@@ -65,6 +93,7 @@ export interface ChildSlave {
   stop(): Promise<{ verifyOk: boolean; checked: number }>;
   pause(): Promise<void>; // disconnected from the master once it resolves
   resume(): void;
+  quiet(on: boolean): void; // on: reports at most every 50 ms (closed loops); off: each one as it happens
 }
 
 export function startChild(config: ChildConfig, dir: string, entry: string): ChildSlave {
@@ -98,8 +127,9 @@ export function startChild(config: ChildConfig, dir: string, entry: string): Chi
       proc.send({ cmd: 'pause' });
     }),
     resume: () => proc.send({ cmd: 'resume' }),
+    quiet: (on) => proc.send({ cmd: on ? 'quiet' : 'loud' }),
   };
-  proc.on('message', (m: { head?: number; visible?: number; at?: number; cpu?: number; connected?: boolean; stopped?: boolean; paused?: boolean; verifyOk?: boolean; checked?: number }) => {
+  proc.on('message', (m: { head?: number; visible?: number; appends?: number; at?: number; cpu?: number; connected?: boolean; stopped?: boolean; paused?: boolean; verifyOk?: boolean; checked?: number }) => {
     if (m.cpu !== undefined) child.cpu = m.cpu;
     if (m.connected) {
       child.connectedCpu = m.cpu ?? 0;
@@ -111,7 +141,7 @@ export function startChild(config: ChildConfig, dir: string, entry: string): Chi
     }
     if (m.head !== undefined) {
       child.head = m.head;
-      child.appends++;
+      child.appends = m.appends ?? child.appends + 1;
       for (const fn of listeners) fn(m.head, m.at!);
     }
     if (m.stopped) stopped?.({ verifyOk: !!m.verifyOk, checked: m.checked ?? 0 });
