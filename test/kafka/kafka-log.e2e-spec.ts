@@ -1,4 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { createEventStore, type EventStore } from '@twofold/event-store';
+import { highestSharedPosition, toKafkaMessage } from '@twofold/kafka';
 import { twofold } from '../support/cli';
 import { ServerProcess } from '../support/server-process';
 import { describeWithKafka, TestBroker } from '../support/kafka/broker';
@@ -139,5 +144,34 @@ describeWithKafka('the log on Kafka', () => {
     expect(fromKafka.code).toBe(8);
     expect(fromKafka.stderr).toContain(`broken at position ${forged.position}`);
     expect(fromKafka.lines).toEqual(await exportLines(server.dataDir));
+  });
+
+  // A promoted master publishes from the highest position the topic shares with its log. Its log
+  // may answer short pages while holding more (EventStore.readFrom): every record is still compared.
+  it('finds the topic\'s last shared record even when the log answers in short pages', async () => {
+    const store = await createEventStore({ url: join(mkdtempSync(join(tmpdir(), 'twofold-tail-')), 'log.sqlite') });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await store.appendMany(Array.from({ length: 400 }, (_, k) => ({ streamId: `tick-${i}-${k}`, expectedVersion: 0, events: [{ type: 'Tick', schemaVersion: 1, payload: { n: k }, metadata: { actor: 'test', nodeId: 'master', epoch: 0 } }] })));
+      }
+      const head = await store.head();
+      const records = await store.readFrom(0, 5000);
+      expect(records).toHaveLength(1200);
+      const kafka = new Kafka({ brokers: [broker.brokers], logLevel: logLevel.NOTHING });
+      const topic = 'twofold-shared-short-pages';
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+      await admin.disconnect();
+      const producer = kafka.producer();
+      await producer.connect();
+      await producer.send({ topic, acks: -1, messages: records.map((e) => toKafkaMessage(e)) });
+      await producer.disconnect();
+
+      const shortPages: EventStore = Object.create(store, { readFrom: { value: async (after: number, limit: number) => (await store.readFrom(after, limit)).slice(0, 7) } });
+      expect(await highestSharedPosition(kafka, topic, shortPages)).toEqual(head);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -58,10 +58,15 @@ export async function highestSharedPosition(kafka: Kafka, topic: string, store: 
   const to = Math.min(positions[positions.length - 1], head);
   if (from === undefined || to < from) return null;
   let best: LogHead | null = null;
-  for (let at = from - 1; at < to; at += 500) {
-    for (const r of await store.readFrom(at, Math.min(500, to - at))) {
+  // From the last record each page returned: a page may be short while the log holds more (see
+  // EventStore.readFrom), so stepping by the page size could skip records.
+  for (let at = from - 1; at < to; ) {
+    const page = await store.readFrom(at, Math.min(500, to - at));
+    if (page.length === 0) break;
+    for (const r of page) {
       if (seen.get(r.position)?.has(r.hash)) best = { position: r.position, hash: r.hash };
     }
+    at = page[page.length - 1].position;
   }
   return best;
 }
