@@ -27,6 +27,7 @@ import type { StoredEvent } from '@twofold/event-store';
 import { ReadModelProjector } from '@twofold/read-model';
 import { Argon2idHasher } from '@twofold/mfa';
 import { freePort } from '../support/ports';
+import { SERVER_NODE_OPTIONS } from '../support/server-process';
 import { openBenchLog } from './bench-seed';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
@@ -152,7 +153,7 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; pid:
   const big = '10000000';
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // taskset execs node: the child's pid is the server's.
-  const child = spawn('taskset', ['-c', '0', process.execPath, ...nodeArgs, SERVER_MAIN], {
+  const child = spawn('taskset', ['-c', '0', process.execPath, ...SERVER_NODE_OPTIONS, ...nodeArgs, SERVER_MAIN], {
     env: {
       PATH: process.env.PATH ?? '', TWOFOLD_DATA_DIR: dataDir, TWOFOLD_LOG_LEVEL: 'warn', TWOFOLD_HTTP_BIND: '127.0.0.1', TWOFOLD_HTTP_PORT: String(httpPort),
       TWOFOLD_RADIUS_BIND: '127.0.0.1', TWOFOLD_RADIUS_AUTH_PORT: String(authPort), TWOFOLD_RADIUS_ACCT_PORT: String(acctPort),

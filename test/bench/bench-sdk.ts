@@ -18,6 +18,7 @@ import { generateTotp, hashSdkSecret } from '@twofold/mfa';
 import { ReadModelProjector } from '@twofold/read-model';
 import { TwofoldSdkClient } from '@twofold/sdk-client';
 import { freePort } from '../support/ports';
+import { SERVER_NODE_OPTIONS } from '../support/server-process';
 import { openBenchLog } from './bench-seed';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
@@ -130,7 +131,7 @@ async function main(): Promise<void> {
     const [httpPort, authPort, acctPort] = [await freePort(), await freePort(), await freePort()];
     // BENCH_CPU_PROF=<dir>: write a CPU profile of the server there.
     const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', resolve(process.env.BENCH_CPU_PROF)] : [];
-    const child = spawn(process.execPath, [...prof, SERVER_MAIN], {
+    const child = spawn(process.execPath, [...SERVER_NODE_OPTIONS, ...prof, SERVER_MAIN], {
       env: {
         PATH: process.env.PATH ?? '', TWOFOLD_DATA_DIR: dataDir, TWOFOLD_LOG_LEVEL: 'warn', TWOFOLD_HTTP_BIND: '127.0.0.1', TWOFOLD_HTTP_PORT: String(httpPort),
         TWOFOLD_RADIUS_BIND: '127.0.0.1', TWOFOLD_RADIUS_AUTH_PORT: String(authPort), TWOFOLD_RADIUS_ACCT_PORT: String(acctPort),

@@ -8,6 +8,7 @@ import { createEventStore } from '@twofold/event-store';
 import { ReadModelProjector } from '@twofold/read-model';
 import { ReplicationSlave } from '@twofold/replication';
 import { cpuMs, now, PIN, pin } from './replication-bench-support';
+import { SERVER_NODE_OPTIONS } from '../support/server-process';
 
 export const CLUSTER = 'bench-cluster';
 
@@ -100,8 +101,10 @@ export function startChild(config: ChildConfig, dir: string, entry: string): Chi
   const configPath = join(dir, `${config.name}.json`);
   writeFileSync(configPath, JSON.stringify(config));
   // BENCH_CPU_PROF_DIR=<dir>: each slave writes a V8 CPU profile there when it stops (where time goes).
+  // Each slave runs with the node options of a server, and BENCH_SLAVE_NODE_ARGS (a flag to compare).
   const profDir = process.env.BENCH_CPU_PROF_DIR;
-  const proc = fork(entry, ['--child', configPath], { stdio: 'inherit', execArgv: profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : [] });
+  const execArgv = [...SERVER_NODE_OPTIONS, ...(profDir ? ['--cpu-prof', '--cpu-prof-dir', profDir] : []), ...(process.env.BENCH_SLAVE_NODE_ARGS ?? '').split(' ').filter(Boolean)];
+  const proc = fork(entry, ['--child', configPath], { stdio: 'inherit', execArgv });
   if (PIN && proc.pid !== undefined) pin(proc.pid, PIN.slaves); // before it opens its store or connects
   const listeners: Array<(position: number, at: number) => void> = [];
   const visibleListeners: Array<(position: number, at: number) => void> = [];

@@ -9,6 +9,9 @@ import { httpsJson, JsonResponse } from './https-json';
 const above = resolve(__dirname, '../..');
 export const REPO_ROOT = basename(above) === 'dist' ? resolve(above, '..') : above;
 export const SERVER_MAIN = join(REPO_ROOT, 'dist/apps/server/src/main.js');
+// The node options a server runs with (package.json's start scripts, the Dockerfile): a young
+// generation big enough for a batch of sign-ins or replicated records (see the Dockerfile).
+export const SERVER_NODE_OPTIONS = ['--max-semi-space-size=32'];
 
 export interface ServerOptions {
   dataDir?: string;
@@ -61,7 +64,7 @@ export class ServerProcess {
     const radiusPort = opts.radiusPort ?? (await freePort());
     const acctPort = opts.acctPort ?? (await freePort());
     const replicationPort = opts.replicationPort ?? (await freePort());
-    const [command, ...args] = [...(opts.prefix ?? []), process.execPath, SERVER_MAIN];
+    const [command, ...args] = [...(opts.prefix ?? []), process.execPath, ...SERVER_NODE_OPTIONS, SERVER_MAIN];
     const child = spawn(command, args, {
       cwd: REPO_ROOT,
       env: {

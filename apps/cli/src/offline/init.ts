@@ -49,7 +49,7 @@ export async function init(ctx: CliContext, o: { nodeName?: string }): Promise<v
       `node ${nodeName} (${nodeId}), storage ${config.databaseUrl ? 'PostgreSQL' : 'SQLite'}\n\n` +
       'First administrator "admin" created. Save this credential now; it is shown only once:\n\n' +
       `  TWOFOLD_ADMIN_TOKEN=${token}\n\n` +
-      `Start the server with: TWOFOLD_DATA_DIR=${dataDir.path} node dist/apps/server/src/main.js\n`);
+      `Start the server with: TWOFOLD_DATA_DIR=${dataDir.path} node --max-semi-space-size=32 dist/apps/server/src/main.js\n`);
   } finally {
     projector.stop();
     await store.close();
