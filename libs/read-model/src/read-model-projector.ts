@@ -12,9 +12,17 @@ import { projectAdministrator } from './projections/administrators.projection';
 import { projectCluster } from './projections/cluster.projection';
 import { projectRollout } from './projections/rollout.projection';
 import { projectDevices } from './projections/devices.projection';
+import type { Projection } from './projections/projection';
 
 const CHECKPOINT = 'main';
-const projections = [projectRollout, projectSettings, projectRadiusClient, projectSdkCredential, projectAdministrator, projectCluster];
+
+// The projections after devices and users, by the event types each looks at, in this order: the
+// first that applies an event ends its turn. An event of no projection's type costs a lookup.
+const projectionsByType = new Map<string, Projection[]>();
+for (const project of [projectRollout, projectSettings, projectRadiusClient, projectSdkCredential, projectAdministrator, projectCluster]) {
+  for (const type of project.types) projectionsByType.set(type, [...(projectionsByType.get(type) ?? []), project]);
+}
+const NONE: Projection[] = [];
 
 export class ReadModelError extends Error {
   constructor(readonly code: 'checkpoint_gap' | 'projection_failed', message: string) {
@@ -85,10 +93,10 @@ export class ReadModelProjector {
         throw new ReadModelError('checkpoint_gap', `read model at ${position} cannot apply event ${stored.position}`);
       }
       const current = upcast({ type: stored.type, schemaVersion: stored.schemaVersion, payload: stored.payload });
-      const event: StoredEvent = { ...stored, schemaVersion: current.schemaVersion, payload: current.payload as Record<string, unknown> };
+      const event: StoredEvent = current.schemaVersion === stored.schemaVersion ? stored : { ...stored, schemaVersion: current.schemaVersion, payload: current.payload as Record<string, unknown> };
       // Devices first: some of its events (a push request, a user's deletion) also fold elsewhere.
-      if (!(await projectDevices(sql, event)) && !(await users.apply(event))) {
-        for (const project of projections) {
+      if (!(projectDevices.types.has(event.type) && (await projectDevices(sql, event))) && !(users.wants(event) && (await users.apply(event)))) {
+        for (const project of projectionsByType.get(event.type) ?? NONE) {
           if (await project(sql, event)) break;
         }
       }

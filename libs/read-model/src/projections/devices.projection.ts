@@ -1,6 +1,7 @@
 import type { StoredEvent } from '@twofold/event-store';
 import { narrowEvent } from '@twofold/domain';
 import { Sql } from '../storage/sql';
+import { forTypes } from './projection';
 
 // Pending push requests are forgotten this long after they were made (an approval window is
 // minutes); the cut is taken from the event's own time, so a rebuild keeps the same rows.
@@ -9,7 +10,7 @@ const TYPES = { DeviceActivationIssued: true, DeviceActivated: true, DeviceRemov
 
 // Devices per user, activation codes (by hash) and the push sign-ins waiting for a device. Runs
 // beside the other projections: PushApprovalRequested is on the user's stream and also folds there.
-export async function projectDevices(sql: Sql, e: StoredEvent): Promise<boolean> {
+export const projectDevices = forTypes(TYPES, async (sql: Sql, e: StoredEvent): Promise<boolean> => {
   const event = narrowEvent(e, TYPES);
   switch (event?.type) {
     case 'DeviceActivationIssued': {
@@ -46,4 +47,4 @@ export async function projectDevices(sql: Sql, e: StoredEvent): Promise<boolean>
     default:
       return false;
   }
-}
+});

@@ -1,13 +1,14 @@
 import type { StoredEvent } from '@twofold/event-store';
 import { narrowEvent, UnenrolledPolicy } from '@twofold/domain';
 import { Sql } from '../storage/sql';
+import { forTypes } from './projection';
 
 const TYPES = { RadiusClientRolloutPolicySet: true, SdkCredentialRolloutPolicySet: true, RadiusClientRemoved: true } as const;
 
 // Staged rollout policies per RADIUS client and SDK credential (key `radius:<id>` / `sdk:<id>`), in
 // a table of their own so an upgraded read model needs no ALTER; a client without a row is 'reject'.
 // The policy event is on the client's stream: its row's version moves with it (registry reloads).
-export async function projectRollout(sql: Sql, e: StoredEvent): Promise<boolean> {
+export const projectRollout = forTypes(TYPES, async (sql: Sql, e: StoredEvent): Promise<boolean> => {
   const event = narrowEvent(e, TYPES);
   const upsert = (key: string, unenrolled: UnenrolledPolicy) => sql.query(
     `INSERT INTO rm_rollout_policies (client_key, unenrolled, updated_at) VALUES (?, ?, ?)
@@ -33,4 +34,4 @@ export async function projectRollout(sql: Sql, e: StoredEvent): Promise<boolean>
     default:
       return false;
   }
-}
+});

@@ -39,8 +39,13 @@ export class UserProjection {
   // states: the decoded rows shared with the queries (the live tables only; a rebuild's shadow has none).
   constructor(private readonly sql: Sql, private readonly sealer?: SecretSealer, private readonly states?: UserStateRows) {}
 
+  // Whether the event is on a user's stream (the others are not this projection's).
+  wants(e: StoredEvent): boolean {
+    return e.streamId.startsWith('user-');
+  }
+
   async apply(e: StoredEvent): Promise<boolean> {
-    if (!e.streamId.startsWith('user-')) return false;
+    if (!this.wants(e)) return false;
     const userId = String(e.payload.userId);
     let entry = this.entries.get(userId);
     if (!entry) {
