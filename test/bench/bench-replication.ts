@@ -12,7 +12,9 @@
 //   2. open loop at 100, 1,000 and 5,000 events/s: lag from "append committed on the master" to
 //      "visible in each slave's read model" (p50/p99/max over both slaves)
 //   3. the highest offered rate the master sustains with two slaves and p99 under 50 ms
-//   4. catch-up events/s for a fresh slave joining 1,000,000 events behind
+//   4. catch-up events/s for a fresh slave joining 1,000,000 events behind (textBatch frames, then
+//      batch frames as an older slave asks for them), and for 1,000,000 more events written as a
+//      server writes them for 10,000 users who sign in (the read model folds users' rows)
 // With each figure, CPU time per event (user + system, from process.cpuUsage) of the master and
 // of each slave: less sensitive than rates and lags to other work on a shared machine.
 // Pinned as a RADIUS peer is measured: the master on core 0, the slaves (their own machines in
@@ -24,7 +26,7 @@ import { createEventStore, type TypeOrmEventStore } from '@twofold/event-store';
 import { createClusterCa, issueCertificate } from '@twofold/platform';
 import { ReplicationMaster } from '@twofold/replication';
 import { arg } from './bench-args';
-import { CORES, cpuMs, event, fmt, ms, now, percentile, PIN, pin, sleep, startCpuNeighbour, startDiskNeighbour } from './replication-bench-support';
+import { CORES, cpuMs, event, fmt, ms, now, percentile, PIN, pin, signInHistoryEvent, sleep, startCpuNeighbour, startDiskNeighbour } from './replication-bench-support';
 import { CLUSTER, runChild, startChild, type ChildSlave } from './replication-bench-slaves';
 
 interface RateResult {
@@ -325,17 +327,47 @@ async function catchUp(masterStore: TypeOrmEventStore, slaveChild: (name: string
   // Records as canonical text (textBatch, what slaves ask for), then as objects (batch, what an
   // older slave gets), one after the other under the same load.
   for (const [name, canonicalText, form] of [['slave-3', true, 'textBatch frames'], ['slave-4', false, 'batch frames (older slave)']] as const) {
-    const joiner = slaveChild(name, canonicalText);
-    const durableAt = new Promise<number>((resolve) => joiner.onHead((p, at) => p >= target && resolve(at)));
-    const visibleAt = new Promise<number>((resolve) => joiner.onVisible((p, at) => p >= target && resolve(at)));
-    const catchStart = await joiner.connected; // from the master's welcome
-    const durable = (await durableAt) - catchStart;
-    const visible = (await visibleAt) - catchStart;
-    const catchCpuUs = ((joiner.cpu - joiner.connectedCpu) * 1000) / target;
-    console.log(`catch-up of a slave ${fmt(target)} events behind, ${form}: ${fmt(target / (durable / 1000))} events/s durable (${(durable / 1000).toFixed(1)} s), ${fmt(target / (visible / 1000))} events/s visible in its read model (${(visible / 1000).toFixed(1)} s); slave CPU ${catchCpuUs.toFixed(1)} us per event; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    const v = await joiner.stop();
-    console.log(`  joined slave verify: ok=${v.verifyOk} checked=${fmt(v.checked)}`);
+    await joinBehind(slaveChild(name, canonicalText), 0, target, form);
   }
+  // The same number of events again, as a server writes them for its users (created, then their
+  // sign-ins): the read model now folds users and rewrites their rows. A new slave catches up
+  // both parts; the figure is for the second.
+  const users = 10_000;
+  const historyStart = performance.now();
+  for (let done = 0; done < target; ) {
+    const n = Math.min(genBatch, target - done);
+    const byStream = new Map<string, ReturnType<typeof signInHistoryEvent>['event'][]>();
+    for (let k = done; k < done + n; k++) {
+      const { streamId, event: e } = signInHistoryEvent(k, users);
+      byStream.set(streamId, [...(byStream.get(streamId) ?? []), e]);
+    }
+    await masterStore.appendMany([...byStream].map(([streamId, events]) => ({ streamId, expectedVersion: -1, events })));
+    done += n;
+  }
+  console.log(`  master log: ${fmt(target)} more events, ${fmt(users)} users created with an HOTP token and then signing in round robin, in ${((performance.now() - historyStart) / 1000).toFixed(1)} s`);
+  await joinBehind(slaveChild('slave-5', true), target, (await masterStore.head()).position, `textBatch frames, a log of ${fmt(users)} users' sign-ins (after ${fmt(target)} other events)`);
+}
+
+// A fresh slave joins; the figure is for its way from position `from` (0: from its welcome) to `target`.
+async function joinBehind(joiner: ChildSlave, from: number, target: number, form: string): Promise<void> {
+  let startedAt: number | undefined;
+  let startCpu = 0;
+  if (from > 0) {
+    joiner.onHead((p, at) => {
+      if (p >= from && startedAt === undefined) [startedAt, startCpu] = [at, joiner.cpu];
+    });
+  }
+  const durableAt = new Promise<number>((resolve) => joiner.onHead((p, at) => p >= target && resolve(at)));
+  const visibleAt = new Promise<number>((resolve) => joiner.onVisible((p, at) => p >= target && resolve(at)));
+  const welcomedAt = await joiner.connected;
+  if (from === 0) [startedAt, startCpu] = [welcomedAt, joiner.connectedCpu];
+  const durable = (await durableAt) - startedAt!;
+  const visible = (await visibleAt) - startedAt!;
+  const events = target - from;
+  const cpuUs = ((joiner.cpu - startCpu) * 1000) / events;
+  console.log(`catch-up of a slave ${fmt(events)} events behind, ${form}: ${fmt(events / (durable / 1000))} events/s durable (${(durable / 1000).toFixed(1)} s), ${fmt(events / (visible / 1000))} events/s visible in its read model (${(visible / 1000).toFixed(1)} s); slave CPU ${cpuUs.toFixed(1)} us per event; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const v = await joiner.stop();
+  console.log(`  joined slave verify: ok=${v.verifyOk} checked=${fmt(v.checked)}`);
 }
 
 const childAt = process.argv.indexOf('--child');

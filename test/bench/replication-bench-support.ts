@@ -78,3 +78,26 @@ export function startCpuNeighbour(share: number): { stop(): Promise<void> } {
     }),
   };
 }
+
+// A log as a server writes it for its users: each user created with an HOTP token, then their
+// sign-ins (each accepted code an AuthenticationSucceeded that moves the token's counter), round
+// robin, so a catching-up slave's read model folds and rewrites users' rows as it would for real.
+// `k` counts the events generated so far (0 first): the first 2 * users create the users.
+export function signInHistoryEvent(k: number, users: number): { streamId: string; event: NewEvent } {
+  const metadata = { actor: 'radius:client-1', nodeId: 'master', epoch: 0 };
+  const u = k < 2 * users ? Math.floor(k / 2) : k % users;
+  const userId = `u-${u}`;
+  const tokenId = `t-${u}`;
+  const streamId = `user-${userId}`;
+  if (k < 2 * users && k % 2 === 0) {
+    const payload = { userId, username: `user${u}`, displayName: `User ${u}`, contact: { email: null, phones: [] }, preferredMethod: 'totp', language: 'en' };
+    return { streamId, event: { type: 'UserCreated', schemaVersion: 2, payload, metadata } };
+  }
+  if (k < 2 * users) {
+    const seed = { alg: 'A256GCM', keyId: 'k1', iv: 'AAECAwQFBgcICQoL', tag: 'qrvM3e7/ABEiM0RVZneImQ==', ct: `c2VlZA${u}` };
+    const payload = { userId, tokenId, kind: 'hotp', algorithm: 'SHA1', digits: 6, period: 30, counter: 0, label: 'bench', seed };
+    return { streamId, event: { type: 'OathTokenAssigned', schemaVersion: 1, payload, metadata } };
+  }
+  const payload = { userId, at: new Date().toISOString(), source: 'radius:client-1', code: { tokenId, counter: Math.floor(k / users) } };
+  return { streamId, event: { type: 'AuthenticationSucceeded', schemaVersion: 2, payload, metadata } };
+}
