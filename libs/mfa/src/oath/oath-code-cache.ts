@@ -12,7 +12,7 @@ interface Entry { sealed: string; codes: Map<number, string> }
 // look-ahead window of each sign-in (counter .. counter + look-ahead) overlaps the last one's, so
 // the window's codes come from here and the seed is opened only for counters not held. An entry
 // belongs to one sealed seed: a token whose seed changed (re-sealed, reassigned) starts afresh.
-// Holds codes, never seeds; codes below the lowest counter asked are dropped as it moves on.
+// Holds codes, never seeds; codes more than one below the lowest counter asked are dropped as it moves on.
 export class OathCodeCache {
   private readonly tokens: LruMap<string, Entry>;
 
@@ -26,7 +26,8 @@ export class OathCodeCache {
     let entry = this.tokens.get(token.tokenId);
     if (!entry || entry.sealed !== sealed) entry = { sealed, codes: new Map() };
     this.tokens.set(token.tokenId, entry); // the newest
-    for (const c of entry.codes.keys()) if (c < from) entry.codes.delete(c);
+    // The code before `from` stays: verifyHotpCodes compares it (the code accepted last).
+    for (const c of entry.codes.keys()) if (c < from - 1) entry.codes.delete(c);
     const codes = entry.codes;
     let seed: Buffer | undefined;
     const options = { digits: token.digits as OathDigits, algorithm: token.algorithm };

@@ -95,6 +95,15 @@ function highestMatch(codeAt: (counter: number) => string, code: string, from: n
   return match;
 }
 
+// The same walk, the lowest matching counter winning (see verifyHotpCodes).
+function lowestMatch(codeAt: (counter: number) => string, code: string, from: number, to: number): number | null {
+  let match: number | null = null;
+  for (let c = Math.max(0, from); c <= to; c++) {
+    if (sameCode(codeAt(c), code) && match === null) match = c;
+  }
+  return match;
+}
+
 export interface VerifyTotpInput {
   seed: Buffer;
   code: string;
@@ -159,8 +168,14 @@ export function verifyHotpCodes(input: Omit<VerifyHotpInput, 'seed' | 'algorithm
   checkCounter(input.counter, 'counter');
   checkCounter(input.lookAhead, 'lookAhead');
   if (!isWellFormed(input.code, digits)) return { ok: false, reason: 'mismatch' };
-  // Counters below `counter` are never tried, so a used code can only come back as a mismatch.
-  const matched = highestMatch(input.codeAt, input.code, input.counter, input.counter + input.lookAhead);
-  if (matched === null) return { ok: false, reason: 'mismatch' };
+  // The lowest matching counter wins: a token shows its counters in order, so that is the press
+  // the user made. A 6-digit code is also the code of some other counter of the window about
+  // once in 100,000 sign-ins (look-ahead 10); taking the highest match then moved the counter
+  // past the token, and the user's next presses were refused until the lockout shut them out.
+  // Counters below `counter` are never tried; the code accepted last (at counter - 1) is refused
+  // even where a later counter of the window happens to share it, so it cannot be used twice.
+  const previous = input.counter > 0 ? input.codeAt(input.counter - 1) : null;
+  const matched = lowestMatch(input.codeAt, input.code, input.counter, input.counter + input.lookAhead);
+  if (matched === null || (previous !== null && sameCode(previous, input.code))) return { ok: false, reason: 'mismatch' };
   return { ok: true, counter: matched, nextCounter: matched + 1 };
 }
