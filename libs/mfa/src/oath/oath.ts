@@ -85,21 +85,13 @@ function sameCode(a: string, b: string): boolean {
 }
 
 // Every candidate in the window is computed and compared, so the time taken does not say
-// which step (if any) matched. The highest matching step wins: recording it as used also
+// which step (if any) matched. TOTP takes the highest matching step: recording it as used also
 // burns every lower step, so the same code cannot be replayed against a lower colliding step.
-function highestMatch(codeAt: (counter: number) => string, code: string, from: number, to: number): number | null {
+// HOTP takes the lowest (see verifyHotpCodes).
+function matchIn(codeAt: (counter: number) => string, code: string, from: number, to: number, wins: 'lowest' | 'highest'): number | null {
   let match: number | null = null;
   for (let c = Math.max(0, from); c <= to; c++) {
-    if (sameCode(codeAt(c), code)) match = c;
-  }
-  return match;
-}
-
-// The same walk, the lowest matching counter winning (see verifyHotpCodes).
-function lowestMatch(codeAt: (counter: number) => string, code: string, from: number, to: number): number | null {
-  let match: number | null = null;
-  for (let c = Math.max(0, from); c <= to; c++) {
-    if (sameCode(codeAt(c), code) && match === null) match = c;
+    if (sameCode(codeAt(c), code) && (match === null || wins === 'highest')) match = c;
   }
   return match;
 }
@@ -131,7 +123,7 @@ export function verifyTotp(input: VerifyTotpInput): VerifyTotpResult {
   if (!isWellFormed(input.code, digits)) return { ok: false, reason: 'mismatch' };
 
   const current = totpStep(input.timeMs, period);
-  const step = highestMatch((c) => hotpUnchecked(input.seed, c, digits, algorithm), input.code, current - input.driftSteps, current + input.driftSteps);
+  const step = matchIn((c) => hotpUnchecked(input.seed, c, digits, algorithm), input.code, current - input.driftSteps, current + input.driftSteps, 'highest');
   if (step === null) return { ok: false, reason: 'mismatch' };
   if (input.lastUsedStep !== undefined && step <= input.lastUsedStep) return { ok: false, reason: 'replayed' };
   return { ok: true, step };
@@ -175,7 +167,7 @@ export function verifyHotpCodes(input: Omit<VerifyHotpInput, 'seed' | 'algorithm
   // Counters below `counter` are never tried; the code accepted last (at counter - 1) is refused
   // even where a later counter of the window happens to share it, so it cannot be used twice.
   const previous = input.counter > 0 ? input.codeAt(input.counter - 1) : null;
-  const matched = lowestMatch(input.codeAt, input.code, input.counter, input.counter + input.lookAhead);
+  const matched = matchIn(input.codeAt, input.code, input.counter, input.counter + input.lookAhead, 'lowest');
   if (matched === null || (previous !== null && sameCode(previous, input.code))) return { ok: false, reason: 'mismatch' };
   return { ok: true, counter: matched, nextCounter: matched + 1 };
 }
