@@ -3,8 +3,8 @@ import { evolveUser, INITIAL_USER_STATE, openUserContact, SecretSealer, UserStat
 import { Sql } from '../storage/sql';
 import type { UserStateRows } from '../queries/user-state-rows';
 
-// Events that add or remove token rows; OathCodeUsed (or a sign-in's AuthenticationSucceeded v2
-// with its `code`) only moves one token's counters.
+// Events that add or remove token rows. A spent code (OathCodeUsed, or a sign-in's
+// AuthenticationSucceeded v2 with its `code`) only moves counters, which the user's state holds.
 const TOKEN_SET_EVENTS = new Set(['OathTokenAssigned', 'OathTokenRemoved']);
 
 interface Entry {
@@ -15,16 +15,7 @@ interface Entry {
   updatedAt: string;
   version: number;
   tokensChanged: boolean;
-  countersMoved: Set<string>; // tokens whose counters a spent code moved
   tokenAssignedAt: Map<string, string>;
-}
-
-// The token whose counters the event moves, if any.
-function spentTokenOf(e: StoredEvent): string | null {
-  if (e.type === 'OathCodeUsed') return String(e.payload.tokenId);
-  if (e.type !== 'AuthenticationSucceeded') return null;
-  const code = e.payload.code as { tokenId?: unknown } | undefined;
-  return code ? String(code.tokenId) : null;
 }
 
 // The user row holds query columns plus the folded domain state, so lockout and PIN policies
@@ -51,17 +42,15 @@ export class UserProjection {
     if (!entry) {
       const row = await this.load(userId);
       entry = row
-        ? { state: row.state, inDatabase: true, loadedProfile: undefined, createdAt: row.createdAt, updatedAt: e.timestamp, version: 0, tokensChanged: false, countersMoved: new Set<string>(), tokenAssignedAt: new Map() }
-        : { state: INITIAL_USER_STATE, inDatabase: false, loadedProfile: undefined, createdAt: e.timestamp, updatedAt: e.timestamp, version: 0, tokensChanged: false, countersMoved: new Set<string>(), tokenAssignedAt: new Map() };
+        ? { state: row.state, inDatabase: true, loadedProfile: undefined, createdAt: row.createdAt, updatedAt: e.timestamp, version: 0, tokensChanged: false, tokenAssignedAt: new Map() }
+        : { state: INITIAL_USER_STATE, inDatabase: false, loadedProfile: undefined, createdAt: e.timestamp, updatedAt: e.timestamp, version: 0, tokensChanged: false, tokenAssignedAt: new Map() };
       entry.loadedProfile = entry.state.profile;
       this.entries.set(userId, entry);
     }
     entry.state = evolveUser(entry.state, { type: e.type, schemaVersion: e.schemaVersion, payload: e.payload });
     entry.version = e.streamVersion;
     entry.updatedAt = e.timestamp;
-    const spentBy = spentTokenOf(e);
-    if (TOKEN_SET_EVENTS.has(e.type) || (spentBy !== null && !entry.inDatabase)) entry.tokensChanged = true;
-    if (spentBy !== null) entry.countersMoved.add(spentBy);
+    if (TOKEN_SET_EVENTS.has(e.type)) entry.tokensChanged = true;
     if (e.type === 'OathTokenAssigned') entry.tokenAssignedAt.set(String(e.payload.tokenId), e.timestamp);
     return true;
   }
@@ -108,7 +97,8 @@ export class UserProjection {
          version = ?, updated_at = ? WHERE user_id = ?`,
         [...this.stateColumns(state), entry.version, entry.updatedAt, userId],
       );
-      return this.writeTokens(userId, state, entry);
+      if (entry.tokensChanged) await this.syncTokens(userId, state, entry.tokenAssignedAt);
+      return;
     }
     const columns = [
       profile.username, profile.displayName, profile.email, JSON.stringify(profile.phones), profile.preferredMethod, profile.language,
@@ -129,7 +119,7 @@ export class UserProjection {
         [...columns, userId, entry.createdAt],
       );
     }
-    await this.writeTokens(userId, state, entry);
+    if (entry.tokensChanged) await this.syncTokens(userId, state, entry.tokenAssignedAt);
   }
 
   // enabled, has_pin, has_password, locked_until, locked, blocked, blocked_until, state.
@@ -140,19 +130,6 @@ export class UserProjection {
     ];
   }
 
-  private async writeTokens(userId: string, state: UserState, entry: Entry): Promise<void> {
-    if (entry.tokensChanged) await this.syncTokens(userId, state, entry.tokenAssignedAt);
-    else if (entry.countersMoved.size > 0) await this.moveCounters(userId, state, entry.countersMoved);
-  }
-
-  // A sign-in's spent code: the same token rows, new counters (no read, delete and re-insert).
-  private async moveCounters(userId: string, state: UserState, tokenIds: Set<string>): Promise<void> {
-    for (const t of state.tokens) {
-      if (!tokenIds.has(t.tokenId)) continue;
-      await this.sql.query(`UPDATE rm_oath_tokens SET counter = ?, last_used_counter = ? WHERE token_id = ? AND user_id = ?`, [t.counter, t.lastUsedCounter ?? -1, t.tokenId, userId]);
-    }
-  }
-
   private opened(state: UserState): UserState {
     if (!state.profile?.sealedContact) return state;
     // A wiring bug: without the key the rows would silently show no e-mail and no phones.
@@ -160,16 +137,17 @@ export class UserProjection {
     return openUserContact(state, this.sealer);
   }
 
-  // Token rows mirror the folded state; created_at survives later changes to a token.
+  // Token rows mirror the folded state's set of tokens (not their counters: the state has them);
+  // created_at survives later changes to a token.
   private async syncTokens(userId: string, state: UserState, assignedAt: Map<string, string>): Promise<void> {
     const existing = await this.sql.query<{ token_id: string; created_at: string }>(`SELECT token_id, created_at FROM rm_oath_tokens WHERE user_id = ?`, [userId]);
     const createdAt = new Map(existing.map((r) => [r.token_id, r.created_at]));
     await this.sql.query(`DELETE FROM rm_oath_tokens WHERE user_id = ?`, [userId]);
     for (const t of state.tokens) {
       await this.sql.query(
-        `INSERT INTO rm_oath_tokens (token_id, user_id, kind, algorithm, digits, period, counter, last_used_counter, seed, label, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [t.tokenId, userId, t.kind, t.algorithm, t.digits, t.period, t.counter, t.lastUsedCounter ?? -1, JSON.stringify(t.seed), t.label, createdAt.get(t.tokenId) ?? assignedAt.get(t.tokenId) ?? '']
+        `INSERT INTO rm_oath_tokens (token_id, user_id, kind, algorithm, digits, period, seed, label, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [t.tokenId, userId, t.kind, t.algorithm, t.digits, t.period, JSON.stringify(t.seed), t.label, createdAt.get(t.tokenId) ?? assignedAt.get(t.tokenId) ?? '']
       );
     }
   }

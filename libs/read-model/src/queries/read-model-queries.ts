@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { activeBypass, UnenrolledPolicy } from '@twofold/domain';
-import { UserProfile, DEFAULT_SETTINGS, FirstFactorMode, OathAlgorithm, OathKind, PhoneNumber, AuthMethod, SdkScope, SealedSecret, Settings, UserState, normalizeUsername } from '@twofold/domain';
+import { UserProfile, DEFAULT_SETTINGS, FirstFactorMode, OathAlgorithm, OathKind, OathTokenState, PhoneNumber, AuthMethod, SdkScope, SealedSecret, Settings, UserState, normalizeUsername } from '@twofold/domain';
 import { dialectOf, Sql, sqlOver } from '../storage/sql';
 import { deepFreeze, userStateRowsOf, type UserStateRows } from './user-state-rows';
 
@@ -103,10 +103,10 @@ const NOT_ENROLLED = `((preferred_method = 'totp' AND NOT EXISTS (SELECT 1 FROM 
 
 const RADIUS_CLIENTS = `SELECT c.*, p.unenrolled AS unenrolled FROM rm_radius_clients c LEFT JOIN rm_rollout_policies p ON p.client_key = 'radius:' || c.client_id`;
 
-function toToken(r: Row): OathTokenView {
+function toToken(r: Row, state: Pick<OathTokenState, 'counter' | 'lastUsedCounter'> | undefined): OathTokenView {
   return {
     tokenId: String(r.token_id), userId: String(r.user_id), kind: r.kind as OathKind, algorithm: r.algorithm as OathAlgorithm,
-    digits: Number(r.digits), period: Number(r.period), counter: Number(r.counter), lastUsedCounter: Number(r.last_used_counter),
+    digits: Number(r.digits), period: Number(r.period), counter: state?.counter ?? 0, lastUsedCounter: state?.lastUsedCounter ?? -1,
     seed: parse<SealedSecret>(r.seed), label: String(r.label), createdAt: String(r.created_at),
   };
 }
@@ -176,9 +176,12 @@ export class ReadModelQueries {
     return Number(rows[0].n);
   }
 
+  // The rows name the tokens; their counters come from the user's state, which each sign-in moves.
   async getTokens(userId: string): Promise<OathTokenView[]> {
     const rows = await this.sql.query(`SELECT * FROM rm_oath_tokens WHERE user_id = ? ORDER BY created_at, token_id`, [userId]);
-    return rows.map(toToken);
+    if (!rows.length) return [];
+    const tokens = new Map((await this.getUserState(userId))?.tokens.map((t) => [t.tokenId, t]));
+    return rows.map((r) => toToken(r, tokens.get(String(r.token_id))));
   }
 
   async getSettings(): Promise<Settings & { version: number }> {

@@ -31,6 +31,8 @@ const DDL = [
     state TEXT NOT NULL,
     ${STREAM_ROW}
   )`,
+  // A token's counters live in its user's state (rm_users.state), which every sign-in rewrites
+  // anyway: no second row per sign-in (see dropTokenCounters).
   `CREATE TABLE IF NOT EXISTS rm_oath_tokens (
     token_id VARCHAR(64) NOT NULL,
     user_id VARCHAR(64) NOT NULL,
@@ -38,8 +40,6 @@ const DDL = [
     algorithm VARCHAR(8) NOT NULL,
     digits INTEGER NOT NULL,
     period INTEGER NOT NULL,
-    counter BIGINT NOT NULL,
-    last_used_counter BIGINT NOT NULL,
     seed TEXT NOT NULL,
     label TEXT NOT NULL,
     created_at TEXT NOT NULL,
@@ -90,6 +90,27 @@ const DDL = [
 
 export async function ensureReadModelSchema(sql: Sql): Promise<void> {
   for (const statement of DDL) await sql.query(statement);
+  await dropTokenCounters(sql);
+}
+
+// A read model written before the counters moved out of rm_oath_tokens (an upgraded node): its two
+// counter columns go, the rows stay. Nothing reads them any more, and a rebuild's shadow tables
+// (which never have them) must have the same columns as the live ones to be swapped in.
+// Another process on the same database may drop them first: a failed drop of a column that is
+// gone since is no failure.
+async function dropTokenCounters(sql: Sql): Promise<void> {
+  const columns = async () => (await sql.query<{ name: string }>(
+    sql.dialect === 'postgres'
+      ? `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'rm_oath_tokens'`
+      : `SELECT name FROM pragma_table_info('rm_oath_tokens')`,
+  )).map((c) => c.name);
+  for (const column of (await columns()).filter((c) => c === 'counter' || c === 'last_used_counter')) {
+    try {
+      await sql.query(`ALTER TABLE rm_oath_tokens DROP COLUMN ${column}`);
+    } catch (err) {
+      if ((await columns()).includes(column)) throw err;
+    }
+  }
 }
 
 // A second set of the same tables (rmnext_*), for a rebuild that must not disturb the live ones:
