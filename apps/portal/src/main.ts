@@ -1,5 +1,5 @@
 import { createServer } from 'node:https';
-import { createLogger } from '@twofold/platform';
+import { createLogger, endLogger } from '@twofold/platform';
 import { describePortalConfig, loadPortalConfig, PortalConfig, PortalConfigError } from './config/portal-config';
 import { PortalApp } from './portal-app';
 import { SdkPool } from './sdk/sdk-pool';
@@ -35,7 +35,7 @@ function main(): void {
     logger.info('stopping');
     server.close(() => {
       sdk.close();
-      process.exit(0);
+      void endLogger(logger).then(() => process.exit(0));
     });
     server.closeIdleConnections();
   };

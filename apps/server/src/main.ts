@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:https';
-import { ConfigError, createLogger, DataDirError, describeConfig, loadConfig } from '@twofold/platform';
+import { ConfigError, createLogger, DataDirError, describeConfig, endLogger, loadConfig } from '@twofold/platform';
 import { AppModule } from './app.module';
 import { startNode } from './node/node-runtime';
 import { jsonBodyParsing } from './http/body-parsing';
@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     const message = err instanceof DataDirError || hasErrorCode(err) ? (err as Error).message : String(err);
     logger.fatal({ err: message }, 'could not start');
     process.stderr.write(`twofold: could not start: ${message}\n`);
+    await endLogger(logger);
     process.exit(1);
   }
 
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     logger.fatal(err.message);
     process.stderr.write(`twofold: configuration error: ${err.message}\n`);
     await runtime.close();
+    await endLogger(logger);
     process.exit(78);
   }
   logger.info({ source: httpsIdentity.source, subject: httpsIdentity.subject, validTo: httpsIdentity.validTo }, 'https certificate');
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
     process.stderr.write(`twofold: ${message}\n`);
     authentication.close();
     await runtime.close();
+    await endLogger(logger);
     process.exit(1);
   }
   const radius = await startRadiusOrExit(runtime, authentication, () => app.close());
@@ -85,6 +88,7 @@ async function main(): Promise<void> {
     await radius?.close();
     await app.close();
     await runtime.close();
+    await endLogger(logger);
     process.exit(1);
   }
   const server = app.getHttpServer() as Server;
@@ -115,8 +119,9 @@ async function main(): Promise<void> {
     authentication.close();
     await app.close();
     await runtime.close();
+    clearTimeout(force);
     logger.info('stopped');
-    logger.flush();
+    await endLogger(logger);
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

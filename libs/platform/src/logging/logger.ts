@@ -22,3 +22,24 @@ export function createLogger(opts: { level?: string; nodeName?: string; destinat
 }
 
 export type { Logger };
+
+// Resolves once every line logged so far is written (or after timeoutMs), for a process about to
+// exit. The default destination writes stdout asynchronously through libuv's thread pool: with the
+// pool busy (a WAL sync, password checks), a write still queued at process.exit would land after
+// the lines pino writes synchronously at exit ("stopped" no longer last) or be lost. Nothing may be
+// logged after it.
+export function endLogger(logger: Logger, timeoutMs = 2000): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+    | { end?: () => void; once?: (event: string, listener: () => void) => void }
+    | undefined;
+  if (typeof stream?.end !== 'function' || typeof stream.once !== 'function') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    timer.unref();
+    stream.once!('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    stream.end!();
+  });
+}
