@@ -1,7 +1,7 @@
 import type { Subscription } from '@twofold/event-store';
 import { AuthenticationEngine, RateLimiter } from '@twofold/mfa';
 import { engineAccessHandler, failureLimitedAccessHandler, RadiusServer, RadiusServerOutcome } from '@twofold/radius';
-import type { TwofoldConfig } from '@twofold/platform';
+import { endLogger, type TwofoldConfig } from '@twofold/platform';
 import type { NodeRuntime } from '../node/node-runtime';
 import type { AuthenticationService } from '../node/authentication';
 import { RadiusClientRegistry, RegisteredClient } from './radius-client-registry';
@@ -106,6 +106,7 @@ export async function startRadiusOrExit(runtime: NodeRuntime, authentication: Pi
     process.stderr.write(`twofold: ${message}\n`);
     await beforeExit().catch(() => undefined);
     await runtime.close().catch(() => undefined);
+    await endLogger(runtime.logger);
     process.exit(1);
   }
 }
