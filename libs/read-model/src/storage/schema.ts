@@ -99,11 +99,7 @@ export async function ensureReadModelSchema(sql: Sql): Promise<void> {
 // Another process on the same database may drop them first: a failed drop of a column that is
 // gone since is no failure.
 async function dropTokenCounters(sql: Sql): Promise<void> {
-  const columns = async () => (await sql.query<{ name: string }>(
-    sql.dialect === 'postgres'
-      ? `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'rm_oath_tokens'`
-      : `SELECT name FROM pragma_table_info('rm_oath_tokens')`,
-  )).map((c) => c.name);
+  const columns = () => tableColumns(sql, 'rm_oath_tokens');
   for (const column of (await columns()).filter((c) => c === 'counter' || c === 'last_used_counter')) {
     try {
       await sql.query(`ALTER TABLE rm_oath_tokens DROP COLUMN ${column}`);
@@ -111,6 +107,17 @@ async function dropTokenCounters(sql: Sql): Promise<void> {
       if ((await columns()).includes(column)) throw err;
     }
   }
+}
+
+// The names of a table's columns (none when there is no such table). `table` is one of ours,
+// never input.
+export async function tableColumns(sql: Sql, table: string): Promise<string[]> {
+  const rows = await sql.query<{ name: string }>(
+    sql.dialect === 'postgres'
+      ? `SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '${table}'`
+      : `SELECT name FROM pragma_table_info('${table}')`,
+  );
+  return rows.map((c) => c.name);
 }
 
 // A second set of the same tables (rmnext_*), for a rebuild that must not disturb the live ones:

@@ -2,6 +2,8 @@ import { createEventStore, type NewEvent, type TypeOrmEventStore } from '@twofol
 import { describeEachBackend } from '../../../../test/support/backends';
 import { ReadModelProjector } from '../read-model-projector';
 import { ReadModelQueries } from '../queries/read-model-queries';
+import { tableColumns } from './schema';
+import { dialectOf, sqlOver } from './sql';
 
 const meta = { actor: 'admin:test', nodeId: 'master', epoch: 0 };
 const seed = { alg: 'A256GCM', keyId: 'k1', iv: 'AAECAwQFBgcICQoL', tag: 'qrvM3e7/ABEiM0RVZneImQ==', ct: 'c2VlZA' };
@@ -31,12 +33,7 @@ describeEachBackend('token rows without counters', ({ freshStorage }) => {
   let store: TypeOrmEventStore;
   afterEach(async () => { await store.close(); });
 
-  const columnsOf = async (): Promise<string[]> => {
-    const rows: Array<{ name: string }> = store.dataSource.options.type === 'postgres'
-      ? await store.dataSource.query(`SELECT column_name AS name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'rm_oath_tokens'`)
-      : await store.dataSource.query(`SELECT name FROM pragma_table_info('rm_oath_tokens')`);
-    return rows.map((r) => r.name).sort();
-  };
+  const columnsOf = async (): Promise<string[]> => (await tableColumns(sqlOver(store.dataSource, dialectOf(store.dataSource)), 'rm_oath_tokens')).sort();
 
   it('shows the counters a sign-in moved, from the user state', async () => {
     store = await createEventStore({ url: (await freshStorage()).url });
