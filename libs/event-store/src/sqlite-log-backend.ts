@@ -106,7 +106,10 @@ export class SqliteLogBackend implements LogBackend {
       const { upsert: one } = this.snapshots(db);
       for (const r of rows) one.run(snapshotParams([r]));
     };
-    return this.tracked(db, (p) => stmts.writeMany.immediate(group.streamIds, p, () => upsert(group.snapshots?.() ?? [])), group.plan);
+    // The versions this process vouches for are not read again (a statement per stream of the group).
+    let token: number | undefined;
+    const known = (streamId: string) => this.heads.versionIn(db, (token ??= this.heads.token(db)), streamId);
+    return this.tracked(db, (p) => stmts.writeMany.immediate(group.streamIds, p, () => upsert(group.snapshots?.() ?? []), known), group.plan);
   }
 
   async readSnapshot(streamId: string, fold: string): Promise<StreamSnapshot | null> {
@@ -262,9 +265,10 @@ function prepare(db: BetterSqlite3.Database) {
     for (const row of rows) insert.run(row);
     return rows;
   });
-  const writeMany = db.transaction((streamIds: string[], plan: StreamsPlan, after?: () => void): EventLogRow[] => {
+  // known: a stream's committed version when the caller can tell it without reading the log.
+  const writeMany = db.transaction((streamIds: string[], plan: StreamsPlan, after?: () => void, known?: (streamId: string) => number | null): EventLogRow[] => {
     const h = headFrom(head.get());
-    const versions = new Map(streamIds.map((id) => [id, streamVersion.get(id)!.v]));
+    const versions = new Map(streamIds.map((id) => [id, known?.(id) ?? streamVersion.get(id)!.v]));
     const rows = plan(h, versions);
     for (const row of rows) insert.run(row);
     after?.();

@@ -39,6 +39,13 @@ export class StreamHeads {
     return this.dataVersion(db);
   }
 
+  // Inside the write transaction that read `token`: the stream's committed version when this
+  // process vouches for it (nothing else committed since it recorded it), else null: read it.
+  versionIn(db: BetterSqlite3.Database, token: number, streamId: string): number | null {
+    if (db !== this.db || token !== this.seen) return null;
+    return this.heads.get(streamId)?.version ?? null;
+  }
+
   // After the transaction that read `token` committed `rows` (in position order).
   committed(db: BetterSqlite3.Database, rows: readonly EventLogRow[], token: number | undefined): void {
     if (token === undefined || db !== this.db) return;

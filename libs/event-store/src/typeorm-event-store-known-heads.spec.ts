@@ -1,4 +1,5 @@
 import { describeEachBackend } from '../../../test/support/backends';
+import { ANY_VERSION } from './event-store';
 import { ev, storesClosedAfterEach } from './testing/spec-helpers';
 
 // knownStreamHead: what a cache of folded states may skip reading the log on.
@@ -48,6 +49,21 @@ describeEachBackend('TypeOrmEventStore known stream heads', ({ backend, freshSto
     const [mine] = await sut.append('s-2', 1, [ev({ n: 3 })]);
     expect(sut.knownStreamHead('s-2')).toEqual(headOf(mine));
     expect(sut.knownStreamHead('s-1')).toBeNull();
+  });
+
+  it('appends after the version another connection wrote, not after the head it knew', async () => {
+    const url = (await freshStorage()).url;
+    const sut = await store(url);
+    const other = await store(url);
+    await sut.append('s-1', 0, [ev({ n: 1 })]);
+    await other.append('s-1', 1, [ev({ n: 'theirs' })]);
+    // Its group reads the stream's version from the log: 2, not the 1 it wrote itself.
+    const [next] = await sut.append('s-1', ANY_VERSION, [ev({ n: 'mine' })]);
+    expect(next.streamVersion).toBe(3);
+    await expect(sut.append('s-1', 2, [ev({ n: 'stale' })])).rejects.toMatchObject({ code: 'version_conflict' });
+    const [after] = await sut.append('s-1', 3, [ev({ n: 'fresh' })]);
+    expect(after.streamVersion).toBe(4);
+    expect((await other.readStream('s-1')).map((e) => e.payload.n)).toEqual([1, 'theirs', 'mine', 'fresh']);
   });
 
   it('forgets every head when a tail is set aside, and knows the records replicated in', async () => {

@@ -74,11 +74,17 @@ export class ReadModelProjector {
   // Applies a contiguous batch in one transaction; events at or below the checkpoint are skipped.
   async apply(events: StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await inTransaction(this.dataSource, async (sql) => {
-      const position = await this.applyIn(sql, events);
-      this.hooks.beforeCommit?.(position);
-      this.position = position;
-    });
+    try {
+      // The position moves once the commit succeeded (a failed COMMIT rolls the rows back).
+      this.position = await inTransaction(this.dataSource, async (sql) => {
+        const position = await this.applyIn(sql, events);
+        this.hooks.beforeCommit?.(position);
+        return position;
+      });
+    } catch (err) {
+      userStateRowsOf(this.dataSource).distrust(); // it kept states of rows it did not write
+      throw err;
+    }
     this.releaseWaiters();
     this.hooks.afterCommit?.(this.position);
   }
@@ -150,6 +156,7 @@ export class ReadModelProjector {
     },
     rolledBack: () => {
       this.withinPosition = null;
+      userStateRowsOf(this.dataSource).distrust();
     },
   };
 

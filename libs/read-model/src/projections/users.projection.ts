@@ -26,6 +26,7 @@ interface Entry {
 // key, rebuilt from the log at will; the log and its exports keep them sealed.
 export class UserProjection {
   private readonly entries = new Map<string, Entry>();
+  private trusting: boolean | undefined; // checked at this transaction's first load
 
   // states: the decoded rows shared with the queries (the live tables only; a rebuild's shadow has none).
   constructor(private readonly sql: Sql, private readonly sealer?: SecretSealer, private readonly states?: UserStateRows) {}
@@ -58,15 +59,21 @@ export class UserProjection {
   // The row's state: decoded from memory while it is the one kept for that version and update time.
   private async load(userId: string): Promise<{ state: UserState; createdAt: string } | null> {
     if (this.states) {
+      this.trusting ??= this.states.checkTrust();
+      const kept = this.trusting ? this.states.trusted(userId) : null;
+      if (kept) return kept;
       const rows = await this.sql.query<{ version: number | string; updated_at: string; created_at: string }>(`SELECT version, updated_at, created_at FROM rm_users WHERE user_id = ?`, [userId]);
       if (!rows.length) return null;
-      const kept = this.states.get(userId, Number(rows[0].version), String(rows[0].updated_at));
-      if (kept) return { state: kept, createdAt: rows[0].created_at };
+      const version = Number(rows[0].version);
+      const updatedAt = String(rows[0].updated_at);
+      const state = this.states.get(userId, version, updatedAt);
+      // Kept again with its creation time: the rest of this epoch need not read the row.
+      if (state) return { state: this.states.put(userId, version, updatedAt, state, rows[0].created_at), createdAt: rows[0].created_at };
     }
     const rows = await this.sql.query<{ state: string; version: number | string; updated_at: string; created_at: string }>(`SELECT state, version, updated_at, created_at FROM rm_users WHERE user_id = ?`, [userId]);
     if (!rows.length) return null;
     const r = rows[0];
-    return { state: this.states ? this.states.decode(userId, Number(r.version), String(r.updated_at), r.state) : (JSON.parse(r.state) as UserState), createdAt: r.created_at };
+    return { state: this.states ? this.states.decode(userId, Number(r.version), String(r.updated_at), r.state, r.created_at) : (JSON.parse(r.state) as UserState), createdAt: r.created_at };
   }
 
   async flush(): Promise<void> {
@@ -86,7 +93,7 @@ export class UserProjection {
     }
     // Kept before the transaction commits: if it rolls back, the row keeps its older version and
     // this entry is never used (see UserStateRows).
-    this.states?.put(userId, entry.version, entry.updatedAt, state);
+    this.states?.put(userId, entry.version, entry.updatedAt, state, entry.createdAt);
     const profile = state.profile;
     // The profile as loaded (the same object: sign-ins, lockouts and token events leave it alone):
     // its columns stay as they are, and so does the username index, which SQLite would rewrite

@@ -1,4 +1,4 @@
-import type { NewEvent } from '@twofold/event-store';
+import type { NewEvent, TypeOrmEventStore } from '@twofold/event-store';
 import { describeEachBackend } from '../../../../test/support/backends';
 import { storesClosedAfterEachTest } from '../../../../test/support/stores';
 import { ReadModelProjector } from '../read-model-projector';
@@ -10,6 +10,24 @@ const created = event('UserCreated', { userId: 'u-1', username: 'alice', display
 
 // findSignIn and the users projection keep the decoded state of the rows they read and write
 // (UserStateRows). What a sign-in reads must still be the row as it is now.
+// A read model whose commits fail while failing(true), after alice (u-1) was created and projected.
+async function createdAndProjected(store: TypeOrmEventStore) {
+  let fail = false;
+  const projector = new ReadModelProjector(store.dataSource, { beforeCommit: () => { if (fail) throw new Error('disk full'); } });
+  await projector.init();
+  await store.append('user-u-1', 0, [created]);
+  await projector.catchUp(store);
+  return { projector, queries: new ReadModelQueries(store.dataSource), failing: (on: boolean) => { fail = on; } };
+}
+
+// Another node (its own connection and memory) on the same database disables alice.
+async function disabledByAnotherNode(there: TypeOrmEventStore): Promise<void> {
+  const other = new ReadModelProjector(there.dataSource);
+  await other.init();
+  await there.append('user-u-1', 1, [event('UserDisabled', { userId: 'u-1' })]);
+  await other.catchUp(there);
+}
+
 describeEachBackend('decoded user states kept beside rm_users', ({ freshStorage }) => {
   jest.setTimeout(60_000);
   const open = storesClosedAfterEachTest();
@@ -17,21 +35,12 @@ describeEachBackend('decoded user states kept beside rm_users', ({ freshStorage 
   it('answers the state of the row as another writer left it, not the one it kept', async () => {
     const { url } = await freshStorage();
     const here = await open(url);
-    const projector = new ReadModelProjector(here.dataSource);
-    await projector.init();
-    const queries = new ReadModelQueries(here.dataSource);
-    await here.append('user-u-1', 0, [created]);
-    await projector.catchUp(here);
+    const { queries } = await createdAndProjected(here);
     const first = await queries.findSignIn('alice');
     expect(first!.state).toMatchObject({ enabled: true, version: 1 });
     expect(await queries.findSignIn('alice')).toEqual(first);
 
-    // Another node (its own connection and memory) on the same database disables the user.
-    const there = await open(url);
-    const other = new ReadModelProjector(there.dataSource);
-    await other.init();
-    await there.append('user-u-1', 1, [event('UserDisabled', { userId: 'u-1' })]);
-    await other.catchUp(there);
+    await disabledByAnotherNode(await open(url));
 
     const now = await queries.findSignIn('alice');
     expect(now!.state).toMatchObject({ enabled: false, version: 2 });
@@ -41,22 +50,15 @@ describeEachBackend('decoded user states kept beside rm_users', ({ freshStorage 
   it('never answers a state whose write rolled back', async () => {
     const { url } = await freshStorage();
     const store = await open(url);
-    let failCommit = false;
-    const projector = new ReadModelProjector(store.dataSource, {
-      beforeCommit: () => { if (failCommit) throw new Error('disk full'); },
-    });
-    await projector.init();
-    const queries = new ReadModelQueries(store.dataSource);
-    await store.append('user-u-1', 0, [created]);
-    await projector.catchUp(store);
+    const { projector, queries, failing } = await createdAndProjected(store);
     await queries.findSignIn('alice');
 
     await store.append('user-u-1', 1, [event('UserDisabled', { userId: 'u-1' })]);
-    failCommit = true;
+    failing(true);
     await expect(projector.catchUp(store)).rejects.toThrow('disk full');
     expect((await queries.findSignIn('alice'))!.state).toMatchObject({ enabled: true, version: 1 });
 
-    failCommit = false;
+    failing(false);
     await projector.catchUp(store);
     expect((await queries.findSignIn('alice'))!.state).toMatchObject({ enabled: false, version: 2 });
   });
@@ -99,5 +101,35 @@ describeEachBackend('decoded user states kept beside rm_users', ({ freshStorage 
     await store.append('settings', 0, [event('SettingsUpdated', { changes: { lockout: { failuresBeforeLockout: 7 } } })]);
     await projector.rebuild(store);
     expect((await queries.findSignIn('alice'))!.settings).toMatchObject({ version: 1, lockout: { failuresBeforeLockout: 7 } });
+  });
+
+  // The projection folds a user's next events onto the state it kept (UserStateRows.trusted) without
+  // reading the row while nothing else committed to the database since.
+  it('folds onto the row another node on the same database wrote, not onto the state it kept', async () => {
+    const { url } = await freshStorage();
+    const here = await open(url);
+    const { projector, queries } = await createdAndProjected(here);
+
+    await disabledByAnotherNode(await open(url));
+
+    // The checkpoint is shared: this projector folds only the record after the other's.
+    await here.append('user-u-1', 2, [event('AuthenticationFailed', { userId: 'u-1', at: '2026-12-01T08:00:00.000Z', reason: 'bad_code', source: 'radius' })]);
+    await projector.catchUp(here);
+    expect(await queries.getUserState('u-1')).toMatchObject({ version: 3, enabled: false, recentFailures: ['2026-12-01T08:00:00.000Z'] });
+  });
+
+  it('folds each record once after a batch that rolled back (not onto the state that batch kept)', async () => {
+    const { url } = await freshStorage();
+    const store = await open(url);
+    const { projector, queries, failing } = await createdAndProjected(store);
+
+    const failure = event('AuthenticationFailed', { userId: 'u-1', at: '2026-12-01T08:00:00.000Z', reason: 'bad_code', source: 'radius' });
+    await store.append('user-u-1', 1, [failure]);
+    failing(true);
+    await expect(projector.catchUp(store)).rejects.toThrow('disk full');
+    failing(false);
+    await projector.catchUp(store);
+    expect(await queries.getUserState('u-1')).toMatchObject({ version: 2, recentFailures: ['2026-12-01T08:00:00.000Z'] });
+    expect(projector.checkpoint).toBe(2);
   });
 });

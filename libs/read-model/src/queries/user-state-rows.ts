@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { LruMap, type UserState } from '@twofold/domain';
+import { dialectOf, sqliteDataVersion } from '../storage/sql';
 
 export const DEFAULT_USER_STATE_ROWS = 20_000;
 
@@ -11,7 +12,8 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
-interface Entry { version: number; updatedAt: string; state: UserState }
+// epoch: the trust epoch it was kept in; createdAt: the row's, when known (see trusted).
+interface Entry { version: number; updatedAt: string; state: UserState; createdAt?: string; epoch: number }
 
 // The `state` column of rm_users, decoded, for the rows read or written last. Every sign-in reads
 // its user's state and the projection folds onto it; the column is a JSON text of about 0.7 KiB,
@@ -20,12 +22,46 @@ interface Entry { version: number; updatedAt: string; state: UserState }
 // still read each time), so a row written by anything else (another process on the same
 // database, a rebuild, a rolled-back write) is never answered from here: it is a miss, read and
 // kept again. States are frozen: every caller shares one object and only reads it.
+//
+// Inside a write transaction on SQLite the projection may skip even the cheap columns (see
+// trusted): data_version tells whether any other connection committed since the last check, and
+// while none did, an entry kept since then is the row as it is. A check that sees another commit,
+// or a transaction that rolled back after keeping entries, starts a new epoch: the entries of
+// earlier epochs are only used after their row's version and update time are read again.
 export class UserStateRows {
   private readonly entries: LruMap<string, Entry>;
   private cleared = 0;
+  private epoch = 0;
+  private seenDataVersion: number | undefined;
 
-  constructor(max = DEFAULT_USER_STATE_ROWS) {
+  // dataVersion: PRAGMA data_version of the DataSource's one SQLite connection (absent: PostgreSQL,
+  // where other connections write unseen and nothing is trusted).
+  constructor(max = DEFAULT_USER_STATE_ROWS, private readonly dataVersion?: () => number) {
     this.entries = new LruMap(max);
+  }
+
+  // Inside a write transaction (the write lock held, so nobody else commits until it ends):
+  // whether trusted() may answer for the rest of it.
+  checkTrust(): boolean {
+    if (!this.dataVersion) return false;
+    const now = this.dataVersion();
+    if (now !== this.seenDataVersion) {
+      this.epoch++; // someone else committed: what was kept before may be stale
+      this.seenDataVersion = now;
+    }
+    return true;
+  }
+
+  // After checkTrust in the same transaction: the row's state and creation time as kept, without
+  // reading the row; null when not kept (or not since the last check), to be read.
+  trusted(userId: string): { state: UserState; createdAt: string } | null {
+    const e = this.entries.get(userId);
+    return e && e.epoch === this.epoch && e.createdAt !== undefined ? { state: e.state, createdAt: e.createdAt } : null;
+  }
+
+  // A transaction that kept entries rolled back: none of them may be trusted.
+  distrust(): void {
+    this.epoch++;
   }
 
   get(userId: string, version: number, updatedAt: string): UserState | null {
@@ -34,15 +70,15 @@ export class UserStateRows {
   }
 
   // The state written (or read) as the row at that version and update time.
-  put(userId: string, version: number, updatedAt: string, state: UserState): UserState {
+  put(userId: string, version: number, updatedAt: string, state: UserState, createdAt?: string): UserState {
     const frozen = deepFreeze(state);
-    this.entries.set(userId, { version, updatedAt, state: frozen });
+    this.entries.set(userId, { version, updatedAt, state: frozen, createdAt, epoch: this.epoch });
     return frozen;
   }
 
   // The row's state from its JSON text (a miss), kept for the next read.
-  decode(userId: string, version: number, updatedAt: string, text: string): UserState {
-    return this.put(userId, version, updatedAt, JSON.parse(text) as UserState);
+  decode(userId: string, version: number, updatedAt: string, text: string, createdAt?: string): UserState {
+    return this.put(userId, version, updatedAt, JSON.parse(text) as UserState, createdAt);
   }
 
   delete(userId: string): void {
@@ -54,6 +90,7 @@ export class UserStateRows {
   clear(): void {
     this.entries.clear();
     this.cleared++;
+    this.epoch++;
   }
 
   get generation(): number {
@@ -66,6 +103,9 @@ const byDataSource = new WeakMap<DataSource, UserStateRows>();
 // One per database: the projection that writes the rows and the queries that read them share it.
 export function userStateRowsOf(dataSource: DataSource): UserStateRows {
   let rows = byDataSource.get(dataSource);
-  if (!rows) byDataSource.set(dataSource, (rows = new UserStateRows()));
+  if (!rows) {
+    rows = new UserStateRows(DEFAULT_USER_STATE_ROWS, dialectOf(dataSource) === 'sqlite' ? () => sqliteDataVersion(dataSource) : undefined);
+    byDataSource.set(dataSource, rows);
+  }
   return rows;
 }

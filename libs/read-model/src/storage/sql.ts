@@ -46,6 +46,12 @@ function sqliteStatement(db: BetterSqlite3.Database, text: string): Statement {
   return stmt;
 }
 
+// PRAGMA data_version of the DataSource's connection: it moves when another connection commits.
+export function sqliteDataVersion(dataSource: DataSource): number {
+  const row = sqliteStatement(sqliteConnection(dataSource), 'PRAGMA data_version').get() as { data_version: number };
+  return row.data_version;
+}
+
 interface PgQueryable { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> }
 const pgNames = new Map<string, { name: string; text: string }>();
 
