@@ -120,11 +120,18 @@ export class ReadModelProjector {
 
   // Reads the log from the checkpoint until it has nothing more, in batches.
   async catchUp(store: EventStore, batchSize = 1000, onProgress?: (position: number) => void): Promise<number> {
+    return this.readAndApply(store, batchSize, onProgress, false);
+  }
+
+  // untilShort: stop after a batch shorter than batchSize instead of reading once more to find
+  // nothing (follow: a later append, here or by another process, wakes it again).
+  private async readAndApply(store: EventStore, batchSize: number, onProgress: ((position: number) => void) | undefined, untilShort: boolean): Promise<number> {
     for (;;) {
       const events = await store.readFrom(this.position, batchSize);
       if (events.length === 0) return this.position;
       await this.apply(events);
       onProgress?.(this.position);
+      if (untilShort && events.length < batchSize) return this.position;
     }
   }
 
@@ -176,7 +183,7 @@ export class ReadModelProjector {
       try {
         do {
           again = false;
-          await this.catchUp(store);
+          await this.readAndApply(store, 1000, undefined, true);
         } while (again && !stopped);
       } catch (err) {
         onError(err);

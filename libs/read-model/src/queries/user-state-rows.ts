@@ -21,7 +21,8 @@ interface Entry { version: number; updatedAt: string; state: UserState; createdA
 // only for the row whose stream version and update time it was taken from (the cheap columns are
 // still read each time), so a row written by anything else (another process on the same
 // database, a rebuild, a rolled-back write) is never answered from here: it is a miss, read and
-// kept again. States are frozen: every caller shares one object and only reads it.
+// kept again. States are frozen before a query gets one: every caller shares one object and only
+// reads it.
 //
 // Inside a write transaction on SQLite the projection may skip even the cheap columns (see
 // trusted): data_version tells whether any other connection committed since the last check, and
@@ -53,7 +54,8 @@ export class UserStateRows {
   }
 
   // After checkTrust in the same transaction: the row's state and creation time as kept, without
-  // reading the row; null when not kept (or not since the last check), to be read.
+  // reading the row; null when not kept (or not since the last check), to be read. For the
+  // projection only, which folds onto it (the state may not be frozen yet).
   trusted(userId: string): { state: UserState; createdAt: string } | null {
     const e = this.entries.get(userId);
     return e && e.epoch === this.epoch && e.createdAt !== undefined ? { state: e.state, createdAt: e.createdAt } : null;
@@ -64,21 +66,23 @@ export class UserStateRows {
     this.epoch++;
   }
 
+  // Frozen when first handed out here: a slave catching up rewrites a row many times before
+  // anything reads it, and the projection folds onto the kept state without changing it.
   get(userId: string, version: number, updatedAt: string): UserState | null {
     const e = this.entries.get(userId);
-    return e && e.version === version && e.updatedAt === updatedAt ? e.state : null;
+    return e && e.version === version && e.updatedAt === updatedAt ? deepFreeze(e.state) : null;
   }
 
-  // The state written (or read) as the row at that version and update time.
+  // The state written (or read) as the row at that version and update time. The caller hands
+  // it to nobody else and never changes it.
   put(userId: string, version: number, updatedAt: string, state: UserState, createdAt?: string): UserState {
-    const frozen = deepFreeze(state);
-    this.entries.set(userId, { version, updatedAt, state: frozen, createdAt, epoch: this.epoch });
-    return frozen;
+    this.entries.set(userId, { version, updatedAt, state, createdAt, epoch: this.epoch });
+    return state;
   }
 
   // The row's state from its JSON text (a miss), kept for the next read.
   decode(userId: string, version: number, updatedAt: string, text: string, createdAt?: string): UserState {
-    return this.put(userId, version, updatedAt, JSON.parse(text) as UserState, createdAt);
+    return deepFreeze(this.put(userId, version, updatedAt, JSON.parse(text) as UserState, createdAt));
   }
 
   delete(userId: string): void {
