@@ -9,8 +9,9 @@
 // these measure the server as it runs for months, not its first seconds. FreeRADIUS PAP (files
 // module) on the same generator when installed; local password (production argon2id) + HOTP on a
 // server of its own; the SQLite log writer on the event loop vs in a worker thread, and the WAL
-// sync inside the COMMIT vs off the event loop (log-sync-placement.ts). Prints
-// figures; asserts nothing.
+// sync inside the COMMIT vs off the event loop (log-sync-placement.ts), and a sign-in in the log
+// and read model alone (sign-in-storage.ts: the server's figure less this is RADIUS and engine).
+// Prints figures; asserts nothing.
 //   BENCH_USERS (10000), BENCH_TOTP_USERS (BENCH_USERS), BENCH_HISTORY_USERS (200), BENCH_HISTORY_SIGNINS (1000), BENCH_JIT_WARMUP (10),
 //   BENCH_PASSWORD_USERS (200), BENCH_CONCURRENCY (64), BENCH_DURATION (10), BENCH_WARMUP (2),
 //   BENCH_PARTS (twofold,password,freeradius,writer: which parts run), BENCH_SERVER_NODE_ARGS
@@ -29,6 +30,7 @@ import { Argon2idHasher } from '@twofold/mfa';
 import { freePort } from '../support/ports';
 import { SERVER_NODE_OPTIONS } from '../support/server-process';
 import { openBenchLog } from './bench-seed';
+import { printSignInStorage } from './sign-in-storage';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const HISTORY_USERS = Number(process.env.BENCH_HISTORY_USERS ?? 200);
@@ -377,6 +379,7 @@ async function main(): Promise<void> {
   if (PARTS.has('writer')) {
     benchWriterThread();
     benchSyncPlacement();
+    printSignInStorage(log);
   }
 }
 
