@@ -172,19 +172,23 @@ export class ReadModelProjector {
   // Catch up, then follow the log live. The subscription only wakes a single catch-up loop, which
   // reads from the checkpoint: a failed batch is retried from where the read model really is.
   // On a store that takes replicated records (a slave), they are projected in the same
-  // transaction (see companion); the wake-up for records already applied reads nothing.
+  // transaction (see companion); a wake-up for records already applied reads nothing.
   follow(store: EventStore, onError: (err: unknown) => void = () => undefined, retryMs = 1000): Subscription {
     let running = false;
-    let again = false;
     let stopped = false;
+    // The highest position a wake-up named: a loop that already applied it reads no more (a wake
+    // for a record of the batch being applied used to cost a read that found nothing).
+    let wanted = 0;
     const run = async (): Promise<void> => {
-      if (running) { again = true; return; }
+      if (running) return;
       running = true;
       try {
-        do {
-          again = false;
+        for (;;) {
+          const before = this.position;
           await this.readAndApply(store, 1000, undefined, true);
-        } while (again && !stopped);
+          // No progress: what was named is not there (set aside, or projected elsewhere); the next append wakes it.
+          if (stopped || wanted <= this.position || this.position === before) break;
+        }
       } catch (err) {
         onError(err);
         if (!stopped) setTimeout(() => void run(), retryMs).unref?.();
@@ -196,6 +200,7 @@ export class ReadModelProjector {
     this.followErrors = onError;
     replica?.projectReplicatedWith(this.companion);
     const subscription = store.subscribe(this.position, (event) => {
+      if (event.position > wanted) wanted = event.position;
       if (event.position > this.position) void run();
     }, { skipTo: () => this.position });
     this.subscription = {
