@@ -31,6 +31,7 @@ import { freePort } from '../support/ports';
 import { SERVER_NODE_OPTIONS } from '../support/server-process';
 import { openBenchLog } from './bench-seed';
 import { printSignInStorage } from './sign-in-storage';
+import { runOnServerCore } from './server-core';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const HISTORY_USERS = Number(process.env.BENCH_HISTORY_USERS ?? 200);
@@ -254,9 +255,9 @@ async function benchPassword(): Promise<void> {
 
 // The SQLite writer on the event loop vs in a worker thread (see log-writer-thread.ts).
 function benchWriterThread(): void {
-  const run = spawnSync('taskset', ['-c', '0', process.execPath, resolve(__dirname, 'log-writer-thread.js')], { encoding: 'utf8' });
-  if (run.status !== 0) { log(`  log writer thread comparison failed: ${run.stderr.trim().split('\n').pop()}`); return; }
-  const r = JSON.parse(run.stdout.trim()) as Record<'main' | 'worker', { signInsPerSec: number; cpuUsPerSignIn: number; loopBusyUsPerSignIn: number; signInsPerGroup: number }>;
+  const r = runOnServerCore<Record<'main' | 'worker', { signInsPerSec: number; cpuUsPerSignIn: number; loopBusyUsPerSignIn: number; signInsPerGroup: number }>>(
+    resolve(__dirname, 'log-writer-thread.js'), 'log writer thread comparison', log);
+  if (!r) return;
   for (const mode of ['main', 'worker'] as const) {
     const f = r[mode];
     log(`  log writer on ${mode === 'main' ? 'the event loop ' : 'a worker thread'}  ${String(f.signInsPerSec).padStart(7)} sign-ins/s  ${f.cpuUsPerSignIn} µs CPU and ${f.loopBusyUsPerSignIn} µs event loop per sign-in, ${f.signInsPerGroup} per group commit`);
@@ -265,9 +266,9 @@ function benchWriterThread(): void {
 
 // The WAL sync inside SQLite's COMMIT (on the event loop) vs after it, off the loop (see log-sync-placement.ts).
 function benchSyncPlacement(): void {
-  const run = spawnSync('taskset', ['-c', '0', process.execPath, resolve(__dirname, 'log-sync-placement.js')], { encoding: 'utf8' });
-  if (run.status !== 0) { log(`  WAL sync placement comparison failed: ${run.stderr.trim().split('\n').pop()}`); return; }
-  const r = JSON.parse(run.stdout.trim()) as Record<'onLoop' | 'offLoop', { signInsPerSec: number; cpuUsPerSignIn: number; loopIdlePercent: number }>;
+  const r = runOnServerCore<Record<'onLoop' | 'offLoop', { signInsPerSec: number; cpuUsPerSignIn: number; loopIdlePercent: number }>>(
+    resolve(__dirname, 'log-sync-placement.js'), 'WAL sync placement comparison', log);
+  if (!r) return;
   for (const mode of ['onLoop', 'offLoop'] as const) {
     const f = r[mode];
     log(`  log + 60 µs sign-in, WAL sync ${mode === 'onLoop' ? 'in the COMMIT (event loop)' : 'after it, off the loop  '}  ${String(f.signInsPerSec).padStart(7)} sign-ins/s  ${f.cpuUsPerSignIn} µs CPU per sign-in, event loop idle ${f.loopIdlePercent} %`);

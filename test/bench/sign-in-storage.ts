@@ -4,7 +4,6 @@
 // (AuthenticationSucceeded with the code it spent) and waiting until the read model shows it, as
 // the server answers. Prints one JSON line; bench-radius runs it on the server's core
 // (`taskset -c 0`) and prints it beside the server's own figure, so the rest is RADIUS and engine.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { openStorage, TypeOrmEventStore } from '@twofold/event-store';
 import { ReadModelProjector } from '@twofold/read-model';
 import { signInHistoryEvent } from './replication-bench-support';
+import { runOnServerCore } from './server-core';
 
 export interface SignInStorageFigure { signInsPerSec: number; cpuUsPerSignIn: number }
 
@@ -63,9 +63,8 @@ async function measure(seconds: number, warmupSeconds: number, inFlight: number)
 
 // From bench-radius: this file in a process of its own on the server's core.
 export function printSignInStorage(log: (line: string) => void): void {
-  const run = spawnSync('taskset', ['-c', '0', process.execPath, __filename], { encoding: 'utf8' });
-  if (run.status !== 0) { log(`  log + read model comparison failed: ${run.stderr.trim().split('\n').pop()}`); return; }
-  const f = JSON.parse(run.stdout.trim()) as SignInStorageFigure;
+  const f = runOnServerCore<SignInStorageFigure>(__filename, 'log + read model alone', log);
+  if (!f) return;
   log(`  log + read model alone (no RADIUS, no engine)  ${String(f.signInsPerSec).padStart(7)} sign-ins/s  ${f.cpuUsPerSignIn} µs CPU per sign-in, 64 in flight`);
 }
 

@@ -10,3 +10,4 @@ export * from './typeorm-event-store';
 export * from './create-event-store';
 export { canonicalTextOf } from './canonical-text';
 export { madeDurable } from './wal-sync';
+export { dataVersionOf } from './stream-heads';

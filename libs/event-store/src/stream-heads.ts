@@ -17,7 +17,6 @@ export class StreamHeads {
   private readonly heads: LruMap<string, StreamHead>;
   private seen: number | undefined; // data_version the entries are good for
   private db: BetterSqlite3.Database | undefined;
-  private version: BetterSqlite3.Statement<[], number> | undefined;
 
   constructor(max = KNOWN_STREAM_HEADS) {
     this.heads = new LruMap(max);
@@ -68,12 +67,22 @@ export class StreamHeads {
     if (this.db !== db) {
       // Another connection (the DataSource reopened): nothing known holds for it.
       this.db = db;
-      this.version = db.prepare<[], number>('PRAGMA data_version').pluck();
       this.heads.clear();
       this.seen = undefined;
     }
-    return this.version!.get()!;
+    return dataVersionOf(db);
   }
+}
+
+const dataVersions = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement<[], number>>();
+
+// PRAGMA data_version of a connection: it moves when another connection commits to the database
+// (never for this connection's own commits). The stream heads here and the read model's kept
+// user states trust what they hold only while it stays put.
+export function dataVersionOf(db: BetterSqlite3.Database): number {
+  let statement = dataVersions.get(db);
+  if (!statement) dataVersions.set(db, (statement = db.prepare<[], number>('PRAGMA data_version').pluck()));
+  return statement.get()!;
 }
 
 const perDatabase = new WeakMap<object, StreamHeads>();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DataSource, EntityManager } from 'typeorm';
-import { storageLock } from '@twofold/event-store';
+import { dataVersionOf, storageLock } from '@twofold/event-store';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -46,10 +46,9 @@ function sqliteStatement(db: BetterSqlite3.Database, text: string): Statement {
   return stmt;
 }
 
-// PRAGMA data_version of the DataSource's connection: it moves when another connection commits.
+// PRAGMA data_version of the DataSource's connection (see dataVersionOf).
 export function sqliteDataVersion(dataSource: DataSource): number {
-  const row = sqliteStatement(sqliteConnection(dataSource), 'PRAGMA data_version').get() as { data_version: number };
-  return row.data_version;
+  return dataVersionOf(sqliteConnection(dataSource));
 }
 
 interface PgQueryable { query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }> }
